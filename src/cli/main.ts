@@ -1,0 +1,30 @@
+// The `proofline` command. It calls the same domain functions as the server, never its HTTP API.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { registerCoreCommands } from './core.commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('proofline')
+    .description('Proofline: responsible-AI operations with a tamper-evident ledger')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCoreCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) process.stderr.write(`proofline: configuration error: ${error.message}\n`);
+    else if (error instanceof AppError) process.stderr.write(`proofline: ${error.code}: ${error.message}\n`);
+    else process.stderr.write(`proofline: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+export { loadConfig };

@@ -1,0 +1,115 @@
+// Configuration: parsed once from the environment at start-up, validated, frozen.
+// Nothing else in the code base reads process.env.
+import path from 'node:path';
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly dataDir: string;
+  readonly adminEmail: string | null;
+  readonly adminPassword: string | null;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly sessionTtlMinutes: number;
+  readonly signingKeyFile: string;
+  readonly signingKey: string | null;
+  readonly ledgerOrigin: string;
+  readonly checkpointIntervalSeconds: number;
+  readonly minRationaleLength: number;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly publicBaseUrl: string;
+  readonly cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.PROOFLINE_DATABASE_URL;
+  if (raw === undefined || raw === '') return { kind: 'sqlite', file: path.join(dataDir, 'proofline.db') };
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('PROOFLINE_DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length);
+    if (file === '') throw new ConfigError('PROOFLINE_DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/proofline.db');
+    return { kind: 'sqlite', file };
+  }
+  throw new ConfigError('PROOFLINE_DATABASE_URL', `must start with postgres:// or sqlite:, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = env.PROOFLINE_DATA_DIR || './data';
+  const host = env.HOST || '127.0.0.1';
+  const port = intVar(env, 'PORT', 8080, 0, 65535);
+  const adminEmail = env.PROOFLINE_ADMIN_EMAIL || null;
+  if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError('PROOFLINE_ADMIN_EMAIL', `is not an email address: "${adminEmail}"`);
+  }
+  const adminPassword = env.PROOFLINE_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 12) {
+    throw new ConfigError('PROOFLINE_ADMIN_PASSWORD', 'must be at least 12 characters');
+  }
+  const logLevel = env.PROOFLINE_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('PROOFLINE_LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  const smtpUrl = env.PROOFLINE_SMTP_URL || null;
+  if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new ConfigError('PROOFLINE_SMTP_URL', 'must start with smtp:// or smtps://');
+  }
+  return Object.freeze({
+    host,
+    port,
+    database: parseDatabase(env, dataDir),
+    dataDir,
+    adminEmail,
+    adminPassword,
+    logLevel,
+    bodyLimitBytes: intVar(env, 'PROOFLINE_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
+    sessionTtlMinutes: intVar(env, 'PROOFLINE_SESSION_TTL_MINUTES', 12 * 60, 1, 60 * 24 * 30),
+    signingKeyFile: env.PROOFLINE_SIGNING_KEY_FILE || path.join(dataDir, 'ledger-signing-key.pem'),
+    signingKey: env.PROOFLINE_SIGNING_KEY || null,
+    ledgerOrigin: env.PROOFLINE_LEDGER_ORIGIN || 'proofline.local/ledger',
+    checkpointIntervalSeconds: intVar(env, 'PROOFLINE_CHECKPOINT_INTERVAL_SECONDS', 60, 0, 86400),
+    minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', 10, 1, 10000),
+    smtpUrl,
+    mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
+    publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,
+    cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
+  });
+}

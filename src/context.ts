@@ -1,0 +1,55 @@
+// Who is acting and from where: passed from the edge (HTTP or CLI) into every use case,
+// and written into every ledger event.
+
+export const ROLES = [
+  'admin',
+  'governance_lead',
+  'system_owner',
+  'approver',
+  'reviewer',
+  'oversight_officer',
+  'auditor',
+  'contributor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TOKEN_SCOPES = ['read', 'write', 'ingest'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export interface Actor {
+  kind: 'user' | 'token' | 'system';
+  /** The user acting (for a token, the user who made it); null for the system itself. */
+  userId: string | null;
+  email: string | null;
+  displayName: string | null;
+  /** Global roles held at this moment. */
+  roles: Role[];
+  /** Roles held for single AI systems: system id -> roles. */
+  systemRoles: Record<string, Role[]>;
+  tokenId?: string;
+  scopes?: TokenScope[];
+}
+
+export interface RequestContext {
+  actor: Actor;
+  requestId: string;
+  sourceAddress: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = {
+  kind: 'system',
+  userId: null,
+  email: null,
+  displayName: 'Proofline',
+  roles: [],
+  systemRoles: {},
+};
+
+export function systemContext(requestId = 'system'): RequestContext {
+  return { actor: SYSTEM_ACTOR, requestId, sourceAddress: null };
+}
+
+export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.includes(r));
+
+export const hasSystemRole = (actor: Actor, systemId: string, ...roles: Role[]) =>
+  hasRole(actor, ...roles) || roles.some((r) => actor.systemRoles[systemId]?.includes(r));

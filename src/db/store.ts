@@ -1,0 +1,158 @@
+// The store: one Kysely instance for reads and a write path that runs a use case in a transaction.
+// SQLite: one writer connection with group commit (concurrent writes share one synced commit,
+// each isolated by a savepoint), plus a separate reader connection (WAL lets readers run beside
+// the writer). PostgreSQL: a pool; every write transaction first takes one advisory lock, so
+// writes are serialised exactly as on SQLite and the ledger stays one linear sequence across
+// any number of server processes.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { Database } from './schema.js';
+
+/** What a use case receives: a Kysely bound to the open transaction. */
+export type Tx = Kysely<Database>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** For reads outside a transaction. */
+  readonly db: Kysely<Database>;
+  /** Migrations and maintenance only; every change goes through transact(). */
+  readonly writer: Kysely<Database>;
+  /** Run `fn` in one transaction; its ledger events commit with it. Durable when it resolves.
+   * `fn` must only touch the database: no network calls, no nested transact(). */
+  transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /** For SQLite: the raw better-sqlite3 handle of the writer (backup, bulk paths). */
+  readonly sqlite: SQLite.Database | null;
+  readonly pgPool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+// int8 and numeric come back from pg as strings; our ids and counts fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+const WRITE_LOCK_KEY = 4242001;
+const MAX_GROUP = 512;
+
+interface Job {
+  fn: (trx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+function openSqlite(file: string, readonly: boolean): SQLite.Database {
+  const handle = new SQLite(file, { readonly: false });
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = FULL');
+  handle.pragma('busy_timeout = 10000');
+  handle.pragma('foreign_keys = ON');
+  if (readonly) handle.pragma('query_only = ON');
+  return handle;
+}
+
+export function createSqliteStore(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const writerHandle = openSqlite(file, false);
+  const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: writerHandle }) });
+  const readerHandle = file === ':memory:' ? writerHandle : openSqlite(file, true);
+  const reader = readerHandle === writerHandle ? writer : new Kysely<Database>({ dialect: new SqliteDialect({ database: readerHandle }) });
+
+  const queue: Job[] = [];
+  let draining = false;
+
+  async function runGroup(group: Job[]): Promise<void> {
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      await writer.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          if (group.length === 1) {
+            outcomes.push({ ok: true, value: await group[0].fn(conn) });
+          } else {
+            for (const job of group) {
+              await sql`savepoint job`.execute(conn);
+              try {
+                const value = await job.fn(conn);
+                await sql`release job`.execute(conn);
+                outcomes.push({ ok: true, value });
+              } catch (error) {
+                await sql`rollback to job`.execute(conn);
+                await sql`release job`.execute(conn);
+                outcomes.push({ ok: false, value: error });
+              }
+            }
+          }
+          await sql`commit`.execute(conn);
+        } catch (error) {
+          if (writerHandle.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    } catch (error) {
+      // A lone job's own error, or a failed commit: nothing of the group was written.
+      for (const job of group) job.reject(error);
+      return;
+    }
+    group.forEach((job, i) => {
+      if (outcomes[i].ok) job.resolve(outcomes[i].value);
+      else job.reject(outcomes[i].value);
+    });
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) await runGroup(queue.splice(0, MAX_GROUP));
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    dialect: 'sqlite',
+    db: reader,
+    writer,
+    sqlite: writerHandle,
+    pgPool: null,
+    transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        if (!draining) void drain();
+      });
+    },
+    async close() {
+      while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      if (reader !== writer) await reader.destroy();
+      await writer.destroy();
+    },
+  };
+}
+
+export function createPostgresStore(url: string, poolSize = 10): Store {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    writer: db,
+    sqlite: null,
+    pgPool: pool,
+    transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);
+        return fn(trx);
+      });
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export function createStore(config: DatabaseConfig): Store {
+  return config.kind === 'sqlite' ? createSqliteStore(config.file) : createPostgresStore(config.url);
+}

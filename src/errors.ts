@@ -1,0 +1,53 @@
+// One error vocabulary for the whole product. Domain code throws AppError with a stable code;
+// the server's error hook maps codes to HTTP statuses (server/errors.ts), the CLI prints one line.
+
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  account_locked: 423,
+  csrf_failed: 403,
+  forbidden: 403,
+  insufficient_scope: 403,
+  self_approval_forbidden: 403,
+  duplicate_approver: 403,
+  not_on_roster: 403,
+  second_person_required: 403,
+  verifier_is_resolver: 403,
+  not_found: 404,
+  conflict: 409,
+  version_conflict: 409,
+  invalid_transition: 409,
+  approval_required: 409,
+  content_changed: 409,
+  approval_expired: 409,
+  precondition_required: 428,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string, id: string | number) =>
+  new AppError('not_found', `${what} ${id} does not exist`, { resource: what, id });
+
+export const validationFailed = (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, { field });

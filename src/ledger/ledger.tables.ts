@@ -1,0 +1,41 @@
+/** One ledger event. `leaf` is the RFC 8785 canonical JSON of the event: the bytes that are hashed.
+ * The other columns are copies of fields inside `leaf`, kept for indexed reading. */
+export interface LedgerEventsTable {
+  seq: number;
+  event_id: string;
+  type: string;
+  actor_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  recorded_at: string;
+  leaf: string;
+  leaf_hash: Uint8Array;
+}
+
+/** Hash of the perfect subtree at (level, idx): leaves [idx * 2^level, (idx + 1) * 2^level). */
+export interface LedgerNodesTable {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+/** The current tree size and right-edge frontier; derivable from ledger_nodes, kept for speed. */
+export interface LedgerHeadTable {
+  id: number;
+  size: number;
+  frontier: string;
+}
+
+export interface LedgerCheckpointsTable {
+  tree_size: number;
+  root_hash: Uint8Array;
+  note: string;
+  created_at: string;
+}
+
+export interface LedgerTables {
+  ledger_events: LedgerEventsTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_head: LedgerHeadTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+}

@@ -1,0 +1,83 @@
+// Resolving who is calling: a session cookie or a bearer API token, to an Actor with the roles
+// held at this moment.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../../context.js';
+import type { Database } from '../../db/schema.js';
+
+export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export async function loadRoles(db: Kysely<Database>, userId: string): Promise<Pick<Actor, 'roles' | 'systemRoles'>> {
+  const rows = await db.selectFrom('user_roles').select(['role', 'scope']).where('user_id', '=', userId).execute();
+  const roles: Role[] = [];
+  const systemRoles: Record<string, Role[]> = {};
+  for (const row of rows) {
+    if (!ROLES.includes(row.role as Role)) continue;
+    if (row.scope === '') roles.push(row.role as Role);
+    else (systemRoles[row.scope] ??= []).push(row.role as Role);
+  }
+  return { roles: roles.sort(), systemRoles };
+}
+
+export interface SessionActor {
+  actor: Actor;
+  csrfToken: string;
+  sessionIdHash: string;
+}
+
+export async function actorFromSession(db: Kysely<Database>, sessionId: string, now = new Date()): Promise<SessionActor | null> {
+  const idHash = sha256Hex(sessionId);
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.csrf_token',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'users.id',
+      'users.email',
+      'users.display_name',
+      'users.status',
+    ])
+    .where('sessions.id_hash', '=', idHash)
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || row.status !== 'active' || row.expires_at <= now.toISOString()) return null;
+  const roles = await loadRoles(db, row.id);
+  return {
+    actor: { kind: 'user', userId: row.id, email: row.email, displayName: row.display_name, ...roles },
+    csrfToken: row.csrf_token,
+    sessionIdHash: idHash,
+  };
+}
+
+/** Tokens look like `plt_<id>_<secret>`; only sha256(secret) is stored. */
+export function parseToken(raw: string): { id: string; secret: string } | null {
+  const match = /^plt_([A-Za-z0-9]{8,40})_([A-Za-z0-9_-]{20,100})$/.exec(raw);
+  return match ? { id: match[1], secret: match[2] } : null;
+}
+
+export async function actorFromToken(db: Kysely<Database>, raw: string, now = new Date()): Promise<Actor | null> {
+  const parsed = parseToken(raw);
+  if (!parsed) return null;
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id as token_id',
+      'api_tokens.secret_hash',
+      'api_tokens.scopes',
+      'api_tokens.expires_at',
+      'api_tokens.revoked_at',
+      'users.id',
+      'users.email',
+      'users.display_name',
+      'users.status',
+    ])
+    .where('api_tokens.id', '=', parsed.id)
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || row.status !== 'active' || row.expires_at <= now.toISOString()) return null;
+  if (sha256Hex(parsed.secret) !== row.secret_hash) return null;
+  const roles = await loadRoles(db, row.id);
+  const scopes = row.scopes.split(',').filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
+  return { kind: 'token', userId: row.id, email: row.email, displayName: row.display_name, ...roles, tokenId: row.token_id, scopes };
+}

@@ -1,0 +1,187 @@
+// Accounts: creating users, signing in (with lockout), sessions, and the first admin.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type RequestContext, type Role, systemContext, type TokenScope } from '../../context.js';
+import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/store.js';
+import { AppError } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { sha256Hex } from './actors.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MINUTES = 15;
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  password?: string | null;
+  roles?: Role[];
+}
+
+export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; user: NewUser }) {
+  const now = new Date().toISOString();
+  const email = user.email.trim().toLowerCase();
+  const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  if (existing) throw new AppError('conflict', `a user with email ${email} exists`, { field: 'email' });
+  const id = randomUUID();
+  const passwordHash = user.password ? await hashPassword(user.password) : null;
+  await trx
+    .insertInto('users')
+    .values({
+      id,
+      email,
+      display_name: user.displayName,
+      password_hash: passwordHash,
+      status: 'active',
+      locked_until: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  const roles = [...new Set(user.roles ?? [])].sort();
+  if (roles.length > 0) {
+    await trx
+      .insertInto('user_roles')
+      .values(roles.map((role) => ({ user_id: id, role, scope: '', granted_at: now, granted_by: ctx.actor.userId })))
+      .execute();
+  }
+  await appendEvent(trx, ctx, {
+    type: 'user.created',
+    subject: { type: 'user', id, version: 1 },
+    after: { email, displayName: user.displayName, roles, status: 'active' },
+  });
+  return { id, email, displayName: user.displayName, roles, status: 'active' as const };
+}
+
+/** On an empty database: create the first admin. Returns the one-time password when generated. */
+export async function ensureAdmin(
+  store: { transact: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>; db: Kysely<Database> },
+  { email, password }: { email: string | null; password: string | null },
+): Promise<{ created: false } | { created: true; email: string; password: string | null }> {
+  return store.transact(async (trx) => {
+    const any = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    if (any) return { created: false as const };
+    const adminEmail = email ?? 'admin@proofline.local';
+    const oneTime = password ? null : generatePassword();
+    await createUser(trx, {
+      ctx: systemContext('bootstrap'),
+      user: { email: adminEmail, displayName: 'Administrator', password: password ?? oneTime, roles: ['admin'] },
+    });
+    return { created: true as const, email: adminEmail, password: oneTime };
+  });
+}
+
+export interface LoginResult {
+  sessionId: string;
+  csrfToken: string;
+  expiresAt: string;
+  user: { id: string; email: string; displayName: string };
+}
+
+/** Checks a password. Failed attempts count towards a lockout; both outcomes are ledger events. */
+export async function login(
+  trx: Tx,
+  { ctx, email, password, ttlMinutes }: { ctx: RequestContext; email: string; password: string; ttlMinutes: number },
+): Promise<LoginResult | AppError> {
+  const now = new Date();
+  const normalized = email.trim().toLowerCase();
+  const user = await trx
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'password_hash', 'status', 'failed_logins', 'locked_until'])
+    .where('email', '=', normalized)
+    .executeTakeFirst();
+  const subject = { type: 'user', id: user?.id ?? `email:${normalized}` };
+  if (user?.locked_until && user.locked_until > now.toISOString()) {
+    await appendEvent(trx, ctx, { type: 'auth.login_failed', subject, data: { email: normalized, reason: 'locked' } });
+    return new AppError('account_locked', `too many failed sign-ins; try again after ${user.locked_until}`, {
+      lockedUntil: user.locked_until,
+    });
+  }
+  const ok = user !== undefined && user.status === 'active' && (await verifyPassword(password, user.password_hash));
+  if (!ok) {
+    if (user) {
+      const failed = user.failed_logins + 1;
+      const lockedUntil = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000).toISOString() : null;
+      await trx
+        .updateTable('users')
+        .set({ failed_logins: lockedUntil ? 0 : failed, locked_until: lockedUntil })
+        .where('id', '=', user.id)
+        .execute();
+      if (lockedUntil) await appendEvent(trx, ctx, { type: 'auth.locked_out', subject, data: { until: lockedUntil } });
+    }
+    await appendEvent(trx, ctx, { type: 'auth.login_failed', subject, data: { email: normalized } });
+    return new AppError('invalid_credentials', 'email or password is wrong');
+  }
+  const sessionId = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
+  await trx
+    .insertInto('sessions')
+    .values({
+      id_hash: sha256Hex(sessionId),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      revoked_at: null,
+      source_address: ctx.sourceAddress,
+    })
+    .execute();
+  await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  const actorCtx: RequestContext = {
+    ...ctx,
+    actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, roles: [], systemRoles: {} },
+  };
+  await appendEvent(trx, actorCtx, { type: 'auth.login', subject, data: { expiresAt } });
+  return { sessionId, csrfToken, expiresAt, user: { id: user.id, email: user.email, displayName: user.display_name } };
+}
+
+export async function logout(trx: Tx, { ctx, sessionIdHash }: { ctx: RequestContext; sessionIdHash: string }) {
+  await trx
+    .updateTable('sessions')
+    .set({ revoked_at: new Date().toISOString() })
+    .where('id_hash', '=', sessionIdHash)
+    .where('revoked_at', 'is', null)
+    .execute();
+  await appendEvent(trx, ctx, { type: 'auth.logout', subject: { type: 'user', id: ctx.actor.userId ?? 'unknown' } });
+}
+
+export interface NewToken {
+  userId: string;
+  name: string;
+  scopes: TokenScope[];
+  expiresInDays: number;
+}
+
+/** Creates an API token; the secret is returned once and only its hash is kept. */
+export async function createApiToken(trx: Tx, { ctx, token }: { ctx: RequestContext; token: NewToken }) {
+  const user = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', token.userId).executeTakeFirst();
+  if (!user) throw new AppError('not_found', `user ${token.userId} does not exist`);
+  if (user.status !== 'active') throw new AppError('invalid_transition', 'a deactivated user cannot get new tokens');
+  const id = randomBytes(9).toString('hex');
+  const secret = randomBytes(24).toString('base64url');
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + token.expiresInDays * 86_400_000).toISOString();
+  const scopes = [...new Set(token.scopes)].sort();
+  await trx
+    .insertInto('api_tokens')
+    .values({
+      id,
+      user_id: token.userId,
+      name: token.name,
+      secret_hash: sha256Hex(secret),
+      scopes: scopes.join(','),
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  await appendEvent(trx, ctx, {
+    type: 'token.created',
+    subject: { type: 'api_token', id },
+    after: { userId: token.userId, name: token.name, scopes, expiresAt },
+  });
+  return { id, token: `plt_${id}_${secret}`, name: token.name, scopes, expiresAt };
+}

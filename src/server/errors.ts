@@ -1,0 +1,72 @@
+// The one place where errors become HTTP answers: AppError codes, validation, body limits and
+// driver errors (unique violation -> 409). Unknown errors: logged, 500 with the request id only.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+
+interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: Record<string, unknown> };
+}
+
+function body(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function validationDetails(error: FastifyError): { field: string; message: string } {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'body';
+  if (!first) return { field: where, message: error.message };
+  const params = first.params as Record<string, unknown>;
+  let path = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+  if (params?.additionalProperty) path = path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty);
+  if (params?.missingProperty) path = path ? `${path}.${params.missingProperty}` : String(params.missingProperty);
+  const field = path ? `${where}.${path}` : where;
+  const message = params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
+  return { field, message };
+}
+
+export function toErrorResponse(error: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) return { status: error.status, body: body(error.code, error.message, error.details) };
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    const { field, message } = validationDetails(fe);
+    return {
+      status: 400,
+      body: body('validation_failed', `${field} ${message}`, {
+        field,
+        issues: fe.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+      }),
+    };
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        body: body('payload_too_large', 'the request body is larger than allowed', { limitBytes: req.routeOptions.bodyLimit }),
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: body('invalid_json', 'the request body is not valid JSON') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: body('unsupported_media_type', 'send application/json') };
+  }
+  if (isUniqueViolation(error)) return { status: 409, body: body('conflict', 'a record with the same unique value exists') };
+  if (fe.statusCode === 429) return { status: 429, body: body('rate_limited', fe.message) };
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: body('validation_failed', fe.message) };
+  }
+  return { status: 500, body: body('internal_error', 'an unexpected error occurred', { requestId: req.id }) };
+}
+
+export function errorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const { status, body: payload } = toErrorResponse(error, req);
+  if (status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.info({ code: payload.error.code }, 'request refused');
+  return reply.status(status).send(payload);
+}
+
+export { ERROR_STATUS };

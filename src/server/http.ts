@@ -1,0 +1,90 @@
+// Shared HTTP pieces: the typed app, common schemas (pages, ids, errors) and version checks.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import { type Static, type TSchema, Type } from 'typebox';
+import type { Config } from '../config.js';
+import type { RequestContext } from '../context.js';
+import type { Store } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { actorOf } from './access.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Everything a route plugin may use; built once at start-up. */
+export interface AppDeps {
+  store: Store;
+  config: Config;
+  /** Services registered by features (ledger signer, mailer, notifier, ...). */
+  services: Record<string, unknown>;
+}
+
+export type RoutePlugin = (app: App, deps: AppDeps) => void | Promise<void>;
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export type IdParams = Static<typeof IdParams>;
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+};
+
+export interface PageOf<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
+export function requestContext(req: FastifyRequest): RequestContext {
+  return { actor: actorOf(req), requestId: String(req.id), sourceAddress: req.ip ?? null };
+}
+
+/** Optimistic concurrency: the version the client last saw, from If-Match or the body. */
+export function expectedVersion(req: FastifyRequest, bodyVersion: number | undefined): number {
+  const header = req.headers['if-match'];
+  if (typeof header === 'string') {
+    const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+    if (!match) throw new AppError('validation_failed', 'If-Match must be the ETag from a previous read, e.g. "3"', { field: 'If-Match' });
+    return Number(match[1]);
+  }
+  if (bodyVersion !== undefined) return bodyVersion;
+  throw new AppError(
+    'precondition_required',
+    'send If-Match with the ETag you read, or the version field, so a stale update cannot overwrite someone else',
+    { field: 'If-Match' },
+  );
+}
+
+export function setEtag(reply: FastifyReply, version: number): void {
+  reply.header('etag', `"${version}"`);
+}
+
+export const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };

@@ -1,0 +1,42 @@
+// Starting the server role: migrate, create the first admin, listen, shut down cleanly.
+import type { Config } from '../config.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createStore, type Store } from '../db/store.js';
+import { createLogger } from '../logger.js';
+import { ensureAdmin } from '../modules/auth/auth.service.js';
+import { buildApp } from './app.js';
+import type { App } from './http.js';
+
+export interface RunningServer {
+  app: App;
+  store: Store;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, out: (line: string) => void = console.log): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const store = createStore(config.database);
+  await migrateToLatest(store.writer);
+  const admin = await ensureAdmin(store, { email: config.adminEmail, password: config.adminPassword });
+  if (admin.created) {
+    out(`Created the first admin account: ${admin.email}`);
+    if (admin.password) out(`One-time password (shown once, change it after signing in): ${admin.password}`);
+  }
+  const services: Record<string, unknown> = {};
+  const app = await buildApp({ store, config, services }, logger);
+  const address = await app.listen({ host: config.host, port: config.port });
+  out(`Proofline is serving at ${address} (database: ${store.dialect})`);
+  let stopped = false;
+  return {
+    app,
+    store,
+    url: address,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}
