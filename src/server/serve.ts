@@ -1,6 +1,8 @@
 // Starting the server role: migrate, create the first admin, listen, shut down cleanly.
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { serverJobs } from '../jobs/jobs.js';
+import { type Scheduler, startScheduler } from '../jobs/scheduler.js';
 import { createStore, type Store } from '../db/store.js';
 import { createLogger } from '../logger.js';
 import { ensureAdmin } from '../modules/auth/auth.service.js';
@@ -10,6 +12,7 @@ import type { App } from './http.js';
 export interface RunningServer {
   app: App;
   store: Store;
+  scheduler: Scheduler;
   url: string;
   stop(): Promise<void>;
 }
@@ -24,17 +27,21 @@ export async function startServer(config: Config, out: (line: string) => void = 
     if (admin.password) out(`One-time password (shown once, change it after signing in): ${admin.password}`);
   }
   const services: Record<string, unknown> = {};
-  const app = await buildApp({ store, config, services }, logger);
+  const deps = { store, config, services };
+  const app = await buildApp(deps, logger);
+  const scheduler = startScheduler(serverJobs(deps), logger);
   const address = await app.listen({ host: config.host, port: config.port });
   out(`Proofline is serving at ${address} (database: ${store.dialect})`);
   let stopped = false;
   return {
     app,
     store,
+    scheduler,
     url: address,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scheduler.stop();
       await app.close();
       await store.close();
     },

@@ -1,0 +1,15 @@
+// The periodic jobs of the server process. Each feature adds its jobs here.
+import type { AppDeps } from '../server/http.js';
+import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+import type { Job } from './scheduler.js';
+
+export function serverJobs(deps: AppDeps): Job[] {
+  const mailer = createMailer(deps.config.smtpUrl);
+  return [
+    {
+      name: 'deliver-notifications',
+      intervalMs: 2_000,
+      run: () => deliverDueNotifications(deps.store, { mailer, from: deps.config.mailFrom }),
+    },
+  ];
+}
