@@ -1,0 +1,84 @@
+// Shared helpers for `npm run bench`: timing, statistics, a server on a temp SQLite file.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { systemContext } from '../src/context.js';
+import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';
+import { type RunningServer, startServer } from '../src/server/serve.js';
+import { freePort } from '../test/pg.js';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+  target: string;
+  pass: boolean;
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+export const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `proofline-bench-${prefix}-`));
+}
+
+export interface BenchServer {
+  server: RunningServer;
+  url: string;
+  token: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real server (in-process) on a fresh SQLite file, with an admin token for requests. */
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = tempDir('server');
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    PROOFLINE_DATA_DIR: dataDir,
+    PROOFLINE_LOG_LEVEL: 'silent',
+    PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0',
+    ...env,
+  });
+  const server = await startServer(config, () => {});
+  const ctx = systemContext('bench');
+  const user = await server.store.transact((trx) =>
+    createUser(trx, { ctx, user: { email: `bench-${Date.now()}@example.test`, displayName: 'Bench', roles: ['admin', 'governance_lead'] } }),
+  );
+  const token = await server.store.transact((trx) =>
+    createApiToken(trx, { ctx, token: { userId: user.id, name: 'bench', scopes: ['read', 'write', 'ingest'], expiresInDays: 1 } }),
+  );
+  return {
+    server,
+    url: server.url,
+    token: token.token,
+    dataDir,
+    async stop() {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `worker` on `concurrency` parallel loops for `count` total calls; returns calls per second. */
+export async function throughput(concurrency: number, count: number, worker: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = nowMs();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        await worker(i);
+      }
+    }),
+  );
+  return (count / (nowMs() - start)) * 1000;
+}

@@ -1,0 +1,123 @@
+// Issue 2 targets: create over HTTP (sequential median, 16-client throughput), one filtered page
+// of a 100,000-system inventory, and idle resident memory of the built server.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { type BenchResult, median, nowMs, startBenchServer, tempDir, throughput } from './lib.js';
+import { freePort } from '../test/pg.js';
+
+const body = (i: number) =>
+  JSON.stringify({
+    name: `Bench system ${i}`,
+    purpose: 'Ranks support tickets',
+    intendedUse: 'Triage assistance for the support desk',
+    aiType: 'machine_learning',
+    deploymentKind: 'internal',
+  });
+
+async function createBenchmarks(): Promise<BenchResult[]> {
+  const s = await startBenchServer();
+  const headers = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
+  try {
+    // Baseline: the cheapest request this server answers (no database), same client, same run.
+    for (let i = 0; i < 200; i++) await fetch(`${s.url}/healthz`).then((r) => r.arrayBuffer());
+    const baseline: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = nowMs();
+      await fetch(`${s.url}/healthz`).then((r) => r.arrayBuffer());
+      baseline.push(nowMs() - t);
+    }
+    const times: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const t = nowMs();
+      const res = await fetch(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(i) });
+      await res.arrayBuffer();
+      if (res.status !== 201 && res.status !== 200) throw new Error(`create answered ${res.status}`);
+      times.push(nowMs() - t);
+    }
+    const med = median(times);
+    const rate = await throughput(16, 8000, async (i) => {
+      const res = await fetch(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(100_000 + i) });
+      await res.arrayBuffer();
+      if (res.status >= 300) throw new Error(`create answered ${res.status}`);
+    });
+    return [
+      { name: 'create system over HTTP, sequential, median', value: med, unit: 'ms', baseline: median(baseline), ratio: med / median(baseline), target: '<= 3 ms', pass: med <= 3 },
+      { name: 'durable creates/s with 16 concurrent clients', value: rate, unit: 'creates/s', target: '>= 2000/s', pass: rate >= 2000 },
+    ];
+  } finally {
+    await s.stop();
+  }
+}
+
+function seedSystems(db: NonNullable<import('../src/db/store.js').Store['sqlite']>, count: number, ownerId: string) {
+  const statuses = ['proposed', 'in_development', 'in_validation', 'approved_for_use', 'in_production', 'restricted', 'paused', 'retired'];
+  const tiers = ['prohibited', 'high', 'limited', 'minimal', 'unassessed'];
+  const kinds = ['internal', 'third_party', 'prototype', 'shadow'];
+  const insert = db.prepare(`insert into ai_systems (id, name, purpose, intended_use, description, ai_type, deployment_kind, status,
+    eu_risk_tier, jurisdictions, tags, links, accountable_owner_id, runtime_default, created_at, updated_at, version)
+    values (?, ?, 'Bench purpose', 'Bench use', '', 'machine_learning', ?, ?, ?, '["EU"]', '["bench"]', '[]', ?, 'paused', ?, ?, 1)`);
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      insert.run(randomUUID(), `System ${String(i).padStart(6, '0')}`, kinds[i % 4], statuses[i % 8], tiers[i % 5], i % 10 === 0 ? null : ownerId, now, now);
+    }
+  })();
+  db.exec('analyze');
+}
+
+async function pageBenchmark(): Promise<BenchResult[]> {
+  const s = await startBenchServer();
+  try {
+    const owner = s.server.store.sqlite!.prepare('select id from users limit 1').get() as { id: string };
+    seedSystems(s.server.store.sqlite!, 100_000, owner.id);
+    const headers = { authorization: `Bearer ${s.token}` };
+    const urls = [
+      '/api/v1/systems?status=in_production&limit=50',
+      '/api/v1/systems?euRiskTier=high&limit=50&offset=500',
+      '/api/v1/systems?withoutOwner=true&limit=50',
+      '/api/v1/systems?deploymentKind=shadow&status=proposed&limit=50',
+    ];
+    for (let i = 0; i < 100; i++) await fetch(`${s.url}${urls[i % urls.length]}`, { headers }).then((r) => r.arrayBuffer());
+    const times: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const t = nowMs();
+      const res = await fetch(`${s.url}${urls[i % urls.length]}`, { headers });
+      const json = (await res.json()) as { items: unknown[]; total: number };
+      if (res.status !== 200 || json.items.length === 0) throw new Error(`page answered ${res.status}`);
+      times.push(nowMs() - t);
+    }
+    const med = median(times);
+    return [{ name: 'one filtered page of a 100,000-system inventory, median', value: med, unit: 'ms', target: '<= 10 ms', pass: med <= 10 }];
+  } finally {
+    await s.stop();
+  }
+}
+
+async function idleMemory(): Promise<BenchResult[]> {
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'ignore' });
+  const dataDir = tempDir('rss');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/proofline.mjs', 'serve'], {
+    env: { ...process.env, PORT: String(port), PROOFLINE_DATA_DIR: dataDir, PROOFLINE_LOG_LEVEL: 'silent' },
+    stdio: 'ignore',
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+    return [{ name: 'server resident memory when idle', value: rssMb, unit: 'MB', target: '<= 150 MB', pass: rssMb <= 150 }];
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  return [...(await createBenchmarks()), ...(await pageBenchmark()), ...(await idleMemory())];
+}
