@@ -28,11 +28,12 @@ export type NodeLookup = (level: number, index: number) => Uint8Array;
 // ---------------------------------------------------------------------------------------------
 // Hashing
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
+const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
-// crypto.hash (Node >= 20.12) is a one-shot digest, about 20% faster than createHash for the
-// 65-byte inputs of interior nodes; fall back to createHash on older Node 20 releases.
+// crypto.hash (Node >= 20.12) is a one-shot digest: about 20% faster than createHash for the
+// 65-byte inputs of interior nodes, twice as fast for ~500-byte leaves. Older Node 20 releases
+// fall back to createHash.
 const sha256: (data: Uint8Array) => Uint8Array =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'buffer')
@@ -49,8 +50,12 @@ export function emptyRoot(): Uint8Array {
 
 /** SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Uint8Array {
-  // Two updates rather than a concatenation: leaves can be large.
-  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  // Copying into one buffer for a one-shot digest is over twice as fast as two createHash updates
+  // for event-sized leaves: the per-call overhead of a Hash object dominates the copy.
+  const input = Buffer.allocUnsafe(leaf.length + 1);
+  input[0] = LEAF_PREFIX;
+  input.set(leaf, 1);
+  return sha256(input);
 }
 
 /** SHA-256(0x01 || left || right). Accepts inputs of any length, as the RFC's HashChildren does. */
