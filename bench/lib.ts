@@ -51,7 +51,10 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const server = await startServer(config, () => {});
   const ctx = systemContext('bench');
   const user = await server.store.transact((trx) =>
-    createUser(trx, { ctx, user: { email: `bench-${Date.now()}@example.test`, displayName: 'Bench', roles: ['admin', 'governance_lead'] } }),
+    createUser(trx, {
+      ctx,
+      user: { email: `bench-${Date.now()}@example.test`, displayName: 'Bench', roles: ['admin', 'governance_lead'] },
+    }),
   );
   const token = await server.store.transact((trx) =>
     createApiToken(trx, { ctx, token: { userId: user.id, name: 'bench', scopes: ['read', 'write', 'ingest'], expiresInDays: 1 } }),

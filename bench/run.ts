@@ -24,7 +24,9 @@ for (const suite of SUITES) {
   for (const result of await bench.run()) {
     results.push({ suite, ...result });
     const ratio = result.ratio === undefined ? '' : ` (ratio ${result.ratio.toFixed(2)} vs baseline ${result.baseline?.toFixed(1)})`;
-    console.log(`${result.pass ? 'PASS' : 'FAIL'}  ${suite}: ${result.name}: ${result.value.toFixed(2)} ${result.unit}${ratio}  target ${result.target}`);
+    console.log(
+      `${result.pass ? 'PASS' : 'FAIL'}  ${suite}: ${result.name}: ${result.value.toFixed(2)} ${result.unit}${ratio}  target ${result.target}`,
+    );
   }
 }
 fs.mkdirSync('bench/results', { recursive: true });

@@ -42,7 +42,15 @@ async function createBenchmarks(): Promise<BenchResult[]> {
       if (res.status >= 300) throw new Error(`create answered ${res.status}`);
     });
     return [
-      { name: 'create system over HTTP, sequential, median', value: med, unit: 'ms', baseline: median(baseline), ratio: med / median(baseline), target: '<= 3 ms', pass: med <= 3 },
+      {
+        name: 'create system over HTTP, sequential, median',
+        value: med,
+        unit: 'ms',
+        baseline: median(baseline),
+        ratio: med / median(baseline),
+        target: '<= 3 ms',
+        pass: med <= 3,
+      },
       { name: 'durable creates/s with 16 concurrent clients', value: rate, unit: 'creates/s', target: '>= 2000/s', pass: rate >= 2000 },
     ];
   } finally {
@@ -60,7 +68,16 @@ function seedSystems(db: NonNullable<import('../src/db/store.js').Store['sqlite'
   const now = new Date().toISOString();
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
-      insert.run(randomUUID(), `System ${String(i).padStart(6, '0')}`, kinds[i % 4], statuses[i % 8], tiers[i % 5], i % 10 === 0 ? null : ownerId, now, now);
+      insert.run(
+        randomUUID(),
+        `System ${String(i).padStart(6, '0')}`,
+        kinds[i % 4],
+        statuses[i % 8],
+        tiers[i % 5],
+        i % 10 === 0 ? null : ownerId,
+        now,
+        now,
+      );
     }
   })();
   db.exec('analyze');
@@ -88,7 +105,9 @@ async function pageBenchmark(): Promise<BenchResult[]> {
       times.push(nowMs() - t);
     }
     const med = median(times);
-    return [{ name: 'one filtered page of a 100,000-system inventory, median', value: med, unit: 'ms', target: '<= 10 ms', pass: med <= 10 }];
+    return [
+      { name: 'one filtered page of a 100,000-system inventory, median', value: med, unit: 'ms', target: '<= 10 ms', pass: med <= 10 },
+    ];
   } finally {
     await s.stop();
   }
@@ -104,7 +123,10 @@ async function idleMemory(): Promise<BenchResult[]> {
   });
   try {
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }

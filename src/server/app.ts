@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
-import { makeAccessHook } from './access.js';
+import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
@@ -36,10 +36,14 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } }),
   );
+  // Every API route must declare its access policy; the list also feeds the route × role matrix test.
+  const routesForMatrix: Array<{ method: string; url: string; access: Access }> = [];
+  app.decorate('routesForMatrix', routesForMatrix);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/v1') && !route.config?.access && !route.url.startsWith('/api/docs')) {
-      throw new Error(`route ${route.method} ${route.url} declares no access policy`);
-    }
+    if (!route.url.startsWith('/api/v1')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${route.url} declares no access policy`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -60,7 +64,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.addHook('preHandler', makeAccessHook(deps.store));
+  app.addHook('onRequest', makeAccessHook(deps.store));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
 
