@@ -3,14 +3,19 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../migration-helpers.js';
 
+// Each index leads with one filter, then the order (name, id), then the other filter columns: a
+// single filter reads one index range in order, and a combined filter is checked (and counted)
+// from index entries alone, without a lookup per row.
+const FILTER_COLUMNS = ['status', 'eu_risk_tier', 'deployment_kind', 'ai_type', 'accountable_owner_id', 'triaged_at'];
+const covering = (...lead: string[]) => [...lead, 'name', 'id', ...FILTER_COLUMNS.filter((c) => !lead.includes(c))];
 const LIST_INDEXES: Array<[string, string[]]> = [
-  ['ai_systems_order_idx', ['name', 'id']],
-  ['ai_systems_status_order_idx', ['status', 'name', 'id']],
-  ['ai_systems_tier_order_idx', ['eu_risk_tier', 'name', 'id']],
-  ['ai_systems_kind_order_idx', ['deployment_kind', 'name', 'id']],
-  ['ai_systems_type_order_idx', ['ai_type', 'name', 'id']],
-  ['ai_systems_owner_order_idx', ['accountable_owner_id', 'name', 'id']],
-  ['ai_systems_shadow_order_idx', ['deployment_kind', 'triaged_at', 'name', 'id']],
+  ['ai_systems_order_idx', covering()],
+  ['ai_systems_status_order_idx', covering('status')],
+  ['ai_systems_tier_order_idx', covering('eu_risk_tier')],
+  ['ai_systems_kind_order_idx', covering('deployment_kind')],
+  ['ai_systems_type_order_idx', covering('ai_type')],
+  ['ai_systems_owner_order_idx', covering('accountable_owner_id')],
+  ['ai_systems_shadow_order_idx', covering('deployment_kind', 'triaged_at')],
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
