@@ -2,9 +2,9 @@
 // for each filter, and the query plan. Run: node --import tsx bench/systems-list.ts [count]
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { createTestStore } from '../test/stores.js';
 import { listSystems, type SystemFilter } from '../src/modules/systems/systems.repository.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from '../src/modules/systems/systems.tables.js';
+import { createTestStore } from '../test/stores.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const store = await createTestStore('sqlite');
@@ -12,7 +12,10 @@ const now = new Date().toISOString();
 const pick = <T>(list: readonly T[], i: number) => list[i % list.length];
 
 // One owner user for a third of the systems.
-await store.writer.insertInto('users').values({ id: 'owner-1', email: 'o@x.test', display_name: 'O', password_hash: null, status: 'active', created_at: now, updated_at: now }).execute();
+await store.writer
+  .insertInto('users')
+  .values({ id: 'owner-1', email: 'o@x.test', display_name: 'O', password_hash: null, status: 'active', created_at: now, updated_at: now })
+  .execute();
 const started = Date.now();
 await store.transact(async (trx) => {
   for (let i = 0; i < count; i += 500) {
@@ -83,9 +86,13 @@ for (const [label, filter] of filters) {
 const plan = await sql<{ detail: string }>`explain query plan
   select * from ai_systems where status = 'in_production' order by name, id limit 50`.execute(store.db);
 console.log('EXPLAIN page (status):', plan.rows.map((r) => r.detail).join(' | '));
-const countPlan = await sql<{ detail: string }>`explain query plan select count(*) from ai_systems where status = 'in_production'`.execute(store.db);
+const countPlan = await sql<{ detail: string }>`explain query plan select count(*) from ai_systems where status = 'in_production'`.execute(
+  store.db,
+);
 console.log('EXPLAIN count (status):', countPlan.rows.map((r) => r.detail).join(' | '));
 const tagPlan = await sql<{ detail: string }>`explain query plan
-  select * from ai_systems where id in (select system_id from system_tags where tag = 'team-7') order by name, id limit 50`.execute(store.db);
+  select * from ai_systems where id in (select system_id from system_tags where tag = 'team-7') order by name, id limit 50`.execute(
+  store.db,
+);
 console.log('EXPLAIN page (tag):', tagPlan.rows.map((r) => r.detail).join(' | '));
 await store.close();

@@ -55,7 +55,8 @@ function printReport(report: ImportReport, dryRun: boolean, json: boolean): void
     return;
   }
   for (const row of report.invalid) process.stdout.write(`line ${row.line}: ${row.errors.join('; ')}\n`);
-  if (report.invalid.length > 0) process.stdout.write(`${report.invalid.length} invalid row(s), ${report.valid} valid; nothing was imported.\n`);
+  if (report.invalid.length > 0)
+    process.stdout.write(`${report.invalid.length} invalid row(s), ${report.valid} valid; nothing was imported.\n`);
   else if (dryRun) process.stdout.write(`Dry run: ${report.valid} valid row(s); nothing was imported.\n`);
   else process.stdout.write(`Imported ${report.imported} system(s).\n`);
 }

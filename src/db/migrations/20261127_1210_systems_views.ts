@@ -20,7 +20,13 @@ const LIST_INDEXES: Array<[string, string[]]> = [
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The earlier indexes are prefixes of these (or cannot serve the order); drop them.
-  for (const name of ['ai_systems_name_idx', 'ai_systems_status_idx', 'ai_systems_tier_idx', 'ai_systems_owner_idx', 'ai_systems_kind_idx']) {
+  for (const name of [
+    'ai_systems_name_idx',
+    'ai_systems_status_idx',
+    'ai_systems_tier_idx',
+    'ai_systems_owner_idx',
+    'ai_systems_kind_idx',
+  ]) {
     await db.schema.dropIndex(name).ifExists().execute();
   }
   for (const [name, columns] of LIST_INDEXES) await db.schema.createIndex(name).on('ai_systems').columns(columns).execute();

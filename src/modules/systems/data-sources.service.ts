@@ -72,7 +72,13 @@ export async function getDataSource(db: Tx, id: string): Promise<DataSourceRow> 
 }
 
 export async function listDataSources(db: Tx, systemId: string): Promise<DataSourceRow[]> {
-  return db.selectFrom('data_sources').select(DATA_SOURCE_COLUMNS).where('system_id', '=', systemId).orderBy('name').orderBy('id').execute();
+  return db
+    .selectFrom('data_sources')
+    .select(DATA_SOURCE_COLUMNS)
+    .where('system_id', '=', systemId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 export async function updateDataSource(
@@ -92,7 +98,8 @@ export async function updateDataSource(
     ...before,
     name: changes.name?.trim() ?? before.name,
     kind: changes.kind?.trim() ?? before.kind,
-    contains_personal_data: changes.containsPersonalData === undefined ? before.contains_personal_data : changes.containsPersonalData ? 1 : 0,
+    contains_personal_data:
+      changes.containsPersonalData === undefined ? before.contains_personal_data : changes.containsPersonalData ? 1 : 0,
     provenance: changes.provenance ?? before.provenance,
     owner_id: changes.ownerId === undefined ? before.owner_id : changes.ownerId,
     updated_at: new Date().toISOString(),

@@ -47,7 +47,12 @@ export async function registerModelVersion(
   }
   const label = input.label.trim();
   if (!label) throw new AppError('validation_failed', 'label: must not be blank', { field: 'label' });
-  const taken = await trx.selectFrom('model_versions').select('id').where('system_id', '=', systemId).where('label', '=', label).executeTakeFirst();
+  const taken = await trx
+    .selectFrom('model_versions')
+    .select('id')
+    .where('system_id', '=', systemId)
+    .where('label', '=', label)
+    .executeTakeFirst();
   if (taken) throw new AppError('conflict', `system ${systemId} already has a model version labelled ${label}`, { field: 'label' });
   const row: ModelVersionRow = {
     id: randomUUID(),
@@ -81,7 +86,13 @@ export async function getModelVersion(db: Tx, id: string): Promise<ModelVersionR
 }
 
 export async function listModelVersions(db: Tx, systemId: string): Promise<ModelVersionRow[]> {
-  return db.selectFrom('model_versions').select(MODEL_COLUMNS).where('system_id', '=', systemId).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('model_versions')
+    .select(MODEL_COLUMNS)
+    .where('system_id', '=', systemId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 /** Marks a version deployed (the one before it, if any, becomes retired). Needs a completed approval. */
@@ -108,10 +119,19 @@ export async function deployModelVersion(
     await trx
       .updateTable('model_versions')
       .set((eb) => ({ status: 'retired', version: eb('version', '+', 1) }))
-      .where('id', 'in', replaced.map((r) => r.id))
+      .where(
+        'id',
+        'in',
+        replaced.map((r) => r.id),
+      )
       .execute();
   }
-  const after: ModelVersionRow = { ...before, status: 'deployed', deployed_at: new Date().toISOString(), version: Number(before.version) + 1 };
+  const after: ModelVersionRow = {
+    ...before,
+    status: 'deployed',
+    deployed_at: new Date().toISOString(),
+    version: Number(before.version) + 1,
+  };
   await trx
     .updateTable('model_versions')
     .set({ status: after.status, deployed_at: after.deployed_at, version: after.version })

@@ -6,15 +6,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
-import { createUser } from '../auth/auth.service.js';
 import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
 import { systemContext } from '../../context.js';
-import { createStore } from '../../db/store.js';
 import { migrateToLatest } from '../../db/migrate.js';
+import { createStore } from '../../db/store.js';
+import { createUser } from '../auth/auth.service.js';
 import { importSystems, parseImport } from './systems.import.js';
 
 const run = promisify(execFile);
-const HEADER = 'name,purpose,intendedUse,description,aiType,deploymentKind,status,euRiskTier,orgRiskTier,vendor,businessUnit,jurisdictions,tags,accountableOwnerEmail';
+const HEADER =
+  'name,purpose,intendedUse,description,aiType,deploymentKind,status,euRiskTier,orgRiskTier,vendor,businessUnit,jurisdictions,tags,accountableOwnerEmail';
 
 for (const dialect of DIALECTS) {
   describe(`inventory import and export [${dialect}]`, () => {
@@ -23,7 +24,14 @@ for (const dialect of DIALECTS) {
     let owner: TestUser;
 
     const count = async (table: 'ledger_events' | 'ai_systems') =>
-      Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     before(async () => {
       t = await createTestApp(dialect);
@@ -84,17 +92,32 @@ for (const dialect of DIALECTS) {
       assert.equal(await count('ai_systems'), systemsBefore);
       assert.equal(await count('ledger_events'), ledgerBefore);
 
-      const ok = await t.call(admin, 'POST', '/api/v1/systems/import', [HEADER, good, 'Imported C,p,u,,rules_based,internal,,,,,,,,'].join('\n'), {
-        'content-type': 'text/csv',
-      });
+      const ok = await t.call(
+        admin,
+        'POST',
+        '/api/v1/systems/import',
+        [HEADER, good, 'Imported C,p,u,,rules_based,internal,,,,,,,,'].join('\n'),
+        {
+          'content-type': 'text/csv',
+        },
+      );
       assert.equal(ok.statusCode, 200, ok.body);
       assert.deepEqual(ok.json(), { valid: 2, invalid: [], imported: 2 });
       assert.equal(await count('ai_systems'), systemsBefore + 2);
       assert.equal(await count('ledger_events'), ledgerBefore + 2);
-      const a = await t.store.db.selectFrom('ai_systems').select(['id', 'accountable_owner_id', 'tags']).where('name', '=', 'Imported A').executeTakeFirstOrThrow();
+      const a = await t.store.db
+        .selectFrom('ai_systems')
+        .select(['id', 'accountable_owner_id', 'tags'])
+        .where('name', '=', 'Imported A')
+        .executeTakeFirstOrThrow();
       assert.equal(a.accountable_owner_id, owner.id);
       assert.deepEqual(JSON.parse(a.tags), ['chat', 'support']);
-      const role = await t.store.db.selectFrom('user_roles').select('user_id').where('scope', '=', a.id).where('role', '=', 'system_owner').executeTakeFirst();
+      const role = await t.store.db
+        .selectFrom('user_roles')
+        .select('user_id')
+        .where('scope', '=', a.id)
+        .where('role', '=', 'system_owner')
+        .executeTakeFirst();
       assert.equal(role?.user_id, owner.id);
       const tagged = await t.call(admin, 'GET', '/api/v1/systems?tag=support');
       assert.equal(tagged.json().total, 1);
@@ -146,12 +169,18 @@ for (const dialect of DIALECTS) {
       const store = createStore(url.startsWith('sqlite:') ? { kind: 'sqlite', file: url.slice(7) } : { kind: 'postgres', url });
       await migrateToLatest(store.writer);
       await store.transact((trx) =>
-        createUser(trx, { ctx: systemContext('test'), user: { email: 'lead@example.test', displayName: 'Lead', roles: ['governance_lead'] } }),
+        createUser(trx, {
+          ctx: systemContext('test'),
+          user: { email: 'lead@example.test', displayName: 'Lead', roles: ['governance_lead'] },
+        }),
       );
       await store.close();
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-cli-'));
       const file = path.join(dir, 'systems.csv');
-      fs.writeFileSync(file, [HEADER, 'CLI one,p,u,,generative,internal,proposed,,,,,,x,', 'CLI two,p,u,,agentic,shadow,,,,,,,,'].join('\n'));
+      fs.writeFileSync(
+        file,
+        [HEADER, 'CLI one,p,u,,generative,internal,proposed,,,,,,x,', 'CLI two,p,u,,agentic,shadow,,,,,,,,'].join('\n'),
+      );
       const env = { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' };
       const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], { env });
 

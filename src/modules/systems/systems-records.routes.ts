@@ -45,7 +45,9 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       config: { access: EDIT },
     },
     async (req) => {
-      const row = await store.transact((trx) => registerModelVersion(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }));
+      const row = await store.transact((trx) =>
+        registerModelVersion(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }),
+      );
       return presentModelVersion(row);
     },
   );
@@ -95,7 +97,12 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     async (req, reply) => {
       const { version, ...changes } = req.body;
       const row = await store.transact((trx) =>
-        updateDataSource(trx, { ctx: requestContext(req), dataSourceId: req.params.id, expectedVersion: expectedVersion(req, version), changes }),
+        updateDataSource(trx, {
+          ctx: requestContext(req),
+          dataSourceId: req.params.id,
+          expectedVersion: expectedVersion(req, version),
+          changes,
+        }),
       );
       setEtag(reply, Number(row.version));
       return presentDataSource(row);
@@ -105,7 +112,11 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/systems/export',
     {
-      schema: { tags, querystring: ExportQuery, response: { 200: Type.String({ description: 'CSV, or a JSON array, in the import format' }) } },
+      schema: {
+        tags,
+        querystring: ExportQuery,
+        response: { 200: Type.String({ description: 'CSV, or a JSON array, in the import format' }) },
+      },
       config: { access: READ },
     },
     async (req, reply) => {

@@ -17,7 +17,13 @@ for (const dialect of DIALECTS) {
       t = await createTestApp(dialect);
       reader = await t.user(['auditor']);
       owner = await t.user([]);
-      await buildSystem(t.store, { name: 'alpha', euRiskTier: 'high', tags: ['hr', 'cv'], accountableOwnerId: owner.id, status: 'in_development' });
+      await buildSystem(t.store, {
+        name: 'alpha',
+        euRiskTier: 'high',
+        tags: ['hr', 'cv'],
+        accountableOwnerId: owner.id,
+        status: 'in_development',
+      });
       await buildSystem(t.store, { name: 'bravo', euRiskTier: 'high', tags: ['hr'] });
       await buildSystem(t.store, { name: 'charlie', euRiskTier: 'minimal', deploymentKind: 'shadow', aiType: 'generative' });
       const delta = await buildSystem(t.store, { name: 'delta', deploymentKind: 'shadow', aiType: 'generative', tags: ['cv'] });
@@ -90,9 +96,9 @@ for (const dialect of DIALECTS) {
           sql`deployment_kind = 'shadow' and triaged_at is null`,
         ];
         for (const where of filters) {
-          const plan = await sql<{ detail: string }>`explain query plan select id from ai_systems where ${where} order by name, id limit 50`.execute(
-            t.store.db,
-          );
+          const plan = await sql<{
+            detail: string;
+          }>`explain query plan select id from ai_systems where ${where} order by name, id limit 50`.execute(t.store.db);
           const details = plan.rows.map((r) => r.detail).join(' | ');
           assert.match(details, /USING (COVERING )?INDEX ai_systems_\w+_idx/, details);
           assert.doesNotMatch(details, /TEMP B-TREE/, details);

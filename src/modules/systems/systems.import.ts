@@ -115,7 +115,11 @@ function listField(fields: Record<string, unknown>, column: ImportColumn, errors
   const value = fields[column];
   if (value === undefined || value === null || value === '') return [];
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => v.trim()).filter(Boolean);
-  if (typeof value === 'string') return value.split(';').map((v) => v.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(';')
+      .map((v) => v.trim())
+      .filter(Boolean);
   errors.push(`${column}: must be a list of text (separated by ";" in CSV)`);
   return [];
 }
@@ -171,7 +175,8 @@ function checkRow({ line, fields }: ImportRow): CheckedRow {
   const ownerEmail = optional('accountableOwnerEmail')?.toLowerCase() ?? null;
   const status = input.status ?? 'proposed';
   if (APPROVAL_GATED_STATUSES.includes(status)) errors.push(`status: ${status} is reached only through a completed approval`);
-  if (status !== 'proposed' && !ownerEmail) errors.push('accountableOwnerEmail: an accountable owner is required unless status is proposed');
+  if (status !== 'proposed' && !ownerEmail)
+    errors.push('accountableOwnerEmail: an accountable owner is required unless status is proposed');
   return { line, input, ownerEmail, errors };
 }
 
@@ -225,9 +230,15 @@ export async function importSystems(
     const chunk = systems.slice(i, i + CHUNK);
     await trx.insertInto('ai_systems').values(chunk).execute();
     const tags = chunk.flatMap((s) => (JSON.parse(s.tags) as string[]).map((tag) => ({ system_id: s.id, tag })));
-    for (let j = 0; j < tags.length; j += 1000) await trx.insertInto('system_tags').values(tags.slice(j, j + 1000)).execute();
+    for (let j = 0; j < tags.length; j += 1000)
+      await trx
+        .insertInto('system_tags')
+        .values(tags.slice(j, j + 1000))
+        .execute();
     const roles = chunk.flatMap((s) =>
-      s.accountable_owner_id ? [{ user_id: s.accountable_owner_id, role: 'system_owner', scope: s.id, granted_at: now, granted_by: ctx.actor.userId }] : [],
+      s.accountable_owner_id
+        ? [{ user_id: s.accountable_owner_id, role: 'system_owner', scope: s.id, granted_at: now, granted_by: ctx.actor.userId }]
+        : [],
     );
     if (roles.length > 0) await trx.insertInto('user_roles').values(roles).execute();
     await appendEvents(

@@ -3,7 +3,7 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
-import { type SystemRow, presentSystem, type SystemView } from './systems.presenter.js';
+import { presentSystem, type SystemRow, type SystemView } from './systems.presenter.js';
 import type { AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
 
 type Db = Kysely<Database>;
@@ -145,7 +145,10 @@ export async function replaceTags(db: Db, systemId: string, tags: string[]): Pro
 }
 
 /** Makes `ownerId` (or nobody) the holder of the system_owner role for this system. */
-export async function grantSystemOwnerRole(db: Db, { systemId, ownerId, grantedBy }: { systemId: string; ownerId: string | null; grantedBy: string | null }) {
+export async function grantSystemOwnerRole(
+  db: Db,
+  { systemId, ownerId, grantedBy }: { systemId: string; ownerId: string | null; grantedBy: string | null },
+) {
   await db.deleteFrom('user_roles').where('role', '=', 'system_owner').where('scope', '=', systemId).execute();
   if (ownerId)
     await db

@@ -2,7 +2,6 @@
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
 import type { FastifyRequest } from 'fastify';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
-import { systemsRecordRoutes } from './systems-records.routes.js';
 import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
 import {
@@ -32,6 +31,7 @@ import {
   unassignPhaseOwner,
   updateSystem,
 } from './systems.service.js';
+import { systemsRecordRoutes } from './systems-records.routes.js';
 
 const READ = { roles: 'any', scope: 'read' } as const;
 const CREATE = { roles: ['admin', 'governance_lead', 'contributor'], scope: 'write' } as const;
@@ -84,7 +84,10 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.patch(
     '/api/v1/systems/:id',
-    { schema: { tags, params: IdParams, body: UpdateSystemBody, response: { 200: SystemView, ...errorResponses } }, config: { access: EDIT } },
+    {
+      schema: { tags, params: IdParams, body: UpdateSystemBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: EDIT },
+    },
     async (req, reply) => {
       const { version, ...changes } = req.body;
       const row = await store.transact((trx) =>
@@ -97,7 +100,10 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.post(
     '/api/v1/systems/:id/owner',
-    { schema: { tags, params: IdParams, body: ChangeOwnerBody, response: { 200: SystemView, ...errorResponses } }, config: { access: GOVERN } },
+    {
+      schema: { tags, params: IdParams, body: ChangeOwnerBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: GOVERN },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
         changeSystemOwner(trx, {
@@ -116,7 +122,10 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.post(
     '/api/v1/systems/:id/status',
-    { schema: { tags, params: IdParams, body: ChangeStatusBody, response: { 200: SystemView, ...errorResponses } }, config: { access: EDIT } },
+    {
+      schema: { tags, params: IdParams, body: ChangeStatusBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: EDIT },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
         changeSystemStatus(trx, {
@@ -136,7 +145,10 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.post(
     '/api/v1/systems/:id/risk-tier',
-    { schema: { tags, params: IdParams, body: ChangeRiskTierBody, response: { 200: SystemView, ...errorResponses } }, config: { access: GOVERN } },
+    {
+      schema: { tags, params: IdParams, body: ChangeRiskTierBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: GOVERN },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
         changeRiskTier(trx, {
@@ -188,7 +200,9 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     '/api/v1/systems/:id/phase-owners/:phase',
     { schema: { tags, params: PhaseParams }, config: { access: EDIT } },
     async (req, reply) => {
-      await store.transact((trx) => unassignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase }));
+      await store.transact((trx) =>
+        unassignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase }),
+      );
       return reply.status(204).send();
     },
   );

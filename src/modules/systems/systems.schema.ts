@@ -13,10 +13,7 @@ export const PhaseSchema = oneOf(LIFECYCLE_PHASES);
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const OptionalText = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
 const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
-const Link = Type.Object(
-  { label: Text(200), url: Type.String({ format: 'uri', maxLength: 2000 }) },
-  { additionalProperties: false },
-);
+const Link = Type.Object({ label: Text(200), url: Type.String({ format: 'uri', maxLength: 2000 }) }, { additionalProperties: false });
 const Rationale = Type.String({ maxLength: 10_000, description: 'Why: required, at least the configured minimum length' });
 const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'The version you read (or send If-Match)' }));
 
@@ -90,10 +87,7 @@ export const UpdateSystemBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ChangeOwnerBody = Type.Object(
-  { ownerId: Text(100), rationale: Rationale, version: Version },
-  { additionalProperties: false },
-);
+export const ChangeOwnerBody = Type.Object({ ownerId: Text(100), rationale: Rationale, version: Version }, { additionalProperties: false });
 
 export const ChangeStatusBody = Type.Object(
   { status: SystemStatusSchema, rationale: Rationale, approvalRequestId: Type.Optional(Text(100)), version: Version },

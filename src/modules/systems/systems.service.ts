@@ -82,16 +82,21 @@ export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContex
   assertMayCreate(ctx.actor, status, input.deploymentKind);
   assertOwnerForStatus(status, input.accountableOwnerId);
   if (APPROVAL_GATED_STATUSES.includes(status)) {
-    throw new AppError('approval_required', `a system reaches ${status} only through a completed approval; create it earlier in its lifecycle`, {
-      status,
-      missing: ['approvalRequestId'],
-    });
+    throw new AppError(
+      'approval_required',
+      `a system reaches ${status} only through a completed approval; create it earlier in its lifecycle`,
+      {
+        status,
+        missing: ['approvalRequestId'],
+      },
+    );
   }
   if (input.accountableOwnerId) await assertActiveUser(trx, input.accountableOwnerId, 'accountableOwnerId');
   const row = { ...newSystemRow(input, ctx.actor.userId, new Date().toISOString()), version: 1 };
   await trx.insertInto('ai_systems').values(row).execute();
   await replaceTags(trx, row.id, JSON.parse(row.tags) as string[]);
-  if (row.accountable_owner_id) await grantSystemOwnerRole(trx, { systemId: row.id, ownerId: row.accountable_owner_id, grantedBy: ctx.actor.userId });
+  if (row.accountable_owner_id)
+    await grantSystemOwnerRole(trx, { systemId: row.id, ownerId: row.accountable_owner_id, grantedBy: ctx.actor.userId });
   await appendEvent(trx, ctx, {
     type: 'system.created',
     subject: { type: SYSTEM, id: row.id, version: 1 },
@@ -112,7 +117,9 @@ async function writeSystem(trx: Tx, before: SystemRow, patch: Partial<Omit<AiSys
     .where('version', '=', Number(before.version))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) {
-    throw new AppError('version_conflict', `system ${before.id} changed while this change was made; read it again`, { systemId: before.id });
+    throw new AppError('version_conflict', `system ${before.id} changed while this change was made; read it again`, {
+      systemId: before.id,
+    });
   }
   return after;
 }
@@ -211,7 +218,8 @@ export async function changeSystemStatus(
   const reason = requireRationale(args.rationale, args.minRationaleLength);
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   if (before.status === status) throw new AppError('invalid_transition', `system ${systemId} is already ${status}`, { status });
-  if (before.status === 'retired') throw new AppError('invalid_transition', 'a retired system stays retired; register a new one', { status });
+  if (before.status === 'retired')
+    throw new AppError('invalid_transition', 'a retired system stays retired; register a new one', { status });
   assertOwnerForStatus(status, before.accountable_owner_id);
   await assertStatusApproved(trx, { systemId, status, approvalRequestId: args.approvalRequestId });
   const after = await writeSystem(trx, before, { status });

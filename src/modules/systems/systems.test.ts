@@ -16,7 +16,14 @@ for (const dialect of DIALECTS) {
     let owner: TestUser;
 
     const ledgerCount = async () =>
-      Number((await t.store.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.store.db
+            .selectFrom('ledger_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     const newSystem = async (as: TestUser = admin, body: Record<string, unknown> = {}) => {
       const res = await t.call(as, 'POST', '/api/v1/systems', {
@@ -69,7 +76,11 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error.details.field, 'accountableOwnerId');
       assert.equal(await ledgerCount(), countBefore);
-      const row = await t.store.db.selectFrom('ai_systems').select(['status', 'version']).where('id', '=', system.id).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('ai_systems')
+        .select(['status', 'version'])
+        .where('id', '=', system.id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.status, 'proposed');
       assert.equal(Number(row.version), 1);
     });
@@ -245,7 +256,11 @@ for (const dialect of DIALECTS) {
       assert.equal(unknown.statusCode, 400);
       assert.equal(unknown.json().error.details.field, 'body.status');
       assert.equal(await ledgerCount(), countBefore);
-      const row = await t.store.db.selectFrom('ai_systems').select(['vendor', 'status']).where('id', '=', system.id).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('ai_systems')
+        .select(['vendor', 'status'])
+        .where('id', '=', system.id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(row, { vendor: 'Acme', status: 'proposed' });
     });
 
@@ -253,8 +268,15 @@ for (const dialect of DIALECTS) {
       const system = await newSystem(lead, { tags: ['hr'] });
       await t.call(lead, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, tags: ['hr', 'screening'] });
       await t.call(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: owner.id, rationale: RATIONALE });
-      await t.call(admin, 'POST', `/api/v1/systems/${system.id}/risk-tier`, { euRiskTier: 'high', rationale: 'Annex III point 4: employment' });
-      await t.call(owner, 'POST', `/api/v1/systems/${system.id}/data-sources`, { name: 'ATS', kind: 'database', containsPersonalData: true });
+      await t.call(admin, 'POST', `/api/v1/systems/${system.id}/risk-tier`, {
+        euRiskTier: 'high',
+        rationale: 'Annex III point 4: employment',
+      });
+      await t.call(owner, 'POST', `/api/v1/systems/${system.id}/data-sources`, {
+        name: 'ATS',
+        kind: 'database',
+        containsPersonalData: true,
+      });
       await t.call(owner, 'PUT', `/api/v1/systems/${system.id}/phase-owners/validation`, { userId: lead.id });
       const res = await t.call(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3`);
       assert.equal(res.statusCode, 200, res.body);
@@ -289,9 +311,17 @@ for (const dialect of DIALECTS) {
       assert.equal(again.statusCode, 409);
 
       const source = (
-        await t.call(admin, 'POST', `/api/v1/systems/${shadow.id}/data-sources`, { name: 'Tickets', kind: 'database', containsPersonalData: false })
+        await t.call(admin, 'POST', `/api/v1/systems/${shadow.id}/data-sources`, {
+          name: 'Tickets',
+          kind: 'database',
+          containsPersonalData: false,
+        })
       ).json();
-      const updated = await t.call(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, containsPersonalData: true, ownerId: owner.id });
+      const updated = await t.call(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, {
+        version: 1,
+        containsPersonalData: true,
+        ownerId: owner.id,
+      });
       assert.equal(updated.statusCode, 200, updated.body);
       assert.equal(updated.json().containsPersonalData, true);
       const stale = await t.call(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, name: 'x' });
