@@ -1,6 +1,5 @@
 // HTTP for what hangs off a system (model versions, data sources) and for bulk import/export.
 import { Type } from 'typebox';
-import { systemContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, requestContext, setEtag } from '../../server/http.js';
 import { addDataSource, listDataSources, updateDataSource } from './data-sources.service.js';
@@ -148,7 +147,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         const rows = isText ? parseImport(req.body as string, format) : format === 'json' ? jsonRows(req.body) : null;
         if (!rows) throw new AppError('validation_failed', 'format=csv needs a text/csv body', { field: 'format' });
         const dryRun = req.query.dryRun ?? false;
-        const ctx = req.actor ? requestContext(req) : systemContext(String(req.id));
+        const ctx = requestContext(req);
         const report = await store.transact((trx) => importSystems(trx, { ctx, rows, dryRun }));
         if (!dryRun && report.invalid.length > 0) {
           throw new AppError('validation_failed', `${report.invalid.length} row(s) are invalid; nothing was imported`, {
