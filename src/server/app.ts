@@ -9,13 +9,16 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
+import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
+import { webhooksRoutes } from '../modules/notifications/webhooks.routes.js';
 import { makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 
 /** Every feature's routes, registered in this order. */
-const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes];
+const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, exceptionsRoutes, incidentsRoutes, webhooksRoutes];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
   const app = Fastify({
