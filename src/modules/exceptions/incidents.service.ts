@@ -161,6 +161,7 @@ export async function incidentDeadlines(trx: Tx, exceptionId: string, now = new 
 }
 
 export async function incidentView(trx: Tx, exceptionId: string, now = new Date()) {
+  await requireIncident(trx, exceptionId);
   const detail = await loadExceptionDetail(trx, exceptionId, now);
   const facts = await factsOf(trx, exceptionId);
   return {
