@@ -42,7 +42,10 @@ for (const dialect of DIALECTS) {
         resolverId: owner.id,
       };
       const overdue = await store.transact((trx) =>
-        openException(trx, { ctx, input: { ...base, title: 'Late one', severity: 'critical', detectedAt: new Date(Date.now() - 3 * DAY).toISOString() } }),
+        openException(trx, {
+          ctx,
+          input: { ...base, title: 'Late one', severity: 'critical', detectedAt: new Date(Date.now() - 3 * DAY).toISOString() },
+        }),
       );
       overdueId = overdue.id;
       await store.transact((trx) => openException(trx, { ctx, input: { ...base, title: 'Fresh one', severity: 'low' } }));
@@ -81,7 +84,10 @@ for (const dialect of DIALECTS) {
         .where('type', '=', 'exception.triaged')
         .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(event.leaf).actor.email, ownerEmail);
-      await assert.rejects(cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'x', '--as', ownerEmail), /invalid_transition/);
+      await assert.rejects(
+        cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'x', '--as', ownerEmail),
+        /invalid_transition/,
+      );
     });
   });
 }

@@ -49,7 +49,13 @@ export function registerExceptionsCommands(program: Command): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('validation_failed', '--limit must be 1..1000');
       const page = await withStore((store) =>
-        listExceptions(store.db, { overdue: opts.overdue, status: opts.status as ExceptionStatus | undefined, systemId: opts.system, limit, offset: 0 }),
+        listExceptions(store.db, {
+          overdue: opts.overdue,
+          status: opts.status as ExceptionStatus | undefined,
+          systemId: opts.system,
+          limit,
+          offset: 0,
+        }),
       );
       const items = page.items.map((row) => presentException(row));
       if (opts.json) {
@@ -58,7 +64,9 @@ export function registerExceptionsCommands(program: Command): void {
       }
       if (items.length === 0) console.log('No exceptions.');
       for (const e of items) {
-        console.log(`${e.id}  ${e.status.padEnd(13)} ${e.severity.padEnd(8)} due ${e.dueAt}${e.overdue ? ' OVERDUE' : ''}  ${e.kind}: ${e.title}`);
+        console.log(
+          `${e.id}  ${e.status.padEnd(13)} ${e.severity.padEnd(8)} due ${e.dueAt}${e.overdue ? ' OVERDUE' : ''}  ${e.kind}: ${e.title}`,
+        );
       }
       if (page.total > items.length) console.log(`(${items.length} of ${page.total})`);
     });
@@ -77,7 +85,8 @@ export function registerExceptionsCommands(program: Command): void {
       console.log(`  status ${detail.status}, severity ${detail.severity}, due ${detail.dueAt}${detail.overdue ? ' (OVERDUE)' : ''}`);
       console.log(`  system ${detail.systemId}; owner ${detail.ownerId}; resolver ${detail.resolverId}`);
       console.log(`  raised by ${detail.raisedBy.type} ${detail.raisedBy.ref} at ${detail.detectedAt}`);
-      if (detail.rootCause) console.log(`  root cause: [${detail.rootCause.category}] ${detail.rootCause.text}${detail.recurring ? ' (RECURRING)' : ''}`);
+      if (detail.rootCause)
+        console.log(`  root cause: [${detail.rootCause.category}] ${detail.rootCause.text}${detail.recurring ? ' (RECURRING)' : ''}`);
       for (const a of detail.correctiveActions) console.log(`  action ${a.status}: ${a.description} (due ${a.dueAt})`);
       if (detail.verification) console.log(`  verified by ${detail.verification.by} at ${detail.verification.at}`);
       for (const l of detail.lessons) console.log(`  lesson: ${l.text}`);
@@ -92,11 +101,15 @@ export function registerExceptionsCommands(program: Command): void {
     .requiredOption('--as <email>', 'the person acting')
     .option('--duplicate-of <id>', 'the original, when marking a duplicate')
     .action(async (id: string, opts: { to: string; reason: string; as: string; duplicateOf?: string }) => {
-      if (!EXCEPTION_STATUSES.includes(opts.to as ExceptionStatus)) throw new AppError('validation_failed', `--to must be one of ${EXCEPTION_STATUSES.join(', ')}`);
+      if (!EXCEPTION_STATUSES.includes(opts.to as ExceptionStatus))
+        throw new AppError('validation_failed', `--to must be one of ${EXCEPTION_STATUSES.join(', ')}`);
       const view = await withStore(async (store) => {
         const ctx = await contextFor(store, opts.as);
         return store.transact((trx) =>
-          transitionException(trx, { ctx, input: { exceptionId: id, to: opts.to as ExceptionStatus, reason: opts.reason, duplicateOf: opts.duplicateOf } }),
+          transitionException(trx, {
+            ctx,
+            input: { exceptionId: id, to: opts.to as ExceptionStatus, reason: opts.reason, duplicateOf: opts.duplicateOf },
+          }),
         );
       });
       console.log(`${view.id} is now ${view.status} (version ${view.version})`);

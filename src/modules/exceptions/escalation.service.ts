@@ -40,7 +40,14 @@ async function overdueItems(store: Store, now: string): Promise<OverdueItem[]> {
   const actions = await store.db
     .selectFrom('corrective_actions')
     .innerJoin('exceptions', 'exceptions.id', 'corrective_actions.exception_id')
-    .select(['corrective_actions.id', 'exceptions.id as exception_id', 'exceptions.system_id', 'corrective_actions.description', 'corrective_actions.owner_id', 'corrective_actions.due_at'])
+    .select([
+      'corrective_actions.id',
+      'exceptions.id as exception_id',
+      'exceptions.system_id',
+      'corrective_actions.description',
+      'corrective_actions.owner_id',
+      'corrective_actions.due_at',
+    ])
     .where('corrective_actions.status', '=', 'open')
     .where('exceptions.status', 'in', [...OPEN_STATUSES])
     .where('corrective_actions.due_at', '<=', now)
@@ -48,12 +55,28 @@ async function overdueItems(store: Store, now: string): Promise<OverdueItem[]> {
   const followUps = await store.db
     .selectFrom('follow_ups')
     .innerJoin('exceptions', 'exceptions.id', 'follow_ups.exception_id')
-    .select(['follow_ups.id', 'exceptions.id as exception_id', 'exceptions.system_id', 'follow_ups.description', 'follow_ups.kind', 'follow_ups.owner_id', 'follow_ups.due_at'])
+    .select([
+      'follow_ups.id',
+      'exceptions.id as exception_id',
+      'exceptions.system_id',
+      'follow_ups.description',
+      'follow_ups.kind',
+      'follow_ups.owner_id',
+      'follow_ups.due_at',
+    ])
     .where('follow_ups.status', '!=', 'done')
     .where('follow_ups.due_at', '<=', now)
     .execute();
   return [
-    ...exceptions.map((e) => ({ itemType: 'exception' as const, itemId: e.id, exceptionId: e.id, systemId: e.system_id, title: e.title, ownerId: e.owner_id, dueAt: e.due_at })),
+    ...exceptions.map((e) => ({
+      itemType: 'exception' as const,
+      itemId: e.id,
+      exceptionId: e.id,
+      systemId: e.system_id,
+      title: e.title,
+      ownerId: e.owner_id,
+      dueAt: e.due_at,
+    })),
     ...actions.map((a) => ({
       itemType: 'corrective_action' as const,
       itemId: a.id,
@@ -82,7 +105,12 @@ async function recipientsFor(trx: Tx, item: OverdueItem, audience: EscalationAud
     const system = await trx.selectFrom('ai_systems').select('accountable_owner_id').where('id', '=', item.systemId).executeTakeFirst();
     ids = system?.accountable_owner_id ? [system.accountable_owner_id] : [];
   } else {
-    const leads = await trx.selectFrom('user_roles').select('user_id').where('role', '=', 'governance_lead').where('scope', '=', '').execute();
+    const leads = await trx
+      .selectFrom('user_roles')
+      .select('user_id')
+      .where('role', '=', 'governance_lead')
+      .where('scope', '=', '')
+      .execute();
     ids = leads.map((l) => l.user_id);
   }
   if (ids.length === 0) return [];

@@ -93,7 +93,12 @@ for (const dialect of DIALECTS) {
       });
       assert.deepEqual(levels, [1, 2, 3]);
 
-      const rows = await t.store.db.selectFrom('escalations').select(['level', 'recipients']).where('item_id', '=', ex.id).orderBy('level').execute();
+      const rows = await t.store.db
+        .selectFrom('escalations')
+        .select(['level', 'recipients'])
+        .where('item_id', '=', ex.id)
+        .orderBy('level')
+        .execute();
       assert.deepEqual(
         rows.map((r) => [r.level, JSON.parse(r.recipients)]),
         [
@@ -102,7 +107,12 @@ for (const dialect of DIALECTS) {
           [3, [lead.id]],
         ],
       );
-      const events = await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', ex.id).where('type', '=', 'escalation.sent').execute();
+      const events = await t.store.db
+        .selectFrom('ledger_events')
+        .select('type')
+        .where('subject_id', '=', ex.id)
+        .where('type', '=', 'escalation.sent')
+        .execute();
       assert.equal(events.length, 3);
       assert.deepEqual(await escalateOverdue(t.store, { now: new Date(due + 5 * DAY) }), { escalated: 0 }, 'nothing beyond level 3');
     });
@@ -117,11 +127,22 @@ for (const dialect of DIALECTS) {
       assert.equal(action.statusCode, 201, action.body);
       const lesson = await t.call(itemOwner, 'POST', `/api/v1/exceptions/${ex.id}/lessons`, {
         text: 'Monitors need their own heartbeat',
-        followUps: [{ kind: 'training_need', description: 'Train on-call on monitor heartbeats', ownerId: systemOwner.id, dueAt: new Date(Date.now() - HOUR).toISOString() }],
+        followUps: [
+          {
+            kind: 'training_need',
+            description: 'Train on-call on monitor heartbeats',
+            ownerId: systemOwner.id,
+            dueAt: new Date(Date.now() - HOUR).toISOString(),
+          },
+        ],
       });
       assert.equal(lesson.statusCode, 201, lesson.body);
       const rejected = await open({ detectedAt: new Date(Date.now() - 3 * DAY).toISOString() });
-      const rej = await t.call(itemOwner, 'POST', `/api/v1/exceptions/${rejected.id}/transitions`, { to: 'rejected', reason: 'false alarm', version: rejected.version });
+      const rej = await t.call(itemOwner, 'POST', `/api/v1/exceptions/${rejected.id}/transitions`, {
+        to: 'rejected',
+        reason: 'false alarm',
+        version: rejected.version,
+      });
       assert.equal(rej.statusCode, 200, rej.body);
 
       smtp.messages.length = 0;
@@ -132,7 +153,12 @@ for (const dialect of DIALECTS) {
       assert.match(actionMail.subject, /Corrective action: Restart the drift monitor/);
       const followUpMail = await smtp.waitFor((m) => m.to.includes(systemOwner.email));
       assert.match(followUpMail.subject, /Follow-up \(training_need\)/);
-      const rows = await t.store.db.selectFrom('escalations').select('item_type').where('exception_id', 'in', [ex.id, rejected.id]).orderBy('item_type').execute();
+      const rows = await t.store.db
+        .selectFrom('escalations')
+        .select('item_type')
+        .where('exception_id', 'in', [ex.id, rejected.id])
+        .orderBy('item_type')
+        .execute();
       assert.deepEqual(
         rows.map((r) => r.item_type),
         ['corrective_action', 'follow_up'],

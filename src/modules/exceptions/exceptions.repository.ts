@@ -16,7 +16,7 @@ export async function findException(trx: Tx, id: string): Promise<ExceptionRow> 
 /** Named people only: owners, resolvers and verifiers must be active users. */
 export async function requireActiveUser(trx: Tx, userId: string, field: string): Promise<{ id: string; email: string }> {
   const user = await trx.selectFrom('users').select(['id', 'email', 'status']).where('id', '=', userId).executeTakeFirst();
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     throw new AppError('validation_failed', `${field}: ${userId} is not an active user`, { field });
   }
   return { id: user.id, email: user.email };

@@ -129,7 +129,10 @@ export function exceptionsRoutes(app: App, { store }: AppDeps) {
 
   app.post(
     '/api/v1/exceptions/:id/lessons',
-    { schema: { tags, params: IdParams, body: NewLessonBody, response: { 201: LessonWithFollowUpsView, ...errorResponses } }, config: write },
+    {
+      schema: { tags, params: IdParams, body: NewLessonBody, response: { 201: LessonWithFollowUpsView, ...errorResponses } },
+      config: write,
+    },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, ...req.body };
       const lesson = await store.transact((trx) => recordLesson(trx, { ctx: requestContext(req), input }));
@@ -156,11 +159,15 @@ export function exceptionsRoutes(app: App, { store }: AppDeps) {
     },
     async (req, reply) => {
       const { version, ...body } = req.body;
-      const input = { exceptionId: req.params.id, followUpId: req.params.followUpId, ...body, expectedVersion: expectedVersion(req, version) };
+      const input = {
+        exceptionId: req.params.id,
+        followUpId: req.params.followUpId,
+        ...body,
+        expectedVersion: expectedVersion(req, version),
+      };
       const followUp = await store.transact((trx) => transitionFollowUp(trx, { ctx: requestContext(req), input }));
       setEtag(reply, followUp.version);
       return followUp;
     },
   );
 }
-

@@ -1,8 +1,15 @@
 // Request and response schemas for exceptions, incidents and their remediation.
 import { Type } from 'typebox';
 import { PageQuery } from '../../server/http.js';
+import {
+  EXCEPTION_KINDS,
+  EXCEPTION_STATUSES,
+  FOLLOW_UP_KINDS,
+  FOLLOW_UP_STATUSES,
+  RAISED_BY_TYPES,
+  SEVERITIES,
+} from './exceptions.tables.js';
 import { DEADLINE_KEYS, HARM_CATEGORIES } from './incident-deadlines.js';
-import { EXCEPTION_KINDS, EXCEPTION_STATUSES, FOLLOW_UP_KINDS, FOLLOW_UP_STATUSES, RAISED_BY_TYPES, SEVERITIES } from './exceptions.tables.js';
 
 const oneOf = <const T extends string[]>(values: readonly [...T]) => Type.Enum(values);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -51,7 +58,10 @@ export const FollowUpParams = Type.Object({ id: Id, followUpId: Id }, { addition
 
 const followUpFields = { kind: oneOf(FOLLOW_UP_KINDS), description: Text(2000), ownerId: Id, dueAt: Time };
 export const NewLessonBody = Type.Object(
-  { text: Text(4000), followUps: Type.Optional(Type.Array(Type.Object(followUpFields, { additionalProperties: false }), { maxItems: 20 })) },
+  {
+    text: Text(4000),
+    followUps: Type.Optional(Type.Array(Type.Object(followUpFields, { additionalProperties: false }), { maxItems: 20 })),
+  },
   { additionalProperties: false },
 );
 export const NewFollowUpBody = Type.Object({ lessonId: Id, ...followUpFields }, { additionalProperties: false });
@@ -151,7 +161,10 @@ export const NewIncidentBody = Type.Object(
   { ...exceptionFields, incident: Type.Object(incidentDetailFields, { additionalProperties: false }) },
   { additionalProperties: false },
 );
-export const UpdateIncidentBody = Type.Object({ ...incidentDetailFields, reason: Text(2000), version: Version }, { additionalProperties: false });
+export const UpdateIncidentBody = Type.Object(
+  { ...incidentDetailFields, reason: Text(2000), version: Version },
+  { additionalProperties: false },
+);
 export const IncidentListQuery = Type.Object(
   {
     status: Type.Optional(oneOf(EXCEPTION_STATUSES)),
@@ -203,6 +216,11 @@ export const IncidentView = Type.Object({
 });
 
 export const FileReportBody = Type.Object(
-  { deadlineKey: oneOf(DEADLINE_KEYS), filedAt: Type.Optional(Time), reference: Text(300), note: Type.Optional(Type.String({ maxLength: 4000 })) },
+  {
+    deadlineKey: oneOf(DEADLINE_KEYS),
+    filedAt: Type.Optional(Time),
+    reference: Text(300),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
   { additionalProperties: false },
 );

@@ -25,13 +25,13 @@ export interface NewException {
   links?: Array<{ type: string; id: string }>;
 }
 
-function requireText(value: string, field: string): string {
+export function requireText(value: string, field: string): string {
   const trimmed = value.trim();
   if (trimmed === '') throw new AppError('validation_failed', `${field}: must not be empty`, { field });
   return trimmed;
 }
 
-function requireIsoTime(value: string, field: string): string {
+export function requireIsoTime(value: string, field: string): string {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new AppError('validation_failed', `${field}: must be an ISO 8601 time`, { field });
   return new Date(ms).toISOString();

@@ -16,7 +16,14 @@ for (const dialect of DIALECTS) {
     let systemId: string;
 
     const ledgerCount = async () =>
-      Number((await t.store.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.store.db
+            .selectFrom('ledger_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     async function open(overrides: Record<string, unknown> = {}) {
       const res = await t.call(owner, 'POST', '/api/v1/exceptions', {
@@ -36,7 +43,12 @@ for (const dialect of DIALECTS) {
 
     async function move(user: TestUser, id: string, to: string, extra: Record<string, unknown> = {}) {
       const current = (await t.call(user, 'GET', `/api/v1/exceptions/${id}`)).json();
-      return t.call(user, 'POST', `/api/v1/exceptions/${id}/transitions`, { to, reason: `moving to ${to}`, version: current.version, ...extra });
+      return t.call(user, 'POST', `/api/v1/exceptions/${id}/transitions`, {
+        to,
+        reason: `moving to ${to}`,
+        version: current.version,
+        ...extra,
+      });
     }
 
     async function walk(user: TestUser, id: string, steps: string[]) {
@@ -114,12 +126,22 @@ for (const dialect of DIALECTS) {
       assert.equal(done.statusCode, 200, done.body);
       await walk(resolver, id, ['verifying']);
       const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
-      const verified = await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'Replayed 50 cases: all refused', version: current.version });
+      const verified = await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, {
+        note: 'Replayed 50 cases: all refused',
+        version: current.version,
+      });
       assert.equal(verified.statusCode, 200, verified.body);
       assert.equal(verified.json().verification.by, verifier.id);
       const lesson = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/lessons`, {
         text: 'Population limits must be enforced in code, not in the manual',
-        followUps: [{ kind: 'control_change', description: 'Add input guard control', ownerId: owner.id, dueAt: new Date(Date.now() + 30 * DAY).toISOString() }],
+        followUps: [
+          {
+            kind: 'control_change',
+            description: 'Add input guard control',
+            ownerId: owner.id,
+            dueAt: new Date(Date.now() + 30 * DAY).toISOString(),
+          },
+        ],
       });
       assert.equal(lesson.statusCode, 201, lesson.body);
       const closed = await move(owner, id, 'closed');
@@ -137,7 +159,9 @@ for (const dialect of DIALECTS) {
       assert.equal(progressed.statusCode, 200, progressed.body);
       assert.equal(progressed.json().status, 'done');
 
-      const types = (await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', id).orderBy('seq').execute()).map((e) => e.type);
+      const types = (await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', id).orderBy('seq').execute()).map(
+        (e) => e.type,
+      );
       assert.deepEqual(types, [
         'exception.opened',
         'exception.triaged',
@@ -148,11 +172,21 @@ for (const dialect of DIALECTS) {
         'exception.verified',
         'exception.closed',
       ]);
-      const closeEvent = await t.store.db.selectFrom('ledger_events').select('leaf').where('subject_id', '=', id).where('type', '=', 'exception.closed').executeTakeFirstOrThrow();
+      const closeEvent = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', id)
+        .where('type', '=', 'exception.closed')
+        .executeTakeFirstOrThrow();
       const leaf = JSON.parse(closeEvent.leaf);
       assert.equal(leaf.reason, 'moving to closed');
       assert.equal(leaf.actor.id, owner.id);
-      const fuEvents = await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', followUp.id).orderBy('seq').execute();
+      const fuEvents = await t.store.db
+        .selectFrom('ledger_events')
+        .select('type')
+        .where('subject_id', '=', followUp.id)
+        .orderBy('seq')
+        .execute();
       assert.deepEqual(
         fuEvents.map((e) => e.type),
         ['follow_up.created', 'follow_up.done'],
@@ -181,7 +215,10 @@ for (const dialect of DIALECTS) {
       await addAction(id);
       await walk(owner, id, ['verifying']);
       const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
-      assert.equal((await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'ok', version: current.version })).statusCode, 200);
+      assert.equal(
+        (await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'ok', version: current.version })).statusCode,
+        200,
+      );
       assert.equal((await t.call(owner, 'POST', `/api/v1/exceptions/${id}/lessons`, { text: 'Write runbooks' })).statusCode, 201);
       const before = await ledgerCount();
       const res = await move(owner, id, 'closed');
@@ -212,7 +249,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(skip.json().error.details.allowed, ['triaged', 'rejected', 'duplicate']);
       const noReason = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', version });
       assert.equal(noReason.statusCode, 400);
-      const stale = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', reason: 'go', version: version + 7 });
+      const stale = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, {
+        to: 'triaged',
+        reason: 'go',
+        version: version + 7,
+      });
       assert.equal(stale.statusCode, 409);
       assert.equal(stale.json().error.code, 'version_conflict');
       const noVersion = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', reason: 'go' });
@@ -269,7 +310,9 @@ for (const dialect of DIALECTS) {
       const overdue = (await t.call(owner, 'GET', `/api/v1/exceptions?systemId=${sys.id}&overdue=true`)).json();
       assert.equal(overdue.total, 1);
       assert.equal(overdue.items[0].overdue, true);
-      const overrides = (await t.call(owner, 'GET', `/api/v1/exceptions?systemId=${sys.id}&kind=override&status=open&ownerId=${owner.id}`)).json();
+      const overrides = (
+        await t.call(owner, 'GET', `/api/v1/exceptions?systemId=${sys.id}&kind=override&status=open&ownerId=${owner.id}`)
+      ).json();
       assert.equal(overrides.total, 1);
       const page = (await t.call(owner, 'GET', `/api/v1/exceptions?systemId=${sys.id}&limit=1&offset=1`)).json();
       assert.equal(page.items.length, 1);

@@ -17,11 +17,27 @@ const base: IncidentFacts = {
 
 const cases: Array<{ name: string; facts: Partial<IncidentFacts>; expected: Record<string, string>; provisional?: string[] }> = [
   { name: 'no reportable harm: nothing due', facts: {}, expected: {} },
-  { name: 'AI Act serious incident (health): 15 days', facts: { harmCategories: ['health_safety'] }, expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' } },
-  { name: 'AI Act fundamental rights: 15 days', facts: { harmCategories: ['fundamental_rights'] }, expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' } },
+  {
+    name: 'AI Act serious incident (health): 15 days',
+    facts: { harmCategories: ['health_safety'] },
+    expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' },
+  },
+  {
+    name: 'AI Act fundamental rights: 15 days',
+    facts: { harmCategories: ['fundamental_rights'] },
+    expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' },
+  },
   { name: 'AI Act death: 10 days', facts: { death: true }, expected: { ai_act_art73: '2026-03-20T08:00:00.000Z' } },
-  { name: 'AI Act death as a harm category: 10 days', facts: { harmCategories: ['death'] }, expected: { ai_act_art73: '2026-03-20T08:00:00.000Z' } },
-  { name: 'AI Act widespread infringement: 2 days', facts: { widespreadInfringement: true }, expected: { ai_act_art73: '2026-03-12T08:00:00.000Z' } },
+  {
+    name: 'AI Act death as a harm category: 10 days',
+    facts: { harmCategories: ['death'] },
+    expected: { ai_act_art73: '2026-03-20T08:00:00.000Z' },
+  },
+  {
+    name: 'AI Act widespread infringement: 2 days',
+    facts: { widespreadInfringement: true },
+    expected: { ai_act_art73: '2026-03-12T08:00:00.000Z' },
+  },
   {
     name: 'AI Act critical infrastructure disruption: 2 days',
     facts: { harmCategories: ['critical_infrastructure'] },
@@ -32,29 +48,49 @@ const cases: Array<{ name: string; facts: Partial<IncidentFacts>; expected: Reco
     facts: { death: true, widespreadInfringement: true },
     expected: { ai_act_art73: '2026-03-12T08:00:00.000Z' },
   },
-  { name: 'GDPR personal data breach: 72 hours', facts: { personalDataBreach: true }, expected: { gdpr_art33: '2026-03-13T08:00:00.000Z' } },
+  {
+    name: 'GDPR personal data breach: 72 hours',
+    facts: { personalDataBreach: true },
+    expected: { gdpr_art33: '2026-03-13T08:00:00.000Z' },
+  },
   {
     name: 'DORA classified 2 h after awareness: initial 4 h after classification',
     facts: { doraMajor: true, doraClassifiedAt: '2026-03-10T10:00:00.000Z' },
-    expected: { dora_initial: '2026-03-10T14:00:00.000Z', dora_intermediate: '2026-03-13T14:00:00.000Z', dora_final: '2026-04-13T14:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-10T14:00:00.000Z',
+      dora_intermediate: '2026-03-13T14:00:00.000Z',
+      dora_final: '2026-04-13T14:00:00.000Z',
+    },
     provisional: ['dora_intermediate', 'dora_final'],
   },
   {
     name: 'DORA classified 22 h after awareness: initial capped at 24 h after awareness',
     facts: { doraMajor: true, doraClassifiedAt: '2026-03-11T06:00:00.000Z' },
-    expected: { dora_initial: '2026-03-11T08:00:00.000Z', dora_intermediate: '2026-03-14T08:00:00.000Z', dora_final: '2026-04-14T08:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-11T08:00:00.000Z',
+      dora_intermediate: '2026-03-14T08:00:00.000Z',
+      dora_final: '2026-04-14T08:00:00.000Z',
+    },
     provisional: ['dora_intermediate', 'dora_final'],
   },
   {
     name: 'DORA classified 30 h after awareness: 4 h after classification',
     facts: { doraMajor: true, doraClassifiedAt: '2026-03-11T14:00:00.000Z' },
-    expected: { dora_initial: '2026-03-11T18:00:00.000Z', dora_intermediate: '2026-03-14T18:00:00.000Z', dora_final: '2026-04-14T18:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-11T18:00:00.000Z',
+      dora_intermediate: '2026-03-14T18:00:00.000Z',
+      dora_final: '2026-04-14T18:00:00.000Z',
+    },
     provisional: ['dora_intermediate', 'dora_final'],
   },
   {
     name: 'DORA not yet classified: 24 h after awareness, provisional',
     facts: { harmCategories: ['ict_major'] },
-    expected: { dora_initial: '2026-03-11T08:00:00.000Z', dora_intermediate: '2026-03-14T08:00:00.000Z', dora_final: '2026-04-14T08:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-11T08:00:00.000Z',
+      dora_intermediate: '2026-03-14T08:00:00.000Z',
+      dora_final: '2026-04-14T08:00:00.000Z',
+    },
     provisional: ['dora_initial', 'dora_intermediate', 'dora_final'],
   },
   {
@@ -65,7 +101,11 @@ const cases: Array<{ name: string; facts: Partial<IncidentFacts>; expected: Reco
       doraInitialFiledAt: '2026-03-10T11:30:00.000Z',
       doraLastIntermediateFiledAt: '2026-03-31T09:00:00.000Z',
     },
-    expected: { dora_initial: '2026-03-10T13:00:00.000Z', dora_intermediate: '2026-03-13T11:30:00.000Z', dora_final: '2026-04-30T09:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-10T13:00:00.000Z',
+      dora_intermediate: '2026-03-13T11:30:00.000Z',
+      dora_final: '2026-04-30T09:00:00.000Z',
+    },
   },
   {
     name: 'all three regimes at once',

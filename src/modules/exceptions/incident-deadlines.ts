@@ -18,7 +18,13 @@ export type DeadlineKey = 'ai_act_art73' | 'gdpr_art33' | 'dora_initial' | 'dora
 export const DEADLINE_KEYS: readonly DeadlineKey[] = ['ai_act_art73', 'gdpr_art33', 'dora_initial', 'dora_intermediate', 'dora_final'];
 
 /** Harm of the kinds Art. 3(49) calls a serious incident. */
-const AI_ACT_HARMS: readonly HarmCategory[] = ['health_safety', 'fundamental_rights', 'property_environment', 'critical_infrastructure', 'death'];
+const AI_ACT_HARMS: readonly HarmCategory[] = [
+  'health_safety',
+  'fundamental_rights',
+  'property_environment',
+  'critical_infrastructure',
+  'death',
+];
 
 export interface IncidentFacts {
   awareAt: string;
@@ -121,7 +127,9 @@ function doraDeadlines(f: IncidentFacts): Deadline[] {
     // Classified within the first 24 h: the earlier of the two; classified later: 4 h after classification.
     initialDue = classified <= cap ? Math.min(classified + 4 * HOUR, cap) : classified + 4 * HOUR;
     basis =
-      initialDue === cap ? 'at most 24 hours after awareness (earlier than 4 hours after classification)' : '4 hours after classification as major';
+      initialDue === cap
+        ? 'at most 24 hours after awareness (earlier than 4 hours after classification)'
+        : '4 hours after classification as major';
   }
   const initial = deadline('dora_initial', ['dora_initial'], initialDue, basis, f.doraClassifiedAt === null);
   const initialFiled = f.doraInitialFiledAt ? ms(f.doraInitialFiledAt) : null;
@@ -130,7 +138,9 @@ function doraDeadlines(f: IncidentFacts): Deadline[] {
     'dora_intermediate',
     ['dora_intermediate'],
     intermediateDue,
-    initialFiled !== null ? '72 hours after the initial notification was submitted' : '72 hours after the initial notification (not yet submitted)',
+    initialFiled !== null
+      ? '72 hours after the initial notification was submitted'
+      : '72 hours after the initial notification (not yet submitted)',
     initialFiled === null,
   );
   const lastIntermediate = f.doraLastIntermediateFiledAt ?? null;
@@ -139,7 +149,9 @@ function doraDeadlines(f: IncidentFacts): Deadline[] {
     'dora_final',
     ['dora_final'],
     finalDue,
-    lastIntermediate !== null ? '1 month after the latest intermediate report' : '1 month after the intermediate report (not yet submitted)',
+    lastIntermediate !== null
+      ? '1 month after the latest intermediate report'
+      : '1 month after the intermediate report (not yet submitted)',
     lastIntermediate === null,
   );
   return [initial, intermediate, final];

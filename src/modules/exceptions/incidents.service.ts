@@ -155,7 +155,14 @@ export async function incidentDeadlines(trx: Tx, exceptionId: string, now = new 
     return {
       ...d,
       status,
-      reports: filed.map((r) => ({ id: r.id, filedAt: r.filed_at, reference: r.reference, onTime: r.on_time === 1, dueAt: r.due_at, note: r.note })),
+      reports: filed.map((r) => ({
+        id: r.id,
+        filedAt: r.filed_at,
+        reference: r.reference,
+        onTime: r.on_time === 1,
+        dueAt: r.due_at,
+        note: r.note,
+      })),
     };
   });
 }
@@ -193,7 +200,8 @@ export async function fileIncidentReport(trx: Tx, { ctx, input }: { ctx: Request
   const row = await requireIncident(trx, input.exceptionId);
   requireManager(ctx, row);
   const reference = input.reference.trim();
-  if (reference === '') throw new AppError('validation_failed', 'reference: the authority’s or our own reference is required', { field: 'reference' });
+  if (reference === '')
+    throw new AppError('validation_failed', 'reference: the authority’s or our own reference is required', { field: 'reference' });
   const filedAt = input.filedAt ? isoOrThrow(input.filedAt, 'filedAt') : new Date().toISOString();
   const deadline = computeIncidentDeadlines(await factsOf(trx, row.id)).find((d) => d.key === input.deadlineKey);
   if (!deadline) {

@@ -15,7 +15,14 @@ for (const dialect of DIALECTS) {
     let systemId: string;
 
     const ledgerCount = async () =>
-      Number((await t.store.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.store.db
+            .selectFrom('ledger_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     async function openIncident(incident: Record<string, unknown>) {
       const res = await t.call(owner, 'POST', '/api/v1/incidents', {
@@ -74,7 +81,10 @@ for (const dialect of DIALECTS) {
       const overdue = (await t.call(owner, 'GET', `/api/v1/incidents/${view.id}/deadlines`)).json().items;
       assert.equal(overdue.find((d: { key: string }) => d.key === 'gdpr_art33').status, 'overdue');
 
-      const late = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, { deadlineKey: 'gdpr_art33', reference: 'DPA-2026-0042' });
+      const late = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, {
+        deadlineKey: 'gdpr_art33',
+        reference: 'DPA-2026-0042',
+      });
       assert.equal(late.statusCode, 201, late.body);
       assert.equal(late.json().onTime, false);
 
@@ -90,12 +100,16 @@ for (const dialect of DIALECTS) {
       assert.equal(byKey.gdpr_art33.status, 'filed_late');
       assert.equal(byKey.gdpr_art33.reports[0].reference, 'DPA-2026-0042');
       assert.equal(byKey.dora_initial.status, 'filed_on_time');
-      assert.equal(Date.parse(byKey.dora_intermediate.dueAt) - Date.parse(initialFiledAt), 72 * HOUR, 'the intermediate clock runs from filing');
+      assert.equal(
+        Date.parse(byKey.dora_intermediate.dueAt) - Date.parse(initialFiledAt),
+        72 * HOUR,
+        'the intermediate clock runs from filing',
+      );
       assert.equal(byKey.dora_intermediate.provisional, false);
 
-      const types = (await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', view.id).orderBy('seq').execute()).map(
-        (e) => e.type,
-      );
+      const types = (
+        await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', view.id).orderBy('seq').execute()
+      ).map((e) => e.type);
       assert.ok(types.includes('incident.report_filed_late'));
       assert.ok(types.includes('incident.report_filed'));
     });
@@ -104,12 +118,20 @@ for (const dialect of DIALECTS) {
       const view = await openIncident({ harmCategories: ['health_safety'] });
       const fifteen = view.deadlines.find((d: { key: string }) => d.key === 'ai_act_art73');
       assert.equal(Date.parse(fifteen.dueAt) - Date.parse(view.incident.awareAt), 15 * DAY);
-      const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, { death: true, reason: 'patient died', version: view.version });
+      const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        death: true,
+        reason: 'patient died',
+        version: view.version,
+      });
       assert.equal(res.statusCode, 200, res.body);
       const ten = res.json().deadlines.find((d: { key: string }) => d.key === 'ai_act_art73');
       assert.equal(Date.parse(ten.dueAt) - Date.parse(view.incident.awareAt), 10 * DAY);
       assert.ok(ten.articles.includes('Art. 73(4)'));
-      const stale = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, { widespreadInfringement: true, reason: 'x', version: view.version });
+      const stale = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        widespreadInfringement: true,
+        reason: 'x',
+        version: view.version,
+      });
       assert.equal(stale.statusCode, 409);
     });
 
@@ -125,7 +147,11 @@ for (const dialect of DIALECTS) {
         filedAt: new Date(Date.now() + DAY).toISOString(),
       });
       assert.equal(future.statusCode, 400);
-      const badHarm = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, { harmCategories: ['bad_vibes'], reason: 'x', version: view.version });
+      const badHarm = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        harmCategories: ['bad_vibes'],
+        reason: 'x',
+        version: view.version,
+      });
       assert.equal(badHarm.statusCode, 400);
       assert.equal(await ledgerCount(), before);
       const count = await t.store.db.selectFrom('incident_reports').select('id').where('exception_id', '=', view.id).execute();

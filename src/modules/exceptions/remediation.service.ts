@@ -8,20 +8,8 @@ import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isOpenStatus } from './exceptions.policy.js';
 import { findException, presentCorrectiveAction, presentFollowUp, presentLesson, requireActiveUser } from './exceptions.repository.js';
-import { canManage, requireManager, requireVersion } from './exceptions.service.js';
+import { canManage, requireIsoTime, requireManager, requireText, requireVersion } from './exceptions.service.js';
 import type { CorrectiveActionsTable, FollowUpKind, FollowUpStatus, FollowUpsTable } from './exceptions.tables.js';
-
-function requireText(value: string, field: string): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw new AppError('validation_failed', `${field}: must not be empty`, { field });
-  return trimmed;
-}
-
-function requireTime(value: string, field: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new AppError('validation_failed', `${field}: must be an ISO 8601 time`, { field });
-  return new Date(ms).toISOString();
-}
 
 async function requireOpenException(trx: Tx, ctx: RequestContext, exceptionId: string) {
   const row = await findException(trx, exceptionId);
@@ -48,7 +36,7 @@ export async function addCorrectiveAction(trx: Tx, { ctx, input }: { ctx: Reques
     exception_id: exception.id,
     description: requireText(input.description, 'description'),
     owner_id: input.ownerId,
-    due_at: requireTime(input.dueAt, 'dueAt'),
+    due_at: requireIsoTime(input.dueAt, 'dueAt'),
     status: 'open',
     evidence: null,
     completed_at: null,
@@ -120,7 +108,7 @@ async function insertFollowUp(trx: Tx, ctx: RequestContext, exceptionId: string,
     kind: input.kind,
     description: requireText(input.description, 'description'),
     owner_id: input.ownerId,
-    due_at: requireTime(input.dueAt, 'dueAt'),
+    due_at: requireIsoTime(input.dueAt, 'dueAt'),
     status: 'open',
     evidence: null,
     done_at: null,
@@ -166,7 +154,10 @@ export async function recordLesson(trx: Tx, { ctx, input }: { ctx: RequestContex
 }
 
 /** A follow-up may be added to a lesson later, even after the exception closed: improvement continues. */
-export async function addFollowUp(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewFollowUp & { exceptionId: string; lessonId: string } }) {
+export async function addFollowUp(
+  trx: Tx,
+  { ctx, input }: { ctx: RequestContext; input: NewFollowUp & { exceptionId: string; lessonId: string } },
+) {
   const exception = await findException(trx, input.exceptionId);
   requireManager(ctx, exception);
   const lesson = await trx

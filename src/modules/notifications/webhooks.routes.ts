@@ -12,7 +12,13 @@ const SubscriptionView = Type.Object({
   createdAt: Type.String(),
   createdBy: Type.Union([Type.String(), Type.Null()]),
 });
-const CreatedView = Type.Object({ id: Type.String(), url: Type.String(), events: Type.Array(Type.String()), active: Type.Boolean(), secret: Type.String() });
+const CreatedView = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  active: Type.Boolean(),
+  secret: Type.String(),
+});
 const CreateBody = Type.Object(
   {
     url: Type.String({ minLength: 1, maxLength: 2000 }),
@@ -36,13 +42,22 @@ export function webhooksRoutes(app: App, { store }: AppDeps) {
 
   app.get(
     '/api/v1/webhooks',
-    { schema: { tags, querystring: ListQuery, response: { 200: Page(SubscriptionView), ...errorResponses } }, config: { access: { roles: ['admin'], scope: 'read' } } },
+    {
+      schema: { tags, querystring: ListQuery, response: { 200: Page(SubscriptionView), ...errorResponses } },
+      config: { access: { roles: ['admin'], scope: 'read' } },
+    },
     async (req) => {
       const { limit = 50, offset = 0, active } = req.query;
       let query = store.db.selectFrom('webhook_subscriptions');
       if (active !== undefined) query = query.where('active', '=', active ? 1 : 0);
       const { n } = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await query.select(['id', 'url', 'events', 'active', 'created_at', 'created_by']).orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+      const rows = await query
+        .select(['id', 'url', 'events', 'active', 'created_at', 'created_by'])
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
       const items = rows.map((r) => ({
         id: r.id,
         url: r.url,
@@ -57,7 +72,11 @@ export function webhooksRoutes(app: App, { store }: AppDeps) {
 
   app.post(
     '/api/v1/webhooks/:id/deactivate',
-    { schema: { tags, params: IdParams, body: DeactivateBody, response: { 200: Type.Omit(CreatedView, ['secret']), ...errorResponses } }, config: admin },
-    async (req) => store.transact((trx) => deactivateWebhook(trx, { ctx: requestContext(req), id: req.params.id, reason: req.body.reason })),
+    {
+      schema: { tags, params: IdParams, body: DeactivateBody, response: { 200: Type.Omit(CreatedView, ['secret']), ...errorResponses } },
+      config: admin,
+    },
+    async (req) =>
+      store.transact((trx) => deactivateWebhook(trx, { ctx: requestContext(req), id: req.params.id, reason: req.body.reason })),
   );
 }

@@ -32,7 +32,11 @@ export async function subscribeWebhook(trx: Tx, { ctx, input }: { ctx: RequestCo
 }
 
 export async function deactivateWebhook(trx: Tx, { ctx, id, reason }: { ctx: RequestContext; id: string; reason: string }) {
-  const row = await trx.selectFrom('webhook_subscriptions').select(['id', 'url', 'events', 'active']).where('id', '=', id).executeTakeFirst();
+  const row = await trx
+    .selectFrom('webhook_subscriptions')
+    .select(['id', 'url', 'events', 'active'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('webhook_subscription', id);
   if (row.active === 0) throw new AppError('invalid_transition', 'the subscription is already inactive');
   await trx.updateTable('webhook_subscriptions').set({ active: 0 }).where('id', '=', id).execute();
