@@ -93,7 +93,7 @@ async function pageBenchmark(): Promise<BenchResult[]> {
       '/api/v1/systems?status=in_production&limit=50',
       '/api/v1/systems?euRiskTier=high&limit=50&offset=500',
       '/api/v1/systems?withoutOwner=true&limit=50',
-      '/api/v1/systems?deploymentKind=shadow&status=proposed&limit=50',
+      '/api/v1/systems?deploymentKind=shadow&status=retired&limit=50',
     ];
     for (let i = 0; i < 100; i++) await fetch(`${s.url}${urls[i % urls.length]}`, { headers }).then((r) => r.arrayBuffer());
     const times: number[] = [];

@@ -53,3 +53,6 @@ export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((r) => act
 
 export const hasSystemRole = (actor: Actor, systemId: string, ...roles: Role[]) =>
   hasRole(actor, ...roles) || roles.some((r) => actor.systemRoles[systemId]?.includes(r));
+
+/** Every role that may change things: all but the auditor, who reads everything and changes nothing. */
+export const WRITER_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'auditor');

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
+import { registerExceptionsCommands } from './exceptions.commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('proofline')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCoreCommands(program);
   registerSystemsCommands(program);
+  registerExceptionsCommands(program);
   return program;
 }
 

@@ -9,6 +9,9 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
+import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
+import { webhooksRoutes } from '../modules/notifications/webhooks.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
@@ -16,7 +19,15 @@ import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 
 /** Every feature's routes, registered in this order. */
-const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, systemsRoutes];
+const FEATURE_ROUTES: RoutePlugin[] = [
+  healthRoutes,
+  authRoutes,
+  ledgerRoutes,
+  systemsRoutes,
+  exceptionsRoutes,
+  incidentsRoutes,
+  webhooksRoutes,
+];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
   const app = Fastify({

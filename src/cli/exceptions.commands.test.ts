@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { buildSystem } from '../../test/factories.js';
+import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
+import { systemContext } from '../context.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createPostgresStore, createSqliteStore, type Store } from '../db/store.js';
+import { createUser } from '../modules/auth/auth.service.js';
+import { openException } from '../modules/exceptions/exceptions.service.js';
+
+const run = promisify(execFile);
+const DAY = 86_400_000;
+
+for (const dialect of DIALECTS) {
+  describe(`proofline exceptions CLI [${dialect}]`, () => {
+    let store: Store;
+    let url: string;
+    let overdueId: string;
+    let ownerEmail: string;
+
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], {
+        env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
+      });
+
+    before(async () => {
+      url = await freshDatabaseUrl(dialect);
+      store = dialect === 'sqlite' ? createSqliteStore(url.slice('sqlite:'.length)) : createPostgresStore(url);
+      await migrateToLatest(store.writer);
+      const ctx = systemContext('test');
+      ownerEmail = `owner-${Date.now()}@example.test`;
+      const owner = await store.transact((trx) => createUser(trx, { ctx, user: { email: ownerEmail, displayName: 'Owner' } }));
+      const system = await buildSystem(store, { accountableOwnerId: owner.id });
+      const base = {
+        systemId: system.id,
+        kind: 'deviation' as const,
+        description: 'd',
+        raisedBy: { type: 'person' as const, ref: ownerEmail },
+        ownerId: owner.id,
+        resolverId: owner.id,
+      };
+      const overdue = await store.transact((trx) =>
+        openException(trx, {
+          ctx,
+          input: { ...base, title: 'Late one', severity: 'critical', detectedAt: new Date(Date.now() - 3 * DAY).toISOString() },
+        }),
+      );
+      overdueId = overdue.id;
+      await store.transact((trx) => openException(trx, { ctx, input: { ...base, title: 'Fresh one', severity: 'low' } }));
+    });
+    after(() => store.close());
+
+    test('list --json --overdue prints only the overdue exception', async () => {
+      const { stdout } = await cli('exceptions', 'list', '--json', '--overdue');
+      const page = JSON.parse(stdout);
+      assert.equal(page.total, 1);
+      assert.equal(page.items[0].id, overdueId);
+      assert.equal(page.items[0].overdue, true);
+      const all = await cli('exceptions', 'list');
+      assert.match(all.stdout, /Late one/);
+      assert.match(all.stdout, /Fresh one/);
+    });
+
+    test('show prints one exception; an unknown id fails with a one-line error and a non-zero exit', async () => {
+      const { stdout } = await cli('exceptions', 'show', overdueId);
+      assert.match(stdout, /Late one/);
+      assert.match(stdout, /OVERDUE/);
+      await assert.rejects(cli('exceptions', 'show', 'nope'), (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stderr.trim(), 'proofline: not_found: exception nope does not exist');
+        return true;
+      });
+    });
+
+    test('transition acts as the named user and is a ledger event; an invalid one fails', async () => {
+      const { stdout } = await cli('exceptions', 'transition', overdueId, '--to', 'triaged', '--reason', 'seen it', '--as', ownerEmail);
+      assert.match(stdout, /now triaged/);
+      const event = await store.db
+        .selectFrom('ledger_events')
+        .select(['actor_id', 'leaf'])
+        .where('subject_id', '=', overdueId)
+        .where('type', '=', 'exception.triaged')
+        .executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(event.leaf).actor.email, ownerEmail);
+      await assert.rejects(
+        cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'x', '--as', ownerEmail),
+        /invalid_transition/,
+      );
+    });
+  });
+}

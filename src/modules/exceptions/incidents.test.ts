@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS } from '../../../test/stores.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+for (const dialect of DIALECTS) {
+  describe(`incidents [${dialect}]`, () => {
+    let t: TestApp;
+    let owner: TestUser;
+    let resolver: TestUser;
+    let systemId: string;
+
+    const ledgerCount = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('ledger_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    async function openIncident(incident: Record<string, unknown>) {
+      const res = await t.call(owner, 'POST', '/api/v1/incidents', {
+        systemId,
+        title: 'Chatbot disclosed another customer’s data',
+        description: 'A prompt returned an account history belonging to someone else.',
+        severity: 'critical',
+        raisedBy: { type: 'alert', ref: 'monitor:dlp-17' },
+        ownerId: owner.id,
+        resolverId: resolver.id,
+        incident,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json();
+    }
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      owner = await t.user(['contributor']);
+      resolver = await t.user(['contributor']);
+      systemId = (await buildSystem(t.store, { accountableOwnerId: owner.id })).id;
+    });
+    after(() => t.close());
+
+    test('an incident shows what is due when for each regime that applies', async () => {
+      const awareAt = new Date(Date.now() - 2 * HOUR).toISOString();
+      const classifiedAt = new Date(Date.now() - HOUR).toISOString();
+      const view = await openIncident({
+        harmCategories: ['fundamental_rights', 'personal_data_breach'],
+        awareAt,
+        doraMajor: true,
+        doraClassifiedAt: classifiedAt,
+      });
+      assert.equal(view.kind, 'incident');
+      assert.deepEqual(view.incident.harmCategories, ['fundamental_rights', 'personal_data_breach']);
+      const due = Object.fromEntries(view.deadlines.map((d: { key: string; dueAt: string }) => [d.key, d.dueAt]));
+      assert.equal(Date.parse(due.ai_act_art73) - Date.parse(awareAt), 15 * DAY);
+      assert.equal(Date.parse(due.gdpr_art33) - Date.parse(awareAt), 72 * HOUR);
+      assert.equal(Date.parse(due.dora_initial) - Date.parse(classifiedAt), 4 * HOUR);
+      const deadlines = (await t.call(owner, 'GET', `/api/v1/incidents/${view.id}/deadlines`)).json();
+      assert.deepEqual(
+        deadlines.items.map((d: { key: string }) => d.key),
+        ['dora_initial', 'gdpr_art33', 'dora_intermediate', 'ai_act_art73', 'dora_final'],
+      );
+      assert.ok(deadlines.items.every((d: { status: string; articles: string[] }) => d.status === 'due' && d.articles.length > 0));
+      const events = await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', view.id).orderBy('seq').execute();
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['exception.opened', 'incident.classified'],
+      );
+    });
+
+    test('a report filed late is flagged late; on-time filings move the DORA clock', async () => {
+      const awareAt = new Date(Date.now() - 4 * DAY).toISOString();
+      const view = await openIncident({ personalDataBreach: true, doraMajor: true, doraClassifiedAt: awareAt, awareAt });
+      const overdue = (await t.call(owner, 'GET', `/api/v1/incidents/${view.id}/deadlines`)).json().items;
+      assert.equal(overdue.find((d: { key: string }) => d.key === 'gdpr_art33').status, 'overdue');
+
+      const late = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, {
+        deadlineKey: 'gdpr_art33',
+        reference: 'DPA-2026-0042',
+      });
+      assert.equal(late.statusCode, 201, late.body);
+      assert.equal(late.json().onTime, false);
+
+      const initialFiledAt = new Date(Date.parse(awareAt) + 3 * HOUR).toISOString();
+      const onTime = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, {
+        deadlineKey: 'dora_initial',
+        reference: 'DORA-INIT-1',
+        filedAt: initialFiledAt,
+      });
+      assert.equal(onTime.json().onTime, true);
+      const items = (await t.call(owner, 'GET', `/api/v1/incidents/${view.id}/deadlines`)).json().items;
+      const byKey = Object.fromEntries(items.map((d: { key: string }) => [d.key, d]));
+      assert.equal(byKey.gdpr_art33.status, 'filed_late');
+      assert.equal(byKey.gdpr_art33.reports[0].reference, 'DPA-2026-0042');
+      assert.equal(byKey.dora_initial.status, 'filed_on_time');
+      assert.equal(
+        Date.parse(byKey.dora_intermediate.dueAt) - Date.parse(initialFiledAt),
+        72 * HOUR,
+        'the intermediate clock runs from filing',
+      );
+      assert.equal(byKey.dora_intermediate.provisional, false);
+
+      const types = (
+        await t.store.db.selectFrom('ledger_events').select('type').where('subject_id', '=', view.id).orderBy('seq').execute()
+      ).map((e) => e.type);
+      assert.ok(types.includes('incident.report_filed_late'));
+      assert.ok(types.includes('incident.report_filed'));
+    });
+
+    test('reclassifying changes the clock: a death shortens the AI Act deadline to 10 days', async () => {
+      const view = await openIncident({ harmCategories: ['health_safety'] });
+      const fifteen = view.deadlines.find((d: { key: string }) => d.key === 'ai_act_art73');
+      assert.equal(Date.parse(fifteen.dueAt) - Date.parse(view.incident.awareAt), 15 * DAY);
+      const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        death: true,
+        reason: 'patient died',
+        version: view.version,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const ten = res.json().deadlines.find((d: { key: string }) => d.key === 'ai_act_art73');
+      assert.equal(Date.parse(ten.dueAt) - Date.parse(view.incident.awareAt), 10 * DAY);
+      assert.ok(ten.articles.includes('Art. 73(4)'));
+      const stale = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        widespreadInfringement: true,
+        reason: 'x',
+        version: view.version,
+      });
+      assert.equal(stale.statusCode, 409);
+    });
+
+    test('a report against a deadline that does not apply is refused and nothing is written', async () => {
+      const view = await openIncident({ harmCategories: ['property_environment'] });
+      const before = await ledgerCount();
+      const res = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, { deadlineKey: 'gdpr_art33', reference: 'X' });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().error.details.field, 'deadlineKey');
+      const future = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, {
+        deadlineKey: 'ai_act_art73',
+        reference: 'X',
+        filedAt: new Date(Date.now() + DAY).toISOString(),
+      });
+      assert.equal(future.statusCode, 400);
+      const badHarm = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        harmCategories: ['bad_vibes'],
+        reason: 'x',
+        version: view.version,
+      });
+      assert.equal(badHarm.statusCode, 400);
+      assert.equal(await ledgerCount(), before);
+      const count = await t.store.db.selectFrom('incident_reports').select('id').where('exception_id', '=', view.id).execute();
+      assert.equal(count.length, 0);
+    });
+
+    test('an exception that is not an incident has no incident view', async () => {
+      const res = await t.call(owner, 'POST', '/api/v1/exceptions', {
+        systemId,
+        kind: 'override',
+        title: 'Override',
+        description: 'Officer overrode a score',
+        severity: 'low',
+        raisedBy: { type: 'decision', ref: 'dec-1' },
+        ownerId: owner.id,
+        resolverId: resolver.id,
+      });
+      const id = res.json().id;
+      assert.equal((await t.call(owner, 'GET', `/api/v1/incidents/${id}`)).statusCode, 404);
+      const list = (await t.call(owner, 'GET', '/api/v1/incidents')).json();
+      assert.ok(list.items.every((i: { kind: string }) => i.kind === 'incident'));
+      assert.ok(list.total >= 4);
+    });
+  });
+}
