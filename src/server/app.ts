@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
@@ -37,12 +38,17 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: false,
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-      plugins: [addFormats.default as never],
-    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  // Bodies are JSON and must carry the right types; query strings and path params are text and
+  // are coerced to the schema's types. Unknown fields are refused, never silently dropped.
+  const bodyAjv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false });
+  const textAjv = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false });
+  for (const ajv of [bodyAjv, textAjv]) {
+    addFormats.default(ajv);
+    ajv.addKeyword('example');
+  }
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   app.decorateRequest('actor', null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
