@@ -5,5 +5,12 @@ import type { AuthTables } from '../modules/auth/auth.tables.js';
 import type { NotificationsTables } from '../modules/notifications/notifications.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
+import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
 
-export interface Database extends AuthTables, LedgerTables, SystemsTables, NotificationsTables, ApprovalsTables {}
+export interface Database
+  extends AuthTables,
+    LedgerTables,
+    SystemsTables,
+    NotificationsTables,
+    ApprovalsTables,
+    ExceptionsTables {}

@@ -1,6 +1,7 @@
 // The periodic jobs of the server process. Each feature adds its jobs here.
 import type { AppDeps } from '../server/http.js';
 import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
@@ -11,5 +12,6 @@ export function serverJobs(deps: AppDeps): Job[] {
       intervalMs: 2_000,
       run: () => deliverDueNotifications(deps.store, { mailer, from: deps.config.mailFrom }),
     },
+    { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },
   ];
 }
