@@ -2,6 +2,8 @@
 import type { AppDeps } from '../server/http.js';
 import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
+import { systemContext } from '../context.js';
+import { escalateOverdueApprovals } from '../modules/approvals/emergency.service.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
@@ -11,6 +13,11 @@ export function serverJobs(deps: AppDeps): Job[] {
       name: 'deliver-notifications',
       intervalMs: 2_000,
       run: () => deliverDueNotifications(deps.store, { mailer, from: deps.config.mailFrom }),
+    },
+    {
+      name: 'escalate-overdue-approvals',
+      intervalMs: 60_000,
+      run: () => deps.store.transact((trx) => escalateOverdueApprovals(trx, { ctx: systemContext('job:escalate-overdue-approvals'), now: new Date() })),
     },
     { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },
   ];
