@@ -5,8 +5,7 @@
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { canonicalJson } from '../../ledger/canonical.js';
-import { isExpired } from './chain.js';
-import { contentDigest, currentSnapshot } from './content.js';
+import { contentDigest, currentSnapshot, type RequestContent } from './content.js';
 import { contentOf, loadRequestState, type RequestRow, type RequestState } from './requests.repository.js';
 
 /** What an approval request authorises. */
@@ -20,19 +19,20 @@ function missingSteps(state: RequestState): string[] {
 export async function assertRequestUsable(trx: Tx, state: RequestState, now = new Date()): Promise<void> {
   const { request, chain } = state;
   const id = request.id;
+  // An approved request whose approvals lapsed is expired, not merely incomplete.
+  const expired = chain.steps.filter((s) => !s.complete).flatMap((s) => s.expired);
+  if (request.status === 'approved' && ((request.valid_until && request.valid_until <= now.toISOString()) || expired.length > 0)) {
+    throw new AppError('approval_expired', `the approval of request ${id} expired at ${request.valid_until}; it must be renewed`, {
+      requestId: id,
+      validUntil: request.valid_until,
+    });
+  }
   if (request.status !== 'approved' || !chain.complete) {
     const missing = missingSteps(state);
     throw new AppError('approval_required', `approval request ${id} is ${request.status}; missing: ${missing.join(', ') || 'a completed approval'}`, {
       requestId: id,
       status: request.status,
       missing,
-    });
-  }
-  const expired = chain.steps.flatMap((s) => s.approvals).filter((a) => isExpired(a, now));
-  if ((request.valid_until && request.valid_until <= now.toISOString()) || expired.length > 0) {
-    throw new AppError('approval_expired', `the approval of request ${id} expired at ${request.valid_until}; it must be renewed`, {
-      requestId: id,
-      validUntil: request.valid_until,
     });
   }
   const content = contentOf(request);
@@ -42,13 +42,20 @@ export async function assertRequestUsable(trx: Tx, state: RequestState, now = ne
   const signed = state.decisions.filter((d) => d.decision === 'approve' && Number(d.revision) === Number(request.revision));
   const stale = signed.find((d) => d.content_digest !== request.content_digest);
   if (stale) throw new AppError('content_changed', `approval ${stale.id} signed different content`, { requestId: id, decisionId: stale.id });
-  const now_ = await currentSnapshot(trx, content);
-  if (canonicalJson(now_) !== canonicalJson(content.subject.snapshot)) {
+  const current = await currentSnapshot(trx, content);
+  if (!(content.subject.type === 'approval_policy' && request.applied_at) && comparable(current, content) !== comparable(content.subject.snapshot, content)) {
     throw new AppError('content_changed', `${content.subject.type} ${content.subject.id} changed after request ${id} was approved; revise the request`, {
       requestId: id,
       subjectId: content.subject.id,
     });
   }
+}
+
+/** The subject's substance, less what the approved change itself moves (a status, the intended use, ...). */
+function comparable(snapshot: Record<string, unknown> | null, content: RequestContent): string {
+  if (!snapshot) return 'null';
+  const moved = content.subject.type === 'model_version' ? ['status', 'system'] : Object.keys(content.change);
+  return canonicalJson(Object.fromEntries(Object.entries(snapshot).filter(([key]) => !moved.includes(key))));
 }
 
 function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subjectId?: string): boolean {
