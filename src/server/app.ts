@@ -10,13 +10,14 @@ import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 
 /** Every feature's routes, registered in this order. */
-const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, approvalsRoutes];
+const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, systemsRoutes, approvalsRoutes];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
   const app = Fastify({

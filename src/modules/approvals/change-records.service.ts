@@ -138,14 +138,16 @@ export interface ReconstructedVersion {
   events: Array<{ seq: number; eventId: string; type: string; recordedAt: string }>;
 }
 
-/** Replays the ledger: each event with an `after` patches the state; a subject version starts a new version. */
+/** Replays the ledger: each event with an `after` patches the state. An event naming the subject's
+ * version belongs to that version; one that names none (model-version events filed under their
+ * system) starts the next version. */
 export function replayVersions(events: LeafEvent[]): Map<number, ReconstructedVersion> {
   const versions = new Map<number, ReconstructedVersion>();
   let state: Record<string, unknown> = {};
   let current = 0;
   for (const event of events) {
     if (!isPlainObject(event.after)) continue;
-    const version = event.subject.version ?? (current === 0 ? 1 : current);
+    const version = event.subject.version ?? current + 1;
     state = { ...state, ...event.after };
     current = Math.max(current, version);
     const entry = versions.get(version) ?? { version, state: {}, events: [] };

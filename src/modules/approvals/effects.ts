@@ -1,14 +1,18 @@
 // What an approved (or emergency) request changes: the status move, the deployed model version,
 // the new intended use, data source, risk tier or policy version. Applied in the transaction of the
 // final approval, each with its change record.
-// INTEGRATION POINT (systems track): once `changeSystemStatus`, `deployModelVersion`, `changeRiskTier`
-// and the data-source use cases are on main, the writes below should call them (passing
-// approvalRequestId) so the inventory's own rules and events apply too.
+// Status moves and deployments go through the inventory's own use cases (changeSystemStatus,
+// deployModelVersion), which check the approval gate again and write their own events; they act
+// as Proofline itself, applying what the approvers decided. The other changes are written here.
+// INTEGRATION POINT (systems track): intended use, risk tier and data sources could move to
+// updateSystem / changeRiskTier / addDataSource / updateDataSource the same way.
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../../context.js';
+import { type RequestContext, SYSTEM_ACTOR } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { deployModelVersion } from '../systems/model-versions.service.js';
+import { changeSystemStatus } from '../systems/systems.service.js';
 import type { AiSystemsTable } from '../systems/systems.tables.js';
 import { type NewChangeRecord, recordChange } from './change-records.service.js';
 import { type DataSourceInput, loadModelVersion, loadSystem, modelVersionSnapshot, systemSnapshot } from './content.js';
@@ -41,31 +45,46 @@ async function updateSystem(trx: Tx, id: string, patch: Partial<Omit<AiSystemsTa
   };
 }
 
-async function deployModel(trx: Tx, modelVersionId: string): Promise<Change> {
-  const before = await loadModelVersion(trx, modelVersionId);
-  if (before.status !== 'registered') throw new AppError('invalid_transition', `model version ${before.label} is ${before.status}`);
-  const version = Number(before.version) + 1;
-  // One deployed version per system: the one it replaces retires.
-  await trx
-    .updateTable('model_versions')
-    .set((eb) => ({ status: 'retired', version: eb('version', '+', 1) }))
-    .where('system_id', '=', before.system_id)
-    .where('status', '=', 'deployed')
-    .execute();
-  await trx
-    .updateTable('model_versions')
-    .set({ status: 'deployed', deployed_at: new Date().toISOString(), version })
-    .where('id', '=', modelVersionId)
-    .execute();
-  const after = await loadModelVersion(trx, modelVersionId);
+/** The inventory applies the change, acting as Proofline under this approval request. */
+const applierOf = (ctx: RequestContext): RequestContext => ({ ...ctx, actor: SYSTEM_ACTOR });
+
+async function moveStatus(trx: Tx, ctx: RequestContext, request: RequestRow, status: AiSystemsTable['status']): Promise<Change> {
+  const systemId = request.system_id ?? '';
+  // An emergency change bypasses the gate by definition; its exception is the record of that.
+  if (request.emergency_at) return { ...(await updateSystem(trx, systemId, { status })), changeKind: 'system.status_changed' };
+  const before = await loadSystem(trx, systemId);
+  await changeSystemStatus(trx, {
+    ctx: applierOf(ctx),
+    systemId,
+    status,
+    rationale: `${request.title}: ${request.justification}`,
+    minRationaleLength: 1,
+    approvalRequestId: request.id,
+  });
+  const after = await loadSystem(trx, systemId);
+  return {
+    subjectType: 'ai_system',
+    subjectId: systemId,
+    systemId,
+    subjectVersion: Number(after.version),
+    changeKind: 'system.status_changed',
+    before: { ...systemSnapshot(before), version: Number(before.version) },
+    after: { ...systemSnapshot(after), version: Number(after.version) },
+  };
+}
+
+async function deployModel(trx: Tx, ctx: RequestContext, request: RequestRow): Promise<Change> {
+  const before = await loadModelVersion(trx, request.subject_id);
+  await deployModelVersion(trx, { ctx: applierOf(ctx), modelVersionId: before.id, approvalRequestId: request.id });
+  const after = await loadModelVersion(trx, before.id);
   return {
     subjectType: 'model_version',
-    subjectId: modelVersionId,
+    subjectId: before.id,
     systemId: before.system_id,
-    subjectVersion: version,
+    subjectVersion: Number(after.version),
     changeKind: 'model_version.deployed',
     before: { ...modelVersionSnapshot(before), deployedAt: before.deployed_at, version: Number(before.version) },
-    after: { ...modelVersionSnapshot(after), deployedAt: after.deployed_at, version },
+    after: { ...modelVersionSnapshot(after), deployedAt: after.deployed_at, version: Number(after.version) },
   };
 }
 
@@ -117,20 +136,20 @@ async function changeDataSource(trx: Tx, systemId: string, change: { action: 'ad
   };
 }
 
-async function makeChange(trx: Tx, request: RequestRow): Promise<Change> {
+async function makeChange(trx: Tx, ctx: RequestContext, request: RequestRow): Promise<Change> {
   const content = contentOf(request);
   const change = content.change as Record<string, { to?: string } & Record<string, unknown>>;
   const systemId = request.system_id ?? '';
   switch (request.kind) {
     case 'system_use':
     case 'system_retirement':
-      return { ...(await updateSystem(trx, systemId, { status: change.status.to as AiSystemsTable['status'] })), changeKind: 'system.status_changed' };
+      return moveStatus(trx, ctx, request, change.status.to as AiSystemsTable['status']);
     case 'intended_use_change':
       return { ...(await updateSystem(trx, systemId, { intended_use: String(change.intendedUse.to) })), changeKind: 'system.intended_use_changed' };
     case 'risk_tier_change':
       return { ...(await updateSystem(trx, systemId, { eu_risk_tier: change.euRiskTier.to as AiSystemsTable['eu_risk_tier'] })), changeKind: 'system.risk_tier_changed' };
     case 'model_deployment':
-      return deployModel(trx, request.subject_id);
+      return deployModel(trx, ctx, request);
     case 'data_source_change':
       return changeDataSource(trx, systemId, change.dataSource as unknown as { action: 'add' | 'update'; id: string | null; values: DataSourceInput });
     case 'policy_change': {
@@ -155,7 +174,7 @@ export async function applyEffect(
   { ctx, request, exceptionId = null, rationale }: { ctx: RequestContext; request: RequestRow; exceptionId?: string | null; rationale: string },
 ) {
   if (request.applied_at) throw new AppError('invalid_transition', `the change of request ${request.id} was already applied at ${request.applied_at}`);
-  const change = await makeChange(trx, request);
+  const change = await makeChange(trx, ctx, request);
   const record = await recordChange(trx, {
     ctx,
     change: { ...change, rationale, approvalRequestId: request.id, exceptionId },

@@ -1,10 +1,22 @@
-// The AI system inventory: use cases. (Foundation version: createSystem; the systems track extends.)
+// The AI system inventory: use cases on the system itself (ISO 42001 A.9.2, A.4, A.6; EU AI Act
+// Art. 26 and 49). Each writes its rows and one ledger event with before, after and the reason.
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
+import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
+import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
+import {
+  APPROVAL_GATED_STATUSES,
+  assertGovernor,
+  assertMayCreate,
+  assertMayEdit,
+  assertStatusApproved,
+  assertVersion,
+  requireRationale,
+} from './systems.rules.js';
+import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
 
 export interface NewSystem {
   name: string;
@@ -25,41 +37,286 @@ export interface NewSystem {
   runtimeDefault?: 'paused' | 'active';
 }
 
-export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewSystem }) {
-  const status = input.status ?? 'proposed';
-  if (status !== 'proposed' && status !== 'in_development' && !input.accountableOwnerId) {
+const SYSTEM = 'ai_system';
+const CONTROLS = ['iso42001:A.9.2', 'iso42001:A.4', 'iso42001:A.6'];
+
+/** Refuses a status other than `proposed` without an accountable owner. */
+export function assertOwnerForStatus(status: SystemStatus, ownerId: string | null | undefined): void {
+  if (status !== 'proposed' && !ownerId) {
     throw new AppError('validation_failed', 'accountableOwnerId: a named accountable owner is required before a system leaves proposed', {
       field: 'accountableOwnerId',
+      missing: ['accountableOwnerId'],
     });
   }
-  if (status === 'approved_for_use' || status === 'in_production') {
-    throw new AppError('approval_required', `a system reaches ${status} only through a completed approval`, { status });
-  }
-  const now = new Date().toISOString();
-  const row: Omit<AiSystemsTable, 'version'> = {
+}
+
+/** The row a new system is stored as; shared with the bulk import. */
+export function newSystemRow(input: NewSystem, createdBy: string | null, now: string): Omit<AiSystemsTable, 'version'> {
+  return {
     id: randomUUID(),
-    name: input.name,
+    name: input.name.trim(),
     purpose: input.purpose,
     intended_use: input.intendedUse,
     description: input.description ?? '',
     ai_type: input.aiType,
     deployment_kind: input.deploymentKind,
-    status,
+    status: input.status ?? 'proposed',
     eu_risk_tier: input.euRiskTier ?? 'unassessed',
     org_risk_tier: input.orgRiskTier ?? null,
     vendor: input.vendor ?? null,
     business_unit: input.businessUnit ?? null,
     jurisdictions: JSON.stringify(input.jurisdictions ?? []),
-    tags: JSON.stringify(input.tags ?? []),
+    tags: JSON.stringify([...new Set(input.tags ?? [])]),
     links: JSON.stringify(input.links ?? []),
     accountable_owner_id: input.accountableOwnerId ?? null,
     triaged_at: null,
     runtime_default: input.runtimeDefault ?? 'paused',
     created_at: now,
-    created_by: ctx.actor.userId,
+    created_by: createdBy,
     updated_at: now,
   };
+}
+
+export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewSystem }): Promise<SystemRow> {
+  const status = input.status ?? 'proposed';
+  assertMayCreate(ctx.actor, status, input.deploymentKind);
+  assertOwnerForStatus(status, input.accountableOwnerId);
+  if (APPROVAL_GATED_STATUSES.includes(status)) {
+    throw new AppError(
+      'approval_required',
+      `a system reaches ${status} only through a completed approval; create it earlier in its lifecycle`,
+      {
+        status,
+        missing: ['approvalRequestId'],
+      },
+    );
+  }
+  if (input.accountableOwnerId) await assertActiveUser(trx, input.accountableOwnerId, 'accountableOwnerId');
+  const row = { ...newSystemRow(input, ctx.actor.userId, new Date().toISOString()), version: 1 };
   await trx.insertInto('ai_systems').values(row).execute();
-  await appendEvent(trx, ctx, { type: 'system.created', subject: { type: 'ai_system', id: row.id, version: 1 }, after: row });
-  return { ...row, version: 1 };
+  await replaceTags(trx, row.id, JSON.parse(row.tags) as string[]);
+  if (row.accountable_owner_id)
+    await grantSystemOwnerRole(trx, { systemId: row.id, ownerId: row.accountable_owner_id, grantedBy: ctx.actor.userId });
+  await appendEvent(trx, ctx, {
+    type: 'system.created',
+    subject: { type: SYSTEM, id: row.id, version: 1 },
+    after: presentSystem(row),
+    controls: CONTROLS,
+  });
+  return row;
+}
+
+/** Writes `patch` as the next version of `before`; the version guard makes a concurrent write lose. */
+async function writeSystem(trx: Tx, before: SystemRow, patch: Partial<Omit<AiSystemsTable, 'id' | 'version'>>): Promise<SystemRow> {
+  const after: SystemRow = { ...before, ...patch, updated_at: new Date().toISOString(), version: Number(before.version) + 1 };
+  const { id: _id, version: _v, ...columns } = after;
+  const result = await trx
+    .updateTable('ai_systems')
+    .set({ ...columns, version: after.version })
+    .where('id', '=', before.id)
+    .where('version', '=', Number(before.version))
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    throw new AppError('version_conflict', `system ${before.id} changed while this change was made; read it again`, {
+      systemId: before.id,
+    });
+  }
+  return after;
+}
+
+async function recordChange(
+  trx: Tx,
+  ctx: RequestContext,
+  type: string,
+  { before, after, reason, data }: { before: SystemRow; after: SystemRow; reason?: string; data?: Record<string, unknown> },
+) {
+  const diff = diffViews(presentSystem(before), presentSystem(after));
+  await appendEvent(trx, ctx, {
+    type,
+    subject: { type: SYSTEM, id: after.id, version: Number(after.version) },
+    before: diff.before,
+    after: diff.after,
+    reason: reason ?? null,
+    data,
+    controls: CONTROLS,
+  });
+}
+
+export interface SystemChanges {
+  name?: string;
+  purpose?: string;
+  intendedUse?: string;
+  description?: string;
+  aiType?: AiType;
+  deploymentKind?: DeploymentKind;
+  vendor?: string | null;
+  businessUnit?: string | null;
+  jurisdictions?: string[];
+  tags?: string[];
+  links?: Array<{ label: string; url: string }>;
+  runtimeDefault?: 'paused' | 'active';
+}
+
+/** Descriptive fields only; owner, status and risk tiers have their own use cases with a rationale. */
+export async function updateSystem(
+  trx: Tx,
+  { ctx, systemId, expectedVersion, changes }: { ctx: RequestContext; systemId: string; expectedVersion: number; changes: SystemChanges },
+): Promise<SystemRow> {
+  const before = await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'updating a system');
+  assertVersion(Number(before.version), expectedVersion, `system ${systemId}`);
+  const patch: Partial<AiSystemsTable> = {};
+  if (changes.name !== undefined) patch.name = changes.name.trim();
+  if (changes.purpose !== undefined) patch.purpose = changes.purpose;
+  if (changes.intendedUse !== undefined) patch.intended_use = changes.intendedUse;
+  if (changes.description !== undefined) patch.description = changes.description;
+  if (changes.aiType !== undefined) patch.ai_type = changes.aiType;
+  if (changes.deploymentKind !== undefined) patch.deployment_kind = changes.deploymentKind;
+  if (changes.vendor !== undefined) patch.vendor = changes.vendor;
+  if (changes.businessUnit !== undefined) patch.business_unit = changes.businessUnit;
+  if (changes.jurisdictions !== undefined) patch.jurisdictions = JSON.stringify(changes.jurisdictions);
+  if (changes.tags !== undefined) patch.tags = JSON.stringify([...new Set(changes.tags)]);
+  if (changes.links !== undefined) patch.links = JSON.stringify(changes.links);
+  if (changes.runtimeDefault !== undefined) patch.runtime_default = changes.runtimeDefault;
+  const after = await writeSystem(trx, before, patch);
+  if (patch.tags !== undefined) await replaceTags(trx, systemId, JSON.parse(patch.tags) as string[]);
+  await recordChange(trx, ctx, 'system.updated', { before, after });
+  return after;
+}
+
+interface RationaleArgs {
+  ctx: RequestContext;
+  systemId: string;
+  rationale: string;
+  /** The configured minimum (config.minRationaleLength). */
+  minRationaleLength?: number;
+  expectedVersion?: number;
+}
+
+/** Names the accountable owner (a person) and moves the per-system system_owner role to them. */
+export async function changeSystemOwner(trx: Tx, args: RationaleArgs & { ownerId: string }): Promise<SystemRow> {
+  const { ctx, systemId, ownerId } = args;
+  const before = await getSystem(trx, systemId);
+  assertGovernor(ctx.actor, 'changing the accountable owner');
+  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
+  await assertActiveUser(trx, ownerId, 'ownerId');
+  if (before.accountable_owner_id === ownerId) throw new AppError('invalid_transition', `${ownerId} is already the accountable owner`);
+  const after = await writeSystem(trx, before, { accountable_owner_id: ownerId });
+  await grantSystemOwnerRole(trx, { systemId, ownerId, grantedBy: ctx.actor.userId });
+  await recordChange(trx, ctx, 'system.owner_changed', { before, after, reason });
+  return after;
+}
+
+export async function changeSystemStatus(
+  trx: Tx,
+  args: RationaleArgs & { status: SystemStatus; approvalRequestId?: string },
+): Promise<SystemRow> {
+  const { ctx, systemId, status } = args;
+  const before = await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'changing the status of a system');
+  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
+  if (before.status === status) throw new AppError('invalid_transition', `system ${systemId} is already ${status}`, { status });
+  if (before.status === 'retired')
+    throw new AppError('invalid_transition', 'a retired system stays retired; register a new one', { status });
+  assertOwnerForStatus(status, before.accountable_owner_id);
+  await assertStatusApproved(trx, { systemId, status, approvalRequestId: args.approvalRequestId });
+  const after = await writeSystem(trx, before, { status });
+  await recordChange(trx, ctx, 'system.status_changed', {
+    before,
+    after,
+    reason,
+    data: args.approvalRequestId ? { approvalRequestId: args.approvalRequestId } : undefined,
+  });
+  return after;
+}
+
+/** The EU AI Act tier and/or the organisation's own tier. */
+export async function changeRiskTier(
+  trx: Tx,
+  args: RationaleArgs & { euRiskTier?: EuRiskTier; orgRiskTier?: string | null },
+): Promise<SystemRow> {
+  const { ctx, systemId } = args;
+  const before = await getSystem(trx, systemId);
+  assertGovernor(ctx.actor, 'changing a risk tier');
+  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
+  const patch: Partial<AiSystemsTable> = {};
+  if (args.euRiskTier !== undefined && args.euRiskTier !== before.eu_risk_tier) patch.eu_risk_tier = args.euRiskTier;
+  if (args.orgRiskTier !== undefined && args.orgRiskTier !== before.org_risk_tier) patch.org_risk_tier = args.orgRiskTier;
+  if (Object.keys(patch).length === 0) {
+    throw new AppError('validation_failed', 'euRiskTier: give a tier (euRiskTier or orgRiskTier) different from the current one', {
+      field: 'euRiskTier',
+    });
+  }
+  const after = await writeSystem(trx, before, patch);
+  await recordChange(trx, ctx, 'system.risk_tier_changed', { before, after, reason });
+  return after;
+}
+
+/** Marks a discovered (shadow) system as looked at; what follows is a status or owner change. */
+export async function triageShadowSystem(trx: Tx, args: RationaleArgs): Promise<SystemRow> {
+  const { ctx, systemId } = args;
+  const before = await getSystem(trx, systemId);
+  assertGovernor(ctx.actor, 'triaging a shadow system');
+  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
+  if (before.deployment_kind !== 'shadow') throw new AppError('invalid_transition', `system ${systemId} is not a shadow system`);
+  if (before.triaged_at) throw new AppError('invalid_transition', `system ${systemId} was triaged at ${before.triaged_at}`);
+  const after = await writeSystem(trx, before, { triaged_at: new Date().toISOString() });
+  await recordChange(trx, ctx, 'system.triaged', { before, after, reason });
+  return after;
+}
+
+export async function assignPhaseOwner(
+  trx: Tx,
+  { ctx, systemId, phase, userId }: { ctx: RequestContext; systemId: string; phase: LifecyclePhase; userId: string },
+) {
+  await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'assigning a phase owner');
+  await assertActiveUser(trx, userId, 'userId');
+  const current = await trx
+    .selectFrom('system_phase_owners')
+    .select(['user_id'])
+    .where('system_id', '=', systemId)
+    .where('phase', '=', phase)
+    .executeTakeFirst();
+  if (current?.user_id === userId) throw new AppError('invalid_transition', `${userId} already owns the ${phase} phase`);
+  const assignedAt = new Date().toISOString();
+  await trx.deleteFrom('system_phase_owners').where('system_id', '=', systemId).where('phase', '=', phase).execute();
+  await trx.insertInto('system_phase_owners').values({ system_id: systemId, phase, user_id: userId, assigned_at: assignedAt }).execute();
+  await appendEvent(trx, ctx, {
+    type: 'system.phase_owner_assigned',
+    subject: { type: SYSTEM, id: systemId },
+    before: current ? { phase, userId: current.user_id } : null,
+    after: { phase, userId },
+    data: { systemId, phase },
+    controls: CONTROLS,
+  });
+  return { phase, userId, assignedAt };
+}
+
+export async function unassignPhaseOwner(
+  trx: Tx,
+  { ctx, systemId, phase }: { ctx: RequestContext; systemId: string; phase: LifecyclePhase },
+): Promise<void> {
+  await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'unassigning a phase owner');
+  const current = await trx
+    .selectFrom('system_phase_owners')
+    .select(['user_id'])
+    .where('system_id', '=', systemId)
+    .where('phase', '=', phase)
+    .executeTakeFirst();
+  if (!current) throw new AppError('not_found', `the ${phase} phase of system ${systemId} has no owner`, { phase });
+  await trx.deleteFrom('system_phase_owners').where('system_id', '=', systemId).where('phase', '=', phase).execute();
+  await appendEvent(trx, ctx, {
+    type: 'system.phase_owner_unassigned',
+    subject: { type: SYSTEM, id: systemId },
+    before: { phase, userId: current.user_id },
+    after: null,
+    data: { systemId, phase },
+    controls: CONTROLS,
+  });
 }

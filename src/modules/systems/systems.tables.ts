@@ -95,8 +95,15 @@ export interface DataSourcesTable {
   version: Generated<number>;
 }
 
+/** One row per tag of a system (a copy of ai_systems.tags), so the tag filter uses an index. */
+export interface SystemTagsTable {
+  system_id: string;
+  tag: string;
+}
+
 export interface SystemsTables {
   ai_systems: AiSystemsTable;
+  system_tags: SystemTagsTable;
   system_phase_owners: SystemPhaseOwnersTable;
   model_versions: ModelVersionsTable;
   data_sources: DataSourcesTable;

@@ -1,0 +1,109 @@
+// `proofline systems import|export`: the inventory in bulk, through the same use cases as the API.
+import fs from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { type Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { createStore } from '../db/store.js';
+import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
+import { cliContext } from './cli-actor.js';
+
+const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
+
+function guessFormat(file: string, given: string | undefined): ImportFormat {
+  if (given) return given as ImportFormat;
+  return path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv';
+}
+
+/** A bar on a terminal; elsewhere (logs, CI) a line every tenth of the way. */
+function progressReporter(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `${label} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(done, total) {
+        if (!started) {
+          bar.start(total, done);
+          started = true;
+        } else bar.update(done);
+      },
+      stop() {
+        if (started) bar.stop();
+        started = false;
+      },
+    };
+  }
+  let lastTenth = -1;
+  return {
+    update(done, total) {
+      const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    },
+    stop() {},
+  };
+}
+
+function printReport(report: ImportReport, dryRun: boolean, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  for (const row of report.invalid) process.stdout.write(`line ${row.line}: ${row.errors.join('; ')}\n`);
+  if (report.invalid.length > 0)
+    process.stdout.write(`${report.invalid.length} invalid row(s), ${report.valid} valid; nothing was imported.\n`);
+  else if (dryRun) process.stdout.write(`Dry run: ${report.valid} valid row(s); nothing was imported.\n`);
+  else process.stdout.write(`Imported ${report.imported} system(s).\n`);
+}
+
+export function registerSystemsCommands(program: Command): void {
+  const systems = program.command('systems').description('the AI system inventory');
+
+  systems
+    .command('import')
+    .description('import systems from a CSV or JSON file: every row is checked first; any invalid row means nothing is written')
+    .argument('<file>', 'the file to import')
+    .option('--dry-run', 'check every row and report, write nothing')
+    .addOption(formatOption())
+    .option('--as <email>', 'act as this user (default: the system actor, for admin maintenance)')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, opts: { dryRun?: boolean; format?: string; as?: string; json?: boolean }) => {
+      const rows = parseImport(fs.readFileSync(file, 'utf8'), guessFormat(file, opts.format));
+      const store = createStore(loadConfig().database);
+      const progress = progressReporter(opts.dryRun ? 'checking' : 'importing');
+      try {
+        const ctx = await cliContext(store.db, opts.as);
+        const report = await store.transact((trx) =>
+          importSystems(trx, { ctx, rows, dryRun: opts.dryRun ?? false, onProgress: (done, total) => progress.update(done, total) }),
+        );
+        progress.stop();
+        printReport(report, opts.dryRun ?? false, opts.json ?? false);
+        if (report.invalid.length > 0) process.exitCode = 1;
+      } finally {
+        progress.stop();
+        await store.close();
+      }
+    });
+
+  systems
+    .command('export')
+    .description('export every system in the import format')
+    .addOption(formatOption())
+    .option('--output <file>', 'write to this file instead of standard output')
+    .action(async (opts: { format?: string; output?: string }) => {
+      const format = opts.output ? guessFormat(opts.output, opts.format) : ((opts.format as ImportFormat | undefined) ?? 'csv');
+      const store = createStore(loadConfig().database);
+      try {
+        const text = await exportSystems(store.db, format);
+        if (opts.output) fs.writeFileSync(opts.output, text);
+        else process.stdout.write(text);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,120 @@
+// Data sources of an AI system (ISO 42001 A.7): what data it uses, whether personal data is in it,
+// where it comes from and who answers for it. Events have the system as their subject.
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../context.js';
+import type { Tx } from '../../db/store.js';
+import { notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { type DataSourceRow, diffViews, presentDataSource } from './systems.presenter.js';
+import { assertActiveUser, getSystem } from './systems.repository.js';
+import { assertMayEdit, assertVersion } from './systems.rules.js';
+
+export interface NewDataSource {
+  name: string;
+  kind: string;
+  containsPersonalData: boolean;
+  provenance?: string;
+  ownerId?: string | null;
+}
+
+export type DataSourceChanges = Partial<NewDataSource>;
+
+const DATA_SOURCE_COLUMNS = [
+  'id',
+  'system_id',
+  'name',
+  'kind',
+  'contains_personal_data',
+  'provenance',
+  'owner_id',
+  'created_at',
+  'updated_at',
+  'version',
+] as const;
+
+const CONTROLS = ['iso42001:A.7'];
+
+export async function addDataSource(
+  trx: Tx,
+  { ctx, systemId, input }: { ctx: RequestContext; systemId: string; input: NewDataSource },
+): Promise<DataSourceRow> {
+  await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'adding a data source');
+  if (input.ownerId) await assertActiveUser(trx, input.ownerId, 'ownerId');
+  const now = new Date().toISOString();
+  const row: DataSourceRow = {
+    id: randomUUID(),
+    system_id: systemId,
+    name: input.name.trim(),
+    kind: input.kind.trim(),
+    contains_personal_data: input.containsPersonalData ? 1 : 0,
+    provenance: input.provenance ?? '',
+    owner_id: input.ownerId ?? null,
+    created_at: now,
+    updated_at: now,
+    version: 1,
+  };
+  await trx.insertInto('data_sources').values(row).execute();
+  await appendEvent(trx, ctx, {
+    type: 'data_source.added',
+    subject: { type: 'ai_system', id: systemId },
+    after: presentDataSource(row),
+    data: { systemId, dataSourceId: row.id },
+    controls: CONTROLS,
+  });
+  return row;
+}
+
+export async function getDataSource(db: Tx, id: string): Promise<DataSourceRow> {
+  const row = await db.selectFrom('data_sources').select(DATA_SOURCE_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('data source', id);
+  return row;
+}
+
+export async function listDataSources(db: Tx, systemId: string): Promise<DataSourceRow[]> {
+  return db
+    .selectFrom('data_sources')
+    .select(DATA_SOURCE_COLUMNS)
+    .where('system_id', '=', systemId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+}
+
+export async function updateDataSource(
+  trx: Tx,
+  {
+    ctx,
+    dataSourceId,
+    expectedVersion,
+    changes,
+  }: { ctx: RequestContext; dataSourceId: string; expectedVersion: number; changes: DataSourceChanges },
+): Promise<DataSourceRow> {
+  const before = await getDataSource(trx, dataSourceId);
+  assertMayEdit(ctx.actor, before.system_id, 'updating a data source');
+  assertVersion(Number(before.version), expectedVersion, `data source ${dataSourceId}`);
+  if (changes.ownerId) await assertActiveUser(trx, changes.ownerId, 'ownerId');
+  const after: DataSourceRow = {
+    ...before,
+    name: changes.name?.trim() ?? before.name,
+    kind: changes.kind?.trim() ?? before.kind,
+    contains_personal_data:
+      changes.containsPersonalData === undefined ? before.contains_personal_data : changes.containsPersonalData ? 1 : 0,
+    provenance: changes.provenance ?? before.provenance,
+    owner_id: changes.ownerId === undefined ? before.owner_id : changes.ownerId,
+    updated_at: new Date().toISOString(),
+    version: Number(before.version) + 1,
+  };
+  const { id: _id, system_id: _s, created_at: _c, ...columns } = after;
+  await trx.updateTable('data_sources').set(columns).where('id', '=', dataSourceId).where('version', '=', Number(before.version)).execute();
+  const diff = diffViews(presentDataSource(before), presentDataSource(after));
+  await appendEvent(trx, ctx, {
+    type: 'data_source.updated',
+    subject: { type: 'ai_system', id: before.system_id },
+    before: diff.before,
+    after: diff.after,
+    data: { systemId: before.system_id, dataSourceId },
+    controls: CONTROLS,
+  });
+  return after;
+}

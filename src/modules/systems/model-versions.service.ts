@@ -1,0 +1,148 @@
+// Model versions of an AI system: registering one (its artifact digest, training data, parameters)
+// and deploying it, which needs a completed approval. Events have the system as their subject so
+// the system's timeline shows them; the version's id is in `data`.
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../context.js';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { type ModelVersionRow, presentModelVersion } from './systems.presenter.js';
+import { getSystem } from './systems.repository.js';
+import { assertApproved, assertMayEdit } from './systems.rules.js';
+
+export interface NewModelVersion {
+  label: string;
+  artifactSha256: string;
+  trainingDataRefs?: string[];
+  parameters?: Record<string, unknown>;
+  notes?: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+const MODEL_COLUMNS = [
+  'id',
+  'system_id',
+  'label',
+  'artifact_sha256',
+  'training_data_refs',
+  'parameters',
+  'registered_by',
+  'notes',
+  'status',
+  'deployed_at',
+  'created_at',
+  'version',
+] as const;
+
+export async function registerModelVersion(
+  trx: Tx,
+  { ctx, systemId, input }: { ctx: RequestContext; systemId: string; input: NewModelVersion },
+): Promise<ModelVersionRow> {
+  await getSystem(trx, systemId);
+  assertMayEdit(ctx.actor, systemId, 'registering a model version');
+  const digest = input.artifactSha256.trim().toLowerCase();
+  if (!SHA256_HEX.test(digest)) {
+    throw new AppError('validation_failed', 'artifactSha256: must be a SHA-256 digest, 64 hexadecimal digits', { field: 'artifactSha256' });
+  }
+  const label = input.label.trim();
+  if (!label) throw new AppError('validation_failed', 'label: must not be blank', { field: 'label' });
+  const taken = await trx
+    .selectFrom('model_versions')
+    .select('id')
+    .where('system_id', '=', systemId)
+    .where('label', '=', label)
+    .executeTakeFirst();
+  if (taken) throw new AppError('conflict', `system ${systemId} already has a model version labelled ${label}`, { field: 'label' });
+  const row: ModelVersionRow = {
+    id: randomUUID(),
+    system_id: systemId,
+    label,
+    artifact_sha256: digest,
+    training_data_refs: JSON.stringify(input.trainingDataRefs ?? []),
+    parameters: JSON.stringify(input.parameters ?? {}),
+    registered_by: ctx.actor.userId,
+    notes: input.notes ?? '',
+    status: 'registered',
+    deployed_at: null,
+    created_at: new Date().toISOString(),
+    version: 1,
+  };
+  await trx.insertInto('model_versions').values(row).execute();
+  await appendEvent(trx, ctx, {
+    type: 'model_version.registered',
+    subject: { type: 'ai_system', id: systemId },
+    after: presentModelVersion(row),
+    data: { systemId, modelVersionId: row.id },
+    controls: ['iso42001:A.6.2.3'],
+  });
+  return row;
+}
+
+export async function getModelVersion(db: Tx, id: string): Promise<ModelVersionRow> {
+  const row = await db.selectFrom('model_versions').select(MODEL_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('model version', id);
+  return row;
+}
+
+export async function listModelVersions(db: Tx, systemId: string): Promise<ModelVersionRow[]> {
+  return db
+    .selectFrom('model_versions')
+    .select(MODEL_COLUMNS)
+    .where('system_id', '=', systemId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Marks a version deployed (the one before it, if any, becomes retired). Needs a completed approval. */
+export async function deployModelVersion(
+  trx: Tx,
+  { ctx, modelVersionId, approvalRequestId }: { ctx: RequestContext; modelVersionId: string; approvalRequestId?: string },
+): Promise<ModelVersionRow> {
+  const before = await getModelVersion(trx, modelVersionId);
+  assertMayEdit(ctx.actor, before.system_id, 'deploying a model version');
+  if (before.status !== 'registered') throw new AppError('invalid_transition', `model version ${modelVersionId} is ${before.status}`);
+  await assertApproved(trx, {
+    systemId: before.system_id,
+    kind: 'model_version.deploy',
+    approvalRequestId,
+    what: `deploying model version ${before.label}`,
+  });
+  const replaced = await trx
+    .selectFrom('model_versions')
+    .select('id')
+    .where('system_id', '=', before.system_id)
+    .where('status', '=', 'deployed')
+    .execute();
+  if (replaced.length > 0) {
+    await trx
+      .updateTable('model_versions')
+      .set((eb) => ({ status: 'retired', version: eb('version', '+', 1) }))
+      .where(
+        'id',
+        'in',
+        replaced.map((r) => r.id),
+      )
+      .execute();
+  }
+  const after: ModelVersionRow = {
+    ...before,
+    status: 'deployed',
+    deployed_at: new Date().toISOString(),
+    version: Number(before.version) + 1,
+  };
+  await trx
+    .updateTable('model_versions')
+    .set({ status: after.status, deployed_at: after.deployed_at, version: after.version })
+    .where('id', '=', modelVersionId)
+    .execute();
+  await appendEvent(trx, ctx, {
+    type: 'model_version.deployed',
+    subject: { type: 'ai_system', id: before.system_id },
+    before: { status: before.status, deployedAt: before.deployed_at },
+    after: { status: after.status, deployedAt: after.deployed_at },
+    data: { systemId: before.system_id, modelVersionId, approvalRequestId, retired: replaced.map((r) => r.id) },
+  });
+  return after;
+}

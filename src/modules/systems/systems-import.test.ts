@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
+import { systemContext } from '../../context.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { createStore } from '../../db/store.js';
+import { createUser } from '../auth/auth.service.js';
+import { importSystems, parseImport } from './systems.import.js';
+
+const run = promisify(execFile);
+const HEADER =
+  'name,purpose,intendedUse,description,aiType,deploymentKind,status,euRiskTier,orgRiskTier,vendor,businessUnit,jurisdictions,tags,accountableOwnerEmail';
+
+for (const dialect of DIALECTS) {
+  describe(`inventory import and export [${dialect}]`, () => {
+    let t: TestApp;
+    let admin: TestUser;
+    let owner: TestUser;
+
+    const count = async (table: 'ledger_events' | 'ai_systems') =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      admin = await t.user(['admin']);
+      owner = await t.user([], { email: `owner-${dialect}@example.test` });
+    });
+    after(() => t.close());
+
+    test('a dry run reports every invalid row with its file line and writes nothing', async () => {
+      const csv = [
+        HEADER,
+        `Good one,Scores,Support,,machine_learning,internal,in_development,high,,Acme,Risk,EU;US,a;b,${owner.email}`,
+        'Missing purpose,,Support,,machine_learning,internal,,,,,,,,',
+        '',
+        '"Spans',
+        'two lines",p,u,,robotic,internal,,,,,,,,',
+        `Gated,p,u,,generative,internal,in_production,,,,,,,${owner.email}`,
+        'Nobody,p,u,,generative,internal,paused,,,,,,,nobody@example.test',
+      ].join('\n');
+      const ledgerBefore = await count('ledger_events');
+      const res = await t.call(admin, 'POST', '/api/v1/systems/import?format=csv&dryRun=true', csv, { 'content-type': 'text/csv' });
+      assert.equal(res.statusCode, 200, res.body);
+      const report = res.json();
+      assert.equal(report.valid, 1);
+      assert.equal(report.imported, 0);
+      assert.deepEqual(
+        report.invalid.map((r: { line: number }) => r.line),
+        [3, 5, 7, 8],
+      );
+      assert.match(report.invalid[0].errors[0], /^purpose: is required/);
+      assert.match(report.invalid[1].errors[0], /^aiType: "robotic"/);
+      assert.match(report.invalid[2].errors[0], /^status: in_production/);
+      assert.match(report.invalid[3].errors[0], /nobody@example.test is not an active user/);
+      assert.equal(await count('ledger_events'), ledgerBefore);
+    });
+
+    test('JSON rows are numbered by array index + 1, unknown fields named', async () => {
+      const body = [
+        { name: 'J1', purpose: 'p', intendedUse: 'u', aiType: 'agentic', deploymentKind: 'prototype' },
+        { name: 'J2', purpose: 'p', intendedUse: 'u', aiType: 'agentic', deploymentKind: 'prototype', colour: 'red' },
+      ];
+      const res = await t.call(admin, 'POST', '/api/v1/systems/import?dryRun=true', body);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().invalid, [{ line: 2, errors: ['colour: is not a known field'] }]);
+    });
+
+    test('an import with one bad row writes nothing; a good one writes every system with its event and owner role', async () => {
+      const systemsBefore = await count('ai_systems');
+      const ledgerBefore = await count('ledger_events');
+      const good = `Imported A,p,u,,generative,third_party,in_development,limited,,,,EU,chat;support,${owner.email}`;
+      const bad = [HEADER, good, 'Imported B,p,u,,generative,nowhere,,,,,,,,'].join('\n');
+      const refused = await t.call(admin, 'POST', '/api/v1/systems/import', bad, { 'content-type': 'text/csv' });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.deepEqual(
+        refused.json().error.details.invalid.map((r: { line: number }) => r.line),
+        [3],
+      );
+      assert.equal(await count('ai_systems'), systemsBefore);
+      assert.equal(await count('ledger_events'), ledgerBefore);
+
+      const ok = await t.call(
+        admin,
+        'POST',
+        '/api/v1/systems/import',
+        [HEADER, good, 'Imported C,p,u,,rules_based,internal,,,,,,,,'].join('\n'),
+        {
+          'content-type': 'text/csv',
+        },
+      );
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual(ok.json(), { valid: 2, invalid: [], imported: 2 });
+      assert.equal(await count('ai_systems'), systemsBefore + 2);
+      assert.equal(await count('ledger_events'), ledgerBefore + 2);
+      const a = await t.store.db
+        .selectFrom('ai_systems')
+        .select(['id', 'accountable_owner_id', 'tags'])
+        .where('name', '=', 'Imported A')
+        .executeTakeFirstOrThrow();
+      assert.equal(a.accountable_owner_id, owner.id);
+      assert.deepEqual(JSON.parse(a.tags), ['chat', 'support']);
+      const role = await t.store.db
+        .selectFrom('user_roles')
+        .select('user_id')
+        .where('scope', '=', a.id)
+        .where('role', '=', 'system_owner')
+        .executeTakeFirst();
+      assert.equal(role?.user_id, owner.id);
+      const tagged = await t.call(admin, 'GET', '/api/v1/systems?tag=support');
+      assert.equal(tagged.json().total, 1);
+    });
+
+    test('only governors import; export round-trips the import format', async () => {
+      const contributor = await t.user(['contributor']);
+      const refused = await t.call(contributor, 'POST', '/api/v1/systems/import', [HEADER].join('\n'), { 'content-type': 'text/csv' });
+      assert.equal(refused.statusCode, 403);
+      const csv = await t.call(contributor, 'GET', '/api/v1/systems/export?format=csv');
+      assert.equal(csv.statusCode, 200);
+      assert.match(String(csv.headers['content-type']), /text\/csv/);
+      assert.equal(csv.body.split('\n')[0], HEADER);
+      assert.match(csv.body, new RegExp(`Imported A,p,u,,generative,third_party,in_development,limited,,,,EU,chat;support,${owner.email}`));
+      const json = await t.call(contributor, 'GET', '/api/v1/systems/export?format=json');
+      const rows = json.json() as Array<Record<string, unknown>>;
+      const a = rows.find((r) => r.name === 'Imported A');
+      assert.deepEqual(a?.tags, ['chat', 'support']);
+      // Exported rows are valid import rows.
+      const again = await t.call(admin, 'POST', '/api/v1/systems/import?format=csv&dryRun=true', csv.body, { 'content-type': 'text/csv' });
+      assert.equal(again.json().invalid.length, 0, again.body);
+    });
+
+    if (dialect === 'sqlite') {
+      test('10,000 rows import in one transaction within seconds, with progress', async () => {
+        const lines = [HEADER];
+        for (let i = 0; i < 10_000; i++) {
+          lines.push(`Bulk ${i},Purpose ${i},Use,,machine_learning,internal,in_development,minimal,,,,EU,bulk;t${i % 10},${owner.email}`);
+        }
+        const rows = parseImport(lines.join('\n'), 'csv');
+        const progress: number[] = [];
+        const started = performance.now();
+        const report = await t.store.transact((trx) =>
+          importSystems(trx, { ctx: systemContext('bulk-test'), rows, onProgress: (done) => progress.push(done) }),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        console.log(`10,000-row import on SQLite: ${seconds.toFixed(2)} s`);
+        assert.equal(report.imported, 10_000);
+        assert.ok(seconds < 15, `took ${seconds} s`);
+        assert.equal(progress.at(-1), 10_000);
+        assert.ok(progress.length > 10);
+        const bulk = await t.call(admin, 'GET', '/api/v1/systems?tag=bulk&limit=1');
+        assert.equal(bulk.json().total, 10_000);
+      });
+    }
+
+    test('the CLI imports (dry run, then for real) and exports', async () => {
+      const url = await freshDatabaseUrl(dialect);
+      const store = createStore(url.startsWith('sqlite:') ? { kind: 'sqlite', file: url.slice(7) } : { kind: 'postgres', url });
+      await migrateToLatest(store.writer);
+      await store.transact((trx) =>
+        createUser(trx, {
+          ctx: systemContext('test'),
+          user: { email: 'lead@example.test', displayName: 'Lead', roles: ['governance_lead'] },
+        }),
+      );
+      await store.close();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-cli-'));
+      const file = path.join(dir, 'systems.csv');
+      fs.writeFileSync(
+        file,
+        [HEADER, 'CLI one,p,u,,generative,internal,proposed,,,,,,x,', 'CLI two,p,u,,agentic,shadow,,,,,,,,'].join('\n'),
+      );
+      const env = { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' };
+      const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], { env });
+
+      const dry = await cli('systems', 'import', file, '--dry-run', '--as', 'lead@example.test');
+      assert.match(dry.stdout, /Dry run: 2 valid row\(s\)/);
+      const real = await cli('systems', 'import', file, '--format', 'csv', '--as', 'lead@example.test');
+      assert.match(real.stdout, /Imported 2 system\(s\)/);
+      assert.match(real.stderr, /importing: 2\/2/);
+
+      const bad = path.join(dir, 'bad.json');
+      fs.writeFileSync(bad, JSON.stringify([{ name: 'x' }]));
+      await assert.rejects(cli('systems', 'import', bad, '--as', 'lead@example.test'), (error: { code: number; stdout: string }) => {
+        assert.equal(error.code, 1);
+        assert.match(error.stdout, /line 1: purpose: is required/);
+        return true;
+      });
+
+      const out = path.join(dir, 'out.json');
+      await cli('systems', 'export', '--output', out);
+      const exported = JSON.parse(fs.readFileSync(out, 'utf8')) as Array<{ name: string }>;
+      assert.deepEqual(
+        exported.map((s) => s.name),
+        ['CLI one', 'CLI two'],
+      );
+      const csv = await cli('systems', 'export', '--format', 'csv');
+      assert.equal(csv.stdout.split('\n')[0], HEADER);
+    });
+  });
+}

@@ -1,0 +1,164 @@
+// HTTP for what hangs off a system (model versions, data sources) and for bulk import/export.
+import { Type } from 'typebox';
+import { AppError } from '../../errors.js';
+import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, requestContext, setEtag } from '../../server/http.js';
+import { addDataSource, listDataSources, updateDataSource } from './data-sources.service.js';
+import { deployModelVersion, listModelVersions, registerModelVersion } from './model-versions.service.js';
+import { exportSystems, type ImportFormat, importSystems, jsonRows, parseImport } from './systems.import.js';
+import { presentDataSource, presentModelVersion } from './systems.presenter.js';
+import { getSystem } from './systems.repository.js';
+import {
+  AddDataSourceBody,
+  DataSourceView,
+  DeployModelVersionBody,
+  ExportQuery,
+  ImportQuery,
+  ImportReportView,
+  ModelVersionView,
+  RegisterModelVersionBody,
+  UpdateDataSourceBody,
+} from './systems.schema.js';
+
+const READ = { roles: 'any', scope: 'read' } as const;
+const EDIT = { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } as const;
+const GOVERN = { roles: ['admin', 'governance_lead'], scope: 'write' } as const;
+const tags = ['systems'];
+
+/** Imports may be large; every other route keeps the configured limit. */
+export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
+
+export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
+  app.get(
+    '/api/v1/systems/:id/model-versions',
+    { schema: { tags, params: IdParams, response: { 200: Type.Array(ModelVersionView), ...errorResponses } }, config: { access: READ } },
+    async (req) => {
+      await getSystem(store.db, req.params.id);
+      return (await listModelVersions(store.db, req.params.id)).map(presentModelVersion);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/model-versions',
+    {
+      schema: { tags, params: IdParams, body: RegisterModelVersionBody, response: { 200: ModelVersionView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req) => {
+      const row = await store.transact((trx) =>
+        registerModelVersion(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }),
+      );
+      return presentModelVersion(row);
+    },
+  );
+
+  app.post(
+    '/api/v1/model-versions/:id/deploy',
+    {
+      schema: { tags, params: IdParams, body: DeployModelVersionBody, response: { 200: ModelVersionView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req) => {
+      const row = await store.transact((trx) =>
+        deployModelVersion(trx, { ctx: requestContext(req), modelVersionId: req.params.id, approvalRequestId: req.body.approvalRequestId }),
+      );
+      return presentModelVersion(row);
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/:id/data-sources',
+    { schema: { tags, params: IdParams, response: { 200: Type.Array(DataSourceView), ...errorResponses } }, config: { access: READ } },
+    async (req) => {
+      await getSystem(store.db, req.params.id);
+      return (await listDataSources(store.db, req.params.id)).map(presentDataSource);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/data-sources',
+    {
+      schema: { tags, params: IdParams, body: AddDataSourceBody, response: { 200: DataSourceView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req, reply) => {
+      const row = await store.transact((trx) => addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }));
+      setEtag(reply, Number(row.version));
+      return presentDataSource(row);
+    },
+  );
+
+  app.patch(
+    '/api/v1/data-sources/:id',
+    {
+      schema: { tags, params: IdParams, body: UpdateDataSourceBody, response: { 200: DataSourceView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req, reply) => {
+      const { version, ...changes } = req.body;
+      const row = await store.transact((trx) =>
+        updateDataSource(trx, {
+          ctx: requestContext(req),
+          dataSourceId: req.params.id,
+          expectedVersion: expectedVersion(req, version),
+          changes,
+        }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentDataSource(row);
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/export',
+    {
+      schema: {
+        tags,
+        querystring: ExportQuery,
+        response: { 200: Type.String({ description: 'CSV, or a JSON array, in the import format' }) },
+      },
+      config: { access: READ },
+    },
+    async (req, reply) => {
+      const format: ImportFormat = req.query.format ?? 'json';
+      const text = await exportSystems(store.db, format);
+      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
+    },
+  );
+
+  // The text/csv parser lives in its own encapsulated scope, so it applies to this route only.
+  await app.register(async (scope: App) => {
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.post(
+      '/api/v1/systems/import',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags,
+          querystring: ImportQuery,
+          // Rows are checked one by one by the import, which reports every bad row with its line.
+          body: Type.Unknown({ description: 'text/csv: the CSV file; application/json: an array of systems' }),
+          response: { 200: ImportReportView, ...errorResponses },
+        },
+        config: { access: GOVERN },
+      },
+      async (req) => {
+        const isText = typeof req.body === 'string';
+        const format: ImportFormat = req.query.format ?? (isText ? 'csv' : 'json');
+        const rows = isText ? parseImport(req.body as string, format) : format === 'json' ? jsonRows(req.body) : null;
+        if (!rows) throw new AppError('validation_failed', 'format=csv needs a text/csv body', { field: 'format' });
+        const dryRun = req.query.dryRun ?? false;
+        const ctx = requestContext(req);
+        const report = await store.transact((trx) => importSystems(trx, { ctx, rows, dryRun }));
+        if (!dryRun && report.invalid.length > 0) {
+          throw new AppError('validation_failed', `${report.invalid.length} row(s) are invalid; nothing was imported`, {
+            field: 'body',
+            valid: report.valid,
+            invalid: report.invalid.slice(0, 1000),
+            imported: 0,
+          });
+        }
+        return report;
+      },
+    );
+  });
+}

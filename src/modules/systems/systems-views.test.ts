@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS } from '../../../test/stores.js';
+import { systemContext } from '../../context.js';
+import { triageShadowSystem } from './systems.service.js';
+
+for (const dialect of DIALECTS) {
+  describe(`inventory views [${dialect}]`, () => {
+    let t: TestApp;
+    let reader: TestUser;
+    let owner: TestUser;
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      reader = await t.user(['auditor']);
+      owner = await t.user([]);
+      await buildSystem(t.store, {
+        name: 'alpha',
+        euRiskTier: 'high',
+        tags: ['hr', 'cv'],
+        accountableOwnerId: owner.id,
+        status: 'in_development',
+      });
+      await buildSystem(t.store, { name: 'bravo', euRiskTier: 'high', tags: ['hr'] });
+      await buildSystem(t.store, { name: 'charlie', euRiskTier: 'minimal', deploymentKind: 'shadow', aiType: 'generative' });
+      const delta = await buildSystem(t.store, { name: 'delta', deploymentKind: 'shadow', aiType: 'generative', tags: ['cv'] });
+      await t.store.transact((trx) =>
+        triageShadowSystem(trx, { ctx: systemContext('test'), systemId: delta.id, rationale: 'Known chatbot pilot, owner found' }),
+      );
+      await buildSystem(t.store, { name: 'echo 100%_off', euRiskTier: 'limited', accountableOwnerId: owner.id });
+    });
+    after(() => t.close());
+
+    const names = async (query: string) => {
+      const res = await t.call(reader, 'GET', `/api/v1/systems${query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      const page = res.json();
+      return { total: page.total as number, names: page.items.map((s: { name: string }) => s.name) as string[] };
+    };
+
+    test('filters combine, sort by name, paginate with a total', async () => {
+      assert.deepEqual(await names(''), { total: 5, names: ['alpha', 'bravo', 'charlie', 'delta', 'echo 100%_off'] });
+      assert.deepEqual(await names('?limit=2&offset=1'), { total: 5, names: ['bravo', 'charlie'] });
+      assert.deepEqual(await names('?euRiskTier=high'), { total: 2, names: ['alpha', 'bravo'] });
+      assert.deepEqual(await names('?status=in_development'), { total: 1, names: ['alpha'] });
+      assert.deepEqual(await names('?deploymentKind=shadow&aiType=generative'), { total: 2, names: ['charlie', 'delta'] });
+      assert.deepEqual(await names(`?ownerId=${owner.id}`), { total: 2, names: ['alpha', 'echo 100%_off'] });
+      assert.deepEqual(await names('?withoutOwner=true'), { total: 3, names: ['bravo', 'charlie', 'delta'] });
+      assert.deepEqual(await names('?untriagedShadow=true'), { total: 1, names: ['charlie'] });
+      assert.deepEqual(await names('?tag=cv'), { total: 2, names: ['alpha', 'delta'] });
+      assert.deepEqual(await names('?tag=hr&euRiskTier=high&withoutOwner=true'), { total: 1, names: ['bravo'] });
+      assert.deepEqual(await names('?q=ALP'), { total: 1, names: ['alpha'] });
+      // LIKE wildcards in q are literal text.
+      assert.deepEqual(await names('?q=0%25_'), { total: 1, names: ['echo 100%_off'] });
+      assert.deepEqual(await names('?q=_'), { total: 1, names: ['echo 100%_off'] });
+      const bad = await t.call(reader, 'GET', '/api/v1/systems?colour=red');
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().error.details.field, 'querystring.colour');
+    });
+
+    test('the summary counts by risk tier and status, without owner and untriaged shadow', async () => {
+      const res = await t.call(reader, 'GET', '/api/v1/systems/summary');
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json(), {
+        total: 5,
+        byEuRiskTier: { high: 2, minimal: 1, unassessed: 1, limited: 1 },
+        byStatus: { in_development: 1, proposed: 4 },
+        withoutOwner: 3,
+        untriagedShadow: 1,
+      });
+    });
+
+    test('a detail read carries the version as ETag and the phase owners', async () => {
+      const system = await buildSystem(t.store, { name: 'foxtrot' });
+      const res = await t.call(reader, 'GET', `/api/v1/systems/${system.id}`);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers.etag, '"1"');
+      assert.deepEqual(res.json().phaseOwners, []);
+      const missing = await t.call(reader, 'GET', '/api/v1/systems/nope');
+      assert.equal(missing.statusCode, 404);
+    });
+
+    if (dialect === 'sqlite') {
+      test('every list filter is served by an index that also gives the order (no scan, no sort)', async () => {
+        const filters = [
+          sql`1 = 1`,
+          sql`status = 'proposed'`,
+          sql`eu_risk_tier = 'high'`,
+          sql`deployment_kind = 'internal'`,
+          sql`ai_type = 'generative'`,
+          sql`accountable_owner_id = 'x'`,
+          sql`accountable_owner_id is null`,
+          sql`deployment_kind = 'shadow' and triaged_at is null`,
+        ];
+        for (const where of filters) {
+          const plan = await sql<{
+            detail: string;
+          }>`explain query plan select id from ai_systems where ${where} order by name, id limit 50`.execute(t.store.db);
+          const details = plan.rows.map((r) => r.detail).join(' | ');
+          assert.match(details, /USING (COVERING )?INDEX ai_systems_\w+_idx/, details);
+          assert.doesNotMatch(details, /TEMP B-TREE/, details);
+        }
+      });
+    }
+  });
+}

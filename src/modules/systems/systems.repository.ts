@@ -1,0 +1,203 @@
+// Typed reads (and the few shared writes) of the inventory, with explicit column lists.
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError, notFound } from '../../errors.js';
+import type { PageOf } from '../../server/http.js';
+import { presentSystem, type SystemRow, type SystemView } from './systems.presenter.js';
+import type { AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
+
+type Db = Kysely<Database>;
+
+export const SYSTEM_COLUMNS = [
+  'id',
+  'name',
+  'purpose',
+  'intended_use',
+  'description',
+  'ai_type',
+  'deployment_kind',
+  'status',
+  'eu_risk_tier',
+  'org_risk_tier',
+  'vendor',
+  'business_unit',
+  'jurisdictions',
+  'tags',
+  'links',
+  'accountable_owner_id',
+  'triaged_at',
+  'runtime_default',
+  'created_at',
+  'created_by',
+  'updated_at',
+  'version',
+] as const;
+
+export async function findSystem(db: Db, id: string): Promise<SystemRow | undefined> {
+  return db.selectFrom('ai_systems').select(SYSTEM_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export async function getSystem(db: Db, id: string): Promise<SystemRow> {
+  const row = await findSystem(db, id);
+  if (!row) throw notFound('AI system', id);
+  return row;
+}
+
+export interface SystemFilter {
+  status?: SystemStatus;
+  euRiskTier?: EuRiskTier;
+  deploymentKind?: DeploymentKind;
+  aiType?: AiType;
+  ownerId?: string;
+  withoutOwner?: boolean;
+  untriagedShadow?: boolean;
+  tag?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A page of systems, sorted by name then id. Every single filter is served by an index whose
+ * trailing columns are (name, id), so the page needs no sort and the count reads one index range. */
+export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<SystemView>> {
+  let query = db.selectFrom('ai_systems');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.euRiskTier) query = query.where('eu_risk_tier', '=', filter.euRiskTier);
+  if (filter.deploymentKind) query = query.where('deployment_kind', '=', filter.deploymentKind);
+  if (filter.aiType) query = query.where('ai_type', '=', filter.aiType);
+  if (filter.ownerId) query = query.where('accountable_owner_id', '=', filter.ownerId);
+  if (filter.withoutOwner) query = query.where('accountable_owner_id', 'is', null);
+  if (filter.untriagedShadow) query = query.where('deployment_kind', '=', 'shadow').where('triaged_at', 'is', null);
+  if (filter.tag) {
+    const tag = filter.tag;
+    query = query.where('id', 'in', (eb) => eb.selectFrom('system_tags').select('system_id').where('tag', '=', tag));
+  }
+  if (filter.q) {
+    const pattern = `%${escapeLike(filter.q)}%`;
+    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
+    const op = db.getExecutor().adapter instanceof PostgresAdapter ? sql`ilike` : sql`like`;
+    query = query.where(sql<boolean>`name ${op} ${pattern} escape '\\'`);
+  }
+  const [rows, count] = await Promise.all([
+    query.select(SYSTEM_COLUMNS).orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(presentSystem), total: Number(count.n), limit: filter.limit, offset: filter.offset };
+}
+
+export interface SystemSummary {
+  total: number;
+  byEuRiskTier: Record<string, number>;
+  byStatus: Record<string, number>;
+  withoutOwner: number;
+  untriagedShadow: number;
+}
+
+export async function summarizeSystems(db: Db): Promise<SystemSummary> {
+  const countAll = db.fn.countAll<number>().as('n');
+  const [tiers, statuses, withoutOwner, shadow] = await Promise.all([
+    db.selectFrom('ai_systems').select(['eu_risk_tier', countAll]).groupBy('eu_risk_tier').execute(),
+    db.selectFrom('ai_systems').select(['status', countAll]).groupBy('status').execute(),
+    db.selectFrom('ai_systems').select(countAll).where('accountable_owner_id', 'is', null).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('ai_systems')
+      .select(countAll)
+      .where('deployment_kind', '=', 'shadow')
+      .where('triaged_at', 'is', null)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const byEuRiskTier = Object.fromEntries(tiers.map((r) => [r.eu_risk_tier, Number(r.n)]));
+  const byStatus = Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]));
+  const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
+  return { total, byEuRiskTier, byStatus, withoutOwner: Number(withoutOwner.n), untriagedShadow: Number(shadow.n) };
+}
+
+export async function listPhaseOwners(db: Db, systemId: string) {
+  return db
+    .selectFrom('system_phase_owners')
+    .select(['system_id', 'phase', 'user_id', 'assigned_at'])
+    .where('system_id', '=', systemId)
+    .orderBy('phase')
+    .execute();
+}
+
+/** Throws validation_failed naming `field` unless `userId` is an active user. */
+export async function assertActiveUser(db: Db, userId: string, field: string): Promise<void> {
+  const user = await db.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
+  if (!user || user.status !== 'active') {
+    throw new AppError('validation_failed', `${field}: ${userId} is not an active user (a named person is required, not a group)`, {
+      field,
+    });
+  }
+}
+
+/** Keeps system_tags equal to the system's tags. */
+export async function replaceTags(db: Db, systemId: string, tags: string[]): Promise<void> {
+  await db.deleteFrom('system_tags').where('system_id', '=', systemId).execute();
+  const unique = [...new Set(tags)];
+  if (unique.length > 0)
+    await db
+      .insertInto('system_tags')
+      .values(unique.map((tag) => ({ system_id: systemId, tag })))
+      .execute();
+}
+
+/** Makes `ownerId` (or nobody) the holder of the system_owner role for this system. */
+export async function grantSystemOwnerRole(
+  db: Db,
+  { systemId, ownerId, grantedBy }: { systemId: string; ownerId: string | null; grantedBy: string | null },
+) {
+  await db.deleteFrom('user_roles').where('role', '=', 'system_owner').where('scope', '=', systemId).execute();
+  if (ownerId)
+    await db
+      .insertInto('user_roles')
+      .values({ user_id: ownerId, role: 'system_owner', scope: systemId, granted_at: new Date().toISOString(), granted_by: grantedBy })
+      .execute();
+}
+
+export interface TimelineEntry {
+  seq: number;
+  eventId: string;
+  type: string;
+  recordedAt: string;
+  actor: { kind: string; id: string | null; name: string | null; email: string | null };
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+  data: unknown;
+}
+
+interface LedgerLeaf {
+  actor: { kind: string; id: string | null; name: string | null; email: string | null };
+  reason?: string;
+  before?: unknown;
+  after?: unknown;
+  data?: unknown;
+}
+
+/** The system's history, newest first, from the ledger: every event about it (model versions and
+ * data sources are recorded with the system as their subject, their own id in data). */
+export async function systemTimeline(db: Db, systemId: string, page: { limit: number; offset: number }): Promise<PageOf<TimelineEntry>> {
+  const query = db.selectFrom('ledger_events').where('subject_type', '=', 'ai_system').where('subject_id', '=', systemId);
+  const [rows, count] = await Promise.all([
+    query.select(['seq', 'event_id', 'type', 'recorded_at', 'leaf']).orderBy('seq', 'desc').limit(page.limit).offset(page.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const items = rows.map((row) => {
+    const leaf = JSON.parse(row.leaf) as LedgerLeaf;
+    return {
+      seq: Number(row.seq),
+      eventId: row.event_id,
+      type: row.type,
+      recordedAt: row.recorded_at,
+      actor: { kind: leaf.actor.kind, id: leaf.actor.id, name: leaf.actor.name, email: leaf.actor.email },
+      reason: leaf.reason ?? null,
+      before: leaf.before ?? null,
+      after: leaf.after ?? null,
+      data: leaf.data ?? null,
+    };
+  });
+  return { items, total: Number(count.n), limit: page.limit, offset: page.offset };
+}

@@ -1,0 +1,223 @@
+// HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
+// versions, data sources and import/export are in systems-records.routes.ts, registered from here.
+import type { FastifyRequest } from 'fastify';
+import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
+import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
+import {
+  AssignPhaseOwnerBody,
+  ChangeOwnerBody,
+  ChangeRiskTierBody,
+  ChangeStatusBody,
+  CreateSystemBody,
+  ListSystemsQuery,
+  PhaseOwnerView,
+  PhaseParams,
+  SummaryView,
+  SystemDetailView,
+  SystemView,
+  TimelineEntryView,
+  TimelineQuery,
+  TriageBody,
+  UpdateSystemBody,
+} from './systems.schema.js';
+import {
+  assignPhaseOwner,
+  changeRiskTier,
+  changeSystemOwner,
+  changeSystemStatus,
+  createSystem,
+  triageShadowSystem,
+  unassignPhaseOwner,
+  updateSystem,
+} from './systems.service.js';
+import { systemsRecordRoutes } from './systems-records.routes.js';
+
+const READ = { roles: 'any', scope: 'read' } as const;
+const CREATE = { roles: ['admin', 'governance_lead', 'contributor'], scope: 'write' } as const;
+/** The service narrows system_owner to the owner of the system concerned. */
+const EDIT = { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } as const;
+const GOVERN = { roles: ['admin', 'governance_lead'], scope: 'write' } as const;
+const tags = ['systems'];
+
+/** Actions check the version only when the caller sends one (If-Match or body.version). */
+function optionalVersion(req: FastifyRequest, bodyVersion: number | undefined): number | undefined {
+  return req.headers['if-match'] !== undefined || bodyVersion !== undefined ? expectedVersion(req, bodyVersion) : undefined;
+}
+
+export async function systemsRoutes(app: App, deps: AppDeps) {
+  const { store, config } = deps;
+  const minRationaleLength = config.minRationaleLength;
+
+  app.get(
+    '/api/v1/systems',
+    { schema: { tags, querystring: ListSystemsQuery, response: { 200: Page(SystemView), ...errorResponses } }, config: { access: READ } },
+    async (req) => listSystems(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    '/api/v1/systems/summary',
+    { schema: { tags, response: { 200: SummaryView, ...errorResponses } }, config: { access: READ } },
+    async () => summarizeSystems(store.db),
+  );
+
+  app.post(
+    '/api/v1/systems',
+    { schema: { tags, body: CreateSystemBody, response: { 200: SystemView, ...errorResponses } }, config: { access: CREATE } },
+    async (req, reply) => {
+      const row = await store.transact((trx) => createSystem(trx, { ctx: requestContext(req), input: req.body }));
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/:id',
+    { schema: { tags, params: IdParams, response: { 200: SystemDetailView, ...errorResponses } }, config: { access: READ } },
+    async (req, reply) => {
+      const row = await getSystem(store.db, req.params.id);
+      const phaseOwners = await listPhaseOwners(store.db, row.id);
+      setEtag(reply, Number(row.version));
+      return { ...presentSystem(row), phaseOwners: phaseOwners.map(presentPhaseOwner) };
+    },
+  );
+
+  app.patch(
+    '/api/v1/systems/:id',
+    {
+      schema: { tags, params: IdParams, body: UpdateSystemBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req, reply) => {
+      const { version, ...changes } = req.body;
+      const row = await store.transact((trx) =>
+        updateSystem(trx, { ctx: requestContext(req), systemId: req.params.id, expectedVersion: expectedVersion(req, version), changes }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/owner',
+    {
+      schema: { tags, params: IdParams, body: ChangeOwnerBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: GOVERN },
+    },
+    async (req, reply) => {
+      const row = await store.transact((trx) =>
+        changeSystemOwner(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          ownerId: req.body.ownerId,
+          rationale: req.body.rationale,
+          minRationaleLength,
+          expectedVersion: optionalVersion(req, req.body.version),
+        }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/status',
+    {
+      schema: { tags, params: IdParams, body: ChangeStatusBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req, reply) => {
+      const row = await store.transact((trx) =>
+        changeSystemStatus(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          status: req.body.status,
+          rationale: req.body.rationale,
+          approvalRequestId: req.body.approvalRequestId,
+          minRationaleLength,
+          expectedVersion: optionalVersion(req, req.body.version),
+        }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/risk-tier',
+    {
+      schema: { tags, params: IdParams, body: ChangeRiskTierBody, response: { 200: SystemView, ...errorResponses } },
+      config: { access: GOVERN },
+    },
+    async (req, reply) => {
+      const row = await store.transact((trx) =>
+        changeRiskTier(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          euRiskTier: req.body.euRiskTier,
+          orgRiskTier: req.body.orgRiskTier,
+          rationale: req.body.rationale,
+          minRationaleLength,
+          expectedVersion: optionalVersion(req, req.body.version),
+        }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/triage',
+    { schema: { tags, params: IdParams, body: TriageBody, response: { 200: SystemView, ...errorResponses } }, config: { access: GOVERN } },
+    async (req, reply) => {
+      const row = await store.transact((trx) =>
+        triageShadowSystem(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          rationale: req.body.rationale,
+          minRationaleLength,
+          expectedVersion: optionalVersion(req, req.body.version),
+        }),
+      );
+      setEtag(reply, Number(row.version));
+      return presentSystem(row);
+    },
+  );
+
+  app.put(
+    '/api/v1/systems/:id/phase-owners/:phase',
+    {
+      schema: { tags, params: PhaseParams, body: AssignPhaseOwnerBody, response: { 200: PhaseOwnerView, ...errorResponses } },
+      config: { access: EDIT },
+    },
+    async (req) =>
+      store.transact((trx) =>
+        assignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase, userId: req.body.userId }),
+      ),
+  );
+
+  app.delete(
+    '/api/v1/systems/:id/phase-owners/:phase',
+    { schema: { tags, params: PhaseParams }, config: { access: EDIT } },
+    async (req, reply) => {
+      await store.transact((trx) =>
+        unassignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase }),
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/:id/timeline',
+    {
+      schema: { tags, params: IdParams, querystring: TimelineQuery, response: { 200: Page(TimelineEntryView), ...errorResponses } },
+      config: { access: READ },
+    },
+    async (req) => {
+      await getSystem(store.db, req.params.id);
+      return systemTimeline(store.db, req.params.id, { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
+    },
+  );
+
+  await systemsRecordRoutes(app, deps);
+}

@@ -1,0 +1,83 @@
+// The inventory's business rules that several use cases share: who may do what, rationales, the
+// accountable owner before a system leaves `proposed`, and the approval gate.
+import { type Actor, hasRole, hasSystemRole } from '../../context.js';
+import type { Tx } from '../../db/store.js';
+import { AppError } from '../../errors.js';
+import { type ApprovalKind, assertApprovalCompleted } from '../approvals/approval-gate.js';
+import type { DeploymentKind, SystemStatus } from './systems.tables.js';
+
+/** Used when a caller passes no configured minimum (the configuration's default). */
+export const DEFAULT_MIN_RATIONALE_LENGTH = 10;
+
+/** Statuses a system reaches only through a completed approval. */
+export const APPROVAL_GATED_STATUSES: readonly SystemStatus[] = ['approved_for_use', 'in_production'];
+
+// The system actor is Proofline itself (migrations, bootstrap, CLI maintenance without --as).
+const isMaintenance = (actor: Actor) => actor.kind === 'system';
+
+const forbidden = (message: string, details: Record<string, unknown> = {}) => new AppError('forbidden', message, details);
+
+/** Admins and governance leads manage every system. */
+export function assertGovernor(actor: Actor, action: string): void {
+  if (isMaintenance(actor) || hasRole(actor, 'admin', 'governance_lead')) return;
+  throw forbidden(`${action} needs the admin or governance_lead role`, { required: ['admin', 'governance_lead'] });
+}
+
+/** Governors, or the system_owner of this very system. */
+export function assertMayEdit(actor: Actor, systemId: string, action: string): void {
+  if (isMaintenance(actor) || hasSystemRole(actor, systemId, 'admin', 'governance_lead', 'system_owner')) return;
+  throw forbidden(`${action} needs the admin or governance_lead role, or the system_owner role for system ${systemId}`, {
+    required: ['admin', 'governance_lead', 'system_owner'],
+    systemId,
+  });
+}
+
+/** Contributors may record proposals and discovered (shadow) systems; governors anything. */
+export function assertMayCreate(actor: Actor, status: SystemStatus, deploymentKind: DeploymentKind): void {
+  if (isMaintenance(actor) || hasRole(actor, 'admin', 'governance_lead')) return;
+  if (hasRole(actor, 'contributor') && (status === 'proposed' || deploymentKind === 'shadow')) return;
+  throw forbidden('creating a system needs the admin or governance_lead role (contributors may create proposed or shadow systems)', {
+    required: ['admin', 'governance_lead', 'contributor'],
+  });
+}
+
+/** A rationale is the "why" of a ledger event; a blank or token one is refused. */
+export function requireRationale(rationale: string | undefined | null, minLength = DEFAULT_MIN_RATIONALE_LENGTH): string {
+  const text = (rationale ?? '').trim();
+  if (text.length < minLength) {
+    throw new AppError('validation_failed', `rationale: say why, in at least ${minLength} characters`, { field: 'rationale', minLength });
+  }
+  return text;
+}
+
+/** Refuses a gated status unless an approval request is given and the approvals module confirms it. */
+export async function assertStatusApproved(
+  trx: Tx,
+  { systemId, status, approvalRequestId }: { systemId: string; status: SystemStatus; approvalRequestId?: string | null },
+): Promise<void> {
+  if (!APPROVAL_GATED_STATUSES.includes(status)) return;
+  await assertApproved(trx, { systemId, kind: `system.${status}` as ApprovalKind, approvalRequestId, what: `status ${status}` });
+}
+
+export async function assertApproved(
+  trx: Tx,
+  { systemId, kind, approvalRequestId, what }: { systemId: string; kind: ApprovalKind; approvalRequestId?: string | null; what: string },
+): Promise<void> {
+  if (!approvalRequestId) {
+    throw new AppError('approval_required', `${what} needs a completed approval; missing: approvalRequestId`, {
+      systemId,
+      kind,
+      missing: ['approvalRequestId'],
+    });
+  }
+  await assertApprovalCompleted(trx, { requestId: approvalRequestId, systemId, kind });
+}
+
+export function assertVersion(current: number, expected: number | undefined, what: string): void {
+  if (expected !== undefined && expected !== current) {
+    throw new AppError('version_conflict', `${what} changed since you read it (you sent version ${expected}, it is now ${current})`, {
+      expectedVersion: expected,
+      currentVersion: current,
+    });
+  }
+}

@@ -1,0 +1,238 @@
+// Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
+import { Type } from 'typebox';
+import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
+
+const oneOf = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const AiTypeSchema = oneOf(AI_TYPES);
+export const DeploymentKindSchema = oneOf(DEPLOYMENT_KINDS);
+export const SystemStatusSchema = oneOf(SYSTEM_STATUSES);
+export const EuRiskTierSchema = oneOf(EU_RISK_TIERS);
+export const PhaseSchema = oneOf(LIFECYCLE_PHASES);
+
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const OptionalText = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
+const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
+const Link = Type.Object({ label: Text(200), url: Type.String({ format: 'uri', maxLength: 2000 }) }, { additionalProperties: false });
+const Rationale = Type.String({ maxLength: 10_000, description: 'Why: required, at least the configured minimum length' });
+const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'The version you read (or send If-Match)' }));
+
+export const SystemView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  purpose: Type.String(),
+  intendedUse: Type.String(),
+  description: Type.String(),
+  aiType: Type.String(),
+  deploymentKind: Type.String(),
+  status: Type.String(),
+  euRiskTier: Type.String(),
+  orgRiskTier: Type.Union([Type.String(), Type.Null()]),
+  vendor: Type.Union([Type.String(), Type.Null()]),
+  businessUnit: Type.Union([Type.String(), Type.Null()]),
+  jurisdictions: Type.Array(Type.String()),
+  tags: Type.Array(Type.String()),
+  links: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
+  accountableOwnerId: Type.Union([Type.String(), Type.Null()]),
+  triagedAt: Type.Union([Type.String(), Type.Null()]),
+  runtimeDefault: Type.String(),
+  createdAt: Type.String(),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.String(),
+  version: Type.Integer(),
+});
+
+export const PhaseOwnerView = Type.Object({ phase: Type.String(), userId: Type.String(), assignedAt: Type.String() });
+
+export const SystemDetailView = Type.Intersect([SystemView, Type.Object({ phaseOwners: Type.Array(PhaseOwnerView) })]);
+
+export const CreateSystemBody = Type.Object(
+  {
+    name: Text(200),
+    purpose: Text(2000),
+    intendedUse: Text(2000),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    aiType: AiTypeSchema,
+    deploymentKind: DeploymentKindSchema,
+    status: Type.Optional(SystemStatusSchema),
+    euRiskTier: Type.Optional(EuRiskTierSchema),
+    orgRiskTier: OptionalText(100),
+    vendor: OptionalText(200),
+    businessUnit: OptionalText(200),
+    jurisdictions: Type.Optional(StringList),
+    tags: Type.Optional(StringList),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+    accountableOwnerId: OptionalText(100),
+    runtimeDefault: Type.Optional(Type.Union([Type.Literal('paused'), Type.Literal('active')])),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateSystemBody = Type.Object(
+  {
+    version: Version,
+    name: Type.Optional(Text(200)),
+    purpose: Type.Optional(Text(2000)),
+    intendedUse: Type.Optional(Text(2000)),
+    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    aiType: Type.Optional(AiTypeSchema),
+    deploymentKind: Type.Optional(DeploymentKindSchema),
+    vendor: OptionalText(200),
+    businessUnit: OptionalText(200),
+    jurisdictions: Type.Optional(StringList),
+    tags: Type.Optional(StringList),
+    links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
+    runtimeDefault: Type.Optional(Type.Union([Type.Literal('paused'), Type.Literal('active')])),
+  },
+  { additionalProperties: false },
+);
+
+export const ChangeOwnerBody = Type.Object({ ownerId: Text(100), rationale: Rationale, version: Version }, { additionalProperties: false });
+
+export const ChangeStatusBody = Type.Object(
+  { status: SystemStatusSchema, rationale: Rationale, approvalRequestId: Type.Optional(Text(100)), version: Version },
+  { additionalProperties: false },
+);
+
+export const ChangeRiskTierBody = Type.Object(
+  { euRiskTier: Type.Optional(EuRiskTierSchema), orgRiskTier: OptionalText(100), rationale: Rationale, version: Version },
+  { additionalProperties: false },
+);
+
+export const TriageBody = Type.Object({ rationale: Rationale, version: Version }, { additionalProperties: false });
+
+export const PhaseParams = Type.Object({ id: Text(100), phase: PhaseSchema }, { additionalProperties: false });
+export const AssignPhaseOwnerBody = Type.Object({ userId: Text(100) }, { additionalProperties: false });
+
+export const ListSystemsQuery = Type.Object(
+  {
+    status: Type.Optional(SystemStatusSchema),
+    euRiskTier: Type.Optional(EuRiskTierSchema),
+    deploymentKind: Type.Optional(DeploymentKindSchema),
+    aiType: Type.Optional(AiTypeSchema),
+    ownerId: Type.Optional(Text(100)),
+    withoutOwner: Type.Optional(Type.Boolean()),
+    untriagedShadow: Type.Optional(Type.Boolean()),
+    tag: Type.Optional(Text(100)),
+    q: Type.Optional(Text(200)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SummaryView = Type.Object({
+  total: Type.Integer(),
+  byEuRiskTier: Type.Record(Type.String(), Type.Integer()),
+  byStatus: Type.Record(Type.String(), Type.Integer()),
+  withoutOwner: Type.Integer(),
+  untriagedShadow: Type.Integer(),
+});
+
+export const TimelineEntryView = Type.Object({
+  seq: Type.Integer(),
+  eventId: Type.String(),
+  type: Type.String(),
+  recordedAt: Type.String(),
+  actor: Type.Object({
+    kind: Type.String(),
+    id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+  }),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  data: Type.Unknown(),
+});
+
+export const TimelineQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ModelVersionView = Type.Object({
+  id: Type.String(),
+  systemId: Type.String(),
+  label: Type.String(),
+  artifactSha256: Type.String(),
+  trainingDataRefs: Type.Array(Type.String()),
+  parameters: Type.Unknown(),
+  registeredBy: Type.Union([Type.String(), Type.Null()]),
+  notes: Type.String(),
+  status: Type.String(),
+  deployedAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  version: Type.Integer(),
+});
+
+export const RegisterModelVersionBody = Type.Object(
+  {
+    label: Text(200),
+    artifactSha256: Type.String({ maxLength: 64, description: 'SHA-256 of the model artifact, 64 hex digits' }),
+    trainingDataRefs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 200 })),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    notes: Type.Optional(Type.String({ maxLength: 20_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DeployModelVersionBody = Type.Object({ approvalRequestId: Type.Optional(Text(100)) }, { additionalProperties: false });
+
+export const DataSourceView = Type.Object({
+  id: Type.String(),
+  systemId: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  containsPersonalData: Type.Boolean(),
+  provenance: Type.String(),
+  ownerId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  version: Type.Integer(),
+});
+
+export const AddDataSourceBody = Type.Object(
+  {
+    name: Text(200),
+    kind: Text(100),
+    containsPersonalData: Type.Boolean(),
+    provenance: Type.Optional(Type.String({ maxLength: 5000 })),
+    ownerId: OptionalText(100),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateDataSourceBody = Type.Object(
+  {
+    version: Version,
+    name: Type.Optional(Text(200)),
+    kind: Type.Optional(Text(100)),
+    containsPersonalData: Type.Optional(Type.Boolean()),
+    provenance: Type.Optional(Type.String({ maxLength: 5000 })),
+    ownerId: OptionalText(100),
+  },
+  { additionalProperties: false },
+);
+
+export const ImportQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])),
+    dryRun: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const ImportReportView = Type.Object({
+  valid: Type.Integer(),
+  invalid: Type.Array(Type.Object({ line: Type.Integer(), errors: Type.Array(Type.String()) })),
+  imported: Type.Integer(),
+});
+
+export const ExportQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])) },
+  { additionalProperties: false },
+);
