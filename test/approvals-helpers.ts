@@ -35,8 +35,16 @@ export async function registerModel(t: TestApp, systemId: string, label = `v${ra
   return row;
 }
 
-export async function requestApproval(t: TestApp, user: TestUser, body: Record<string, unknown>): Promise<{ id: string; contentDigest: string }> {
-  const res = await t.call(user, 'POST', '/api/v1/approvals/requests', { title: 'Please approve', justification: 'Needed for the Q3 release', ...body });
+export async function requestApproval(
+  t: TestApp,
+  user: TestUser,
+  body: Record<string, unknown>,
+): Promise<{ id: string; contentDigest: string }> {
+  const res = await t.call(user, 'POST', '/api/v1/approvals/requests', {
+    title: 'Please approve',
+    justification: 'Needed for the Q3 release',
+    ...body,
+  });
   if (res.statusCode !== 200) throw new Error(`request failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }
@@ -50,7 +58,12 @@ export async function decide(
 ): Promise<LightMyRequestResponse> {
   const current = await t.call(user, 'GET', `/api/v1/approvals/requests/${requestId}`);
   const digest = current.json().contentDigest as string;
-  return t.call(user, 'POST', `/api/v1/approvals/requests/${requestId}/decisions`, { decision: 'approve', rationale: RATIONALE, contentDigest: digest, ...extra });
+  return t.call(user, 'POST', `/api/v1/approvals/requests/${requestId}/decisions`, {
+    decision: 'approve',
+    rationale: RATIONALE,
+    contentDigest: digest,
+    ...extra,
+  });
 }
 
 export const errorCode = (res: LightMyRequestResponse) => (res.json() as { error?: { code: string } }).error?.code;

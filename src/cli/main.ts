@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCoreCommands(program);
   registerSystemsCommands(program);
+  registerApprovalsCommands(program);
   return program;
 }
 

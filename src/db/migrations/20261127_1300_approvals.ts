@@ -144,7 +144,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('recorded_at', 'text', (c) => c.notNull())
     .addColumn('event_id', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('change_records_subject_idx').on('change_records').columns(['subject_type', 'subject_id', 'recorded_at']).execute();
+  await db.schema
+    .createIndex('change_records_subject_idx')
+    .on('change_records')
+    .columns(['subject_type', 'subject_id', 'recorded_at'])
+    .execute();
   await db.schema.createIndex('change_records_system_idx').on('change_records').columns(['system_id', 'recorded_at']).execute();
 
   const now = new Date().toISOString();

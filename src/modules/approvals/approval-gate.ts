@@ -29,11 +29,15 @@ export async function assertRequestUsable(trx: Tx, state: RequestState, now = ne
   }
   if (request.status !== 'approved' || !chain.complete) {
     const missing = missingSteps(state);
-    throw new AppError('approval_required', `approval request ${id} is ${request.status}; missing: ${missing.join(', ') || 'a completed approval'}`, {
-      requestId: id,
-      status: request.status,
-      missing,
-    });
+    throw new AppError(
+      'approval_required',
+      `approval request ${id} is ${request.status}; missing: ${missing.join(', ') || 'a completed approval'}`,
+      {
+        requestId: id,
+        status: request.status,
+        missing,
+      },
+    );
   }
   const content = contentOf(request);
   if (contentDigest(content) !== request.content_digest) {
@@ -41,13 +45,21 @@ export async function assertRequestUsable(trx: Tx, state: RequestState, now = ne
   }
   const signed = state.decisions.filter((d) => d.decision === 'approve' && Number(d.revision) === Number(request.revision));
   const stale = signed.find((d) => d.content_digest !== request.content_digest);
-  if (stale) throw new AppError('content_changed', `approval ${stale.id} signed different content`, { requestId: id, decisionId: stale.id });
+  if (stale)
+    throw new AppError('content_changed', `approval ${stale.id} signed different content`, { requestId: id, decisionId: stale.id });
   const current = await currentSnapshot(trx, content);
-  if (!(content.subject.type === 'approval_policy' && request.applied_at) && comparable(current, content) !== comparable(content.subject.snapshot, content)) {
-    throw new AppError('content_changed', `${content.subject.type} ${content.subject.id} changed after request ${id} was approved; revise the request`, {
-      requestId: id,
-      subjectId: content.subject.id,
-    });
+  if (
+    !(content.subject.type === 'approval_policy' && request.applied_at) &&
+    comparable(current, content) !== comparable(content.subject.snapshot, content)
+  ) {
+    throw new AppError(
+      'content_changed',
+      `${content.subject.type} ${content.subject.id} changed after request ${id} was approved; revise the request`,
+      {
+        requestId: id,
+        subjectId: content.subject.id,
+      },
+    );
   }
 }
 
@@ -69,7 +81,13 @@ function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subj
 
 export async function assertApprovalCompleted(
   trx: Tx,
-  { requestId, systemId, kind, subjectId, now = new Date() }: {
+  {
+    requestId,
+    systemId,
+    kind,
+    subjectId,
+    now = new Date(),
+  }: {
     requestId?: string | null;
     systemId: string;
     kind: ApprovalKind;
@@ -91,6 +109,15 @@ export async function assertApprovalCompleted(
       kind,
       missing: ['approvalRequestId'],
       openRequests: open.map((r) => r.id),
+    });
+  }
+  const exists = await trx.selectFrom('approval_requests').select('id').where('id', '=', requestId).executeTakeFirst();
+  if (!exists) {
+    throw new AppError('approval_required', `approval request ${requestId} does not exist; ${kind} needs a completed one`, {
+      requestId,
+      systemId,
+      kind,
+      missing: ['a completed approval request'],
     });
   }
   const state = await loadRequestState(trx, requestId, now);

@@ -84,12 +84,20 @@ for (const dialect of DIALECTS) {
         view.decisions.map((d: { approverRole: string }) => d.approverRole),
         [`system_owner@${s.id}`, 'approver', 'named'],
       );
-      const row = await t.store.db.selectFrom('model_versions').select(['status', 'deployed_at']).where('id', '=', mv.id).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('model_versions')
+        .select(['status', 'deployed_at'])
+        .where('id', '=', mv.id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.status, 'deployed');
 
       const trail = await t.call(lead, 'GET', `/api/v1/ledger/events?subjectId=${req.id}&limit=100`);
       assert.equal(trail.statusCode, 200, trail.body);
-      const events = trail.json().items as Array<{ seq: number; type: string; event: { after?: Record<string, unknown>; reason?: string } }>;
+      const events = trail.json().items as Array<{
+        seq: number;
+        type: string;
+        event: { after?: Record<string, unknown>; reason?: string };
+      }>;
       assert.deepEqual(
         events.map((e) => e.type),
         ['approval.requested', 'approval.granted', 'approval.granted', 'approval.granted', 'approval.completed', 'approval.applied'],
@@ -98,10 +106,16 @@ for (const dialect of DIALECTS) {
         assert.equal(granted.event.after?.contentDigest, req.contentDigest, 'each decision names the digest it signed');
         assert.ok((granted.event.reason ?? '').length >= t.config.minRationaleLength);
       }
-      const approvers = events.filter((e) => e.type === 'approval.granted').map((e) => (e.event.after?.approver as { id: string }).id);
+      const approvers = events
+        .filter((e) => e.type === 'approval.granted')
+        .map((e) => (e.event.after?.approver as { id: string } | undefined)?.id);
       assert.deepEqual(approvers, [owner.id, riskOfficer.id, dpo.id]);
       const seqs = events.map((e) => e.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in ledger order');
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+        'in ledger order',
+      );
 
       const deployed = await t.call(lead, 'GET', `/api/v1/ledger/events?subjectId=${mv.id}&type=change.recorded`);
       const change = deployed.json().items[0];
@@ -121,17 +135,29 @@ for (const dialect of DIALECTS) {
     });
 
     test('an emergency change opens an exception, and a missed retrospective approval escalates once', async () => {
-      await t.store.transact((trx) => createWebhookSubscription(trx, { url: receiver.url, events: ['approval.retrospective_overdue'], createdBy: null }));
+      await t.store.transact((trx) =>
+        createWebhookSubscription(trx, { url: receiver.url, events: ['approval.retrospective_overdue'], createdBy: null }),
+      );
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
       const req = await requestApproval(t, requester, { kind: 'system_use', subjectId: s.id });
-      const bypass = await t.call(lead, 'POST', `/api/v1/approvals/requests/${req.id}/emergency`, { reason: 'Regulator deadline today; fraud spike' });
+      const bypass = await t.call(lead, 'POST', `/api/v1/approvals/requests/${req.id}/emergency`, {
+        reason: 'Regulator deadline today; fraud spike',
+      });
       assert.equal(bypass.statusCode, 200, bypass.body);
       const { exceptionId, retrospectiveDueAt } = bypass.json();
-      const exception = await t.store.db.selectFrom('exceptions').select(['kind', 'system_id']).where('id', '=', exceptionId).executeTakeFirstOrThrow();
+      const exception = await t.store.db
+        .selectFrom('exceptions')
+        .select(['kind', 'system_id'])
+        .where('id', '=', exceptionId)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(exception, { kind: 'emergency_change', system_id: s.id });
       const system = await t.store.db.selectFrom('ai_systems').select('status').where('id', '=', s.id).executeTakeFirstOrThrow();
       assert.equal(system.status, 'approved_for_use');
-      const record = await t.store.db.selectFrom('change_records').select(['exception_id', 'approval_request_id']).where('subject_id', '=', s.id).executeTakeFirstOrThrow();
+      const record = await t.store.db
+        .selectFrom('change_records')
+        .select(['exception_id', 'approval_request_id'])
+        .where('subject_id', '=', s.id)
+        .executeTakeFirstOrThrow();
       assert.equal(record.exception_id, exceptionId);
       const hours = (Date.parse(retrospectiveDueAt) - Date.now()) / 3_600_000;
       assert.ok(hours > 47.9 && hours <= 48, 'due within the default 48 h');
@@ -153,20 +179,31 @@ for (const dialect of DIALECTS) {
       assert.equal(retro.status, 'approved');
       const changes = await t.store.db.selectFrom('change_records').select('id').where('subject_id', '=', s.id).execute();
       assert.equal(changes.length, 1, 'the retrospective approval does not apply the change twice');
-      const completed = await t.store.db.selectFrom('ledger_events').select('leaf').where('subject_id', '=', req.id).where('type', '=', 'approval.completed').executeTakeFirstOrThrow();
+      const completed = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', req.id)
+        .where('type', '=', 'approval.completed')
+        .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(completed.leaf).after.retrospective, true);
     });
 
     test('two versions of a system are compared side by side from the ledger', async () => {
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id, intendedUse: 'Credit decisions' });
-      const req = await requestApproval(t, requester, { kind: 'intended_use_change', subjectId: s.id, change: { intendedUse: 'Credit and fraud decisions' } });
+      const req = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: s.id,
+        change: { intendedUse: 'Credit and fraud decisions' },
+      });
       await decide(t, owner, req.id);
       await decide(t, riskOfficer, req.id);
       const res = await t.call(lead, 'GET', `/api/v1/systems/${s.id}/versions/compare?from=1&to=2`);
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.equal(body.to.state.intendedUse, 'Credit and fraud decisions');
-      assert.ok(body.diff.some((d: { path: string; after: unknown }) => d.path === 'intendedUse' && d.after === 'Credit and fraud decisions'));
+      assert.ok(
+        body.diff.some((d: { path: string; after: unknown }) => d.path === 'intendedUse' && d.after === 'Credit and fraud decisions'),
+      );
       const missing = await t.call(lead, 'GET', `/api/v1/systems/${s.id}/versions/compare?from=1&to=9`);
       assert.equal(missing.statusCode, 404);
     });

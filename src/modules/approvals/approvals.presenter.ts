@@ -92,6 +92,22 @@ export async function presentRequest(db: Kysely<Database>, { request: r, policy,
   };
 }
 
-export function presentDelegation(d: { id: string; delegator_id: string; delegate_id: string; starts_at: string; ends_at: string; reason: string; revoked_at: string | null }) {
-  return { id: d.id, delegatorId: d.delegator_id, delegateId: d.delegate_id, startsAt: d.starts_at, endsAt: d.ends_at, reason: d.reason, revokedAt: d.revoked_at };
+export function presentDelegation(d: {
+  id: string;
+  delegator_id: string;
+  delegate_id: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string;
+  revoked_at: string | null;
+}) {
+  return {
+    id: d.id,
+    delegatorId: d.delegator_id,
+    delegateId: d.delegate_id,
+    startsAt: d.starts_at,
+    endsAt: d.ends_at,
+    reason: d.reason,
+    revokedAt: d.revoked_at,
+  };
 }

@@ -1,8 +1,8 @@
 // Approvals over HTTP: policies, requests, decisions, emergency changes, queues, delegations,
 // change records and version comparison. Thin: access, schema, one transaction, one use case.
 import { Type } from 'typebox';
-import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { actorOf } from '../../server/access.js';
+import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { presentDelegation, presentRequest, presentRequestSummary } from './approvals.presenter.js';
 import {
   ChangeRecordQuery,
@@ -39,9 +39,13 @@ const tags = ['approvals'];
 export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   const detail = async (id: string) => presentRequest(store.db, await loadRequestState(store.db, id));
 
-  app.get('/api/v1/approvals/policies', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(PolicyView) }), ...errorResponses } }, config: { access: read } }, async () => ({
-    items: await listPolicies(store.db),
-  }));
+  app.get(
+    '/api/v1/approvals/policies',
+    { schema: { tags, response: { 200: Type.Object({ items: Type.Array(PolicyView) }), ...errorResponses } }, config: { access: read } },
+    async () => ({
+      items: await listPolicies(store.db),
+    }),
+  );
 
   app.get(
     '/api/v1/approvals/policies/:id',
@@ -61,7 +65,10 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/requests',
-    { schema: { tags, querystring: RequestListQuery, response: { 200: Page(RequestSummary), ...errorResponses } }, config: { access: read } },
+    {
+      schema: { tags, querystring: RequestListQuery, response: { 200: Page(RequestSummary), ...errorResponses } },
+      config: { access: read },
+    },
     async (req) => {
       const page = await listRequests(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
       return { ...page, items: page.items.map(presentRequestSummary) };
@@ -80,11 +87,20 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/approvals/requests/:id/revisions',
-    { schema: { tags, params: IdParams, body: ReviseRequestBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: { tags, params: IdParams, body: ReviseRequestBody, response: { 200: RequestView, ...errorResponses } },
+      config: { access: write },
+    },
     async (req, reply) => {
       const version = expectedVersion(req, req.body.version);
       const row = await store.transact((trx) =>
-        reviseRequest(trx, { ctx: requestContext(req), requestId: req.params.id, change: req.body.change, reason: req.body.reason, expectedVersion: version }),
+        reviseRequest(trx, {
+          ctx: requestContext(req),
+          requestId: req.params.id,
+          change: req.body.change,
+          reason: req.body.reason,
+          expectedVersion: version,
+        }),
       );
       setEtag(reply, Number(row.version));
       return detail(row.id);
@@ -93,10 +109,18 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/approvals/requests/:id/decisions',
-    { schema: { tags, params: IdParams, body: DecisionBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: { tags, params: IdParams, body: DecisionBody, response: { 200: RequestView, ...errorResponses } },
+      config: { access: write },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
-        decideRequest(trx, { ctx: requestContext(req), requestId: req.params.id, input: req.body, minRationaleLength: config.minRationaleLength }),
+        decideRequest(trx, {
+          ctx: requestContext(req),
+          requestId: req.params.id,
+          input: req.body,
+          minRationaleLength: config.minRationaleLength,
+        }),
       );
       setEtag(reply, Number(row.version));
       return detail(row.id);
@@ -107,14 +131,19 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     '/api/v1/approvals/requests/:id/withdraw',
     { schema: { tags, params: IdParams, body: ReasonBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
     async (req) => {
-      const row = await store.transact((trx) => withdrawRequest(trx, { ctx: requestContext(req), requestId: req.params.id, reason: req.body.reason }));
+      const row = await store.transact((trx) =>
+        withdrawRequest(trx, { ctx: requestContext(req), requestId: req.params.id, reason: req.body.reason }),
+      );
       return detail(row.id);
     },
   );
 
   app.post(
     '/api/v1/approvals/requests/:id/emergency',
-    { schema: { tags, params: IdParams, body: ReasonBody, response: { 200: EmergencyView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: { tags, params: IdParams, body: ReasonBody, response: { 200: EmergencyView, ...errorResponses } },
+      config: { access: write },
+    },
     async (req) => {
       const result = await store.transact((trx) =>
         proceedWithEmergency(trx, {
@@ -129,10 +158,14 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     },
   );
 
-  app.get('/api/v1/approvals/queue', { schema: { tags, response: { 200: QueueView, ...errorResponses } }, config: { access: read } }, async (req) => {
-    const actor = actorOf(req);
-    return listQueue(store.db, { approver: { userId: actor.userId ?? '', roles: actor.roles, systemRoles: actor.systemRoles } });
-  });
+  app.get(
+    '/api/v1/approvals/queue',
+    { schema: { tags, response: { 200: QueueView, ...errorResponses } }, config: { access: read } },
+    async (req) => {
+      const actor = actorOf(req);
+      return listQueue(store.db, { approver: { userId: actor.userId ?? '', roles: actor.roles, systemRoles: actor.systemRoles } });
+    },
+  );
 
   app.post(
     '/api/v1/approvals/delegations',
@@ -142,19 +175,26 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/delegations',
-    { schema: { tags, response: { 200: Type.Object({ items: Type.Array(DelegationView) }), ...errorResponses } }, config: { access: read } },
+    {
+      schema: { tags, response: { 200: Type.Object({ items: Type.Array(DelegationView) }), ...errorResponses } },
+      config: { access: read },
+    },
     async (req) => ({ items: (await listDelegations(store.db, actorOf(req).userId ?? '')).map(presentDelegation) }),
   );
 
   app.post(
     '/api/v1/approvals/delegations/:id/revoke',
     { schema: { tags, params: IdParams, response: { 200: DelegationView, ...errorResponses } }, config: { access: write } },
-    async (req) => presentDelegation(await store.transact((trx) => revokeDelegation(trx, { ctx: requestContext(req), delegationId: req.params.id }))),
+    async (req) =>
+      presentDelegation(await store.transact((trx) => revokeDelegation(trx, { ctx: requestContext(req), delegationId: req.params.id }))),
   );
 
   app.get(
     '/api/v1/change-records',
-    { schema: { tags, querystring: ChangeRecordQuery, response: { 200: Page(ChangeRecordView), ...errorResponses } }, config: { access: read } },
+    {
+      schema: { tags, querystring: ChangeRecordQuery, response: { 200: Page(ChangeRecordView), ...errorResponses } },
+      config: { access: read },
+    },
     async (req) => {
       const page = await listChangeRecords(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
       return { ...page, items: page.items.map(presentChangeRecord) };
@@ -167,9 +207,11 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   ] as const) {
     app.get(
       path,
-      { schema: { tags, params: IdParams, querystring: CompareQuery, response: { 200: CompareView, ...errorResponses } }, config: { access: read } },
+      {
+        schema: { tags, params: IdParams, querystring: CompareQuery, response: { 200: CompareView, ...errorResponses } },
+        config: { access: read },
+      },
       async (req) => compareVersions(store.db, { subjectType, subjectId: req.params.id, from: req.query.from, to: req.query.to }),
     );
   }
 }
-

@@ -75,7 +75,11 @@ export const CreateRequestBody = Type.Object(
 );
 
 export const ReviseRequestBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 10_000 }), change: Type.Optional(ChangeBody), version: Type.Optional(Type.Integer({ minimum: 1 })) },
+  {
+    reason: Type.String({ minLength: 1, maxLength: 10_000 }),
+    change: Type.Optional(ChangeBody),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
   { additionalProperties: false },
 );
 
@@ -141,7 +145,14 @@ export const RequestView = Type.Object({
   validUntil: Nullable(Type.String()),
   appliedAt: Nullable(Type.String()),
   emergency: Nullable(
-    Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String(), exceptionId: Nullable(Type.String()), retrospectiveDueAt: Nullable(Type.String()), escalatedAt: Nullable(Type.String()) }),
+    Type.Object({
+      by: Type.String(),
+      reason: Type.String(),
+      at: Type.String(),
+      exceptionId: Nullable(Type.String()),
+      retrospectiveDueAt: Nullable(Type.String()),
+      escalatedAt: Nullable(Type.String()),
+    }),
   ),
   chain: Type.Object({
     complete: Type.Boolean(),

@@ -41,7 +41,11 @@ for (const dialect of DIALECTS) {
       for (const id of ['system_use:*', 'model_deployment:high', 'policy_change:*', 'system_retirement:*']) assert.ok(ids.includes(id), id);
 
       const s = await system();
-      const pinned = await requestApproval(t, requester, { kind: 'data_source_change', subjectId: s.id, change: { dataSource: { name: 'CRM export' } } });
+      const pinned = await requestApproval(t, requester, {
+        kind: 'data_source_change',
+        subjectId: s.id,
+        change: { dataSource: { name: 'CRM export' } },
+      });
       const change = await requestApproval(t, lead, {
         kind: 'policy_change',
         subjectId: 'data_source_change:*',
@@ -109,7 +113,11 @@ for (const dialect of DIALECTS) {
 
     test('approving content that changed: a stale digest is refused, and a revision restarts the chain', async () => {
       const s = await system();
-      const req = await requestApproval(t, requester, { kind: 'intended_use_change', subjectId: s.id, change: { intendedUse: 'Credit scoring v1' } });
+      const req = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: s.id,
+        change: { intendedUse: 'Credit scoring v1' },
+      });
       const stale = await t.call(owner, 'POST', `/api/v1/approvals/requests/${req.id}/decisions`, {
         decision: 'approve',
         rationale: RATIONALE,
@@ -141,7 +149,10 @@ for (const dialect of DIALECTS) {
       assert.equal(done.json().status, 'approved');
       const row = await t.store.db.selectFrom('ai_systems').select('intended_use').where('id', '=', s.id).executeTakeFirstOrThrow();
       assert.equal(row.intended_use, 'Credit scoring v2');
-      const staleVersion = await t.call(requester, 'POST', `/api/v1/approvals/requests/${req.id}/revisions`, { reason: 'again', version: 1 });
+      const staleVersion = await t.call(requester, 'POST', `/api/v1/approvals/requests/${req.id}/revisions`, {
+        reason: 'again',
+        version: 1,
+      });
       assert.equal(staleVersion.statusCode, 409);
     });
 
@@ -150,17 +161,22 @@ for (const dialect of DIALECTS) {
       const mv = await registerModel(t, s.id);
       await assert.rejects(
         t.store.transact((trx) => assertApprovalCompleted(trx, { systemId: s.id, kind: 'model_version.deploy', subjectId: mv.id })),
-        (e: { code: string; details: { missing: string[] } }) => e.code === 'approval_required' && e.details.missing.includes('approvalRequestId'),
+        (e: { code: string; details: { missing: string[] } }) =>
+          e.code === 'approval_required' && e.details.missing.includes('approvalRequestId'),
       );
       const req = await requestApproval(t, requester, { kind: 'model_deployment', subjectId: mv.id });
       await decide(t, owner, req.id);
       await assert.rejects(
-        t.store.transact((trx) => assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: mv.id })),
+        t.store.transact((trx) =>
+          assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: mv.id }),
+        ),
         (e: { code: string; message: string }) => e.code === 'approval_required' && /Approver \(0\/1\)/.test(e.message),
       );
       const other = await registerModel(t, s.id);
       await assert.rejects(
-        t.store.transact((trx) => assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: other.id })),
+        t.store.transact((trx) =>
+          assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: other.id }),
+        ),
         (e: { code: string }) => e.code === 'approval_required',
       );
       const row = await t.store.db.selectFrom('model_versions').select('status').where('id', '=', mv.id).executeTakeFirstOrThrow();
@@ -175,14 +191,22 @@ for (const dialect of DIALECTS) {
       assert.equal((await decide(t, owner, req.id, { validUntil: inAnHour })).statusCode, 200);
       assert.equal((await decide(t, approver, req.id)).json().status, 'approved');
       const later = new Date(Date.now() + 2 * 3_600_000);
-      await t.store.transact((trx) => assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: mv.id }));
+      await t.store.transact((trx) =>
+        assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', subjectId: mv.id }),
+      );
       await assert.rejects(
-        t.store.transact((trx) => assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', now: later })),
+        t.store.transact((trx) =>
+          assertApprovalCompleted(trx, { requestId: req.id, systemId: s.id, kind: 'model_version.deploy', now: later }),
+        ),
         (e: { code: string }) => e.code === 'approval_expired',
       );
 
       const s2 = await system();
-      const req2 = await requestApproval(t, requester, { kind: 'intended_use_change', subjectId: s2.id, change: { intendedUse: 'Renewed use' } });
+      const req2 = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: s2.id,
+        change: { intendedUse: 'Renewed use' },
+      });
       await decide(t, owner, req2.id, { validUntil: inAnHour });
       const ctxOf = (u: TestUser, roles: TestUser['roles']) => ({
         ...systemContext('test'),
@@ -198,7 +222,11 @@ for (const dialect of DIALECTS) {
             now: later,
           }),
         );
-      await assert.rejects(approveAsApprover2(), (e: { code: string }) => e.code === 'forbidden', 'the owner step reopened: its approval expired');
+      await assert.rejects(
+        approveAsApprover2(),
+        (e: { code: string }) => e.code === 'forbidden',
+        'the owner step reopened: its approval expired',
+      );
       const queue = await listQueue(t.store.db, { approver: { userId: owner.id, roles: [], systemRoles: {} }, now: later });
       const due = queue.items.find((i) => i.requestId === req2.id);
       assert.ok(due?.renewalDue, 'shows as due for renewal');
@@ -237,10 +265,18 @@ for (const dialect of DIALECTS) {
       const delegator = await t.user(['approver']);
       const delegate = await t.user([]);
       const endsAt = new Date(Date.now() + 86_400_000).toISOString();
-      const d = await t.call(delegator, 'POST', '/api/v1/approvals/delegations', { delegateId: delegate.id, endsAt, reason: 'On leave this week' });
+      const d = await t.call(delegator, 'POST', '/api/v1/approvals/delegations', {
+        delegateId: delegate.id,
+        endsAt,
+        reason: 'On leave this week',
+      });
       assert.equal(d.statusCode, 200, d.body);
       const s = await system();
-      const req = await requestApproval(t, requester, { kind: 'intended_use_change', subjectId: s.id, change: { intendedUse: 'Delegated' } });
+      const req = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: s.id,
+        change: { intendedUse: 'Delegated' },
+      });
       await decide(t, owner, req.id);
       const queue = (await t.call(delegate, 'GET', '/api/v1/approvals/queue')).json();
       const item = queue.items.find((i: { requestId: string }) => i.requestId === req.id);
@@ -251,18 +287,31 @@ for (const dialect of DIALECTS) {
       assert.equal(decision.approver.id, delegate.id);
       assert.equal(decision.onBehalfOf.id, delegator.id);
       assert.match(decision.onBehalfOf.name, /Test User/);
-      const event = await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'approval.granted').where('subject_id', '=', req.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+      const event = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('type', '=', 'approval.granted')
+        .where('subject_id', '=', req.id)
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
       const leaf = JSON.parse(event.leaf);
       assert.equal(leaf.onBehalfOf, delegator.id);
       assert.equal(leaf.actor.id, delegate.id);
 
       const s2 = await system();
-      const req2 = await requestApproval(t, requester, { kind: 'intended_use_change', subjectId: s2.id, change: { intendedUse: 'Too late' } });
+      const req2 = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: s2.id,
+        change: { intendedUse: 'Too late' },
+      });
       await decide(t, owner, req2.id);
       await assert.rejects(
         t.store.transact((trx) =>
           decideRequest(trx, {
-            ctx: { ...systemContext('test'), actor: { kind: 'user', userId: delegate.id, email: delegate.email, displayName: null, roles: [], systemRoles: {} } },
+            ctx: {
+              ...systemContext('test'),
+              actor: { kind: 'user', userId: delegate.id, email: delegate.email, displayName: null, roles: [], systemRoles: {} },
+            },
             requestId: req2.id,
             input: { decision: 'approve', rationale: RATIONALE, contentDigest: req2.contentDigest },
             minRationaleLength: 10,

@@ -46,7 +46,12 @@ export async function eligibleUserIds(trx: Tx, step: PolicyStep, system: SystemR
     if (system?.accountableOwnerId && roles.includes('system_owner')) ids.add(system.accountableOwnerId);
   }
   if (ids.size === 0) return [];
-  const active = await trx.selectFrom('users').select('id').where('id', 'in', [...ids]).where('status', '=', 'active').execute();
+  const active = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'active')
+    .execute();
   return active.map((r) => r.id);
 }
 

@@ -44,9 +44,13 @@ export interface NewChangeRecord {
 
 export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestContext; change: NewChangeRecord }) {
   if (!change.approvalRequestId && !change.exceptionId) {
-    throw new AppError('approval_required', `a ${change.changeKind} change needs the approval that allowed it or the exception that bypassed it`, {
-      missing: ['approvalRequestId', 'exceptionId'],
-    });
+    throw new AppError(
+      'approval_required',
+      `a ${change.changeKind} change needs the approval that allowed it or the exception that bypassed it`,
+      {
+        missing: ['approvalRequestId', 'exceptionId'],
+      },
+    );
   }
   const id = randomUUID();
   const diff = structuredDiff(change.before ?? {}, change.after);
@@ -162,9 +166,17 @@ async function subjectEvents(db: Kysely<Database>, subjectType: 'ai_system' | 'm
   if (subjectType === 'ai_system') {
     const exists = await db.selectFrom('ai_systems').select('id').where('id', '=', id).executeTakeFirst();
     if (!exists) throw notFound('system', id);
-    const rows = await db.selectFrom('ledger_events').select('leaf').where('subject_type', '=', 'ai_system').where('subject_id', '=', id).orderBy('seq').execute();
+    const rows = await db
+      .selectFrom('ledger_events')
+      .select('leaf')
+      .where('subject_type', '=', 'ai_system')
+      .where('subject_id', '=', id)
+      .orderBy('seq')
+      .execute();
     // Model-version events filed under their system are not changes of the system itself.
-    return rows.map((r) => JSON.parse(r.leaf) as LeafEvent).filter((e) => !e.type.startsWith('model_version.') && !e.type.startsWith('data_source.'));
+    return rows
+      .map((r) => JSON.parse(r.leaf) as LeafEvent)
+      .filter((e) => !e.type.startsWith('model_version.') && !e.type.startsWith('data_source.'));
   }
   const mv = await db.selectFrom('model_versions').select('system_id').where('id', '=', id).executeTakeFirst();
   if (!mv) throw notFound('model version', id);
@@ -179,7 +191,9 @@ async function subjectEvents(db: Kysely<Database>, subjectType: 'ai_system' | 'm
     )
     .orderBy('seq')
     .execute();
-  return rows.map((r) => JSON.parse(r.leaf) as LeafEvent).filter((e) => e.subject.type === 'model_version' || e.data?.modelVersionId === id);
+  return rows
+    .map((r) => JSON.parse(r.leaf) as LeafEvent)
+    .filter((e) => e.subject.type === 'model_version' || e.data?.modelVersionId === id);
 }
 
 /** Two versions of a system or model version side by side, rebuilt from the ledger, with their diff. */

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { canonicalJson } from '../../ledger/canonical.js';
-import { EU_RISK_TIERS, type AiSystemsTable, type ModelVersionsTable } from '../systems/systems.tables.js';
+import { type AiSystemsTable, EU_RISK_TIERS, type ModelVersionsTable } from '../systems/systems.tables.js';
 import type { RequestKind } from './approvals.tables.js';
-import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
+import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
 
 export const contentDigest = (content: unknown) => createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
 
@@ -82,7 +82,8 @@ export const modelVersionSnapshot = (m: ModelVersionRow) => ({
 });
 
 const required = (value: string | undefined, field: string): string => {
-  if (!value?.trim()) throw new AppError('validation_failed', `change.${field}: required for this kind of request`, { field: `change.${field}` });
+  if (!value?.trim())
+    throw new AppError('validation_failed', `change.${field}: required for this kind of request`, { field: `change.${field}` });
   return value.trim();
 };
 
@@ -98,7 +99,8 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
       return { intendedUse: { from: system.intended_use, to: required(change.intendedUse, 'intendedUse') } };
     case 'risk_tier_change': {
       const to = required(change.euRiskTier, 'euRiskTier');
-      if (!(EU_RISK_TIERS as readonly string[]).includes(to)) throw new AppError('validation_failed', `change.euRiskTier: unknown tier ${to}`, { field: 'change.euRiskTier' });
+      if (!(EU_RISK_TIERS as readonly string[]).includes(to))
+        throw new AppError('validation_failed', `change.euRiskTier: unknown tier ${to}`, { field: 'change.euRiskTier' });
       return { euRiskTier: { from: system.eu_risk_tier, to } };
     }
     case 'system_retirement':
@@ -121,14 +123,22 @@ export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string
   if (kind === 'policy_change') {
     const [policyKind, tier] = subjectId.split(':');
     if (!REQUEST_KINDS.includes(policyKind as RequestKind) || !tier || subjectId !== policyIdOf(policyKind as RequestKind, tier)) {
-      throw new AppError('validation_failed', 'subjectId: a policy id is <kind>:<risk tier>, e.g. model_deployment:high', { field: 'subjectId' });
+      throw new AppError('validation_failed', 'subjectId: a policy id is <kind>:<risk tier>, e.g. model_deployment:high', {
+        field: 'subjectId',
+      });
     }
     const steps = validateSteps(change.steps ?? []);
     const current = await trx.selectFrom('approval_policies').select('current_version').where('id', '=', subjectId).executeTakeFirst();
     const currentSteps = current
-      ? await trx.selectFrom('approval_policy_versions').select('steps').where('policy_id', '=', subjectId).where('version', '=', current.current_version).executeTakeFirstOrThrow()
+      ? await trx
+          .selectFrom('approval_policy_versions')
+          .select('steps')
+          .where('policy_id', '=', subjectId)
+          .where('version', '=', current.current_version)
+          .executeTakeFirstOrThrow()
       : null;
-    const snapshot = current && currentSteps ? { version: Number(current.current_version), steps: JSON.parse(currentSteps.steps) as unknown } : null;
+    const snapshot =
+      current && currentSteps ? { version: Number(current.current_version), steps: JSON.parse(currentSteps.steps) as unknown } : null;
     return {
       content: { kind, subject: { type: 'approval_policy', id: subjectId, snapshot }, change: { policyKind, riskTier: tier, steps } },
       systemId: null,
@@ -151,7 +161,11 @@ export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string
   }
   const system = await loadSystem(trx, subjectId);
   return {
-    content: { kind, subject: { type: 'ai_system', id: system.id, snapshot: systemSnapshot(system) }, change: systemChange(kind, system, change) },
+    content: {
+      kind,
+      subject: { type: 'ai_system', id: system.id, snapshot: systemSnapshot(system) },
+      change: systemChange(kind, system, change),
+    },
     systemId: system.id,
     riskTier: system.eu_risk_tier,
   };
@@ -164,7 +178,11 @@ export async function currentSnapshot(trx: Tx, content: RequestContent): Promise
     return { ...modelVersionSnapshot(mv), system: systemSnapshot(await loadSystem(trx, mv.system_id)) };
   }
   if (content.subject.type === 'ai_system') return systemSnapshot(await loadSystem(trx, content.subject.id));
-  const current = await trx.selectFrom('approval_policies').select('current_version').where('id', '=', content.subject.id).executeTakeFirst();
+  const current = await trx
+    .selectFrom('approval_policies')
+    .select('current_version')
+    .where('id', '=', content.subject.id)
+    .executeTakeFirst();
   if (!current) return null;
   const row = await trx
     .selectFrom('approval_policy_versions')

@@ -35,15 +35,25 @@ interface Capacity {
 
 export function requireRationale(rationale: string | undefined, minLength: number): string {
   const text = (rationale ?? '').trim();
-  if (text.length === 0) throw new AppError('validation_failed', 'rationale: required; say why you decide this way', { field: 'rationale' });
+  if (text.length === 0)
+    throw new AppError('validation_failed', 'rationale: required; say why you decide this way', { field: 'rationale' });
   if (text.length < minLength) {
-    throw new AppError('validation_failed', `rationale: at least ${minLength} characters, got ${text.length}`, { field: 'rationale', minLength });
+    throw new AppError('validation_failed', `rationale: at least ${minLength} characters, got ${text.length}`, {
+      field: 'rationale',
+      minLength,
+    });
   }
   return text;
 }
 
 /** The open step this actor may fill, in their own right first, else as someone's delegate. */
-async function findCapacity(trx: Tx, state: RequestState, actor: Candidate, stepIndex: number | undefined, now: Date): Promise<Capacity | null> {
+async function findCapacity(
+  trx: Tx,
+  state: RequestState,
+  actor: Candidate,
+  stepIndex: number | undefined,
+  now: Date,
+): Promise<Capacity | null> {
   const system = await systemRefOf(trx, state.request.system_id);
   const open = state.chain.openSteps.filter((s) => stepIndex === undefined || s.index === stepIndex);
   for (const step of open) {
@@ -71,13 +81,22 @@ function assertFourEyes(state: RequestState, people: string[]): void {
   const filled = peopleOf(chain.steps.flatMap((s) => s.approvals));
   const twice = people.find((p) => filled.has(p));
   if (twice) {
-    throw new AppError('duplicate_approver', 'one person never fills two approvals of the same request', { requestId: request.id, userId: twice });
+    throw new AppError('duplicate_approver', 'one person never fills two approvals of the same request', {
+      requestId: request.id,
+      userId: twice,
+    });
   }
 }
 
 export async function decideRequest(
   trx: Tx,
-  { ctx, requestId, input, minRationaleLength, now = new Date() }: {
+  {
+    ctx,
+    requestId,
+    input,
+    minRationaleLength,
+    now = new Date(),
+  }: {
     ctx: RequestContext;
     requestId: string;
     input: DecisionInput;
@@ -90,7 +109,8 @@ export async function decideRequest(
   if (!userId) throw new AppError('forbidden', 'a decision is made by a named person');
   const state = await loadRequestState(trx, requestId, now);
   const { request } = state;
-  if (request.status !== 'pending') throw new AppError('invalid_transition', `request ${requestId} is ${request.status}; nothing to decide`, { status: request.status });
+  if (request.status !== 'pending')
+    throw new AppError('invalid_transition', `request ${requestId} is ${request.status}; nothing to decide`, { status: request.status });
   if (input.contentDigest !== request.content_digest) {
     throw new AppError('content_changed', 'the content changed since you read it; read the request again and decide on what it says now', {
       requestId,
@@ -100,20 +120,36 @@ export async function decideRequest(
     });
   }
   const validUntil = input.validUntil ? new Date(input.validUntil).toISOString() : null;
-  if (validUntil && validUntil <= now.toISOString()) throw new AppError('validation_failed', 'validUntil: must be in the future', { field: 'validUntil' });
+  if (validUntil && validUntil <= now.toISOString())
+    throw new AppError('validation_failed', 'validUntil: must be in the future', { field: 'validUntil' });
   assertFourEyes(state, [userId]);
-  const capacity = await findCapacity(trx, state, { userId, roles: ctx.actor.roles, systemRoles: ctx.actor.systemRoles }, input.stepIndex, now);
+  const capacity = await findCapacity(
+    trx,
+    state,
+    { userId, roles: ctx.actor.roles, systemRoles: ctx.actor.systemRoles },
+    input.stepIndex,
+    now,
+  );
   if (!capacity) {
     const waiting = state.chain.openSteps.map((s) => s.step.name);
-    throw new AppError('forbidden', `you may not decide on any open step of this request (waiting for: ${waiting.join(', ')})`, { requestId, waiting });
+    throw new AppError('forbidden', `you may not decide on any open step of this request (waiting for: ${waiting.join(', ')})`, {
+      requestId,
+      waiting,
+    });
   }
   if (capacity.onBehalfOf) assertFourEyes(state, [capacity.onBehalfOf]);
 
   const decidedAt = now.toISOString();
-  const names = await trx.selectFrom('users').select(['id', 'display_name', 'email']).where('id', 'in', [userId, capacity.onBehalfOf ?? userId]).execute();
+  const names = await trx
+    .selectFrom('users')
+    .select(['id', 'display_name', 'email'])
+    .where('id', 'in', [userId, capacity.onBehalfOf ?? userId])
+    .execute();
   const nameOf = (id: string) => names.find((n) => n.id === id)?.display_name ?? id;
   const version = Number(request.version) + 1;
-  const eventType = { approve: 'approval.granted', reject: 'approval.rejected', request_changes: 'approval.changes_requested' }[input.decision];
+  const eventType = { approve: 'approval.granted', reject: 'approval.rejected', request_changes: 'approval.changes_requested' }[
+    input.decision
+  ];
   const event = await appendEvent(trx, ctx, {
     type: eventType,
     subject: { type: 'approval_request', id: requestId, version },
@@ -165,7 +201,10 @@ async function afterApproval(trx: Tx, ctx: RequestContext, requestId: string, st
     return;
   }
   const approvals = state.chain.steps.flatMap((s) => s.approvals);
-  const expiries = approvals.map((a) => a.validUntil).filter((v): v is string => v !== null).sort();
+  const expiries = approvals
+    .map((a) => a.validUntil)
+    .filter((v): v is string => v !== null)
+    .sort();
   const at = now.toISOString();
   const version = Number(state.request.version) + 1;
   await trx

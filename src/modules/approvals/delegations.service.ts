@@ -15,12 +15,17 @@ export interface NewDelegation {
   reason: string;
 }
 
-export async function createDelegation(trx: Tx, { ctx, input, now = new Date() }: { ctx: RequestContext; input: NewDelegation; now?: Date }) {
+export async function createDelegation(
+  trx: Tx,
+  { ctx, input, now = new Date() }: { ctx: RequestContext; input: NewDelegation; now?: Date },
+) {
   const delegatorId = ctx.actor.userId;
   if (!delegatorId) throw new AppError('forbidden', 'only a named person delegates');
-  if (input.delegateId === delegatorId) throw new AppError('validation_failed', 'delegateId: delegate to someone else', { field: 'delegateId' });
+  if (input.delegateId === delegatorId)
+    throw new AppError('validation_failed', 'delegateId: delegate to someone else', { field: 'delegateId' });
   const delegate = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', input.delegateId).executeTakeFirst();
-  if (!delegate || delegate.status !== 'active') throw new AppError('validation_failed', 'delegateId: not an active user', { field: 'delegateId' });
+  if (!delegate || delegate.status !== 'active')
+    throw new AppError('validation_failed', 'delegateId: not an active user', { field: 'delegateId' });
   const startsAt = new Date(input.startsAt ?? now).toISOString();
   const endsAt = new Date(input.endsAt).toISOString();
   if (endsAt <= startsAt) throw new AppError('validation_failed', 'endsAt: must be after startsAt', { field: 'endsAt' });

@@ -32,7 +32,8 @@ async function updateSystem(trx: Tx, id: string, patch: Partial<Omit<AiSystemsTa
     .where('id', '=', id)
     .where('version', '=', Number(before.version))
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new AppError('version_conflict', `system ${id} changed meanwhile; try again`, { systemId: id });
+  if (Number(result.numUpdatedRows) !== 1)
+    throw new AppError('version_conflict', `system ${id} changed meanwhile; try again`, { systemId: id });
   const after = await loadSystem(trx, id);
   return {
     subjectType: 'ai_system',
@@ -96,7 +97,11 @@ const dataSourceView = (r: { name: string; kind: string; contains_personal_data:
   version: Number(r.version),
 });
 
-async function changeDataSource(trx: Tx, systemId: string, change: { action: 'add' | 'update'; id: string | null; values: DataSourceInput }): Promise<Change> {
+async function changeDataSource(
+  trx: Tx,
+  systemId: string,
+  change: { action: 'add' | 'update'; id: string | null; values: DataSourceInput },
+): Promise<Change> {
   const now = new Date().toISOString();
   const v = change.values;
   if (change.action === 'add') {
@@ -113,9 +118,22 @@ async function changeDataSource(trx: Tx, systemId: string, change: { action: 'ad
       version: 1,
     };
     await trx.insertInto('data_sources').values(row).execute();
-    return { subjectType: 'data_source', subjectId: row.id, systemId, subjectVersion: 1, changeKind: 'data_source.added', before: null, after: dataSourceView(row) };
+    return {
+      subjectType: 'data_source',
+      subjectId: row.id,
+      systemId,
+      subjectVersion: 1,
+      changeKind: 'data_source.added',
+      before: null,
+      after: dataSourceView(row),
+    };
   }
-  const before = await trx.selectFrom('data_sources').selectAll().where('id', '=', change.id ?? '').where('system_id', '=', systemId).executeTakeFirst();
+  const before = await trx
+    .selectFrom('data_sources')
+    .selectAll()
+    .where('id', '=', change.id ?? '')
+    .where('system_id', '=', systemId)
+    .executeTakeFirst();
   if (!before) throw new AppError('not_found', `data source ${change.id} of system ${systemId} does not exist`);
   const version = Number(before.version) + 1;
   const patch = {
@@ -124,7 +142,11 @@ async function changeDataSource(trx: Tx, systemId: string, change: { action: 'ad
     contains_personal_data: v.containsPersonalData === undefined ? before.contains_personal_data : v.containsPersonalData ? 1 : 0,
     provenance: v.provenance ?? before.provenance,
   };
-  await trx.updateTable('data_sources').set({ ...patch, updated_at: now, version }).where('id', '=', before.id).execute();
+  await trx
+    .updateTable('data_sources')
+    .set({ ...patch, updated_at: now, version })
+    .where('id', '=', before.id)
+    .execute();
   return {
     subjectType: 'data_source',
     subjectId: before.id,
@@ -145,16 +167,32 @@ async function makeChange(trx: Tx, ctx: RequestContext, request: RequestRow): Pr
     case 'system_retirement':
       return moveStatus(trx, ctx, request, change.status.to as AiSystemsTable['status']);
     case 'intended_use_change':
-      return { ...(await updateSystem(trx, systemId, { intended_use: String(change.intendedUse.to) })), changeKind: 'system.intended_use_changed' };
+      return {
+        ...(await updateSystem(trx, systemId, { intended_use: String(change.intendedUse.to) })),
+        changeKind: 'system.intended_use_changed',
+      };
     case 'risk_tier_change':
-      return { ...(await updateSystem(trx, systemId, { eu_risk_tier: change.euRiskTier.to as AiSystemsTable['eu_risk_tier'] })), changeKind: 'system.risk_tier_changed' };
+      return {
+        ...(await updateSystem(trx, systemId, { eu_risk_tier: change.euRiskTier.to as AiSystemsTable['eu_risk_tier'] })),
+        changeKind: 'system.risk_tier_changed',
+      };
     case 'model_deployment':
       return deployModel(trx, ctx, request);
     case 'data_source_change':
-      return changeDataSource(trx, systemId, change.dataSource as unknown as { action: 'add' | 'update'; id: string | null; values: DataSourceInput });
+      return changeDataSource(
+        trx,
+        systemId,
+        change.dataSource as unknown as { action: 'add' | 'update'; id: string | null; values: DataSourceInput },
+      );
     case 'policy_change': {
       const c = content.change as { policyKind: RequestRow['kind']; riskTier: string; steps: PolicyStep[] };
-      const { before, after } = await writePolicyVersion(trx, { kind: c.policyKind, riskTier: c.riskTier, steps: c.steps, createdBy: request.requested_by, requestId: request.id });
+      const { before, after } = await writePolicyVersion(trx, {
+        kind: c.policyKind,
+        riskTier: c.riskTier,
+        steps: c.steps,
+        createdBy: request.requested_by,
+        requestId: request.id,
+      });
       return {
         subjectType: 'approval_policy',
         subjectId: after.policyId,
@@ -171,9 +209,15 @@ async function makeChange(trx: Tx, ctx: RequestContext, request: RequestRow): Pr
 /** Applies the request's change; `exceptionId` when an emergency bypassed the approval. */
 export async function applyEffect(
   trx: Tx,
-  { ctx, request, exceptionId = null, rationale }: { ctx: RequestContext; request: RequestRow; exceptionId?: string | null; rationale: string },
+  {
+    ctx,
+    request,
+    exceptionId = null,
+    rationale,
+  }: { ctx: RequestContext; request: RequestRow; exceptionId?: string | null; rationale: string },
 ) {
-  if (request.applied_at) throw new AppError('invalid_transition', `the change of request ${request.id} was already applied at ${request.applied_at}`);
+  if (request.applied_at)
+    throw new AppError('invalid_transition', `the change of request ${request.id} was already applied at ${request.applied_at}`);
   const change = await makeChange(trx, ctx, request);
   const record = await recordChange(trx, {
     ctx,
@@ -185,7 +229,12 @@ export async function applyEffect(
   await appendEvent(trx, ctx, {
     type: 'approval.applied',
     subject: { type: 'approval_request', id: request.id, version },
-    after: { appliedAt: at, changeRecordId: record.id, changeKind: change.changeKind, subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion } },
+    after: {
+      appliedAt: at,
+      changeRecordId: record.id,
+      changeKind: change.changeKind,
+      subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion },
+    },
     reason: rationale,
     controls: ['iso42001:A.9.2', 'iso42001:A.6.2'],
     data: { exceptionId, contentDigest: request.content_digest, diff: record.diff },

@@ -16,7 +16,14 @@ import { APPROVAL_CONTROLS } from './requests.service.js';
 
 export async function proceedWithEmergency(
   trx: Tx,
-  { ctx, requestId, reason, minRationaleLength, reviewHours, now = new Date() }: {
+  {
+    ctx,
+    requestId,
+    reason,
+    minRationaleLength,
+    reviewHours,
+    now = new Date(),
+  }: {
     ctx: RequestContext;
     requestId: string;
     reason: string;
@@ -35,7 +42,11 @@ export async function proceedWithEmergency(
   if (!hasRole(ctx.actor, 'governance_lead', 'admin') && !hasSystemRole(ctx.actor, request.system_id, 'system_owner')) {
     throw new AppError('forbidden', 'an emergency change needs the system owner, a governance lead or an admin');
   }
-  const system = await trx.selectFrom('ai_systems').select(['accountable_owner_id']).where('id', '=', request.system_id).executeTakeFirstOrThrow();
+  const system = await trx
+    .selectFrom('ai_systems')
+    .select(['accountable_owner_id'])
+    .where('id', '=', request.system_id)
+    .executeTakeFirstOrThrow();
   const exception = await openException(trx, {
     ctx,
     input: {
@@ -55,7 +66,15 @@ export async function proceedWithEmergency(
   const version = Number(request.version) + 1;
   await trx
     .updateTable('approval_requests')
-    .set({ emergency_by: userId, emergency_reason: why, emergency_at: at, exception_id: exception.id, retrospective_due_at: dueAt, updated_at: at, version })
+    .set({
+      emergency_by: userId,
+      emergency_reason: why,
+      emergency_at: at,
+      exception_id: exception.id,
+      retrospective_due_at: dueAt,
+      updated_at: at,
+      version,
+    })
     .where('id', '=', requestId)
     .execute();
   await appendEvent(trx, ctx, {
@@ -94,7 +113,13 @@ export async function escalateOverdueApprovals(trx: Tx, { ctx, now = new Date() 
   for (const request of overdue) {
     const version = Number(request.version) + 1;
     await trx.updateTable('approval_requests').set({ escalated_at: now.toISOString(), version }).where('id', '=', request.id).execute();
-    const payload = { requestId: request.id, kind: request.kind, systemId: request.system_id, exceptionId: request.exception_id, dueAt: request.retrospective_due_at };
+    const payload = {
+      requestId: request.id,
+      kind: request.kind,
+      systemId: request.system_id,
+      exceptionId: request.exception_id,
+      dueAt: request.retrospective_due_at,
+    };
     for (const lead of leads) {
       await enqueueEmail(trx, {
         to: lead.email,

@@ -6,7 +6,12 @@ import { reachableApprovers, systemRefOf } from './approvers.js';
 import { peopleOf } from './chain.js';
 import type { RequestState } from './requests.repository.js';
 
-export async function notifyOpenSteps(trx: Tx, { request, chain }: RequestState, now: Date, reason = 'waits for your decision'): Promise<string[]> {
+export async function notifyOpenSteps(
+  trx: Tx,
+  { request, chain }: RequestState,
+  now: Date,
+  reason = 'waits for your decision',
+): Promise<string[]> {
   const system = await systemRefOf(trx, request.system_id);
   const done = peopleOf(chain.steps.flatMap((s) => s.approvals));
   const steps = new Map<string, string[]>();
@@ -18,7 +23,11 @@ export async function notifyOpenSteps(trx: Tx, { request, chain }: RequestState,
     }
   }
   if (steps.size === 0) return [];
-  const users = await trx.selectFrom('users').select(['id', 'email']).where('id', 'in', [...steps.keys()]).execute();
+  const users = await trx
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('id', 'in', [...steps.keys()])
+    .execute();
   const queued: string[] = [];
   for (const user of users) {
     const stepNames = [...new Set(steps.get(user.id))].join(', ');

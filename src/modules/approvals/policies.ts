@@ -57,12 +57,28 @@ async function loadVersion(trx: Tx, policyId: string, version: number): Promise<
   const row = await trx
     .selectFrom('approval_policy_versions')
     .innerJoin('approval_policies', 'approval_policies.id', 'approval_policy_versions.policy_id')
-    .select(['approval_policies.id', 'approval_policies.kind', 'approval_policies.risk_tier', 'approval_policy_versions.version', 'approval_policy_versions.steps'])
+    .select([
+      'approval_policies.id',
+      'approval_policies.kind',
+      'approval_policies.risk_tier',
+      'approval_policy_versions.version',
+      'approval_policy_versions.steps',
+    ])
     .where('approval_policy_versions.policy_id', '=', policyId)
     .where('approval_policy_versions.version', '=', version)
     .executeTakeFirst();
-  if (!row) throw new AppError('not_found', `approval policy ${policyId} v${version} does not exist`, { resource: 'approval_policy', id: policyId });
-  return { policyId: row.id, kind: row.kind, riskTier: row.risk_tier, version: Number(row.version), steps: JSON.parse(row.steps) as PolicyStep[] };
+  if (!row)
+    throw new AppError('not_found', `approval policy ${policyId} v${version} does not exist`, {
+      resource: 'approval_policy',
+      id: policyId,
+    });
+  return {
+    policyId: row.id,
+    kind: row.kind,
+    riskTier: row.risk_tier,
+    version: Number(row.version),
+    steps: JSON.parse(row.steps) as PolicyStep[],
+  };
 }
 
 /** The version a request started under. */
@@ -88,13 +104,9 @@ export async function listPolicies(trx: Tx): Promise<PolicyVersion[]> {
 }
 
 export async function getPolicyHistory(trx: Tx, policyId: string) {
-  const rows = await trx
-    .selectFrom('approval_policy_versions')
-    .selectAll()
-    .where('policy_id', '=', policyId)
-    .orderBy('version')
-    .execute();
-  if (rows.length === 0) throw new AppError('not_found', `approval policy ${policyId} does not exist`, { resource: 'approval_policy', id: policyId });
+  const rows = await trx.selectFrom('approval_policy_versions').selectAll().where('policy_id', '=', policyId).orderBy('version').execute();
+  if (rows.length === 0)
+    throw new AppError('not_found', `approval policy ${policyId} does not exist`, { resource: 'approval_policy', id: policyId });
   return rows.map((r) => ({
     version: Number(r.version),
     steps: JSON.parse(r.steps) as PolicyStep[],
@@ -107,7 +119,13 @@ export async function getPolicyHistory(trx: Tx, policyId: string) {
 /** Writes the next version of a policy (or its first); only an approved policy_change request calls this. */
 export async function writePolicyVersion(
   trx: Tx,
-  { kind, riskTier, steps, createdBy, requestId }: { kind: RequestKind; riskTier: string; steps: PolicyStep[]; createdBy: string; requestId: string },
+  {
+    kind,
+    riskTier,
+    steps,
+    createdBy,
+    requestId,
+  }: { kind: RequestKind; riskTier: string; steps: PolicyStep[]; createdBy: string; requestId: string },
 ): Promise<{ before: PolicyVersion | null; after: PolicyVersion }> {
   const id = policyIdOf(kind, riskTier);
   const now = new Date().toISOString();
@@ -123,7 +141,14 @@ export async function writePolicyVersion(
   }
   await trx
     .insertInto('approval_policy_versions')
-    .values({ policy_id: id, version, steps: JSON.stringify(steps), created_at: now, created_by: createdBy, approval_request_id: requestId })
+    .values({
+      policy_id: id,
+      version,
+      steps: JSON.stringify(steps),
+      created_at: now,
+      created_by: createdBy,
+      approval_request_id: requestId,
+    })
     .execute();
   return { before, after: { policyId: id, kind, riskTier, version, steps } };
 }

@@ -33,7 +33,9 @@ export async function listQueue(trx: Tx, { approver, now = new Date() }: { appro
     if (excluded.has(approver.userId)) continue;
     const system = await systemRefOf(trx, request.system_id);
     // The stage opened when its last earlier approval was given (or when this revision started).
-    const earlier = chain.steps.filter((s) => chain.openStage !== null && s.step.stage < chain.openStage).flatMap((s) => s.approvals.map((a) => a.decidedAt));
+    const earlier = chain.steps
+      .filter((s) => chain.openStage !== null && s.step.stage < chain.openStage)
+      .flatMap((s) => s.approvals.map((a) => a.decidedAt));
     const waitingSince = [request.revised_at, ...earlier].sort().at(-1) ?? request.revised_at;
     for (const step of chain.openSteps) {
       const own = qualifyingRole(step.step, approver, system) ? null : undefined;

@@ -97,7 +97,14 @@ export async function createRequest(trx: Tx, { ctx, input, now = new Date() }: {
 /** New content for an open request: rebuilt from the subject as it is now plus the new change. */
 export async function reviseRequest(
   trx: Tx,
-  { ctx, requestId, change, reason, expectedVersion, now = new Date() }: {
+  {
+    ctx,
+    requestId,
+    change,
+    reason,
+    expectedVersion,
+    now = new Date(),
+  }: {
     ctx: RequestContext;
     requestId: string;
     change?: RequestedChange;
@@ -112,7 +119,9 @@ export async function reviseRequest(
     throw new AppError('invalid_transition', `request ${requestId} is ${before.status}; only an open request can be revised`);
   }
   if (expectedVersion !== undefined && expectedVersion !== Number(before.version)) {
-    throw new AppError('version_conflict', `request ${requestId} is at version ${before.version}, not ${expectedVersion}`, { current: Number(before.version) });
+    throw new AppError('version_conflict', `request ${requestId} is at version ${before.version}, not ${expectedVersion}`, {
+      current: Number(before.version),
+    });
   }
   const why = requireText(reason, 'reason');
   const previous = contentOf(before);
@@ -123,7 +132,15 @@ export async function reviseRequest(
   const version = Number(before.version) + 1;
   await trx
     .updateTable('approval_requests')
-    .set({ content: JSON.stringify(built.content), content_digest: digest, revision, revised_at: at, status: 'pending', updated_at: at, version })
+    .set({
+      content: JSON.stringify(built.content),
+      content_digest: digest,
+      revision,
+      revised_at: at,
+      status: 'pending',
+      updated_at: at,
+      version,
+    })
     .where('id', '=', requestId)
     .execute();
   await appendEvent(trx, ctx, {
@@ -145,9 +162,14 @@ export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx
   if (before.status !== 'pending' && before.status !== 'changes_requested') {
     throw new AppError('invalid_transition', `request ${requestId} is ${before.status}`);
   }
-  if (before.emergency_at) throw new AppError('invalid_transition', 'an emergency change was already made; it needs its retrospective decision');
+  if (before.emergency_at)
+    throw new AppError('invalid_transition', 'an emergency change was already made; it needs its retrospective decision');
   const version = Number(before.version) + 1;
-  await trx.updateTable('approval_requests').set({ status: 'withdrawn', updated_at: new Date().toISOString(), version }).where('id', '=', requestId).execute();
+  await trx
+    .updateTable('approval_requests')
+    .set({ status: 'withdrawn', updated_at: new Date().toISOString(), version })
+    .where('id', '=', requestId)
+    .execute();
   await appendEvent(trx, ctx, {
     type: 'approval.withdrawn',
     subject: { type: 'approval_request', id: requestId, version },
