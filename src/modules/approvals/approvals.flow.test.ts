@@ -188,6 +188,24 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(completed.leaf).after.retrospective, true);
     });
 
+    test('an emergency deployment deploys the model version at once, under its exception', async () => {
+      const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const mv = await registerModel(t, s.id);
+      const req = await requestApproval(t, requester, { kind: 'model_deployment', subjectId: mv.id });
+      const res = await t.call(admin, 'POST', `/api/v1/approvals/requests/${req.id}/emergency`, {
+        reason: 'Hotfix for a discriminatory threshold',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const row = await t.store.db.selectFrom('model_versions').select('status').where('id', '=', mv.id).executeTakeFirstOrThrow();
+      assert.equal(row.status, 'deployed');
+      const record = await t.store.db
+        .selectFrom('change_records')
+        .select('exception_id')
+        .where('subject_id', '=', mv.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(record.exception_id, res.json().exceptionId);
+    });
+
     test('two versions of a system are compared side by side from the ledger', async () => {
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id, intendedUse: 'Credit decisions' });
       const req = await requestApproval(t, requester, {

@@ -74,9 +74,27 @@ async function moveStatus(trx: Tx, ctx: RequestContext, request: RequestRow, sta
   };
 }
 
+/** An emergency deployment bypasses the gate; its exception and change record are the evidence. */
+async function deployUnderException(trx: Tx, before: { id: string; system_id: string; status: string; label: string; version: number }) {
+  if (before.status !== 'registered') throw new AppError('invalid_transition', `model version ${before.label} is ${before.status}`);
+  // One deployed version per system: the one it replaces retires.
+  await trx
+    .updateTable('model_versions')
+    .set((eb) => ({ status: 'retired', version: eb('version', '+', 1) }))
+    .where('system_id', '=', before.system_id)
+    .where('status', '=', 'deployed')
+    .execute();
+  await trx
+    .updateTable('model_versions')
+    .set({ status: 'deployed', deployed_at: new Date().toISOString(), version: Number(before.version) + 1 })
+    .where('id', '=', before.id)
+    .execute();
+}
+
 async function deployModel(trx: Tx, ctx: RequestContext, request: RequestRow): Promise<Change> {
   const before = await loadModelVersion(trx, request.subject_id);
-  await deployModelVersion(trx, { ctx: applierOf(ctx), modelVersionId: before.id, approvalRequestId: request.id });
+  if (request.emergency_at) await deployUnderException(trx, before);
+  else await deployModelVersion(trx, { ctx: applierOf(ctx), modelVersionId: before.id, approvalRequestId: request.id });
   const after = await loadModelVersion(trx, before.id);
   return {
     subjectType: 'model_version',
