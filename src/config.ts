@@ -19,6 +19,8 @@ export interface Config {
   readonly ledgerOrigin: string;
   readonly checkpointIntervalSeconds: number;
   readonly minRationaleLength: number;
+  /** Hours within which an emergency change needs its retrospective approval. */
+  readonly emergencyReviewHours: number;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   readonly publicBaseUrl: string;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     ledgerOrigin: env.PROOFLINE_LEDGER_ORIGIN || 'proofline.local/ledger',
     checkpointIntervalSeconds: intVar(env, 'PROOFLINE_CHECKPOINT_INTERVAL_SECONDS', 60, 0, 86400),
     minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', 10, 1, 10000),
+    emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', 48, 1, 24 * 30),
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerCoreCommands(program);
   registerSystemsCommands(program);
   registerExceptionsCommands(program);
+  registerApprovalsCommands(program);
   return program;
 }
 

@@ -1,7 +1,10 @@
 // The periodic jobs of the server process. Each feature adds its jobs here.
-import type { AppDeps } from '../server/http.js';
-import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+
+import { systemContext } from '../context.js';
+import { escalateOverdueApprovals } from '../modules/approvals/emergency.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
+import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+import type { AppDeps } from '../server/http.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
@@ -11,6 +14,14 @@ export function serverJobs(deps: AppDeps): Job[] {
       name: 'deliver-notifications',
       intervalMs: 2_000,
       run: () => deliverDueNotifications(deps.store, { mailer, from: deps.config.mailFrom }),
+    },
+    {
+      name: 'escalate-overdue-approvals',
+      intervalMs: 60_000,
+      run: () =>
+        deps.store.transact((trx) =>
+          escalateOverdueApprovals(trx, { ctx: systemContext('job:escalate-overdue-approvals'), now: new Date() }),
+        ),
     },
     { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },
   ];

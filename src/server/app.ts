@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
@@ -28,6 +29,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   exceptionsRoutes,
   incidentsRoutes,
   webhooksRoutes,
+  approvalsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

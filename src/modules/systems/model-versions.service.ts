@@ -107,6 +107,7 @@ export async function deployModelVersion(
     systemId: before.system_id,
     kind: 'model_version.deploy',
     approvalRequestId,
+    subjectId: modelVersionId,
     what: `deploying model version ${before.label}`,
   });
   const replaced = await trx

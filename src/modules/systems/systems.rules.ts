@@ -61,7 +61,13 @@ export async function assertStatusApproved(
 
 export async function assertApproved(
   trx: Tx,
-  { systemId, kind, approvalRequestId, what }: { systemId: string; kind: ApprovalKind; approvalRequestId?: string | null; what: string },
+  {
+    systemId,
+    kind,
+    approvalRequestId,
+    subjectId,
+    what,
+  }: { systemId: string; kind: ApprovalKind; approvalRequestId?: string | null; subjectId?: string; what: string },
 ): Promise<void> {
   if (!approvalRequestId) {
     throw new AppError('approval_required', `${what} needs a completed approval; missing: approvalRequestId`, {
@@ -70,7 +76,7 @@ export async function assertApproved(
       missing: ['approvalRequestId'],
     });
   }
-  await assertApprovalCompleted(trx, { requestId: approvalRequestId, systemId, kind });
+  await assertApprovalCompleted(trx, { requestId: approvalRequestId, systemId, kind, subjectId });
 }
 
 export function assertVersion(current: number, expected: number | undefined, what: string): void {

@@ -1,0 +1,113 @@
+// Maps approval rows to the API shapes, so a new column never leaks by accident.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { isExpired } from './chain.js';
+import type { DecisionRow, RequestRow, RequestState } from './requests.repository.js';
+
+export function presentRequestSummary(r: RequestRow) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    subjectId: r.subject_id,
+    systemId: r.system_id,
+    status: r.status,
+    revision: Number(r.revision),
+    contentDigest: r.content_digest,
+    createdAt: r.created_at,
+    version: Number(r.version),
+  };
+}
+
+async function namesOf(db: Kysely<Database>, decisions: DecisionRow[]): Promise<Map<string, string>> {
+  const ids = [...new Set(decisions.flatMap((d) => [d.approver_id, d.on_behalf_of]).filter((v): v is string => v !== null))];
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+export async function presentRequest(db: Kysely<Database>, { request: r, policy, decisions, chain }: RequestState, now = new Date()) {
+  const names = await namesOf(db, decisions);
+  const person = (id: string) => ({ id, name: names.get(id) ?? id });
+  const counted = new Set(chain.steps.flatMap((s) => s.approvals.map((a) => a.id)));
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    justification: r.justification,
+    subject: { type: r.subject_type, id: r.subject_id },
+    systemId: r.system_id,
+    content: JSON.parse(r.content) as unknown,
+    contentDigest: r.content_digest,
+    revision: Number(r.revision),
+    policy: { id: policy.policyId, version: policy.version },
+    status: r.status,
+    requestedBy: r.requested_by,
+    createdAt: r.created_at,
+    revisedAt: r.revised_at,
+    completedAt: r.completed_at,
+    validUntil: r.valid_until,
+    appliedAt: r.applied_at,
+    emergency:
+      r.emergency_by && r.emergency_at
+        ? {
+            by: r.emergency_by,
+            reason: r.emergency_reason ?? '',
+            at: r.emergency_at,
+            exceptionId: r.exception_id,
+            retrospectiveDueAt: r.retrospective_due_at,
+            escalatedAt: r.escalated_at,
+          }
+        : null,
+    chain: {
+      complete: chain.complete,
+      openStage: chain.openStage,
+      steps: chain.steps.map((s) => ({
+        index: s.index,
+        name: s.step.name,
+        stage: s.step.stage,
+        required: s.step.required,
+        approvals: s.approvals.length,
+        expired: s.expired.length,
+        complete: s.complete,
+      })),
+    },
+    decisions: decisions.map((d) => ({
+      id: d.id,
+      revision: Number(d.revision),
+      counts: counted.has(d.id),
+      stepIndex: d.step_index === null ? null : Number(d.step_index),
+      decision: d.decision,
+      approver: person(d.approver_id),
+      approverRole: d.approver_role,
+      onBehalfOf: d.on_behalf_of ? person(d.on_behalf_of) : null,
+      rationale: d.rationale,
+      contentDigest: d.content_digest,
+      decidedAt: d.decided_at,
+      validUntil: d.valid_until,
+      expired: isExpired({ validUntil: d.valid_until }, now),
+      eventId: d.event_id,
+    })),
+    version: Number(r.version),
+  };
+}
+
+export function presentDelegation(d: {
+  id: string;
+  delegator_id: string;
+  delegate_id: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string;
+  revoked_at: string | null;
+}) {
+  return {
+    id: d.id,
+    delegatorId: d.delegator_id,
+    delegateId: d.delegate_id,
+    startsAt: d.starts_at,
+    endsAt: d.ends_at,
+    reason: d.reason,
+    revokedAt: d.revoked_at,
+  };
+}

@@ -1,0 +1,283 @@
+// Request and response schemas of the approvals API (TypeBox: validation and OpenAPI).
+import { Type } from 'typebox';
+import { ROLES } from '../../context.js';
+import { PageQuery } from '../../server/http.js';
+import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from './approvals.tables.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Json = Type.Unknown();
+const oneOf = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+export const PolicyStepSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    stage: Type.Integer({ minimum: 1, maximum: 50 }),
+    roles: Type.Optional(Type.Array(oneOf(ROLES), { maxItems: 10 })),
+    userIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
+    required: Type.Integer({ minimum: 1, maximum: 20 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PolicyView = Type.Object({
+  policyId: Type.String(),
+  kind: Type.String(),
+  riskTier: Type.String(),
+  version: Type.Integer(),
+  steps: Type.Array(PolicyStepSchema),
+});
+
+export const PolicyHistoryView = Type.Object({
+  policyId: Type.String(),
+  versions: Type.Array(
+    Type.Object({
+      version: Type.Integer(),
+      steps: Type.Array(PolicyStepSchema),
+      createdAt: Type.String(),
+      createdBy: Nullable(Type.String()),
+      approvalRequestId: Nullable(Type.String()),
+    }),
+  ),
+});
+
+const ChangeBody = Type.Object(
+  {
+    targetStatus: Type.Optional(Type.Union([Type.Literal('approved_for_use'), Type.Literal('in_production')])),
+    intendedUse: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
+    euRiskTier: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    dataSourceAction: Type.Optional(Type.Union([Type.Literal('add'), Type.Literal('update')])),
+    dataSourceId: Type.Optional(Type.String({ maxLength: 100 })),
+    dataSource: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+          kind: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          containsPersonalData: Type.Optional(Type.Boolean()),
+          provenance: Type.Optional(Type.String({ maxLength: 5000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    steps: Type.Optional(Type.Array(PolicyStepSchema, { minItems: 1, maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateRequestBody = Type.Object(
+  {
+    kind: oneOf(REQUEST_KINDS),
+    subjectId: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Type.String({ minLength: 1, maxLength: 300 }),
+    justification: Type.String({ minLength: 1, maxLength: 10_000 }),
+    change: Type.Optional(ChangeBody),
+  },
+  { additionalProperties: false },
+);
+
+export const ReviseRequestBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 10_000 }),
+    change: Type.Optional(ChangeBody),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReasonBody = Type.Object({ reason: Type.String({ maxLength: 10_000 }) }, { additionalProperties: false });
+
+export const DecisionBody = Type.Object(
+  {
+    decision: oneOf(DECISIONS),
+    rationale: Type.String({ maxLength: 10_000 }),
+    contentDigest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    validUntil: Type.Optional(Type.String({ format: 'date-time' })),
+    stepIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RequestListQuery = Type.Object(
+  {
+    ...PageQuery,
+    status: Type.Optional(oneOf(REQUEST_STATUSES)),
+    kind: Type.Optional(oneOf(REQUEST_KINDS)),
+    systemId: Type.Optional(Type.String({ maxLength: 100 })),
+    subjectId: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const Person = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const DecisionView = Type.Object({
+  id: Type.String(),
+  revision: Type.Integer(),
+  counts: Type.Boolean(),
+  stepIndex: Nullable(Type.Integer()),
+  decision: Type.String(),
+  approver: Person,
+  approverRole: Type.String(),
+  onBehalfOf: Nullable(Person),
+  rationale: Type.String(),
+  contentDigest: Type.String(),
+  decidedAt: Type.String(),
+  validUntil: Nullable(Type.String()),
+  expired: Type.Boolean(),
+  eventId: Type.String(),
+});
+
+export const RequestView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  title: Type.String(),
+  justification: Type.String(),
+  subject: Type.Object({ type: Type.String(), id: Type.String() }),
+  systemId: Nullable(Type.String()),
+  content: Json,
+  contentDigest: Type.String(),
+  revision: Type.Integer(),
+  policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
+  status: Type.String(),
+  requestedBy: Type.String(),
+  createdAt: Type.String(),
+  revisedAt: Type.String(),
+  completedAt: Nullable(Type.String()),
+  validUntil: Nullable(Type.String()),
+  appliedAt: Nullable(Type.String()),
+  emergency: Nullable(
+    Type.Object({
+      by: Type.String(),
+      reason: Type.String(),
+      at: Type.String(),
+      exceptionId: Nullable(Type.String()),
+      retrospectiveDueAt: Nullable(Type.String()),
+      escalatedAt: Nullable(Type.String()),
+    }),
+  ),
+  chain: Type.Object({
+    complete: Type.Boolean(),
+    openStage: Nullable(Type.Integer()),
+    steps: Type.Array(
+      Type.Object({
+        index: Type.Integer(),
+        name: Type.String(),
+        stage: Type.Integer(),
+        required: Type.Integer(),
+        approvals: Type.Integer(),
+        expired: Type.Integer(),
+        complete: Type.Boolean(),
+      }),
+    ),
+  }),
+  decisions: Type.Array(DecisionView),
+  version: Type.Integer(),
+});
+
+export const RequestSummary = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  title: Type.String(),
+  subjectId: Type.String(),
+  systemId: Nullable(Type.String()),
+  status: Type.String(),
+  revision: Type.Integer(),
+  contentDigest: Type.String(),
+  createdAt: Type.String(),
+  version: Type.Integer(),
+});
+
+export const QueueView = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      requestId: Type.String(),
+      kind: Type.String(),
+      title: Type.String(),
+      systemId: Nullable(Type.String()),
+      subjectId: Type.String(),
+      stepIndex: Type.Integer(),
+      stepName: Type.String(),
+      onBehalfOf: Nullable(Type.String()),
+      contentDigest: Type.String(),
+      revision: Type.Integer(),
+      waitingSince: Type.String(),
+      ageSeconds: Type.Integer(),
+      renewalDue: Type.Boolean(),
+      retrospectiveDueAt: Nullable(Type.String()),
+    }),
+  ),
+  counts: Type.Object({
+    total: Type.Integer(),
+    byKind: Type.Record(Type.String(), Type.Integer()),
+    renewalsDue: Type.Integer(),
+    oldestAgeSeconds: Type.Integer(),
+  }),
+});
+
+export const EmergencyView = Type.Object({
+  request: RequestSummary,
+  exceptionId: Type.String(),
+  changeRecordId: Type.String(),
+  retrospectiveDueAt: Type.String(),
+});
+
+export const DelegationBody = Type.Object(
+  {
+    delegateId: Type.String({ minLength: 1, maxLength: 100 }),
+    startsAt: Type.Optional(Type.String({ format: 'date-time' })),
+    endsAt: Type.String({ format: 'date-time' }),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const DelegationView = Type.Object({
+  id: Type.String(),
+  delegatorId: Type.String(),
+  delegateId: Type.String(),
+  startsAt: Type.String(),
+  endsAt: Type.String(),
+  reason: Type.String(),
+  revokedAt: Nullable(Type.String()),
+});
+
+export const ChangeRecordView = Type.Object({
+  id: Type.String(),
+  subjectType: Type.String(),
+  subjectId: Type.String(),
+  systemId: Nullable(Type.String()),
+  subjectVersion: Nullable(Type.Integer()),
+  changeKind: Type.String(),
+  before: Json,
+  after: Json,
+  diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
+  rationale: Type.String(),
+  approvalRequestId: Nullable(Type.String()),
+  exceptionId: Nullable(Type.String()),
+  recordedBy: Nullable(Type.String()),
+  recordedAt: Type.String(),
+  eventId: Type.String(),
+});
+
+export const ChangeRecordQuery = Type.Object(
+  { ...PageQuery, systemId: Type.Optional(Type.String({ maxLength: 100 })), subjectId: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const CompareQuery = Type.Object(
+  { from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+
+const VersionState = Type.Object({
+  version: Type.Integer(),
+  state: Type.Record(Type.String(), Json),
+  events: Type.Array(Type.Object({ seq: Type.Integer(), eventId: Type.String(), type: Type.String(), recordedAt: Type.String() })),
+});
+
+export const CompareView = Type.Object({
+  subjectType: Type.String(),
+  subjectId: Type.String(),
+  from: VersionState,
+  to: VersionState,
+  diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
+});

@@ -1,0 +1,218 @@
+// Change records (ISO 42001 A.6.2; EU AI Act Art. 11, Annex IV): every change to a system, model
+// version, data source or policy keeps a before and after snapshot, a structured diff, the rationale
+// and the approval that allowed it or the exception that bypassed it. Versions are rebuilt from the
+// ledger, so a comparison does not depend on any mutable table.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { RequestContext } from '../../context.js';
+import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+
+export interface FieldChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Field-level differences; nested objects are walked, arrays and scalars compared whole. */
+export function structuredDiff(before: unknown, after: unknown, path = ''): FieldChange[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((key) => structuredDiff(before[key], after[key], path ? `${path}.${key}` : key));
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ path: path || '.', before: before ?? null, after: after ?? null }];
+}
+
+export interface NewChangeRecord {
+  subjectType: 'ai_system' | 'model_version' | 'data_source' | 'approval_policy';
+  subjectId: string;
+  systemId: string | null;
+  /** The subject's version after the change, when it has one. */
+  subjectVersion: number | null;
+  changeKind: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown>;
+  rationale: string;
+  approvalRequestId: string | null;
+  exceptionId: string | null;
+}
+
+export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestContext; change: NewChangeRecord }) {
+  if (!change.approvalRequestId && !change.exceptionId) {
+    throw new AppError(
+      'approval_required',
+      `a ${change.changeKind} change needs the approval that allowed it or the exception that bypassed it`,
+      {
+        missing: ['approvalRequestId', 'exceptionId'],
+      },
+    );
+  }
+  const id = randomUUID();
+  const diff = structuredDiff(change.before ?? {}, change.after);
+  const event = await appendEvent(trx, ctx, {
+    type: 'change.recorded',
+    subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion },
+    before: change.before ?? undefined,
+    after: change.after,
+    reason: change.rationale,
+    controls: ['iso42001:A.6.2', 'euaiact:Art.11', 'euaiact:AnnexIV'],
+    data: {
+      changeRecordId: id,
+      changeKind: change.changeKind,
+      systemId: change.systemId,
+      diff,
+      approvalRequestId: change.approvalRequestId,
+      exceptionId: change.exceptionId,
+    },
+  });
+  const row = {
+    id,
+    subject_type: change.subjectType,
+    subject_id: change.subjectId,
+    system_id: change.systemId,
+    subject_version: change.subjectVersion,
+    change_kind: change.changeKind,
+    before: JSON.stringify(change.before),
+    after: JSON.stringify(change.after),
+    diff: JSON.stringify(diff),
+    rationale: change.rationale,
+    approval_request_id: change.approvalRequestId,
+    exception_id: change.exceptionId,
+    recorded_by: ctx.actor.userId,
+    recorded_at: event.recordedAt,
+    event_id: event.eventId,
+  };
+  await trx.insertInto('change_records').values(row).execute();
+  return { ...row, diff };
+}
+
+export function presentChangeRecord(row: Awaited<ReturnType<typeof listChangeRecords>>['items'][number]) {
+  return {
+    id: row.id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    systemId: row.system_id,
+    subjectVersion: row.subject_version === null ? null : Number(row.subject_version),
+    changeKind: row.change_kind,
+    before: JSON.parse(row.before) as unknown,
+    after: JSON.parse(row.after) as unknown,
+    diff: JSON.parse(row.diff) as FieldChange[],
+    rationale: row.rationale,
+    approvalRequestId: row.approval_request_id,
+    exceptionId: row.exception_id,
+    recordedBy: row.recorded_by,
+    recordedAt: row.recorded_at,
+    eventId: row.event_id,
+  };
+}
+
+export async function listChangeRecords(
+  db: Kysely<Database>,
+  filter: { systemId?: string; subjectId?: string; limit: number; offset: number },
+) {
+  let query = db.selectFrom('change_records');
+  if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
+  if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
+  const [items, count] = await Promise.all([
+    query.selectAll().orderBy('recorded_at').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n), limit: filter.limit, offset: filter.offset };
+}
+
+interface LeafEvent {
+  seq: number;
+  id: string;
+  type: string;
+  recordedAt: string;
+  subject: { type: string; id: string; version?: number };
+  after?: unknown;
+  data?: Record<string, unknown>;
+}
+
+export interface ReconstructedVersion {
+  version: number;
+  state: Record<string, unknown>;
+  /** The ledger events that made this version, oldest first. */
+  events: Array<{ seq: number; eventId: string; type: string; recordedAt: string }>;
+}
+
+/** Replays the ledger: each event with an `after` patches the state. An event naming the subject's
+ * version belongs to that version; one that names none (model-version events filed under their
+ * system) starts the next version. */
+export function replayVersions(events: LeafEvent[]): Map<number, ReconstructedVersion> {
+  const versions = new Map<number, ReconstructedVersion>();
+  let state: Record<string, unknown> = {};
+  let current = 0;
+  for (const event of events) {
+    if (!isPlainObject(event.after)) continue;
+    const version = event.subject.version ?? current + 1;
+    state = { ...state, ...event.after };
+    current = Math.max(current, version);
+    const entry = versions.get(version) ?? { version, state: {}, events: [] };
+    entry.state = { ...state };
+    entry.events.push({ seq: event.seq, eventId: event.id, type: event.type, recordedAt: event.recordedAt });
+    versions.set(version, entry);
+  }
+  return versions;
+}
+
+async function subjectEvents(db: Kysely<Database>, subjectType: 'ai_system' | 'model_version', id: string): Promise<LeafEvent[]> {
+  if (subjectType === 'ai_system') {
+    const exists = await db.selectFrom('ai_systems').select('id').where('id', '=', id).executeTakeFirst();
+    if (!exists) throw notFound('system', id);
+    const rows = await db
+      .selectFrom('ledger_events')
+      .select('leaf')
+      .where('subject_type', '=', 'ai_system')
+      .where('subject_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    // Model-version events filed under their system are not changes of the system itself.
+    return rows
+      .map((r) => JSON.parse(r.leaf) as LeafEvent)
+      .filter((e) => !e.type.startsWith('model_version.') && !e.type.startsWith('data_source.'));
+  }
+  const mv = await db.selectFrom('model_versions').select('system_id').where('id', '=', id).executeTakeFirst();
+  if (!mv) throw notFound('model version', id);
+  const rows = await db
+    .selectFrom('ledger_events')
+    .select('leaf')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('subject_type', '=', 'model_version'), eb('subject_id', '=', id)]),
+        eb.and([eb('subject_type', '=', 'ai_system'), eb('subject_id', '=', mv.system_id), eb('type', 'like', 'model_version.%')]),
+      ]),
+    )
+    .orderBy('seq')
+    .execute();
+  return rows
+    .map((r) => JSON.parse(r.leaf) as LeafEvent)
+    .filter((e) => e.subject.type === 'model_version' || e.data?.modelVersionId === id);
+}
+
+/** Two versions of a system or model version side by side, rebuilt from the ledger, with their diff. */
+export async function compareVersions(
+  db: Kysely<Database>,
+  { subjectType, subjectId, from, to }: { subjectType: 'ai_system' | 'model_version'; subjectId: string; from: number; to: number },
+) {
+  const versions = replayVersions(await subjectEvents(db, subjectType, subjectId));
+  const pick = (v: number, field: string) => {
+    const found = versions.get(v);
+    if (!found) {
+      throw new AppError('not_found', `${subjectType} ${subjectId} has no version ${v} in the ledger`, {
+        field,
+        known: [...versions.keys()].sort((a, b) => a - b),
+      });
+    }
+    return found;
+  };
+  const left = pick(from, 'from');
+  const right = pick(to, 'to');
+  return { subjectType, subjectId, from: left, to: right, diff: structuredDiff(left.state, right.state) };
+}

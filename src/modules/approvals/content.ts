@@ -1,0 +1,194 @@
+// What an approver signs: a snapshot of the subject as it is now plus the change asked for, and
+// the SHA-256 of its RFC 8785 canonical JSON. The same snapshot rebuilt later tells whether the
+// subject changed under an approval.
+import { createHash } from 'node:crypto';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { canonicalJson } from '../../ledger/canonical.js';
+import { type AiSystemsTable, EU_RISK_TIERS, type ModelVersionsTable } from '../systems/systems.tables.js';
+import type { RequestKind } from './approvals.tables.js';
+import { REQUEST_KINDS } from './approvals.tables.js';
+import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
+
+export const contentDigest = (content: unknown) => createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
+
+export interface DataSourceInput {
+  name?: string;
+  kind?: string;
+  containsPersonalData?: boolean;
+  provenance?: string;
+}
+
+/** The change a requester asks for; which fields apply depends on the kind. */
+export interface RequestedChange {
+  targetStatus?: 'approved_for_use' | 'in_production';
+  intendedUse?: string;
+  euRiskTier?: string;
+  dataSourceAction?: 'add' | 'update';
+  dataSourceId?: string;
+  dataSource?: DataSourceInput;
+  steps?: PolicyStep[];
+}
+
+export interface RequestContent {
+  kind: RequestKind;
+  subject: { type: 'ai_system' | 'model_version' | 'approval_policy'; id: string; snapshot: Record<string, unknown> | null };
+  change: Record<string, unknown>;
+}
+
+export interface BuiltContent {
+  content: RequestContent;
+  systemId: string | null;
+  riskTier: string;
+}
+
+type SystemRow = Omit<AiSystemsTable, 'version'> & { version: number };
+type ModelVersionRow = Omit<ModelVersionsTable, 'version'> & { version: number };
+
+export async function loadSystem(trx: Tx, id: string): Promise<SystemRow> {
+  const row = await trx.selectFrom('ai_systems').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('system', id);
+  return row as SystemRow;
+}
+
+export async function loadModelVersion(trx: Tx, id: string): Promise<ModelVersionRow> {
+  const row = await trx.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('model version', id);
+  return row as ModelVersionRow;
+}
+
+/** The facts an approver relies on; timestamps and row versions are left out so only substance counts. */
+export const systemSnapshot = (s: SystemRow) => ({
+  name: s.name,
+  purpose: s.purpose,
+  intendedUse: s.intended_use,
+  description: s.description,
+  aiType: s.ai_type,
+  deploymentKind: s.deployment_kind,
+  status: s.status,
+  euRiskTier: s.eu_risk_tier,
+  orgRiskTier: s.org_risk_tier,
+  accountableOwnerId: s.accountable_owner_id,
+});
+
+export const modelVersionSnapshot = (m: ModelVersionRow) => ({
+  systemId: m.system_id,
+  label: m.label,
+  artifactSha256: m.artifact_sha256,
+  trainingDataRefs: JSON.parse(m.training_data_refs) as unknown,
+  parameters: JSON.parse(m.parameters) as unknown,
+  notes: m.notes,
+  status: m.status,
+});
+
+const required = (value: string | undefined, field: string): string => {
+  if (!value?.trim())
+    throw new AppError('validation_failed', `change.${field}: required for this kind of request`, { field: `change.${field}` });
+  return value.trim();
+};
+
+function systemChange(kind: RequestKind, system: SystemRow, change: RequestedChange): Record<string, unknown> {
+  switch (kind) {
+    case 'system_use': {
+      const to = change.targetStatus ?? 'approved_for_use';
+      if (system.status === to) throw new AppError('invalid_transition', `system ${system.id} is already ${to}`, { status: to });
+      if (system.status === 'retired') throw new AppError('invalid_transition', 'a retired system cannot be put to use');
+      return { status: { from: system.status, to } };
+    }
+    case 'intended_use_change':
+      return { intendedUse: { from: system.intended_use, to: required(change.intendedUse, 'intendedUse') } };
+    case 'risk_tier_change': {
+      const to = required(change.euRiskTier, 'euRiskTier');
+      if (!(EU_RISK_TIERS as readonly string[]).includes(to))
+        throw new AppError('validation_failed', `change.euRiskTier: unknown tier ${to}`, { field: 'change.euRiskTier' });
+      return { euRiskTier: { from: system.eu_risk_tier, to } };
+    }
+    case 'system_retirement':
+      if (system.status === 'retired') throw new AppError('invalid_transition', `system ${system.id} is already retired`);
+      return { status: { from: system.status, to: 'retired' } };
+    case 'data_source_change': {
+      const action = change.dataSourceAction ?? 'add';
+      if (action === 'update') required(change.dataSourceId, 'dataSourceId');
+      else required(change.dataSource?.name, 'dataSource.name');
+      return { dataSource: { action, id: change.dataSourceId ?? null, values: change.dataSource ?? {} } };
+    }
+    default:
+      throw new AppError('validation_failed', `kind ${kind} does not apply to a system`, { field: 'kind' });
+  }
+}
+
+/** Builds the content of a new request (or of a revision) from the subject as it is now. */
+export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string, change: RequestedChange): Promise<BuiltContent> {
+  if (!REQUEST_KINDS.includes(kind)) throw new AppError('validation_failed', `kind: unknown request kind ${kind}`, { field: 'kind' });
+  if (kind === 'policy_change') {
+    const [policyKind, tier] = subjectId.split(':');
+    if (!REQUEST_KINDS.includes(policyKind as RequestKind) || !tier || subjectId !== policyIdOf(policyKind as RequestKind, tier)) {
+      throw new AppError('validation_failed', 'subjectId: a policy id is <kind>:<risk tier>, e.g. model_deployment:high', {
+        field: 'subjectId',
+      });
+    }
+    const steps = validateSteps(change.steps ?? []);
+    const current = await trx.selectFrom('approval_policies').select('current_version').where('id', '=', subjectId).executeTakeFirst();
+    const currentSteps = current
+      ? await trx
+          .selectFrom('approval_policy_versions')
+          .select('steps')
+          .where('policy_id', '=', subjectId)
+          .where('version', '=', current.current_version)
+          .executeTakeFirstOrThrow()
+      : null;
+    const snapshot =
+      current && currentSteps ? { version: Number(current.current_version), steps: JSON.parse(currentSteps.steps) as unknown } : null;
+    return {
+      content: { kind, subject: { type: 'approval_policy', id: subjectId, snapshot }, change: { policyKind, riskTier: tier, steps } },
+      systemId: null,
+      riskTier: '*',
+    };
+  }
+  if (kind === 'model_deployment') {
+    const mv = await loadModelVersion(trx, subjectId);
+    if (mv.status !== 'registered') throw new AppError('invalid_transition', `model version ${mv.label} is ${mv.status}, not registered`);
+    const system = await loadSystem(trx, mv.system_id);
+    return {
+      content: {
+        kind,
+        subject: { type: 'model_version', id: mv.id, snapshot: { ...modelVersionSnapshot(mv), system: systemSnapshot(system) } },
+        change: { status: { from: mv.status, to: 'deployed' }, environment: 'production' },
+      },
+      systemId: system.id,
+      riskTier: system.eu_risk_tier,
+    };
+  }
+  const system = await loadSystem(trx, subjectId);
+  return {
+    content: {
+      kind,
+      subject: { type: 'ai_system', id: system.id, snapshot: systemSnapshot(system) },
+      change: systemChange(kind, system, change),
+    },
+    systemId: system.id,
+    riskTier: system.eu_risk_tier,
+  };
+}
+
+/** The subject's snapshot as it is now, to compare with what was approved. */
+export async function currentSnapshot(trx: Tx, content: RequestContent): Promise<Record<string, unknown> | null> {
+  if (content.subject.type === 'model_version') {
+    const mv = await loadModelVersion(trx, content.subject.id);
+    return { ...modelVersionSnapshot(mv), system: systemSnapshot(await loadSystem(trx, mv.system_id)) };
+  }
+  if (content.subject.type === 'ai_system') return systemSnapshot(await loadSystem(trx, content.subject.id));
+  const current = await trx
+    .selectFrom('approval_policies')
+    .select('current_version')
+    .where('id', '=', content.subject.id)
+    .executeTakeFirst();
+  if (!current) return null;
+  const row = await trx
+    .selectFrom('approval_policy_versions')
+    .select('steps')
+    .where('policy_id', '=', content.subject.id)
+    .where('version', '=', current.current_version)
+    .executeTakeFirstOrThrow();
+  return { version: Number(current.current_version), steps: JSON.parse(row.steps) as unknown };
+}

@@ -1,0 +1,145 @@
+// Emergency change: a named person makes the change before the approval, with a written reason.
+// It opens an exception at once and needs its retrospective approval within the configured time;
+// when that is missed, governance leads are alerted (email and webhook) by a periodic job.
+import type { RequestContext } from '../../context.js';
+import { hasRole, hasSystemRole } from '../../context.js';
+import type { Tx } from '../../db/store.js';
+import { AppError } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { openException } from '../exceptions/exceptions.service.js';
+import { enqueueEmail, enqueueWebhooks } from '../notifications/notifications.service.js';
+import { requireRationale } from './decisions.service.js';
+import { applyEffect } from './effects.js';
+import { notifyOpenSteps } from './notify.js';
+import { loadRequest, loadRequestState } from './requests.repository.js';
+import { APPROVAL_CONTROLS } from './requests.service.js';
+
+export async function proceedWithEmergency(
+  trx: Tx,
+  {
+    ctx,
+    requestId,
+    reason,
+    minRationaleLength,
+    reviewHours,
+    now = new Date(),
+  }: {
+    ctx: RequestContext;
+    requestId: string;
+    reason: string;
+    minRationaleLength: number;
+    reviewHours: number;
+    now?: Date;
+  },
+) {
+  const userId = ctx.actor.userId;
+  if (!userId) throw new AppError('forbidden', 'an emergency change is made by a named person');
+  const why = requireRationale(reason, minRationaleLength);
+  const request = await loadRequest(trx, requestId);
+  if (request.status !== 'pending') throw new AppError('invalid_transition', `request ${requestId} is ${request.status}`);
+  if (request.emergency_at) throw new AppError('invalid_transition', `an emergency change was already made for request ${requestId}`);
+  if (!request.system_id) throw new AppError('invalid_transition', 'a policy change never bypasses its approval');
+  if (!hasRole(ctx.actor, 'governance_lead', 'admin') && !hasSystemRole(ctx.actor, request.system_id, 'system_owner')) {
+    throw new AppError('forbidden', 'an emergency change needs the system owner, a governance lead or an admin');
+  }
+  const system = await trx
+    .selectFrom('ai_systems')
+    .select(['accountable_owner_id'])
+    .where('id', '=', request.system_id)
+    .executeTakeFirstOrThrow();
+  const exception = await openException(trx, {
+    ctx,
+    input: {
+      systemId: request.system_id,
+      kind: 'emergency_change',
+      title: `Emergency change before approval: ${request.title}`,
+      description: why,
+      severity: 'high',
+      raisedBy: { type: 'person', ref: userId },
+      ownerId: userId,
+      resolverId: system.accountable_owner_id ?? userId,
+      links: [{ type: 'approval_request', id: requestId }],
+    },
+  });
+  const at = now.toISOString();
+  const dueAt = new Date(now.getTime() + reviewHours * 3_600_000).toISOString();
+  const version = Number(request.version) + 1;
+  await trx
+    .updateTable('approval_requests')
+    .set({
+      emergency_by: userId,
+      emergency_reason: why,
+      emergency_at: at,
+      exception_id: exception.id,
+      retrospective_due_at: dueAt,
+      updated_at: at,
+      version,
+    })
+    .where('id', '=', requestId)
+    .execute();
+  await appendEvent(trx, ctx, {
+    type: 'approval.emergency_bypass',
+    subject: { type: 'approval_request', id: requestId, version },
+    after: { emergencyBy: userId, exceptionId: exception.id, retrospectiveDueAt: dueAt },
+    reason: why,
+    controls: APPROVAL_CONTROLS,
+    references: [],
+  });
+  const record = await applyEffect(trx, { ctx, request: await loadRequest(trx, requestId), exceptionId: exception.id, rationale: why });
+  await notifyOpenSteps(trx, await loadRequestState(trx, requestId, now), now, 'needs a retrospective decision (emergency change made)');
+  return { request: await loadRequest(trx, requestId), exceptionId: exception.id, changeRecordId: record.id, retrospectiveDueAt: dueAt };
+}
+
+/** Alerts governance leads about emergency changes whose retrospective approval is overdue; once each. */
+export async function escalateOverdueApprovals(trx: Tx, { ctx, now = new Date() }: { ctx: RequestContext; now?: Date }) {
+  const overdue = await trx
+    .selectFrom('approval_requests')
+    .select(['id', 'title', 'kind', 'system_id', 'exception_id', 'retrospective_due_at', 'version', 'emergency_by'])
+    .where('emergency_at', 'is not', null)
+    .where('status', 'in', ['pending', 'changes_requested'])
+    .where('escalated_at', 'is', null)
+    .where('retrospective_due_at', '<=', now.toISOString())
+    .execute();
+  if (overdue.length === 0) return { escalated: 0 };
+  const leads = await trx
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select('users.email')
+    .distinct()
+    .where('user_roles.role', '=', 'governance_lead')
+    .where('user_roles.scope', '=', '')
+    .where('users.status', '=', 'active')
+    .execute();
+  for (const request of overdue) {
+    const version = Number(request.version) + 1;
+    await trx.updateTable('approval_requests').set({ escalated_at: now.toISOString(), version }).where('id', '=', request.id).execute();
+    const payload = {
+      requestId: request.id,
+      kind: request.kind,
+      systemId: request.system_id,
+      exceptionId: request.exception_id,
+      dueAt: request.retrospective_due_at,
+    };
+    for (const lead of leads) {
+      await enqueueEmail(trx, {
+        to: lead.email,
+        kind: 'approval.retrospective_overdue',
+        subject: `Overdue retrospective approval: ${request.title}`,
+        body: [
+          `An emergency change was made before approval and its retrospective approval was due at ${request.retrospective_due_at}.`,
+          `Request: ${request.id} (${request.kind})`,
+          `Exception: ${request.exception_id}`,
+        ].join('\n'),
+      });
+    }
+    await enqueueWebhooks(trx, { kind: 'approval.retrospective_overdue', payload });
+    await appendEvent(trx, ctx, {
+      type: 'approval.escalated',
+      subject: { type: 'approval_request', id: request.id, version },
+      after: { escalatedAt: now.toISOString(), notified: leads.map((l) => l.email) },
+      controls: APPROVAL_CONTROLS,
+      data: payload,
+    });
+  }
+  return { escalated: overdue.length };
+}
