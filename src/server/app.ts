@@ -8,14 +8,17 @@ import addFormats from 'ajv-formats';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
+import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 
 /** Every feature's routes, registered in this order. */
-const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes];
+const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, oversightRoutes, decisionsRoutes, appealsRoutes];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
   const app = Fastify({
