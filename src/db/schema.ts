@@ -7,5 +7,14 @@ import type { NotificationsTables } from '../modules/notifications/notifications
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
+import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
 
-export interface Database extends AuthTables, LedgerTables, SystemsTables, NotificationsTables, OversightTables, DecisionsTables, AppealsTables {}
+export interface Database
+  extends AuthTables,
+    LedgerTables,
+    SystemsTables,
+    NotificationsTables,
+    ExceptionsTables,
+    OversightTables,
+    DecisionsTables,
+    AppealsTables {}

@@ -1,0 +1,175 @@
+// Typed reads for exceptions and the presenters that turn rows into API views.
+import type { Selectable } from 'kysely';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { isOpenStatus } from './exceptions.policy.js';
+import type { CorrectiveActionsTable, ExceptionsTable, FollowUpsTable, LessonsLearnedTable } from './exceptions.tables.js';
+
+export type ExceptionRow = Selectable<ExceptionsTable>;
+
+export async function findException(trx: Tx, id: string): Promise<ExceptionRow> {
+  const row = await trx.selectFrom('exceptions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('exception', id);
+  return row;
+}
+
+/** Named people only: owners, resolvers and verifiers must be active users. */
+export async function requireActiveUser(trx: Tx, userId: string, field: string): Promise<{ id: string; email: string }> {
+  const user = await trx.selectFrom('users').select(['id', 'email', 'status']).where('id', '=', userId).executeTakeFirst();
+  if (!user || user.status !== 'active') {
+    throw new AppError('validation_failed', `${field}: ${userId} is not an active user`, { field });
+  }
+  return { id: user.id, email: user.email };
+}
+
+export interface ExceptionView {
+  id: string;
+  systemId: string;
+  kind: ExceptionRow['kind'];
+  title: string;
+  description: string;
+  severity: ExceptionRow['severity'];
+  status: ExceptionRow['status'];
+  detectedAt: string;
+  raisedBy: { type: ExceptionRow['raised_by_type']; ref: string };
+  ownerId: string;
+  resolverId: string;
+  dueAt: string;
+  overdue: boolean;
+  links: Array<{ type: string; id: string }>;
+  rootCause: { category: string; text: string } | null;
+  recurring: boolean;
+  recurringRefs: string[];
+  duplicateOf: string | null;
+  verification: { by: string; at: string; note: string } | null;
+  closedAt: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  updatedAt: string;
+  version: number;
+}
+
+export function presentException(row: ExceptionRow, now = new Date()): ExceptionView {
+  return {
+    id: row.id,
+    systemId: row.system_id,
+    kind: row.kind,
+    title: row.title,
+    description: row.description,
+    severity: row.severity,
+    status: row.status,
+    detectedAt: row.detected_at,
+    raisedBy: { type: row.raised_by_type, ref: row.raised_by_ref },
+    ownerId: row.owner_id,
+    resolverId: row.resolver_id,
+    dueAt: row.due_at,
+    overdue: isOpenStatus(row.status) && row.due_at < now.toISOString(),
+    links: JSON.parse(row.links) as Array<{ type: string; id: string }>,
+    rootCause: row.root_cause_category !== null ? { category: row.root_cause_category, text: row.root_cause_text ?? '' } : null,
+    recurring: row.recurring === 1,
+    recurringRefs: JSON.parse(row.recurring_refs) as string[],
+    duplicateOf: row.duplicate_of,
+    verification: row.verified_by ? { by: row.verified_by, at: row.verified_at ?? '', note: row.verification_note ?? '' } : null,
+    closedAt: row.closed_at,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+export function presentCorrectiveAction(row: Selectable<CorrectiveActionsTable>, now = new Date()) {
+  return {
+    id: row.id,
+    exceptionId: row.exception_id,
+    description: row.description,
+    ownerId: row.owner_id,
+    dueAt: row.due_at,
+    status: row.status,
+    overdue: row.status === 'open' && row.due_at < now.toISOString(),
+    evidence: row.evidence,
+    completedAt: row.completed_at,
+    completedBy: row.completed_by,
+    createdAt: row.created_at,
+    version: Number(row.version),
+  };
+}
+
+export function presentLesson(row: Selectable<LessonsLearnedTable>) {
+  return { id: row.id, exceptionId: row.exception_id, text: row.text, createdAt: row.created_at, createdBy: row.created_by };
+}
+
+export function presentFollowUp(row: Selectable<FollowUpsTable>, now = new Date()) {
+  return {
+    id: row.id,
+    exceptionId: row.exception_id,
+    lessonId: row.lesson_id,
+    kind: row.kind,
+    description: row.description,
+    ownerId: row.owner_id,
+    dueAt: row.due_at,
+    status: row.status,
+    overdue: row.status !== 'done' && row.due_at < now.toISOString(),
+    evidence: row.evidence,
+    doneAt: row.done_at,
+    createdAt: row.created_at,
+    version: Number(row.version),
+  };
+}
+
+export interface ExceptionFilter {
+  status?: ExceptionRow['status'];
+  kind?: ExceptionRow['kind'];
+  systemId?: string;
+  ownerId?: string;
+  overdue?: boolean;
+  limit: number;
+  offset: number;
+  now?: Date;
+}
+
+export async function listExceptions(trx: Tx, filter: ExceptionFilter) {
+  const now = (filter.now ?? new Date()).toISOString();
+  let query = trx.selectFrom('exceptions');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
+  if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.overdue === true) {
+    query = query.where('status', 'in', ['open', 'triaged', 'investigating', 'remediating', 'verifying']).where('due_at', '<', now);
+  }
+  const { n } = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await query.selectAll().orderBy('due_at').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+  return { items: rows, total: Number(n), limit: filter.limit, offset: filter.offset };
+}
+
+export async function loadExceptionDetail(trx: Tx, id: string, now = new Date()) {
+  const row = await findException(trx, id);
+  const actions = await trx
+    .selectFrom('corrective_actions')
+    .selectAll()
+    .where('exception_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const lessons = await trx
+    .selectFrom('lessons_learned')
+    .selectAll()
+    .where('exception_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const followUps = await trx
+    .selectFrom('follow_ups')
+    .selectAll()
+    .where('exception_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return {
+    ...presentException(row, now),
+    correctiveActions: actions.map((a) => presentCorrectiveAction(a, now)),
+    lessons: lessons.map(presentLesson),
+    followUps: followUps.map((f) => presentFollowUp(f, now)),
+  };
+}
