@@ -64,7 +64,8 @@ export function makeAccessHook(store: Store) {
         }
       }
     }
-    if (req.actor) req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
+    // A child logger costs a few microseconds: skip it when logging is off (hot paths, benchmarks).
+    if (req.actor && req.log.level !== 'silent') req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
     if ('public' in access) return;
     if (!req.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
     if (access.roles !== 'any' && !holdsAny(req.actor, access.roles)) {
