@@ -70,7 +70,9 @@ export function registerOversightCommands(program: Command): void {
     .action(async (systemId: string, opts: { as: string; reason: string; conditions?: string; humanReviewAll?: boolean }) => {
       const conditions = parseConditions(opts);
       const view = await withStore(async (store) =>
-        store.transact(async (trx) => restrictSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason, conditions })),
+        store.transact(async (trx) =>
+          restrictSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason, conditions }),
+        ),
       );
       console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
     });
@@ -105,7 +107,13 @@ export function registerOversightCommands(program: Command): void {
       }
       for (const a of page.items) {
         console.log(
-          [a.caseNumber, a.status.padEnd(9), a.outcome ?? '-', `due ${a.dueAt.slice(0, 10)}${a.overdue ? ' OVERDUE' : ''}`, `${a.systemRef}/${a.decisionRef}`].join('  '),
+          [
+            a.caseNumber,
+            a.status.padEnd(9),
+            a.outcome ?? '-',
+            `due ${a.dueAt.slice(0, 10)}${a.overdue ? ' OVERDUE' : ''}`,
+            `${a.systemRef}/${a.decisionRef}`,
+          ].join('  '),
         );
       }
       console.log(`${page.items.length} of ${page.total} appeal(s)`);

@@ -33,7 +33,11 @@ for (const dialect of DIALECTS) {
     test('checks the runtime status with a short cache and sees a pause after the TTL', async () => {
       const system = await buildSystem(t.store, { runtimeDefault: 'active' });
       const lead = await t.user(['governance_lead']);
-      await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, { userId: officer.id, authorities: ['pause'], competence: 'trained' });
+      await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, {
+        userId: officer.id,
+        authorities: ['pause'],
+        competence: 'trained',
+      });
       const client = new ProoflineClient({ baseUrl, token: ingest.token, systemId: system.id, cacheTtlMs: 100, flushIntervalMs: 0 });
       const first = await client.status();
       assert.equal(first.state, 'active');
@@ -52,19 +56,32 @@ for (const dialect of DIALECTS) {
     test('reports decisions in batches', async () => {
       const system = await buildSystem(t.store);
       const client = new ProoflineClient({ baseUrl, token: ingest.token, systemId: system.id, batchSize: 40, flushIntervalMs: 0 });
-      for (let i = 0; i < 100; i++) client.record({ decisionId: `d-${i}`, inputDigest: 'b'.repeat(64), output: { ok: i % 2 === 0 }, confidence: 0.9 });
+      for (let i = 0; i < 100; i++)
+        client.record({ decisionId: `d-${i}`, inputDigest: 'b'.repeat(64), output: { ok: i % 2 === 0 }, confidence: 0.9 });
       await client.flush();
       assert.equal(client.pending, 0);
       const stored = await t.store.db.selectFrom('decisions').select('decision_id').where('system_id', '=', system.id).execute();
       assert.equal(stored.length, 100);
-      const batches = await t.store.db.selectFrom('decisions').select('batch_id').where('system_id', '=', system.id).groupBy('batch_id').execute();
+      const batches = await t.store.db
+        .selectFrom('decisions')
+        .select('batch_id')
+        .where('system_id', '=', system.id)
+        .groupBy('batch_id')
+        .execute();
       assert.equal(batches.length, 3);
     });
 
     test('fails safe when Proofline is unreachable: the configured default, else the learnt one, else paused', async () => {
       const port = await closedPort();
       const dead = `http://127.0.0.1:${port}`;
-      const configured = new ProoflineClient({ baseUrl: dead, token: ingest.token, systemId: 'x', failSafeDefault: 'active', timeoutMs: 500, flushIntervalMs: 0 });
+      const configured = new ProoflineClient({
+        baseUrl: dead,
+        token: ingest.token,
+        systemId: 'x',
+        failSafeDefault: 'active',
+        timeoutMs: 500,
+        flushIntervalMs: 0,
+      });
       const status = await configured.status();
       assert.equal(status.state, 'active');
       assert.equal(status.source, 'fail-safe');
@@ -81,7 +98,14 @@ for (const dialect of DIALECTS) {
       const system = await buildSystem(t.store, { runtimeDefault: 'paused' });
       let broken = false;
       const flaky: typeof fetch = async (input, init) => (broken ? new Response('down', { status: 503 }) : fetch(input, init));
-      const learnt = new ProoflineClient({ baseUrl, token: ingest.token, systemId: system.id, cacheTtlMs: 1, fetch: flaky, flushIntervalMs: 0 });
+      const learnt = new ProoflineClient({
+        baseUrl,
+        token: ingest.token,
+        systemId: system.id,
+        cacheTtlMs: 1,
+        fetch: flaky,
+        flushIntervalMs: 0,
+      });
       assert.equal((await learnt.status()).state, 'active');
       broken = true;
       await new Promise((r) => setTimeout(r, 5));

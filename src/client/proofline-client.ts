@@ -122,7 +122,13 @@ export class ProoflineClient {
       }
       const body = (await res.json()) as Omit<RuntimeStatus, 'source'> & { failSafeDefault?: FailSafeDefault };
       if (body.failSafeDefault) this.failSafe = body.failSafeDefault;
-      const status: RuntimeStatus = { state: body.state, conditions: body.conditions ?? {}, version: body.version, checkedAt: body.checkedAt, source: 'proofline' };
+      const status: RuntimeStatus = {
+        state: body.state,
+        conditions: body.conditions ?? {},
+        version: body.version,
+        checkedAt: body.checkedAt,
+        source: 'proofline',
+      };
       this.remember(status, res.headers.get('etag'));
       this.lastError = null;
       return status;

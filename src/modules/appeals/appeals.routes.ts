@@ -4,7 +4,17 @@
 import type { FastifyRequest } from 'fastify';
 import { systemContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { type App, type AppDeps, ErrorSchema, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import {
+  type App,
+  type AppDeps,
+  ErrorSchema,
+  errorResponses,
+  expectedVersion,
+  IdParams,
+  Page,
+  requestContext,
+  setEtag,
+} from '../../server/http.js';
 import {
   AppealQuery,
   AppealView,
@@ -45,7 +55,9 @@ const READERS = ['admin', 'governance_lead', 'reviewer', 'oversight_officer', 's
 function limitBy(limiter: RateLimiter) {
   return async (req: FastifyRequest) => {
     if (!limiter.take(req.ip)) {
-      throw new AppError('rate_limited', 'too many requests from your address; try again later', { retryAfterSeconds: limiter.retryAfter(req.ip) });
+      throw new AppError('rate_limited', 'too many requests from your address; try again later', {
+        retryAfterSeconds: limiter.retryAfter(req.ip),
+      });
     }
   };
 }
@@ -57,7 +69,12 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/appeals',
     {
-      schema: { tags: ['appeals'], summary: 'File an appeal on behalf of an affected person', body: StaffAppealBody, response: { 200: StaffAppealReceipt, ...errorResponses } },
+      schema: {
+        tags: ['appeals'],
+        summary: 'File an appeal on behalf of an affected person',
+        body: StaffAppealBody,
+        response: { 200: StaffAppealReceipt, ...errorResponses },
+      },
       config: { access: { roles: STAFF, scope: 'write' } },
     },
     async (req) => {
@@ -65,7 +82,15 @@ export function appealsRoutes(app: App, deps: AppDeps) {
       return store.transact((trx) =>
         submitAppeal(trx, {
           ctx: requestContext(req),
-          input: { systemRef: systemId, decisionRef: decisionId, appellantName, appellantContact: appellantContact ?? '', statement, ownerId, channel: 'staff' },
+          input: {
+            systemRef: systemId,
+            decisionRef: decisionId,
+            appellantName,
+            appellantContact: appellantContact ?? '',
+            statement,
+            ownerId,
+            channel: 'staff',
+          },
         }),
       );
     },
@@ -79,14 +104,26 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const q = req.query;
-      return listAppeals(store.db, { status: q.status, systemRef: q.systemId, ownerId: q.ownerId, overdue: q.overdue, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+      return listAppeals(store.db, {
+        status: q.status,
+        systemRef: q.systemId,
+        ownerId: q.ownerId,
+        overdue: q.overdue,
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+      });
     },
   );
 
   app.get(
     '/api/v1/appeals/:id',
     {
-      schema: { tags: ['appeals'], summary: 'One appeal, by id or case number', params: IdParams, response: { 200: AppealView, ...errorResponses } },
+      schema: {
+        tags: ['appeals'],
+        summary: 'One appeal, by id or case number',
+        params: IdParams,
+        response: { 200: AppealView, ...errorResponses },
+      },
       config: { access: { roles: READERS, scope: 'read' } },
     },
     async (req, reply) => {
@@ -104,7 +141,12 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     },
     async (req) =>
       store.transact((trx) =>
-        assignAppeal(trx, { ctx: requestContext(req), appealId: req.params.id, ownerId: req.body.ownerId, version: expectedVersion(req, req.body.version) }),
+        assignAppeal(trx, {
+          ctx: requestContext(req),
+          appealId: req.params.id,
+          ownerId: req.body.ownerId,
+          version: expectedVersion(req, req.body.version),
+        }),
       ),
   );
 
@@ -115,7 +157,9 @@ export function appealsRoutes(app: App, deps: AppDeps) {
       config: { access: { roles: STAFF, scope: 'write' } },
     },
     async (req) =>
-      store.transact((trx) => startAppealReview(trx, { ctx: requestContext(req), appealId: req.params.id, version: expectedVersion(req, req.body.version) })),
+      store.transact((trx) =>
+        startAppealReview(trx, { ctx: requestContext(req), appealId: req.params.id, version: expectedVersion(req, req.body.version) }),
+      ),
   );
 
   app.post(
@@ -138,7 +182,13 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/appeals/:id/links',
     {
-      schema: { tags: ['appeals'], summary: 'Link overrides and lessons to an appeal', params: IdParams, body: LinkBody, response: { 200: AppealView, ...errorResponses } },
+      schema: {
+        tags: ['appeals'],
+        summary: 'Link overrides and lessons to an appeal',
+        params: IdParams,
+        body: LinkBody,
+        response: { 200: AppealView, ...errorResponses },
+      },
       config: { access: { roles: STAFF, scope: 'write' } },
     },
     async (req) => store.transact((trx) => linkAppeal(trx, { ctx: requestContext(req), appealId: req.params.id, links: req.body.links })),
@@ -170,7 +220,14 @@ function publicAppealRoutes(app: App, { store }: AppDeps) {
       const { appeal, secret } = await store.transact((trx) =>
         submitAppeal(trx, {
           ctx,
-          input: { systemRef: b.systemId, decisionRef: b.decisionId, appellantName: b.name ?? '', appellantContact: b.contact ?? '', statement: b.statement, channel: 'public' },
+          input: {
+            systemRef: b.systemId,
+            decisionRef: b.decisionId,
+            appellantName: b.name ?? '',
+            appellantContact: b.contact ?? '',
+            statement: b.statement,
+            channel: 'public',
+          },
         }),
       );
       // The same answer whether or not the reference matched a recorded decision.
@@ -198,4 +255,3 @@ function publicAppealRoutes(app: App, { store }: AppDeps) {
     },
   );
 }
-

@@ -26,7 +26,10 @@ export const PublicAppealReceipt = Type.Object({
   dueAt: Type.String(),
 });
 
-export const PublicStatusParams = Type.Object({ caseNumber: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+export const PublicStatusParams = Type.Object(
+  { caseNumber: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
 export const PublicStatusQuery = Type.Object({ secret: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 export const PublicStatusView = Type.Object({

@@ -10,7 +10,7 @@ import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import type { AppealLinksTable, AppealOutcome, AppealsTable, AppealStatus } from './appeals.tables.js';
+import type { AppealLinksTable, AppealOutcome, AppealStatus, AppealsTable } from './appeals.tables.js';
 
 export const DEFAULT_RESPONSE_MONTHS = 1;
 const CONTROLS = ['gdpr:Art.22', 'euaiact:Art.86'];
@@ -160,7 +160,12 @@ export async function findAppeal(db: Kysely<Database>, id: string) {
     .where((eb) => eb.or([eb('id', '=', id), eb('case_number', '=', id)]))
     .executeTakeFirst();
   if (!row) throw notFound('appeal', id);
-  const links = await db.selectFrom('appeal_links').select(['link_type', 'link_id']).where('appeal_id', '=', row.id).orderBy('linked_at').execute();
+  const links = await db
+    .selectFrom('appeal_links')
+    .select(['link_type', 'link_id'])
+    .where('appeal_id', '=', row.id)
+    .orderBy('linked_at')
+    .execute();
   return { row, links: links.map((l) => ({ type: l.link_type, id: l.link_id })) };
 }
 
@@ -181,7 +186,10 @@ async function writeAppeal(trx: Tx, row: Selectable<AppealsTable>, set: Partial<
   return { ...row, ...next };
 }
 
-export async function assignAppeal(trx: Tx, { ctx, appealId, ownerId, version }: { ctx: RequestContext; appealId: string; ownerId: string; version: number }) {
+export async function assignAppeal(
+  trx: Tx,
+  { ctx, appealId, ownerId, version }: { ctx: RequestContext; appealId: string; ownerId: string; version: number },
+) {
   const { row, links } = await findAppeal(trx, appealId);
   if (!(ctx.actor.kind === 'system' || hasRole(ctx.actor, 'admin', 'governance_lead'))) {
     throw new AppError('forbidden', 'only a governance lead or an admin assigns appeals');
@@ -251,7 +259,9 @@ export async function resolveAppeal(
   requireVersion(row, version);
   if (row.status === 'resolved') throw new AppError('invalid_transition', 'the appeal is already resolved');
   if (resolution.explanation.trim().length < 10) {
-    throw new AppError('validation_failed', 'explanation: explain the outcome to the appellant (10 characters at least)', { field: 'explanation' });
+    throw new AppError('validation_failed', 'explanation: explain the outcome to the appellant (10 characters at least)', {
+      field: 'explanation',
+    });
   }
   await checkLinks(trx, resolution.links);
   const allLinks = await insertLinks(trx, row.id, resolution.links, links);

@@ -68,8 +68,13 @@ for (const dialect of DIALECTS) {
 
       // The override this appeal caused: a review of the decision, which opens an exception.
       const decision = await t.store.db.selectFrom('decisions').select('id').where('decision_id', '=', 'D-1').executeTakeFirstOrThrow();
-      await t.store.transact((trx) => trx.updateTable('decisions').set({ review_status: 'pending' }).where('id', '=', decision.id).execute());
-      const override = await t.call(reviewer, 'POST', `/api/v1/decisions/${decision.id}/review`, { outcome: 'override', reason: 'appeal upheld' });
+      await t.store.transact((trx) =>
+        trx.updateTable('decisions').set({ review_status: 'pending' }).where('id', '=', decision.id).execute(),
+      );
+      const override = await t.call(reviewer, 'POST', `/api/v1/decisions/${decision.id}/review`, {
+        outcome: 'override',
+        reason: 'appeal upheld',
+      });
       const exceptionId = override.json().review.exceptionId;
       const resolved = await t.call(owner, 'POST', `/api/v1/appeals/${appeal.id}/resolve`, {
         outcome: 'upheld',
@@ -84,9 +89,18 @@ for (const dialect of DIALECTS) {
         await t.store.db.selectFrom('ledger_events').select(['type', 'leaf']).where('subject_id', '=', appeal.id).orderBy('seq').execute()
       ).map((e) => e.type);
       assert.deepEqual(types, ['appeal.received', 'appeal.review_started', 'appeal.resolved']);
-      const received = await t.store.db.selectFrom('ledger_events').select('leaf').where('subject_id', '=', appeal.id).where('type', '=', 'appeal.received').executeTakeFirstOrThrow();
+      const received = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', appeal.id)
+        .where('type', '=', 'appeal.received')
+        .executeTakeFirstOrThrow();
       assert.ok(!received.leaf.includes('jane@example.test'), 'personal details stay out of the ledger');
-      const again = await t.call(owner, 'POST', `/api/v1/appeals/${appeal.id}/resolve`, { outcome: 'rejected', explanation: 'changed my mind', version: 3 });
+      const again = await t.call(owner, 'POST', `/api/v1/appeals/${appeal.id}/resolve`, {
+        outcome: 'rejected',
+        explanation: 'changed my mind',
+        version: 3,
+      });
       assert.equal(again.json().error.code, 'invalid_transition');
       const list = await t.call(lead, 'GET', '/api/v1/appeals?status=resolved');
       assert.ok(list.json().items.some((a: { id: string }) => a.id === appeal.id));
@@ -114,7 +128,11 @@ for (const dialect of DIALECTS) {
       assert.equal(wrongSecret.statusCode, 404);
       assert.equal(noCase.statusCode, 404);
       assert.deepEqual(wrongSecret.json().error, noCase.json().error);
-      const stored = await t.store.db.selectFrom('appeals').select(['decision_id', 'channel']).where('case_number', '=', fake.json().caseNumber).executeTakeFirstOrThrow();
+      const stored = await t.store.db
+        .selectFrom('appeals')
+        .select(['decision_id', 'channel'])
+        .where('case_number', '=', fake.json().caseNumber)
+        .executeTakeFirstOrThrow();
       assert.equal(stored.decision_id, null);
       assert.equal(stored.channel, 'public');
     });

@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import type { DecisionsTable } from './decisions.tables.js';
 import { checkRecord, type DecisionRecordInput, type RecordProblem } from './decisions.validate.js';
+import type { DecisionRowWriter } from './sqlite-bulk.js';
 
 export const MAX_BATCH_RECORDS = 5000;
 /** Rows per INSERT: 21 columns x 400 stays under SQLite's 32,766 bound parameters. */
@@ -27,7 +28,13 @@ async function loadPolicies(trx: Tx, systemIds: string[]): Promise<Map<string, S
     .selectFrom('ai_systems')
     .leftJoin('decision_settings', 'decision_settings.system_id', 'ai_systems.id')
     .leftJoin('system_runtime', 'system_runtime.system_id', 'ai_systems.id')
-    .select(['ai_systems.id', 'decision_settings.allow_raw_input', 'decision_settings.review_sample_rate', 'system_runtime.state', 'system_runtime.conditions'])
+    .select([
+      'ai_systems.id',
+      'decision_settings.allow_raw_input',
+      'decision_settings.review_sample_rate',
+      'system_runtime.state',
+      'system_runtime.conditions',
+    ])
     .where('ai_systems.id', 'in', systemIds)
     .execute();
   const policies = new Map<string, SystemPolicy>();
@@ -68,7 +75,11 @@ async function checkReferences(trx: Tx, records: DecisionRecordInput[], policies
     const policy = policies.get(r.systemId);
     if (!policy) problems.push({ index, field: 'systemId', message: `no AI system ${r.systemId}` });
     else if (r.rawInput !== undefined && !policy.allowRawInput) {
-      problems.push({ index, field: 'rawInput', message: 'this system is not configured to accept raw input; send inputRef or inputDigest' });
+      problems.push({
+        index,
+        field: 'rawInput',
+        message: 'this system is not configured to accept raw input; send inputRef or inputDigest',
+      });
     }
     if (r.modelVersionId && models.get(r.modelVersionId) !== r.systemId) {
       problems.push({ index, field: 'modelVersionId', message: `no model version ${r.modelVersionId} of system ${r.systemId}` });
@@ -104,7 +115,12 @@ function rejectBatch(problems: RecordProblem[]): AppError {
   return new AppError(
     'validation_failed',
     `${badRecords.length} of the batch's records are malformed (first: records[${first.index}].${first.field} ${first.message}); nothing was recorded`,
-    { field: `records[${first.index}].${first.field}`, badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED), problems: problems.slice(0, MAX_PROBLEMS_REPORTED), problemCount: problems.length },
+    {
+      field: `records[${first.index}].${first.field}`,
+      badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED),
+      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+      problemCount: problems.length,
+    },
   );
 }
 
@@ -116,13 +132,18 @@ export interface BatchReceipt {
   receivedAt: string;
 }
 
-export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: RequestContext; records: unknown[] }): Promise<BatchReceipt> {
+/** `writeRows`: an optional fast path for the decision rows (SQLite: sqliteDecisionWriter); it must
+ * write through the same transaction as `trx`. */
+export async function ingestDecisionBatch(
+  trx: Tx,
+  { ctx, records, writeRows }: { ctx: RequestContext; records: unknown[]; writeRows?: DecisionRowWriter },
+): Promise<BatchReceipt> {
   if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
   if (records.length > MAX_BATCH_RECORDS) {
     throw new AppError('validation_failed', `records: at most ${MAX_BATCH_RECORDS} records per batch`, { field: 'records' });
   }
   const problems: RecordProblem[] = [];
-  records.forEach((record, index) => checkRecord(record, index, problems));
+  for (const [index, record] of records.entries()) checkRecord(record, index, problems);
   if (problems.length > 0) throw rejectBatch(problems);
   const typed = records as DecisionRecordInput[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
@@ -162,18 +183,34 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
   });
   await trx
     .insertInto('decision_batches')
-    .values({ id: batchId, record_count: rows.length, digest, submitted_by: ctx.actor.userId, token_id: ctx.actor.tokenId ?? null, received_at: receivedAt })
+    .values({
+      id: batchId,
+      record_count: rows.length,
+      digest,
+      submitted_by: ctx.actor.userId,
+      token_id: ctx.actor.tokenId ?? null,
+      received_at: receivedAt,
+    })
     .execute();
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto('decisions')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
+  if (writeRows) writeRows(rows);
+  else {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('decisions')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
   }
   await appendEvent(trx, ctx, {
     type: 'decisions.batch_recorded',
     subject: { type: 'decision_batch', id: batchId },
-    data: { count: rows.length, digest, digestAlgorithm: 'sha256(JSON of records as received)', systems: [...policies.keys()], queuedForReview: queued },
+    data: {
+      count: rows.length,
+      digest,
+      digestAlgorithm: 'sha256(JSON of records as received)',
+      systems: [...policies.keys()],
+      queuedForReview: queued,
+    },
     controls: ['gdpr:Art.22', 'euaiact:Art.86'],
   });
   return { batchId, count: rows.length, digest, queuedForReview: queued, receivedAt };
@@ -197,10 +234,23 @@ export async function configureDecisionSettings(
     throw new AppError('validation_failed', 'reviewSampleRate: must be from 0 to 1', { field: 'reviewSampleRate' });
   }
   const before = await trx.selectFrom('decision_settings').selectAll().where('system_id', '=', systemId).executeTakeFirst();
-  const values = { allow_raw_input: input.allowRawInput ? 1 : 0, review_sample_rate: input.reviewSampleRate, updated_at: new Date().toISOString() };
+  const values = {
+    allow_raw_input: input.allowRawInput ? 1 : 0,
+    review_sample_rate: input.reviewSampleRate,
+    updated_at: new Date().toISOString(),
+  };
   const version = (before?.version ?? 0) + 1;
-  if (before) await trx.updateTable('decision_settings').set({ ...values, version }).where('system_id', '=', systemId).execute();
-  else await trx.insertInto('decision_settings').values({ system_id: systemId, ...values, version }).execute();
+  if (before)
+    await trx
+      .updateTable('decision_settings')
+      .set({ ...values, version })
+      .where('system_id', '=', systemId)
+      .execute();
+  else
+    await trx
+      .insertInto('decision_settings')
+      .values({ system_id: systemId, ...values, version })
+      .execute();
   const after = { systemId, allowRawInput: input.allowRawInput, reviewSampleRate: input.reviewSampleRate, version };
   await appendEvent(trx, ctx, {
     type: 'decisions.settings_changed',

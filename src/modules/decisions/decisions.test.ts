@@ -24,9 +24,18 @@ for (const dialect of DIALECTS) {
     let officer: TestUser;
 
     const count = async (table: 'decisions' | 'decision_batches') =>
-      Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const batchEvents = async () =>
-      (await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'decisions.batch_recorded').execute()).map((e) => JSON.parse(e.leaf));
+      (await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'decisions.batch_recorded').execute()).map((e) =>
+        JSON.parse(e.leaf),
+      );
 
     before(async () => {
       t = await createTestApp(dialect);
@@ -105,17 +114,28 @@ for (const dialect of DIALECTS) {
       const refused = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [raw] });
       assert.equal(refused.statusCode, 400);
       assert.equal(refused.json().error.details.field, 'records[0].rawInput');
-      const configured = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/decision-settings`, { allowRawInput: true, reviewSampleRate: 0 });
+      const configured = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/decision-settings`, {
+        allowRawInput: true,
+        reviewSampleRate: 0,
+      });
       assert.equal(configured.statusCode, 200, configured.body);
       const accepted = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [raw] });
       assert.equal(accepted.statusCode, 200, accepted.body);
-      const row = await t.store.db.selectFrom('decisions').select('raw_input').where('decision_id', '=', raw.decisionId).executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('decisions')
+        .select('raw_input')
+        .where('decision_id', '=', raw.decisionId)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(JSON.parse(row.raw_input ?? 'null'), { name: 'Jane Doe', income: 42000 });
     });
 
     test('a restricted system sends every decision to review; an override opens an exception linked to the decision', async () => {
       const system = await buildSystem(t.store, { euRiskTier: 'high' });
-      await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, { userId: officer.id, authorities: ['restrict'], competence: 'trained' });
+      await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, {
+        userId: officer.id,
+        authorities: ['restrict'],
+        competence: 'trained',
+      });
       const restricted = await t.call(officer, 'POST', `/api/v1/systems/${system.id}/runtime/restrict`, {
         reason: 'drift',
         conditions: { humanReviewAll: true },
@@ -127,7 +147,10 @@ for (const dialect of DIALECTS) {
       assert.equal(queue.statusCode, 200, queue.body);
       assert.equal(queue.json().total, 2);
       const [first, second] = queue.json().items;
-      const confirmed = await t.call(reviewer, 'POST', `/api/v1/decisions/${first.id}/review`, { outcome: 'confirm', reason: 'score justified' });
+      const confirmed = await t.call(reviewer, 'POST', `/api/v1/decisions/${first.id}/review`, {
+        outcome: 'confirm',
+        reason: 'score justified',
+      });
       assert.equal(confirmed.statusCode, 200, confirmed.body);
       assert.equal(confirmed.json().review.status, 'confirmed');
       const notReviewer = await t.call(lead, 'POST', `/api/v1/decisions/${second.id}/review`, { outcome: 'override', reason: 'wrong' });
@@ -151,7 +174,9 @@ for (const dialect of DIALECTS) {
     test('a configured sample rate queues that share of decisions', async () => {
       const system = await buildSystem(t.store);
       await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/decision-settings`, { allowRawInput: false, reviewSampleRate: 0.2 });
-      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: Array.from({ length: 500 }, () => record(system.id)) });
+      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', {
+        records: Array.from({ length: 500 }, () => record(system.id)),
+      });
       const queued = res.json().queuedForReview;
       assert.ok(queued > 60 && queued < 140, `queued ${queued} of 500`);
     });

@@ -71,7 +71,11 @@ export function checkRecord(record: unknown, index: number, out: RecordProblem[]
     problem('inputRef', 'give an input reference or an input digest');
   }
   if (r.output === undefined) problem('output', 'is required');
-  if (r.confidence !== undefined && r.confidence !== null && (typeof r.confidence !== 'number' || !(r.confidence >= 0 && r.confidence <= 1))) {
+  if (
+    r.confidence !== undefined &&
+    r.confidence !== null &&
+    (typeof r.confidence !== 'number' || !(r.confidence >= 0 && r.confidence <= 1))
+  ) {
     problem('confidence', 'must be a number from 0 to 1');
   }
   if (r.humanReviewed !== undefined && typeof r.humanReviewed !== 'boolean') problem('humanReviewed', 'must be true or false');

@@ -77,12 +77,19 @@ export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestCont
     throw new AppError('forbidden', 'only a reviewer (for this system or globally) reviews decisions', { required: 'reviewer' });
   }
   if (row.review_status !== 'pending') {
-    throw new AppError('invalid_transition', row.review_status === null ? 'this decision is not in the review queue' : `this decision was already ${row.review_status}`);
+    throw new AppError(
+      'invalid_transition',
+      row.review_status === null ? 'this decision is not in the review queue' : `this decision was already ${row.review_status}`,
+    );
   }
   const reviewerId = ctx.actor.userId as string;
   let exceptionId: string | null = null;
   if (input.outcome === 'override') {
-    const system = await trx.selectFrom('ai_systems').select(['accountable_owner_id']).where('id', '=', row.system_id).executeTakeFirstOrThrow();
+    const system = await trx
+      .selectFrom('ai_systems')
+      .select(['accountable_owner_id'])
+      .where('id', '=', row.system_id)
+      .executeTakeFirstOrThrow();
     const corrected = input.correctedOutput === undefined ? '' : `\nCorrected output: ${JSON.stringify(input.correctedOutput)}`;
     const exception = await openException(trx, {
       ctx,
@@ -104,7 +111,13 @@ export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestCont
   const status = input.outcome === 'confirm' ? 'confirmed' : 'overridden';
   await trx
     .updateTable('decisions')
-    .set({ review_status: status, reviewer_id: reviewerId, reviewed_at: reviewedAt, review_outcome_reason: input.reason, exception_id: exceptionId })
+    .set({
+      review_status: status,
+      reviewer_id: reviewerId,
+      reviewed_at: reviewedAt,
+      review_outcome_reason: input.reason,
+      exception_id: exceptionId,
+    })
     .where('id', '=', row.id)
     .execute();
   await appendEvent(trx, ctx, {
@@ -116,5 +129,12 @@ export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestCont
     data: { systemId: row.system_id, decisionId: row.decision_id, correctedOutput: input.correctedOutput },
     controls: ['euaiact:Art.14', 'gdpr:Art.22'],
   });
-  return presentDecision({ ...row, review_status: status, reviewer_id: reviewerId, reviewed_at: reviewedAt, review_outcome_reason: input.reason, exception_id: exceptionId });
+  return presentDecision({
+    ...row,
+    review_status: status,
+    reviewer_id: reviewerId,
+    reviewed_at: reviewedAt,
+    review_outcome_reason: input.reason,
+    exception_id: exceptionId,
+  });
 }

@@ -109,7 +109,10 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
 
   app.post(
     '/api/v1/systems/:id/runtime/restrict',
-    { schema: actionSchema(RestrictBody, 'Restrict the system to conditions (roster officers with restrict authority)'), config: actorAccess },
+    {
+      schema: actionSchema(RestrictBody, 'Restrict the system to conditions (roster officers with restrict authority)'),
+      config: actorAccess,
+    },
     async (req, reply) => {
       const body = req.body as typeof req.body & { conditions: Record<string, unknown> };
       const view = await store.transact((trx) =>
@@ -144,7 +147,9 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
       );
       await cache.refresh(req.params.id);
       setEtag(reply, result.runtime.version);
-      return reply.status(result.pendingConfirmation ? 202 : 200).send({ ...result.runtime, pendingConfirmation: result.pendingConfirmation });
+      return reply
+        .status(result.pendingConfirmation ? 202 : 200)
+        .send({ ...result.runtime, pendingConfirmation: result.pendingConfirmation });
     },
   );
 

@@ -1,6 +1,9 @@
 import { Type } from 'typebox';
 
-const Authorities = Type.Array(Type.Union([Type.Literal('pause'), Type.Literal('restrict'), Type.Literal('resume'), Type.Literal('override')]), { minItems: 1, maxItems: 4, uniqueItems: true });
+const Authorities = Type.Array(
+  Type.Union([Type.Literal('pause'), Type.Literal('restrict'), Type.Literal('resume'), Type.Literal('override')]),
+  { minItems: 1, maxItems: 4, uniqueItems: true },
+);
 const Reason = Type.String({ minLength: 3, maxLength: 2000 });
 
 export const SystemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });

@@ -84,12 +84,19 @@ export async function addRosterOfficer(trx: Tx, { ctx, systemId, input }: { ctx:
 
 export async function updateRosterOfficer(
   trx: Tx,
-  { ctx, systemId, userId, version, input }: { ctx: RequestContext; systemId: string; userId: string; version: number; input: Omit<RosterInput, 'userId'> },
+  {
+    ctx,
+    systemId,
+    userId,
+    version,
+    input,
+  }: { ctx: RequestContext; systemId: string; userId: string; version: number; input: Omit<RosterInput, 'userId'> },
 ) {
   requireRosterManager(ctx);
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
-  if (before.version !== version) throw new AppError('version_conflict', 'the roster entry changed since you read it', { current: before.version });
+  if (before.version !== version)
+    throw new AppError('version_conflict', 'the roster entry changed since you read it', { current: before.version });
   const set = {
     authorities: JSON.stringify([...new Set(input.authorities)].sort()),
     competence: input.competence,
@@ -125,12 +132,7 @@ export async function removeRosterOfficer(
 }
 
 async function rosterEntry(trx: Tx, systemId: string, userId: string) {
-  return trx
-    .selectFrom('oversight_roster')
-    .selectAll()
-    .where('system_id', '=', systemId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+  return trx.selectFrom('oversight_roster').selectAll().where('system_id', '=', systemId).where('user_id', '=', userId).executeTakeFirst();
 }
 
 export async function listRoster(trx: Tx, systemId: string) {
@@ -261,7 +263,8 @@ export async function restrictSystem(
   await requireAuthority(trx, ctx, systemId, 'restrict');
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
-  if (Object.keys(conditions).length === 0) throw new AppError('validation_failed', 'conditions: a restriction needs at least one condition', { field: 'conditions' });
+  if (Object.keys(conditions).length === 0)
+    throw new AppError('validation_failed', 'conditions: a restriction needs at least one condition', { field: 'conditions' });
   const after = await writeRuntime(trx, ctx, current, { state: 'restricted', conditions, reason });
   await appendEvent(trx, ctx, {
     type: 'oversight.restricted',
@@ -286,7 +289,12 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason, expectedVer
   const needsTwo = system.eu_risk_tier === 'high';
   if (needsTwo && !current.pendingResume) {
     const pending = { by: actorId, reason, at: new Date().toISOString() };
-    const after = await writeRuntime(trx, ctx, current, { state: current.state, conditions: current.conditions, reason: current.reason, pendingResume: pending });
+    const after = await writeRuntime(trx, ctx, current, {
+      state: current.state,
+      conditions: current.conditions,
+      reason: current.reason,
+      pendingResume: pending,
+    });
     await appendEvent(trx, ctx, {
       type: 'oversight.resume_requested',
       subject: { type: 'ai_system', id: systemId, version: after.version },
@@ -308,7 +316,9 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason, expectedVer
     before: { state: current.state, conditions: current.conditions },
     after: { state: 'active' },
     reason,
-    data: needsTwo ? { requestedBy: current.pendingResume?.by, requestReason: current.pendingResume?.reason, confirmedBy: actorId } : undefined,
+    data: needsTwo
+      ? { requestedBy: current.pendingResume?.by, requestReason: current.pendingResume?.reason, confirmedBy: actorId }
+      : undefined,
     controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
   return { runtime: after, pendingConfirmation: false };

@@ -15,7 +15,12 @@ for (const dialect of DIALECTS) {
     let ingest: TestUser;
 
     const events = (subjectId: string, type: string) =>
-      t.store.db.selectFrom('ledger_events').select(['type', 'leaf']).where('subject_id', '=', subjectId).where('type', '=', type).execute();
+      t.store.db
+        .selectFrom('ledger_events')
+        .select(['type', 'leaf'])
+        .where('subject_id', '=', subjectId)
+        .where('type', '=', type)
+        .execute();
 
     async function enrol(systemId: string, user: TestUser, authorities: string[]) {
       const res = await t.call(lead, 'POST', `/api/v1/systems/${systemId}/oversight/roster`, {
@@ -51,7 +56,10 @@ for (const dialect of DIALECTS) {
       const list = await t.call(admin, 'GET', `/api/v1/systems/${system.id}/oversight/roster`);
       assert.equal(list.statusCode, 200);
       assert.deepEqual(
-        list.json().items.map((e: { userId: string }) => e.userId).sort(),
+        list
+          .json()
+          .items.map((e: { userId: string }) => e.userId)
+          .sort(),
         [officerA.id, officerB.id, pauser.id].sort(),
       );
       assert.equal((await events(system.id, 'oversight.officer_added')).length, 3);

@@ -130,6 +130,8 @@ export async function startRuntimeCache(store: Store, onError: (error: unknown) 
 
 /** Grows with every runtime change (versions only increase, rows are never deleted). */
 async function changeCounter(store: Store): Promise<string> {
-  const row = await sql<{ n: number; v: number }>`select count(*) as n, coalesce(sum(version), 0) as v from system_runtime`.execute(store.db);
+  const row = await sql<{ n: number; v: number }>`select count(*) as n, coalesce(sum(version), 0) as v from system_runtime`.execute(
+    store.db,
+  );
   return `${row.rows[0]?.n}:${row.rows[0]?.v}`;
 }

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
 import { loadConfig } from '../../config.js';
 import { systemContext } from '../../context.js';
 import { createStore, type Store } from '../../db/store.js';
 import { createApiToken, createUser } from '../auth/auth.service.js';
-import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
 import { addRosterOfficer } from './oversight.service.js';
 
 async function freePort(): Promise<number> {
@@ -88,9 +88,19 @@ for (const dialect of DIALECTS) {
       const { officerToken, ingestToken } = await store.transact(async (trx) => {
         const officer = await createUser(trx, { ctx, user: { email: 'officer@example.test', displayName: 'Officer' } });
         const service = await createUser(trx, { ctx, user: { email: 'svc@example.test', displayName: 'Scoring service' } });
-        await addRosterOfficer(trx, { ctx, systemId: system.id, input: { userId: officer.id, authorities: ['pause'], competence: 'trained', training: '' } });
-        const officerToken = await createApiToken(trx, { ctx, token: { userId: officer.id, name: 'cli', scopes: ['write'], expiresInDays: 1 } });
-        const ingestToken = await createApiToken(trx, { ctx, token: { userId: service.id, name: 'svc', scopes: ['ingest'], expiresInDays: 1 } });
+        await addRosterOfficer(trx, {
+          ctx,
+          systemId: system.id,
+          input: { userId: officer.id, authorities: ['pause'], competence: 'trained', training: '' },
+        });
+        const officerToken = await createApiToken(trx, {
+          ctx,
+          token: { userId: officer.id, name: 'cli', scopes: ['write'], expiresInDays: 1 },
+        });
+        const ingestToken = await createApiToken(trx, {
+          ctx,
+          token: { userId: service.id, name: 'svc', scopes: ['ingest'], expiresInDays: 1 },
+        });
         return { officerToken: officerToken.token, ingestToken: ingestToken.token };
       });
       const check = async () => {
