@@ -58,7 +58,15 @@ function inSample(systemId: string, decisionId: string, rate: number): boolean {
 }
 
 /** Checks references against the database: one query per kind of reference, whatever the batch size. */
-async function checkReferences(trx: Tx, records: DecisionRecordInput[], policies: Map<string, SystemPolicy>, problems: RecordProblem[]) {
+/** `checkExisting`: look up already-recorded decision ids (skipped when the row writer reports
+ * them itself, as the SQLite fast path does from the unique constraint). */
+async function checkReferences(
+  trx: Tx,
+  records: DecisionRecordInput[],
+  policies: Map<string, SystemPolicy>,
+  problems: RecordProblem[],
+  checkExisting: boolean,
+) {
   const modelIds = [...new Set(records.map((r) => r.modelVersionId).filter((id): id is string => typeof id === 'string'))];
   const models = new Map<string, string>();
   for (let i = 0; i < modelIds.length; i += 500) {
@@ -89,7 +97,7 @@ async function checkReferences(trx: Tx, records: DecisionRecordInput[], policies
     seen.add(key);
     if (policy) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   });
-  for (const [systemId, ids] of bySystem) {
+  for (const [systemId, ids] of checkExisting ? bySystem : []) {
     for (let i = 0; i < ids.length; i += 500) {
       const existing = await trx
         .selectFrom('decisions')
@@ -147,7 +155,7 @@ export async function ingestDecisionBatch(
   if (problems.length > 0) throw rejectBatch(problems);
   const typed = records as DecisionRecordInput[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
-  await checkReferences(trx, typed, policies, problems);
+  await checkReferences(trx, typed, policies, problems, writeRows === undefined);
   if (problems.length > 0) throw rejectBatch(problems);
 
   const batchId = randomUUID();

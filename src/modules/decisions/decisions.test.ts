@@ -90,6 +90,13 @@ for (const dialect of DIALECTS) {
       assert.equal(twice.json().error.details.field, 'records[1].decisionId');
       assert.equal(await count('decisions'), decisions);
       assert.equal(await count('decision_batches'), batches);
+      // A decision id already recorded for the system: named, and the whole batch refused.
+      const kept = record(system.id);
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [kept] })).statusCode, 200);
+      const resent = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [record(system.id), { ...kept }] });
+      assert.equal(resent.statusCode, 400, resent.body);
+      assert.equal(resent.json().error.details.field, 'records[1].decisionId');
+      assert.equal(await count('decisions'), decisions + 1);
     });
 
     test('oversized batches are 413, too many records 400, and only ingest tokens may send', async () => {

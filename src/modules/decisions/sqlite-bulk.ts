@@ -4,6 +4,7 @@
 // rest of the batch. Kysely would compile and SQLite would re-prepare a large multi-row INSERT for
 // every batch, which costs more than the inserts themselves.
 import type SQLite from 'better-sqlite3';
+import { AppError } from '../../errors.js';
 import type { DecisionsTable } from './decisions.tables.js';
 
 const COLUMNS: Array<keyof DecisionsTable> = [
@@ -42,6 +43,21 @@ export function sqliteDecisionWriter(handle: SQLite.Database): DecisionRowWriter
   const statement = insert;
   return (rows) => {
     if (!handle.inTransaction) throw new Error('sqliteDecisionWriter must run inside store.transact');
-    for (const row of rows) statement.run(row);
+    rows.forEach((row, index) => {
+      try {
+        statement.run(row);
+      } catch (error) {
+        // The unique (system_id, decision_id) constraint names the duplicate without a lookup per
+        // batch; the caller's transaction rolls back the rows already written.
+        if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+        const field = `records[${index}].decisionId`;
+        throw new AppError('validation_failed', `${field} was already recorded for this system; nothing was recorded`, {
+          field,
+          badRecords: [index],
+          problems: [{ index, field: 'decisionId', message: 'was already recorded for this system' }],
+          problemCount: 1,
+        });
+      }
+    });
   };
 }
