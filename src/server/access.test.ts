@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { DIALECTS } from '../../test/stores.js';
 import { ROLES, type Role } from '../context.js';
-import type { Access } from './access.js';
+import { type Access, isWrite } from './access.js';
 
 interface RouteInfo {
   method: string;
@@ -32,6 +32,7 @@ function routesOf(t: TestApp): RouteInfo[] {
 function admits(access: Access, role: Role | null): boolean {
   if ('public' in access) return true;
   if (role === null) return false;
+  if (role === 'auditor' && isWrite(access)) return false;
   return access.roles === 'any' || access.roles.includes(role);
 }
 

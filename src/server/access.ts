@@ -4,20 +4,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { actorFromSession, actorFromToken } from '../modules/auth/actors.js';
+import { actorFromSession, actorFromToken, cachedActorFromToken } from '../modules/auth/actors.js';
 
 export type Access =
   /** Anyone, no credentials needed. */
   | { public: true }
   /** A signed-in caller holding any of `roles` (globally or for some system), or any signed-in
    * caller ('any'); a token also needs `scope`. */
-  | { roles: readonly Role[] | 'any'; scope: TokenScope };
+  | { roles: readonly Role[] | 'any'; scope: TokenScope | readonly TokenScope[] };
 
 export const SESSION_COOKIE = 'pl_session';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Hot read paths only: reuse a resolved API token for this long (revocation lags by as much). */
+    actorCacheMs?: number;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -29,9 +31,23 @@ function holdsAny(actor: Actor, roles: readonly Role[]): boolean {
   return Object.values(actor.systemRoles).some((held) => held.some((r) => roles.includes(r)));
 }
 
-function scopeAllows(scopes: readonly TokenScope[], needed: TokenScope): boolean {
+/** `needed` as a list: any one of them will do (e.g. the runtime status takes ingest or read). */
+function scopeAllows(scopes: readonly TokenScope[], needed: TokenScope | readonly TokenScope[]): boolean {
+  if (typeof needed !== 'string') return needed.some((one) => scopeAllows(scopes, one));
   if (scopes.includes(needed)) return true;
   return needed === 'read' && scopes.includes('write');
+}
+
+/** A route that changes things (its token scope is `write`). */
+export function isWrite(access: Access): boolean {
+  return !('public' in access) && [access.scope].flat().includes('write');
+}
+
+/** Auditors read everything and change nothing: a caller whose only role is auditor may not write,
+ * even on routes open to any signed-in person (e.g. a named approver who holds no role). */
+export function isOnlyAuditor(actor: Actor): boolean {
+  const systemRoles = Object.values(actor.systemRoles).flat();
+  return actor.roles.includes('auditor') && actor.roles.every((r) => r === 'auditor') && systemRoles.length === 0;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -43,7 +59,9 @@ export function makeAccessHook(store: Store) {
     if (!access) return; // non-API routes (health, docs) declare nothing and need nothing
     const authz = req.headers.authorization;
     if (authz?.startsWith('Bearer ')) {
-      req.actor = await actorFromToken(store.db, authz.slice('Bearer '.length).trim());
+      const raw = authz.slice('Bearer '.length).trim();
+      const cacheMs = req.routeOptions.config.actorCacheMs;
+      req.actor = cacheMs ? await cachedActorFromToken(store.db, raw, cacheMs) : await actorFromToken(store.db, raw);
       if (!req.actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
     } else {
       const sessionId = req.cookies[SESSION_COOKIE];
@@ -58,14 +76,19 @@ export function makeAccessHook(store: Store) {
         }
       }
     }
-    if (req.actor) req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
+    // A child logger costs a few microseconds: skip it when logging is off (hot paths, benchmarks).
+    if (req.actor && req.log.level !== 'silent') req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
     if ('public' in access) return;
     if (!req.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
     if (access.roles !== 'any' && !holdsAny(req.actor, access.roles)) {
       throw new AppError('forbidden', `this needs one of the roles: ${access.roles.join(', ')}`, { required: access.roles });
     }
+    if (isWrite(access) && isOnlyAuditor(req.actor)) {
+      throw new AppError('forbidden', 'auditors read everything and change nothing');
+    }
     if (req.actor.kind === 'token' && !scopeAllows(req.actor.scopes ?? [], access.scope)) {
-      throw new AppError('insufficient_scope', `this API token lacks the "${access.scope}" scope`, { required: access.scope });
+      const required = typeof access.scope === 'string' ? access.scope : access.scope.join('" or "');
+      throw new AppError('insufficient_scope', `this API token lacks the "${required}" scope`, { required: access.scope });
     }
   };
 }

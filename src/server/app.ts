@@ -9,11 +9,14 @@ import addFormats from 'ajv-formats';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { webhooksRoutes } from '../modules/notifications/webhooks.routes.js';
+import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
@@ -30,6 +33,9 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   incidentsRoutes,
   webhooksRoutes,
   approvalsRoutes,
+  oversightRoutes,
+  decisionsRoutes,
+  appealsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -1,5 +1,6 @@
 // Approvals over HTTP: policies, requests, decisions, emergency changes, queues, delegations,
 // change records and version comparison. Thin: access, schema, one transaction, one use case.
+
 import { Type } from 'typebox';
 import { actorOf } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';

@@ -14,7 +14,10 @@ export async function loadRoles(db: Kysely<Database>, userId: string): Promise<P
   for (const row of rows) {
     if (!ROLES.includes(row.role as Role)) continue;
     if (row.scope === '') roles.push(row.role as Role);
-    else (systemRoles[row.scope] ??= []).push(row.role as Role);
+    else {
+      systemRoles[row.scope] = systemRoles[row.scope] ?? [];
+      systemRoles[row.scope].push(row.role as Role);
+    }
   }
   return { roles: roles.sort(), systemRoles };
 }
@@ -80,4 +83,23 @@ export async function actorFromToken(db: Kysely<Database>, raw: string, now = ne
   const roles = await loadRoles(db, row.id);
   const scopes = row.scopes.split(',').filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
   return { kind: 'token', userId: row.id, email: row.email, displayName: row.display_name, ...roles, tokenId: row.token_id, scopes };
+}
+
+/** A short-lived memory of resolved tokens, for hot read paths (the runtime status endpoint is
+ * called before every AI decision). A revoked or expired token keeps working for at most `ttlMs`;
+ * failures are never cached, so a new token works at once. Routes opt in with
+ * `config.actorCacheMs` (see server/access.ts). */
+const tokenCache = new Map<string, { actor: Actor; until: number }>();
+const TOKEN_CACHE_MAX = 10_000;
+
+export async function cachedActorFromToken(db: Kysely<Database>, raw: string, ttlMs: number): Promise<Actor | null> {
+  const now = Date.now();
+  const hit = tokenCache.get(raw);
+  if (hit && hit.until > now) return hit.actor;
+  const actor = await actorFromToken(db, raw);
+  if (actor) {
+    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+    tokenCache.set(raw, { actor, until: now + ttlMs });
+  } else tokenCache.delete(raw);
+  return actor;
 }

@@ -1,0 +1,121 @@
+// `proofline oversight pause|restrict|resume` and `proofline appeals list`: the same use cases as
+// the HTTP API, acting as a named person (--as EMAIL) who must be on the system's roster.
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import type { RequestContext } from '../context.js';
+import { createStore, type Store } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { listAppeals } from '../modules/appeals/appeals.service.js';
+import { loadRoles } from '../modules/auth/actors.js';
+import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = createStore(loadConfig().database);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function contextAs(store: Store, email: string): Promise<RequestContext> {
+  const user = await store.db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'status'])
+    .where('email', '=', email.trim().toLowerCase())
+    .executeTakeFirst();
+  if (!user || user.status !== 'active') throw new AppError('not_found', `no active user ${email}`);
+  const roles = await loadRoles(store.db, user.id);
+  return {
+    actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, ...roles },
+    requestId: `cli-${randomUUID()}`,
+    sourceAddress: null,
+  };
+}
+
+function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
+  let conditions: Record<string, unknown> = {};
+  if (opts.conditions) {
+    try {
+      conditions = JSON.parse(opts.conditions) as Record<string, unknown>;
+    } catch {
+      // Not JSON: a free-text condition.
+      conditions = { text: opts.conditions };
+    }
+  }
+  if (opts.humanReviewAll) conditions.humanReviewAll = true;
+  return conditions;
+}
+
+export function registerOversightCommands(program: Command): void {
+  const oversight = program.command('oversight').description('pause, restrict or resume an AI system (roster officers only)');
+  const action = (name: 'pause' | 'restrict' | 'resume', description: string) =>
+    oversight
+      .command(`${name} <systemId>`)
+      .description(description)
+      .requiredOption('--as <email>', 'the oversight officer acting')
+      .requiredOption('--reason <text>', 'why');
+  action('pause', 'pause the system: production services stop acting on its outputs').action(
+    async (systemId: string, opts: { as: string; reason: string }) => {
+      const view = await withStore(async (store) =>
+        store.transact(async (trx) => pauseSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason })),
+      );
+      console.log(`${systemId}: ${view.state} (version ${view.version})`);
+    },
+  );
+  action('restrict', 'restrict the system to conditions')
+    .option('--conditions <json|text>', 'conditions as a JSON object, or free text')
+    .option('--human-review-all', 'a human reviews every output')
+    .action(async (systemId: string, opts: { as: string; reason: string; conditions?: string; humanReviewAll?: boolean }) => {
+      const conditions = parseConditions(opts);
+      const view = await withStore(async (store) =>
+        store.transact(async (trx) =>
+          restrictSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason, conditions }),
+        ),
+      );
+      console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
+    });
+  action('resume', 'resume the system (a high-risk system needs a second officer to confirm)').action(
+    async (systemId: string, opts: { as: string; reason: string }) => {
+      const result = await withStore(async (store) =>
+        store.transact(async (trx) => resumeSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason })),
+      );
+      console.log(
+        result.pendingConfirmation
+          ? `${systemId}: resume requested; a second oversight officer with resume authority must confirm it`
+          : `${systemId}: ${result.runtime.state} (version ${result.runtime.version})`,
+      );
+    },
+  );
+
+  const appeals = program.command('appeals').description('appeals against AI decisions');
+  appeals
+    .command('list')
+    .description('list appeals, newest first')
+    .option('--status <status>', 'received, in_review or resolved')
+    .option('--overdue', 'only those past their response deadline')
+    .option('--limit <n>', 'how many', '100')
+    .option('--json', 'JSON output')
+    .action(async (opts: { status?: 'received' | 'in_review' | 'resolved'; overdue?: boolean; limit: string; json?: boolean }) => {
+      const page = await withStore((store) =>
+        listAppeals(store.db, { status: opts.status, overdue: opts.overdue, limit: Number(opts.limit) || 100, offset: 0 }),
+      );
+      if (opts.json) {
+        console.log(JSON.stringify(page, null, 2));
+        return;
+      }
+      for (const a of page.items) {
+        console.log(
+          [
+            a.caseNumber,
+            a.status.padEnd(9),
+            a.outcome ?? '-',
+            `due ${a.dueAt.slice(0, 10)}${a.overdue ? ' OVERDUE' : ''}`,
+            `${a.systemRef}/${a.decisionRef}`,
+          ].join('  '),
+        );
+      }
+      console.log(`${page.items.length} of ${page.total} appeal(s)`);
+    });
+}

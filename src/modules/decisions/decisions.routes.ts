@@ -1,0 +1,87 @@
+// Decision records over HTTP: batch ingestion (ingest-scoped tokens), per-system settings, and the
+// human review queue.
+import { Type } from 'typebox';
+import { type App, type AppDeps, ErrorSchema, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
+import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
+import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
+import { findDecision, listReviewQueue, presentDecision, reviewDecision } from './review.service.js';
+import { sqliteDecisionWriter } from './sqlite-bulk.js';
+
+/** Room for the largest allowed batch (5,000 records of a few hundred bytes); more is a 413. */
+const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
+const QUEUE_READERS = ['reviewer', 'admin', 'governance_lead', 'auditor', 'oversight_officer'] as const;
+
+export function decisionsRoutes(app: App, { store }: AppDeps) {
+  const writeRows = store.sqlite ? sqliteDecisionWriter(store.sqlite) : undefined;
+  app.post(
+    '/api/v1/decisions/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags: ['decisions'],
+        summary: 'Record a batch of decisions: all or nothing; durable once acknowledged',
+        body: BatchBody,
+        response: { 200: BatchReceiptView, 413: ErrorSchema, ...errorResponses },
+      },
+      config: { access: { roles: 'any', scope: 'ingest' } },
+    },
+    async (req) => store.transact((trx) => ingestDecisionBatch(trx, { ctx: requestContext(req), records: req.body.records, writeRows })),
+  );
+
+  app.put(
+    '/api/v1/systems/:id/decision-settings',
+    {
+      schema: { tags: ['decisions'], params: IdParams, body: SettingsBody, response: { 200: SettingsView, ...errorResponses } },
+      config: { access: { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } },
+    },
+    async (req) =>
+      store.transact((trx) => configureDecisionSettings(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body })),
+  );
+
+  app.get(
+    '/api/v1/decisions/review-queue',
+    {
+      schema: {
+        tags: ['decisions'],
+        querystring: Type.Object(
+          {
+            systemId: Type.Optional(Type.String({ maxLength: 100 })),
+            status: Type.Optional(
+              Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('overridden')], { default: 'pending' }),
+            ),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(DecisionView), ...errorResponses },
+      },
+      config: { access: { roles: QUEUE_READERS, scope: 'read' } },
+    },
+    async (req) =>
+      listReviewQueue(store.db, {
+        systemId: req.query.systemId,
+        status: req.query.status ?? 'pending',
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      }),
+  );
+
+  app.get(
+    '/api/v1/decisions/:id',
+    {
+      schema: { tags: ['decisions'], params: IdParams, response: { 200: DecisionView, ...errorResponses } },
+      config: { access: { roles: QUEUE_READERS, scope: 'read' } },
+    },
+    async (req) => presentDecision(await findDecision(store.db, req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/decisions/:id/review',
+    {
+      schema: { tags: ['decisions'], params: IdParams, body: ReviewBody, response: { 200: DecisionView, ...errorResponses } },
+      config: { access: { roles: ['reviewer'], scope: 'write' } },
+    },
+    async (req) =>
+      store.transact((trx) => reviewDecision(trx, { ctx: requestContext(req), input: { ...req.body, decisionId: req.params.id } })),
+  );
+}

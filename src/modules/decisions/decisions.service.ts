@@ -1,0 +1,270 @@
+// Decision records (GDPR Art. 22, EU AI Act Art. 86): batches ingested from AI systems. A batch is
+// all or nothing: any malformed record rejects it whole, naming every bad record; an acknowledged
+// batch is one transaction with one ledger event carrying its digest and count. Built for volume:
+// the systems and model versions of a batch are checked with one query each, rows go in as
+// multi-row inserts.
+import { createHash, randomUUID } from 'node:crypto';
+import { hasSystemRole, type RequestContext } from '../../context.js';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import type { DecisionsTable } from './decisions.tables.js';
+import { checkRecord, type DecisionRecordInput, type RecordProblem } from './decisions.validate.js';
+import type { DecisionRowWriter } from './sqlite-bulk.js';
+
+export const MAX_BATCH_RECORDS = 5000;
+/** Rows per INSERT: 21 columns x 400 stays under SQLite's 32,766 bound parameters. */
+const INSERT_CHUNK = 400;
+const MAX_PROBLEMS_REPORTED = 200;
+
+interface SystemPolicy {
+  allowRawInput: boolean;
+  sampleRate: number;
+  reviewAll: boolean;
+}
+
+async function loadPolicies(trx: Tx, systemIds: string[]): Promise<Map<string, SystemPolicy>> {
+  const rows = await trx
+    .selectFrom('ai_systems')
+    .leftJoin('decision_settings', 'decision_settings.system_id', 'ai_systems.id')
+    .leftJoin('system_runtime', 'system_runtime.system_id', 'ai_systems.id')
+    .select([
+      'ai_systems.id',
+      'decision_settings.allow_raw_input',
+      'decision_settings.review_sample_rate',
+      'system_runtime.state',
+      'system_runtime.conditions',
+    ])
+    .where('ai_systems.id', 'in', systemIds)
+    .execute();
+  const policies = new Map<string, SystemPolicy>();
+  for (const row of rows) {
+    const conditions = row.state === 'restricted' ? (JSON.parse(row.conditions ?? '{}') as { humanReviewAll?: boolean }) : {};
+    policies.set(row.id, {
+      allowRawInput: row.allow_raw_input === 1,
+      sampleRate: row.review_sample_rate ?? 0,
+      reviewAll: conditions.humanReviewAll === true,
+    });
+  }
+  return policies;
+}
+
+/** Deterministic sampling: the same decision is always in or out of the sample. */
+function inSample(systemId: string, decisionId: string, rate: number): boolean {
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  const h = createHash('sha256').update(`${systemId}\u0000${decisionId}`).digest();
+  return h.readUInt32BE(0) / 0x1_0000_0000 < rate;
+}
+
+/** Checks references against the database: one query per kind of reference, whatever the batch size. */
+/** `checkExisting`: look up already-recorded decision ids (skipped when the row writer reports
+ * them itself, as the SQLite fast path does from the unique constraint). */
+async function checkReferences(
+  trx: Tx,
+  records: DecisionRecordInput[],
+  policies: Map<string, SystemPolicy>,
+  problems: RecordProblem[],
+  checkExisting: boolean,
+) {
+  const modelIds = [...new Set(records.map((r) => r.modelVersionId).filter((id): id is string => typeof id === 'string'))];
+  const models = new Map<string, string>();
+  for (let i = 0; i < modelIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('model_versions')
+      .select(['id', 'system_id'])
+      .where('id', 'in', modelIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) models.set(row.id, row.system_id);
+  }
+  const seen = new Set<string>();
+  const bySystem = new Map<string, string[]>();
+  records.forEach((r, index) => {
+    const policy = policies.get(r.systemId);
+    if (!policy) problems.push({ index, field: 'systemId', message: `no AI system ${r.systemId}` });
+    else if (r.rawInput !== undefined && !policy.allowRawInput) {
+      problems.push({
+        index,
+        field: 'rawInput',
+        message: 'this system is not configured to accept raw input; send inputRef or inputDigest',
+      });
+    }
+    if (r.modelVersionId && models.get(r.modelVersionId) !== r.systemId) {
+      problems.push({ index, field: 'modelVersionId', message: `no model version ${r.modelVersionId} of system ${r.systemId}` });
+    }
+    const key = `${r.systemId}\u0000${r.decisionId}`;
+    if (seen.has(key)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
+    seen.add(key);
+    if (policy) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
+  });
+  for (const [systemId, ids] of checkExisting ? bySystem : []) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const existing = await trx
+        .selectFrom('decisions')
+        .select('decision_id')
+        .where('system_id', '=', systemId)
+        .where('decision_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      const taken = new Set(existing.map((e) => e.decision_id));
+      if (taken.size === 0) continue;
+      records.forEach((r, index) => {
+        if (r.systemId === systemId && taken.has(r.decisionId)) {
+          problems.push({ index, field: 'decisionId', message: 'was already recorded for this system' });
+        }
+      });
+    }
+  }
+}
+
+function rejectBatch(problems: RecordProblem[]): AppError {
+  problems.sort((a, b) => a.index - b.index);
+  const badRecords = [...new Set(problems.map((p) => p.index))];
+  const first = problems[0];
+  return new AppError(
+    'validation_failed',
+    `${badRecords.length} of the batch's records are malformed (first: records[${first.index}].${first.field} ${first.message}); nothing was recorded`,
+    {
+      field: `records[${first.index}].${first.field}`,
+      badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED),
+      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+      problemCount: problems.length,
+    },
+  );
+}
+
+export interface BatchReceipt {
+  batchId: string;
+  count: number;
+  digest: string;
+  queuedForReview: number;
+  receivedAt: string;
+}
+
+/** `writeRows`: an optional fast path for the decision rows (SQLite: sqliteDecisionWriter); it must
+ * write through the same transaction as `trx`. */
+export async function ingestDecisionBatch(
+  trx: Tx,
+  { ctx, records, writeRows }: { ctx: RequestContext; records: unknown[]; writeRows?: DecisionRowWriter },
+): Promise<BatchReceipt> {
+  if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
+  if (records.length > MAX_BATCH_RECORDS) {
+    throw new AppError('validation_failed', `records: at most ${MAX_BATCH_RECORDS} records per batch`, { field: 'records' });
+  }
+  const problems: RecordProblem[] = [];
+  for (const [index, record] of records.entries()) checkRecord(record, index, problems);
+  if (problems.length > 0) throw rejectBatch(problems);
+  const typed = records as DecisionRecordInput[];
+  const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
+  await checkReferences(trx, typed, policies, problems, writeRows === undefined);
+  if (problems.length > 0) throw rejectBatch(problems);
+
+  const batchId = randomUUID();
+  const receivedAt = new Date().toISOString();
+  const digest = createHash('sha256').update(JSON.stringify(records)).digest('hex');
+  let queued = 0;
+  const rows: DecisionsTable[] = typed.map((r) => {
+    const policy = policies.get(r.systemId) as SystemPolicy;
+    const reason = policy.reviewAll ? 'restricted' : inSample(r.systemId, r.decisionId, policy.sampleRate) ? 'sample' : null;
+    if (reason) queued += 1;
+    return {
+      id: randomUUID(),
+      system_id: r.systemId,
+      decision_id: r.decisionId,
+      model_version_id: r.modelVersionId ?? null,
+      decided_at: r.decidedAt,
+      input_ref: r.inputRef ?? null,
+      input_digest: r.inputDigest ?? null,
+      raw_input: r.rawInput === undefined ? null : JSON.stringify(r.rawInput),
+      output: JSON.stringify(r.output),
+      confidence: r.confidence ?? null,
+      human_reviewed: r.humanReviewed ? 1 : 0,
+      reviewed_by: r.reviewedBy ?? null,
+      batch_id: batchId,
+      received_at: receivedAt,
+      review_status: reason ? 'pending' : null,
+      review_reason: reason,
+      review_outcome_reason: null,
+      reviewer_id: null,
+      reviewed_at: null,
+      exception_id: null,
+    };
+  });
+  await trx
+    .insertInto('decision_batches')
+    .values({
+      id: batchId,
+      record_count: rows.length,
+      digest,
+      submitted_by: ctx.actor.userId,
+      token_id: ctx.actor.tokenId ?? null,
+      received_at: receivedAt,
+    })
+    .execute();
+  if (writeRows) writeRows(rows);
+  else {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('decisions')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+  }
+  await appendEvent(trx, ctx, {
+    type: 'decisions.batch_recorded',
+    subject: { type: 'decision_batch', id: batchId },
+    data: {
+      count: rows.length,
+      digest,
+      digestAlgorithm: 'sha256(JSON of records as received)',
+      systems: [...policies.keys()],
+      queuedForReview: queued,
+    },
+    controls: ['gdpr:Art.22', 'euaiact:Art.86'],
+  });
+  return { batchId, count: rows.length, digest, queuedForReview: queued, receivedAt };
+}
+
+export interface DecisionSettingsInput {
+  allowRawInput: boolean;
+  reviewSampleRate: number;
+}
+
+export async function configureDecisionSettings(
+  trx: Tx,
+  { ctx, systemId, input }: { ctx: RequestContext; systemId: string; input: DecisionSettingsInput },
+) {
+  if (ctx.actor.kind !== 'system' && !hasSystemRole(ctx.actor, systemId, 'admin', 'governance_lead', 'system_owner')) {
+    throw new AppError('forbidden', 'only an admin, the governance lead or the system owner configures decision records');
+  }
+  const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', systemId).executeTakeFirst();
+  if (!system) throw notFound('AI system', systemId);
+  if (!(input.reviewSampleRate >= 0 && input.reviewSampleRate <= 1)) {
+    throw new AppError('validation_failed', 'reviewSampleRate: must be from 0 to 1', { field: 'reviewSampleRate' });
+  }
+  const before = await trx.selectFrom('decision_settings').selectAll().where('system_id', '=', systemId).executeTakeFirst();
+  const values = {
+    allow_raw_input: input.allowRawInput ? 1 : 0,
+    review_sample_rate: input.reviewSampleRate,
+    updated_at: new Date().toISOString(),
+  };
+  const version = (before?.version ?? 0) + 1;
+  if (before)
+    await trx
+      .updateTable('decision_settings')
+      .set({ ...values, version })
+      .where('system_id', '=', systemId)
+      .execute();
+  else
+    await trx
+      .insertInto('decision_settings')
+      .values({ system_id: systemId, ...values, version })
+      .execute();
+  const after = { systemId, allowRawInput: input.allowRawInput, reviewSampleRate: input.reviewSampleRate, version };
+  await appendEvent(trx, ctx, {
+    type: 'decisions.settings_changed',
+    subject: { type: 'ai_system', id: systemId },
+    before: before ? { allowRawInput: before.allow_raw_input === 1, reviewSampleRate: before.review_sample_rate } : undefined,
+    after,
+  });
+  return after;
+}

@@ -1,0 +1,140 @@
+// The human review queue: decisions of a restricted system (humanReviewAll) or in a system's
+// sample wait here for a reviewer, who confirms or overrides them. An override is an exception of
+// kind `override`, linked to the decision, so it follows the exception lifecycle to lessons learned.
+import type { Kysely, Selectable } from 'kysely';
+import { hasSystemRole, type RequestContext } from '../../context.js';
+import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { openException } from '../exceptions/exceptions.service.js';
+import type { Severity } from '../exceptions/exceptions.tables.js';
+import type { DecisionsTable } from './decisions.tables.js';
+
+export function presentDecision(row: Selectable<DecisionsTable>) {
+  return {
+    id: row.id,
+    systemId: row.system_id,
+    decisionId: row.decision_id,
+    modelVersionId: row.model_version_id,
+    decidedAt: row.decided_at,
+    inputRef: row.input_ref,
+    inputDigest: row.input_digest,
+    hasRawInput: row.raw_input !== null,
+    output: JSON.parse(row.output) as unknown,
+    confidence: row.confidence,
+    humanReviewed: row.human_reviewed === 1,
+    reviewedBy: row.reviewed_by,
+    batchId: row.batch_id,
+    receivedAt: row.received_at,
+    review:
+      row.review_status === null
+        ? null
+        : {
+            status: row.review_status,
+            queuedBecause: row.review_reason,
+            reviewerId: row.reviewer_id,
+            reviewedAt: row.reviewed_at,
+            reason: row.review_outcome_reason,
+            exceptionId: row.exception_id,
+          },
+  };
+}
+
+export async function findDecision(db: Kysely<Database>, id: string) {
+  const row = await db.selectFrom('decisions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('decision', id);
+  return row;
+}
+
+export async function listReviewQueue(
+  db: Kysely<Database>,
+  { systemId, status, limit, offset }: { systemId?: string; status: 'pending' | 'confirmed' | 'overridden'; limit: number; offset: number },
+) {
+  let query = db.selectFrom('decisions').where('review_status', '=', status);
+  if (systemId) query = query.where('system_id', '=', systemId);
+  const [rows, total] = await Promise.all([
+    query.selectAll().orderBy('received_at').orderBy('id').limit(limit).offset(offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(presentDecision), total: Number(total.n), limit, offset };
+}
+
+export interface ReviewInput {
+  decisionId: string;
+  outcome: 'confirm' | 'override';
+  reason: string;
+  /** For an override: what the output should have been. */
+  correctedOutput?: unknown;
+  severity?: Severity;
+  ownerId?: string;
+  resolverId?: string;
+}
+
+export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestContext; input: ReviewInput }) {
+  const row = await findDecision(trx, input.decisionId);
+  if (!hasSystemRole(ctx.actor, row.system_id, 'reviewer')) {
+    throw new AppError('forbidden', 'only a reviewer (for this system or globally) reviews decisions', { required: 'reviewer' });
+  }
+  if (row.review_status !== 'pending') {
+    throw new AppError(
+      'invalid_transition',
+      row.review_status === null ? 'this decision is not in the review queue' : `this decision was already ${row.review_status}`,
+    );
+  }
+  const reviewerId = ctx.actor.userId as string;
+  let exceptionId: string | null = null;
+  if (input.outcome === 'override') {
+    const system = await trx
+      .selectFrom('ai_systems')
+      .select(['accountable_owner_id'])
+      .where('id', '=', row.system_id)
+      .executeTakeFirstOrThrow();
+    const corrected = input.correctedOutput === undefined ? '' : `\nCorrected output: ${JSON.stringify(input.correctedOutput)}`;
+    const exception = await openException(trx, {
+      ctx,
+      input: {
+        systemId: row.system_id,
+        kind: 'override',
+        title: `Override of decision ${row.decision_id}`,
+        description: `${input.reason}${corrected}`,
+        severity: input.severity ?? 'medium',
+        raisedBy: { type: 'decision', ref: row.id },
+        ownerId: input.ownerId ?? system.accountable_owner_id ?? reviewerId,
+        resolverId: input.resolverId ?? reviewerId,
+        links: [{ type: 'decision', id: row.id }],
+      },
+    });
+    exceptionId = exception.id;
+  }
+  const reviewedAt = new Date().toISOString();
+  const status = input.outcome === 'confirm' ? 'confirmed' : 'overridden';
+  await trx
+    .updateTable('decisions')
+    .set({
+      review_status: status,
+      reviewer_id: reviewerId,
+      reviewed_at: reviewedAt,
+      review_outcome_reason: input.reason,
+      exception_id: exceptionId,
+    })
+    .where('id', '=', row.id)
+    .execute();
+  await appendEvent(trx, ctx, {
+    type: input.outcome === 'confirm' ? 'decision.review_confirmed' : 'decision.review_overridden',
+    subject: { type: 'decision', id: row.id },
+    before: { reviewStatus: 'pending' },
+    after: { reviewStatus: status, exceptionId },
+    reason: input.reason,
+    data: { systemId: row.system_id, decisionId: row.decision_id, correctedOutput: input.correctedOutput },
+    controls: ['euaiact:Art.14', 'gdpr:Art.22'],
+  });
+  return presentDecision({
+    ...row,
+    review_status: status,
+    reviewer_id: reviewerId,
+    reviewed_at: reviewedAt,
+    review_outcome_reason: input.reason,
+    exception_id: exceptionId,
+  });
+}

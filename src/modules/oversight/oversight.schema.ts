@@ -1,0 +1,94 @@
+import { Type } from 'typebox';
+
+const Authorities = Type.Array(
+  Type.Union([Type.Literal('pause'), Type.Literal('restrict'), Type.Literal('resume'), Type.Literal('override')]),
+  { minItems: 1, maxItems: 4, uniqueItems: true },
+);
+const Reason = Type.String({ minLength: 3, maxLength: 2000 });
+
+export const SystemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export const RosterParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+
+export const RosterAddBody = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 100 }),
+    authorities: Authorities,
+    competence: Type.String({ minLength: 3, maxLength: 4000, description: 'why this person is competent to oversee the system' }),
+    training: Type.String({ maxLength: 4000, default: '', description: 'training completed, with dates' }),
+  },
+  { additionalProperties: false },
+);
+
+export const RosterUpdateBody = Type.Object(
+  {
+    authorities: Authorities,
+    competence: Type.String({ minLength: 3, maxLength: 4000 }),
+    training: Type.String({ maxLength: 4000, default: '' }),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RosterRemoveBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+
+export const RosterEntryView = Type.Object({
+  systemId: Type.String(),
+  userId: Type.String(),
+  authorities: Type.Array(Type.String()),
+  competence: Type.String(),
+  training: Type.String(),
+  addedAt: Type.String(),
+  addedBy: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.String(),
+  version: Type.Integer(),
+});
+
+export const RosterList = Type.Object({ items: Type.Array(RosterEntryView) });
+
+export const ActionBody = Type.Object(
+  { reason: Reason, version: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+
+export const RestrictBody = Type.Object(
+  {
+    reason: Reason,
+    conditions: Type.Object(
+      {
+        humanReviewAll: Type.Optional(Type.Boolean({ description: 'a human reviews every output before it takes effect' })),
+        text: Type.Optional(Type.String({ maxLength: 4000, description: 'free-text conditions' })),
+        maxConfidenceAutonomy: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+    version: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const StateUnion = Type.Union([Type.Literal('active'), Type.Literal('restricted'), Type.Literal('paused')]);
+
+export const RuntimeDetailView = Type.Object({
+  systemId: Type.String(),
+  state: StateUnion,
+  conditions: Type.Record(Type.String(), Type.Unknown()),
+  reason: Type.String(),
+  version: Type.Integer(),
+  updatedAt: Type.Union([Type.String(), Type.Null()]),
+  pendingResume: Type.Union([Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String() }), Type.Null()]),
+  pendingConfirmation: Type.Optional(Type.Boolean()),
+});
+
+/** What an AI system reads before acting. */
+export const RuntimeStatusView = Type.Object({
+  systemId: Type.String(),
+  state: StateUnion,
+  conditions: Type.Record(Type.String(), Type.Unknown()),
+  version: Type.Integer(),
+  checkedAt: Type.String(),
+  /** What the client applies when it cannot reach Proofline. */
+  failSafeDefault: Type.Union([Type.Literal('paused'), Type.Literal('active')]),
+});
