@@ -64,7 +64,6 @@ export const CreateSystemBody = Type.Object(
     links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
     accountableOwnerId: OptionalText(100),
     runtimeDefault: Type.Optional(Type.Union([Type.Literal('paused'), Type.Literal('active')])),
-    rationale: Type.Optional(Type.String({ maxLength: 5000, description: 'why; kept on the change record' })),
   },
   { additionalProperties: false },
 );
@@ -84,6 +83,7 @@ export const UpdateSystemBody = Type.Object(
     tags: Type.Optional(StringList),
     links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
     runtimeDefault: Type.Optional(Type.Union([Type.Literal('paused'), Type.Literal('active')])),
+    rationale: Type.Optional(Type.String({ maxLength: 5000, description: 'why; kept on the change record' })),
   },
   { additionalProperties: false },
 );
