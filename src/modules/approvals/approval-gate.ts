@@ -1,7 +1,7 @@
 // The gate other modules call before an action that needs a completed approval (a system reaching
 // approved_for_use or in_production, a model version being deployed, a change of intended use, data
-// sources or risk tier). It passes only for a completed request of that kind for that subject, not yet
-// applied, asking for this very change, none of whose approvals has expired, whose content digest still
+// sources or risk tier). It passes only for a completed request of that kind for that subject,
+// asking for this very change, none of whose approvals has expired, whose content digest still
 // matches what every approver signed and what the subject is now. An emergency change passes instead
 // with the exception its request opened (the retrospective approval follows).
 import type { Tx } from '../../db/store.js';
@@ -118,6 +118,15 @@ function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subj
   }
 }
 
+/** A request's change is applied once: by its final approval, or by its emergency change. The gate
+ * above says whether an approval holds; this says it has not been used yet. */
+export async function assertNotYetApplied(trx: Tx, requestId: string): Promise<void> {
+  const row = await trx.selectFrom('approval_requests').select('applied_at').where('id', '=', requestId).executeTakeFirst();
+  if (row?.applied_at) {
+    throw new AppError('invalid_transition', `the change of request ${requestId} was already applied at ${row.applied_at}`, { requestId });
+  }
+}
+
 export async function assertApprovalCompleted(
   trx: Tx,
   {
@@ -176,12 +185,6 @@ export async function assertApprovalCompleted(
       kind,
       requestKind: REQUEST_KIND_OF[kind],
       missing: [`a ${REQUEST_KIND_OF[kind]} approval for this subject and this change`],
-    });
-  }
-  // A request's change is applied once: by its final approval, or by its emergency change.
-  if (request.applied_at) {
-    throw new AppError('invalid_transition', `the change of request ${requestId} was already applied at ${request.applied_at}`, {
-      requestId,
     });
   }
   if (exceptionId) {

@@ -4,7 +4,7 @@
 import { type Actor, hasRole, hasSystemRole } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
-import { type ApprovalKind, assertApprovalCompleted } from '../approvals/approval-gate.js';
+import { type ApprovalKind, assertApprovalCompleted, assertNotYetApplied } from '../approvals/approval-gate.js';
 import type { DeploymentKind, SystemStatus } from './systems.tables.js';
 
 /** What allowed a change: the completed approval request, or (emergency change) that request and the
@@ -101,6 +101,7 @@ export async function assertApproved(
     subjectId,
     target,
   });
+  await assertNotYetApplied(trx, authority.approvalRequestId);
 }
 
 /** The changes the approval policies govern, each with the kind of request that allows it. */
