@@ -4,8 +4,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerCoreCommands } from './core.commands.js';
-import { registerSystemsCommands } from './systems.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
+import { registerSystemsCommands } from './systems.commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('proofline')

@@ -52,14 +52,20 @@ async function changeInventory(
   switch (request.kind) {
     case 'system_use':
     case 'system_retirement':
-      return system('system.status_changed', await changeSystemStatus(trx, { ...args, systemId, status: change.status.to as SystemStatus }));
+      return system(
+        'system.status_changed',
+        await changeSystemStatus(trx, { ...args, systemId, status: change.status.to as SystemStatus }),
+      );
     case 'intended_use_change':
       return system(
         'system.intended_use_changed',
         await updateSystem(trx, { ...args, systemId, changes: { intendedUse: String(change.intendedUse.to) } }),
       );
     case 'risk_tier_change':
-      return system('system.risk_tier_changed', await changeRiskTier(trx, { ...args, systemId, euRiskTier: change.euRiskTier.to as EuRiskTier }));
+      return system(
+        'system.risk_tier_changed',
+        await changeRiskTier(trx, { ...args, systemId, euRiskTier: change.euRiskTier.to as EuRiskTier }),
+      );
     case 'model_deployment': {
       const row = await deployModelVersion(trx, { ...args, modelVersionId: request.subject_id });
       return { changeKind: 'model_version.deployed', subject: { type: 'model_version', id: row.id, version: Number(row.version) } };
@@ -72,7 +78,12 @@ async function changeInventory(
           ? await addDataSource(trx, {
               ...args,
               systemId,
-              input: { name: v.name ?? '', kind: v.kind ?? 'dataset', containsPersonalData: v.containsPersonalData ?? false, provenance: v.provenance },
+              input: {
+                name: v.name ?? '',
+                kind: v.kind ?? 'dataset',
+                containsPersonalData: v.containsPersonalData ?? false,
+                provenance: v.provenance,
+              },
             })
           : await updateDataSource(trx, { ...args, dataSourceId: ds.id ?? '', changes: v });
       if (row.system_id !== systemId) throw new AppError('invalid_transition', `data source ${row.id} is not of system ${systemId}`);

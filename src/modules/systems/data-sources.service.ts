@@ -46,7 +46,12 @@ async function recordDataSourceChange(
   trx: Tx,
   ctx: RequestContext,
   type: string,
-  { before, after, rationale, authority }: { before: DataSourceRow | null; after: DataSourceRow; rationale?: string; authority: ChangeAuthority },
+  {
+    before,
+    after,
+    rationale,
+    authority,
+  }: { before: DataSourceRow | null; after: DataSourceRow; rationale?: string; authority: ChangeAuthority },
 ) {
   await recordChange(trx, {
     ctx,

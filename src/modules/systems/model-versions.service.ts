@@ -131,12 +131,7 @@ export async function listModelVersions(db: Tx, systemId: string): Promise<Model
  * or the exception of an emergency deployment. */
 export async function deployModelVersion(
   trx: Tx,
-  {
-    ctx,
-    modelVersionId,
-    rationale,
-    ...authority
-  }: { ctx: RequestContext; modelVersionId: string; rationale?: string } & ChangeAuthority,
+  { ctx, modelVersionId, rationale, ...authority }: { ctx: RequestContext; modelVersionId: string; rationale?: string } & ChangeAuthority,
 ): Promise<ModelVersionRow> {
   const before = await getModelVersion(trx, modelVersionId);
   assertMayEdit(ctx.actor, before.system_id, 'deploying a model version');

@@ -82,7 +82,9 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     },
     async (req, reply) => {
       const { rationale, ...input } = req.body;
-      const row = await store.transact((trx) => addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input, rationale }));
+      const row = await store.transact((trx) =>
+        addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input, rationale }),
+      );
       setEtag(reply, Number(row.version));
       return presentDataSource(row);
     },

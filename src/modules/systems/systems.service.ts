@@ -11,10 +11,10 @@ import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js
 import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import {
   APPROVAL_GATED_STATUSES,
+  assertGovernedChangeAllowed,
   assertGovernor,
   assertMayCreate,
   assertMayEdit,
-  assertGovernedChangeAllowed,
   assertStatusApproved,
   assertVersion,
   authorityData,
@@ -224,7 +224,8 @@ export async function updateSystem(
   if (changes.runtimeDefault !== undefined) patch.runtime_default = changes.runtimeDefault;
   const after = await writeSystem(trx, before, patch);
   if (patch.tags !== undefined) await replaceTags(trx, systemId, JSON.parse(patch.tags) as string[]);
-  const type = patch.intended_use !== undefined && patch.intended_use !== before.intended_use ? 'system.intended_use_changed' : 'system.updated';
+  const type =
+    patch.intended_use !== undefined && patch.intended_use !== before.intended_use ? 'system.intended_use_changed' : 'system.updated';
   await recordSystemChange(trx, ctx, type, { before, after, reason: rationale?.trim(), authority });
   return after;
 }
@@ -253,10 +254,7 @@ export async function changeSystemOwner(trx: Tx, args: RationaleArgs & { ownerId
   return after;
 }
 
-export async function changeSystemStatus(
-  trx: Tx,
-  args: RationaleArgs & { status: SystemStatus },
-): Promise<SystemRow> {
+export async function changeSystemStatus(trx: Tx, args: RationaleArgs & { status: SystemStatus }): Promise<SystemRow> {
   const { ctx, systemId, status } = args;
   const before = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'changing the status of a system');
