@@ -49,11 +49,14 @@ export interface ProoflineClientOptions {
   /** Records kept while Proofline is unreachable; beyond it the oldest are dropped (default 100,000). */
   maxQueued?: number;
   fetch?: typeof fetch;
+  /** Milliseconds since the epoch (default Date.now); lets tests move time without sleeping. */
+  clock?: () => number;
 }
 
 export class ProoflineClient {
-  private readonly options: Required<Omit<ProoflineClientOptions, 'failSafeDefault' | 'fetch'>>;
+  private readonly options: Required<Omit<ProoflineClientOptions, 'failSafeDefault' | 'fetch' | 'clock'>>;
   private readonly doFetch: typeof fetch;
+  private readonly clock: () => number;
   private failSafe: FailSafeDefault | undefined;
   private cached: { status: RuntimeStatus; etag: string | null; until: number } | null = null;
   private inFlight: Promise<RuntimeStatus> | null = null;
@@ -78,6 +81,7 @@ export class ProoflineClient {
     };
     this.failSafe = options.failSafeDefault;
     this.doFetch = options.fetch ?? fetch;
+    this.clock = options.clock ?? Date.now;
     if (this.options.flushIntervalMs > 0) {
       this.timer = setInterval(() => void this.flush().catch(() => {}), this.options.flushIntervalMs);
       this.timer.unref?.();
@@ -91,7 +95,7 @@ export class ProoflineClient {
 
   /** The system's runtime status, from the cache when fresh. Never throws. */
   async status(): Promise<RuntimeStatus> {
-    const now = Date.now();
+    const now = this.clock();
     if (this.cached && this.cached.until > now) return { ...this.cached.status, source: 'cache' };
     this.inFlight ??= this.fetchStatus().finally(() => {
       this.inFlight = null;
@@ -142,13 +146,13 @@ export class ProoflineClient {
         source: 'fail-safe',
       };
       // Keep the ETag of the last real answer, but do not keep serving that answer.
-      this.cached = { status, etag: null, until: Date.now() + this.options.cacheTtlMs };
+      this.cached = { status, etag: null, until: this.clock() + this.options.cacheTtlMs };
       return status;
     }
   }
 
   private remember(status: RuntimeStatus, etag: string | null): void {
-    this.cached = { status, etag, until: Date.now() + this.options.cacheTtlMs };
+    this.cached = { status, etag, until: this.clock() + this.options.cacheTtlMs };
   }
 
   /** Queues a decision record; sent with the next batch. */

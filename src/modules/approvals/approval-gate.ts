@@ -1,7 +1,9 @@
 // The gate other modules call before an action that needs a completed approval (a system reaching
-// approved_for_use or in_production, a model version being deployed). It passes only for a completed
-// request of that kind for that subject, none of whose approvals has expired, whose content digest
-// still matches what every approver signed and what the subject is now.
+// approved_for_use or in_production, a model version being deployed, a change of intended use, data
+// sources or risk tier). It passes only for a completed request of that kind for that subject,
+// asking for this very change, none of whose approvals has expired, whose content digest still
+// matches what every approver signed and what the subject is now. An emergency change passes instead
+// with the exception its request opened (the retrospective approval follows).
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { canonicalJson } from '../../ledger/canonical.js';
@@ -9,7 +11,23 @@ import { contentDigest, currentSnapshot, type RequestContent } from './content.j
 import { contentOf, loadRequestState, type RequestRow, type RequestState } from './requests.repository.js';
 
 /** What an approval request authorises. */
-export type ApprovalKind = 'system.approved_for_use' | 'system.in_production' | 'model_version.deploy';
+export type ApprovalKind =
+  | 'system.approved_for_use'
+  | 'system.in_production'
+  | 'model_version.deploy'
+  | 'intended_use_change'
+  | 'risk_tier_change'
+  | 'data_source_change';
+
+/** The request kind that approves each gated action. */
+const REQUEST_KIND_OF: Record<ApprovalKind, RequestRow['kind']> = {
+  'system.approved_for_use': 'system_use',
+  'system.in_production': 'system_use',
+  'model_version.deploy': 'model_deployment',
+  intended_use_change: 'intended_use_change',
+  risk_tier_change: 'risk_tier_change',
+  data_source_change: 'data_source_change',
+};
 
 function missingSteps(state: RequestState): string[] {
   return state.chain.steps.filter((s) => !s.complete).map((s) => `${s.step.name} (${s.approvals.length}/${s.step.required})`);
@@ -70,29 +88,65 @@ function comparable(snapshot: Record<string, unknown> | null, content: RequestCo
   return canonicalJson(Object.fromEntries(Object.entries(snapshot).filter(([key]) => !moved.includes(key))));
 }
 
-function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subjectId?: string): boolean {
+/** Whether the request approves this action on this subject; `target` is the value being applied,
+ * so an approval of one intended use (tier, data source) cannot apply another. */
+function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subjectId?: string, target?: unknown): boolean {
   if (request.system_id !== systemId) return false;
   if (subjectId && request.subject_id !== subjectId) return false;
-  const change = contentOf(request).change as { status?: { to?: string } };
-  if (kind === 'model_version.deploy') return request.kind === 'model_deployment';
-  const target = kind === 'system.approved_for_use' ? 'approved_for_use' : 'in_production';
-  return request.kind === 'system_use' && change.status?.to === target;
+  if (request.kind !== REQUEST_KIND_OF[kind]) return false;
+  const change = contentOf(request).change as {
+    status?: { to?: string };
+    intendedUse?: { to?: string };
+    euRiskTier?: { to?: string };
+    dataSource?: { action: string; id: string | null };
+  };
+  switch (kind) {
+    case 'model_version.deploy':
+      return true;
+    case 'system.approved_for_use':
+      return change.status?.to === 'approved_for_use';
+    case 'system.in_production':
+      return change.status?.to === 'in_production';
+    case 'intended_use_change':
+      return change.intendedUse?.to === target;
+    case 'risk_tier_change':
+      return change.euRiskTier?.to === target;
+    case 'data_source_change': {
+      const wanted = target as { action: string; id: string | null } | undefined;
+      return change.dataSource?.action === wanted?.action && (change.dataSource?.id ?? null) === (wanted?.id ?? null);
+    }
+  }
+}
+
+/** A request's change is applied once: by its final approval, or by its emergency change. The gate
+ * above says whether an approval holds; this says it has not been used yet. */
+export async function assertNotYetApplied(trx: Tx, requestId: string): Promise<void> {
+  const row = await trx.selectFrom('approval_requests').select('applied_at').where('id', '=', requestId).executeTakeFirst();
+  if (row?.applied_at) {
+    throw new AppError('invalid_transition', `the change of request ${requestId} was already applied at ${row.applied_at}`, { requestId });
+  }
 }
 
 export async function assertApprovalCompleted(
   trx: Tx,
   {
     requestId,
+    exceptionId,
     systemId,
     kind,
     subjectId,
+    target,
     now = new Date(),
   }: {
     requestId?: string | null;
+    /** Given for an emergency change: the exception its request opened stands in for the approval. */
+    exceptionId?: string | null;
     systemId: string;
     kind: ApprovalKind;
     /** The model version being deployed, so one version's approval cannot deploy another. */
     subjectId?: string;
+    /** The value being applied (intended use, tier, data source action and id). */
+    target?: unknown;
     now?: Date;
   },
 ): Promise<void> {
@@ -101,12 +155,13 @@ export async function assertApprovalCompleted(
       .selectFrom('approval_requests')
       .select(['id', 'status'])
       .where('system_id', '=', systemId)
-      .where('kind', '=', kind === 'model_version.deploy' ? 'model_deployment' : 'system_use')
+      .where('kind', '=', REQUEST_KIND_OF[kind])
       .where('status', 'in', ['pending', 'changes_requested'])
       .execute();
     throw new AppError('approval_required', `${kind} for system ${systemId} needs a completed approval request; none was given`, {
       systemId,
       kind,
+      requestKind: REQUEST_KIND_OF[kind],
       missing: ['approvalRequestId'],
       openRequests: open.map((r) => r.id),
     });
@@ -117,17 +172,30 @@ export async function assertApprovalCompleted(
       requestId,
       systemId,
       kind,
+      requestKind: REQUEST_KIND_OF[kind],
       missing: ['a completed approval request'],
     });
   }
   const state = await loadRequestState(trx, requestId, now);
-  if (!matches(state.request, kind, systemId, subjectId)) {
-    throw new AppError('approval_required', `approval request ${requestId} does not approve ${kind} for ${subjectId ?? systemId}`, {
+  const request = state.request;
+  if (!matches(request, kind, systemId, subjectId, target)) {
+    throw new AppError('approval_required', `approval request ${requestId} does not approve this ${kind} for ${subjectId ?? systemId}`, {
       requestId,
       systemId,
       kind,
-      missing: [`a ${kind} approval for this subject`],
+      requestKind: REQUEST_KIND_OF[kind],
+      missing: [`a ${REQUEST_KIND_OF[kind]} approval for this subject and this change`],
     });
+  }
+  if (exceptionId) {
+    if (!request.emergency_at || request.exception_id !== exceptionId) {
+      throw new AppError('approval_required', `exception ${exceptionId} is not the emergency change of request ${requestId}`, {
+        requestId,
+        exceptionId,
+        missing: ['a completed approval request'],
+      });
+    }
+    return;
   }
   await assertRequestUsable(trx, state, now);
 }

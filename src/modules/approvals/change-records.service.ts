@@ -42,16 +42,11 @@ export interface NewChangeRecord {
   exceptionId: string | null;
 }
 
+/** The one path every change record is written by: the inventory's use cases (whatever called them:
+ * a direct edit, an approval's effect, an emergency change) and the policy changes of effects.ts.
+ * Whether the change needed an approval is the caller's rule (systems.rules.ts); this records what
+ * allowed it, or that nothing had to. */
 export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestContext; change: NewChangeRecord }) {
-  if (!change.approvalRequestId && !change.exceptionId) {
-    throw new AppError(
-      'approval_required',
-      `a ${change.changeKind} change needs the approval that allowed it or the exception that bypassed it`,
-      {
-        missing: ['approvalRequestId', 'exceptionId'],
-      },
-    );
-  }
   const id = randomUUID();
   const diff = structuredDiff(change.before ?? {}, change.after);
   const event = await appendEvent(trx, ctx, {
@@ -89,6 +84,18 @@ export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestConte
   };
   await trx.insertInto('change_records').values(row).execute();
   return { ...row, diff };
+}
+
+/** The change record an approval request's effect wrote (one per request: its change applies once). */
+export async function changeRecordOfRequest(trx: Tx, requestId: string) {
+  const row = await trx
+    .selectFrom('change_records')
+    .select(['id', 'diff'])
+    .where('approval_request_id', '=', requestId)
+    .orderBy('recorded_at', 'desc')
+    .executeTakeFirst();
+  if (!row) throw new AppError('internal_error', `applying request ${requestId} recorded no change`);
+  return { id: row.id, diff: JSON.parse(row.diff) as FieldChange[] };
 }
 
 export function presentChangeRecord(row: Awaited<ReturnType<typeof listChangeRecords>>['items'][number]) {
@@ -173,10 +180,9 @@ async function subjectEvents(db: Kysely<Database>, subjectType: 'ai_system' | 'm
       .where('subject_id', '=', id)
       .orderBy('seq')
       .execute();
-    // Model-version events filed under their system are not changes of the system itself.
-    return rows
-      .map((r) => JSON.parse(r.leaf) as LeafEvent)
-      .filter((e) => !e.type.startsWith('model_version.') && !e.type.startsWith('data_source.'));
+    // Only events naming a system version change the system itself; model-version, data-source and
+    // phase-owner events are filed under the system without one.
+    return rows.map((r) => JSON.parse(r.leaf) as LeafEvent).filter((e) => e.subject.version !== undefined && e.subject.version !== null);
   }
   const mv = await db.selectFrom('model_versions').select('system_id').where('id', '=', id).executeTakeFirst();
   if (!mv) throw notFound('model version', id);

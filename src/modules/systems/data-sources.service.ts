@@ -1,13 +1,15 @@
 // Data sources of an AI system (ISO 42001 A.7): what data it uses, whether personal data is in it,
-// where it comes from and who answers for it. Events have the system as their subject.
+// where it comes from and who answers for it. Events have the system as their subject; each change
+// also writes a change record. Adding or updating a data source is governed (systems.rules.ts).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { recordChange } from '../approvals/change-records.service.js';
 import { type DataSourceRow, diffViews, presentDataSource } from './systems.presenter.js';
 import { assertActiveUser, getSystem } from './systems.repository.js';
-import { assertMayEdit, assertVersion } from './systems.rules.js';
+import { assertGovernedChangeAllowed, assertMayEdit, assertVersion, authorityData, type ChangeAuthority } from './systems.rules.js';
 
 export interface NewDataSource {
   name: string;
@@ -34,12 +36,53 @@ const DATA_SOURCE_COLUMNS = [
 
 const CONTROLS = ['iso42001:A.7'];
 
+/** A data source as its change records keep it; the record has its own time. */
+function dataSourceState(row: DataSourceRow) {
+  const { updatedAt: _updatedAt, ...view } = presentDataSource(row);
+  return view;
+}
+
+async function recordDataSourceChange(
+  trx: Tx,
+  ctx: RequestContext,
+  type: string,
+  {
+    before,
+    after,
+    rationale,
+    authority,
+  }: { before: DataSourceRow | null; after: DataSourceRow; rationale?: string; authority: ChangeAuthority },
+) {
+  await recordChange(trx, {
+    ctx,
+    change: {
+      subjectType: 'data_source',
+      subjectId: after.id,
+      systemId: after.system_id,
+      subjectVersion: Number(after.version),
+      changeKind: type,
+      before: before ? dataSourceState(before) : null,
+      after: dataSourceState(after),
+      rationale: rationale?.trim() ?? '',
+      approvalRequestId: authority.approvalRequestId ?? null,
+      exceptionId: authority.exceptionId ?? null,
+    },
+  });
+}
+
 export async function addDataSource(
   trx: Tx,
-  { ctx, systemId, input }: { ctx: RequestContext; systemId: string; input: NewDataSource },
+  {
+    ctx,
+    systemId,
+    input,
+    rationale,
+    ...authority
+  }: { ctx: RequestContext; systemId: string; input: NewDataSource; rationale?: string } & ChangeAuthority,
 ): Promise<DataSourceRow> {
-  await getSystem(trx, systemId);
+  const system = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'adding a data source');
+  await assertGovernedChangeAllowed(trx, { system, kind: 'data_source_change', authority, target: { action: 'add', id: null } });
   if (input.ownerId) await assertActiveUser(trx, input.ownerId, 'ownerId');
   const now = new Date().toISOString();
   const row: DataSourceRow = {
@@ -59,9 +102,10 @@ export async function addDataSource(
     type: 'data_source.added',
     subject: { type: 'ai_system', id: systemId },
     after: presentDataSource(row),
-    data: { systemId, dataSourceId: row.id },
+    data: { systemId, dataSourceId: row.id, ...authorityData(authority) },
     controls: CONTROLS,
   });
+  await recordDataSourceChange(trx, ctx, 'data_source.added', { before: null, after: row, rationale, authority });
   return row;
 }
 
@@ -88,11 +132,21 @@ export async function updateDataSource(
     dataSourceId,
     expectedVersion,
     changes,
-  }: { ctx: RequestContext; dataSourceId: string; expectedVersion: number; changes: DataSourceChanges },
+    rationale,
+    ...authority
+  }: {
+    ctx: RequestContext;
+    dataSourceId: string;
+    expectedVersion?: number;
+    changes: DataSourceChanges;
+    rationale?: string;
+  } & ChangeAuthority,
 ): Promise<DataSourceRow> {
   const before = await getDataSource(trx, dataSourceId);
   assertMayEdit(ctx.actor, before.system_id, 'updating a data source');
   assertVersion(Number(before.version), expectedVersion, `data source ${dataSourceId}`);
+  const system = await getSystem(trx, before.system_id);
+  await assertGovernedChangeAllowed(trx, { system, kind: 'data_source_change', authority, target: { action: 'update', id: dataSourceId } });
   if (changes.ownerId) await assertActiveUser(trx, changes.ownerId, 'ownerId');
   const after: DataSourceRow = {
     ...before,
@@ -113,8 +167,9 @@ export async function updateDataSource(
     subject: { type: 'ai_system', id: before.system_id },
     before: diff.before,
     after: diff.after,
-    data: { systemId: before.system_id, dataSourceId },
+    data: { systemId: before.system_id, dataSourceId, ...authorityData(authority) },
     controls: CONTROLS,
   });
+  await recordDataSourceChange(trx, ctx, 'data_source.updated', { before, after, rationale, authority });
   return after;
 }

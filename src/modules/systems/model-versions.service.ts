@@ -1,14 +1,16 @@
 // Model versions of an AI system: registering one (its artifact digest, training data, parameters)
 // and deploying it, which needs a completed approval. Events have the system as their subject so
-// the system's timeline shows them; the version's id is in `data`.
+// the system's timeline shows them; the version's id is in `data`. Each also writes a change record
+// with the model version as its subject (and so its parameters, training data and status).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { recordChange } from '../approvals/change-records.service.js';
 import { type ModelVersionRow, presentModelVersion } from './systems.presenter.js';
 import { getSystem } from './systems.repository.js';
-import { assertApproved, assertMayEdit } from './systems.rules.js';
+import { assertApproved, assertMayEdit, authorityData, type ChangeAuthority } from './systems.rules.js';
 
 export interface NewModelVersion {
   label: string;
@@ -34,6 +36,35 @@ const MODEL_COLUMNS = [
   'created_at',
   'version',
 ] as const;
+
+/** The change record of a model version's change; `before` is null when it is registered. */
+async function recordModelVersionChange(
+  trx: Tx,
+  ctx: RequestContext,
+  type: string,
+  {
+    before,
+    after,
+    rationale,
+    authority = {},
+  }: { before: ModelVersionRow | null; after: ModelVersionRow; rationale: string; authority?: ChangeAuthority },
+) {
+  await recordChange(trx, {
+    ctx,
+    change: {
+      subjectType: 'model_version',
+      subjectId: after.id,
+      systemId: after.system_id,
+      subjectVersion: Number(after.version),
+      changeKind: type,
+      before: before ? presentModelVersion(before) : null,
+      after: presentModelVersion(after),
+      rationale,
+      approvalRequestId: authority.approvalRequestId ?? null,
+      exceptionId: authority.exceptionId ?? null,
+    },
+  });
+}
 
 export async function registerModelVersion(
   trx: Tx,
@@ -76,6 +107,7 @@ export async function registerModelVersion(
     data: { systemId, modelVersionId: row.id },
     controls: ['iso42001:A.6.2.3'],
   });
+  await recordModelVersionChange(trx, ctx, 'model_version.registered', { before: null, after: row, rationale: row.notes });
   return row;
 }
 
@@ -95,10 +127,11 @@ export async function listModelVersions(db: Tx, systemId: string): Promise<Model
     .execute();
 }
 
-/** Marks a version deployed (the one before it, if any, becomes retired). Needs a completed approval. */
+/** Marks a version deployed (the one before it, if any, becomes retired). Needs a completed approval,
+ * or the exception of an emergency deployment. */
 export async function deployModelVersion(
   trx: Tx,
-  { ctx, modelVersionId, approvalRequestId }: { ctx: RequestContext; modelVersionId: string; approvalRequestId?: string },
+  { ctx, modelVersionId, rationale, ...authority }: { ctx: RequestContext; modelVersionId: string; rationale?: string } & ChangeAuthority,
 ): Promise<ModelVersionRow> {
   const before = await getModelVersion(trx, modelVersionId);
   assertMayEdit(ctx.actor, before.system_id, 'deploying a model version');
@@ -106,7 +139,7 @@ export async function deployModelVersion(
   await assertApproved(trx, {
     systemId: before.system_id,
     kind: 'model_version.deploy',
-    approvalRequestId,
+    authority,
     subjectId: modelVersionId,
     what: `deploying model version ${before.label}`,
   });
@@ -143,7 +176,8 @@ export async function deployModelVersion(
     subject: { type: 'ai_system', id: before.system_id },
     before: { status: before.status, deployedAt: before.deployed_at },
     after: { status: after.status, deployedAt: after.deployed_at },
-    data: { systemId: before.system_id, modelVersionId, approvalRequestId, retired: replaced.map((r) => r.id) },
+    data: { systemId: before.system_id, modelVersionId, ...authorityData(authority), retired: replaced.map((r) => r.id) },
   });
+  await recordModelVersionChange(trx, ctx, 'model_version.deployed', { before, after, rationale: rationale?.trim() ?? '', authority });
   return after;
 }

@@ -81,7 +81,10 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       config: { access: EDIT },
     },
     async (req, reply) => {
-      const row = await store.transact((trx) => addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }));
+      const { rationale, ...input } = req.body;
+      const row = await store.transact((trx) =>
+        addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input, rationale }),
+      );
       setEtag(reply, Number(row.version));
       return presentDataSource(row);
     },
@@ -94,13 +97,14 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       config: { access: EDIT },
     },
     async (req, reply) => {
-      const { version, ...changes } = req.body;
+      const { version, rationale, ...changes } = req.body;
       const row = await store.transact((trx) =>
         updateDataSource(trx, {
           ctx: requestContext(req),
           dataSourceId: req.params.id,
           expectedVersion: expectedVersion(req, version),
           changes,
+          rationale,
         }),
       );
       setEtag(reply, Number(row.version));

@@ -180,7 +180,12 @@ interface LedgerLeaf {
 /** The system's history, newest first, from the ledger: every event about it (model versions and
  * data sources are recorded with the system as their subject, their own id in data). */
 export async function systemTimeline(db: Db, systemId: string, page: { limit: number; offset: number }): Promise<PageOf<TimelineEntry>> {
-  const query = db.selectFrom('ledger_events').where('subject_type', '=', 'ai_system').where('subject_id', '=', systemId);
+  // A change.recorded event restates the use case's own event (the change record points to it).
+  const query = db
+    .selectFrom('ledger_events')
+    .where('subject_type', '=', 'ai_system')
+    .where('subject_id', '=', systemId)
+    .where('type', '!=', 'change.recorded');
   const [rows, count] = await Promise.all([
     query.select(['seq', 'event_id', 'type', 'recorded_at', 'leaf']).orderBy('seq', 'desc').limit(page.limit).offset(page.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -89,9 +89,15 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       config: { access: EDIT },
     },
     async (req, reply) => {
-      const { version, ...changes } = req.body;
+      const { version, rationale, ...changes } = req.body;
       const row = await store.transact((trx) =>
-        updateSystem(trx, { ctx: requestContext(req), systemId: req.params.id, expectedVersion: expectedVersion(req, version), changes }),
+        updateSystem(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          expectedVersion: expectedVersion(req, version),
+          changes,
+          rationale,
+        }),
       );
       setEtag(reply, Number(row.version));
       return presentSystem(row);

@@ -83,6 +83,7 @@ export const UpdateSystemBody = Type.Object(
     tags: Type.Optional(StringList),
     links: Type.Optional(Type.Array(Link, { maxItems: 50 })),
     runtimeDefault: Type.Optional(Type.Union([Type.Literal('paused'), Type.Literal('active')])),
+    rationale: Type.Optional(Type.String({ maxLength: 5000, description: 'why; kept on the change record' })),
   },
   { additionalProperties: false },
 );
@@ -202,6 +203,7 @@ export const AddDataSourceBody = Type.Object(
     containsPersonalData: Type.Boolean(),
     provenance: Type.Optional(Type.String({ maxLength: 5000 })),
     ownerId: OptionalText(100),
+    rationale: Type.Optional(Type.String({ maxLength: 5000, description: 'why; kept on the change record' })),
   },
   { additionalProperties: false },
 );
@@ -214,6 +216,7 @@ export const UpdateDataSourceBody = Type.Object(
     containsPersonalData: Type.Optional(Type.Boolean()),
     provenance: Type.Optional(Type.String({ maxLength: 5000 })),
     ownerId: OptionalText(100),
+    rationale: Type.Optional(Type.String({ maxLength: 5000, description: 'why; kept on the change record' })),
   },
   { additionalProperties: false },
 );

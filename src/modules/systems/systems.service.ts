@@ -1,19 +1,24 @@
 // The AI system inventory: use cases on the system itself (ISO 42001 A.9.2, A.4, A.6; EU AI Act
-// Art. 26 and 49). Each writes its rows and one ledger event with before, after and the reason.
+// Art. 26 and 49). Each change writes its rows, one ledger event with before, after and the reason,
+// and one change record naming the approval or exception that allowed it (or none, when none is needed).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { recordChange } from '../approvals/change-records.service.js';
 import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
 import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import {
   APPROVAL_GATED_STATUSES,
+  assertGovernedChangeAllowed,
   assertGovernor,
   assertMayCreate,
   assertMayEdit,
   assertStatusApproved,
   assertVersion,
+  authorityData,
+  type ChangeAuthority,
   requireRationale,
 } from './systems.rules.js';
 import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
@@ -124,11 +129,18 @@ async function writeSystem(trx: Tx, before: SystemRow, patch: Partial<Omit<AiSys
   return after;
 }
 
-async function recordChange(
+/** A system as its change records keep it; the record has its own time, so updatedAt is left out. */
+function systemState(row: SystemRow) {
+  const { updatedAt: _updatedAt, ...view } = presentSystem(row);
+  return view;
+}
+
+/** The ledger event of the use case and the change record, for a change of the system row. */
+async function recordSystemChange(
   trx: Tx,
   ctx: RequestContext,
   type: string,
-  { before, after, reason, data }: { before: SystemRow; after: SystemRow; reason?: string; data?: Record<string, unknown> },
+  { before, after, reason, authority = {} }: { before: SystemRow; after: SystemRow; reason?: string; authority?: ChangeAuthority },
 ) {
   const diff = diffViews(presentSystem(before), presentSystem(after));
   await appendEvent(trx, ctx, {
@@ -137,8 +149,23 @@ async function recordChange(
     before: diff.before,
     after: diff.after,
     reason: reason ?? null,
-    data,
+    data: authorityData(authority),
     controls: CONTROLS,
+  });
+  await recordChange(trx, {
+    ctx,
+    change: {
+      subjectType: SYSTEM,
+      subjectId: after.id,
+      systemId: after.id,
+      subjectVersion: Number(after.version),
+      changeKind: type,
+      before: systemState(before),
+      after: systemState(after),
+      rationale: reason ?? '',
+      approvalRequestId: authority.approvalRequestId ?? null,
+      exceptionId: authority.exceptionId ?? null,
+    },
   });
 }
 
@@ -157,14 +184,31 @@ export interface SystemChanges {
   runtimeDefault?: 'paused' | 'active';
 }
 
-/** Descriptive fields only; owner, status and risk tiers have their own use cases with a rationale. */
+/** Descriptive fields and the intended use (governed: see systems.rules.ts); owner, status and risk
+ * tiers have their own use cases. */
 export async function updateSystem(
   trx: Tx,
-  { ctx, systemId, expectedVersion, changes }: { ctx: RequestContext; systemId: string; expectedVersion: number; changes: SystemChanges },
+  {
+    ctx,
+    systemId,
+    expectedVersion,
+    changes,
+    rationale,
+    ...authority
+  }: {
+    ctx: RequestContext;
+    systemId: string;
+    expectedVersion?: number;
+    changes: SystemChanges;
+    rationale?: string;
+  } & ChangeAuthority,
 ): Promise<SystemRow> {
   const before = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'updating a system');
   assertVersion(Number(before.version), expectedVersion, `system ${systemId}`);
+  if (changes.intendedUse !== undefined && changes.intendedUse !== before.intended_use) {
+    await assertGovernedChangeAllowed(trx, { system: before, kind: 'intended_use_change', authority, target: changes.intendedUse });
+  }
   const patch: Partial<AiSystemsTable> = {};
   if (changes.name !== undefined) patch.name = changes.name.trim();
   if (changes.purpose !== undefined) patch.purpose = changes.purpose;
@@ -180,11 +224,13 @@ export async function updateSystem(
   if (changes.runtimeDefault !== undefined) patch.runtime_default = changes.runtimeDefault;
   const after = await writeSystem(trx, before, patch);
   if (patch.tags !== undefined) await replaceTags(trx, systemId, JSON.parse(patch.tags) as string[]);
-  await recordChange(trx, ctx, 'system.updated', { before, after });
+  const type =
+    patch.intended_use !== undefined && patch.intended_use !== before.intended_use ? 'system.intended_use_changed' : 'system.updated';
+  await recordSystemChange(trx, ctx, type, { before, after, reason: rationale?.trim(), authority });
   return after;
 }
 
-interface RationaleArgs {
+interface RationaleArgs extends ChangeAuthority {
   ctx: RequestContext;
   systemId: string;
   rationale: string;
@@ -204,14 +250,11 @@ export async function changeSystemOwner(trx: Tx, args: RationaleArgs & { ownerId
   if (before.accountable_owner_id === ownerId) throw new AppError('invalid_transition', `${ownerId} is already the accountable owner`);
   const after = await writeSystem(trx, before, { accountable_owner_id: ownerId });
   await grantSystemOwnerRole(trx, { systemId, ownerId, grantedBy: ctx.actor.userId });
-  await recordChange(trx, ctx, 'system.owner_changed', { before, after, reason });
+  await recordSystemChange(trx, ctx, 'system.owner_changed', { before, after, reason, authority: args });
   return after;
 }
 
-export async function changeSystemStatus(
-  trx: Tx,
-  args: RationaleArgs & { status: SystemStatus; approvalRequestId?: string },
-): Promise<SystemRow> {
+export async function changeSystemStatus(trx: Tx, args: RationaleArgs & { status: SystemStatus }): Promise<SystemRow> {
   const { ctx, systemId, status } = args;
   const before = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'changing the status of a system');
@@ -221,18 +264,13 @@ export async function changeSystemStatus(
   if (before.status === 'retired')
     throw new AppError('invalid_transition', 'a retired system stays retired; register a new one', { status });
   assertOwnerForStatus(status, before.accountable_owner_id);
-  await assertStatusApproved(trx, { systemId, status, approvalRequestId: args.approvalRequestId });
+  await assertStatusApproved(trx, { systemId, status, authority: args });
   const after = await writeSystem(trx, before, { status });
-  await recordChange(trx, ctx, 'system.status_changed', {
-    before,
-    after,
-    reason,
-    data: args.approvalRequestId ? { approvalRequestId: args.approvalRequestId } : undefined,
-  });
+  await recordSystemChange(trx, ctx, 'system.status_changed', { before, after, reason, authority: args });
   return after;
 }
 
-/** The EU AI Act tier and/or the organisation's own tier. */
+/** The EU AI Act tier (governed: see systems.rules.ts) and/or the organisation's own tier. */
 export async function changeRiskTier(
   trx: Tx,
   args: RationaleArgs & { euRiskTier?: EuRiskTier; orgRiskTier?: string | null },
@@ -250,8 +288,11 @@ export async function changeRiskTier(
       field: 'euRiskTier',
     });
   }
+  if (patch.eu_risk_tier !== undefined) {
+    await assertGovernedChangeAllowed(trx, { system: before, kind: 'risk_tier_change', authority: args, target: patch.eu_risk_tier });
+  }
   const after = await writeSystem(trx, before, patch);
-  await recordChange(trx, ctx, 'system.risk_tier_changed', { before, after, reason });
+  await recordSystemChange(trx, ctx, 'system.risk_tier_changed', { before, after, reason, authority: args });
   return after;
 }
 
@@ -265,8 +306,32 @@ export async function triageShadowSystem(trx: Tx, args: RationaleArgs): Promise<
   if (before.deployment_kind !== 'shadow') throw new AppError('invalid_transition', `system ${systemId} is not a shadow system`);
   if (before.triaged_at) throw new AppError('invalid_transition', `system ${systemId} was triaged at ${before.triaged_at}`);
   const after = await writeSystem(trx, before, { triaged_at: new Date().toISOString() });
-  await recordChange(trx, ctx, 'system.triaged', { before, after, reason });
+  await recordSystemChange(trx, ctx, 'system.triaged', { before, after, reason, authority: args });
   return after;
+}
+
+/** Phase owners are not columns of the system row, so their change records name no system version. */
+async function recordPhaseOwnerChange(
+  trx: Tx,
+  ctx: RequestContext,
+  type: string,
+  { systemId, before, after }: { systemId: string; before: Record<string, unknown> | null; after: Record<string, unknown> },
+) {
+  await recordChange(trx, {
+    ctx,
+    change: {
+      subjectType: SYSTEM,
+      subjectId: systemId,
+      systemId,
+      subjectVersion: null,
+      changeKind: type,
+      before,
+      after,
+      rationale: '',
+      approvalRequestId: null,
+      exceptionId: null,
+    },
+  });
 }
 
 export async function assignPhaseOwner(
@@ -286,14 +351,15 @@ export async function assignPhaseOwner(
   const assignedAt = new Date().toISOString();
   await trx.deleteFrom('system_phase_owners').where('system_id', '=', systemId).where('phase', '=', phase).execute();
   await trx.insertInto('system_phase_owners').values({ system_id: systemId, phase, user_id: userId, assigned_at: assignedAt }).execute();
+  const change = { before: current ? { phase, userId: current.user_id } : null, after: { phase, userId } };
   await appendEvent(trx, ctx, {
     type: 'system.phase_owner_assigned',
     subject: { type: SYSTEM, id: systemId },
-    before: current ? { phase, userId: current.user_id } : null,
-    after: { phase, userId },
+    ...change,
     data: { systemId, phase },
     controls: CONTROLS,
   });
+  await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_assigned', { systemId, ...change });
   return { phase, userId, assignedAt };
 }
 
@@ -318,5 +384,10 @@ export async function unassignPhaseOwner(
     after: null,
     data: { systemId, phase },
     controls: CONTROLS,
+  });
+  await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_unassigned', {
+    systemId,
+    before: { phase, userId: current.user_id },
+    after: { phase, userId: null },
   });
 }
