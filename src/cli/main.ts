@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { registerCoreCommands } from './core.commands.js';
+import { registerLedgerCommands } from './ledger.commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('proofline')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCoreCommands(program);
+  registerLedgerCommands(program);
   return program;
 }
 
