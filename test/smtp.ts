@@ -1,6 +1,7 @@
 // A real SMTP server on loopback (smtp-server) that keeps what it receives.
-import { simpleParser } from './mail-parse.js';
+
 import { SMTPServer } from 'smtp-server';
+import { simpleParser } from './mail-parse.js';
 
 export interface ReceivedMail {
   from: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore, type Store } from '../db/store.js';
-import { parseVerifierKey, type NoteVerifier } from '../ledger/checkpoint-note.js';
+import { type NoteVerifier, parseVerifierKey } from '../ledger/checkpoint-note.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
@@ -38,7 +38,9 @@ function printReport(report: VerifyReport, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (report.ok) {
-    process.stdout.write(`ledger intact: ${report.events} events, ${report.checkpointsChecked} checkpoints checked, root ${report.rootHash}\n`);
+    process.stdout.write(
+      `ledger intact: ${report.events} events, ${report.checkpointsChecked} checkpoints checked, root ${report.rootHash}\n`,
+    );
   }
   if (report.problem) {
     const where = report.problem.seq === null ? '' : `first bad sequence number ${report.problem.seq}: `;

@@ -149,6 +149,8 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it used it; raw pool users (ledger verification) need this.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -1,8 +1,8 @@
 // The periodic jobs of the server process. Each feature adds its jobs here.
 import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
 import { ledgerSignerOf } from '../ledger/signing-key.js';
-import type { AppDeps } from '../server/http.js';
 import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+import type { AppDeps } from '../server/http.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {

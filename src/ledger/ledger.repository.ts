@@ -126,7 +126,13 @@ export async function checkpointAt(db: Kysely<Database>, treeSize: number): Prom
 /** Newest first. */
 export async function listCheckpoints(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<PageOf<CheckpointRecord>> {
   const [rows, count] = await Promise.all([
-    db.selectFrom('ledger_checkpoints').select(checkpointColumns).orderBy('tree_size', 'desc').limit(page.limit).offset(page.offset).execute(),
+    db
+      .selectFrom('ledger_checkpoints')
+      .select(checkpointColumns)
+      .orderBy('tree_size', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
     db
       .selectFrom('ledger_checkpoints')
       .select((eb) => eb.fn.countAll<number>().as('n'))

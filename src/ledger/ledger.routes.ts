@@ -1,9 +1,10 @@
 // The ledger over HTTP: events by subject, actor, type or time; the public key; signed checkpoints;
 // inclusion and consistency proofs; full verification; notes.
+
+import { Type } from 'typebox';
 import type { Role } from '../context.js';
 import { AppError } from '../errors.js';
 import { type App, type AppDeps, errorResponses, Page, PageQuery, requestContext } from '../server/http.js';
-import { Type } from 'typebox';
 import { makeCheckpoint } from './checkpoints.service.js';
 import { type CheckpointRecord, latestCheckpoint, listCheckpoints, listEvents } from './ledger.repository.js';
 import {
@@ -99,7 +100,10 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
 
   app.get(
     '/api/v1/ledger/proofs/consistency',
-    { schema: { tags: ['ledger'], querystring: ConsistencyQuery, response: { 200: ConsistencyProofView, ...errorResponses } }, config: read },
+    {
+      schema: { tags: ['ledger'], querystring: ConsistencyQuery, response: { 200: ConsistencyProofView, ...errorResponses } },
+      config: read,
+    },
     async (req) => proveConsistency(store.db, req.query),
   );
 

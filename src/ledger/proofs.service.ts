@@ -88,7 +88,10 @@ export async function proveInclusion(
   };
 }
 
-export async function proveConsistency(db: Kysely<Database>, { size1, size2 }: { size1: number; size2: number }): Promise<ConsistencyProofView> {
+export async function proveConsistency(
+  db: Kysely<Database>,
+  { size1, size2 }: { size1: number; size2: number },
+): Promise<ConsistencyProofView> {
   if (size1 < 1 || size1 > size2) {
     throw new AppError('validation_failed', 'size1: need 0 < size1 <= size2 (every tree extends the empty one)', { field: 'size1' });
   }

@@ -56,7 +56,10 @@ function createKeyFile(file: string): KeyObject {
  * file is generated (server start); without it (verification), a missing key is an error, since a
  * new key could not vouch for old checkpoints anyway.
  */
-export function loadSigningKey(config: Pick<Config, 'signingKey' | 'signingKeyFile' | 'ledgerOrigin'>, { create = true } = {}): LedgerSigner {
+export function loadSigningKey(
+  config: Pick<Config, 'signingKey' | 'signingKeyFile' | 'ledgerOrigin'>,
+  { create = true } = {},
+): LedgerSigner {
   if (config.signingKey) return fromPrivateKey(config.ledgerOrigin, createPrivateKey(config.signingKey));
   if (fs.existsSync(config.signingKeyFile)) return fromPrivateKey(config.ledgerOrigin, readKeyFile(config.signingKeyFile));
   if (!create) throw new Error(`no ledger signing key at ${config.signingKeyFile}`);

@@ -79,7 +79,10 @@ export function seqInLeaf(leaf: Uint8Array): number {
 const sameHash = (a: Uint8Array, b: Uint8Array) => a.length === b.length && timingSafeEqual(a, b);
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-export async function verifyLedger(store: Store, { verifier, against }: { verifier: NoteVerifier; against?: string }): Promise<VerifyReport> {
+export async function verifyLedger(
+  store: Store,
+  { verifier, against }: { verifier: NoteVerifier; against?: string },
+): Promise<VerifyReport> {
   const snapshot = store.dialect === 'sqlite' ? openSqliteSnapshot(store) : await openPostgresSnapshot(store);
   const frontier = new MerkleFrontier();
   let checked = 0;
@@ -99,7 +102,8 @@ export async function verifyLedger(store: Store, { verifier, against }: { verifi
         const expected = frontier.size;
         if (seq !== expected) fail('gap', expected, `gap: sequence number ${expected} is missing (the next row is ${seq})`);
         const hash = leafHash(leaf);
-        if (!sameHash(hash, storedHash)) fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
+        if (!sameHash(hash, storedHash))
+          fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
         const own = seqInLeaf(leaf);
         if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
         frontier.append(hash);
@@ -136,13 +140,21 @@ function checkMark(mark: Mark, frontier: MerkleFrontier, verifier: NoteVerifier)
     const signed = verified.value.checkpoint;
     const root = frontier.root();
     if (mark.saved && !sameHash(signed.rootHash, root)) {
-      fail('fork', lastSeq, `fork from saved checkpoint ${mark.treeSize}: the first ${mark.treeSize} events no longer hash to the saved root`);
+      fail(
+        'fork',
+        lastSeq,
+        `fork from saved checkpoint ${mark.treeSize}: the first ${mark.treeSize} events no longer hash to the saved root`,
+      );
     }
     if (!mark.saved && (signed.treeSize !== mark.treeSize || (mark.storedRoot && !sameHash(signed.rootHash, mark.storedRoot)))) {
       fail('root_mismatch', lastSeq, `root mismatch at checkpoint ${mark.treeSize}: the stored row differs from its signed note`);
     }
     if (!sameHash(signed.rootHash, root)) {
-      fail('root_mismatch', lastSeq, `root mismatch at checkpoint ${mark.treeSize}: events 0..${mark.treeSize - 1} do not hash to the signed root`);
+      fail(
+        'root_mismatch',
+        lastSeq,
+        `root mismatch at checkpoint ${mark.treeSize}: events 0..${mark.treeSize - 1} do not hash to the signed root`,
+      );
     }
   }
 }
@@ -154,10 +166,13 @@ function checkEnd(snapshot: Snapshot, frontier: MerkleFrontier, pending: Mark[])
     const what = mark.saved ? 'the saved checkpoint' : `checkpoint ${mark.treeSize}`;
     fail('truncated', rows, `truncated: ${what} covers ${mark.treeSize} events but the ledger ends at ${rows}`);
   }
-  if (snapshot.headSize > rows) fail('truncated', rows, `truncated: the head records ${snapshot.headSize} events but the ledger ends at ${rows}`);
-  if (snapshot.headSize < rows) fail('head_mismatch', snapshot.headSize, `head mismatch: rows exist beyond the recorded head size ${snapshot.headSize}`);
+  if (snapshot.headSize > rows)
+    fail('truncated', rows, `truncated: the head records ${snapshot.headSize} events but the ledger ends at ${rows}`);
+  if (snapshot.headSize < rows)
+    fail('head_mismatch', snapshot.headSize, `head mismatch: rows exist beyond the recorded head size ${snapshot.headSize}`);
   const headRoot = MerkleFrontier.fromState(snapshot.headSize, snapshot.headFrontier).root();
-  if (!sameHash(headRoot, frontier.root())) fail('root_mismatch', rows - 1, 'root mismatch at the head: the stored frontier differs from the rebuilt tree');
+  if (!sameHash(headRoot, frontier.root()))
+    fail('root_mismatch', rows - 1, 'root mismatch at the head: the stored frontier differs from the rebuilt tree');
 }
 
 function parseFrontier(text: string): Uint8Array[] {
@@ -213,7 +228,11 @@ async function openPostgresSnapshot(store: Store): Promise<Snapshot> {
     await client.query('begin isolation level repeatable read read only');
     const head = (await client.query('select size, frontier from ledger_head where id = 1')).rows[0] as { size: number; frontier: string };
     const checkpoints = (await client.query('select tree_size, root_hash, note from ledger_checkpoints order by tree_size')).rows.map(
-      (c: { tree_size: number; root_hash: Uint8Array; note: string }) => ({ treeSize: Number(c.tree_size), rootHash: c.root_hash, note: c.note }),
+      (c: { tree_size: number; root_hash: Uint8Array; note: string }) => ({
+        treeSize: Number(c.tree_size),
+        rootHash: c.root_hash,
+        note: c.note,
+      }),
     );
     return {
       headSize: Number(head.size),
