@@ -1,7 +1,6 @@
 // A real SMTP server on loopback (smtp-server) that keeps what it receives.
-
-import { SMTPServer } from 'smtp-server';
 import { simpleParser } from './mail-parse.js';
+import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   from: string;

@@ -1,10 +1,9 @@
 // Sign-in, sign-out and who-am-I. Sessions travel in an HttpOnly SameSite cookie; writes made with
 // the cookie need the X-CSRF-Token header returned here.
-
-import { systemContext } from '../../context.js';
-import { AppError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, requestContext } from '../../server/http.js';
+import { AppError } from '../../errors.js';
+import { systemContext } from '../../context.js';
 import { actorFromSession } from './actors.js';
 import { LoginBody, SessionView } from './auth.schema.js';
 import { login, logout } from './auth.service.js';
