@@ -1,9 +1,11 @@
 // Appending to the ledger: every state change calls appendEvent inside the transaction that makes
 // the change, so the change and its evidence commit together or not at all. The Merkle tree is
 // maintained incrementally: each append stores the perfect-subtree nodes it completes.
+
+import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, RequestContext } from '../context.js';
-import type { Tx } from '../db/store.js';
+import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { canonicalJson } from './canonical.js';
 import { leafHash, MerkleFrontier } from './merkle.js';
 
@@ -71,8 +73,86 @@ interface Head {
   frontier: MerkleFrontier;
 }
 
-async function readHead(trx: Tx): Promise<Head> {
-  const row = await trx.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow();
+interface EventRow {
+  seq: number;
+  event_id: string;
+  type: string;
+  actor_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  recorded_at: string;
+  leaf: string;
+  leaf_hash: Uint8Array;
+}
+
+interface NodeRow {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+/** Where appendEvents reads the head and writes rows: Kysely, or prepared statements on SQLite. */
+interface LedgerStorage {
+  readHead(): Promise<{ size: number; frontier: string }>;
+  write(events: EventRow[], nodes: NodeRow[], head: { size: number; frontier: string }): Promise<void>;
+}
+
+function kyselyStorage(trx: Tx): LedgerStorage {
+  return {
+    readHead: () => trx.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow(),
+    async write(events, nodes, head) {
+      // Stay well inside the bound-parameter limits of both databases.
+      for (let i = 0; i < events.length; i += 500)
+        await trx
+          .insertInto('ledger_events')
+          .values(events.slice(i, i + 500))
+          .execute();
+      for (let i = 0; i < nodes.length; i += 2000)
+        await trx
+          .insertInto('ledger_nodes')
+          .values(nodes.slice(i, i + 2000))
+          .execute();
+      await trx.updateTable('ledger_head').set(head).where('id', '=', 1).execute();
+    },
+  };
+}
+
+interface SqliteStatements {
+  head: SQLite.Statement;
+  event: SQLite.Statement;
+  node: SQLite.Statement;
+  updateHead: SQLite.Statement;
+}
+
+const sqliteStatements = new WeakMap<SQLite.Database, SqliteStatements>();
+
+/** Every append on SQLite runs this path: statements prepared once per connection cost a few
+ * microseconds per row, where building and compiling the same queries in Kysely cost far more. */
+function sqliteStorage(handle: SQLite.Database): LedgerStorage {
+  let statements = sqliteStatements.get(handle);
+  if (!statements) {
+    statements = {
+      head: handle.prepare('select size, frontier from ledger_head where id = 1'),
+      event:
+        handle.prepare(`insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash)
+        values (@seq, @event_id, @type, @actor_id, @subject_type, @subject_id, @recorded_at, @leaf, @leaf_hash)`),
+      node: handle.prepare('insert into ledger_nodes (level, idx, hash) values (@level, @idx, @hash)'),
+      updateHead: handle.prepare('update ledger_head set size = @size, frontier = @frontier where id = 1'),
+    };
+    sqliteStatements.set(handle, statements);
+  }
+  const { head, event, node, updateHead } = statements;
+  return {
+    readHead: async () => head.get() as { size: number; frontier: string },
+    async write(events, nodes, newHead) {
+      for (const row of events) event.run(row);
+      for (const row of nodes) node.run(row);
+      updateHead.run(newHead);
+    },
+  };
+}
+
+function parseHead(row: { size: number; frontier: string }): Head {
   const hashes = (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, 'base64'));
   return { size: Number(row.size), frontier: MerkleFrontier.fromState(Number(row.size), hashes) };
 }
@@ -80,11 +160,13 @@ async function readHead(trx: Tx): Promise<Head> {
 /** Appends events in order, in the caller's transaction. */
 export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventInput[]): Promise<AppendedEvent[]> {
   if (inputs.length === 0) return [];
-  const head = await readHead(trx);
+  const handle = sqliteHandleOf(trx);
+  const storage = handle ? sqliteStorage(handle) : kyselyStorage(trx);
+  const head = parseHead(await storage.readHead());
   const actor = actorForLedger(ctx.actor);
   const recordedAt = new Date().toISOString();
-  const rows = [];
-  const nodes: Array<{ level: number; idx: number; hash: Uint8Array }> = [];
+  const rows: EventRow[] = [];
+  const nodes: NodeRow[] = [];
   const appended: AppendedEvent[] = [];
   let seq = head.size;
   for (const input of inputs) {
@@ -124,23 +206,8 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
     appended.push({ seq, eventId, recordedAt });
     seq += 1;
   }
-  // Stay well inside SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 500)
-    await trx
-      .insertInto('ledger_events')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  for (let i = 0; i < nodes.length; i += 2000)
-    await trx
-      .insertInto('ledger_nodes')
-      .values(nodes.slice(i, i + 2000))
-      .execute();
-  const state = head.frontier.state();
-  await trx
-    .updateTable('ledger_head')
-    .set({ size: seq, frontier: JSON.stringify(state.hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64'))) })
-    .where('id', '=', 1)
-    .execute();
+  const frontier = JSON.stringify(head.frontier.state().hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64')));
+  await storage.write(rows, nodes, { size: seq, frontier });
   return appended;
 }
 
