@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor, RequestContext } from '../context.js';
 import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { canonicalJson } from './canonical.js';
+import { eventLeaf } from './event-leaf.js';
 import { leafHash, MerkleFrontier } from './merkle.js';
 
 export interface EventSubject {
@@ -94,13 +95,20 @@ interface NodeRow {
 /** Where appendEvents reads the head and writes rows: Kysely, or prepared statements on SQLite. */
 interface LedgerStorage {
   readHead(): Promise<{ size: number; frontier: string }>;
-  write(events: EventRow[], nodes: NodeRow[], head: { size: number; frontier: string }): Promise<void>;
+  addEvent(row: EventRow): void;
+  addNode(level: number, idx: number, hash: Uint8Array): void;
+  /** Writes whatever is still buffered and the new head. */
+  finish(head: { size: number; frontier: string }): Promise<void>;
 }
 
 function kyselyStorage(trx: Tx): LedgerStorage {
+  const events: EventRow[] = [];
+  const nodes: NodeRow[] = [];
   return {
     readHead: () => trx.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow(),
-    async write(events, nodes, head) {
+    addEvent: (row) => void events.push(row),
+    addNode: (level, idx, hash) => void nodes.push({ level, idx, hash }),
+    async finish(head) {
       // Stay well inside the bound-parameter limits of both databases.
       for (let i = 0; i < events.length; i += 500)
         await trx
@@ -126,8 +134,9 @@ interface SqliteStatements {
 
 const sqliteStatements = new WeakMap<SQLite.Database, SqliteStatements>();
 
-/** Every append on SQLite runs this path: statements prepared once per connection cost a few
- * microseconds per row, where building and compiling the same queries in Kysely cost far more. */
+/** Every append on SQLite runs this path: statements prepared once per connection, rows written
+ * as they are made (so a large batch leaves little garbage), where building and compiling the
+ * same queries in Kysely cost far more than SQLite's own work. */
 function sqliteStorage(handle: SQLite.Database): LedgerStorage {
   let statements = sqliteStatements.get(handle);
   if (!statements) {
@@ -135,20 +144,20 @@ function sqliteStorage(handle: SQLite.Database): LedgerStorage {
       head: handle.prepare('select size, frontier from ledger_head where id = 1'),
       event:
         handle.prepare(`insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash)
-        values (@seq, @event_id, @type, @actor_id, @subject_type, @subject_id, @recorded_at, @leaf, @leaf_hash)`),
-      node: handle.prepare('insert into ledger_nodes (level, idx, hash) values (@level, @idx, @hash)'),
-      updateHead: handle.prepare('update ledger_head set size = @size, frontier = @frontier where id = 1'),
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      node: handle.prepare('insert into ledger_nodes (level, idx, hash) values (?, ?, ?)'),
+      updateHead: handle.prepare('update ledger_head set size = ?, frontier = ? where id = 1'),
     };
     sqliteStatements.set(handle, statements);
   }
   const { head, event, node, updateHead } = statements;
   return {
     readHead: async () => head.get() as { size: number; frontier: string },
-    async write(events, nodes, newHead) {
-      for (const row of events) event.run(row);
-      for (const row of nodes) node.run(row);
-      updateHead.run(newHead);
-    },
+    // Positional parameters: binding by name costs a property lookup per column per row.
+    addEvent: (r) =>
+      void event.run(r.seq, r.event_id, r.type, r.actor_id, r.subject_type, r.subject_id, r.recorded_at, r.leaf, r.leaf_hash),
+    addNode: (level, idx, hash) => void node.run(level, idx, hash),
+    finish: async (newHead) => void updateHead.run(newHead.size, newHead.frontier),
   };
 }
 
@@ -165,13 +174,11 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   const head = parseHead(await storage.readHead());
   const actor = actorForLedger(ctx.actor);
   const recordedAt = new Date().toISOString();
-  const rows: EventRow[] = [];
-  const nodes: NodeRow[] = [];
   const appended: AppendedEvent[] = [];
   let seq = head.size;
   for (const input of inputs) {
     const eventId = uuidv7();
-    const leaf = canonicalEvent({
+    const leaf = eventLeaf({
       v: 1,
       seq,
       id: eventId,
@@ -191,8 +198,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       sourceAddress: ctx.sourceAddress ?? undefined,
     });
     const hash = leafHash(Buffer.from(leaf, 'utf8'));
-    for (const node of head.frontier.append(hash)) nodes.push({ level: node.level, idx: node.index, hash: node.hash });
-    rows.push({
+    storage.addEvent({
       seq,
       event_id: eventId,
       type: input.type,
@@ -203,11 +209,12 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       leaf,
       leaf_hash: hash,
     });
+    for (const node of head.frontier.append(hash)) storage.addNode(node.level, node.index, node.hash);
     appended.push({ seq, eventId, recordedAt });
     seq += 1;
   }
   const frontier = JSON.stringify(head.frontier.state().hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64')));
-  await storage.write(rows, nodes, { size: seq, frontier });
+  await storage.finish({ size: seq, frontier });
   return appended;
 }
 

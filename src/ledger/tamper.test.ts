@@ -13,10 +13,12 @@ import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Dialect, type Store } from '../db/store.js';
+import { verifyCheckpoint } from './checkpoint-note.js';
 import { makeCheckpoint } from './checkpoints.service.js';
 import { appendEvents } from './ledger.service.js';
 import { type LedgerSigner, loadSigningKey } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
+import { fromHex, verifyInclusion } from './verify-lib.js';
 
 interface Ledger {
   store: Store;
@@ -185,9 +187,18 @@ for (const dialect of DIALECTS) {
       const saved = path.join(path.dirname(ledger.keyFile), 'saved.txt');
       const save = cli('checkpoint', 'save', saved);
       assert.equal(save.status, 0, save.stderr);
-      const intact = cli('verify', '--against', saved);
+      // As an auditor would: with the verifier key only, no private key.
+      const intact = cli('verify', '--against', saved, '--key', ledger.signer.verifierKey);
       assert.equal(intact.status, 0, intact.stderr);
-      assert.match(intact.stdout, /ledger intact: 20 events/);
+      assert.match(intact.stdout, /ledger intact: 20 events, 2 checkpoints checked/);
+      const inclusion = cli('proof', 'inclusion', '3', '--size', '20', '--json');
+      assert.equal(inclusion.status, 0, inclusion.stderr);
+      const proof = JSON.parse(inclusion.stdout);
+      assert.ok(verifyInclusion(fromHex(proof.leafHash), 3, 20, proof.proof.map(fromHex), fromHex(proof.rootHash)));
+      assert.ok(verifyCheckpoint(proof.checkpoint, ledger.signer.verifier).ok);
+      const consistency = cli('proof', 'consistency', '5', '20');
+      assert.equal(consistency.status, 0, consistency.stderr);
+      assert.match(consistency.stdout, /tree of 5 events \(root [0-9a-f]{64}\) is a prefix of the tree of 20 events/);
       await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":5', '"i":6') where seq = 5`);
       const broken = cli('verify');
       assert.equal(broken.status, 1);
