@@ -3,6 +3,7 @@
 // in that ledger. Baselines are measured in the same run on the same machine.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/context.js';
@@ -200,5 +201,9 @@ async function bigLedgerBenchmarks(dir: string): Promise<BenchResult[]> {
 
 export async function run(): Promise<BenchResult[]> {
   const dir = tempDir('ledger');
-  return [await batchedAppend(dir), await concurrentDurableAppends(dir), ...(await bigLedgerBenchmarks(dir))];
+  try {
+    return [await batchedAppend(dir), await concurrentDurableAppends(dir), ...(await bigLedgerBenchmarks(dir))];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true }); // the 1,000,000-event ledger is about 1 GB
+  }
 }
