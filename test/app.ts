@@ -1,8 +1,12 @@
 // An in-process test server (app.inject) on a fresh store, with helpers to make users and tokens.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Config, loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import type { Dialect, Store } from '../src/db/store.js';
+import { loadSigningKey } from '../src/ledger/signing-key.js';
 import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';
 import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/http.js';
@@ -36,8 +40,10 @@ let counter = 0;
 
 export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const store = await createTestStore(dialect);
-  const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', ...env });
-  const services: Record<string, unknown> = {};
+  // A signing key of its own in a temp dir, never ./data of the working copy.
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'ledger-signing-key.pem');
+  const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: keyFile, ...env });
+  const services: Record<string, unknown> = { ledgerSigner: loadSigningKey(config) };
   const app = await buildApp({ store, config, services });
   await app.ready();
   return {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
+import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerExceptionsCommands(program);
   registerApprovalsCommands(program);
   registerOversightCommands(program);
+  registerLedgerCommands(program);
   return program;
 }
 

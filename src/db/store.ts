@@ -36,6 +36,13 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
 const WRITE_LOCK_KEY = 4242001;
+
+/** The better-sqlite3 handle behind a SQLite write transaction, for prepared-statement hot paths. */
+const rawHandles = new WeakMap<Tx, SQLite.Database>();
+
+export function sqliteHandleOf(trx: Tx): SQLite.Database | undefined {
+  return rawHandles.get(trx);
+}
 const MAX_GROUP = 512;
 
 interface Job {
@@ -64,31 +71,34 @@ export function createSqliteStore(file: string): Store {
   const queue: Job[] = [];
   let draining = false;
 
+  // Transaction control goes straight to the handle: it is the connection Kysely uses, and these
+  // statements run several times per group, where Kysely's compile step would be pure overhead.
   async function runGroup(group: Job[]): Promise<void> {
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
       await writer.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        rawHandles.set(conn, writerHandle);
+        writerHandle.exec('begin immediate');
         try {
           if (group.length === 1) {
             outcomes.push({ ok: true, value: await group[0].fn(conn) });
           } else {
             for (const job of group) {
-              await sql`savepoint job`.execute(conn);
+              writerHandle.exec('savepoint job');
               try {
                 const value = await job.fn(conn);
-                await sql`release job`.execute(conn);
+                writerHandle.exec('release job');
                 outcomes.push({ ok: true, value });
               } catch (error) {
-                await sql`rollback to job`.execute(conn);
-                await sql`release job`.execute(conn);
+                writerHandle.exec('rollback to job');
+                writerHandle.exec('release job');
                 outcomes.push({ ok: false, value: error });
               }
             }
           }
-          await sql`commit`.execute(conn);
+          writerHandle.exec('commit');
         } catch (error) {
-          if (writerHandle.inTransaction) await sql`rollback`.execute(conn);
+          if (writerHandle.inTransaction) writerHandle.exec('rollback');
           throw error;
         }
       });
@@ -103,10 +113,15 @@ export function createSqliteStore(file: string): Store {
     });
   }
 
+  // Started on the next turn of the event loop, and yielding one turn after each commit, so that
+  // writes arriving meanwhile (requests parsed in the same I/O phase, callers continuing after
+  // their previous commit) join the next group instead of each paying for its own fsync.
   async function drain(): Promise<void> {
-    draining = true;
     try {
-      while (queue.length > 0) await runGroup(queue.splice(0, MAX_GROUP));
+      while (queue.length > 0) {
+        await runGroup(queue.splice(0, MAX_GROUP));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     } finally {
       draining = false;
     }
@@ -121,7 +136,10 @@ export function createSqliteStore(file: string): Store {
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        if (!draining) void drain();
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
       });
     },
     async close() {
@@ -149,6 +167,8 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it used it; raw pool users (ledger verification) need this.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -1,6 +1,8 @@
 // The periodic jobs of the server process. Each feature adds its jobs here.
 
 import { systemContext } from '../context.js';
+import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
+import { ledgerSignerOf } from '../ledger/signing-key.js';
 import { escalateOverdueApprovals } from '../modules/approvals/emergency.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
 import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
@@ -9,7 +11,14 @@ import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
   const mailer = createMailer(deps.config.smtpUrl);
+  const signer = ledgerSignerOf(deps.services);
   return [
+    {
+      name: 'ledger-checkpoint',
+      // 0 turns periodic checkpoints off (the scheduler skips intervals <= 0).
+      intervalMs: deps.config.checkpointIntervalSeconds * 1000,
+      run: () => checkpointIfGrown(deps.store, signer),
+    },
     {
       name: 'deliver-notifications',
       intervalMs: 2_000,

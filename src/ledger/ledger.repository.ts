@@ -1,7 +1,8 @@
-// Typed reads of the ledger.
+// Typed reads of the ledger: events, the head, stored Merkle nodes and checkpoints.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { PageOf } from '../server/http.js';
+import type { MerkleNode, NodeId } from './merkle.js';
 
 export interface EventFilter {
   subjectType?: string;
@@ -19,8 +20,11 @@ export interface EventRecord {
   eventId: string;
   type: string;
   recordedAt: string;
+  leafHash: string;
   event: Record<string, unknown>;
 }
+
+const isFiltered = (f: EventFilter) => Boolean(f.subjectType || f.subjectId || f.actorId || f.type || f.from || f.to);
 
 export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<PageOf<EventRecord>> {
   let query = db.selectFrom('ledger_events');
@@ -30,14 +34,19 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.from) query = query.where('recorded_at', '>=', new Date(filter.from).toISOString());
   if (filter.to) query = query.where('recorded_at', '<', new Date(filter.to).toISOString());
+  // Unfiltered, the total is the tree size: counting a million rows per page would be the slowest
+  // part of the request, and the head already knows the answer.
+  const total = isFiltered(filter)
+    ? query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    : db.selectFrom('ledger_head').select('size as n').where('id', '=', 1).executeTakeFirstOrThrow();
   const [rows, count] = await Promise.all([
     query
-      .select(['seq', 'event_id', 'type', 'recorded_at', 'leaf'])
+      .select(['seq', 'event_id', 'type', 'recorded_at', 'leaf', 'leaf_hash'])
       .orderBy('seq', 'asc')
       .limit(filter.limit)
       .offset(filter.offset)
       .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    total,
   ]);
   return {
     items: rows.map((r) => ({
@@ -45,10 +54,95 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
       eventId: r.event_id,
       type: r.type,
       recordedAt: r.recorded_at,
+      leafHash: Buffer.from(r.leaf_hash).toString('hex'),
       event: JSON.parse(r.leaf),
     })),
     total: Number(count.n),
     limit: filter.limit,
     offset: filter.offset,
   };
+}
+
+export interface StoredLeaf {
+  seq: number;
+  eventId: string;
+  leaf: string;
+  leafHash: Uint8Array;
+}
+
+export async function findLeaf(db: Kysely<Database>, by: { seq: number } | { eventId: string }): Promise<StoredLeaf | undefined> {
+  let query = db.selectFrom('ledger_events').select(['seq', 'event_id', 'leaf', 'leaf_hash']);
+  query = 'seq' in by ? query.where('seq', '=', by.seq) : query.where('event_id', '=', by.eventId);
+  const row = await query.executeTakeFirst();
+  return row && { seq: Number(row.seq), eventId: row.event_id, leaf: row.leaf, leafHash: new Uint8Array(row.leaf_hash) };
+}
+
+export interface HeadRow {
+  size: number;
+  /** Frontier hashes, largest subtree first. */
+  frontier: Uint8Array[];
+}
+
+export async function readHead(db: Kysely<Database>): Promise<HeadRow> {
+  const row = await db.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return { size: Number(row.size), frontier: (JSON.parse(row.frontier) as string[]).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) };
+}
+
+/** The stored perfect-subtree nodes with these ids, in one query (each term is a primary-key lookup). */
+export async function readNodes(db: Kysely<Database>, ids: readonly NodeId[]): Promise<MerkleNode[]> {
+  if (ids.length === 0) return [];
+  const unique = [...new Map(ids.map((id) => [`${id.level}/${id.index}`, id])).values()];
+  const rows = await db
+    .selectFrom('ledger_nodes')
+    .select(['level', 'idx', 'hash'])
+    .where((eb) => eb.or(unique.map((id) => eb.and([eb('level', '=', id.level), eb('idx', '=', id.index)]))))
+    .execute();
+  return rows.map((r) => ({ level: Number(r.level), index: Number(r.idx), hash: new Uint8Array(r.hash) }));
+}
+
+export interface CheckpointRecord {
+  treeSize: number;
+  rootHash: Uint8Array;
+  note: string;
+  createdAt: string;
+}
+
+const checkpointColumns = ['tree_size', 'root_hash', 'note', 'created_at'] as const;
+
+function toCheckpoint(row: { tree_size: number; root_hash: Uint8Array; note: string; created_at: string }): CheckpointRecord {
+  return { treeSize: Number(row.tree_size), rootHash: new Uint8Array(row.root_hash), note: row.note, createdAt: row.created_at };
+}
+
+export async function latestCheckpoint(db: Kysely<Database>): Promise<CheckpointRecord | undefined> {
+  const row = await db.selectFrom('ledger_checkpoints').select(checkpointColumns).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+  return row && toCheckpoint(row);
+}
+
+export async function checkpointAt(db: Kysely<Database>, treeSize: number): Promise<CheckpointRecord | undefined> {
+  const row = await db.selectFrom('ledger_checkpoints').select(checkpointColumns).where('tree_size', '=', treeSize).executeTakeFirst();
+  return row && toCheckpoint(row);
+}
+
+/** Newest first. */
+export async function listCheckpoints(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<PageOf<CheckpointRecord>> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('ledger_checkpoints')
+      .select(checkpointColumns)
+      .orderBy('tree_size', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('ledger_checkpoints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toCheckpoint), total: Number(count.n), limit: page.limit, offset: page.offset };
+}
+
+/** Every checkpoint, smallest first: verification walks them alongside the events. */
+export async function allCheckpoints(db: Kysely<Database>): Promise<CheckpointRecord[]> {
+  const rows = await db.selectFrom('ledger_checkpoints').select(checkpointColumns).orderBy('tree_size', 'asc').execute();
+  return rows.map(toCheckpoint);
 }

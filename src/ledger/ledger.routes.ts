@@ -1,38 +1,130 @@
-// Reading the ledger over HTTP: events by subject, actor, type or time; proofs; checkpoints.
-import { Type } from 'typebox';
-import { type App, type AppDeps, Page, PageQuery } from '../server/http.js';
-import { listEvents } from './ledger.repository.js';
+// The ledger over HTTP: events by subject, actor, type or time; the public key; signed checkpoints;
+// inclusion and consistency proofs; full verification; notes.
 
-const EventView = Type.Object({
-  seq: Type.Integer(),
-  eventId: Type.String(),
-  type: Type.String(),
-  recordedAt: Type.String(),
-  event: Type.Unknown(),
+import { Type } from 'typebox';
+import type { Role } from '../context.js';
+import { AppError } from '../errors.js';
+import { type App, type AppDeps, errorResponses, Page, PageQuery, requestContext } from '../server/http.js';
+import { makeCheckpoint } from './checkpoints.service.js';
+import { type CheckpointRecord, latestCheckpoint, listCheckpoints, listEvents } from './ledger.repository.js';
+import {
+  CheckpointMade,
+  CheckpointView,
+  ConsistencyProofView,
+  ConsistencyQuery,
+  EventQuery,
+  EventView,
+  InclusionProofView,
+  InclusionQuery,
+  NoteBody,
+  NoteView,
+  PublicKeyView,
+  VerifyReportView,
+} from './ledger.schema.js';
+import { addLedgerNote } from './notes.service.js';
+import { proveConsistency, proveInclusion } from './proofs.service.js';
+import { ledgerSignerOf } from './signing-key.js';
+import { verifyLedger } from './verify.service.js';
+
+const READERS: Role[] = ['admin', 'auditor', 'governance_lead'];
+/** Auditors read and verify; they change nothing. */
+const CHECKPOINTERS: Role[] = ['admin', 'governance_lead'];
+
+const presentCheckpoint = (c: CheckpointRecord) => ({
+  treeSize: c.treeSize,
+  rootHash: Buffer.from(c.rootHash).toString('hex'),
+  rootHashBase64: Buffer.from(c.rootHash).toString('base64'),
+  note: c.note,
+  createdAt: c.createdAt,
 });
 
-export function ledgerRoutes(app: App, { store }: AppDeps) {
+export function ledgerRoutes(app: App, { store, services }: AppDeps) {
+  const signer = ledgerSignerOf(services);
+  const read = { access: { roles: READERS, scope: 'read' as const } };
+
   app.get(
     '/api/v1/ledger/events',
+    { schema: { tags: ['ledger'], querystring: EventQuery, response: { 200: Page(EventView), ...errorResponses } }, config: read },
+    async (req) => listEvents(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    '/api/v1/ledger/public-key',
+    { schema: { tags: ['ledger'], response: { 200: PublicKeyView } }, config: { access: { public: true } } },
+    async () => ({ name: signer.name, verifierKey: signer.verifierKey, publicKeyPem: signer.publicKeyPem }),
+  );
+
+  app.post(
+    '/api/v1/ledger/checkpoints',
+    {
+      schema: { tags: ['ledger'], response: { 200: CheckpointMade, ...errorResponses } },
+      config: { access: { roles: CHECKPOINTERS, scope: 'write' } },
+    },
+    async () => {
+      const made = await store.transact((trx) => makeCheckpoint(trx, { signer }));
+      return { checkpoint: presentCheckpoint(made.checkpoint), created: made.created };
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/checkpoints/latest',
+    { schema: { tags: ['ledger'], response: { 200: Type.String({ description: 'the signed note' }), ...errorResponses } }, config: read },
+    async (_req, reply) => {
+      const latest = await latestCheckpoint(store.db);
+      if (!latest) throw new AppError('not_found', 'no checkpoint has been made yet');
+      return reply.type('text/plain; charset=utf-8').send(latest.note);
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/checkpoints',
     {
       schema: {
         tags: ['ledger'],
-        querystring: Type.Object(
-          {
-            subjectType: Type.Optional(Type.String({ maxLength: 100 })),
-            subjectId: Type.Optional(Type.String({ maxLength: 200 })),
-            actorId: Type.Optional(Type.String({ maxLength: 200 })),
-            type: Type.Optional(Type.String({ maxLength: 200 })),
-            from: Type.Optional(Type.String({ format: 'date-time' })),
-            to: Type.Optional(Type.String({ format: 'date-time' })),
-            ...PageQuery,
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Page(EventView) },
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Page(CheckpointView), ...errorResponses },
       },
-      config: { access: { roles: ['admin', 'auditor', 'governance_lead'], scope: 'read' } },
+      config: read,
     },
-    async (req) => listEvents(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+    async (req) => {
+      const page = await listCheckpoints(store.db, { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
+      return { ...page, items: page.items.map(presentCheckpoint) };
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/proofs/inclusion',
+    { schema: { tags: ['ledger'], querystring: InclusionQuery, response: { 200: InclusionProofView, ...errorResponses } }, config: read },
+    async (req) => proveInclusion(store.db, { seq: req.query.seq, eventId: req.query.eventId, treeSize: req.query.size }),
+  );
+
+  app.get(
+    '/api/v1/ledger/proofs/consistency',
+    {
+      schema: { tags: ['ledger'], querystring: ConsistencyQuery, response: { 200: ConsistencyProofView, ...errorResponses } },
+      config: read,
+    },
+    async (req) => proveConsistency(store.db, req.query),
+  );
+
+  app.get(
+    '/api/v1/ledger/verify',
+    {
+      schema: { tags: ['ledger'], response: { 200: VerifyReportView, ...errorResponses } },
+      config: { access: { roles: ['admin', 'auditor'], scope: 'read' } },
+    },
+    async () => verifyLedger(store, { verifier: signer.verifier }),
+  );
+
+  app.post(
+    '/api/v1/ledger/notes',
+    {
+      schema: { tags: ['ledger'], body: NoteBody, response: { 201: NoteView, ...errorResponses } },
+      config: { access: { roles: ['admin'], scope: 'write' } },
+    },
+    async (req, reply) => {
+      const note = await store.transact((trx) => addLedgerNote(trx, { ctx: requestContext(req), note: req.body }));
+      return reply.status(201).send(note);
+    },
   );
 }

@@ -1,10 +1,13 @@
 // Appending to the ledger: every state change calls appendEvent inside the transaction that makes
 // the change, so the change and its evidence commit together or not at all. The Merkle tree is
 // maintained incrementally: each append stores the perfect-subtree nodes it completes.
+
+import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, RequestContext } from '../context.js';
-import type { Tx } from '../db/store.js';
+import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { canonicalJson } from './canonical.js';
+import { eventLeaf } from './event-leaf.js';
 import { leafHash, MerkleFrontier } from './merkle.js';
 
 export interface EventSubject {
@@ -71,8 +74,94 @@ interface Head {
   frontier: MerkleFrontier;
 }
 
-async function readHead(trx: Tx): Promise<Head> {
-  const row = await trx.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow();
+interface EventRow {
+  seq: number;
+  event_id: string;
+  type: string;
+  actor_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  recorded_at: string;
+  leaf: string;
+  leaf_hash: Uint8Array;
+}
+
+interface NodeRow {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+/** Where appendEvents reads the head and writes rows: Kysely, or prepared statements on SQLite. */
+interface LedgerStorage {
+  readHead(): Promise<{ size: number; frontier: string }>;
+  addEvent(row: EventRow): void;
+  addNode(level: number, idx: number, hash: Uint8Array): void;
+  /** Writes whatever is still buffered and the new head. */
+  finish(head: { size: number; frontier: string }): Promise<void>;
+}
+
+function kyselyStorage(trx: Tx): LedgerStorage {
+  const events: EventRow[] = [];
+  const nodes: NodeRow[] = [];
+  return {
+    readHead: () => trx.selectFrom('ledger_head').select(['size', 'frontier']).where('id', '=', 1).executeTakeFirstOrThrow(),
+    addEvent: (row) => void events.push(row),
+    addNode: (level, idx, hash) => void nodes.push({ level, idx, hash }),
+    async finish(head) {
+      // Stay well inside the bound-parameter limits of both databases.
+      for (let i = 0; i < events.length; i += 500)
+        await trx
+          .insertInto('ledger_events')
+          .values(events.slice(i, i + 500))
+          .execute();
+      for (let i = 0; i < nodes.length; i += 2000)
+        await trx
+          .insertInto('ledger_nodes')
+          .values(nodes.slice(i, i + 2000))
+          .execute();
+      await trx.updateTable('ledger_head').set(head).where('id', '=', 1).execute();
+    },
+  };
+}
+
+interface SqliteStatements {
+  head: SQLite.Statement;
+  event: SQLite.Statement;
+  node: SQLite.Statement;
+  updateHead: SQLite.Statement;
+}
+
+const sqliteStatements = new WeakMap<SQLite.Database, SqliteStatements>();
+
+/** Every append on SQLite runs this path: statements prepared once per connection, rows written
+ * as they are made (so a large batch leaves little garbage), where building and compiling the
+ * same queries in Kysely cost far more than SQLite's own work. */
+function sqliteStorage(handle: SQLite.Database): LedgerStorage {
+  let statements = sqliteStatements.get(handle);
+  if (!statements) {
+    statements = {
+      head: handle.prepare('select size, frontier from ledger_head where id = 1'),
+      event:
+        handle.prepare(`insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      node: handle.prepare('insert into ledger_nodes (level, idx, hash) values (?, ?, ?)'),
+      updateHead: handle.prepare('update ledger_head set size = ?, frontier = ? where id = 1'),
+    };
+    sqliteStatements.set(handle, statements);
+  }
+  const { head, event, node, updateHead } = statements;
+  return {
+    readHead: async () => head.get() as { size: number; frontier: string },
+    // Positional parameters: binding by name costs a property lookup per column per row.
+    addEvent: (r) =>
+      void event.run(r.seq, r.event_id, r.type, r.actor_id, r.subject_type, r.subject_id, r.recorded_at, r.leaf, r.leaf_hash),
+    addNode: (level, idx, hash) => void node.run(level, idx, hash),
+    finish: async (newHead) => void updateHead.run(newHead.size, newHead.frontier),
+  };
+}
+
+function parseHead(row: { size: number; frontier: string }): Head {
   const hashes = (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, 'base64'));
   return { size: Number(row.size), frontier: MerkleFrontier.fromState(Number(row.size), hashes) };
 }
@@ -80,16 +169,16 @@ async function readHead(trx: Tx): Promise<Head> {
 /** Appends events in order, in the caller's transaction. */
 export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventInput[]): Promise<AppendedEvent[]> {
   if (inputs.length === 0) return [];
-  const head = await readHead(trx);
+  const handle = sqliteHandleOf(trx);
+  const storage = handle ? sqliteStorage(handle) : kyselyStorage(trx);
+  const head = parseHead(await storage.readHead());
   const actor = actorForLedger(ctx.actor);
   const recordedAt = new Date().toISOString();
-  const rows = [];
-  const nodes: Array<{ level: number; idx: number; hash: Uint8Array }> = [];
   const appended: AppendedEvent[] = [];
   let seq = head.size;
   for (const input of inputs) {
     const eventId = uuidv7();
-    const leaf = canonicalEvent({
+    const leaf = eventLeaf({
       v: 1,
       seq,
       id: eventId,
@@ -109,8 +198,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       sourceAddress: ctx.sourceAddress ?? undefined,
     });
     const hash = leafHash(Buffer.from(leaf, 'utf8'));
-    for (const node of head.frontier.append(hash)) nodes.push({ level: node.level, idx: node.index, hash: node.hash });
-    rows.push({
+    storage.addEvent({
       seq,
       event_id: eventId,
       type: input.type,
@@ -121,26 +209,12 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       leaf,
       leaf_hash: hash,
     });
+    for (const node of head.frontier.append(hash)) storage.addNode(node.level, node.index, node.hash);
     appended.push({ seq, eventId, recordedAt });
     seq += 1;
   }
-  // Stay well inside SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 500)
-    await trx
-      .insertInto('ledger_events')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  for (let i = 0; i < nodes.length; i += 2000)
-    await trx
-      .insertInto('ledger_nodes')
-      .values(nodes.slice(i, i + 2000))
-      .execute();
-  const state = head.frontier.state();
-  await trx
-    .updateTable('ledger_head')
-    .set({ size: seq, frontier: JSON.stringify(state.hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64'))) })
-    .where('id', '=', 1)
-    .execute();
+  const frontier = JSON.stringify(head.frontier.state().hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64')));
+  await storage.finish({ size: seq, frontier });
   return appended;
 }
 

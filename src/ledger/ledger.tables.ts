@@ -33,9 +33,20 @@ export interface LedgerCheckpointsTable {
   created_at: string;
 }
 
+/** An annotation added to the ledger by a person (e.g. an auditor's remark on an event). */
+export interface LedgerNotesTable {
+  id: string;
+  text: string;
+  /** JSON array of the event ids the note refers to. */
+  references: string;
+  created_by: string | null;
+  created_at: string;
+}
+
 export interface LedgerTables {
   ledger_events: LedgerEventsTable;
   ledger_nodes: LedgerNodesTable;
   ledger_head: LedgerHeadTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_notes: LedgerNotesTable;
 }

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { serverJobs } from '../jobs/jobs.js';
 import { type Scheduler, startScheduler } from '../jobs/scheduler.js';
+import { loadSigningKey } from '../ledger/signing-key.js';
 import { createLogger } from '../logger.js';
 import { ensureAdmin } from '../modules/auth/auth.service.js';
 import { buildApp } from './app.js';
@@ -26,7 +27,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
     out(`Created the first admin account: ${admin.email}`);
     if (admin.password) out(`One-time password (shown once, change it after signing in): ${admin.password}`);
   }
-  const services: Record<string, unknown> = {};
+  const services: Record<string, unknown> = { ledgerSigner: loadSigningKey(config) };
   const deps = { store, config, services };
   const app = await buildApp(deps, logger);
   const scheduler = startScheduler(serverJobs(deps), logger);

@@ -1,0 +1,107 @@
+// Request and response schemas of the ledger API.
+import { Type } from 'typebox';
+import { PageQuery } from '../server/http.js';
+
+export const EventQuery = Type.Object(
+  {
+    subjectType: Type.Optional(Type.String({ maxLength: 100 })),
+    subjectId: Type.Optional(Type.String({ maxLength: 200 })),
+    actorId: Type.Optional(Type.String({ maxLength: 200 })),
+    type: Type.Optional(Type.String({ maxLength: 200 })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const EventView = Type.Object({
+  seq: Type.Integer(),
+  eventId: Type.String(),
+  type: Type.String(),
+  recordedAt: Type.String(),
+  leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
+  event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
+});
+
+export const PublicKeyView = Type.Object({
+  name: Type.String(),
+  verifierKey: Type.String({ description: 'sumdb verifier key: <name>+<hex key id>+<base64 key>' }),
+  publicKeyPem: Type.String(),
+});
+
+export const CheckpointView = Type.Object({
+  treeSize: Type.Integer(),
+  rootHash: Type.String({ description: 'hex' }),
+  rootHashBase64: Type.String(),
+  note: Type.String({ description: 'C2SP checkpoint signed note' }),
+  createdAt: Type.String(),
+});
+
+export const CheckpointMade = Type.Object({ checkpoint: CheckpointView, created: Type.Boolean() });
+
+export const InclusionQuery = Type.Object(
+  {
+    seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    eventId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    size: Type.Optional(Type.Integer({ minimum: 1, description: 'tree size; default: the latest checkpoint' })),
+  },
+  { additionalProperties: false },
+);
+
+export const InclusionProofView = Type.Object({
+  seq: Type.Integer(),
+  eventId: Type.String(),
+  leaf: Type.String(),
+  leafHash: Type.String(),
+  treeSize: Type.Integer(),
+  proof: Type.Array(Type.String()),
+  rootHash: Type.String(),
+  rootHashBase64: Type.String(),
+  checkpoint: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ConsistencyQuery = Type.Object(
+  { size1: Type.Integer({ minimum: 1 }), size2: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+
+export const ConsistencyProofView = Type.Object({
+  size1: Type.Integer(),
+  size2: Type.Integer(),
+  proof: Type.Array(Type.String()),
+  root1: Type.String(),
+  root2: Type.String(),
+  root1Base64: Type.String(),
+  root2Base64: Type.String(),
+  checkpoint1: Type.Union([Type.String(), Type.Null()]),
+  checkpoint2: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const VerifyReportView = Type.Object({
+  ok: Type.Boolean(),
+  events: Type.Integer(),
+  rootHash: Type.String(),
+  checkpointsChecked: Type.Integer(),
+  problem: Type.Union([
+    Type.Object({ kind: Type.String(), seq: Type.Union([Type.Integer(), Type.Null()]), message: Type.String() }),
+    Type.Null(),
+  ]),
+});
+
+export const NoteBody = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 10_000 }),
+    references: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const NoteView = Type.Object({
+  id: Type.String(),
+  text: Type.String(),
+  references: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  seq: Type.Integer(),
+  eventId: Type.String(),
+});

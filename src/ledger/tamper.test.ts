@@ -1,0 +1,227 @@
+// Tampering for real, as someone with write access to the database would: drop the append-only
+// triggers, then edit, delete, reorder or truncate rows, or swap the signing key. Verification
+// must name each, with the first bad sequence number; the CLI must exit 1 saying so.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
+import { loadConfig } from '../config.js';
+import { systemContext } from '../context.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createStore, type Dialect, type Store } from '../db/store.js';
+import { verifyCheckpoint } from './checkpoint-note.js';
+import { makeCheckpoint } from './checkpoints.service.js';
+import { appendEvents } from './ledger.service.js';
+import { type LedgerSigner, loadSigningKey } from './signing-key.js';
+import { verifyLedger } from './verify.service.js';
+import { fromHex, verifyInclusion } from './verify-lib.js';
+
+interface Ledger {
+  store: Store;
+  url: string;
+  keyFile: string;
+  signer: LedgerSigner;
+}
+
+async function openLedger(dialect: Dialect, events: number): Promise<Ledger> {
+  const url = await freshDatabaseUrl(dialect);
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'key.pem');
+  const config = loadConfig({ PROOFLINE_DATABASE_URL: url, PROOFLINE_SIGNING_KEY_FILE: keyFile });
+  const store = createStore(config.database);
+  await migrateToLatest(store.writer);
+  const signer = loadSigningKey(config);
+  const inputs = Array.from({ length: events }, (_, i) => ({
+    type: 'test.happened',
+    subject: { type: 'thing', id: `thing-${i % 3}` },
+    // A nested "seq" key must not confuse the reorder check, which reads the top-level one.
+    data: { i, seq: 1000 + i },
+  }));
+  await store.transact((trx) => appendEvents(trx, systemContext('tamper'), inputs));
+  return { store, url, keyFile, signer };
+}
+
+/** What an attacker with database access does first. */
+async function dropProtection(store: Store): Promise<void> {
+  for (const table of ['ledger_events', 'ledger_checkpoints']) {
+    if (store.dialect === 'postgres') {
+      await sql.raw(`drop trigger ${table}_append_only on ${table}`).execute(store.writer);
+    } else {
+      await sql.raw(`drop trigger ${table}_no_update`).execute(store.writer);
+      await sql.raw(`drop trigger ${table}_no_delete`).execute(store.writer);
+    }
+  }
+}
+
+const exec = (store: Store, text: string) => sql.raw(text).execute(store.writer);
+
+for (const dialect of DIALECTS) {
+  describe(`ledger tampering is detected [${dialect}]`, () => {
+    let ledger: Ledger;
+    let checkpointAt20: string;
+
+    beforeEach(async () => {
+      ledger = await openLedger(dialect, 20);
+      checkpointAt20 = (await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }))).checkpoint.note;
+      await dropProtection(ledger.store);
+    });
+
+    const verify = (against?: string) => verifyLedger(ledger.store, { verifier: ledger.signer.verifier, against });
+
+    test('an intact ledger verifies, checkpoints included', async () => {
+      const report = await verify(checkpointAt20);
+      assert.equal(report.ok, true, report.problem?.message);
+      assert.equal(report.events, 20);
+      assert.equal(report.checkpointsChecked, 2);
+      await ledger.store.close();
+    });
+
+    test('an edited leaf is a leaf mismatch at its sequence number', async () => {
+      await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":7', '"i":8') where seq = 7`);
+      const report = await verify();
+      assert.deepEqual([report.ok, report.problem?.kind, report.problem?.seq], [false, 'leaf_mismatch', 7]);
+      await ledger.store.close();
+    });
+
+    test('an edited leaf with a recomputed leaf hash is a root mismatch at the checkpoint', async () => {
+      const row = await ledger.store.db.selectFrom('ledger_events').select('leaf').where('seq', '=', 7).executeTakeFirstOrThrow();
+      const forged = row.leaf.replace('"i":7', '"i":8');
+      const { leafHash } = await import('./merkle.js');
+      await ledger.store.writer
+        .updateTable('ledger_events')
+        .set({ leaf: forged, leaf_hash: leafHash(Buffer.from(forged)) })
+        .where('seq', '=', 7)
+        .execute();
+      const report = await verify();
+      assert.equal(report.problem?.kind, 'root_mismatch');
+      assert.match(report.problem?.message ?? '', /root mismatch at checkpoint 20/);
+      await ledger.store.close();
+    });
+
+    test('a deleted row is a gap at its sequence number', async () => {
+      await exec(ledger.store, 'delete from ledger_events where seq = 4');
+      const report = await verify();
+      assert.deepEqual([report.problem?.kind, report.problem?.seq], ['gap', 4]);
+      assert.match(report.problem?.message ?? '', /sequence number 4 is missing/);
+      await ledger.store.close();
+    });
+
+    test('two rows with swapped sequence numbers are a reorder at the first', async () => {
+      await exec(ledger.store, 'update ledger_events set seq = -1 where seq = 11');
+      await exec(ledger.store, 'update ledger_events set seq = 11 where seq = 12');
+      await exec(ledger.store, 'update ledger_events set seq = 12 where seq = -1');
+      const report = await verify();
+      assert.deepEqual([report.problem?.kind, report.problem?.seq], ['reorder', 11]);
+      await ledger.store.close();
+    });
+
+    test('a truncated tail is detected through the checkpoint that covered it, head rewritten or not', async () => {
+      const { MerkleFrontier } = await import('./merkle.js');
+      await exec(ledger.store, 'delete from ledger_events where seq >= 17');
+      // A careful attacker also rewinds the head to the shortened tree.
+      const leaves = await ledger.store.db.selectFrom('ledger_events').select('leaf_hash').orderBy('seq').execute();
+      const frontier = new MerkleFrontier();
+      for (const row of leaves) frontier.append(new Uint8Array(row.leaf_hash));
+      const hashes = frontier.state().hashes.map((h) => Buffer.from(h).toString('base64'));
+      await ledger.store.writer
+        .updateTable('ledger_head')
+        .set({ size: 17, frontier: JSON.stringify(hashes) })
+        .execute();
+      const report = await verify();
+      assert.deepEqual([report.problem?.kind, report.problem?.seq], ['truncated', 17]);
+      assert.match(report.problem?.message ?? '', /checkpoint 20 covers 20 events but the ledger ends at 17/);
+      await ledger.store.close();
+    });
+
+    test('a replaced signing key makes every earlier checkpoint a bad signature', async () => {
+      fs.rmSync(ledger.keyFile);
+      const newSigner = loadSigningKey(loadConfig({ PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile }));
+      const report = await verifyLedger(ledger.store, { verifier: newSigner.verifier });
+      assert.equal(report.problem?.kind, 'bad_signature');
+      assert.match(report.problem?.message ?? '', /bad signature on checkpoint 20/);
+      await ledger.store.close();
+    });
+
+    test('history rewritten with checkpoints and head to match is a fork from a saved checkpoint', async () => {
+      const { MerkleFrontier, leafHash } = await import('./merkle.js');
+      const rows = await ledger.store.db.selectFrom('ledger_events').select(['seq', 'leaf']).orderBy('seq').execute();
+      const frontier = new MerkleFrontier();
+      for (const row of rows) {
+        const leaf = row.seq === 3 ? row.leaf.replace('"i":3', '"i":33') : row.leaf;
+        const hash = leafHash(Buffer.from(leaf));
+        frontier.append(hash);
+        if (row.seq === 3)
+          await ledger.store.writer.updateTable('ledger_events').set({ leaf, leaf_hash: hash }).where('seq', '=', 3).execute();
+      }
+      const hashes = frontier.state().hashes.map((h) => Buffer.from(h).toString('base64'));
+      await ledger.store.writer
+        .updateTable('ledger_head')
+        .set({ frontier: JSON.stringify(hashes) })
+        .execute();
+      await exec(ledger.store, 'delete from ledger_checkpoints');
+      assert.equal((await verify()).ok, true, 'without outside evidence the rewrite is self-consistent');
+      const report = await verify(checkpointAt20);
+      assert.equal(report.problem?.kind, 'fork');
+      assert.match(report.problem?.message ?? '', /fork from saved checkpoint 20/);
+      await ledger.store.close();
+    });
+
+    test('a saved checkpoint beyond the ledger is truncation; a forged one is a bad signature', async () => {
+      await exec(ledger.store, 'delete from ledger_checkpoints');
+      await exec(ledger.store, 'delete from ledger_events where seq >= 18');
+      const truncated = await verify(checkpointAt20);
+      assert.equal(truncated.problem?.kind, 'truncated');
+      assert.match(truncated.problem?.message ?? '', /saved checkpoint covers 20 events/);
+      const forged = checkpointAt20.replace('\n20\n', '\n18\n');
+      assert.equal((await verify(forged)).problem?.kind, 'bad_signature');
+      await ledger.store.close();
+    });
+
+    test('the CLI exits 0 when intact and 1 naming the first bad sequence number', async () => {
+      const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], { env, encoding: 'utf8' });
+      const saved = path.join(path.dirname(ledger.keyFile), 'saved.txt');
+      const save = cli('checkpoint', 'save', saved);
+      assert.equal(save.status, 0, save.stderr);
+      // As an auditor would: with the verifier key only, no private key.
+      const intact = cli('verify', '--against', saved, '--key', ledger.signer.verifierKey);
+      assert.equal(intact.status, 0, intact.stderr);
+      assert.match(intact.stdout, /ledger intact: 20 events, 2 checkpoints checked/);
+      const inclusion = cli('proof', 'inclusion', '3', '--size', '20', '--json');
+      assert.equal(inclusion.status, 0, inclusion.stderr);
+      const proof = JSON.parse(inclusion.stdout);
+      assert.ok(verifyInclusion(fromHex(proof.leafHash), 3, 20, proof.proof.map(fromHex), fromHex(proof.rootHash)));
+      assert.ok(verifyCheckpoint(proof.checkpoint, ledger.signer.verifier).ok);
+      const consistency = cli('proof', 'consistency', '5', '20');
+      assert.equal(consistency.status, 0, consistency.stderr);
+      assert.match(consistency.stdout, /tree of 5 events \(root [0-9a-f]{64}\) is a prefix of the tree of 20 events/);
+      await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":5', '"i":6') where seq = 5`);
+      const broken = cli('verify');
+      assert.equal(broken.status, 1);
+      assert.match(broken.stderr, /first bad sequence number 5: leaf mismatch at 5/);
+      await ledger.store.close();
+    });
+  });
+}
+
+describe('seqInLeaf', () => {
+  let store: Store;
+  before(async () => {
+    store = (await openLedger('sqlite', 3)).store;
+  });
+  after(() => store.close());
+
+  test('reads the top-level seq of real canonical events, past nested "seq" keys', async () => {
+    const { seqInLeaf } = await import('./verify.service.js');
+    const rows = await store.db.selectFrom('ledger_events').select(['seq', 'leaf']).orderBy('seq').execute();
+    assert.equal(rows.length, 3);
+    for (const row of rows) {
+      assert.ok(row.leaf.includes(`"seq":${1000 + row.seq}`), 'the nested key is there to be skipped');
+      assert.equal(seqInLeaf(Buffer.from(row.leaf)), JSON.parse(row.leaf).seq);
+    }
+  });
+});
