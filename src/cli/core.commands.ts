@@ -1,8 +1,10 @@
-// serve and migrate.
+// serve, migrate and database administration.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { grantAppRole } from '../db/app-role.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore } from '../db/store.js';
+import { AppError } from '../errors.js';
 import { startServer } from '../server/serve.js';
 
 export function registerCoreCommands(program: Command): void {
@@ -26,6 +28,23 @@ export function registerCoreCommands(program: Command): void {
       try {
         const applied = await migrateToLatest(store.writer);
         console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('db')
+    .description('database administration')
+    .command('grant-app-role <role>')
+    .description('PostgreSQL: let ROLE run the server (read and write) without UPDATE/DELETE/TRUNCATE on ledger tables; run as the owner')
+    .action(async (role: string) => {
+      const config = loadConfig();
+      if (config.database.kind !== 'postgres') throw new AppError('validation_failed', 'grant-app-role applies to PostgreSQL only');
+      const store = createStore(config.database);
+      try {
+        await grantAppRole(store.writer, role);
+        console.log(`Granted ${role} the server's privileges; ledger tables are append-only for it.`);
       } finally {
         await store.close();
       }
