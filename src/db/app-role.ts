@@ -3,11 +3,12 @@
 // (`proofline migrate`); `proofline db grant-app-role ROLE` gives the server's role what it needs.
 import { type Kysely, sql } from 'kysely';
 import { AppError } from '../errors.js';
+import type { Database } from './schema.js';
 
 /** Tables that only ever grow. */
 export const APPEND_ONLY_TABLES = ['ledger_events', 'ledger_nodes', 'ledger_checkpoints', 'ledger_notes'] as const;
 
-export async function grantAppRole(db: Kysely<unknown>, role: string): Promise<void> {
+export async function grantAppRole(db: Kysely<Database>, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
     throw new AppError('validation_failed', `role: "${role}" is not a plain PostgreSQL role name`, { field: 'role' });
   }
