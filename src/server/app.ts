@@ -9,13 +9,15 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { tokenRoutes } from '../modules/auth/tokens.routes.js';
+import { usersRoutes } from '../modules/users/users.routes.js';
 import { makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 
 /** Every feature's routes, registered in this order. */
-const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes];
+const FEATURE_ROUTES: RoutePlugin[] = [healthRoutes, authRoutes, ledgerRoutes, usersRoutes, tokenRoutes];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
   const app = Fastify({

@@ -23,6 +23,7 @@ export interface SessionActor {
   actor: Actor;
   csrfToken: string;
   sessionIdHash: string;
+  expiresAt: string;
 }
 
 export async function actorFromSession(db: Kysely<Database>, sessionId: string, now = new Date()): Promise<SessionActor | null> {
@@ -47,6 +48,7 @@ export async function actorFromSession(db: Kysely<Database>, sessionId: string, 
     actor: { kind: 'user', userId: row.id, email: row.email, displayName: row.display_name, ...roles },
     csrfToken: row.csrf_token,
     sessionIdHash: idHash,
+    expiresAt: row.expires_at,
   };
 }
 
