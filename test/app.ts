@@ -1,6 +1,6 @@
 // An in-process test server (app.inject) on a fresh store, with helpers to make users and tokens.
 import type { LightMyRequestResponse } from 'fastify';
-import { type Config, loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import type { Dialect, Store } from '../src/db/store.js';
 import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';

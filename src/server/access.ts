@@ -2,9 +2,9 @@
 // /api without a declaration refuses to register, so nothing is open by accident.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
-import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { actorFromSession, actorFromToken } from '../modules/auth/actors.js';
+import type { Store } from '../db/store.js';
 
 export type Access =
   /** Anyone, no credentials needed. */
