@@ -7,16 +7,25 @@ import type { Database } from '../../db/schema.js';
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export async function loadRoles(db: Kysely<Database>, userId: string): Promise<Pick<Actor, 'roles' | 'systemRoles'>> {
-  const rows = await db.selectFrom('user_roles').select(['role', 'scope']).where('user_id', '=', userId).execute();
+/** Groups role rows into global roles (scope '') and roles per system; unknown role names are skipped. */
+export function groupRoles(rows: ReadonlyArray<{ role: string; scope: string }>): Pick<Actor, 'roles' | 'systemRoles'> {
   const roles: Role[] = [];
   const systemRoles: Record<string, Role[]> = {};
   for (const row of rows) {
     if (!ROLES.includes(row.role as Role)) continue;
-    if (row.scope === '') roles.push(row.role as Role);
-    else (systemRoles[row.scope] ??= []).push(row.role as Role);
+    if (row.scope === '') {
+      roles.push(row.role as Role);
+      continue;
+    }
+    const held = systemRoles[row.scope] ?? [];
+    held.push(row.role as Role);
+    systemRoles[row.scope] = held.sort();
   }
   return { roles: roles.sort(), systemRoles };
+}
+
+export async function loadRoles(db: Kysely<Database>, userId: string): Promise<Pick<Actor, 'roles' | 'systemRoles'>> {
+  return groupRoles(await db.selectFrom('user_roles').select(['role', 'scope']).where('user_id', '=', userId).execute());
 }
 
 export interface SessionActor {

@@ -1,9 +1,9 @@
 // Typed reads of users and their roles, and the presenter that maps rows to the API shape.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { ROLES, type Role } from '../../context.js';
+import type { Role } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { PageOf } from '../../server/http.js';
-import { loadRoles } from '../auth/actors.js';
+import { groupRoles, loadRoles } from '../auth/actors.js';
 import type { UsersTable } from '../auth/auth.tables.js';
 import type { UserView } from './users.schema.js';
 
@@ -98,25 +98,9 @@ export async function listUsers(db: Kysely<Database>, filter: UserFilter): Promi
 
 /** Roles of many users in one query. */
 async function rolesOf(db: Kysely<Database>, userIds: string[]): Promise<Map<string, HeldRoles>> {
-  const result = new Map<string, HeldRoles>();
-  if (userIds.length === 0) return result;
-  const rows = await db
-    .selectFrom('user_roles')
-    .select(['user_id', 'role', 'scope'])
-    .where('user_id', 'in', userIds)
-    .orderBy('role', 'asc')
-    .execute();
-  for (const row of rows) {
-    if (!ROLES.includes(row.role as Role)) continue;
-    let held = result.get(row.user_id);
-    if (!held) {
-      held = { roles: [], systemRoles: {} };
-      result.set(row.user_id, held);
-    }
-    if (row.scope === '') held.roles.push(row.role as Role);
-    else (held.systemRoles[row.scope] ??= []).push(row.role as Role);
-  }
-  return result;
+  if (userIds.length === 0) return new Map();
+  const rows = await db.selectFrom('user_roles').select(['user_id', 'role', 'scope']).where('user_id', 'in', userIds).execute();
+  return new Map(userIds.map((id) => [id, groupRoles(rows.filter((r) => r.user_id === id))]));
 }
 
 /** Active users holding the global admin role, other than `exceptUserId`. */
