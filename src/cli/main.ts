@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { registerBackupCommands } from './backup.commands.js';
 import { registerCoreCommands } from './core.commands.js';
+import { registerUsersCommands } from './users.commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('proofline')
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCoreCommands(program);
+  registerUsersCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 
