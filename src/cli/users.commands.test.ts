@@ -1,30 +1,11 @@
 // Runs the real CLI as a child process against a fresh database on each dialect.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { runCli } from '../../test/cli.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
 import { actorFromToken } from '../modules/auth/actors.js';
-
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(databaseUrl: string, args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/dev.ts', ...args],
-      { env: { ...process.env, PROOFLINE_DATABASE_URL: databaseUrl, PROOFLINE_LOG_LEVEL: 'silent' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    else child.stdin?.end();
-  });
-}
 
 for (const dialect of DIALECTS) {
   describe(`proofline user / token commands [${dialect}]`, () => {

@@ -14,6 +14,8 @@ export interface BackupSummary {
   ledgerEvents: number;
 }
 
+const ALL_PAGES = 0x7fffffff;
+
 export const PG_DUMP_HINT = 'pg_dump --format=custom --file=FILE "$PROOFLINE_DATABASE_URL"';
 
 export async function backupSqlite(store: Store, file: string): Promise<BackupSummary> {
@@ -27,7 +29,10 @@ export async function backupSqlite(store: Store, file: string): Promise<BackupSu
   const partial = `${target}.partial`;
   fs.rmSync(partial, { force: true });
   try {
-    await store.sqlite.backup(partial);
+    // All remaining pages in one step, inside one read transaction: a copy made in several steps
+    // restarts whenever another connection (the server) commits in between, and under steady
+    // writes would never finish. In WAL mode the server keeps writing meanwhile.
+    await store.sqlite.backup(partial, { progress: () => ALL_PAGES });
     const summary = checkBackup(partial);
     fs.renameSync(partial, target);
     return { file: target, bytes: fs.statSync(target).size, ...summary };
