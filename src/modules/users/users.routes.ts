@@ -25,8 +25,8 @@ import { changeOwnPassword, deactivateUser, setUserRoles, updateUser } from './u
 const READERS = ['admin', 'auditor', 'governance_lead'] as const;
 
 export function usersRoutes(app: App, { store }: AppDeps) {
-  /** The user as it is now, with its version as ETag. */
-  async function reply200(reply: FastifyReply, id: string) {
+  /** The user as it is now, with its version as the ETag. */
+  async function currentUser(reply: FastifyReply, id: string) {
     const view = await getUserView(store.db, id);
     if (!view) throw notFound('user', id);
     setEtag(reply, view.version);
@@ -48,7 +48,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
       schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errorResponses } },
       config: { access: { roles: READERS, scope: 'read' } },
     },
-    async (req, reply) => reply200(reply, req.params.id),
+    async (req, reply) => currentUser(reply, req.params.id),
   );
 
   app.post(
@@ -61,7 +61,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
       const ctx = requestContext(req);
       const created = await store.transact((trx) => createUser(trx, { ctx, user: req.body }));
       reply.status(201);
-      return reply200(reply, created.id);
+      return currentUser(reply, created.id);
     },
   );
 
@@ -77,7 +77,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
       await store.transact((trx) =>
         updateUser(trx, { ctx, userId: req.params.id, displayName: req.body.displayName, expectedVersion: version }),
       );
-      return reply200(reply, req.params.id);
+      return currentUser(reply, req.params.id);
     },
   );
 
@@ -99,7 +99,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
           expectedVersion: version,
         }),
       );
-      return reply200(reply, req.params.id);
+      return currentUser(reply, req.params.id);
     },
   );
 
@@ -114,7 +114,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
       // Deactivation is a one-way transition, not an overwrite: a version is checked when sent.
       const version = req.headers['if-match'] || req.body.version !== undefined ? expectedVersion(req, req.body.version) : undefined;
       await store.transact((trx) => deactivateUser(trx, { ctx, userId: req.params.id, reason: req.body.reason, expectedVersion: version }));
-      return reply200(reply, req.params.id);
+      return currentUser(reply, req.params.id);
     },
   );
 
