@@ -13,6 +13,11 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Every role that may change something: all but `auditor`, who reads everything and changes
+ * nothing. Self-service writes (own password, own tokens) require one of these instead of 'any',
+ * so a caller holding only `auditor` (or no role at all) is refused on every write route. */
+export const WRITER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'auditor');
+
 export const TOKEN_SCOPES = ['read', 'write', 'ingest'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
@@ -54,5 +59,9 @@ export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((r) => act
 export const hasSystemRole = (actor: Actor, systemId: string, ...roles: Role[]) =>
   hasRole(actor, ...roles) || roles.some((r) => actor.systemRoles[systemId]?.includes(r));
 
-/** Every role that may change things: all but the auditor, who reads everything and changes nothing. */
-export const WRITER_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'auditor');
+/** True when the actor may change anything at all: the system itself, or a holder of a writer role
+ * (globally or for some system). A caller holding only `auditor` reads and never writes. */
+export const mayWrite = (actor: Actor) =>
+  actor.kind === 'system' ||
+  hasRole(actor, ...WRITER_ROLES) ||
+  Object.values(actor.systemRoles).some((held) => held.some((r) => WRITER_ROLES.includes(r)));

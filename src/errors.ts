@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   precondition_required: 428,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  not_supported: 400,
   rate_limited: 429,
   unavailable: 503,
   internal_error: 500,

@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
+import { registerBackupCommands } from './backup.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
+import { registerUsersCommands } from './users.commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('proofline')
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerApprovalsCommands(program);
   registerOversightCommands(program);
   registerLedgerCommands(program);
+  registerUsersCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

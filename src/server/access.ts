@@ -11,7 +11,7 @@ export type Access =
   | { public: true }
   /** A signed-in caller holding any of `roles` (globally or for some system), or any signed-in
    * caller ('any'); a token also needs `scope`. */
-  | { roles: readonly Role[] | 'any'; scope: TokenScope | readonly TokenScope[] };
+  | { roles: readonly Role[] | 'any'; selfService?: true; scope: TokenScope | readonly TokenScope[] };
 
 export const SESSION_COOKIE = 'pl_session';
 
@@ -83,7 +83,7 @@ export function makeAccessHook(store: Store) {
     if (access.roles !== 'any' && !holdsAny(req.actor, access.roles)) {
       throw new AppError('forbidden', `this needs one of the roles: ${access.roles.join(', ')}`, { required: access.roles });
     }
-    if (isWrite(access) && isOnlyAuditor(req.actor)) {
+    if (isWrite(access) && !access.selfService && isOnlyAuditor(req.actor)) {
       throw new AppError('forbidden', 'auditors read everything and change nothing');
     }
     if (req.actor.kind === 'token' && !scopeAllows(req.actor.scopes ?? [], access.scope)) {

@@ -12,12 +12,14 @@ import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
+import { tokenRoutes } from '../modules/auth/tokens.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { webhooksRoutes } from '../modules/notifications/webhooks.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
+import { usersRoutes } from '../modules/users/users.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
@@ -27,6 +29,8 @@ import type { App, AppDeps, RoutePlugin } from './http.js';
 const FEATURE_ROUTES: RoutePlugin[] = [
   healthRoutes,
   authRoutes,
+  usersRoutes,
+  tokenRoutes,
   ledgerRoutes,
   systemsRoutes,
   exceptionsRoutes,

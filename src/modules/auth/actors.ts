@@ -7,25 +7,32 @@ import type { Database } from '../../db/schema.js';
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export async function loadRoles(db: Kysely<Database>, userId: string): Promise<Pick<Actor, 'roles' | 'systemRoles'>> {
-  const rows = await db.selectFrom('user_roles').select(['role', 'scope']).where('user_id', '=', userId).execute();
+/** Groups role rows into global roles (scope '') and roles per system; unknown role names are skipped. */
+export function groupRoles(rows: ReadonlyArray<{ role: string; scope: string }>): Pick<Actor, 'roles' | 'systemRoles'> {
   const roles: Role[] = [];
   const systemRoles: Record<string, Role[]> = {};
   for (const row of rows) {
     if (!ROLES.includes(row.role as Role)) continue;
-    if (row.scope === '') roles.push(row.role as Role);
-    else {
-      systemRoles[row.scope] = systemRoles[row.scope] ?? [];
-      systemRoles[row.scope].push(row.role as Role);
+    if (row.scope === '') {
+      roles.push(row.role as Role);
+      continue;
     }
+    const held = systemRoles[row.scope] ?? [];
+    held.push(row.role as Role);
+    systemRoles[row.scope] = held.sort();
   }
   return { roles: roles.sort(), systemRoles };
+}
+
+export async function loadRoles(db: Kysely<Database>, userId: string): Promise<Pick<Actor, 'roles' | 'systemRoles'>> {
+  return groupRoles(await db.selectFrom('user_roles').select(['role', 'scope']).where('user_id', '=', userId).execute());
 }
 
 export interface SessionActor {
   actor: Actor;
   csrfToken: string;
   sessionIdHash: string;
+  expiresAt: string;
 }
 
 export async function actorFromSession(db: Kysely<Database>, sessionId: string, now = new Date()): Promise<SessionActor | null> {
@@ -50,6 +57,7 @@ export async function actorFromSession(db: Kysely<Database>, sessionId: string, 
     actor: { kind: 'user', userId: row.id, email: row.email, displayName: row.display_name, ...roles },
     csrfToken: row.csrf_token,
     sessionIdHash: idHash,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -84,7 +92,6 @@ export async function actorFromToken(db: Kysely<Database>, raw: string, now = ne
   const scopes = row.scopes.split(',').filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
   return { kind: 'token', userId: row.id, email: row.email, displayName: row.display_name, ...roles, tokenId: row.token_id, scopes };
 }
-
 /** A short-lived memory of resolved tokens, for hot read paths (the runtime status endpoint is
  * called before every AI decision). A revoked or expired token keeps working for at most `ttlMs`;
  * failures are never cached, so a new token works at once. Routes opt in with

@@ -1,22 +1,34 @@
 // Sign-in, sign-out and who-am-I. Sessions travel in an HttpOnly SameSite cookie; writes made with
-// the cookie need the X-CSRF-Token header returned here.
-
+// the cookie need the X-CSRF-Token header returned here. Sign-in attempts are limited per source
+// address (in memory, per process) besides the per-account lockout in the login use case.
 import { systemContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { SESSION_COOKIE } from '../../server/access.js';
-import { type App, type AppDeps, errorResponses, requestContext } from '../../server/http.js';
+import { actorOf, SESSION_COOKIE } from '../../server/access.js';
+import { type App, type AppDeps, ErrorSchema, errorResponses, requestContext } from '../../server/http.js';
 import { actorFromSession } from './actors.js';
-import { LoginBody, SessionView } from './auth.schema.js';
+import { LoginBody, SessionView, WhoAmIView } from './auth.schema.js';
 import { login, logout } from './auth.service.js';
+import { SlidingWindowLimiter } from './rate-limit.js';
+
+export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 
 export function authRoutes(app: App, { store, config }: AppDeps) {
+  const loginLimiter = new SlidingWindowLimiter(LOGIN_ATTEMPTS_PER_MINUTE, 60_000);
+
   app.post(
     '/api/v1/auth/login',
     {
-      schema: { tags: ['auth'], body: LoginBody, response: { 200: SessionView, ...errorResponses } },
+      schema: { tags: ['auth'], body: LoginBody, response: { 200: SessionView, ...errorResponses, 429: ErrorSchema } },
       config: { access: { public: true } },
     },
     async (req, reply) => {
+      const waitMs = loginLimiter.hit(req.ip);
+      if (waitMs > 0) {
+        reply.header('retry-after', Math.ceil(waitMs / 1000));
+        throw new AppError('rate_limited', `too many sign-in attempts from this address; try again in ${Math.ceil(waitMs / 1000)} s`, {
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+        });
+      }
       const ctx = { ...systemContext(String(req.id)), sourceAddress: req.ip };
       const result = await store.transact((trx) =>
         login(trx, { ctx, email: req.body.email, password: req.body.password, ttlMinutes: config.sessionTtlMinutes }),
@@ -43,6 +55,26 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
       await store.transact((trx) => logout(trx, { ctx: requestContext(req), sessionIdHash: session.sessionIdHash }));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    {
+      schema: { tags: ['auth'], response: { 200: WhoAmIView, ...errorResponses } },
+      config: { access: { roles: 'any', scope: 'read' } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const base = {
+        user: { id: actor.userId ?? '', email: actor.email ?? '', displayName: actor.displayName ?? '' },
+        roles: actor.roles,
+        systemRoles: actor.systemRoles,
+      };
+      if (actor.kind === 'token') return { ...base, authenticatedBy: 'token' as const, tokenId: actor.tokenId, scopes: actor.scopes };
+      const session = await actorFromSession(store.db, req.cookies[SESSION_COOKIE] ?? '');
+      if (!session) throw new AppError('unauthenticated', 'the session ended; sign in again');
+      return { ...base, authenticatedBy: 'session' as const, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
     },
   );
 }

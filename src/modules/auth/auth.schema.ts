@@ -13,3 +13,17 @@ export const SessionView = Type.Object({
   csrfToken: Type.String(),
   expiresAt: Type.String(),
 });
+
+export const WhoAmIView = Type.Object({
+  user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String() }),
+  roles: Type.Array(Type.String()),
+  /** system id -> roles held for that system. */
+  systemRoles: Type.Record(Type.String(), Type.Array(Type.String())),
+  authenticatedBy: Type.Enum(['session', 'token'] as const),
+  /** Cookie sessions only: send it as X-CSRF-Token on every write. */
+  csrfToken: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Type.String()),
+  /** Token callers only. */
+  tokenId: Type.Optional(Type.String()),
+  scopes: Type.Optional(Type.Array(Type.String())),
+});

@@ -1,11 +1,13 @@
 // Accounts: creating users, signing in (with lockout), sessions, and the first admin.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type RequestContext, type Role, systemContext, type TokenScope } from '../../context.js';
+import { type RequestContext, type Role, systemContext, TOKEN_SCOPES, type TokenScope } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { isAdmin, requireAdmin, requireWriter } from '../users/users.policy.js';
+import { validatePassword } from '../users/users.service.js';
 import { sha256Hex } from './actors.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
@@ -19,9 +21,17 @@ export interface NewUser {
   roles?: Role[];
 }
 
+/** Admins (and the system actor) create users; without a password the user cannot sign in by
+ * password until one is set. */
 export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; user: NewUser }) {
+  requireAdmin(ctx, 'create users');
   const now = new Date().toISOString();
   const email = user.email.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new AppError('validation_failed', `email: "${email}" is not an email address`, { field: 'email' });
+  const displayName = user.displayName.trim();
+  if (displayName === '') throw new AppError('validation_failed', 'displayName: must not be blank', { field: 'displayName' });
+  if (user.password) validatePassword(user.password);
   const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new AppError('conflict', `a user with email ${email} exists`, { field: 'email' });
   const id = randomUUID();
@@ -31,7 +41,7 @@ export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; 
     .values({
       id,
       email,
-      display_name: user.displayName,
+      display_name: displayName,
       password_hash: passwordHash,
       status: 'active',
       locked_until: null,
@@ -49,9 +59,9 @@ export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; 
   await appendEvent(trx, ctx, {
     type: 'user.created',
     subject: { type: 'user', id, version: 1 },
-    after: { email, displayName: user.displayName, roles, status: 'active' },
+    after: { email, displayName, roles, status: 'active', hasPassword: passwordHash !== null },
   });
-  return { id, email, displayName: user.displayName, roles, status: 'active' as const };
+  return { id, email, displayName, roles, status: 'active' as const };
 }
 
 /** On an empty database: create the first admin. Returns the one-time password when generated. */
@@ -154,8 +164,34 @@ export interface NewToken {
   expiresInDays: number;
 }
 
-/** Creates an API token; the secret is returned once and only its hash is kept. */
+export const MAX_TOKEN_DAYS = 365;
+
+function validateNewToken(ctx: RequestContext, token: NewToken): void {
+  if (!Number.isInteger(token.expiresInDays) || token.expiresInDays < 1 || token.expiresInDays > MAX_TOKEN_DAYS) {
+    throw new AppError('validation_failed', `expiresInDays: must be a whole number from 1 to ${MAX_TOKEN_DAYS}`, {
+      field: 'expiresInDays',
+    });
+  }
+  if (token.name.trim() === '') throw new AppError('validation_failed', 'name: must not be blank', { field: 'name' });
+  const unknown = token.scopes.filter((s) => !TOKEN_SCOPES.includes(s));
+  if (token.scopes.length === 0 || unknown.length > 0) {
+    throw new AppError('validation_failed', `scopes: give one or more of ${TOKEN_SCOPES.join(', ')}`, { field: 'scopes', unknown });
+  }
+  // A token must not mint a token that can do more than itself.
+  const own = ctx.actor.kind === 'token' ? (ctx.actor.scopes ?? []) : null;
+  if (own && token.scopes.some((s) => !own.includes(s))) {
+    throw new AppError('insufficient_scope', 'an API token cannot create a token with scopes it lacks', { scopes: own });
+  }
+}
+
+/** Creates an API token; the secret is returned once and only its hash is kept. Users create their
+ * own tokens; admins (and the system actor, for the CLI) create them for anyone. */
 export async function createApiToken(trx: Tx, { ctx, token }: { ctx: RequestContext; token: NewToken }) {
+  if (!isAdmin(ctx.actor)) {
+    requireWriter(ctx);
+    if (ctx.actor.userId !== token.userId) throw new AppError('forbidden', 'only an admin may create tokens for someone else');
+  }
+  validateNewToken(ctx, token);
   const user = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', token.userId).executeTakeFirst();
   if (!user) throw new AppError('not_found', `user ${token.userId} does not exist`);
   if (user.status !== 'active') throw new AppError('invalid_transition', 'a deactivated user cannot get new tokens');
@@ -169,7 +205,7 @@ export async function createApiToken(trx: Tx, { ctx, token }: { ctx: RequestCont
     .values({
       id,
       user_id: token.userId,
-      name: token.name,
+      name: token.name.trim(),
       secret_hash: sha256Hex(secret),
       scopes: scopes.join(','),
       created_at: now.toISOString(),
@@ -184,4 +220,30 @@ export async function createApiToken(trx: Tx, { ctx, token }: { ctx: RequestCont
     after: { userId: token.userId, name: token.name, scopes, expiresAt },
   });
   return { id, token: `plt_${id}_${secret}`, name: token.name, scopes, expiresAt };
+}
+
+/** Revokes a token at once; its owner or an admin may. */
+export async function revokeApiToken(trx: Tx, { ctx, tokenId, reason }: { ctx: RequestContext; tokenId: string; reason?: string | null }) {
+  const token = await trx
+    .selectFrom('api_tokens')
+    .select(['id', 'user_id', 'name', 'revoked_at'])
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  if (!token) throw new AppError('not_found', `API token ${tokenId} does not exist`, { resource: 'api_token', id: tokenId });
+  if (!isAdmin(ctx.actor)) {
+    requireWriter(ctx);
+    if (ctx.actor.userId !== token.user_id) throw new AppError('forbidden', 'only an admin may revoke tokens of someone else');
+  }
+  if (token.revoked_at !== null) throw new AppError('invalid_transition', `API token ${tokenId} was revoked at ${token.revoked_at}`);
+  const revokedAt = new Date().toISOString();
+  await trx.updateTable('api_tokens').set({ revoked_at: revokedAt }).where('id', '=', tokenId).execute();
+  await appendEvent(trx, ctx, {
+    type: 'token.revoked',
+    subject: { type: 'api_token', id: tokenId },
+    before: { revokedAt: null },
+    after: { revokedAt },
+    reason: reason ?? null,
+    data: { userId: token.user_id, name: token.name },
+  });
+  return { id: tokenId, revokedAt };
 }

@@ -1,0 +1,65 @@
+// API tokens over HTTP. Policies: every user who may change things creates and revokes their own
+// tokens (a read-only auditor gets tokens from an admin through the CLI); admins also revoke
+// anyone's; admins and auditors list everyone's, everyone else lists their own. Secrets are shown
+// once, at creation.
+import { WRITER_ROLES } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { actorOf } from '../../server/access.js';
+import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../../server/http.js';
+import { createApiToken, revokeApiToken } from './auth.service.js';
+import { listTokens } from './tokens.repository.js';
+import { CreatedTokenView, CreateTokenBody, TokenListQuery, TokenView } from './tokens.schema.js';
+
+export function tokenRoutes(app: App, { store }: AppDeps) {
+  app.post(
+    '/api/v1/tokens',
+    {
+      schema: { tags: ['tokens'], body: CreateTokenBody, response: { 201: CreatedTokenView, ...errorResponses } },
+      config: { access: { roles: WRITER_ROLES, scope: 'write' } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      const userId = ctx.actor.userId;
+      if (!userId) throw new AppError('forbidden', 'tokens belong to users');
+      const created = await store.transact((trx) =>
+        createApiToken(trx, {
+          ctx,
+          token: { userId, name: req.body.name, scopes: req.body.scopes, expiresInDays: req.body.expiresInDays ?? 90 },
+        }),
+      );
+      reply.status(201);
+      return created;
+    },
+  );
+
+  app.get(
+    '/api/v1/tokens',
+    {
+      schema: { tags: ['tokens'], querystring: TokenListQuery, response: { 200: Page(TokenView), ...errorResponses } },
+      config: { access: { roles: 'any', scope: 'read' } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const seesAll = actor.roles.includes('admin') || actor.roles.includes('auditor');
+      if (!seesAll && req.query.userId && req.query.userId !== actor.userId) {
+        throw new AppError('forbidden', 'only admins and auditors list the tokens of others');
+      }
+      const userId = seesAll ? req.query.userId : (actor.userId ?? '');
+      return listTokens(store.db, { userId, status: req.query.status, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
+    },
+  );
+
+  app.delete(
+    '/api/v1/tokens/:id',
+    {
+      schema: { tags: ['tokens'], params: IdParams, response: { 200: TokenView, ...errorResponses } },
+      config: { access: { roles: WRITER_ROLES, scope: 'write' } },
+    },
+    async (req) => {
+      const ctx = requestContext(req);
+      await store.transact((trx) => revokeApiToken(trx, { ctx, tokenId: req.params.id }));
+      const page = await listTokens(store.db, { limit: 1, offset: 0, tokenId: req.params.id });
+      return page.items[0];
+    },
+  );
+}
