@@ -14,7 +14,8 @@ import { registerUsersCommands } from './users.commands.js';
 export function buildProgram(): Command {
   const program = new Command('proofline')
     .description('Proofline: responsible-AI operations with a tamper-evident ledger')
-    .showHelpAfterError()
+    // Usage errors are one line, like every other failure: `proofline: error: ... (see --help)`.
+    .configureOutput({ outputError: (message, write) => write(`proofline: ${message.trim()} (see --help)\n`) })
     .exitOverride();
   registerCoreCommands(program);
   registerSystemsCommands(program);
