@@ -8,6 +8,9 @@ import { freePort } from '../../test/pg.js';
 import { tempSqliteFile } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
+import { makeCheckpoint } from '../ledger/checkpoints.service.js';
+import { type LedgerSigner, loadSigningKey } from '../ledger/signing-key.js';
+import { verifyLedger } from '../ledger/verify.service.js';
 import { createApiToken, createUser } from '../modules/auth/auth.service.js';
 import { type RunningServer, startServer } from '../server/serve.js';
 import { createSqliteStore, type Store } from './store.js';
@@ -44,6 +47,7 @@ const addUser = (store: Store) =>
 describe('backup [sqlite]', () => {
   let server: RunningServer;
   let dbFile: string;
+  let signer: LedgerSigner;
   before(async () => {
     dbFile = tempSqliteFile();
     const config = loadConfig({
@@ -53,6 +57,7 @@ describe('backup [sqlite]', () => {
       PROOFLINE_DATA_DIR: path.dirname(dbFile),
     });
     server = await startServer(config, () => {});
+    signer = loadSigningKey(config);
     for (let i = 0; i < 20; i++) await addUser(server.store);
   });
   after(() => server.stop());
@@ -60,6 +65,7 @@ describe('backup [sqlite]', () => {
   test('copies every user and ledger event while the server has the database open', async () => {
     // Committed pages are still in the -wal file: a plain copy of the main file would miss them.
     assert.ok(fs.statSync(`${dbFile}-wal`).size > 0);
+    await server.store.transact((trx) => makeCheckpoint(trx, { signer }));
     const source = await snapshot(server.store);
     const file = path.join(path.dirname(dbFile), 'copy.db');
     const res = await runCli(`sqlite:${dbFile}`, ['backup', file]);
@@ -68,6 +74,10 @@ describe('backup [sqlite]', () => {
     const copy = createSqliteStore(file);
     try {
       assert.deepEqual(await snapshot(copy), source);
+      // The restored ledger is intact: every leaf, the tree and the signed checkpoint it carries.
+      const report = await verifyLedger(copy, { verifier: signer.verifier });
+      assert.equal(report.ok, true, JSON.stringify(report));
+      assert.equal(report.checkpointsChecked, 1);
     } finally {
       await copy.close();
     }
