@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { decideRequest } from '../modules/approvals/decisions.service.js';
 import { listQueue } from '../modules/approvals/queue.js';
 import { loadRequest } from '../modules/approvals/requests.repository.js';
-import { cliContext } from './cli-actor.js';
+import { cliContext } from './cli-context.js';
 
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
 
@@ -22,7 +22,7 @@ export function registerApprovalsCommands(program: Command): void {
     .action(async (opts: { as: string; json?: boolean }) => {
       const store = createStore(loadConfig().database);
       try {
-        const ctx = await cliContext(store.db, opts.as);
+        const ctx = await cliContext(store, opts.as);
         const queue = await listQueue(store.db, {
           approver: { userId: ctx.actor.userId ?? '', roles: ctx.actor.roles, systemRoles: ctx.actor.systemRoles },
         });
@@ -73,7 +73,7 @@ export function registerApprovalsCommands(program: Command): void {
         const config = loadConfig();
         const store = createStore(config.database);
         try {
-          const ctx = await cliContext(store.db, opts.as);
+          const ctx = await cliContext(store, opts.as);
           const digest = opts.digest ?? (await loadRequest(store.db, id)).content_digest;
           const request = await store.transact((trx) =>
             decideRequest(trx, {

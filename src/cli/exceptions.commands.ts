@@ -1,35 +1,12 @@
 // `proofline exceptions ...`: list and show exceptions, move one along, run the escalation job.
 // The same service functions as the HTTP API; writes act as a named user (--as EMAIL).
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
-import { type RequestContext, systemContext } from '../context.js';
-import { createStore, type Store } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { loadRoles } from '../modules/auth/actors.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
 import { listExceptions, loadExceptionDetail, presentException } from '../modules/exceptions/exceptions.repository.js';
 import { transitionException } from '../modules/exceptions/exceptions.service.js';
 import { EXCEPTION_STATUSES, type ExceptionStatus } from '../modules/exceptions/exceptions.tables.js';
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = createStore(loadConfig().database);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-async function contextFor(store: Store, email: string): Promise<RequestContext> {
-  const user = await store.db
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'status'])
-    .where('email', '=', email.trim().toLowerCase())
-    .executeTakeFirst();
-  if (user?.status !== 'active') throw new AppError('not_found', `no active user with email ${email}`);
-  const roles = await loadRoles(store.db, user.id);
-  return { ...systemContext('cli'), actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, ...roles } };
-}
+import { cliContext, withStore } from './cli-context.js';
 
 export function registerExceptionsCommands(program: Command): void {
   const exceptions = program.command('exceptions').description('exceptions, deviations and incidents');
@@ -104,7 +81,7 @@ export function registerExceptionsCommands(program: Command): void {
       if (!EXCEPTION_STATUSES.includes(opts.to as ExceptionStatus))
         throw new AppError('validation_failed', `--to must be one of ${EXCEPTION_STATUSES.join(', ')}`);
       const view = await withStore(async (store) => {
-        const ctx = await contextFor(store, opts.as);
+        const ctx = await cliContext(store, opts.as);
         return store.transact((trx) =>
           transitionException(trx, {
             ctx,

@@ -3,21 +3,12 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { createStore, type Store } from '../db/store.js';
 import { type NoteVerifier, parseVerifierKey } from '../ledger/checkpoint-note.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
 import { type VerifyReport, verifyLedger } from '../ledger/verify.service.js';
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = createStore(loadConfig().database);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
+import { withStore } from './cli-context.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}"`);

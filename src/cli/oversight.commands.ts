@@ -1,38 +1,9 @@
 // `proofline oversight pause|restrict|resume` and `proofline appeals list`: the same use cases as
 // the HTTP API, acting as a named person (--as EMAIL) who must be on the system's roster.
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
-import type { RequestContext } from '../context.js';
-import { createStore, type Store } from '../db/store.js';
-import { AppError } from '../errors.js';
 import { listAppeals } from '../modules/appeals/appeals.service.js';
-import { loadRoles } from '../modules/auth/actors.js';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = createStore(loadConfig().database);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-async function contextAs(store: Store, email: string): Promise<RequestContext> {
-  const user = await store.db
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'status'])
-    .where('email', '=', email.trim().toLowerCase())
-    .executeTakeFirst();
-  if (!user || user.status !== 'active') throw new AppError('not_found', `no active user ${email}`);
-  const roles = await loadRoles(store.db, user.id);
-  return {
-    actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, ...roles },
-    requestId: `cli-${randomUUID()}`,
-    sourceAddress: null,
-  };
-}
+import { cliContext, withStore } from './cli-context.js';
 
 function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
   let conditions: Record<string, unknown> = {};
@@ -59,7 +30,7 @@ export function registerOversightCommands(program: Command): void {
   action('pause', 'pause the system: production services stop acting on its outputs').action(
     async (systemId: string, opts: { as: string; reason: string }) => {
       const view = await withStore(async (store) =>
-        store.transact(async (trx) => pauseSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason })),
+        store.transact(async (trx) => pauseSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
       );
       console.log(`${systemId}: ${view.state} (version ${view.version})`);
     },
@@ -71,7 +42,7 @@ export function registerOversightCommands(program: Command): void {
       const conditions = parseConditions(opts);
       const view = await withStore(async (store) =>
         store.transact(async (trx) =>
-          restrictSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason, conditions }),
+          restrictSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason, conditions }),
         ),
       );
       console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
@@ -79,7 +50,7 @@ export function registerOversightCommands(program: Command): void {
   action('resume', 'resume the system (a high-risk system needs a second officer to confirm)').action(
     async (systemId: string, opts: { as: string; reason: string }) => {
       const result = await withStore(async (store) =>
-        store.transact(async (trx) => resumeSystem(trx, { ctx: await contextAs(store, opts.as), systemId, reason: opts.reason })),
+        store.transact(async (trx) => resumeSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
       );
       console.log(
         result.pendingConfirmation

@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
 import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
-import { cliContext } from './cli-actor.js';
+import { cliContext } from './cli-context.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
@@ -77,7 +77,7 @@ export function registerSystemsCommands(program: Command): void {
       const store = createStore(loadConfig().database);
       const progress = progressReporter(opts.dryRun ? 'checking' : 'importing');
       try {
-        const ctx = await cliContext(store.db, opts.as);
+        const ctx = await cliContext(store, opts.as);
         const report = await store.transact((trx) =>
           importSystems(trx, { ctx, rows, dryRun: opts.dryRun ?? false, onProgress: (done, total) => progress.update(done, total) }),
         );
