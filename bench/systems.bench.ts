@@ -3,8 +3,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { type BenchResult, median, nowMs, startBenchServer, tempDir, throughput } from './lib.js';
 import { freePort } from '../test/pg.js';
+import { type BenchResult, median, nowMs, startBenchServer, tempDir, throughput } from './lib.js';
 
 const body = (i: number) =>
   JSON.stringify({

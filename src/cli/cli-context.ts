@@ -28,7 +28,7 @@ export async function cliContext(store: Store, asEmail?: string): Promise<Reques
   const requestId = `cli:${randomUUID()}`;
   if (!asEmail) return systemContext(requestId);
   const user = await findUserRowByEmail(store.db, asEmail);
-  if (!user || user.status !== 'active') throw new AppError('not_found', `no active user ${asEmail} to act as`, { field: '--as' });
+  if (user?.status !== 'active') throw new AppError('not_found', `no active user ${asEmail} to act as`, { field: '--as' });
   const roles = await loadRoles(store.db, user.id);
   return {
     actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, ...roles },

@@ -91,7 +91,7 @@ async function defaultOwner(trx: Tx, systemRef: string): Promise<string | null> 
 
 async function requireActiveUser(trx: Tx, userId: string, field: string): Promise<void> {
   const user = await trx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
-  if (!user || user.status !== 'active') throw new AppError('validation_failed', `${field}: ${userId} is not an active user`, { field });
+  if (user?.status !== 'active') throw new AppError('validation_failed', `${field}: ${userId} is not an active user`, { field });
 }
 
 function addMonths(date: Date, months: number): Date {

@@ -24,8 +24,7 @@ export async function createDelegation(
   if (input.delegateId === delegatorId)
     throw new AppError('validation_failed', 'delegateId: delegate to someone else', { field: 'delegateId' });
   const delegate = await trx.selectFrom('users').select(['id', 'status']).where('id', '=', input.delegateId).executeTakeFirst();
-  if (!delegate || delegate.status !== 'active')
-    throw new AppError('validation_failed', 'delegateId: not an active user', { field: 'delegateId' });
+  if (delegate?.status !== 'active') throw new AppError('validation_failed', 'delegateId: not an active user', { field: 'delegateId' });
   const startsAt = new Date(input.startsAt ?? now).toISOString();
   const endsAt = new Date(input.endsAt).toISOString();
   if (endsAt <= startsAt) throw new AppError('validation_failed', 'endsAt: must be after startsAt', { field: 'endsAt' });

@@ -3,7 +3,6 @@
 
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { WRITER_ROLES } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, requestContext, setEtag } from '../../server/http.js';
 import {

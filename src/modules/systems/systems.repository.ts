@@ -126,7 +126,7 @@ export async function listPhaseOwners(db: Db, systemId: string) {
 /** Throws validation_failed naming `field` unless `userId` is an active user. */
 export async function assertActiveUser(db: Db, userId: string, field: string): Promise<void> {
   const user = await db.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
-  if (!user || user.status !== 'active') {
+  if (user?.status !== 'active') {
     throw new AppError('validation_failed', `${field}: ${userId} is not an active user (a named person is required, not a group)`, {
       field,
     });
