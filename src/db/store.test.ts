@@ -46,7 +46,10 @@ for (const dialect of DIALECTS) {
     });
 
     test('the database refuses UPDATE and DELETE of ledger rows', async () => {
-      await store.transact((trx) => appendEvent(trx, systemContext('t'), { type: 'test.guard', subject: { type: 'test', id: 'g' } }));
+      // Two events, so the tree has an interior node and ledger_nodes a row the DELETE would remove.
+      for (const id of ['g1', 'g2'])
+        await store.transact((trx) => appendEvent(trx, systemContext('t'), { type: 'test.guard', subject: { type: 'test', id } }));
+      assert.ok((await store.db.selectFrom('ledger_nodes').select('idx').execute()).length > 0);
       await assert.rejects(
         store.transact((trx) => sql`update ledger_events set type = 'forged'`.execute(trx)),
         /append-only/,

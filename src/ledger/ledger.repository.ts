@@ -1,5 +1,5 @@
-// Typed reads of the ledger: events, the head, stored Merkle nodes and checkpoints.
-import type { Kysely } from 'kysely';
+// Typed reads of the ledger: events, the head, Merkle nodes and checkpoints.
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { PageOf } from '../server/http.js';
 import type { MerkleNode, NodeId } from './merkle.js';
@@ -88,15 +88,29 @@ export async function readHead(db: Kysely<Database>): Promise<HeadRow> {
   return { size: Number(row.size), frontier: (JSON.parse(row.frontier) as string[]).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) };
 }
 
-/** The stored perfect-subtree nodes with these ids, in one query (each term is a primary-key lookup). */
+/**
+ * The perfect-subtree nodes with these ids, in one query: interior nodes from ledger_nodes, leaves
+ * (level 0) from ledger_events.leaf_hash by seq, which is where appends keep them. Each term is a
+ * primary-key lookup. Level-0 rows an older database still holds in ledger_nodes are never read.
+ */
 export async function readNodes(db: Kysely<Database>, ids: readonly NodeId[]): Promise<MerkleNode[]> {
-  if (ids.length === 0) return [];
   const unique = [...new Map(ids.map((id) => [`${id.level}/${id.index}`, id])).values()];
-  const rows = await db
+  const interior = unique.filter((id) => id.level > 0);
+  const leaves = unique.filter((id) => id.level === 0).map((id) => id.index);
+  const interiorQuery = db
     .selectFrom('ledger_nodes')
     .select(['level', 'idx', 'hash'])
-    .where((eb) => eb.or(unique.map((id) => eb.and([eb('level', '=', id.level), eb('idx', '=', id.index)]))))
-    .execute();
+    .where((eb) => eb.or(interior.map((id) => eb.and([eb('level', '=', id.level), eb('idx', '=', id.index)]))));
+  const leafQuery = db
+    .selectFrom('ledger_events')
+    .select([sql<number>`0`.as('level'), 'seq as idx', 'leaf_hash as hash'])
+    .where('seq', 'in', leaves);
+  let query: typeof interiorQuery | typeof leafQuery;
+  if (interior.length > 0 && leaves.length > 0) query = interiorQuery.unionAll(leafQuery);
+  else if (interior.length > 0) query = interiorQuery;
+  else if (leaves.length > 0) query = leafQuery;
+  else return [];
+  const rows = await query.execute();
   return rows.map((r) => ({ level: Number(r.level), index: Number(r.idx), hash: new Uint8Array(r.hash) }));
 }
 
