@@ -58,6 +58,11 @@ export function leafHash(leaf: Uint8Array): Uint8Array {
   return sha256(input);
 }
 
+/** SHA-256 of bytes that already begin with the 0x00 leaf prefix: leafHash without the copy. */
+export function hashPrefixedLeaf(prefixedLeaf: Uint8Array): Uint8Array {
+  return sha256(prefixedLeaf);
+}
+
 // Reused by leafHashOfText: a leaf string is encoded straight behind the prefix byte, so hashing a
 // new event allocates nothing but the digest. Grows to the largest leaf seen (worst case 3 bytes
 // per UTF-16 unit, which Buffer.write needs room for up front).
