@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Store } from '../db/store.js';
 import { type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
-import { BATCH_BYTES, BATCH_ROWS, beginSqliteSnapshot, type SnapshotHead, sqliteLeafBatches } from './verify-sqlite-reader.js';
+import { BATCH_ROWS, beginSqliteSnapshot, type SnapshotHead, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
 export interface Snapshot {
   headSize: number;
@@ -123,7 +123,7 @@ async function openPostgresSnapshot(store: Store): Promise<Snapshot> {
             rowMode: 'array',
           });
           if (result.rows.length === 0) return;
-          const builder = new LeafBatchBuilder(result.rows.length, BATCH_BYTES);
+          const builder = new LeafBatchBuilder(result.rows.length, 8 * 1024 * 1024);
           for (const [seq, leaf, hash] of result.rows) builder.add(Number(seq), leaf, hash);
           yield builder.take();
           after = Number(result.rows[result.rows.length - 1][0]);

@@ -2,7 +2,7 @@
 // the checkpoints and every row, so verification sees one consistent ledger however long it takes.
 // Used on a worker thread (verify-reader.worker.ts) for files, and in-process for :memory:.
 import type SQLite from 'better-sqlite3';
-import { type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
+import type { LeafBatch } from './leaf-batch.js';
 
 export interface SnapshotHead {
   headSize: number;
@@ -12,7 +12,6 @@ export interface SnapshotHead {
 }
 
 export const BATCH_ROWS = 10_000;
-export const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Begins the read transaction on `handle` and reads the head and the checkpoints in it. */
 export function beginSqliteSnapshot(handle: SQLite.Database): SnapshotHead {
@@ -28,14 +27,75 @@ export function beginSqliteSnapshot(handle: SQLite.Database): SnapshotHead {
   return { headSize: Number(head.size), headFrontier: head.frontier, checkpoints };
 }
 
+// A chunk of rows comes back as ONE blob built by SQLite, `seq,leafBytes,hashBytes,HASHHEX:leaf`
+// per row, instead of one JS array and two Buffers per row: reading then costs about a third
+// less, and reading is half of verification's work. Lengths come first, so leaf bytes may hold
+// anything (a tampered row included); the ':' before each leaf becomes its 0x00 prefix in place.
+// (`group_concat(... order by ...)` needs SQLite 3.44; better-sqlite3 12 bundles a later one.)
+const CHUNK_SQL = `select cast(group_concat(
+    seq || ',' || length(cast(leaf as blob)) || ',' || length(cast(leaf_hash as blob)) || ',' || hex(leaf_hash) || ':' || leaf,
+    '' order by seq) as blob), count(*), max(seq)
+  from (select seq, leaf, leaf_hash from ledger_events where seq > ? order by seq limit ${BATCH_ROWS})`;
+
 /** Every row of the snapshot begun on `handle`, by seq, in batches. */
 export function* sqliteLeafBatches(handle: SQLite.Database): Generator<LeafBatch> {
-  // Raw mode: an array per row instead of an object with named properties.
-  const rows = handle.prepare('select seq, cast(leaf as blob), leaf_hash from ledger_events order by seq').raw(true);
-  const builder = new LeafBatchBuilder(BATCH_ROWS, BATCH_BYTES);
-  for (const [seq, leaf, hash] of rows.iterate() as IterableIterator<[number, Uint8Array, Uint8Array]>) {
-    builder.add(seq, leaf, hash);
-    if (builder.full) yield builder.take();
+  const chunk = handle.prepare(CHUNK_SQL).raw(true).safeIntegers(true);
+  // Below any seq: a tampered row may hold a negative one.
+  let after = -(2n ** 63n);
+  for (;;) {
+    const [blob, count, last] = chunk.get(after) as [Buffer | null, bigint, bigint | null];
+    if (count === 0n || blob === null || last === null) return;
+    yield parseChunk(blob, Number(count));
+    after = last;
   }
-  if (builder.count > 0) yield builder.take();
+}
+
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const hexValue = (c: number) => (c <= 0x39 ? c - 0x30 : c - 0x37);
+
+function parseChunk(blob: Buffer, count: number): LeafBatch {
+  const seqs = new Float64Array(count);
+  const leafStarts = new Uint32Array(count);
+  const leafEnds = new Uint32Array(count);
+  const hashOffsets = new Uint32Array(count + 1);
+  let hashes = new Uint8Array(count * 32);
+  let p = 0;
+  const readInt = () => {
+    const negative = blob[p] === MINUS;
+    if (negative) p += 1;
+    let value = 0;
+    for (; blob[p] !== COMMA; p++) value = value * 10 + (blob[p] - 0x30);
+    p += 1;
+    return negative ? -value : value;
+  };
+  for (let i = 0; i < count; i++) {
+    seqs[i] = readInt();
+    const leafBytes = readInt();
+    const hashBytes = readInt();
+    let h = hashOffsets[i];
+    if (h + hashBytes > hashes.length) {
+      const bigger = new Uint8Array(Math.max(hashes.length * 2, h + hashBytes));
+      bigger.set(hashes);
+      hashes = bigger;
+    }
+    for (let k = 0; k < hashBytes; k++, p += 2) hashes[h++] = (hexValue(blob[p]) << 4) | hexValue(blob[p + 1]);
+    hashOffsets[i + 1] = h;
+    blob[p] = 0x00; // the ':' before the leaf becomes the leaf prefix
+    leafStarts[i] = p;
+    p += 1 + leafBytes;
+    leafEnds[i] = p;
+  }
+  // A copy into memory of our own: the blob may sit in Node's shared pool, which cannot be transferred.
+  return {
+    count,
+    seqs,
+    leaves: new Uint8Array(blob),
+    leafStarts,
+    leafEnds,
+    hashes,
+    hashOffsets,
+    leafHashes: new Uint8Array(0),
+    hashedRows: 0,
+  };
 }

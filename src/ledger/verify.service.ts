@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Store } from '../db/store.js';
 import { type NoteVerifier, verifyCheckpoint } from './checkpoint-note.js';
 import type { LeafBatch } from './leaf-batch.js';
-import { hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
+import { HASH_SIZE, hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
 import { openSnapshot, type Snapshot } from './verify-snapshots.js';
 
 export type ProblemKind = 'leaf_mismatch' | 'gap' | 'reorder' | 'bad_signature' | 'root_mismatch' | 'fork' | 'truncated' | 'head_mismatch';
@@ -109,16 +109,20 @@ export async function verifyLedger(
 function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () => void): void {
   const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
   const hashes = Buffer.from(batch.hashes.buffer, batch.hashes.byteOffset, batch.hashes.length);
-  const { seqs, leafOffsets, hashOffsets } = batch;
+  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes } = batch;
   for (let i = 0; i < batch.count; i++) {
     const seq = seqs[i];
     const expected = frontier.size;
     if (seq !== expected) fail('gap', expected, `gap: sequence number ${expected} is missing (the next row is ${seq})`);
-    // Each leaf sits behind its 0x00 prefix, so it is hashed in place.
-    const hash = hashPrefixedLeaf(leaves.subarray(leafOffsets[i], leafOffsets[i + 1]));
+    // Hashed by the reader ahead of time, or here: each leaf sits behind its 0x00 prefix, so it is
+    // hashed in place. (A hash kept by the frontier may be a view of leafHashes: a batch at most.)
+    const hash =
+      i < batch.hashedRows
+        ? leafHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)
+        : hashPrefixedLeaf(leaves.subarray(leafStarts[i], leafEnds[i]));
     if (hashes.compare(hash, 0, hash.length, hashOffsets[i], hashOffsets[i + 1]) !== 0)
       fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
-    const own = seqInBytes(leaves, leafOffsets[i] + 1, leafOffsets[i + 1]);
+    const own = seqInBytes(leaves, leafStarts[i] + 1, leafEnds[i]);
     if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
     frontier.add(hash);
     afterEach();
