@@ -5,9 +5,12 @@
 // full the worker hashes the leaves of the batch in hand, so whichever thread is ahead helps.
 //
 // Messages: { kind: 'head', head } first, then { kind: 'batch', batch } per batch, then
-// { kind: 'end' }. workerData: { file, control } where control is an Int32Array on shared memory:
-// [0] batches posted and not yet done by the main thread, [1] set to 1 to stop early.
-import { parentPort, workerData } from 'node:worker_threads';
+// { kind: 'end' }. workerData: { file, control, recycled } where control is an Int32Array on
+// shared memory: [0] batches posted and not yet done by the main thread, [1] set to 1 to stop
+// early; and `recycled` a port on which the main thread hands back each batch's leaf buffer.
+// Reusing those keeps memory flat: fresh multi-megabyte buffers would pile up between garbage
+// collections of the main thread.
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { batchBuffers, hashLeavesAhead, type LeafBatch } from './leaf-batch.js';
 import { beginSqliteSnapshot, sqliteLeafBatches } from './verify-sqlite-reader.js';
@@ -16,7 +19,18 @@ const MAX_IN_FLIGHT = 2;
 /** Rows hashed ahead between looks at the queue: small, so a free slot is taken up quickly. */
 const HASH_AHEAD_ROWS = 500;
 
-const { file, control } = workerData as { file: string; control: Int32Array };
+const { file, control, recycled } = workerData as { file: string; control: Int32Array; recycled: MessagePort };
+const pool: ArrayBuffer[] = [];
+
+/** A recycled buffer of at least `bytes`, or a new one a little larger, to be recycled in turn. */
+function leafBuffer(bytes: number): Uint8Array {
+  for (let message = receiveMessageOnPort(recycled); message; message = receiveMessageOnPort(recycled)) {
+    if (pool.length < MAX_IN_FLIGHT + 2) pool.push(message.message as ArrayBuffer);
+  }
+  const fit = pool.findIndex((buffer) => buffer.byteLength >= bytes);
+  if (fit >= 0) return new Uint8Array(pool.splice(fit, 1)[0], 0, bytes);
+  return new Uint8Array(new ArrayBuffer(Math.ceil(bytes * 1.25)), 0, bytes);
+}
 const port = parentPort;
 if (!port) throw new Error('verify-reader.worker runs as a worker thread');
 
@@ -37,7 +51,7 @@ function waitForRoom(batch: LeafBatch): boolean {
 const handle = new SQLite(file, { readonly: true, fileMustExist: true });
 try {
   port.postMessage({ kind: 'head', head: beginSqliteSnapshot(handle) });
-  for (const batch of sqliteLeafBatches(handle)) {
+  for (const batch of sqliteLeafBatches(handle, leafBuffer)) {
     if (!waitForRoom(batch)) break;
     Atomics.add(control, 0, 1);
     port.postMessage({ kind: 'batch', batch }, batchBuffers(batch));
@@ -46,4 +60,5 @@ try {
 } finally {
   if (handle.inTransaction) handle.exec('commit');
   handle.close();
+  recycled.close();
 }

@@ -2,7 +2,7 @@
 // the rows streamed in batches (LeafBatch) so memory stays flat on a ledger of any size.
 import { on } from 'node:events';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Store } from '../db/store.js';
 import { type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
@@ -32,12 +32,13 @@ export async function openSnapshot(store: Store): Promise<Snapshot> {
 const here = new URL(import.meta.url);
 const workerUrl = new URL(`./verify-reader.worker${path.extname(here.pathname)}`, here);
 
-function startReader(workerData: { file: string; control: Int32Array }): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
+function startReader(workerData: { file: string; control: Int32Array; recycled: MessagePort }): Worker {
+  const transferList = [workerData.recycled];
+  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData, transferList });
   // Node 20 does not run `--import tsx` inside a worker even when given in execArgv, so from
   // source the worker registers tsx itself before loading the .ts file.
   const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, workerData, transferList });
 }
 
 /**
@@ -46,12 +47,14 @@ function startReader(workerData: { file: string; control: Int32Array }): Worker 
  */
 async function openWorkerSnapshot(file: string): Promise<Snapshot> {
   const control = new Int32Array(new SharedArrayBuffer(8));
-  const worker = startReader({ file, control });
+  const { port1: recycle, port2: recycled } = new MessageChannel();
+  const worker = startReader({ file, control, recycled });
   const messages = on(worker, 'message') as AsyncIterableIterator<[WorkerMessage]>;
   const stop = async () => {
     Atomics.store(control, 1, 1);
     Atomics.notify(control, 0);
     await worker.terminate();
+    recycle.close();
   };
   try {
     const first = await messages.next();
@@ -66,7 +69,9 @@ async function openWorkerSnapshot(file: string): Promise<Snapshot> {
           if (message.kind === 'end') return;
           if (message.kind !== 'batch') continue;
           yield message.batch;
-          // This batch is done with: the reader may post another.
+          // This batch is done with: its leaf buffer goes back for reuse, the reader may post another.
+          const leaves = message.batch.leaves.buffer as ArrayBuffer;
+          recycle.postMessage(leaves, [leaves]);
           Atomics.sub(control, 0, 1);
           Atomics.notify(control, 0);
         }
