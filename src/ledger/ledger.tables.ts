@@ -13,8 +13,8 @@ export interface LedgerEventsTable {
 }
 
 /** Hash of the perfect subtree at (level, idx): leaves [idx * 2^level, (idx + 1) * 2^level).
- * Interior nodes only (level >= 1) since the append speed-up; level 0 is ledger_events.leaf_hash.
- * Databases written before then also hold level-0 rows, which nothing reads. */
+ * Only levels >= LOWEST_STORED_LEVEL (ledger.repository.ts) are written; lower nodes are
+ * recomputed from ledger_events.leaf_hash. Older databases also hold lower rows, never read. */
 export interface LedgerNodesTable {
   level: number;
   idx: number;
