@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestStore, DIALECTS } from '../../test/stores.js';
 import { systemContext } from '../context.js';
-import { appendEvent } from '../ledger/ledger.service.js';
+import { appendEvent, appendEvents } from '../ledger/ledger.service.js';
 import { migrateToLatest } from './migrate.js';
 import type { Store } from './store.js';
 
@@ -50,7 +50,10 @@ for (const dialect of DIALECTS) {
     });
 
     test('the database refuses UPDATE and DELETE of ledger rows', async () => {
-      await store.transact((trx) => appendEvent(trx, systemContext('t'), { type: 'test.guard', subject: { type: 'test', id: 'g' } }));
+      // 16 events, so the tree has a stored node and ledger_nodes a row the DELETE would remove.
+      const guards = Array.from({ length: 16 }, (_, i) => ({ type: 'test.guard', subject: { type: 'test', id: `g${i}` } }));
+      await store.transact((trx) => appendEvents(trx, systemContext('t'), guards));
+      assert.ok((await store.db.selectFrom('ledger_nodes').select('idx').execute()).length > 0);
       await assert.rejects(
         store.transact((trx) => sql`update ledger_events set type = 'forged'`.execute(trx)),
         /append-only/,

@@ -23,9 +23,21 @@ export interface EventEnvelope {
   sourceAddress?: string;
 }
 
+// All events of one append share one actor object (actorForLedger makes a fresh one per call and
+// nothing mutates it), so its canonical form is written once per batch, not once per event.
+let lastActor: object | undefined;
+let lastActorJson = '';
+function actorJson(actor: object): string {
+  if (actor !== lastActor) {
+    lastActorJson = canonicalJson(actor);
+    lastActor = actor;
+  }
+  return lastActorJson;
+}
+
 /** The envelope's keys in RFC 8785 order (UTF-16 code units), each with how to write its value. */
 const FIELDS: Array<[keyof EventEnvelope, (value: never) => string]> = [
-  ['actor', canonicalJson],
+  ['actor', actorJson],
   ['after', canonicalJson],
   ['before', canonicalJson],
   ['controls', canonicalJson],

@@ -1,8 +1,8 @@
-// Typed reads of the ledger: events, the head, stored Merkle nodes and checkpoints.
-import type { Kysely } from 'kysely';
+// Typed reads of the ledger: events, the head, Merkle nodes and checkpoints.
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { PageOf } from '../server/http.js';
-import type { MerkleNode, NodeId } from './merkle.js';
+import { type MerkleNode, type NodeId, rootHash } from './merkle.js';
 
 export interface EventFilter {
   subjectType?: string;
@@ -88,16 +88,55 @@ export async function readHead(db: Kysely<Database>): Promise<HeadRow> {
   return { size: Number(row.size), frontier: (JSON.parse(row.frontier) as string[]).map((h) => new Uint8Array(Buffer.from(h, 'base64'))) };
 }
 
-/** The stored perfect-subtree nodes with these ids, in one query (each term is a primary-key lookup). */
+/**
+ * ledger_nodes holds the perfect subtrees of this level and above. Lower ones are cheaper to
+ * recompute from at most 2^(level) - 1 leaf hashes per proof than to write at every append: they
+ * are 7/8 of all interior nodes, and writing them was a large share of an append's cost. Leaves
+ * (level 0) are ledger_events.leaf_hash. Rows of lower levels that older databases hold are never read.
+ */
+export const LOWEST_STORED_LEVEL = 4;
+
+/**
+ * The perfect-subtree nodes with these ids, in one query: stored nodes from ledger_nodes (each a
+ * primary-key lookup), UNION ALL the leaf hashes (by seq) that the lower nodes are computed from.
+ */
 export async function readNodes(db: Kysely<Database>, ids: readonly NodeId[]): Promise<MerkleNode[]> {
-  if (ids.length === 0) return [];
   const unique = [...new Map(ids.map((id) => [`${id.level}/${id.index}`, id])).values()];
-  const rows = await db
+  const stored = unique.filter((id) => id.level >= LOWEST_STORED_LEVEL);
+  const computed = unique.filter((id) => id.level < LOWEST_STORED_LEVEL);
+  const seqs = [...new Set(computed.flatMap((id) => leafRange(id)))];
+  const nodeQuery = db
     .selectFrom('ledger_nodes')
     .select(['level', 'idx', 'hash'])
-    .where((eb) => eb.or(unique.map((id) => eb.and([eb('level', '=', id.level), eb('idx', '=', id.index)]))))
-    .execute();
-  return rows.map((r) => ({ level: Number(r.level), index: Number(r.idx), hash: new Uint8Array(r.hash) }));
+    .where((eb) => eb.or(stored.map((id) => eb.and([eb('level', '=', id.level), eb('idx', '=', id.index)]))));
+  const leafQuery = db
+    .selectFrom('ledger_events')
+    .select([sql<number>`0`.as('level'), 'seq as idx', 'leaf_hash as hash'])
+    .where('seq', 'in', seqs);
+  let query: typeof nodeQuery | typeof leafQuery;
+  if (stored.length > 0 && seqs.length > 0) query = nodeQuery.unionAll(leafQuery);
+  else if (stored.length > 0) query = nodeQuery;
+  else if (seqs.length > 0) query = leafQuery;
+  else return [];
+  const rows: MerkleNode[] = (await query.execute()).map((r) => ({
+    level: Number(r.level),
+    index: Number(r.idx),
+    hash: new Uint8Array(r.hash),
+  }));
+  const leaves = new Map(rows.filter((r) => r.level === 0).map((r) => [r.index, r.hash]));
+  const nodes = rows.filter((r) => r.level > 0);
+  for (const id of computed) {
+    const hashes = leafRange(id).map((seq) => leaves.get(seq));
+    // A missing leaf leaves the node out: the proof then names it as not provided.
+    if (hashes.every((h) => h !== undefined)) nodes.push({ ...id, hash: rootHash(hashes as Uint8Array[]) });
+  }
+  return nodes;
+}
+
+/** The seqs of the leaves under a perfect subtree. */
+function leafRange({ level, index }: NodeId): number[] {
+  const width = 2 ** level;
+  return Array.from({ length: width }, (_, i) => index * width + i);
 }
 
 export interface CheckpointRecord {

@@ -1,6 +1,8 @@
 // Appending to the ledger: every state change calls appendEvent inside the transaction that makes
 // the change, so the change and its evidence commit together or not at all. The Merkle tree is
-// maintained incrementally: each append stores the perfect-subtree nodes it completes.
+// maintained incrementally: each append stores the perfect-subtree nodes it completes from
+// LOWEST_STORED_LEVEL up. Level 0 is the leaf hash itself, already in ledger_events.leaf_hash, and
+// proofs recompute the few lower nodes they need from leaf hashes (see readNodes).
 
 import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
@@ -8,7 +10,8 @@ import type { Actor, RequestContext } from '../context.js';
 import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { canonicalJson } from './canonical.js';
 import { eventLeaf } from './event-leaf.js';
-import { leafHash, MerkleFrontier } from './merkle.js';
+import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
+import { leafHashOfText, MerkleFrontier } from './merkle.js';
 
 export interface EventSubject {
   type: string;
@@ -175,6 +178,9 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   const actor = actorForLedger(ctx.actor);
   const recordedAt = new Date().toISOString();
   const appended: AppendedEvent[] = [];
+  const storeNode = (level: number, index: number, nodeHash: Uint8Array) => {
+    if (level >= LOWEST_STORED_LEVEL) storage.addNode(level, index, nodeHash);
+  };
   let seq = head.size;
   for (const input of inputs) {
     const eventId = uuidv7();
@@ -197,7 +203,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       requestId: ctx.requestId,
       sourceAddress: ctx.sourceAddress ?? undefined,
     });
-    const hash = leafHash(Buffer.from(leaf, 'utf8'));
+    const hash = leafHashOfText(leaf);
     storage.addEvent({
       seq,
       event_id: eventId,
@@ -209,7 +215,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       leaf,
       leaf_hash: hash,
     });
-    for (const node of head.frontier.append(hash)) storage.addNode(node.level, node.index, node.hash);
+    head.frontier.add(hash, storeNode);
     appended.push({ seq, eventId, recordedAt });
     seq += 1;
   }

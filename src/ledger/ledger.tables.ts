@@ -12,14 +12,16 @@ export interface LedgerEventsTable {
   leaf_hash: Uint8Array;
 }
 
-/** Hash of the perfect subtree at (level, idx): leaves [idx * 2^level, (idx + 1) * 2^level). */
+/** Hash of the perfect subtree at (level, idx): leaves [idx * 2^level, (idx + 1) * 2^level).
+ * Only levels >= LOWEST_STORED_LEVEL (ledger.repository.ts) are written; lower nodes are
+ * recomputed from ledger_events.leaf_hash. Older databases also hold lower rows, never read. */
 export interface LedgerNodesTable {
   level: number;
   idx: number;
   hash: Uint8Array;
 }
 
-/** The current tree size and right-edge frontier; derivable from ledger_nodes, kept for speed. */
+/** The current tree size and right-edge frontier; derivable from ledger_nodes and ledger_events, kept for speed. */
 export interface LedgerHeadTable {
   id: number;
   size: number;

@@ -58,6 +58,24 @@ export function leafHash(leaf: Uint8Array): Uint8Array {
   return sha256(input);
 }
 
+/** SHA-256 of bytes that already begin with the 0x00 leaf prefix: leafHash without the copy. */
+export function hashPrefixedLeaf(prefixedLeaf: Uint8Array): Uint8Array {
+  return sha256(prefixedLeaf);
+}
+
+// Reused by leafHashOfText: a leaf string is encoded straight behind the prefix byte, so hashing a
+// new event allocates nothing but the digest. Grows to the largest leaf seen (worst case 3 bytes
+// per UTF-16 unit, which Buffer.write needs room for up front).
+let textInput = Buffer.allocUnsafe(4096);
+
+/** SHA-256(0x00 || UTF-8 bytes of leaf): leafHash of a leaf given as text. */
+export function leafHashOfText(leaf: string): Uint8Array {
+  if (textInput.length < 1 + leaf.length * 3) textInput = Buffer.allocUnsafe(1 + leaf.length * 3);
+  textInput[0] = LEAF_PREFIX;
+  const written = textInput.write(leaf, 1, 'utf8');
+  return sha256(textInput.subarray(0, 1 + written));
+}
+
 /** SHA-256(0x01 || left || right). Accepts inputs of any length, as the RFC's HashChildren does. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
@@ -372,21 +390,29 @@ export class MerkleFrontier {
 
   /** Adds a leaf hash; returns the perfect subtrees it completes, from the leaf itself upwards. */
   append(leafHash: Uint8Array): MerkleNode[] {
+    const completed: MerkleNode[] = [{ level: 0, index: this.#size, hash: leafHash }];
+    this.add(leafHash, (level, index, hash) => void completed.push({ level, index, hash }));
+    return completed;
+  }
+
+  /**
+   * Adds a leaf hash and reports each interior node (level >= 1) it completes, from the bottom up.
+   * The hot paths (append, verify) use this: no array or node object per leaf.
+   */
+  add(leafHash: Uint8Array, onInterior?: (level: number, index: number, hash: Uint8Array) => void): void {
     if (!isHash(leafHash)) throw new RangeError(`leaf hash must be ${HASH_SIZE} bytes`);
     let hash = leafHash;
     let level = 0;
     let index = this.#size;
-    const completed: MerkleNode[] = [{ level, index, hash }];
     // Each trailing one bit of the old size is a left sibling waiting for this subtree.
     for (let carry = this.#size; carry % 2 === 1; carry = (carry - 1) / 2) {
       hash = nodeHash(this.#hashes.pop() as Uint8Array, hash);
       level += 1;
       index = Math.floor(index / 2);
-      completed.push({ level, index, hash });
+      onInterior?.(level, index, hash);
     }
     this.#hashes.push(hash);
     this.#size += 1;
-    return completed;
   }
 
   root(): Uint8Array {

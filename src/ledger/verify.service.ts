@@ -3,10 +3,11 @@
 // with a checkpoint saved elsewhere earlier). Reads one consistent snapshot, streamed, and stops
 // at the first problem so the report names the first bad sequence number.
 import { timingSafeEqual } from 'node:crypto';
-import SQLite from 'better-sqlite3';
 import type { Store } from '../db/store.js';
 import { type NoteVerifier, verifyCheckpoint } from './checkpoint-note.js';
-import { leafHash, MerkleFrontier } from './merkle.js';
+import type { LeafBatch } from './leaf-batch.js';
+import { HASH_SIZE, hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
+import { openSnapshot, type Snapshot } from './verify-snapshots.js';
 
 export type ProblemKind = 'leaf_mismatch' | 'gap' | 'reorder' | 'bad_signature' | 'root_mismatch' | 'fork' | 'truncated' | 'head_mismatch';
 
@@ -26,19 +27,6 @@ export interface VerifyReport {
   checkpointsChecked: number;
   problem: VerifyProblem | null;
 }
-
-/** [seq, leaf bytes, stored leaf hash] */
-type LeafRow = [number, Uint8Array, Uint8Array];
-
-interface Snapshot {
-  headSize: number;
-  headFrontier: Uint8Array[];
-  checkpoints: Array<{ treeSize: number; rootHash: Uint8Array; note: string }>;
-  batches(): AsyncIterable<LeafRow[]>;
-  close(): Promise<void>;
-}
-
-const BATCH_ROWS = 10_000;
 
 /** A checkpoint to hold the rebuilt tree against when it reaches `treeSize` leaves. */
 interface Mark {
@@ -67,13 +55,18 @@ const SEQ_KEY = Buffer.from('"seq":');
 
 export function seqInLeaf(leaf: Uint8Array): number {
   const bytes = Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf.buffer, leaf.byteOffset, leaf.length);
-  const at = bytes.lastIndexOf(SEQ_KEY);
-  if (at < 0) return -1;
+  return seqInBytes(bytes, 0, bytes.length);
+}
+
+/** seqInLeaf of the leaf at bytes[start, end), without a view object per row. */
+function seqInBytes(bytes: Buffer, start: number, end: number): number {
+  const at = bytes.lastIndexOf(SEQ_KEY, end - SEQ_KEY.length);
+  if (at < start) return -1;
   let value = 0;
   let i = at + SEQ_KEY.length;
-  const start = i;
-  for (; i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) value = value * 10 + (bytes[i] - 0x30);
-  return i === start ? -1 : value;
+  const first = i;
+  for (; i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) value = value * 10 + (bytes[i] - 0x30);
+  return i === first ? -1 : value;
 }
 
 const sameHash = (a: Uint8Array, b: Uint8Array) => a.length === b.length && timingSafeEqual(a, b);
@@ -83,7 +76,7 @@ export async function verifyLedger(
   store: Store,
   { verifier, against }: { verifier: NoteVerifier; against?: string },
 ): Promise<VerifyReport> {
-  const snapshot = store.dialect === 'sqlite' ? openSqliteSnapshot(store) : await openPostgresSnapshot(store);
+  const snapshot = await openSnapshot(store);
   const frontier = new MerkleFrontier();
   let checked = 0;
   try {
@@ -98,17 +91,9 @@ export async function verifyLedger(
     };
     reachMarks();
     for await (const batch of snapshot.batches()) {
-      for (const [seq, leaf, storedHash] of batch) {
-        const expected = frontier.size;
-        if (seq !== expected) fail('gap', expected, `gap: sequence number ${expected} is missing (the next row is ${seq})`);
-        const hash = leafHash(leaf);
-        if (!sameHash(hash, storedHash))
-          fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
-        const own = seqInLeaf(leaf);
-        if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
-        frontier.append(hash);
+      checkBatch(batch, frontier, () => {
         if (next < marks.length && marks[next].treeSize === frontier.size) reachMarks();
-      }
+      });
     }
     checkEnd(snapshot, frontier, marks.slice(next));
     return { ok: true, events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, problem: null };
@@ -117,6 +102,30 @@ export async function verifyLedger(
     return { ok: false, events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, problem: error.problem };
   } finally {
     await snapshot.close();
+  }
+}
+
+/** Rehashes each row of the batch, checks its place in the sequence, and grows the tree. */
+function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () => void): void {
+  const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
+  const hashes = Buffer.from(batch.hashes.buffer, batch.hashes.byteOffset, batch.hashes.length);
+  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes } = batch;
+  for (let i = 0; i < batch.count; i++) {
+    const seq = seqs[i];
+    const expected = frontier.size;
+    if (seq !== expected) fail('gap', expected, `gap: sequence number ${expected} is missing (the next row is ${seq})`);
+    // Hashed by the reader ahead of time, or here: each leaf sits behind its 0x00 prefix, so it is
+    // hashed in place. (A hash kept by the frontier may be a view of leafHashes: a batch at most.)
+    const hash =
+      i < batch.hashedRows
+        ? leafHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)
+        : hashPrefixedLeaf(leaves.subarray(leafStarts[i], leafEnds[i]));
+    if (hashes.compare(hash, 0, hash.length, hashOffsets[i], hashOffsets[i + 1]) !== 0)
+      fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
+    const own = seqInBytes(leaves, leafStarts[i] + 1, leafEnds[i]);
+    if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
+    frontier.add(hash);
+    afterEach();
   }
 }
 
@@ -173,91 +182,4 @@ function checkEnd(snapshot: Snapshot, frontier: MerkleFrontier, pending: Mark[])
   const headRoot = MerkleFrontier.fromState(snapshot.headSize, snapshot.headFrontier).root();
   if (!sameHash(headRoot, frontier.root()))
     fail('root_mismatch', rows - 1, 'root mismatch at the head: the stored frontier differs from the rebuilt tree');
-}
-
-function parseFrontier(text: string): Uint8Array[] {
-  return (JSON.parse(text) as string[]).map((h) => Buffer.from(h, 'base64'));
-}
-
-/**
- * SQLite: a private read-only connection, so a long verification neither blocks the writer nor
- * sees half of a later commit; one read transaction (WAL snapshot) covers head, checkpoints and rows.
- */
-function openSqliteSnapshot(store: Store): Snapshot {
-  const writer = store.sqlite as SQLite.Database;
-  const own = writer.memory ? null : new SQLite(writer.name, { readonly: true, fileMustExist: true });
-  const handle = own ?? writer;
-  handle.exec('begin');
-  const head = handle.prepare('select size, frontier from ledger_head where id = 1').get() as { size: number; frontier: string };
-  const checkpoints = (
-    handle.prepare('select tree_size, root_hash, note from ledger_checkpoints order by tree_size').all() as Array<{
-      tree_size: number;
-      root_hash: Uint8Array;
-      note: string;
-    }>
-  ).map((c) => ({ treeSize: Number(c.tree_size), rootHash: c.root_hash, note: c.note }));
-  const rows = handle.prepare('select seq, cast(leaf as blob), leaf_hash from ledger_events order by seq').raw(true);
-  return {
-    headSize: Number(head.size),
-    headFrontier: parseFrontier(head.frontier),
-    checkpoints,
-    async *batches() {
-      let batch: LeafRow[] = [];
-      for (const row of rows.iterate() as IterableIterator<LeafRow>) {
-        batch.push(row);
-        if (batch.length === BATCH_ROWS) {
-          yield batch;
-          batch = [];
-          // Let the server answer other requests meanwhile; only safe on our own connection.
-          if (own) await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      if (batch.length > 0) yield batch;
-    },
-    async close() {
-      if (handle.inTransaction) handle.exec('commit');
-      own?.close();
-    },
-  };
-}
-
-/** PostgreSQL: one REPEATABLE READ transaction, rows read by seq in keyset batches. */
-async function openPostgresSnapshot(store: Store): Promise<Snapshot> {
-  const client = await (store.pgPool as NonNullable<Store['pgPool']>).connect();
-  try {
-    await client.query('begin isolation level repeatable read read only');
-    const head = (await client.query('select size, frontier from ledger_head where id = 1')).rows[0] as { size: number; frontier: string };
-    const checkpoints = (await client.query('select tree_size, root_hash, note from ledger_checkpoints order by tree_size')).rows.map(
-      (c: { tree_size: number; root_hash: Uint8Array; note: string }) => ({
-        treeSize: Number(c.tree_size),
-        rootHash: c.root_hash,
-        note: c.note,
-      }),
-    );
-    return {
-      headSize: Number(head.size),
-      headFrontier: parseFrontier(head.frontier),
-      checkpoints,
-      async *batches() {
-        let after = -1;
-        for (;;) {
-          const result = await client.query<LeafRow>({
-            text: "select seq, convert_to(leaf, 'UTF8'), leaf_hash from ledger_events where seq > $1 order by seq limit $2",
-            values: [after, BATCH_ROWS],
-            rowMode: 'array',
-          });
-          if (result.rows.length === 0) return;
-          yield result.rows;
-          after = result.rows[result.rows.length - 1][0];
-        }
-      },
-      async close() {
-        await client.query('rollback');
-        client.release();
-      },
-    };
-  } catch (error) {
-    client.release();
-    throw error;
-  }
 }

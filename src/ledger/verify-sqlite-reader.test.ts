@@ -1,0 +1,77 @@
+// The SQLite reader of verification packs each chunk of rows into one blob built by SQLite and
+// parses it back: every row must come out byte for byte, tampered rows included (any hash length,
+// negative seq, leaf bytes that look like the packing). SQLite only: PostgreSQL reads rows plainly.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestStore } from '../../test/stores.js';
+import { systemContext } from '../context.js';
+import type { Store } from '../db/store.js';
+import { hashLeavesAhead, type LeafBatch } from './leaf-batch.js';
+import { appendEvents } from './ledger.service.js';
+import { leafHash } from './merkle.js';
+import { beginSqliteSnapshot, sqliteLeafBatches } from './verify-sqlite-reader.js';
+
+interface Row {
+  seq: number;
+  leaf: Buffer;
+  hash: Buffer;
+}
+
+function rowsOf(batch: LeafBatch): Row[] {
+  return Array.from({ length: batch.count }, (_, i) => {
+    assert.equal(batch.leaves[batch.leafStarts[i]], 0x00, 'each leaf sits behind its 0x00 prefix');
+    return {
+      seq: batch.seqs[i],
+      leaf: Buffer.from(batch.leaves.subarray(batch.leafStarts[i] + 1, batch.leafEnds[i])),
+      hash: Buffer.from(batch.hashes.subarray(batch.hashOffsets[i], batch.hashOffsets[i + 1])),
+    };
+  });
+}
+
+describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
+  let store: Store;
+  before(async () => {
+    store = await createTestStore('sqlite');
+    const inputs = Array.from({ length: 6 }, (_, i) => ({
+      type: 'test.packed',
+      subject: { type: 'thing', id: `t${i}` },
+      reason: i === 2 ? 'commas, colons: 12,34,ABCD: and émoji 🙂' : undefined,
+    }));
+    await store.transact((trx) => appendEvents(trx, systemContext('t'), inputs));
+    for (const trigger of ['ledger_events_no_update', 'ledger_events_no_delete'])
+      await sql.raw(`drop trigger ${trigger}`).execute(store.writer);
+    await sql.raw(`update ledger_events set leaf_hash = x'0a0B', leaf = leaf || ',9,9,:' where seq = 3`).execute(store.writer);
+    await sql.raw('update ledger_events set seq = -7 where seq = 5').execute(store.writer);
+  });
+  after(() => store.close());
+
+  test('every row comes back byte for byte, in seq order', async () => {
+    const handle = store.sqlite as NonNullable<Store['sqlite']>;
+    const expected = (
+      handle.prepare('select seq, cast(leaf as blob) as leaf, leaf_hash as hash from ledger_events order by seq').all() as Row[]
+    ).map((r) => ({ seq: r.seq, leaf: Buffer.from(r.leaf), hash: Buffer.from(r.hash) }));
+    beginSqliteSnapshot(handle);
+    try {
+      const batches = [...sqliteLeafBatches(handle)];
+      assert.equal(batches.length, 1);
+      assert.deepEqual(rowsOf(batches[0]), expected);
+      assert.deepEqual(
+        expected.map((r) => r.seq),
+        [-7, 0, 1, 2, 3, 4],
+      );
+      assert.deepEqual([...expected[4].hash], [0x0a, 0x0b]);
+
+      const batch = batches[0];
+      hashLeavesAhead(batch, 4);
+      assert.equal(batch.hashedRows, 4);
+      for (let i = 0; i < 4; i++) {
+        assert.deepEqual(Buffer.from(batch.leafHashes.subarray(i * 32, (i + 1) * 32)), Buffer.from(leafHash(expected[i].leaf)));
+      }
+      hashLeavesAhead(batch, 100);
+      assert.equal(batch.hashedRows, 6);
+    } finally {
+      handle.exec('commit');
+    }
+  });
+});
