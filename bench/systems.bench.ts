@@ -4,7 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { freePort } from '../test/pg.js';
-import { type BenchResult, median, nowMs, startBenchServer, tempDir, throughput } from './lib.js';
+import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
+import { type BenchResult, median, nowMs, request, startBenchServer, tempDir, throughput } from './lib.js';
 
 const body = (i: number) =>
   JSON.stringify({
@@ -15,8 +16,33 @@ const body = (i: number) =>
     deploymentKind: 'internal',
   });
 
+/** The built server alone in its own process, as `npm start` runs it; this process only sends load. */
+async function startBuiltServer(): Promise<{ url: string; token: string; stop(): Promise<void> }> {
+  const dir = tempDir('create');
+  const server = await startServerProcess(
+    serverEnv(`sqlite:${dir}/proofline.db`, { PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0' }),
+    30_000,
+    ['bin/proofline.mjs'],
+  );
+  const session = await signInAdmin(server.url);
+  const res = await fetch(`${server.url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: session,
+    body: JSON.stringify({ name: 'bench', scopes: ['read', 'write'] }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  return {
+    url: server.url,
+    token,
+    async stop() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function createBenchmarks(): Promise<BenchResult[]> {
-  const s = await startBenchServer();
+  const s = await startBuiltServer();
   const headers = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
   try {
     // Baseline: the cheapest request this server answers (no database), same client, same run.
@@ -37,8 +63,7 @@ async function createBenchmarks(): Promise<BenchResult[]> {
     }
     const med = median(times);
     const rate = await throughput(16, 8000, async (i) => {
-      const res = await fetch(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(100_000 + i) });
-      await res.arrayBuffer();
+      const res = await request(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(100_000 + i) });
       if (res.status >= 300) throw new Error(`create answered ${res.status}`);
     });
     return [
@@ -114,7 +139,6 @@ async function pageBenchmark(): Promise<BenchResult[]> {
 }
 
 async function idleMemory(): Promise<BenchResult[]> {
-  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'ignore' });
   const dataDir = tempDir('rss');
   const port = await freePort();
   const child = spawn(process.execPath, ['bin/proofline.mjs', 'serve'], {
@@ -141,5 +165,6 @@ async function idleMemory(): Promise<BenchResult[]> {
 }
 
 export async function run(): Promise<BenchResult[]> {
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'ignore' });
   return [...(await createBenchmarks()), ...(await pageBenchmark()), ...(await idleMemory())];
 }

@@ -34,9 +34,14 @@ export function serverEnv(databaseUrl: string, extra: Record<string, string> = {
   };
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+/** Runs the server from source by default; `command` may name the built one (`bin/proofline.mjs`). */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  command: string[] = ['--import', 'tsx', 'src/cli/dev.ts'],
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'serve'], {
+  const child = spawn(process.execPath, [...command, 'serve'], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
