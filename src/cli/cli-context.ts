@@ -1,6 +1,7 @@
 // What every CLI command needs: the store named by the configuration (migrated), the acting
 // context (the system actor, or `--as EMAIL` naming a user), and plain output helpers.
 import { randomUUID } from 'node:crypto';
+import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
 import { migrationsPending } from '../db/migrate.js';
@@ -74,4 +75,38 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A bar on a terminal; elsewhere (logs, CI) a line every tenth of the way. */
+export function progressReporter(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `${label} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(done, total) {
+        if (!started) {
+          bar.start(total, done);
+          started = true;
+        } else bar.update(done);
+      },
+      stop() {
+        if (started) bar.stop();
+        started = false;
+      },
+    };
+  }
+  let lastTenth = -1;
+  return {
+    update(done, total) {
+      const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    },
+    stop() {},
+  };
 }

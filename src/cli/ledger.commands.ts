@@ -8,7 +8,7 @@ import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
 import { type VerifyReport, verifyLedger } from '../ledger/verify.service.js';
-import { withStore } from './cli-context.js';
+import { progressReporter, withStore } from './cli-context.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}"`);
@@ -104,7 +104,11 @@ export function registerLedgerCommands(program: Command): void {
     .action(async (opts: { against?: string; key?: string; json?: boolean }) => {
       const verifier = verifierFrom(opts.key);
       const against = opts.against === undefined ? undefined : fs.readFileSync(opts.against, 'utf8');
-      const report = await withStore((store) => verifyLedger(store, { verifier, against }));
+      const progress = progressReporter('verified');
+      const report = await withStore((store) =>
+        verifyLedger(store, { verifier, against, onProgress: (done, total) => progress.update(done, total) }),
+      );
+      progress.stop();
       printReport(report, opts.json === true);
     });
 }

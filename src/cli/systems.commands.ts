@@ -1,52 +1,17 @@
 // `proofline systems import|export`: the inventory in bulk, through the same use cases as the API.
 import fs from 'node:fs';
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
 import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
-import { cliContext } from './cli-context.js';
+import { cliContext, progressReporter } from './cli-context.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
 function guessFormat(file: string, given: string | undefined): ImportFormat {
   if (given) return given as ImportFormat;
   return path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv';
-}
-
-/** A bar on a terminal; elsewhere (logs, CI) a line every tenth of the way. */
-function progressReporter(label: string): { update(done: number, total: number): void; stop(): void } {
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: `${label} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(done, total) {
-        if (!started) {
-          bar.start(total, done);
-          started = true;
-        } else bar.update(done);
-      },
-      stop() {
-        if (started) bar.stop();
-        started = false;
-      },
-    };
-  }
-  let lastTenth = -1;
-  return {
-    update(done, total) {
-      const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
-      }
-    },
-    stop() {},
-  };
 }
 
 function printReport(report: ImportReport, dryRun: boolean, json: boolean): void {

@@ -74,7 +74,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export async function verifyLedger(
   store: Store,
-  { verifier, against }: { verifier: NoteVerifier; against?: string },
+  { verifier, against, onProgress }: { verifier: NoteVerifier; against?: string; onProgress?: (done: number, total: number) => void },
 ): Promise<VerifyReport> {
   const snapshot = await openSnapshot(store);
   const frontier = new MerkleFrontier();
@@ -94,6 +94,7 @@ export async function verifyLedger(
       checkBatch(batch, frontier, () => {
         if (next < marks.length && marks[next].treeSize === frontier.size) reachMarks();
       });
+      onProgress?.(frontier.size, Math.max(snapshot.headSize, frontier.size));
     }
     checkEnd(snapshot, frontier, marks.slice(next));
     return { ok: true, events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, problem: null };
