@@ -58,7 +58,6 @@ function openSqlite(file: string, readonly: boolean): SQLite.Database {
   // thread before anyone is answered); SQLite itself syncs the WAL before every checkpoint.
   handle.pragma(file === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   handle.pragma('busy_timeout = 10000');
-  handle.pragma('wal_autocheckpoint = 10000');
   handle.pragma('foreign_keys = ON');
   if (readonly) handle.pragma('query_only = ON');
   return handle;
