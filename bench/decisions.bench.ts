@@ -1,18 +1,15 @@
 // Decision-record ingestion on SQLite over HTTP, in batches of 1,000, against a real server started
 // in this process; compared, in the same run, with plain better-sqlite3 inserting the same rows
 // (one prepared statement, one transaction per batch, the same durability: WAL + synchronous=FULL).
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { loadConfig } from '../src/config.js';
-import { systemContext } from '../src/context.js';
-import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';
-import { startServer } from '../src/server/serve.js';
-import { buildSystem } from '../test/factories.js';
-import type { BenchResult } from './runtime.bench.js';
+import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
+import type { BenchResult } from './lib.js';
 
 const BATCH = 1_000;
 const BATCHES = 100;
@@ -111,24 +108,35 @@ function viaBetterSqlite(dir: string, batches: Row[][]): number {
 
 export async function run(): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-bench-decisions-'));
-  const server = await startServer(
-    loadConfig({
-      PORT: '0',
-      PROOFLINE_DATA_DIR: dir,
-      PROOFLINE_DATABASE_URL: `sqlite:${path.join(dir, 'proofline.db')}`,
-      PROOFLINE_LOG_LEVEL: 'silent',
-      PROOFLINE_ADMIN_EMAIL: 'admin@bench.test',
-      PROOFLINE_ADMIN_PASSWORD: 'a long bench password',
-    }),
-    () => {},
+  // The built server alone in its own process (as `npm start` runs it); this process only sends.
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'ignore' });
+  const server = await startServerProcess(
+    serverEnv(`sqlite:${path.join(dir, 'proofline.db')}`, { PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0' }),
+    30_000,
+    ['bin/proofline.mjs'],
   );
   try {
-    const ctx = systemContext('bench');
-    const system = await buildSystem(server.store);
-    const token = await server.store.transact(async (trx) => {
-      const user = await createUser(trx, { ctx, user: { email: 'svc@bench.test', displayName: 'Scoring service' } });
-      return createApiToken(trx, { ctx, token: { userId: user.id, name: 'bench', scopes: ['ingest'], expiresInDays: 1 } });
-    });
+    const session = await signInAdmin(server.url);
+    const system = (await (
+      await fetch(`${server.url}/api/v1/systems`, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({
+          name: 'Scoring',
+          purpose: 'Scores',
+          intendedUse: 'Decision support',
+          aiType: 'machine_learning',
+          deploymentKind: 'internal',
+        }),
+      })
+    ).json()) as { id: string };
+    const token = (await (
+      await fetch(`${server.url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ name: 'bench', scopes: ['ingest'] }),
+      })
+    ).json()) as { token: string };
     const batches = makeBatches(system.id);
     // Warm up the route (schema compilation, JIT) with a small batch of its own.
     await viaHttp(server.url, token.token, [JSON.stringify({ records: makeBatches(system.id)[0] })]);
