@@ -35,34 +35,32 @@ function actorJson(actor: object): string {
   return lastActorJson;
 }
 
-/** The envelope's keys in RFC 8785 order (UTF-16 code units), each with how to write its value. */
-const FIELDS: Array<[keyof EventEnvelope, (value: never) => string]> = [
-  ['actor', actorJson],
-  ['after', canonicalJson],
-  ['before', canonicalJson],
-  ['controls', canonicalJson],
-  ['data', canonicalJson],
-  ['id', JSON.stringify],
-  ['onBehalfOf', JSON.stringify],
-  ['patch', canonicalJson],
-  ['reason', JSON.stringify],
-  ['recordedAt', JSON.stringify],
-  ['references', canonicalJson],
-  ['requestId', JSON.stringify],
-  ['seq', JSON.stringify],
-  ['sourceAddress', JSON.stringify],
-  ['subject', canonicalJson],
-  ['type', JSON.stringify],
-  ['v', JSON.stringify],
-];
+const str = JSON.stringify;
 
-export function eventLeaf(event: EventEnvelope): string {
-  let out = '{';
-  for (const [key, write] of FIELDS) {
-    const value = event[key];
-    if (value === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `"${key}":${write(value as never)}`;
-  }
-  return `${out}}`;
+/** The envelope written key by key in RFC 8785 order (UTF-16 code units), optional keys left out
+ * when undefined. The subject ({id, type, version?}) is written inline: it is on every event. */
+export function eventLeaf(e: EventEnvelope): string {
+  let out = `{"actor":${actorJson(e.actor)}`;
+  if (e.after !== undefined) out += `,"after":${canonicalJson(e.after)}`;
+  if (e.before !== undefined) out += `,"before":${canonicalJson(e.before)}`;
+  if (e.controls !== undefined) out += `,"controls":${canonicalJson(e.controls)}`;
+  if (e.data !== undefined) out += `,"data":${canonicalJson(e.data)}`;
+  out += `,"id":${str(e.id)}`;
+  if (e.onBehalfOf !== undefined) out += `,"onBehalfOf":${str(e.onBehalfOf)}`;
+  if (e.patch !== undefined) out += `,"patch":${canonicalJson(e.patch)}`;
+  if (e.reason !== undefined) out += `,"reason":${str(e.reason)}`;
+  out += `,"recordedAt":${str(e.recordedAt)}`;
+  if (e.references !== undefined) out += `,"references":${canonicalJson(e.references)}`;
+  out += `,"requestId":${str(e.requestId)},"seq":${str(e.seq)}`;
+  if (e.sourceAddress !== undefined) out += `,"sourceAddress":${str(e.sourceAddress)}`;
+  out += `,"subject":${subjectJson(e.subject)},"type":${str(e.type)},"v":${str(e.v)}}`;
+  return out;
+}
+
+function subjectJson(subject: EventEnvelope['subject']): string {
+  const { id, type, version } = subject as { id?: unknown; type?: unknown; version?: unknown };
+  const keys = Object.keys(subject);
+  const plain = typeof id === 'string' && typeof type === 'string' && (version === undefined || Number.isSafeInteger(version));
+  if (!plain || keys.some((k) => k !== 'id' && k !== 'type' && k !== 'version')) return canonicalJson(subject);
+  return version === undefined ? `{"id":${str(id)},"type":${str(type)}}` : `{"id":${str(id)},"type":${str(type)},"version":${version}}`;
 }
