@@ -33,8 +33,19 @@ export interface TestApp {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /** As a client that has just read the resource: a POST to a system's transition route
+   * (owner, status, risk-tier, triage) carries If-Match with the system's current ETag. */
+  callCurrent(
+    user: TestUser | null,
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
+
+const TRANSITION = /^(\/api\/v1\/systems\/[^/]+)\/(owner|status|risk-tier|triage)$/;
 
 let counter = 0;
 
@@ -46,6 +57,13 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
   const services: Record<string, unknown> = { ledgerSigner: loadSigningKey(config) };
   const app = await buildApp({ store, config, services });
   await app.ready();
+  const call: TestApp['call'] = (user, method, url, body, headers = {}) =>
+    app.inject({
+      method: method as 'GET',
+      url,
+      payload: body === undefined ? undefined : (body as object),
+      headers: { ...(user ? { authorization: `Bearer ${user.token}` } : {}), ...headers },
+    });
   return {
     app,
     store,
@@ -68,13 +86,12 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
       );
       return { id: created.id, email, token: token.token, roles };
     },
-    call(user, method, url, body, headers = {}) {
-      return app.inject({
-        method: method as 'GET',
-        url,
-        payload: body === undefined ? undefined : (body as object),
-        headers: { ...(user ? { authorization: `Bearer ${user.token}` } : {}), ...headers },
-      });
+    call,
+    async callCurrent(user, method, url, body, headers = {}) {
+      const transition = method === 'POST' ? TRANSITION.exec(url) : null;
+      if (!transition || headers['if-match']) return call(user, method, url, body, headers);
+      const etag = (await call(user, 'GET', transition[1])).headers.etag;
+      return call(user, method, url, body, { ...headers, ...(etag ? { 'if-match': String(etag) } : {}) });
     },
     async close() {
       await app.close();

@@ -43,7 +43,7 @@ for (const dialect of DIALECTS) {
 
     test('a direct description edit writes one change record with before, after, diff and rationale', async () => {
       const s = await inDevelopment();
-      const res = await t.call(owner, 'PATCH', `/api/v1/systems/${s.id}`, {
+      const res = await t.callCurrent(owner, 'PATCH', `/api/v1/systems/${s.id}`, {
         version: 1,
         description: 'Now explains its scores',
         rationale: 'Transparency notice for applicants',
@@ -62,7 +62,7 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(record.approval_request_id, null);
       assert.equal(record.exception_id, null);
-      const timeline = (await t.call(admin, 'GET', `/api/v1/systems/${s.id}/timeline`)).json();
+      const timeline = (await t.callCurrent(admin, 'GET', `/api/v1/systems/${s.id}/timeline`)).json();
       assert.deepEqual(
         timeline.items.map((e: { type: string }) => e.type),
         ['system.updated', 'system.created'],
@@ -85,7 +85,7 @@ for (const dialect of DIALECTS) {
           'data_source_change',
         ],
       ] as const) {
-        const res = await t.call(admin, method, url, body);
+        const res = await t.callCurrent(admin, method, url, body);
         assert.equal(res.statusCode, 409, `${url}: ${res.body}`);
         assert.equal(errorCode(res), 'approval_required');
         assert.equal(res.json().error.details.requestKind, kind);
@@ -99,15 +99,15 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.deepEqual({ ...row, version: Number(row.version) }, { eu_risk_tier: 'unassessed', version: 1 });
       // The organisation's own tier is not governed.
-      const org = await t.call(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, { orgRiskTier: 'amber', rationale: RATIONALE });
+      const org = await t.callCurrent(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, { orgRiskTier: 'amber', rationale: RATIONALE });
       assert.equal(org.statusCode, 200, org.body);
     });
 
     test('while proposed, the first assessment (tier, intended use, data sources) needs no approval', async () => {
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
-      const tier = await t.call(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, { euRiskTier: 'limited', rationale: RATIONALE });
+      const tier = await t.callCurrent(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, { euRiskTier: 'limited', rationale: RATIONALE });
       assert.equal(tier.statusCode, 200, tier.body);
-      const ds = await t.call(owner, 'POST', `/api/v1/systems/${s.id}/data-sources`, {
+      const ds = await t.callCurrent(owner, 'POST', `/api/v1/systems/${s.id}/data-sources`, {
         name: 'CRM',
         kind: 'database',
         containsPersonalData: true,
@@ -139,7 +139,10 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(applied.leaf).after.changeRecordId, records[0].id);
       // Used once: the same approval does not allow another direct change.
-      const again = await t.call(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, { euRiskTier: 'minimal', rationale: RATIONALE });
+      const again = await t.callCurrent(admin, 'POST', `/api/v1/systems/${s.id}/risk-tier`, {
+        euRiskTier: 'minimal',
+        rationale: RATIONALE,
+      });
       assert.equal(errorCode(again), 'approval_required');
     });
 
@@ -161,7 +164,7 @@ for (const dialect of DIALECTS) {
       assert.equal(records[0].approval_request_id, req.id);
       assert.ok(JSON.parse(records[0].diff).some((d: { path: string; after: unknown }) => d.path === 'name' && d.after === 'Bureau feed'));
 
-      const update = await t.call(owner, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, provenance: 'vendor X' });
+      const update = await t.callCurrent(owner, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, provenance: 'vendor X' });
       assert.equal(errorCode(update), 'approval_required');
       assert.equal(update.json().error.details.requestKind, 'data_source_change');
     });
@@ -169,7 +172,7 @@ for (const dialect of DIALECTS) {
     test('an emergency risk-tier change is recorded under its exception and applies once', async () => {
       const s = await inDevelopment();
       const req = await requestApproval(t, requester, { kind: 'risk_tier_change', subjectId: s.id, change: { euRiskTier: 'prohibited' } });
-      const res = await t.call(admin, 'POST', `/api/v1/approvals/requests/${req.id}/emergency`, {
+      const res = await t.callCurrent(admin, 'POST', `/api/v1/approvals/requests/${req.id}/emergency`, {
         reason: 'Regulator letter received today',
       });
       assert.equal(res.statusCode, 200, res.body);
@@ -186,7 +189,7 @@ for (const dialect of DIALECTS) {
 
     test('model versions: registering records the parameters; versions still compare from the ledger', async () => {
       const s = await inDevelopment();
-      const reg = await t.call(owner, 'POST', `/api/v1/systems/${s.id}/model-versions`, {
+      const reg = await t.callCurrent(owner, 'POST', `/api/v1/systems/${s.id}/model-versions`, {
         label: 'v1',
         artifactSha256: 'c'.repeat(64),
         parameters: { threshold: 0.7 },
@@ -207,14 +210,14 @@ for (const dialect of DIALECTS) {
           ['model_version.deployed', req.id],
         ],
       );
-      const compare = await t.call(lead, 'GET', `/api/v1/model-versions/${mv.id}/versions/compare?from=1&to=2`);
+      const compare = await t.callCurrent(lead, 'GET', `/api/v1/model-versions/${mv.id}/versions/compare?from=1&to=2`);
       assert.equal(compare.statusCode, 200, compare.body);
       assert.ok(compare.json().diff.some((d: { path: string; after: unknown }) => d.path === 'status' && d.after === 'deployed'));
       assert.deepEqual(compare.json().from.state.parameters, { threshold: 0.7 });
 
-      const edit = await t.call(owner, 'PATCH', `/api/v1/systems/${s.id}`, { version: 1, vendor: 'Acme', rationale: RATIONALE });
+      const edit = await t.callCurrent(owner, 'PATCH', `/api/v1/systems/${s.id}`, { version: 1, vendor: 'Acme', rationale: RATIONALE });
       assert.equal(edit.statusCode, 200, edit.body);
-      const systemCompare = await t.call(lead, 'GET', `/api/v1/systems/${s.id}/versions/compare?from=1&to=2`);
+      const systemCompare = await t.callCurrent(lead, 'GET', `/api/v1/systems/${s.id}/versions/compare?from=1&to=2`);
       assert.equal(systemCompare.statusCode, 200, systemCompare.body);
       assert.deepEqual(
         systemCompare.json().diff.find((d: { path: string }) => d.path === 'vendor'),

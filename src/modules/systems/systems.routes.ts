@@ -1,6 +1,5 @@
 // HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
-import type { FastifyRequest } from 'fastify';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
@@ -41,10 +40,6 @@ const GOVERN = { roles: ['admin', 'governance_lead'], scope: 'write' } as const;
 const tags = ['systems'];
 
 /** Actions check the version only when the caller sends one (If-Match or body.version). */
-function optionalVersion(req: FastifyRequest, bodyVersion: number | undefined): number | undefined {
-  return req.headers['if-match'] !== undefined || bodyVersion !== undefined ? expectedVersion(req, bodyVersion) : undefined;
-}
-
 export async function systemsRoutes(app: App, deps: AppDeps) {
   const { store, config } = deps;
   const minRationaleLength = config.minRationaleLength;
@@ -118,7 +113,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           ownerId: req.body.ownerId,
           rationale: req.body.rationale,
           minRationaleLength,
-          expectedVersion: optionalVersion(req, req.body.version),
+          expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
       setEtag(reply, Number(row.version));
@@ -141,7 +136,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           rationale: req.body.rationale,
           approvalRequestId: req.body.approvalRequestId,
           minRationaleLength,
-          expectedVersion: optionalVersion(req, req.body.version),
+          expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
       setEtag(reply, Number(row.version));
@@ -164,7 +159,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           orgRiskTier: req.body.orgRiskTier,
           rationale: req.body.rationale,
           minRationaleLength,
-          expectedVersion: optionalVersion(req, req.body.version),
+          expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
       setEtag(reply, Number(row.version));
@@ -182,7 +177,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           systemId: req.params.id,
           rationale: req.body.rationale,
           minRationaleLength,
-          expectedVersion: optionalVersion(req, req.body.version),
+          expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
       setEtag(reply, Number(row.version));

@@ -26,7 +26,7 @@ for (const dialect of DIALECTS) {
       );
 
     const newSystem = async (as: TestUser = admin, body: Record<string, unknown> = {}) => {
-      const res = await t.call(as, 'POST', '/api/v1/systems', {
+      const res = await t.callCurrent(as, 'POST', '/api/v1/systems', {
         name: `System ${Math.random().toString(36).slice(2, 8)}`,
         purpose: 'Ranks support tickets',
         intendedUse: 'Triage help for agents',
@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('a system cannot leave proposed without an accountable owner, not even to in_development', async () => {
-      const refused = await t.call(admin, 'POST', '/api/v1/systems', {
+      const refused = await t.callCurrent(admin, 'POST', '/api/v1/systems', {
         name: 'No owner',
         purpose: 'p',
         intendedUse: 'u',
@@ -72,7 +72,10 @@ for (const dialect of DIALECTS) {
 
       const system = await newSystem();
       const countBefore = await ledgerCount();
-      const res = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/status`, { status: 'in_development', rationale: RATIONALE });
+      const res = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/status`, {
+        status: 'in_development',
+        rationale: RATIONALE,
+      });
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error.details.field, 'accountableOwnerId');
       assert.equal(await ledgerCount(), countBefore);
@@ -87,7 +90,10 @@ for (const dialect of DIALECTS) {
 
     test('the accountable owner must be an active user', async () => {
       const system = await newSystem();
-      const res = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: 'team-data-science', rationale: RATIONALE });
+      const res = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/owner`, {
+        ownerId: 'team-data-science',
+        rationale: RATIONALE,
+      });
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error.details.field, 'ownerId');
     });
@@ -100,7 +106,7 @@ for (const dialect of DIALECTS) {
         ['status', { status: 'paused', rationale: '   ' }],
         ['risk-tier', { euRiskTier: 'high', rationale: 'x' }],
       ] as const) {
-        const res = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/${path}`, body);
+        const res = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/${path}`, body);
         assert.equal(res.statusCode, 400, `${path}: ${res.body}`);
         assert.equal(res.json().error.code, 'validation_failed');
         assert.equal(res.json().error.details.field, 'rationale');
@@ -111,10 +117,10 @@ for (const dialect of DIALECTS) {
     test('setting the owner grants system_owner for that system and removes it from the previous owner', async () => {
       const system = await newSystem();
       const first = await t.user([]);
-      const res1 = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: first.id, rationale: RATIONALE });
+      const res1 = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: first.id, rationale: RATIONALE });
       assert.equal(res1.statusCode, 200, res1.body);
       assert.equal(res1.json().accountableOwnerId, first.id);
-      const res2 = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: owner.id, rationale: RATIONALE });
+      const res2 = await t.callCurrent(lead, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: owner.id, rationale: RATIONALE });
       assert.equal(res2.statusCode, 200, res2.body);
       const roles = await t.store.db.selectFrom('user_roles').select(['user_id', 'role']).where('scope', '=', system.id).execute();
       assert.deepEqual(roles, [{ user_id: owner.id, role: 'system_owner' }]);
@@ -135,12 +141,12 @@ for (const dialect of DIALECTS) {
       const system = await newSystem(admin, { accountableOwnerId: owner.id, status: 'in_development' });
       const countBefore = await ledgerCount();
       for (const status of ['approved_for_use', 'in_production']) {
-        const res = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/status`, { status, rationale: RATIONALE });
+        const res = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/status`, { status, rationale: RATIONALE });
         assert.equal(res.statusCode, 409, res.body);
         assert.equal(res.json().error.code, 'approval_required');
         assert.deepEqual(res.json().error.details.missing, ['approvalRequestId']);
         // The approvals module decides; until a request is completed, the gate refuses.
-        const withRequest = await t.call(admin, 'POST', `/api/v1/systems/${system.id}/status`, {
+        const withRequest = await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/status`, {
           status,
           rationale: RATIONALE,
           approvalRequestId: 'req-unknown',
@@ -148,7 +154,7 @@ for (const dialect of DIALECTS) {
         assert.equal(withRequest.statusCode, 409, withRequest.body);
         assert.equal(withRequest.json().error.code, 'approval_required');
       }
-      const created = await t.call(admin, 'POST', '/api/v1/systems', {
+      const created = await t.callCurrent(admin, 'POST', '/api/v1/systems', {
         name: 'Straight to production',
         purpose: 'p',
         intendedUse: 'u',
@@ -164,10 +170,13 @@ for (const dialect of DIALECTS) {
 
     test('deploying a model version needs a completed approval; registering validates the digest', async () => {
       const system = await newSystem(admin, { accountableOwnerId: owner.id });
-      const badDigest = await t.call(owner, 'POST', `/api/v1/systems/${system.id}/model-versions`, { label: 'v1', artifactSha256: 'abc' });
+      const badDigest = await t.callCurrent(owner, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+        label: 'v1',
+        artifactSha256: 'abc',
+      });
       assert.equal(badDigest.statusCode, 400);
       assert.equal(badDigest.json().error.details.field, 'artifactSha256');
-      const reg = await t.call(owner, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+      const reg = await t.callCurrent(owner, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
         label: 'v1',
         artifactSha256: 'A'.repeat(64),
         trainingDataRefs: ['s3://bucket/train-2026-01'],
@@ -178,7 +187,7 @@ for (const dialect of DIALECTS) {
       assert.equal(reg.json().artifactSha256, 'a'.repeat(64));
       assert.equal(reg.json().registeredBy, owner.id);
       const countBefore = await ledgerCount();
-      const deploy = await t.call(owner, 'POST', `/api/v1/model-versions/${reg.json().id}/deploy`, {});
+      const deploy = await t.callCurrent(owner, 'POST', `/api/v1/model-versions/${reg.json().id}/deploy`, {});
       assert.equal(deploy.statusCode, 409, deploy.body);
       assert.equal(deploy.json().error.code, 'approval_required');
       assert.equal(await ledgerCount(), countBefore);
@@ -196,12 +205,12 @@ for (const dialect of DIALECTS) {
         ['POST', `/api/v1/systems/${theirs.id}/data-sources`, { name: 'CRM', kind: 'database', containsPersonalData: true }],
         ['POST', `/api/v1/systems/${theirs.id}/status`, { status: 'paused', rationale: RATIONALE }],
       ] as const) {
-        const res = await t.call(owner, method, url, body);
+        const res = await t.callCurrent(owner, method, url, body);
         assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
         assert.equal(res.json().error.code, 'forbidden');
       }
       assert.equal(await ledgerCount(), countBefore);
-      const ok = await t.call(owner, 'PATCH', `/api/v1/systems/${mine.id}`, { version: 1, purpose: 'Ranks and routes tickets' });
+      const ok = await t.callCurrent(owner, 'PATCH', `/api/v1/systems/${mine.id}`, { version: 1, purpose: 'Ranks and routes tickets' });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().version, 2);
       assert.equal(ok.headers.etag, '"2"');
@@ -210,9 +219,9 @@ for (const dialect of DIALECTS) {
     test('an auditor reads but cannot write; a contributor may create only proposed or shadow systems', async () => {
       const system = await newSystem();
       const countBefore = await ledgerCount();
-      const refused = await t.call(auditor, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, purpose: 'x' });
+      const refused = await t.callCurrent(auditor, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, purpose: 'x' });
       assert.equal(refused.statusCode, 403);
-      const refusedCreate = await t.call(auditor, 'POST', '/api/v1/systems', {
+      const refusedCreate = await t.callCurrent(auditor, 'POST', '/api/v1/systems', {
         name: 'A',
         purpose: 'p',
         intendedUse: 'u',
@@ -220,11 +229,11 @@ for (const dialect of DIALECTS) {
         deploymentKind: 'internal',
       });
       assert.equal(refusedCreate.statusCode, 403);
-      const read = await t.call(auditor, 'GET', `/api/v1/systems/${system.id}`);
+      const read = await t.callCurrent(auditor, 'GET', `/api/v1/systems/${system.id}`);
       assert.equal(read.statusCode, 200);
       assert.equal(read.json().name, system.name);
 
-      const notProposed = await t.call(contributor, 'POST', '/api/v1/systems', {
+      const notProposed = await t.callCurrent(contributor, 'POST', '/api/v1/systems', {
         name: 'B',
         purpose: 'p',
         intendedUse: 'u',
@@ -236,23 +245,26 @@ for (const dialect of DIALECTS) {
       assert.equal(notProposed.statusCode, 403, notProposed.body);
       assert.equal(await ledgerCount(), countBefore);
       await newSystem(contributor, { deploymentKind: 'shadow' });
-      const updateByContributor = await t.call(contributor, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, purpose: 'x' });
+      const updateByContributor = await t.callCurrent(contributor, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, purpose: 'x' });
       assert.equal(updateByContributor.statusCode, 403);
     });
 
     test('a stale version is a 409 and an unknown field a 400 naming it; neither writes', async () => {
       const system = await newSystem();
-      const first = await t.call(admin, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, vendor: 'Acme' });
+      const first = await t.callCurrent(admin, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, vendor: 'Acme' });
       assert.equal(first.statusCode, 200, first.body);
       const countBefore = await ledgerCount();
-      const stale = await t.call(lead, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, vendor: 'Other' });
+      const stale = await t.callCurrent(lead, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, vendor: 'Other' });
       assert.equal(stale.statusCode, 409);
       assert.equal(stale.json().error.code, 'version_conflict');
-      const staleHeader = await t.call(lead, 'PATCH', `/api/v1/systems/${system.id}`, { vendor: 'Other' }, { 'if-match': '"1"' });
+      const staleHeader = await t.callCurrent(lead, 'PATCH', `/api/v1/systems/${system.id}`, { vendor: 'Other' }, { 'if-match': '"1"' });
       assert.equal(staleHeader.statusCode, 409);
-      const noVersion = await t.call(lead, 'PATCH', `/api/v1/systems/${system.id}`, { vendor: 'Other' });
+      const noVersion = await t.callCurrent(lead, 'PATCH', `/api/v1/systems/${system.id}`, { vendor: 'Other' });
       assert.equal(noVersion.statusCode, 428);
-      const unknown = await t.call(admin, 'PATCH', `/api/v1/systems/${system.id}`, { version: 2, status: 'in_production' });
+      const transitionWithoutVersion = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/triage`, { rationale: RATIONALE });
+      assert.equal(transitionWithoutVersion.statusCode, 428, 'a transition must name the version it was decided on');
+      assert.equal(transitionWithoutVersion.json().error.code, 'precondition_required');
+      const unknown = await t.callCurrent(admin, 'PATCH', `/api/v1/systems/${system.id}`, { version: 2, status: 'in_production' });
       assert.equal(unknown.statusCode, 400);
       assert.equal(unknown.json().error.details.field, 'body.status');
       assert.equal(await ledgerCount(), countBefore);
@@ -266,19 +278,19 @@ for (const dialect of DIALECTS) {
 
     test('the timeline shows who, what, when, why, before and after, newest first and paginated', async () => {
       const system = await newSystem(lead, { tags: ['hr'] });
-      await t.call(lead, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, tags: ['hr', 'screening'] });
-      await t.call(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: owner.id, rationale: RATIONALE });
-      await t.call(admin, 'POST', `/api/v1/systems/${system.id}/risk-tier`, {
+      await t.callCurrent(lead, 'PATCH', `/api/v1/systems/${system.id}`, { version: 1, tags: ['hr', 'screening'] });
+      await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/owner`, { ownerId: owner.id, rationale: RATIONALE });
+      await t.callCurrent(admin, 'POST', `/api/v1/systems/${system.id}/risk-tier`, {
         euRiskTier: 'high',
         rationale: 'Annex III point 4: employment',
       });
-      await t.call(owner, 'POST', `/api/v1/systems/${system.id}/data-sources`, {
+      await t.callCurrent(owner, 'POST', `/api/v1/systems/${system.id}/data-sources`, {
         name: 'ATS',
         kind: 'database',
         containsPersonalData: true,
       });
-      await t.call(owner, 'PUT', `/api/v1/systems/${system.id}/phase-owners/validation`, { userId: lead.id });
-      const res = await t.call(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3`);
+      await t.callCurrent(owner, 'PUT', `/api/v1/systems/${system.id}/phase-owners/validation`, { userId: lead.id });
+      const res = await t.callCurrent(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3`);
       assert.equal(res.statusCode, 200, res.body);
       const page = res.json();
       assert.equal(page.total, 6);
@@ -292,7 +304,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(tier.after, { euRiskTier: 'high' });
       assert.equal(tier.actor.email, admin.email);
       assert.ok(tier.recordedAt);
-      const rest = (await t.call(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3&offset=3`)).json();
+      const rest = (await t.callCurrent(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3&offset=3`)).json();
       assert.deepEqual(
         rest.items.map((e: { type: string }) => e.type),
         ['system.owner_changed', 'system.updated', 'system.created'],
@@ -304,27 +316,27 @@ for (const dialect of DIALECTS) {
 
     test('a shadow system is triaged once, with a rationale; data sources update with a version', async () => {
       const shadow = await newSystem(contributor, { deploymentKind: 'shadow' });
-      const triage = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: RATIONALE });
+      const triage = await t.callCurrent(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: RATIONALE });
       assert.equal(triage.statusCode, 200, triage.body);
       assert.ok(triage.json().triagedAt);
-      const again = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: RATIONALE });
+      const again = await t.callCurrent(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: RATIONALE });
       assert.equal(again.statusCode, 409);
 
       const source = (
-        await t.call(admin, 'POST', `/api/v1/systems/${shadow.id}/data-sources`, {
+        await t.callCurrent(admin, 'POST', `/api/v1/systems/${shadow.id}/data-sources`, {
           name: 'Tickets',
           kind: 'database',
           containsPersonalData: false,
         })
       ).json();
-      const updated = await t.call(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, {
+      const updated = await t.callCurrent(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, {
         version: 1,
         containsPersonalData: true,
         ownerId: owner.id,
       });
       assert.equal(updated.statusCode, 200, updated.body);
       assert.equal(updated.json().containsPersonalData, true);
-      const stale = await t.call(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, name: 'x' });
+      const stale = await t.callCurrent(admin, 'PATCH', `/api/v1/data-sources/${source.id}`, { version: 1, name: 'x' });
       assert.equal(stale.statusCode, 409);
       const event = await t.store.db
         .selectFrom('ledger_events')
