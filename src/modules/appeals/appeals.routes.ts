@@ -1,9 +1,8 @@
 // Appeals over HTTP: staff intake and handling, and the public, unauthenticated intake form with
 // its status lookup (rate-limited per address, small bodies, and answers that reveal nothing about
 // any other case or whether a decision reference exists).
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { systemContext } from '../../context.js';
-import { AppError } from '../../errors.js';
 import {
   type App,
   type AppDeps,
@@ -15,6 +14,7 @@ import {
   requestContext,
   setEtag,
 } from '../../server/http.js';
+import { enforceRateLimit, SlidingWindowLimiter } from '../../server/rate-limit.js';
 import {
   AppealQuery,
   AppealView,
@@ -41,7 +41,6 @@ import {
   startAppealReview,
   submitAppeal,
 } from './appeals.service.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 /** Per address: appeals filed, and status lookups, per 15 minutes. */
 export const PUBLIC_INTAKE_LIMIT = 5;
@@ -52,14 +51,8 @@ export const PUBLIC_BODY_LIMIT = 8 * 1024;
 const STAFF = ['admin', 'governance_lead', 'reviewer', 'oversight_officer', 'system_owner'] as const;
 const READERS = ['admin', 'governance_lead', 'reviewer', 'oversight_officer', 'system_owner', 'auditor'] as const;
 
-function limitBy(limiter: RateLimiter) {
-  return async (req: FastifyRequest) => {
-    if (!limiter.take(req.ip)) {
-      throw new AppError('rate_limited', 'too many requests from your address; try again later', {
-        retryAfterSeconds: limiter.retryAfter(req.ip),
-      });
-    }
-  };
+function limitBy(limiter: SlidingWindowLimiter) {
+  return async (req: FastifyRequest, reply: FastifyReply) => enforceRateLimit(limiter, req, reply, 'requests');
 }
 
 export function appealsRoutes(app: App, deps: AppDeps) {
@@ -197,8 +190,8 @@ export function appealsRoutes(app: App, deps: AppDeps) {
 
 function publicAppealRoutes(app: App, { store }: AppDeps) {
   // One limiter per app instance (per server process).
-  const intakeLimiter = createRateLimiter({ limit: PUBLIC_INTAKE_LIMIT, windowMs: WINDOW_MS });
-  const statusLimiter = createRateLimiter({ limit: PUBLIC_STATUS_LIMIT, windowMs: WINDOW_MS });
+  const intakeLimiter = new SlidingWindowLimiter(PUBLIC_INTAKE_LIMIT, WINDOW_MS);
+  const statusLimiter = new SlidingWindowLimiter(PUBLIC_STATUS_LIMIT, WINDOW_MS);
 
   app.post(
     '/api/v1/public/appeals',

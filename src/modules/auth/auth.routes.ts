@@ -5,10 +5,10 @@ import { systemContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { actorOf, SESSION_COOKIE } from '../../server/access.js';
 import { type App, type AppDeps, ErrorSchema, errorResponses, requestContext } from '../../server/http.js';
+import { enforceRateLimit, SlidingWindowLimiter } from '../../server/rate-limit.js';
 import { actorFromSession } from './actors.js';
 import { LoginBody, SessionView, WhoAmIView } from './auth.schema.js';
 import { login, logout } from './auth.service.js';
-import { SlidingWindowLimiter } from './rate-limit.js';
 
 export const LOGIN_ATTEMPTS_PER_MINUTE = 20;
 
@@ -22,13 +22,7 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
       config: { access: { public: true } },
     },
     async (req, reply) => {
-      const waitMs = loginLimiter.hit(req.ip);
-      if (waitMs > 0) {
-        reply.header('retry-after', Math.ceil(waitMs / 1000));
-        throw new AppError('rate_limited', `too many sign-in attempts from this address; try again in ${Math.ceil(waitMs / 1000)} s`, {
-          retryAfterSeconds: Math.ceil(waitMs / 1000),
-        });
-      }
+      enforceRateLimit(loginLimiter, req, reply, 'sign-in attempts');
       const ctx = { ...systemContext(String(req.id)), sourceAddress: req.ip };
       const result = await store.transact((trx) =>
         login(trx, { ctx, email: req.body.email, password: req.body.password, ttlMinutes: config.sessionTtlMinutes }),

@@ -1,5 +1,8 @@
 // An in-memory sliding-window limiter (per process): at most `limit` hits per key in any
-// `windowMs`. Used for sign-in attempts per source address, beside the per-account lockout.
+// `windowMs`. Used per source address for sign-in attempts (beside the per-account lockout) and
+// for the public appeal intake.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 export class SlidingWindowLimiter {
   private readonly hits = new Map<string, number[]>();
 
@@ -28,4 +31,13 @@ export class SlidingWindowLimiter {
       if (times.every((t) => t <= now - this.windowMs)) this.hits.delete(key);
     }
   }
+}
+
+/** Counts one request from the caller's address; over the limit: 429 `rate_limited` with Retry-After. */
+export function enforceRateLimit(limiter: SlidingWindowLimiter, req: FastifyRequest, reply: FastifyReply, what: string): void {
+  const waitMs = limiter.hit(req.ip);
+  if (waitMs <= 0) return;
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  reply.header('retry-after', seconds);
+  throw new AppError('rate_limited', `too many ${what} from this address; try again in ${seconds} s`, { retryAfterSeconds: seconds });
 }
