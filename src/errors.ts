@@ -50,5 +50,3 @@ export class AppError extends Error {
 
 export const notFound = (what: string, id: string | number) =>
   new AppError('not_found', `${what} ${id} does not exist`, { resource: what, id });
-
-export const validationFailed = (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, { field });

@@ -8,7 +8,6 @@ import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, RequestContext } from '../context.js';
 import { sqliteHandleOf, type Tx } from '../db/store.js';
-import { canonicalJson } from './canonical.js';
 import { eventLeaf } from './event-leaf.js';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
@@ -65,11 +64,6 @@ export function actorForLedger(actor: Actor): LedgerActor {
     roles,
     ...(actor.tokenId ? { tokenId: actor.tokenId } : {}),
   };
-}
-
-/** The canonical form of an event: RFC 8785 JSON with undefined fields left out. */
-export function canonicalEvent(event: Record<string, unknown>): string {
-  return canonicalJson(event);
 }
 
 interface Head {

@@ -1,7 +1,7 @@
 // The one place where errors become HTTP answers: AppError codes, validation, body limits and
 // driver errors (unique violation -> 409). Unknown errors: logged, 500 with the request id only.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; details: Record<string, unknown> };
@@ -68,5 +68,3 @@ export function errorHandler(error: unknown, req: FastifyRequest, reply: Fastify
   else req.log.info({ code: payload.error.code }, 'request refused');
   return reply.status(status).send(payload);
 }
-
-export { ERROR_STATUS };

@@ -3,19 +3,18 @@
 // deadline, and is traced to an explained outcome; an upheld appeal links to the overrides and
 // lessons it caused. The appellant's personal details stay in the appeals table (which can be
 // erased); the ledger keeps only a digest of them.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { hasRole, type RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { sha256Hex } from '../auth/actors.js';
 import type { AppealLinksTable, AppealOutcome, AppealStatus, AppealsTable } from './appeals.tables.js';
 
 export const DEFAULT_RESPONSE_MONTHS = 1;
 const CONTROLS = ['gdpr:Art.22', 'euaiact:Art.86'];
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export interface NewAppeal {
   systemRef: string;
@@ -129,7 +128,7 @@ export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContex
     due_at: addMonths(now, DEFAULT_RESPONSE_MONTHS).toISOString(),
     resolved_at: null,
     resolved_by: null,
-    secret_hash: sha256(secret),
+    secret_hash: sha256Hex(secret),
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     version: 1,
@@ -146,7 +145,7 @@ export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContex
       channel: row.channel,
       ownerId: row.owner_id,
       dueAt: row.due_at,
-      appellantDigest: sha256(JSON.stringify([row.appellant_name, row.appellant_contact, row.statement])),
+      appellantDigest: sha256Hex(JSON.stringify([row.appellant_name, row.appellant_contact, row.statement])),
     },
     controls: CONTROLS,
   });
@@ -324,8 +323,8 @@ export async function listAppeals(db: Kysely<Database>, filter: AppealFilter) {
  * case number and a wrong secret. */
 export async function publicAppealStatus(db: Kysely<Database>, caseNumber: string, secret: string) {
   const row = await db.selectFrom('appeals').selectAll().where('case_number', '=', caseNumber).executeTakeFirst();
-  const expected = Buffer.from(row?.secret_hash ?? sha256('no such case'), 'hex');
-  const given = Buffer.from(sha256(secret), 'hex');
+  const expected = Buffer.from(row?.secret_hash ?? sha256Hex('no such case'), 'hex');
+  const given = Buffer.from(sha256Hex(secret), 'hex');
   if (!row || !timingSafeEqual(expected, given)) throw new AppError('not_found', 'no appeal with this case number and secret');
   return {
     caseNumber: row.case_number,
