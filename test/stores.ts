@@ -56,3 +56,12 @@ export async function createTestStore(dialect: Dialect, { migrate = true } = {})
   if (migrate) await migrateToLatest(store.writer);
   return store;
 }
+
+/** How many ledger events a store holds: tests compare it before and after a refused request. */
+export async function ledgerSize(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('ledger_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

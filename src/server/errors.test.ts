@@ -2,16 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
-
-const ledgerSize = async (t: TestApp) =>
-  Number(
-    (
-      await t.store.db
-        .selectFrom('ledger_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+import { ledgerSize } from '../../test/stores.js';
 
 describe('HTTP errors', () => {
   let t: TestApp;
@@ -23,7 +14,7 @@ describe('HTTP errors', () => {
   after(() => t.close());
 
   test('an oversized body gets 413 payload_too_large and writes nothing', async () => {
-    const before = await ledgerSize(t);
+    const before = await ledgerSize(t.store);
     const res = await t.call(admin, 'POST', '/api/v1/systems', {
       name: 'x'.repeat(5000),
       purpose: 'p',
@@ -33,7 +24,7 @@ describe('HTTP errors', () => {
     });
     assert.equal(res.statusCode, 413);
     assert.equal(res.json().error.code, 'payload_too_large');
-    assert.equal(await ledgerSize(t), before);
+    assert.equal(await ledgerSize(t.store), before);
   });
 
   test('malformed JSON gets 400 invalid_json', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { decide, errorCode, requestApproval } from '../../../test/approvals-helpers.js';
 import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 
 const RATIONALE = 'Reviewed at the governance board on Tuesday';
 
@@ -27,15 +27,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    const ledgerCount = async () =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom('ledger_events')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const ledgerCount = () => ledgerSize(t.store);
     const recordsOf = (subjectId: string) =>
       t.store.db.selectFrom('change_records').selectAll().where('subject_id', '=', subjectId).orderBy('recorded_at').execute();
     /** A system past `proposed`: its intended use, data sources and EU tier are governed. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 
 const RATIONALE = 'Reviewed at the governance board on Tuesday';
 
@@ -15,15 +15,7 @@ for (const dialect of DIALECTS) {
     let contributor: TestUser;
     let owner: TestUser;
 
-    const ledgerCount = async () =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom('ledger_events')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const ledgerCount = () => ledgerSize(t.store);
 
     const newSystem = async (as: TestUser = admin, body: Record<string, unknown> = {}) => {
       const res = await t.callCurrent(as, 'POST', '/api/v1/systems', {
