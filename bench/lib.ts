@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createApiToken, createUser } from '../src/accounts/auth.service.js';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/context.js';
-import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';
 import { type RunningServer, startServer } from '../src/server/serve.js';
 import { freePort } from '../test/pg.js';
 

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { createApiToken, createUser } from '../src/accounts/auth.service.js';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/context.js';
-import { createApiToken, createUser } from '../src/modules/auth/auth.service.js';
 import { startServer } from '../src/server/serve.js';
 import { buildSystem } from '../test/factories.js';
 

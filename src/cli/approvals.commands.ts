@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
 import { AppError } from '../errors.js';
+import { loadRequest } from '../governance/requests.repository.js';
 import { decideRequest } from '../modules/approvals/decisions.service.js';
 import { listQueue } from '../modules/approvals/queue.js';
-import { loadRequest } from '../modules/approvals/requests.repository.js';
 import { cliContext } from './cli-context.js';
 
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;

@@ -2,13 +2,13 @@
 // context (the system actor, or `--as EMAIL` naming a user), and plain output helpers.
 import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
+import { loadRoles } from '../accounts/actors.js';
+import { findUserRowByEmail } from '../accounts/users.repository.js';
 import { loadConfig } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
 import { migrationsPending } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { loadRoles } from '../modules/auth/actors.js';
-import { findUserRowByEmail } from '../modules/users/users.repository.js';
 
 /** Opens the configured store, refuses an unmigrated database, and always closes it. */
 export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {

@@ -4,11 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
+import { createUser } from '../accounts/auth.service.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
-import { createUser } from '../modules/auth/auth.service.js';
 import { addRosterOfficer } from '../modules/oversight/oversight.service.js';
 
 const run = promisify(execFile);

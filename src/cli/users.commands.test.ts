@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCli } from '../../test/cli.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
+import { actorFromToken } from '../accounts/actors.js';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
-import { actorFromToken } from '../modules/auth/actors.js';
 
 for (const dialect of DIALECTS) {
   describe(`proofline user / token commands [${dialect}]`, () => {

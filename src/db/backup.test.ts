@@ -6,12 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../test/cli.js';
 import { freePort } from '../../test/pg.js';
 import { tempSqliteFile } from '../../test/stores.js';
+import { createApiToken, createUser } from '../accounts/auth.service.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { type LedgerSigner, loadSigningKey } from '../ledger/signing-key.js';
 import { verifyLedger } from '../ledger/verify.service.js';
-import { createApiToken, createUser } from '../modules/auth/auth.service.js';
 import { type RunningServer, startServer } from '../server/serve.js';
 import { createSqliteStore, type Store } from './store.js';
 

@@ -1,15 +1,15 @@
 // Table types for Kysely. Each feature declares its own tables next to its code
 // (<feature>.tables.ts); this file composes them into the one Database type.
 
+import type { AuthTables } from '../accounts/auth.tables.js';
+import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
-import type { ApprovalsTables } from '../modules/approvals/approvals.tables.js';
-import type { AuthTables } from '../modules/auth/auth.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
-import type { NotificationsTables } from '../modules/notifications/notifications.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
+import type { NotificationsTables } from '../notifications/notifications.tables.js';
 
 export interface Database
   extends AuthTables,

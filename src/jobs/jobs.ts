@@ -3,10 +3,10 @@
 import { systemContext } from '../context.js';
 import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
 import { ledgerSignerOf } from '../ledger/signing-key.js';
-import { escalateOverdueApprovals } from '../modules/approvals/emergency.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
-import { createMailer, deliverDueNotifications } from '../modules/notifications/notifications.service.js';
+import { createMailer, deliverDueNotifications } from '../notifications/notifications.service.js';
 import type { AppDeps } from '../server/http.js';
+import { escalateOverdueApprovals } from '../workflows/emergency-change.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {

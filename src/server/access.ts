@@ -1,10 +1,10 @@
 // Every route declares who may call it (`config.access`); one hook enforces it. A route under
 // /api without a declaration refuses to register, so nothing is open by accident.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorFromSession, actorFromToken, cachedActorFromToken } from '../accounts/actors.js';
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { actorFromSession, actorFromToken, cachedActorFromToken } from '../modules/auth/actors.js';
 
 export type Access =
   /** Anyone, no credentials needed. */

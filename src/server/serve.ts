@@ -1,4 +1,6 @@
 // Starting the server role: migrate, create the first admin, listen, shut down cleanly.
+
+import { ensureAdmin } from '../accounts/auth.service.js';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
@@ -6,7 +8,6 @@ import { serverJobs } from '../jobs/jobs.js';
 import { type Scheduler, startScheduler } from '../jobs/scheduler.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
 import { createLogger } from '../logger.js';
-import { ensureAdmin } from '../modules/auth/auth.service.js';
 import { buildApp } from './app.js';
 import type { App } from './http.js';
 

@@ -5,12 +5,12 @@
 // erased); the ledger keeps only a digest of them.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { sha256Hex } from '../../accounts/actors.js';
 import { hasRole, type RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { sha256Hex } from '../auth/actors.js';
 import type { AppealLinksTable, AppealOutcome, AppealStatus, AppealsTable } from './appeals.tables.js';
 
 export const DEFAULT_RESPONSE_MONTHS = 1;

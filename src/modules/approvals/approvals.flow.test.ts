@@ -7,8 +7,8 @@ import { startSmtp, type TestSmtp } from '../../../test/smtp.js';
 import { DIALECTS } from '../../../test/stores.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/webhook-receiver.js';
 import { systemContext } from '../../context.js';
-import { createMailer, createWebhookSubscription, deliverDueNotifications } from '../notifications/notifications.service.js';
-import { escalateOverdueApprovals } from './emergency.service.js';
+import { createMailer, createWebhookSubscription, deliverDueNotifications } from '../../notifications/notifications.service.js';
+import { escalateOverdueApprovals } from '../../workflows/emergency-change.js';
 
 for (const dialect of DIALECTS) {
   describe(`approval flows [${dialect}]`, () => {

@@ -1,8 +1,8 @@
 // Maps approval rows to the API shapes, so a new column never leaks by accident.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isExpired } from './chain.js';
-import type { DecisionRow, RequestRow, RequestState } from './requests.repository.js';
+import { isExpired } from '../../governance/chain.js';
+import type { DecisionRow, RequestRow, RequestState } from '../../governance/requests.repository.js';
 
 export function presentRequestSummary(r: RequestRow) {
   return {

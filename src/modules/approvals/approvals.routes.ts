@@ -2,8 +2,12 @@
 // change records and version comparison. Thin: access, schema, one transaction, one use case.
 
 import { Type } from 'typebox';
+import { compareVersions, listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
+import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
+import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import { proceedWithEmergency } from '../../workflows/emergency-change.js';
 import { presentDelegation, presentRequest, presentRequestSummary } from './approvals.presenter.js';
 import {
   ChangeRecordQuery,
@@ -24,13 +28,9 @@ import {
   RequestView,
   ReviseRequestBody,
 } from './approvals.schema.js';
-import { compareVersions, listChangeRecords, presentChangeRecord } from './change-records.service.js';
 import { decideRequest } from './decisions.service.js';
 import { createDelegation, listDelegations, revokeDelegation } from './delegations.service.js';
-import { proceedWithEmergency } from './emergency.service.js';
-import { getPolicyHistory, listPolicies } from './policies.js';
 import { listQueue } from './queue.js';
-import { listRequests, loadRequestState } from './requests.repository.js';
 import { createRequest, reviseRequest, withdrawRequest } from './requests.service.js';
 
 const read = { roles: 'any', scope: 'read' } as const;

@@ -1,8 +1,8 @@
 // Request and response schemas of the approvals API (TypeBox: validation and OpenAPI).
 import { Type } from 'typebox';
 import { ROLES } from '../../context.js';
+import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from '../../governance/approvals.tables.js';
 import { PageQuery } from '../../server/http.js';
-import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from './approvals.tables.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Json = Type.Unknown();

@@ -5,7 +5,7 @@ import { decide, errorCode, RATIONALE, registerModel, requestApproval } from '..
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS } from '../../../test/stores.js';
 import { systemContext } from '../../context.js';
-import { assertApprovalCompleted } from './approval-gate.js';
+import { assertApprovalCompleted } from '../../governance/approval-gate.js';
 import { decideRequest } from './decisions.service.js';
 import { listQueue } from './queue.js';
 

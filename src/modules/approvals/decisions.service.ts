@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
+import { assertRequestUsable } from '../../governance/approval-gate.js';
+import type { Decision } from '../../governance/approvals.tables.js';
+import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/approvers.js';
+import { type Candidate, peopleOf, qualifyingRole, type StepState } from '../../governance/chain.js';
+import { loadRequest, loadRequestState, type RequestState } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { assertRequestUsable } from './approval-gate.js';
-import type { Decision } from './approvals.tables.js';
-import { activeDelegationsTo, candidateOf, systemRefOf } from './approvers.js';
-import { type Candidate, peopleOf, qualifyingRole, type StepState } from './chain.js';
-import { applyEffect } from './effects.js';
+import { applyEffect } from '../../workflows/apply-approved-change.js';
 import { notifyOpenSteps } from './notify.js';
-import { loadRequest, loadRequestState, type RequestState } from './requests.repository.js';
 import { APPROVAL_CONTROLS } from './requests.service.js';
 
 export interface DecisionInput {

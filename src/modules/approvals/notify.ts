@@ -1,10 +1,10 @@
 // Tells approvers that a request waits for them: one email each, queued in the transaction that
 // opened their step (delivered after commit by the notification outbox).
 import type { Tx } from '../../db/store.js';
-import { enqueueEmail } from '../notifications/notifications.service.js';
-import { reachableApprovers, systemRefOf } from './approvers.js';
-import { peopleOf } from './chain.js';
-import type { RequestState } from './requests.repository.js';
+import { reachableApprovers, systemRefOf } from '../../governance/approvers.js';
+import { peopleOf } from '../../governance/chain.js';
+import type { RequestState } from '../../governance/requests.repository.js';
+import { enqueueEmail } from '../../notifications/notifications.service.js';
 
 export async function notifyOpenSteps(
   trx: Tx,

@@ -1,9 +1,9 @@
 // What waits for one approver: every open step of a pending request they may fill (in their own
 // right or as a delegate), with its age; expired approvals show as renewals due.
 import type { Tx } from '../../db/store.js';
-import { activeDelegationsTo, candidateOf, systemRefOf } from './approvers.js';
-import { type Candidate, peopleOf, qualifyingRole } from './chain.js';
-import { loadRequestState } from './requests.repository.js';
+import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/approvers.js';
+import { type Candidate, peopleOf, qualifyingRole } from '../../governance/chain.js';
+import { loadRequestState } from '../../governance/requests.repository.js';
 
 export interface QueueItem {
   requestId: string;

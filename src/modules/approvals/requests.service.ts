@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
+import type { RequestKind } from '../../governance/approvals.tables.js';
+import { buildContent, contentDigest, type RequestedChange } from '../../governance/content.js';
+import { currentPolicyFor } from '../../governance/policies.js';
+import { contentOf, loadRequest, loadRequestState, type RequestRow } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import type { RequestKind } from './approvals.tables.js';
-import { buildContent, contentDigest, type RequestedChange } from './content.js';
 import { notifyOpenSteps } from './notify.js';
-import { currentPolicyFor } from './policies.js';
-import { contentOf, loadRequest, loadRequestState, type RequestRow } from './requests.repository.js';
 
 export const APPROVAL_CONTROLS = ['iso42001:A.9.2', 'iso42001:A.6.2', 'euaiact:Art.11'];
 

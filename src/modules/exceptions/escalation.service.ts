@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { systemContext } from '../../context.js';
 import type { Store, Tx } from '../../db/store.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { enqueueEmail, enqueueWebhooks } from '../notifications/notifications.service.js';
+import { enqueueEmail, enqueueWebhooks } from '../../notifications/notifications.service.js';
 import { OPEN_STATUSES } from './exceptions.policy.js';
 import type { EscalationsTable } from './exceptions.tables.js';
 

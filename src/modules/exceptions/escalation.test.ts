@@ -5,7 +5,7 @@ import { buildSystem } from '../../../test/factories.js';
 import { startSmtp, type TestSmtp } from '../../../test/smtp.js';
 import { DIALECTS } from '../../../test/stores.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/webhook-receiver.js';
-import { createMailer, deliverDueNotifications, signWebhook } from '../notifications/notifications.service.js';
+import { createMailer, deliverDueNotifications, signWebhook } from '../../notifications/notifications.service.js';
 import { escalateOverdue } from './escalation.service.js';
 
 const HOUR = 3_600_000;

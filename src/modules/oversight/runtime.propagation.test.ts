@@ -6,10 +6,10 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
+import { createApiToken, createUser } from '../../accounts/auth.service.js';
 import { loadConfig } from '../../config.js';
 import { systemContext } from '../../context.js';
 import { createStore, type Store } from '../../db/store.js';
-import { createApiToken, createUser } from '../auth/auth.service.js';
 import { addRosterOfficer } from './oversight.service.js';
 
 async function freePort(): Promise<number> {

@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
+import { createUser } from '../../accounts/auth.service.js';
 import { systemContext } from '../../context.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { createStore } from '../../db/store.js';
-import { createUser } from '../auth/auth.service.js';
 import { importSystems, parseImport } from './systems.import.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
 import { type Actor, hasRole, hasSystemRole } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
-import { type ApprovalKind, assertApprovalCompleted, assertNotYetApplied } from '../approvals/approval-gate.js';
+import { type ApprovalKind, assertApprovalCompleted, assertNotYetApplied } from '../../governance/approval-gate.js';
 import type { DeploymentKind, SystemStatus } from './systems.tables.js';
 
 /** What allowed a change: the completed approval request, or (emergency change) that request and the

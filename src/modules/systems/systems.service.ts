@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
+import { recordChange } from '../../governance/change-records.service.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { recordChange } from '../approvals/change-records.service.js';
 import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
 import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import {

@@ -1,18 +1,18 @@
 // Emergency change: a named person makes the change before the approval, with a written reason.
 // It opens an exception at once and needs its retrospective approval within the configured time;
 // when that is missed, governance leads are alerted (email and webhook) by a periodic job.
-import type { RequestContext } from '../../context.js';
-import { hasRole, hasSystemRole } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { AppError } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
-import { openException } from '../exceptions/exceptions.service.js';
+import type { RequestContext } from '../context.js';
+import { hasRole, hasSystemRole } from '../context.js';
+import type { Tx } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { loadRequest, loadRequestState } from '../governance/requests.repository.js';
+import { appendEvent } from '../ledger/ledger.service.js';
+import { requireRationale } from '../modules/approvals/decisions.service.js';
+import { notifyOpenSteps } from '../modules/approvals/notify.js';
+import { APPROVAL_CONTROLS } from '../modules/approvals/requests.service.js';
+import { openException } from '../modules/exceptions/exceptions.service.js';
 import { enqueueEmail, enqueueWebhooks } from '../notifications/notifications.service.js';
-import { requireRationale } from './decisions.service.js';
-import { applyEffect } from './effects.js';
-import { notifyOpenSteps } from './notify.js';
-import { loadRequest, loadRequestState } from './requests.repository.js';
-import { APPROVAL_CONTROLS } from './requests.service.js';
+import { applyEffect } from './apply-approved-change.js';
 
 export async function proceedWithEmergency(
   trx: Tx,

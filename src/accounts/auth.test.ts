@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestApp, type TestApp } from '../../../test/app.js';
-import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { DIALECTS, ledgerSize } from '../../test/stores.js';
 
 for (const dialect of DIALECTS) {
   describe(`sign-in [${dialect}]`, () => {

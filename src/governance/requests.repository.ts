@@ -1,9 +1,9 @@
 // Typed reads of approval requests and their decisions.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { Tx } from '../../db/store.js';
-import { notFound } from '../../errors.js';
-import type { PageOf } from '../../server/http.js';
+import type { Database } from '../db/schema.js';
+import type { Tx } from '../db/store.js';
+import { notFound } from '../errors.js';
+import type { PageOf } from '../server/http.js';
 import type { ApprovalDecisionsTable, ApprovalRequestsTable, RequestKind, RequestStatus } from './approvals.tables.js';
 import { type ChainState, type CountedApproval, evaluateChain } from './chain.js';
 import type { RequestContent } from './content.js';

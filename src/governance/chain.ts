@@ -1,6 +1,6 @@
 // Where a request's chain stands: which steps are filled, which stage is open, who may fill a step.
 // Pure functions over the policy steps and the decisions of the current revision.
-import type { Role } from '../../context.js';
+import type { Role } from '../context.js';
 import type { PolicyStep } from './policies.js';
 
 export interface CountedApproval {

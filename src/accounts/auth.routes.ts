@@ -1,11 +1,11 @@
 // Sign-in, sign-out and who-am-I. Sessions travel in an HttpOnly SameSite cookie; writes made with
 // the cookie need the X-CSRF-Token header returned here. Sign-in attempts are limited per source
 // address (in memory, per process) besides the per-account lockout in the login use case.
-import { systemContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { actorOf, SESSION_COOKIE } from '../../server/access.js';
-import { type App, type AppDeps, ErrorSchema, errorResponses, requestContext } from '../../server/http.js';
-import { enforceRateLimit, SlidingWindowLimiter } from '../../server/rate-limit.js';
+import { systemContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { actorOf, SESSION_COOKIE } from '../server/access.js';
+import { type App, type AppDeps, ErrorSchema, errorResponses, requestContext } from '../server/http.js';
+import { enforceRateLimit, SlidingWindowLimiter } from '../server/rate-limit.js';
 import { actorFromSession } from './actors.js';
 import { LoginBody, SessionView, WhoAmIView } from './auth.schema.js';
 import { login, logout } from './auth.service.js';

@@ -1,8 +1,8 @@
 // Approval policies: which chain of steps a kind of request needs at a risk tier. Policies are
 // versioned; a request keeps the version it started under. Edits go through a policy_change request.
-import { ROLES, type Role } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { AppError } from '../../errors.js';
+import { ROLES, type Role } from '../context.js';
+import type { Tx } from '../db/store.js';
+import { AppError } from '../errors.js';
 import type { RequestKind } from './approvals.tables.js';
 
 /** One step of a chain. Steps of the same stage run in parallel; a stage opens when the ones before it are complete. */

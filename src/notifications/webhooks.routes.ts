@@ -1,6 +1,6 @@
 // Admin HTTP for webhook subscriptions: create (the secret is returned once), list, deactivate.
 import { Type } from 'typebox';
-import { type App, type AppDeps, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
+import { type App, type AppDeps, errorResponses, IdParams, Page, PageQuery, requestContext } from '../server/http.js';
 import { deactivateWebhook, subscribeWebhook } from './webhooks.service.js';
 
 const tags = ['webhooks'];

@@ -1,12 +1,12 @@
 // Users and roles: use cases. (createUser and the first admin live in auth.service.ts.)
 // Accounts are never deleted: a deactivated user cannot sign in and their sessions and tokens
 // stop working, while every ledger event they made keeps naming them.
-import type { RequestContext, Role } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { AppError, notFound } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
-import { loadRoles } from '../auth/actors.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { RequestContext, Role } from '../context.js';
+import type { Tx } from '../db/store.js';
+import { AppError, notFound } from '../errors.js';
+import { appendEvent } from '../ledger/ledger.service.js';
+import { loadRoles } from './actors.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { actingUserId, isAdmin, requireAdmin, requireWriter } from './users.policy.js';
 import { countOtherActiveAdmins, findUserRow, type HeldRoles, type UserRow } from './users.repository.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startSmtp, type TestSmtp } from '../../../test/smtp.js';
-import { createTestStore, DIALECTS } from '../../../test/stores.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../test/webhook-receiver.js';
-import type { Store } from '../../db/store.js';
+import { startSmtp, type TestSmtp } from '../../test/smtp.js';
+import { createTestStore, DIALECTS } from '../../test/stores.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.js';
+import type { Store } from '../db/store.js';
 import {
   createMailer,
   createWebhookSubscription,

@@ -1,10 +1,10 @@
 // Typed reads of users and their roles, and the presenter that maps rows to the API shape.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Role } from '../../context.js';
-import type { Database } from '../../db/schema.js';
-import type { PageOf } from '../../server/http.js';
-import { groupRoles, loadRoles } from '../auth/actors.js';
-import type { UsersTable } from '../auth/auth.tables.js';
+import type { Role } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { PageOf } from '../server/http.js';
+import { groupRoles, loadRoles } from './actors.js';
+import type { UsersTable } from './auth.tables.js';
 import type { UserView } from './users.schema.js';
 
 export const USER_COLUMNS = [

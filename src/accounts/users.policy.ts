@@ -1,8 +1,8 @@
 // Who may manage accounts. Enforced in the use cases (the routes' access policies only mirror it):
 // admins manage users, roles and other people's tokens; the system actor (first start, CLI
 // maintenance) may do what an admin may; an auditor reads everything and changes nothing.
-import { type Actor, hasRole, mayWrite, type RequestContext } from '../../context.js';
-import { AppError } from '../../errors.js';
+import { type Actor, hasRole, mayWrite, type RequestContext } from '../context.js';
+import { AppError } from '../errors.js';
 
 export const isAdmin = (actor: Actor) => actor.kind === 'system' || hasRole(actor, 'admin');
 

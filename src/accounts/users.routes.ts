@@ -4,12 +4,12 @@
 // The use cases enforce the same rules again.
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { WRITER_ROLES } from '../../context.js';
-import { notFound } from '../../errors.js';
-import { SESSION_COOKIE } from '../../server/access.js';
-import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
-import { actorFromSession } from '../auth/actors.js';
-import { createUser } from '../auth/auth.service.js';
+import { WRITER_ROLES } from '../context.js';
+import { notFound } from '../errors.js';
+import { SESSION_COOKIE } from '../server/access.js';
+import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../server/http.js';
+import { actorFromSession } from './actors.js';
+import { createUser } from './auth.service.js';
 import { getUserView, listUsers } from './users.repository.js';
 import {
   ChangePasswordBody,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestApp, type TestApp } from '../../../test/app.js';
-import { buildSystem } from '../../../test/factories.js';
-import { signIn } from '../../../test/sessions.js';
-import { DIALECTS } from '../../../test/stores.js';
-import { systemContext } from '../../context.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { buildSystem } from '../../test/factories.js';
+import { signIn } from '../../test/sessions.js';
+import { DIALECTS } from '../../test/stores.js';
+import { systemContext } from '../context.js';
 import { deactivateUser } from './users.service.js';
 
 const PASSWORD = 'correct horse battery';

@@ -2,10 +2,10 @@
 // tokens (a read-only auditor gets tokens from an admin through the CLI); admins also revoke
 // anyone's; admins and auditors list everyone's, everyone else lists their own. Secrets are shown
 // once, at creation.
-import { WRITER_ROLES } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { actorOf } from '../../server/access.js';
-import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../../server/http.js';
+import { WRITER_ROLES } from '../context.js';
+import { AppError } from '../errors.js';
+import { actorOf } from '../server/access.js';
+import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../server/http.js';
 import { createApiToken, revokeApiToken } from './auth.service.js';
 import { listTokens } from './tokens.repository.js';
 import { CreatedTokenView, CreateTokenBody, TokenListQuery, TokenView } from './tokens.schema.js';

@@ -4,9 +4,9 @@
 // asking for this very change, none of whose approvals has expired, whose content digest still
 // matches what every approver signed and what the subject is now. An emergency change passes instead
 // with the exception its request opened (the retrospective approval follows).
-import type { Tx } from '../../db/store.js';
-import { AppError } from '../../errors.js';
-import { canonicalJson } from '../../ledger/canonical.js';
+import type { Tx } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { canonicalJson } from '../ledger/canonical.js';
 import { contentDigest, currentSnapshot, type RequestContent } from './content.js';
 import { contentOf, loadRequestState, type RequestRow, type RequestState } from './requests.repository.js';
 

@@ -4,11 +4,11 @@
 // ledger, so a comparison does not depend on any mutable table.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { RequestContext } from '../../context.js';
-import type { Database } from '../../db/schema.js';
-import type { Tx } from '../../db/store.js';
-import { AppError, notFound } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
+import type { RequestContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { Tx } from '../db/store.js';
+import { AppError, notFound } from '../errors.js';
+import { appendEvent } from '../ledger/ledger.service.js';
 
 export interface FieldChange {
   path: string;

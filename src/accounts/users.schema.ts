@@ -1,7 +1,7 @@
 // Request and response schemas for users and their roles.
 import { type Static, Type } from 'typebox';
-import { ROLES } from '../../context.js';
-import { PageQuery } from '../../server/http.js';
+import { ROLES } from '../context.js';
+import { PageQuery } from '../server/http.js';
 
 export const RoleName = Type.Enum(ROLES, { description: 'a role name' });
 

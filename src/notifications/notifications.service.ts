@@ -4,8 +4,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Database } from '../../db/schema.js';
-import type { Store, Tx } from '../../db/store.js';
+import type { Database } from '../db/schema.js';
+import type { Store, Tx } from '../db/store.js';
 
 export const MAX_ATTEMPTS = 8;
 export const BASE_BACKOFF_MS = 2_000;

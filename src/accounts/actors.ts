@@ -2,8 +2,8 @@
 // held at this moment.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../../context.js';
-import type { Database } from '../../db/schema.js';
+import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../context.js';
+import type { Database } from '../db/schema.js';
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestApp, type TestApp } from '../../../test/app.js';
-import { buildSystem } from '../../../test/factories.js';
-import { signIn } from '../../../test/sessions.js';
-import { DIALECTS } from '../../../test/stores.js';
-import { systemContext } from '../../context.js';
-import { setUserRoles } from '../users/users.service.js';
+import { createTestApp, type TestApp } from '../../test/app.js';
+import { buildSystem } from '../../test/factories.js';
+import { signIn } from '../../test/sessions.js';
+import { DIALECTS } from '../../test/stores.js';
+import { systemContext } from '../context.js';
 import { LOGIN_ATTEMPTS_PER_MINUTE } from './auth.routes.js';
+import { setUserRoles } from './users.service.js';
 
 const PASSWORD = 'correct horse battery';
 

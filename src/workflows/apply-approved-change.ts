@@ -6,20 +6,20 @@
 // request id (and, for an emergency, its exception id): they check the approval gate again, write
 // their event and the one change record of the change. They act as Proofline itself, applying what
 // the approvers decided. A policy change has no inventory use case: its record is written here.
-import { type RequestContext, SYSTEM_ACTOR } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { AppError } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
-import { addDataSource, updateDataSource } from '../systems/data-sources.service.js';
-import { deployModelVersion } from '../systems/model-versions.service.js';
-import type { ChangeAuthority } from '../systems/systems.rules.js';
-import { changeRiskTier, changeSystemStatus, updateSystem } from '../systems/systems.service.js';
-import type { EuRiskTier, SystemStatus } from '../systems/systems.tables.js';
-import { changeRecordOfRequest, recordChange } from './change-records.service.js';
-import type { DataSourceInput } from './content.js';
-import type { PolicyStep } from './policies.js';
-import { writePolicyVersion } from './policies.js';
-import { contentOf, type RequestRow } from './requests.repository.js';
+import { type RequestContext, SYSTEM_ACTOR } from '../context.js';
+import type { Tx } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { changeRecordOfRequest, recordChange } from '../governance/change-records.service.js';
+import type { DataSourceInput } from '../governance/content.js';
+import type { PolicyStep } from '../governance/policies.js';
+import { writePolicyVersion } from '../governance/policies.js';
+import { contentOf, type RequestRow } from '../governance/requests.repository.js';
+import { appendEvent } from '../ledger/ledger.service.js';
+import { addDataSource, updateDataSource } from '../modules/systems/data-sources.service.js';
+import { deployModelVersion } from '../modules/systems/model-versions.service.js';
+import type { ChangeAuthority } from '../modules/systems/systems.rules.js';
+import { changeRiskTier, changeSystemStatus, updateSystem } from '../modules/systems/systems.service.js';
+import type { EuRiskTier, SystemStatus } from '../modules/systems/systems.tables.js';
 
 /** The inventory applies the change, acting as Proofline under this approval request. */
 const applierOf = (ctx: RequestContext): RequestContext => ({ ...ctx, actor: SYSTEM_ACTOR });

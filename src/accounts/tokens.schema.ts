@@ -1,7 +1,7 @@
 // Request and response schemas for API tokens.
 import { Type } from 'typebox';
-import { TOKEN_SCOPES } from '../../context.js';
-import { PageQuery } from '../../server/http.js';
+import { TOKEN_SCOPES } from '../context.js';
+import { PageQuery } from '../server/http.js';
 import { MAX_TOKEN_DAYS } from './auth.service.js';
 
 export const TokenScopeName = Type.Enum(TOKEN_SCOPES);

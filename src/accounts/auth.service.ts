@@ -1,15 +1,15 @@
 // Accounts: creating users, signing in (with lockout), sessions, and the first admin.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type RequestContext, type Role, systemContext, TOKEN_SCOPES, type TokenScope } from '../../context.js';
-import type { Database } from '../../db/schema.js';
-import type { Tx } from '../../db/store.js';
-import { AppError } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
-import { isAdmin, requireAdmin, requireWriter } from '../users/users.policy.js';
-import { validatePassword } from '../users/users.service.js';
+import { type RequestContext, type Role, systemContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { Tx } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { appendEvent } from '../ledger/ledger.service.js';
 import { sha256Hex } from './actors.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { isAdmin, requireAdmin, requireWriter } from './users.policy.js';
+import { validatePassword } from './users.service.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;

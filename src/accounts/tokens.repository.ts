@@ -1,8 +1,8 @@
 // Typed reads of API tokens (never their secrets).
 import type { Kysely } from 'kysely';
-import type { TokenScope } from '../../context.js';
-import type { Database } from '../../db/schema.js';
-import type { PageOf } from '../../server/http.js';
+import type { TokenScope } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { PageOf } from '../server/http.js';
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';
 

@@ -2,10 +2,10 @@
 // the SHA-256 of its RFC 8785 canonical JSON. The same snapshot rebuilt later tells whether the
 // subject changed under an approval.
 import { createHash } from 'node:crypto';
-import type { Tx } from '../../db/store.js';
-import { AppError, notFound } from '../../errors.js';
-import { canonicalJson } from '../../ledger/canonical.js';
-import { type AiSystemsTable, EU_RISK_TIERS, type ModelVersionsTable } from '../systems/systems.tables.js';
+import type { Tx } from '../db/store.js';
+import { AppError, notFound } from '../errors.js';
+import { canonicalJson } from '../ledger/canonical.js';
+import { type AiSystemsTable, EU_RISK_TIERS, type ModelVersionsTable } from '../modules/systems/systems.tables.js';
 import type { RequestKind } from './approvals.tables.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
 import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';

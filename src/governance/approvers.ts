@@ -1,8 +1,9 @@
 // Who may fill a step: people holding its roles (globally or for the system), its named people,
 // the system's accountable owner for a system_owner step, and anyone they have delegated to.
-import type { Role } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { loadRoles } from '../auth/actors.js';
+
+import { loadRoles } from '../accounts/actors.js';
+import type { Role } from '../context.js';
+import type { Tx } from '../db/store.js';
 import { type Candidate, qualifyingRole } from './chain.js';
 import type { PolicyStep } from './policies.js';
 

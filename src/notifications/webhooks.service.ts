@@ -1,9 +1,9 @@
 // Webhook subscriptions as recorded use cases: who subscribed which URL to which events, and who
 // turned it off. The signing secret is shown once, at creation, and never written to the ledger.
-import type { RequestContext } from '../../context.js';
-import type { Tx } from '../../db/store.js';
-import { AppError, notFound } from '../../errors.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
+import type { RequestContext } from '../context.js';
+import type { Tx } from '../db/store.js';
+import { AppError, notFound } from '../errors.js';
+import { appendEvent } from '../ledger/ledger.service.js';
 import { createWebhookSubscription } from './notifications.service.js';
 
 function requireHttpUrl(url: string): string {
