@@ -5,8 +5,8 @@ import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { loadRequest } from '../governance/requests.repository.js';
-import { decideRequest } from '../modules/approvals/decisions.service.js';
 import { listQueue } from '../modules/approvals/queue.js';
+import { decideApproval } from '../workflows/decide-approval.js';
 import { cliContext } from './cli-context.js';
 
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
@@ -76,7 +76,7 @@ export function registerApprovalsCommands(program: Command): void {
           const ctx = await cliContext(store, opts.as);
           const digest = opts.digest ?? (await loadRequest(store.db, id)).content_digest;
           const request = await store.transact((trx) =>
-            decideRequest(trx, {
+            decideApproval(trx, {
               ctx,
               requestId: id,
               input: { decision: chosen[0], rationale: opts.rationale, contentDigest: digest, validUntil: opts.validUntil },

@@ -2,13 +2,14 @@
 // the SHA-256 of its RFC 8785 canonical JSON. The same snapshot rebuilt later tells whether the
 // subject changed under an approval.
 import { createHash } from 'node:crypto';
+import type { Database } from '../db/schema.js';
 import type { Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
-import { type AiSystemsTable, EU_RISK_TIERS, type ModelVersionsTable } from '../modules/systems/systems.tables.js';
 import type { RequestKind } from './approvals.tables.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
 import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
+import { EU_RISK_TIERS } from './system-states.js';
 
 export const contentDigest = (content: unknown) => createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
 
@@ -42,8 +43,8 @@ export interface BuiltContent {
   riskTier: string;
 }
 
-type SystemRow = Omit<AiSystemsTable, 'version'> & { version: number };
-type ModelVersionRow = Omit<ModelVersionsTable, 'version'> & { version: number };
+type SystemRow = Omit<Database['ai_systems'], 'version'> & { version: number };
+type ModelVersionRow = Omit<Database['model_versions'], 'version'> & { version: number };
 
 export async function loadSystem(trx: Tx, id: string): Promise<SystemRow> {
   const row = await trx.selectFrom('ai_systems').selectAll().where('id', '=', id).executeTakeFirst();

@@ -7,6 +7,7 @@ import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
 import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import { decideApproval } from '../../workflows/decide-approval.js';
 import { proceedWithEmergency } from '../../workflows/emergency-change.js';
 import { presentDelegation, presentRequest, presentRequestSummary } from './approvals.presenter.js';
 import {
@@ -28,7 +29,6 @@ import {
   RequestView,
   ReviseRequestBody,
 } from './approvals.schema.js';
-import { decideRequest } from './decisions.service.js';
 import { createDelegation, listDelegations, revokeDelegation } from './delegations.service.js';
 import { listQueue } from './queue.js';
 import { createRequest, reviseRequest, withdrawRequest } from './requests.service.js';
@@ -116,7 +116,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req, reply) => {
       const row = await store.transact((trx) =>
-        decideRequest(trx, {
+        decideApproval(trx, {
           ctx: requestContext(req),
           requestId: req.params.id,
           input: req.body,

@@ -6,7 +6,7 @@ import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS } from '../../../test/stores.js';
 import { systemContext } from '../../context.js';
 import { assertApprovalCompleted } from '../../governance/approval-gate.js';
-import { decideRequest } from './decisions.service.js';
+import { decideApproval } from '../../workflows/decide-approval.js';
 import { listQueue } from './queue.js';
 
 for (const dialect of DIALECTS) {
@@ -214,7 +214,7 @@ for (const dialect of DIALECTS) {
       });
       const approveAsApprover2 = () =>
         t.store.transact((trx) =>
-          decideRequest(trx, {
+          decideApproval(trx, {
             ctx: ctxOf(approver2, ['approver']),
             requestId: req2.id,
             input: { decision: 'approve', rationale: RATIONALE, contentDigest: req2.contentDigest },
@@ -232,7 +232,7 @@ for (const dialect of DIALECTS) {
       assert.ok(due?.renewalDue, 'shows as due for renewal');
       assert.ok(queue.counts.renewalsDue >= 1);
       const renewed = await t.store.transact((trx) =>
-        decideRequest(trx, {
+        decideApproval(trx, {
           ctx: ctxOf(owner, []),
           requestId: req2.id,
           input: { decision: 'approve', rationale: 'Renewing my approval, nothing changed', contentDigest: req2.contentDigest },
@@ -307,7 +307,7 @@ for (const dialect of DIALECTS) {
       await decide(t, owner, req2.id);
       await assert.rejects(
         t.store.transact((trx) =>
-          decideRequest(trx, {
+          decideApproval(trx, {
             ctx: {
               ...systemContext('test'),
               actor: { kind: 'user', userId: delegate.id, email: delegate.email, displayName: null, roles: [], systemRoles: {} },

@@ -9,9 +9,8 @@ import { assertRequestUsable } from '../../governance/approval-gate.js';
 import type { Decision } from '../../governance/approvals.tables.js';
 import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/approvers.js';
 import { type Candidate, peopleOf, qualifyingRole, type StepState } from '../../governance/chain.js';
-import { loadRequest, loadRequestState, type RequestState } from '../../governance/requests.repository.js';
+import { loadRequest, loadRequestState, type RequestRow, type RequestState } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { applyEffect } from '../../workflows/apply-approved-change.js';
 import { notifyOpenSteps } from './notify.js';
 import { APPROVAL_CONTROLS } from './requests.service.js';
 
@@ -189,16 +188,25 @@ export async function decideRequest(
     .execute();
   const status = input.decision === 'reject' ? 'rejected' : input.decision === 'request_changes' ? 'changes_requested' : 'pending';
   await trx.updateTable('approval_requests').set({ status, updated_at: decidedAt, version }).where('id', '=', requestId).execute();
-  if (input.decision === 'approve') await afterApproval(trx, ctx, requestId, state.chain.openStage, now);
-  return loadRequest(trx, requestId);
+  const toApply = input.decision === 'approve' ? await afterApproval(trx, ctx, requestId, state.chain.openStage, now) : null;
+  return { request: await loadRequest(trx, requestId), toApply };
 }
 
-/** Completes the chain (and applies the change) or tells the next stage's approvers it is their turn. */
-async function afterApproval(trx: Tx, ctx: RequestContext, requestId: string, stageBefore: number | null, now: Date): Promise<void> {
+/** Completes the chain or tells the next stage's approvers it is their turn. Returns the request whose
+ * change is now to be applied (workflows/decide-approval.ts applies it in the same transaction), or
+ * null when nothing is to be applied (chain still open, or a retrospective approval of an emergency
+ * change that was applied already). */
+async function afterApproval(
+  trx: Tx,
+  ctx: RequestContext,
+  requestId: string,
+  stageBefore: number | null,
+  now: Date,
+): Promise<RequestRow | null> {
   const state = await loadRequestState(trx, requestId, now);
   if (!state.chain.complete) {
     if (state.chain.openStage !== stageBefore) await notifyOpenSteps(trx, state, now);
-    return;
+    return null;
   }
   const approvals = state.chain.steps.flatMap((s) => s.approvals);
   const expiries = approvals
@@ -221,8 +229,8 @@ async function afterApproval(trx: Tx, ctx: RequestContext, requestId: string, st
     controls: APPROVAL_CONTROLS,
     data: { contentDigest: state.request.content_digest, approvals: approvals.map((a) => a.id), exceptionId: state.request.exception_id },
   });
-  if (retrospective) return;
+  if (retrospective) return null;
   const completed = await loadRequestState(trx, requestId, now);
   await assertRequestUsable(trx, completed, now);
-  await applyEffect(trx, { ctx, request: completed.request, rationale: `${completed.request.title}: ${completed.request.justification}` });
+  return completed.request;
 }

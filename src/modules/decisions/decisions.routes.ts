@@ -2,9 +2,10 @@
 // human review queue.
 import { Type } from 'typebox';
 import { type App, type AppDeps, ErrorSchema, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
+import { reviewDecision } from '../../workflows/review-decision.js';
 import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
 import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
-import { findDecision, listReviewQueue, presentDecision, reviewDecision } from './review.service.js';
+import { findDecision, listReviewQueue, presentDecision } from './review.service.js';
 import { sqliteDecisionWriter } from './sqlite-bulk.js';
 
 /** Room for the largest allowed batch (5,000 records of a few hundred bytes); more is a 413. */

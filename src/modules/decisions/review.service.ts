@@ -7,8 +7,6 @@ import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { openException } from '../exceptions/exceptions.service.js';
-import type { Severity } from '../exceptions/exceptions.tables.js';
 import type { DecisionsTable } from './decisions.tables.js';
 
 export function presentDecision(row: Selectable<DecisionsTable>) {
@@ -66,13 +64,11 @@ export interface ReviewInput {
   reason: string;
   /** For an override: what the output should have been. */
   correctedOutput?: unknown;
-  severity?: Severity;
-  ownerId?: string;
-  resolverId?: string;
 }
 
-export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestContext; input: ReviewInput }) {
-  const row = await findDecision(trx, input.decisionId);
+/** The decision to review, refused unless this reviewer may review it and it waits for review. */
+export async function findReviewable(trx: Tx, { ctx, decisionId }: { ctx: RequestContext; decisionId: string }) {
+  const row = await findDecision(trx, decisionId);
   if (!hasSystemRole(ctx.actor, row.system_id, 'reviewer')) {
     throw new AppError('forbidden', 'only a reviewer (for this system or globally) reviews decisions', { required: 'reviewer' });
   }
@@ -82,31 +78,21 @@ export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestCont
       row.review_status === null ? 'this decision is not in the review queue' : `this decision was already ${row.review_status}`,
     );
   }
+  return row;
+}
+
+/** Records a reviewer's outcome; an override carries the exception that workflows/review-decision.ts
+ * opened for it. */
+export async function recordReview(
+  trx: Tx,
+  {
+    ctx,
+    row,
+    input,
+    exceptionId,
+  }: { ctx: RequestContext; row: Selectable<DecisionsTable>; input: ReviewInput; exceptionId: string | null },
+) {
   const reviewerId = ctx.actor.userId as string;
-  let exceptionId: string | null = null;
-  if (input.outcome === 'override') {
-    const system = await trx
-      .selectFrom('ai_systems')
-      .select(['accountable_owner_id'])
-      .where('id', '=', row.system_id)
-      .executeTakeFirstOrThrow();
-    const corrected = input.correctedOutput === undefined ? '' : `\nCorrected output: ${JSON.stringify(input.correctedOutput)}`;
-    const exception = await openException(trx, {
-      ctx,
-      input: {
-        systemId: row.system_id,
-        kind: 'override',
-        title: `Override of decision ${row.decision_id}`,
-        description: `${input.reason}${corrected}`,
-        severity: input.severity ?? 'medium',
-        raisedBy: { type: 'decision', ref: row.id },
-        ownerId: input.ownerId ?? system.accountable_owner_id ?? reviewerId,
-        resolverId: input.resolverId ?? reviewerId,
-        links: [{ type: 'decision', id: row.id }],
-      },
-    });
-    exceptionId = exception.id;
-  }
   const reviewedAt = new Date().toISOString();
   const status = input.outcome === 'confirm' ? 'confirmed' : 'overridden';
   await trx

@@ -1,18 +1,12 @@
+import type { EuRiskTier, SystemStatus } from '../../governance/system-states.js';
+
+// The lifecycle vocabulary is governance's (which moves need which approval); re-exported for the inventory.
+export { EU_RISK_TIERS, type EuRiskTier, SYSTEM_STATUSES, type SystemStatus } from '../../governance/system-states.js';
+
 import type { Generated } from 'kysely';
 
 export const AI_TYPES = ['machine_learning', 'generative', 'rules_based', 'agentic', 'other'] as const;
 export const DEPLOYMENT_KINDS = ['internal', 'third_party', 'prototype', 'shadow'] as const;
-export const SYSTEM_STATUSES = [
-  'proposed',
-  'in_development',
-  'in_validation',
-  'approved_for_use',
-  'in_production',
-  'restricted',
-  'paused',
-  'retired',
-] as const;
-export const EU_RISK_TIERS = ['prohibited', 'high', 'limited', 'minimal', 'unassessed'] as const;
 export const LIFECYCLE_PHASES = [
   'design',
   'data_intake',
@@ -26,8 +20,6 @@ export const LIFECYCLE_PHASES = [
 
 export type AiType = (typeof AI_TYPES)[number];
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
-export type SystemStatus = (typeof SYSTEM_STATUSES)[number];
-export type EuRiskTier = (typeof EU_RISK_TIERS)[number];
 export type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
 
 export interface AiSystemsTable {

@@ -1,0 +1,82 @@
+// The direction of dependencies, enforced (docs/ARCHITECTURE.md, "Layers"). A feature module never
+// imports a sibling feature; what features share sits below them (accounts, notifications,
+// governance, ledger, db); what ties two features together sits above them, in workflows/. A
+// feature's HTTP face (`*.routes.ts`) may start a workflow; nothing else in a feature may.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+const SRC = path.resolve(import.meta.dirname);
+
+/** Every non-test source file under src/, relative to src/. */
+function sourceFiles(dir = SRC): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path.relative(SRC, full)] : [];
+  });
+}
+
+/** The files a source file imports (static, dynamic and type-only), relative to src/. */
+export function importsOf(file: string, text = fs.readFileSync(path.join(SRC, file), 'utf8')): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const target = path.relative(SRC, path.resolve(path.dirname(path.join(SRC, file)), match[1]));
+    found.push(target.replace(/\.js$/, '.ts'));
+  }
+  return found;
+}
+
+/** Layers from the bottom up; a file may import its own layer (within its own module) or any lower one. */
+const FOUNDATION = ['accounts', 'notifications', 'governance', 'ledger', 'db'];
+
+const featureOf = (file: string) => (file.startsWith('modules/') ? file.split('/')[1] : null);
+const topOf = (file: string) => file.split('/')[0];
+
+/** Why `file` may not import `target`, or null when it may. */
+export function violation(file: string, target: string): string | null {
+  const feature = featureOf(file);
+  const targetFeature = featureOf(target);
+  const targetTop = topOf(target);
+  if (feature) {
+    if (targetFeature && targetFeature !== feature) return `feature ${feature} imports sibling feature ${targetFeature}`;
+    if (targetTop === 'workflows' && !file.endsWith('.routes.ts')) return `only a feature's routes may start a workflow`;
+    if (['cli', 'jobs'].includes(targetTop) || target === 'server/app.ts') return `a feature imports ${targetTop}`;
+    return null;
+  }
+  if (FOUNDATION.includes(topOf(file))) {
+    // db/schema.ts composes every feature's table types into the one Database type.
+    if (file === 'db/schema.ts' && target.endsWith('.tables.ts')) return null;
+    if (targetFeature || targetTop === 'workflows')
+      return `${topOf(file)} (below the features) imports ${targetTop}/${targetFeature ?? ''}`;
+    return null;
+  }
+  if (topOf(file) === 'workflows' && ['cli', 'jobs'].includes(targetTop)) return `a workflow imports ${targetTop}`;
+  return null;
+}
+
+describe('module layout: dependencies point one way', () => {
+  it('no feature imports a sibling feature, nothing below the features imports one, only routes start workflows', () => {
+    const files = sourceFiles();
+    assert.ok(files.length > 100, `found only ${files.length} source files`);
+    const problems = files.flatMap((file) =>
+      importsOf(file).flatMap((target) => {
+        const why = violation(file, target);
+        return why ? [`${file} -> ${target}: ${why}`] : [];
+      }),
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('the check itself refuses each kind of wrong import', () => {
+    assert.match(violation('modules/systems/systems.service.ts', 'modules/approvals/requests.service.ts') ?? '', /sibling/);
+    assert.match(violation('modules/approvals/decisions.service.ts', 'workflows/apply-approved-change.ts') ?? '', /routes/);
+    assert.equal(violation('modules/approvals/approvals.routes.ts', 'workflows/apply-approved-change.ts'), null);
+    assert.match(violation('governance/approval-gate.ts', 'modules/systems/systems.tables.ts') ?? '', /below the features/);
+    assert.match(violation('ledger/ledger.service.ts', 'workflows/emergency-change.ts') ?? '', /below the features/);
+    assert.equal(violation('modules/systems/systems.service.ts', 'governance/change-records.service.ts'), null);
+    assert.equal(violation('workflows/emergency-change.ts', 'modules/exceptions/exceptions.service.ts'), null);
+    assert.deepEqual(importsOf('x/a.ts', "import { b } from '../y/b.js';\nimport type { C } from './c.js';"), ['y/b.ts', 'x/c.ts']);
+  });
+});
