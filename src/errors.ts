@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   version_conflict: 409,
   invalid_transition: 409,
   approval_required: 409,
+  prohibited_practice: 409,
   content_changed: 409,
   approval_expired: 409,
   precondition_required: 428,

@@ -12,22 +12,20 @@ import { contentOf, loadRequestState, type RequestRow, type RequestState } from 
 
 /** What an approval request authorises. */
 export type ApprovalKind =
-  | 'system.approved_for_use'
-  | 'system.in_production'
-  | 'model_version.deploy'
-  | 'intended_use_change'
-  | 'risk_tier_change'
-  | 'data_source_change';
+  /** A status move of a system; the target is the status (retirement is its own request kind). */
+  'system.status' | 'model_version.deploy' | 'intended_use_change' | 'risk_tier_change' | 'data_source_change';
 
-/** The request kind that approves each gated action. */
-const REQUEST_KIND_OF: Record<ApprovalKind, RequestRow['kind']> = {
-  'system.approved_for_use': 'system_use',
-  'system.in_production': 'system_use',
-  'model_version.deploy': 'model_deployment',
-  intended_use_change: 'intended_use_change',
-  risk_tier_change: 'risk_tier_change',
-  data_source_change: 'data_source_change',
-};
+/** The request kind that approves each gated action (a status move: by its target). */
+export function requestKindOf(kind: ApprovalKind, target?: unknown): RequestRow['kind'] {
+  switch (kind) {
+    case 'system.status':
+      return target === 'retired' ? 'system_retirement' : 'system_use';
+    case 'model_version.deploy':
+      return 'model_deployment';
+    default:
+      return kind;
+  }
+}
 
 function missingSteps(state: RequestState): string[] {
   return state.chain.steps.filter((s) => !s.complete).map((s) => `${s.step.name} (${s.approvals.length}/${s.step.required})`);
@@ -93,7 +91,7 @@ function comparable(snapshot: Record<string, unknown> | null, content: RequestCo
 function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subjectId?: string, target?: unknown): boolean {
   if (request.system_id !== systemId) return false;
   if (subjectId && request.subject_id !== subjectId) return false;
-  if (request.kind !== REQUEST_KIND_OF[kind]) return false;
+  if (request.kind !== requestKindOf(kind, target)) return false;
   const change = contentOf(request).change as {
     status?: { to?: string };
     intendedUse?: { to?: string };
@@ -103,10 +101,8 @@ function matches(request: RequestRow, kind: ApprovalKind, systemId: string, subj
   switch (kind) {
     case 'model_version.deploy':
       return true;
-    case 'system.approved_for_use':
-      return change.status?.to === 'approved_for_use';
-    case 'system.in_production':
-      return change.status?.to === 'in_production';
+    case 'system.status':
+      return change.status?.to === target;
     case 'intended_use_change':
       return change.intendedUse?.to === target;
     case 'risk_tier_change':
@@ -155,13 +151,13 @@ export async function assertApprovalCompleted(
       .selectFrom('approval_requests')
       .select(['id', 'status'])
       .where('system_id', '=', systemId)
-      .where('kind', '=', REQUEST_KIND_OF[kind])
+      .where('kind', '=', requestKindOf(kind, target))
       .where('status', 'in', ['pending', 'changes_requested'])
       .execute();
     throw new AppError('approval_required', `${kind} for system ${systemId} needs a completed approval request; none was given`, {
       systemId,
       kind,
-      requestKind: REQUEST_KIND_OF[kind],
+      requestKind: requestKindOf(kind, target),
       missing: ['approvalRequestId'],
       openRequests: open.map((r) => r.id),
     });
@@ -172,7 +168,7 @@ export async function assertApprovalCompleted(
       requestId,
       systemId,
       kind,
-      requestKind: REQUEST_KIND_OF[kind],
+      requestKind: requestKindOf(kind, target),
       missing: ['a completed approval request'],
     });
   }
@@ -183,8 +179,8 @@ export async function assertApprovalCompleted(
       requestId,
       systemId,
       kind,
-      requestKind: REQUEST_KIND_OF[kind],
-      missing: [`a ${REQUEST_KIND_OF[kind]} approval for this subject and this change`],
+      requestKind: requestKindOf(kind, target),
+      missing: [`a ${requestKindOf(kind, target)} approval for this subject and this change`],
     });
   }
   if (exceptionId) {

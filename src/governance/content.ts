@@ -8,8 +8,9 @@ import { AppError, notFound } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { RequestKind } from './approvals.tables.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
+import { APPROVAL_GATED_STATUSES, assertNotProhibited, governingKindOfStatusMove, SYSTEM_USE_TARGETS } from './governed-changes.js';
 import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
-import { EU_RISK_TIERS } from './system-states.js';
+import { EU_RISK_TIERS, type SystemStatus } from './system-states.js';
 
 export const contentDigest = (content: unknown) => createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
 
@@ -22,7 +23,10 @@ export interface DataSourceInput {
 
 /** The change a requester asks for; which fields apply depends on the kind. */
 export interface RequestedChange {
-  targetStatus?: 'approved_for_use' | 'in_production';
+  /** For `system_use`: into use (approved_for_use, in_production) or back out of it. */
+  targetStatus?: SystemStatus;
+  /** For a `risk_tier_change` out of the prohibited tier: why the practice is not prohibited. */
+  legalRationale?: string;
   intendedUse?: string;
   euRiskTier?: string;
   dataSourceAction?: 'add' | 'update';
@@ -92,8 +96,22 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
   switch (kind) {
     case 'system_use': {
       const to = change.targetStatus ?? 'approved_for_use';
+      if (!SYSTEM_USE_TARGETS.includes(to))
+        throw new AppError(
+          'validation_failed',
+          `change.targetStatus: a system_use request moves a system to one of ${SYSTEM_USE_TARGETS.join(', ')}`,
+          {
+            field: 'change.targetStatus',
+            allowed: SYSTEM_USE_TARGETS,
+          },
+        );
       if (system.status === to) throw new AppError('invalid_transition', `system ${system.id} is already ${to}`, { status: to });
       if (system.status === 'retired') throw new AppError('invalid_transition', 'a retired system cannot be put to use');
+      if (APPROVAL_GATED_STATUSES.includes(to)) assertNotProhibited(system, `approving it for ${to}`);
+      else if (governingKindOfStatusMove(system.status, to) !== 'system_use')
+        throw new AppError('invalid_transition', `moving system ${system.id} from ${system.status} to ${to} needs no approval`, {
+          status: to,
+        });
       return { status: { from: system.status, to } };
     }
     case 'intended_use_change':
@@ -102,7 +120,10 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
       const to = required(change.euRiskTier, 'euRiskTier');
       if (!(EU_RISK_TIERS as readonly string[]).includes(to))
         throw new AppError('validation_failed', `change.euRiskTier: unknown tier ${to}`, { field: 'change.euRiskTier' });
-      return { euRiskTier: { from: system.eu_risk_tier, to } };
+      if (system.eu_risk_tier !== 'prohibited') return { euRiskTier: { from: system.eu_risk_tier, to } };
+      // Out of the prohibited tier: the approvers sign the legal reasoning along with the new tier.
+      const legalRationale = required(change.legalRationale, 'legalRationale');
+      return { euRiskTier: { from: system.eu_risk_tier, to }, legalRationale };
     }
     case 'system_retirement':
       if (system.status === 'retired') throw new AppError('invalid_transition', `system ${system.id} is already retired`);
@@ -150,6 +171,7 @@ export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string
     const mv = await loadModelVersion(trx, subjectId);
     if (mv.status !== 'registered') throw new AppError('invalid_transition', `model version ${mv.label} is ${mv.status}, not registered`);
     const system = await loadSystem(trx, mv.system_id);
+    assertNotProhibited(system, `deploying model version ${mv.label}`);
     return {
       content: {
         kind,

@@ -11,13 +11,13 @@ import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { changeRecordOfRequest, recordChange } from '../governance/change-records.service.js';
 import type { DataSourceInput } from '../governance/content.js';
+import type { ChangeAuthority } from '../governance/governed-changes.js';
 import type { PolicyStep } from '../governance/policies.js';
 import { writePolicyVersion } from '../governance/policies.js';
 import { contentOf, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { addDataSource, updateDataSource } from '../modules/systems/data-sources.service.js';
 import { deployModelVersion } from '../modules/systems/model-versions.service.js';
-import type { ChangeAuthority } from '../modules/systems/systems.rules.js';
 import { changeRiskTier, changeSystemStatus, updateSystem } from '../modules/systems/systems.service.js';
 import type { EuRiskTier, SystemStatus } from '../modules/systems/systems.tables.js';
 

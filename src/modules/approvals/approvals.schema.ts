@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { ROLES } from '../../context.js';
 import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from '../../governance/approvals.tables.js';
+import { SYSTEM_USE_TARGETS } from '../../governance/governed-changes.js';
 import { PageQuery } from '../../server/http.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -42,7 +43,17 @@ export const PolicyHistoryView = Type.Object({
 
 const ChangeBody = Type.Object(
   {
-    targetStatus: Type.Optional(Type.Union([Type.Literal('approved_for_use'), Type.Literal('in_production')])),
+    targetStatus: Type.Optional(
+      Type.Union(
+        SYSTEM_USE_TARGETS.map((status) => Type.Literal(status)),
+        {
+          description: 'system_use: the status to move to (into use, or back out of it: a governed move)',
+        },
+      ),
+    ),
+    legalRationale: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 10_000, description: 'risk_tier_change out of the prohibited tier: the legal reasoning' }),
+    ),
     intendedUse: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
     euRiskTier: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     dataSourceAction: Type.Optional(Type.Union([Type.Literal('add'), Type.Literal('update')])),

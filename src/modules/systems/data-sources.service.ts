@@ -6,10 +6,11 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { notFound } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
+import { assertGovernedChangeAllowed, authorityData, type ChangeAuthority } from '../../governance/governed-changes.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { type DataSourceRow, diffViews, presentDataSource } from './systems.presenter.js';
 import { assertActiveUser, getSystem } from './systems.repository.js';
-import { assertGovernedChangeAllowed, assertMayEdit, assertVersion, authorityData, type ChangeAuthority } from './systems.rules.js';
+import { assertMayEdit, assertVersion } from './systems.rules.js';
 
 export interface NewDataSource {
   name: string;

@@ -7,10 +7,11 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
+import { assertDeploymentAllowed, authorityData, type ChangeAuthority } from '../../governance/governed-changes.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { type ModelVersionRow, presentModelVersion } from './systems.presenter.js';
 import { getSystem } from './systems.repository.js';
-import { assertApproved, assertMayEdit, authorityData, type ChangeAuthority } from './systems.rules.js';
+import { assertMayEdit } from './systems.rules.js';
 
 export interface NewModelVersion {
   label: string;
@@ -136,13 +137,8 @@ export async function deployModelVersion(
   const before = await getModelVersion(trx, modelVersionId);
   assertMayEdit(ctx.actor, before.system_id, 'deploying a model version');
   if (before.status !== 'registered') throw new AppError('invalid_transition', `model version ${modelVersionId} is ${before.status}`);
-  await assertApproved(trx, {
-    systemId: before.system_id,
-    kind: 'model_version.deploy',
-    authority,
-    subjectId: modelVersionId,
-    what: `deploying model version ${before.label}`,
-  });
+  const system = await getSystem(trx, before.system_id);
+  await assertDeploymentAllowed(trx, { system, modelVersionId, label: before.label, authority });
   const replaced = await trx
     .selectFrom('model_versions')
     .select('id')

@@ -8,10 +8,11 @@ import type { RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
+import { APPROVAL_GATED_STATUSES } from '../../governance/governed-changes.js';
 import { appendEvents } from '../../ledger/ledger.service.js';
 import { presentSystem } from './systems.presenter.js';
 import { SYSTEM_COLUMNS } from './systems.repository.js';
-import { APPROVAL_GATED_STATUSES, assertGovernor } from './systems.rules.js';
+import { assertGovernor } from './systems.rules.js';
 import { type NewSystem, newSystemRow } from './systems.service.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from './systems.tables.js';
 

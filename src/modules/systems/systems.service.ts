@@ -6,21 +6,17 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
-import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
-import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import {
   APPROVAL_GATED_STATUSES,
   assertGovernedChangeAllowed,
-  assertGovernor,
-  assertMayCreate,
-  assertMayEdit,
-  assertStatusApproved,
-  assertVersion,
+  assertStatusMoveAllowed,
   authorityData,
   type ChangeAuthority,
-  requireRationale,
-} from './systems.rules.js';
+} from '../../governance/governed-changes.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
+import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
+import { assertGovernor, assertMayCreate, assertMayEdit, assertVersion, requireRationale } from './systems.rules.js';
 import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
 
 export interface NewSystem {
@@ -264,7 +260,7 @@ export async function changeSystemStatus(trx: Tx, args: RationaleArgs & { status
   if (before.status === 'retired')
     throw new AppError('invalid_transition', 'a retired system stays retired; register a new one', { status });
   assertOwnerForStatus(status, before.accountable_owner_id);
-  await assertStatusApproved(trx, { systemId, status, authority: args });
+  await assertStatusMoveAllowed(trx, { system: before, to: status, authority: args });
   const after = await writeSystem(trx, before, { status });
   await recordSystemChange(trx, ctx, 'system.status_changed', { before, after, reason, authority: args });
   return after;
