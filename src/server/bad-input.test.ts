@@ -278,7 +278,7 @@ for (const dialect of DIALECTS) {
       assert.ok((await ledgerSize(t.store)) > before);
     });
 
-    test('a lone surrogate in a decision output is refused by name and nothing is recorded; a surrogate pair is kept', async () => {
+    test('a lone surrogate in a decision output, a leap-second or impossible decidedAt are refused by name and nothing is recorded; a surrogate pair is kept', async () => {
       const system = await buildSystem(t.store);
       const batch = (output: string) =>
         JSON.stringify({
@@ -290,6 +290,14 @@ for (const dialect of DIALECTS) {
       // JSON.stringify writes a lone surrogate as the escape \ud800, exactly what a client would send.
       const refused = await send('POST', '/api/v1/decisions/batch', batch(`label ${LONE_SURROGATE}`));
       assertRefused(refused, 'lone surrogate in output', 'body.records.0.output');
+      assert.equal(await ledgerSize(t.store), before);
+      for (const decidedAt of [LEAP_SECOND, IMPOSSIBLE_DATE]) {
+        const record = JSON.parse(batch('ok'));
+        record.records[0].decidedAt = decidedAt;
+        const res = await send('POST', '/api/v1/decisions/batch', JSON.stringify(record));
+        assert.equal(res.statusCode, 400, `${decidedAt}: ${res.body}`);
+        assert.equal(res.json().error.details.field, 'records[0].decidedAt');
+      }
       assert.equal(await ledgerSize(t.store), before);
       const kept = await send('POST', '/api/v1/decisions/batch', batch('label \ud83d\ude00'));
       assert.equal(kept.statusCode, 200, kept.body);
