@@ -24,6 +24,7 @@ import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
+import { boundIntegers, installInputChecks, isDateTime } from './input.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
@@ -50,6 +51,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: false,
+    frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   // Bodies are JSON and must carry the right types; query strings and path params are text and
@@ -58,9 +60,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   const textAjv = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false });
   for (const ajv of [bodyAjv, textAjv]) {
     addFormats.default(ajv);
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
     ajv.addKeyword('example');
   }
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  installInputChecks(app);
   app.decorateRequest('actor', null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
@@ -73,6 +77,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     if (!route.url.startsWith('/api/v1')) return;
     const access = route.config?.access;
     if (!access) throw new Error(`route ${route.method} ${route.url} declares no access policy`);
+    for (const part of [route.schema?.body, route.schema?.querystring, route.schema?.params]) boundIntegers(part);
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
   });
   app.addHook('onSend', async (req, reply) => {

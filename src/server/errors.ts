@@ -51,6 +51,10 @@ export function toErrorResponse(error: unknown, req: FastifyRequest): { status: 
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, body: body('invalid_json', 'the request body is not valid JSON') };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, body: body('validation_failed', 'the URL path is not valid percent-encoded UTF-8', { field: 'url' }) };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 400, body: body('validation_failed', 'a path segment is longer than 100 characters', { field: 'url' }) };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, body: body('unsupported_media_type', 'send application/json') };
   }
@@ -62,9 +66,11 @@ export function toErrorResponse(error: unknown, req: FastifyRequest): { status: 
   return { status: 500, body: body('internal_error', 'an unexpected error occurred', { requestId: req.id }) };
 }
 
+/** Also Fastify's `frameworkErrors`: a URL the router cannot decode answers in the same envelope. */
 export function errorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
   const { status, body: payload } = toErrorResponse(error, req);
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.info({ code: payload.error.code }, 'request refused');
+  reply.header('x-request-id', req.id);
   return reply.status(status).send(payload);
 }

@@ -2,6 +2,8 @@
 // field) so the sender can fix the whole batch at once. Hand-written rather than a generic schema
 // validator: it runs on every record at tens of thousands of records per second.
 
+import { isDateTime } from '../../server/input.js';
+
 export interface DecisionRecordInput {
   decisionId: string;
   systemId: string;
@@ -35,7 +37,6 @@ const KNOWN_FIELDS = new Set([
   'humanReviewed',
   'reviewedBy',
 ]);
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const DIGEST = /^(?:sha256:)?[0-9a-f]{64}$/;
 const MAX_ID = 200;
 const MAX_REF = 1000;
@@ -60,7 +61,7 @@ export function checkRecord(record: unknown, index: number, out: RecordProblem[]
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) problem(key, `is required: a string of 1 to ${MAX_ID} characters`);
   }
   if (optionalString(r.modelVersionId, MAX_ID)) problem('modelVersionId', `must be a string of 1 to ${MAX_ID} characters`);
-  if (typeof r.decidedAt !== 'string' || !ISO_TIME.test(r.decidedAt) || Number.isNaN(Date.parse(r.decidedAt))) {
+  if (typeof r.decidedAt !== 'string' || !isDateTime(r.decidedAt)) {
     problem('decidedAt', 'is required: an ISO 8601 date-time with a time zone');
   }
   if (optionalString(r.inputRef, MAX_REF)) problem('inputRef', `must be a string of 1 to ${MAX_REF} characters`);

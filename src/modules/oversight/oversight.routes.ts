@@ -22,10 +22,10 @@ import {
   addRosterOfficer,
   listRoster,
   pauseSystem,
-  readRuntime,
   removeRosterOfficer,
   restrictSystem,
   resumeSystem,
+  showRuntime,
   updateRosterOfficer,
 } from './oversight.service.js';
 import { type RuntimeCache, startRuntimeCache } from './runtime-cache.js';
@@ -161,7 +161,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
       config: { access: { roles: READERS, scope: 'read' } },
     },
     async (req, reply) => {
-      const view = await readRuntime(store.db, req.params.id);
+      const view = await showRuntime(store.db, req.params.id);
       setEtag(reply, view.version);
       return view;
     },

@@ -135,7 +135,9 @@ async function rosterEntry(trx: Tx, systemId: string, userId: string) {
   return trx.selectFrom('oversight_roster').selectAll().where('system_id', '=', systemId).where('user_id', '=', userId).executeTakeFirst();
 }
 
+/** The roster of an existing system (an unknown id is not_found, not an empty roster). */
 export async function listRoster(trx: Tx, systemId: string) {
+  await requireSystem(trx, systemId);
   const rows = await trx.selectFrom('oversight_roster').selectAll().where('system_id', '=', systemId).orderBy('added_at').execute();
   return rows.map(presentRosterEntry);
 }
@@ -180,6 +182,12 @@ export function presentRuntime(systemId: string, row: Selectable<SystemRuntimeTa
 export async function readRuntime(trx: Tx, systemId: string): Promise<RuntimeView> {
   const row = await trx.selectFrom('system_runtime').selectAll().where('system_id', '=', systemId).executeTakeFirst();
   return presentRuntime(systemId, row);
+}
+
+/** The runtime row of an existing system, for people (an unknown id is not_found, not "active"). */
+export async function showRuntime(trx: Tx, systemId: string): Promise<RuntimeView> {
+  await requireSystem(trx, systemId);
+  return readRuntime(trx, systemId);
 }
 
 interface RuntimeChange {

@@ -130,6 +130,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.call(ingest, 'GET', '/api/v1/systems/nope/runtime')).statusCode, 404);
     });
 
+    test('the runtime detail and the roster of an unknown system are 404, of a known one 200', async () => {
+      const system = await buildSystem(t.store, { euRiskTier: 'minimal' });
+      for (const path of ['runtime/detail', 'oversight/roster']) {
+        const known = await t.call(admin, 'GET', `/api/v1/systems/${system.id}/${path}`);
+        assert.equal(known.statusCode, 200, known.body);
+        const unknown = await t.call(admin, 'GET', `/api/v1/systems/no-such-system/${path}`);
+        assert.equal(unknown.statusCode, 404, `${path}: ${unknown.body}`);
+        assert.equal(unknown.json().error.code, 'not_found');
+        assert.equal(unknown.json().error.details.id, 'no-such-system');
+      }
+    });
+
     test('restrict records its conditions; a minimal-risk system resumes with one officer', async () => {
       const system = await overseenSystem('minimal');
       const res = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/restrict`, {

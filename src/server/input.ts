@@ -1,0 +1,147 @@
+// What the API accepts before any schema runs: I-JSON text (RFC 7493), because every value may end
+// up in a ledger leaf that an independent verifier re-canonicalises with RFC 8785, and only I-JSON
+// hashes the same everywhere. Checked once, here, for every body, query string and path.
+import { AppError } from '../errors.js';
+import type { App } from './http.js';
+
+/** Containers nested deeper than this are refused (a free-form `output` or `parameters` included). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The largest integer every reader of our JSON can hold exactly (RFC 7493 §2.2). */
+export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
+// In a /u regex a surrogate pair is one code point; only a lone surrogate has category Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_MESSAGE = 'contains a lone UTF-16 surrogate: send well-formed Unicode text (I-JSON, RFC 7493 §2.1)';
+
+/** The first string with a lone surrogate or the first container nested too deep, or null.
+ * Iterative, so a deep value cannot exhaust the stack; fields are named `root.a.0.b`, as the
+ * schema validation errors name them. */
+export function findInputProblem(value: unknown, root: string, maxDepth = MAX_JSON_DEPTH): InputProblem | null {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value: current, path, depth } = next;
+    if (typeof current === 'string') {
+      if (LONE_SURROGATE.test(current)) return { field: path, message: LONE_SURROGATE_MESSAGE };
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= maxDepth) return { field: path, message: `nests deeper than ${maxDepth} levels` };
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) pending.push({ value: current[i], path: `${path}.${i}`, depth: depth + 1 });
+      continue;
+    }
+    for (const [key, child] of Object.entries(current)) {
+      if (LONE_SURROGATE.test(key)) return { field: path, message: `has a key that ${LONE_SURROGATE_MESSAGE}` };
+      pending.push({ value: child, path: `${path}.${key}`, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+function refuse(problem: InputProblem): AppError {
+  return new AppError('validation_failed', `${problem.field} ${problem.message}`, { field: problem.field });
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** An RFC 3339 date-time that exists: no 30 February, no leap second (23:59:60 has no epoch
+ * milliseconds, so JavaScript and both databases would refuse or shift it). */
+export function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [Number(m[7] ?? 0), Number(m[8] ?? 0)];
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
+
+type JsonSchemaNode = Record<string, unknown>;
+
+/** Gives every integer a request may carry (body, query, path) the bounds of a safe integer unless
+ * it declares tighter ones, so `offset=1e21` or a version of 2^53+1 is a 400 naming the field, never
+ * a database error. Applied to the route's own schema objects, so the OpenAPI document shows the bounds. */
+export function boundIntegers(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as JsonSchemaNode;
+  if ([node.type].flat().includes('integer')) {
+    if (node.maximum === undefined && node.exclusiveMaximum === undefined) node.maximum = MAX_SAFE_INTEGER;
+    if (node.minimum === undefined && node.exclusiveMinimum === undefined) node.minimum = -MAX_SAFE_INTEGER;
+  }
+  for (const key of ['properties', 'patternProperties']) {
+    const children = node[key];
+    if (typeof children === 'object' && children !== null) for (const child of Object.values(children)) boundIntegers(child);
+  }
+  for (const key of ['items', 'additionalProperties', 'not']) boundIntegers(node[key]);
+  for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems']) {
+    const list = node[key];
+    if (Array.isArray(list)) for (const child of list) boundIntegers(child);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Query names and values whose percent-encoding is not UTF-8 (e.g. `%ED%A0%80`, a lone surrogate). */
+function findQueryProblem(url: string): InputProblem | null {
+  const query = url.indexOf('?');
+  if (query < 0) return null;
+  for (const pair of url.slice(query + 1).split('&')) {
+    const [name, value = ''] = pair.split('=', 2);
+    const decode = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
+    let field: string;
+    try {
+      field = `querystring.${decode(name)}`;
+    } catch {
+      return { field: 'querystring', message: `has a parameter name that is not UTF-8 text: ${name}` };
+    }
+    try {
+      decode(value);
+    } catch {
+      return { field, message: 'is not percent-encoded UTF-8 text (I-JSON, RFC 7493 §2.1)' };
+    }
+  }
+  return null;
+}
+
+/** The JSON body parser (UTF-8 only, then depth and lone surrogates) and the query/path check. */
+export function installInputChecks(app: App): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(raw as Buffer);
+    } catch {
+      done(new AppError('invalid_json', 'the request body is not UTF-8 text'), undefined);
+      return;
+    }
+    parseJson(req, text, (error, value) => {
+      if (error) return done(error, undefined);
+      const problem = findInputProblem(value, 'body');
+      if (problem) return done(refuse(problem), undefined);
+      done(null, value);
+    });
+  });
+  app.addHook('preValidation', async (req) => {
+    const problem = findQueryProblem(req.url) ?? findInputProblem(req.query, 'querystring') ?? findInputProblem(req.params, 'params');
+    if (problem) throw refuse(problem);
+  });
+}
