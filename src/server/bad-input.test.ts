@@ -290,6 +290,8 @@ for (const dialect of DIALECTS) {
       // JSON.stringify writes a lone surrogate as the escape \ud800, exactly what a client would send.
       const refused = await send('POST', '/api/v1/decisions/batch', batch(`label ${LONE_SURROGATE}`));
       assertRefused(refused, 'lone surrogate in output', 'body.records.0.output');
+      // NUL is I-JSON but no text: PostgreSQL could not store it, so it is refused on both databases.
+      assertRefused(await send('POST', '/api/v1/decisions/batch', batch('label \u0000')), 'NUL in output', 'body.records.0.output');
       assert.equal(await ledgerSize(t.store), before);
       for (const decidedAt of [LEAP_SECOND, IMPOSSIBLE_DATE]) {
         const record = JSON.parse(batch('ok'));

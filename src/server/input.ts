@@ -18,6 +18,9 @@ export interface InputProblem {
 // In a /u regex a surrogate pair is one code point; only a lone surrogate has category Cs.
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATE_MESSAGE = 'contains a lone UTF-16 surrogate: send well-formed Unicode text (I-JSON, RFC 7493 §2.1)';
+// U+0000 is valid I-JSON, but PostgreSQL cannot store it in text, and no person writes it.
+const NUL = '\u0000';
+const NUL_MESSAGE = 'contains a NUL character (U+0000), which is not text';
 
 /** The first string with a lone surrogate or the first container nested too deep, or null.
  * Iterative, so a deep value cannot exhaust the stack; fields are named `root.a.0.b`, as the
@@ -28,6 +31,7 @@ export function findInputProblem(value: unknown, root: string, maxDepth = MAX_JS
     const { value: current, path, depth } = next;
     if (typeof current === 'string') {
       if (LONE_SURROGATE.test(current)) return { field: path, message: LONE_SURROGATE_MESSAGE };
+      if (current.includes(NUL)) return { field: path, message: NUL_MESSAGE };
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
@@ -38,6 +42,7 @@ export function findInputProblem(value: unknown, root: string, maxDepth = MAX_JS
     }
     for (const [key, child] of Object.entries(current)) {
       if (LONE_SURROGATE.test(key)) return { field: path, message: `has a key that ${LONE_SURROGATE_MESSAGE}` };
+      if (key.includes(NUL)) return { field: path, message: `has a key that ${NUL_MESSAGE}` };
       pending.push({ value: child, path: `${path}.${key}`, depth: depth + 1 });
     }
   }
