@@ -138,7 +138,7 @@ export function installInputChecks(app: App): void {
       done(new AppError('invalid_json', 'the request body is not UTF-8 text'), undefined);
       return;
     }
-    parseJson(req, text, (error, value) => {
+    void parseJson(req, text, (error, value) => {
       if (error) return done(error, undefined);
       const problem = findInputProblem(value, 'body');
       if (problem) return done(refuse(problem), undefined);
