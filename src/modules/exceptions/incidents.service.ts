@@ -71,7 +71,8 @@ export async function openIncident(
   { ctx, input }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails } },
 ) {
   const { incident, ...exception } = input;
-  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' } });
+  const awareAt = incident.awareAt ? isoOrThrow(incident.awareAt, 'awareAt') : undefined;
+  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt });
   const { after } = await writeDetails(trx, opened.id, incident);
   await appendEvent(trx, ctx, {
     type: 'incident.classified',
