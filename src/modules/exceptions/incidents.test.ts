@@ -174,6 +174,33 @@ for (const dialect of DIALECTS) {
       assert.equal(Date.parse(unstated.dueAt) - Date.parse(unstated.detectedAt), DAY);
     });
 
+    test('correcting when the organisation became aware moves the incident’s due date with it', async () => {
+      const view = await openIncident({ harmCategories: ['health_safety'] });
+      const awareAt = new Date(Date.now() - 3 * DAY).toISOString();
+      const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        awareAt,
+        reason: 'the complaint reached support three days ago',
+        version: view.version,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(Date.parse(res.json().dueAt) - Date.parse(awareAt), DAY);
+      const [event] = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', view.id)
+        .where('type', '=', 'incident.classified')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .execute();
+      assert.deepEqual(JSON.parse(event.leaf).data.dueAt, { before: view.dueAt, after: res.json().dueAt });
+      const unchanged = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        death: true,
+        reason: 'patient died',
+        version: res.json().version,
+      });
+      assert.equal(unchanged.json().dueAt, res.json().dueAt, 'other facts leave the due date alone');
+    });
+
     test('a report against a deadline that does not apply is refused and nothing is written', async () => {
       const view = await openIncident({ harmCategories: ['property_environment'] });
       const before = await ledgerCount();
