@@ -69,18 +69,19 @@ function openSqlite(file: string, readonly: boolean): SQLite.Database {
  * the group's callers answered. Meanwhile the server keeps parsing requests and running the next
  * group. Groups that commit while an fsync runs share the one fsync queued behind it.
  */
-function walSyncer(file: string): { durable(): Promise<void>; close(): Promise<void> } {
+function walSyncer(file: string, syncWal?: () => Promise<void>): { durable(): Promise<void>; close(): Promise<void> } {
   if (file === ':memory:') return { durable: async () => {}, close: async () => {} };
   let handle: Promise<fs.promises.FileHandle> | null = null;
   let syncing: Promise<void> | null = null;
   let waiting: Promise<void> | null = null;
-  const startSync = (): Promise<void> => {
+  const fsyncWal = (): Promise<void> => {
     handle ??= fs.promises.open(`${file}-wal`, 'r');
-    const run: Promise<void> = handle
-      .then((h) => h.sync())
-      .finally(() => {
-        if (syncing === run) syncing = null;
-      });
+    return handle.then((h) => h.sync());
+  };
+  const startSync = (): Promise<void> => {
+    const run: Promise<void> = (syncWal ?? fsyncWal)().finally(() => {
+      if (syncing === run) syncing = null;
+    });
     syncing = run;
     return run;
   };
@@ -125,7 +126,14 @@ function cachingStatements(handle: SQLite.Database): SqliteDatabase {
   };
 }
 
-export function createSqliteStore(file: string): Store {
+export interface SqliteStoreOptions {
+  /** Makes the committed WAL durable; no caller of a group is answered before it resolves, and a
+   * rejection rejects them all. Defaults to an fsync of FILE-wal on libuv's thread pool. Tests
+   * inject one they control: a crash test cannot see a missing fsync, the OS keeps the pages. */
+  syncWal?: () => Promise<void>;
+}
+
+export function createSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const writerHandle = openSqlite(file, false);
   const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(writerHandle) }) });
@@ -137,7 +145,7 @@ export function createSqliteStore(file: string): Store {
 
   const queue: Job[] = [];
   let draining = false;
-  const wal = walSyncer(file);
+  const wal = walSyncer(file, options.syncWal);
   const unsettled = new Set<Promise<void>>();
 
   // Transaction control goes straight to the handle: it is the connection Kysely uses, and these

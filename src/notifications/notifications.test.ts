@@ -41,12 +41,19 @@ for (const dialect of DIALECTS) {
     });
 
     test('an email queued in a rolled-back transaction is never sent', async () => {
+      const rollback = new Error('rolled back after queueing');
+      let queued = false;
       await assert.rejects(
         store.transact(async (trx) => {
           await enqueueEmail(trx, { to: 'ghost@example.test', kind: 'test', subject: 'Never', body: 'x' });
-          throw new Error('rolled back');
+          queued = true;
+          throw rollback;
         }),
+        (error) => error === rollback,
       );
+      assert.ok(queued, 'the email was queued before the transaction failed');
+      const rows = await store.db.selectFrom('notifications').select('id').where('target', '=', 'ghost@example.test').execute();
+      assert.equal(rows.length, 0, 'the queued row went with the rollback');
       await deliverDueNotifications(store, { mailer: createMailer(smtp.url), from: 'p@example.test' });
       assert.ok(!smtp.messages.some((m) => m.to.includes('ghost@example.test')));
     });

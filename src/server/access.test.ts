@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
-import { DIALECTS } from '../../test/stores.js';
+import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { ROLES, type Role } from '../context.js';
 import { type Access, isWrite } from './access.js';
 
@@ -46,17 +46,38 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    test('every API route declares a policy, and the policies keep auditors read-only', () => {
+    test('no write route lists auditor among the roles it admits', () => {
       const routes = routesOf(t);
       assert.ok(routes.length >= 3, `found ${routes.length} routes`);
       for (const route of routes) {
-        if ('public' in route.access || route.method === 'GET' || route.method === 'HEAD') continue;
-        if (SELF_SERVICE.has(`${route.method} ${route.url}`) || route.access.selfService) continue;
+        if ('public' in route.access || !isWrite(route.access) || route.access.selfService) continue;
         assert.ok(
-          !admits(route.access, 'auditor') || route.access.roles === 'any',
-          `${route.method} ${route.url} lets auditors change things`,
+          route.access.roles === 'any' || !route.access.roles.includes('auditor'),
+          `${route.method} ${route.url} lists auditor among the roles that may change things`,
         );
       }
+    });
+
+    test('auditors are read-only: the server refuses an auditor on every write route, also those open to any signed-in person', async () => {
+      const auditor = users.get('auditor')!;
+      const writes = routesOf(t).filter(
+        (route) =>
+          !('public' in route.access) &&
+          isWrite(route.access) &&
+          !route.access.selfService &&
+          !SELF_SERVICE.has(`${route.method} ${route.url}`),
+      );
+      const openToAnyone = writes.filter((route) => !('public' in route.access) && route.access.roles === 'any');
+      assert.ok(openToAnyone.length > 0, 'some write routes are open to any signed-in person: only the auditor check guards them');
+      const before = await ledgerSize(t.store);
+      const failures: string[] = [];
+      for (const route of writes) {
+        const res = await t.call(auditor, route.method, concreteUrl(route.url), {});
+        const code = res.statusCode === 403 ? res.json().error?.code : undefined;
+        if (code !== 'forbidden') failures.push(`${route.method} ${route.url}: ${res.statusCode} ${code ?? res.body.slice(0, 80)}`);
+      }
+      assert.deepEqual(failures, []);
+      assert.equal(await ledgerSize(t.store), before, 'an auditor wrote nothing');
     });
 
     test('each route answers each role as declared (allowed, 403) and 401 without credentials', async () => {

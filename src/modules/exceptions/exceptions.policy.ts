@@ -2,7 +2,7 @@
 // and how a root cause is normalised so the same cause on the same system is recognised.
 import type { ExceptionStatus, Severity } from './exceptions.tables.js';
 
-/** Days from detection until an exception is due, by severity. */
+/** Days from detection (an incident: from awareness) until an exception is due, by severity. */
 export const DUE_DAYS_BY_SEVERITY: Record<Severity, number> = { critical: 1, high: 3, medium: 14, low: 30 };
 
 export const OPEN_STATUSES: readonly ExceptionStatus[] = ['open', 'triaged', 'investigating', 'remediating', 'verifying'];

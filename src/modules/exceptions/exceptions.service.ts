@@ -37,8 +37,13 @@ export function requireIsoTime(value: string, field: string): string {
   return new Date(ms).toISOString();
 }
 
-/** Records an exception (override, deviation, emergency change, control failure, incident). */
-export async function openException(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewException }): Promise<ExceptionView> {
+/** Records an exception (override, deviation, emergency change, control failure, incident).
+ * `awareAt` (incidents only, already validated): when the organisation became aware; the due date
+ * counts from it rather than from detection, like the incident's reporting deadlines. */
+export async function openException(
+  trx: Tx,
+  { ctx, input, awareAt }: { ctx: RequestContext; input: NewException; awareAt?: string },
+): Promise<ExceptionView> {
   const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
   if (!system) throw notFound('ai_system', input.systemId);
   await requireActiveUser(trx, input.ownerId, 'ownerId');
@@ -46,6 +51,7 @@ export async function openException(trx: Tx, { ctx, input }: { ctx: RequestConte
   const now = new Date().toISOString();
   const detectedAt = input.detectedAt ? requireIsoTime(input.detectedAt, 'detectedAt') : now;
   if (detectedAt > now) throw new AppError('validation_failed', 'detectedAt: cannot be in the future', { field: 'detectedAt' });
+  const clockStart = input.kind === 'incident' && awareAt ? awareAt : detectedAt;
   const row: Omit<ExceptionsTable, 'version'> = {
     id: randomUUID(),
     system_id: input.systemId,
@@ -59,7 +65,7 @@ export async function openException(trx: Tx, { ctx, input }: { ctx: RequestConte
     raised_by_ref: requireText(input.raisedBy.ref, 'raisedBy.ref'),
     owner_id: input.ownerId,
     resolver_id: input.resolverId,
-    due_at: dueAtFor(input.severity, detectedAt),
+    due_at: dueAtFor(input.severity, clockStart),
     links: JSON.stringify(input.links ?? []),
     root_cause_category: null,
     root_cause_text: null,
@@ -83,7 +89,7 @@ export async function openException(trx: Tx, { ctx, input }: { ctx: RequestConte
       .values({
         exception_id: row.id,
         harm_categories: '[]',
-        aware_at: detectedAt,
+        aware_at: clockStart,
         widespread_infringement: 0,
         critical_infrastructure_disruption: 0,
         death: 0,

@@ -65,6 +65,39 @@ for (const dialect of DIALECTS) {
       return res.json() as { id: string; version: number };
     }
 
+    async function verify(id: string) {
+      const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
+      const res = await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, {
+        note: 'Replayed the cases',
+        version: current.version,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    }
+
+    const CLOSE_GATES = ['root_cause', 'corrective_actions', 'verification', 'lessons_learned'] as const;
+
+    /** An exception in verifying with everything a close needs except `missing`. */
+    async function readyToCloseExcept(missing: (typeof CLOSE_GATES)[number] | null) {
+      const { id } = await open();
+      await walk(owner, id, ['triaged', 'investigating']);
+      if (missing !== 'root_cause') assert.equal((await rootCause(id, 'Process', 'Runbook missing')).statusCode, 200);
+      await walk(owner, id, ['remediating']);
+      if (missing !== 'corrective_actions') {
+        const action = await addAction(id);
+        const done = await t.call(resolver, 'POST', `/api/v1/exceptions/${id}/corrective-actions/${action.id}/complete`, {
+          evidence: 'Runbook RB-12 published',
+          version: action.version,
+        });
+        assert.equal(done.statusCode, 200, done.body);
+      }
+      await walk(owner, id, ['verifying']);
+      if (missing !== 'verification') await verify(id);
+      if (missing !== 'lessons_learned') {
+        assert.equal((await t.call(owner, 'POST', `/api/v1/exceptions/${id}/lessons`, { text: 'Write runbooks' })).statusCode, 201);
+      }
+      return id;
+    }
+
     before(async () => {
       t = await createTestApp(dialect);
       owner = await t.user(['contributor']);
@@ -197,6 +230,41 @@ for (const dialect of DIALECTS) {
       assert.ok(res.json().error.details.missing.includes('lessons_learned'));
       assert.equal(await ledgerCount(), before);
       assert.equal((await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json().status, 'verifying');
+    });
+
+    for (const gate of CLOSE_GATES) {
+      test(`closing with only the ${gate} gate unmet is refused, naming that gate, and nothing is written`, async () => {
+        const id = await readyToCloseExcept(gate);
+        const before = await ledgerCount();
+        const res = await move(owner, id, 'closed');
+        assert.equal(res.statusCode, 409, res.body);
+        assert.equal(res.json().error.code, 'invalid_transition');
+        assert.deepEqual(res.json().error.details.missing, [gate]);
+        assert.equal(await ledgerCount(), before);
+        assert.equal((await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json().status, 'verifying');
+      });
+    }
+
+    test('a fix that failed verification needs a new verification: verifying → remediating → verifying does not close on the old one', async () => {
+      const id = await readyToCloseExcept(null);
+      const failed = await move(owner, id, 'remediating');
+      assert.equal(failed.statusCode, 200, failed.body);
+      assert.equal(failed.json().verification, null, 'the earlier verification no longer counts');
+      await walk(owner, id, ['verifying']);
+      const before = await ledgerCount();
+      const res = await move(owner, id, 'closed');
+      assert.equal(res.statusCode, 409, res.body);
+      assert.equal(res.json().error.code, 'invalid_transition');
+      assert.deepEqual(res.json().error.details.missing, ['verification']);
+      assert.equal(await ledgerCount(), before);
+      const row = await t.store.db
+        .selectFrom('exceptions')
+        .select(['status', 'verified_by', 'verified_at', 'verification_note'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, { status: 'verifying', verified_by: null, verified_at: null, verification_note: null });
+      await verify(id);
+      assert.equal((await move(owner, id, 'closed')).statusCode, 200, 'verified again, it closes');
     });
 
     test('closing with an open corrective action is refused', async () => {

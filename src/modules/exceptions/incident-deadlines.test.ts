@@ -27,6 +27,11 @@ const cases: Array<{ name: string; facts: Partial<IncidentFacts>; expected: Reco
     facts: { harmCategories: ['fundamental_rights'] },
     expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' },
   },
+  {
+    name: 'AI Act harm to property or the environment: 15 days',
+    facts: { harmCategories: ['property_environment'] },
+    expected: { ai_act_art73: '2026-03-25T08:00:00.000Z' },
+  },
   { name: 'AI Act death: 10 days', facts: { death: true }, expected: { ai_act_art73: '2026-03-20T08:00:00.000Z' } },
   {
     name: 'AI Act death as a harm category: 10 days',
@@ -66,6 +71,16 @@ const cases: Array<{ name: string; facts: Partial<IncidentFacts>; expected: Reco
   {
     name: 'DORA classified 22 h after awareness: initial capped at 24 h after awareness',
     facts: { doraMajor: true, doraClassifiedAt: '2026-03-11T06:00:00.000Z' },
+    expected: {
+      dora_initial: '2026-03-11T08:00:00.000Z',
+      dora_intermediate: '2026-03-14T08:00:00.000Z',
+      dora_final: '2026-04-14T08:00:00.000Z',
+    },
+    provisional: ['dora_intermediate', 'dora_final'],
+  },
+  {
+    name: 'DORA classified exactly 24 h after awareness: initial due at that moment (the 24 h cap, not 4 h later)',
+    facts: { doraMajor: true, doraClassifiedAt: '2026-03-11T08:00:00.000Z' },
     expected: {
       dora_initial: '2026-03-11T08:00:00.000Z',
       dora_intermediate: '2026-03-14T08:00:00.000Z',

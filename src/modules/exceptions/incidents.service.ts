@@ -6,6 +6,7 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { dueAtFor } from './exceptions.policy.js';
 import { findException, loadExceptionDetail } from './exceptions.repository.js';
 import { type NewException, openException, requireManager, requireVersion } from './exceptions.service.js';
 import {
@@ -71,7 +72,8 @@ export async function openIncident(
   { ctx, input }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails } },
 ) {
   const { incident, ...exception } = input;
-  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' } });
+  const awareAt = incident.awareAt ? isoOrThrow(incident.awareAt, 'awareAt') : undefined;
+  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt });
   const { after } = await writeDetails(trx, opened.id, incident);
   await appendEvent(trx, ctx, {
     type: 'incident.classified',
@@ -92,13 +94,16 @@ export async function updateIncident(
   if (input.reason.trim() === '') throw new AppError('validation_failed', 'reason: must not be empty', { field: 'reason' });
   const { before, after } = await writeDetails(trx, row.id, input);
   const version = Number(row.version) + 1;
-  await trx.updateTable('exceptions').set({ version, updated_at: after.updated_at }).where('id', '=', row.id).execute();
+  // The due date counts from awareness (as when opened): a corrected awareAt moves it.
+  const dueAt = after.aware_at === before.aware_at ? row.due_at : dueAtFor(row.severity, after.aware_at);
+  await trx.updateTable('exceptions').set({ version, due_at: dueAt, updated_at: after.updated_at }).where('id', '=', row.id).execute();
   await appendEvent(trx, ctx, {
     type: 'incident.classified',
     subject: { type: 'exception', id: row.id, version },
     before,
     after,
     reason: input.reason.trim(),
+    data: dueAt === row.due_at ? undefined : { dueAt: { before: row.due_at, after: dueAt } },
     controls: INCIDENT_CONTROLS,
   });
   return incidentView(trx, row.id);

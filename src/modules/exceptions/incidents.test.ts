@@ -127,6 +127,80 @@ for (const dialect of DIALECTS) {
       assert.equal(stale.statusCode, 409);
     });
 
+    test('harm to property or the environment is a serious incident under AI Act Art. 73: due 15 days after awareness', async () => {
+      const awareAt = new Date(Date.now() - HOUR).toISOString();
+      const view = await openIncident({ harmCategories: ['property_environment'], awareAt });
+      const aiAct = view.deadlines.find((d: { key: string }) => d.key === 'ai_act_art73');
+      assert.ok(aiAct, 'an AI Act deadline applies');
+      assert.equal(Date.parse(aiAct.dueAt) - Date.parse(awareAt), 15 * DAY);
+      assert.ok(aiAct.articles.includes('Art. 73(2)'));
+      const filed = await t.call(owner, 'POST', `/api/v1/incidents/${view.id}/reports`, {
+        deadlineKey: 'ai_act_art73',
+        reference: 'MSA-1',
+      });
+      assert.equal(filed.statusCode, 201, filed.body);
+      assert.equal(filed.json().onTime, true);
+    });
+
+    test('DORA: classified as major exactly 24 h after awareness, the initial notification is due at that moment', async () => {
+      const awareAt = new Date(Date.now() - 30 * HOUR).toISOString();
+      const classifiedAt = new Date(Date.parse(awareAt) + 24 * HOUR).toISOString();
+      const view = await openIncident({ doraMajor: true, awareAt, doraClassifiedAt: classifiedAt });
+      const initial = view.deadlines.find((d: { key: string }) => d.key === 'dora_initial');
+      assert.equal(initial.dueAt, classifiedAt, 'at most 24 h after awareness, not 4 h after classification');
+      assert.equal(initial.provisional, false);
+      const items = (await t.call(owner, 'GET', `/api/v1/incidents/${view.id}/deadlines`)).json().items;
+      assert.equal(items.find((d: { key: string }) => d.key === 'dora_initial').status, 'overdue');
+    });
+
+    test('an incident is due its severity days after awareness, not after it was typed in', async () => {
+      const awareAt = new Date(Date.now() - 2 * DAY).toISOString();
+      const view = await openIncident({ harmCategories: ['health_safety'], awareAt });
+      assert.equal(view.incident.awareAt, awareAt);
+      assert.equal(Date.parse(view.dueAt) - Date.parse(awareAt), DAY, 'critical: 1 day after awareness');
+      const opened = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', view.id)
+        .where('type', '=', 'exception.opened')
+        .executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(opened.leaf).after.due_at, view.dueAt, 'the opening event carries the same due date');
+      const shown = (await t.call(owner, 'GET', `/api/v1/exceptions/${view.id}`)).json();
+      assert.equal(shown.dueAt, view.dueAt);
+      assert.equal(shown.overdue, true);
+
+      const unstated = await openIncident({ harmCategories: ['health_safety'] });
+      assert.equal(unstated.incident.awareAt, unstated.detectedAt, 'awareness defaults to detection');
+      assert.equal(Date.parse(unstated.dueAt) - Date.parse(unstated.detectedAt), DAY);
+    });
+
+    test('correcting when the organisation became aware moves the incident’s due date with it', async () => {
+      const view = await openIncident({ harmCategories: ['health_safety'] });
+      const awareAt = new Date(Date.now() - 3 * DAY).toISOString();
+      const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        awareAt,
+        reason: 'the complaint reached support three days ago',
+        version: view.version,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(Date.parse(res.json().dueAt) - Date.parse(awareAt), DAY);
+      const [event] = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('subject_id', '=', view.id)
+        .where('type', '=', 'incident.classified')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .execute();
+      assert.deepEqual(JSON.parse(event.leaf).data.dueAt, { before: view.dueAt, after: res.json().dueAt });
+      const unchanged = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
+        death: true,
+        reason: 'patient died',
+        version: res.json().version,
+      });
+      assert.equal(unchanged.json().dueAt, res.json().dueAt, 'other facts leave the due date alone');
+    });
+
     test('a report against a deadline that does not apply is refused and nothing is written', async () => {
       const view = await openIncident({ harmCategories: ['property_environment'] });
       const before = await ledgerCount();
@@ -138,7 +212,9 @@ for (const dialect of DIALECTS) {
         reference: 'X',
         filedAt: new Date(Date.now() + DAY).toISOString(),
       });
-      assert.equal(future.statusCode, 400);
+      assert.equal(future.statusCode, 400, future.body);
+      assert.equal(future.json().error.code, 'validation_failed');
+      assert.equal(future.json().error.details.field, 'filedAt', 'refused for the future filing time, not for the deadline');
       const badHarm = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
         harmCategories: ['bad_vibes'],
         reason: 'x',

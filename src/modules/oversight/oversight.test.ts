@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 
 for (const dialect of DIALECTS) {
   describe(`human oversight [${dialect}]`, () => {
@@ -98,6 +98,34 @@ for (const dialect of DIALECTS) {
       const runtime = await t.call(ingest, 'GET', `/api/v1/systems/${system.id}/runtime`);
       assert.equal(runtime.json().state, 'active');
       assert.equal((await events(system.id, 'oversight.paused')).length, 0);
+    });
+
+    test("rosters are per system: an officer on system A's roster cannot pause, restrict or resume system B", async () => {
+      const systemA = await overseenSystem('minimal');
+      const systemB = await buildSystem(t.store, { euRiskTier: 'minimal' });
+      const officerOfB = await t.user(['oversight_officer']);
+      await enrol(systemB.id, officerOfB, ['pause']);
+      const ledgerBefore = await ledgerSize(t.store);
+      for (const [action, body] of [
+        ['pause', { reason: 'drift seen on A' }],
+        ['restrict', { reason: 'drift seen on A', conditions: { humanReviewAll: true } }],
+      ] as const) {
+        const res = await t.call(officerA, 'POST', `/api/v1/systems/${systemB.id}/runtime/${action}`, body);
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(res.json().error.code, 'not_on_roster');
+        assert.equal(res.json().error.details.systemId, systemB.id);
+      }
+      assert.equal(await ledgerSize(t.store), ledgerBefore);
+      assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${systemB.id}/runtime`)).json().state, 'active');
+      // B's own officer pauses it; A's officers still cannot resume it.
+      assert.equal((await t.call(officerOfB, 'POST', `/api/v1/systems/${systemB.id}/runtime/pause`, { reason: 'drift' })).statusCode, 200);
+      const resume = await t.call(officerB, 'POST', `/api/v1/systems/${systemB.id}/runtime/resume`, { reason: 'fine on A' });
+      assert.equal(resume.statusCode, 403, resume.body);
+      assert.equal(resume.json().error.code, 'not_on_roster');
+      assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${systemB.id}/runtime`)).json().state, 'paused');
+      assert.equal((await events(systemB.id, 'oversight.paused')).length, 1);
+      assert.equal((await events(systemB.id, 'oversight.resumed')).length, 0);
+      assert.equal((await events(systemA.id, 'oversight.paused')).length, 0);
     });
 
     test('pause is a ledger event with its reason; the runtime endpoint answers with an ETag and 304', async () => {
