@@ -9,7 +9,17 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresStore, createSqliteStore, type Dialect, type Store } from '../src/db/store.js';
 import { type PgServer, startPostgres } from './pg.js';
 
-export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+/** Both by default; `PROOFLINE_TEST_DIALECTS=sqlite` narrows a run (the mutation check runs on SQLite only). */
+export const DIALECTS: Dialect[] = dialectsToTest(process.env.PROOFLINE_TEST_DIALECTS);
+
+function dialectsToTest(list: string | undefined): Dialect[] {
+  const all: Dialect[] = ['sqlite', 'postgres'];
+  if (!list) return all;
+  const chosen = list.split(',').map((d) => d.trim());
+  const unknown = chosen.filter((d) => !all.includes(d as Dialect));
+  if (unknown.length > 0) throw new Error(`PROOFLINE_TEST_DIALECTS: unknown dialect ${unknown.join(', ')}; use sqlite, postgres or both`);
+  return all.filter((d) => chosen.includes(d));
+}
 
 let ownServer: Promise<PgServer> | null = null;
 

@@ -38,6 +38,19 @@ describe('HTTP errors', () => {
     assert.equal(res.json().error.code, 'invalid_json');
   });
 
+  test('a body that is not JSON gets 415 unsupported_media_type and writes nothing', async () => {
+    const before = await ledgerSize(t.store);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/systems',
+      payload: 'name=x',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(res.statusCode, 415);
+    assert.equal(res.json().error.code, 'unsupported_media_type');
+    assert.equal(await ledgerSize(t.store), before);
+  });
+
   test('a wrong type gets 400 naming the field', async () => {
     const res = await t.call(admin, 'POST', '/api/v1/systems', {
       name: 42,
