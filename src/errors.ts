@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   csrf_failed: 403,
   forbidden: 403,
   insufficient_scope: 403,
+  token_required: 403,
   self_approval_forbidden: 403,
   duplicate_approver: 403,
   not_on_roster: 403,
