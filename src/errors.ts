@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   duplicate_approver: 403,
   not_on_roster: 403,
   second_person_required: 403,
+  personal_signature_required: 403,
   verifier_is_resolver: 403,
   not_found: 404,
   conflict: 409,
