@@ -1,5 +1,6 @@
 // Who is acting and from where: passed from the edge (HTTP or CLI) into every use case,
 // and written into every ledger event.
+import { AppError } from './errors.js';
 
 export const ROLES = [
   'admin',
@@ -35,10 +36,23 @@ export interface Actor {
   scopes?: TokenScope[];
 }
 
+/** Where a command-line action came from and how its acting account was established; written
+ * into the ledger event as `via`. HTTP requests carry none: a token or session proves the caller. */
+export interface CliOrigin {
+  channel: 'cli';
+  /** The operating-system account and host that ran the command. */
+  osUser: string;
+  host: string;
+  /** `none`: the account was only named (`--as`), or it is Proofline itself; `api_token` or
+   * `password`: the person gave their own credentials. */
+  credential: 'none' | 'api_token' | 'password';
+}
+
 export interface RequestContext {
   actor: Actor;
   requestId: string;
   sourceAddress: string | null;
+  via?: CliOrigin;
 }
 
 export const SYSTEM_ACTOR: Actor = {
@@ -65,3 +79,14 @@ export const mayWrite = (actor: Actor) =>
   actor.kind === 'system' ||
   hasRole(actor, ...WRITER_ROLES) ||
   Object.values(actor.systemRoles).some((held) => held.some((r) => WRITER_ROLES.includes(r)));
+
+/** Approving, rejecting, verifying a fix and a two-person resume are a person's own signature: an
+ * operator who merely names them on the command line (`--as` without their credentials) cannot give it. */
+export function requirePersonalSignature(ctx: RequestContext, what: string): void {
+  if (ctx.via?.credential !== 'none') return;
+  throw new AppError(
+    'personal_signature_required',
+    `${what} needs the person's own credentials, not --as alone: add --token-stdin or --password-stdin`,
+    { actor: ctx.actor.email },
+  );
+}

@@ -89,12 +89,19 @@ export interface LoginResult {
   user: { id: string; email: string; displayName: string };
 }
 
-/** Checks a password. Failed attempts count towards a lockout; both outcomes are ledger events. */
-export async function login(
+export interface CheckedUser {
+  id: string;
+  email: string;
+  display_name: string;
+}
+
+/** Checks a person's password, as sign-in does and for the command line's --password-stdin. A
+ * failure is returned, not thrown, so that its ledger event and the lockout count commit; enough
+ * failures lock the account for a while. Success clears the count. */
+export async function checkPassword(
   trx: Tx,
-  { ctx, email, password, ttlMinutes }: { ctx: RequestContext; email: string; password: string; ttlMinutes: number },
-): Promise<LoginResult | AppError> {
-  const now = new Date();
+  { ctx, email, password, now = new Date() }: { ctx: RequestContext; email: string; password: string; now?: Date },
+): Promise<CheckedUser | AppError> {
   const normalized = email.trim().toLowerCase();
   const user = await trx
     .selectFrom('users')
@@ -123,6 +130,19 @@ export async function login(
     await appendEvent(trx, ctx, { type: 'auth.login_failed', subject, data: { email: normalized } });
     return new AppError('invalid_credentials', 'email or password is wrong');
   }
+  await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  return { id: user.id, email: user.email, display_name: user.display_name };
+}
+
+/** Signs in: checks the password (lockout included), then opens a session. */
+export async function login(
+  trx: Tx,
+  { ctx, email, password, ttlMinutes }: { ctx: RequestContext; email: string; password: string; ttlMinutes: number },
+): Promise<LoginResult | AppError> {
+  const now = new Date();
+  const user = await checkPassword(trx, { ctx, email, password, now });
+  if (user instanceof AppError) return user;
+  const subject = { type: 'user', id: user.id };
   const sessionId = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
@@ -138,7 +158,6 @@ export async function login(
       source_address: ctx.sourceAddress,
     })
     .execute();
-  await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
   const actorCtx: RequestContext = {
     ...ctx,
     actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, roles: [], systemRoles: {} },

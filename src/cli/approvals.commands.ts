@@ -1,5 +1,7 @@
 // `proofline approvals queue|decide`: an approver's queue and decisions, through the same use cases
-// as the API. The decision signs the content digest shown (or the one given with --digest).
+// as the API. The decision signs the content digest shown (or the one given with --digest). Approving
+// and rejecting are the approver's own signature: --as names them, and their own API token or
+// password on standard input proves it is them.
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
@@ -7,7 +9,7 @@ import { AppError } from '../errors.js';
 import { loadRequest } from '../governance/requests.repository.js';
 import { listQueue } from '../modules/approvals/queue.js';
 import { decideApproval } from '../workflows/decide-approval.js';
-import { cliContext } from './cli-context.js';
+import { cliContext, PASSWORD_STDIN_HELP, signingContext, TOKEN_STDIN_HELP } from './cli-context.js';
 
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
 
@@ -45,8 +47,10 @@ export function registerApprovalsCommands(program: Command): void {
 
   approvals
     .command('decide <id>')
-    .description('approve or reject a request (four-eyes rules apply)')
+    .description('approve or reject a request (four-eyes rules apply) with your own token or password')
     .requiredOption('--as <email>', 'the approver')
+    .option('--token-stdin', TOKEN_STDIN_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
     .option('--approve', 'approve')
     .option('--reject', 'reject')
     .option('--request-changes', 'send back for changes')
@@ -58,6 +62,8 @@ export function registerApprovalsCommands(program: Command): void {
         id: string,
         opts: {
           as: string;
+          tokenStdin?: boolean;
+          passwordStdin?: boolean;
           approve?: boolean;
           reject?: boolean;
           requestChanges?: boolean;
@@ -73,7 +79,7 @@ export function registerApprovalsCommands(program: Command): void {
         const config = loadConfig();
         const store = createStore(config.database);
         try {
-          const ctx = await cliContext(store, opts.as);
+          const ctx = await signingContext(store, opts);
           const digest = opts.digest ?? (await loadRequest(store.db, id)).content_digest;
           const request = await store.transact((trx) =>
             decideApproval(trx, {

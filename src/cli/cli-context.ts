@@ -1,11 +1,15 @@
 // What every CLI command needs: the store named by the configuration (migrated), the acting
-// context (the system actor, or `--as EMAIL` naming a user), and plain output helpers.
+// context (the system actor, or `--as EMAIL` naming a user; for a personal signature, that person
+// with their own token or password), and plain output helpers. Every context says it came from
+// the command line, run by which OS user on which host: each ledger event records it as `via`.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import cliProgress from 'cli-progress';
-import { loadRoles } from '../accounts/actors.js';
+import { actorFromToken, loadRoles } from '../accounts/actors.js';
+import { checkPassword } from '../accounts/auth.service.js';
 import { findUserRowByEmail } from '../accounts/users.repository.js';
 import { loadConfig } from '../config.js';
-import { type RequestContext, systemContext } from '../context.js';
+import { type CliOrigin, type RequestContext, systemContext } from '../context.js';
 import { migrationsPending } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { AppError } from '../errors.js';
@@ -24,17 +28,84 @@ export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>
   }
 }
 
-/** The acting context: the system actor for admin maintenance, or the active user `asEmail`. */
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // A uid with no passwd entry (some containers): the number is still who ran it.
+    return `uid:${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+function cliOrigin(credential: CliOrigin['credential']): CliOrigin {
+  return { channel: 'cli', osUser: osUser(), host: os.hostname(), credential };
+}
+
+async function activeUser(store: Store, email: string) {
+  const user = await findUserRowByEmail(store.db, email);
+  if (user?.status !== 'active') throw new AppError('not_found', `no active user ${email} to act as`, { field: '--as' });
+  return user;
+}
+
+/** The acting context of an operator action: the system actor for admin maintenance, or the
+ * active user `asEmail`, named without credentials (recorded as such: `via.credential` = none). */
 export async function cliContext(store: Store, asEmail?: string): Promise<RequestContext> {
   const requestId = `cli:${randomUUID()}`;
-  if (!asEmail) return systemContext(requestId);
-  const user = await findUserRowByEmail(store.db, asEmail);
-  if (user?.status !== 'active') throw new AppError('not_found', `no active user ${asEmail} to act as`, { field: '--as' });
+  if (!asEmail) return { ...systemContext(requestId), via: cliOrigin('none') };
+  const user = await activeUser(store, asEmail);
   const roles = await loadRoles(store.db, user.id);
   return {
     actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, ...roles },
     requestId,
     sourceAddress: null,
+    via: cliOrigin('none'),
+  };
+}
+
+export interface CredentialOptions {
+  as: string;
+  /** Read an API token of the person named by --as from standard input. */
+  tokenStdin?: boolean;
+  /** Read the password of the person named by --as from standard input. */
+  passwordStdin?: boolean;
+}
+
+export const TOKEN_STDIN_HELP = "read the acting person's own API token (write scope) from standard input";
+export const PASSWORD_STDIN_HELP = "read the acting person's own password from standard input";
+
+/** The acting context of a command that may carry a person's own signature (approve, reject, a
+ * two-person resume). With --token-stdin the token must be that person's, active, with the
+ * `write` scope, exactly as the HTTP bearer token is checked; with --password-stdin the password is
+ * checked as sign-in checks it, failures and lockout included. With neither, it is an operator
+ * action, and the use case refuses a personal signature (`personal_signature_required`). */
+export async function signingContext(store: Store, opts: CredentialOptions): Promise<RequestContext> {
+  if (opts.tokenStdin && opts.passwordStdin) {
+    throw new AppError('validation_failed', 'give --token-stdin or --password-stdin, not both');
+  }
+  if (!opts.tokenStdin && !opts.passwordStdin) return cliContext(store, opts.as);
+  const secret = (await readStdin()).replace(/\r?\n$/, '');
+  const requestId = `cli:${randomUUID()}`;
+  if (opts.tokenStdin) {
+    const user = await activeUser(store, opts.as);
+    const actor = await actorFromToken(store.db, secret.trim());
+    if (!actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
+    if (actor.userId !== user.id) throw new AppError('invalid_credentials', `this API token is not ${opts.as}'s`);
+    if (!actor.scopes?.includes('write')) {
+      throw new AppError('insufficient_scope', 'this API token lacks the "write" scope', { required: 'write' });
+    }
+    return { actor, requestId, sourceAddress: null, via: cliOrigin('api_token') };
+  }
+  // A failed check is a ledger event (auth.login_failed) from the command line, like a failed sign-in.
+  const checked = await store.transact((trx) =>
+    checkPassword(trx, { ctx: { ...systemContext(requestId), via: cliOrigin('none') }, email: opts.as, password: secret }),
+  );
+  if (checked instanceof AppError) throw checked;
+  const roles = await loadRoles(store.db, checked.id);
+  return {
+    actor: { kind: 'user', userId: checked.id, email: checked.email, displayName: checked.display_name, ...roles },
+    requestId,
+    sourceAddress: null,
+    via: cliOrigin('password'),
   };
 }
 

@@ -1,9 +1,10 @@
 // `proofline oversight pause|restrict|resume` and `proofline appeals list`: the same use cases as
-// the HTTP API, acting as a named person (--as EMAIL) who must be on the system's roster.
+// the HTTP API, acting as a named person (--as EMAIL) who must be on the system's roster. Resuming
+// a high-risk system takes two officers, each with their own token or password on standard input.
 import type { Command } from 'commander';
 import { listAppeals } from '../modules/appeals/appeals.service.js';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
-import { cliContext, withStore } from './cli-context.js';
+import { type CredentialOptions, cliContext, PASSWORD_STDIN_HELP, signingContext, TOKEN_STDIN_HELP, withStore } from './cli-context.js';
 
 function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
   let conditions: Record<string, unknown> = {};
@@ -47,18 +48,20 @@ export function registerOversightCommands(program: Command): void {
       );
       console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
     });
-  action('resume', 'resume the system (a high-risk system needs a second officer to confirm)').action(
-    async (systemId: string, opts: { as: string; reason: string }) => {
-      const result = await withStore(async (store) =>
-        store.transact(async (trx) => resumeSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
-      );
+  action('resume', 'resume the system (a high-risk system needs a second officer to confirm, each with their own credentials)')
+    .option('--token-stdin', TOKEN_STDIN_HELP)
+    .option('--password-stdin', PASSWORD_STDIN_HELP)
+    .action(async (systemId: string, opts: CredentialOptions & { reason: string }) => {
+      const result = await withStore(async (store) => {
+        const ctx = await signingContext(store, opts);
+        return store.transact((trx) => resumeSystem(trx, { ctx, systemId, reason: opts.reason }));
+      });
       console.log(
         result.pendingConfirmation
           ? `${systemId}: resume requested; a second oversight officer with resume authority must confirm it`
           : `${systemId}: ${result.runtime.state} (version ${result.runtime.version})`,
       );
-    },
-  );
+    });
 
   const appeals = program.command('appeals').description('appeals against AI decisions');
   appeals

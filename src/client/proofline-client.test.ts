@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await createTestApp(dialect);
       baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
-      ingest = await t.user([], { scopes: ['ingest'] });
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
       officer = await t.user([]);
     });
     after(() => t.close());

@@ -33,7 +33,8 @@ export interface DecisionRecord {
 export interface ProoflineClientOptions {
   /** e.g. https://proofline.example.com */
   baseUrl: string;
-  /** An API token with the `ingest` scope. */
+  /** An API token with the `ingest` scope, made by an account that holds a role other than
+   * `auditor` (e.g. a service account with `contributor`); decision reports refuse any other. */
   token: string;
   systemId: string;
   /** What applies when Proofline cannot be reached. Unset: learnt from Proofline, else `paused`. */

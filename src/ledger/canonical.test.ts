@@ -61,6 +61,14 @@ describe('canonical JSON', () => {
       data: optional(fc.dictionary(key, json)),
       requestId: fc.string(),
       sourceAddress: optional(fc.ipV4()),
+      via: optional(
+        fc.record({
+          channel: fc.constant('cli'),
+          osUser: fc.string(),
+          host: fc.string(),
+          credential: fc.constantFrom('none', 'api_token', 'password'),
+        }),
+      ),
     });
     fc.assert(
       fc.property(envelope, (event) => {

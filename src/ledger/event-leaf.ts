@@ -1,6 +1,6 @@
 // The leaf bytes of one event, written directly: the same RFC 8785 text canonicalJson produces for
 // the event object (a test holds the two equal), without sorting and quoting the envelope's
-// seventeen known keys on every append, which was a large part of an append's cost.
+// eighteen known keys on every append, which was a large part of an append's cost.
 import { canonicalJson } from './canonical.js';
 
 export interface EventEnvelope {
@@ -21,6 +21,8 @@ export interface EventEnvelope {
   data?: unknown;
   requestId: string;
   sourceAddress?: string;
+  /** Command-line origin ({channel, credential, host, osUser}); absent for HTTP and older events. */
+  via?: object;
 }
 
 // All events of one append share one actor object (actorForLedger makes a fresh one per call and
@@ -53,8 +55,9 @@ export function eventLeaf(e: EventEnvelope): string {
   if (e.references !== undefined) out += `,"references":${canonicalJson(e.references)}`;
   out += `,"requestId":${str(e.requestId)},"seq":${str(e.seq)}`;
   if (e.sourceAddress !== undefined) out += `,"sourceAddress":${str(e.sourceAddress)}`;
-  out += `,"subject":${subjectJson(e.subject)},"type":${str(e.type)},"v":${str(e.v)}}`;
-  return out;
+  out += `,"subject":${subjectJson(e.subject)},"type":${str(e.type)},"v":${str(e.v)}`;
+  if (e.via !== undefined) out += `,"via":${canonicalJson(e.via)}`;
+  return `${out}}`;
 }
 
 function subjectJson(subject: EventEnvelope['subject']): string {

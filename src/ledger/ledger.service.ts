@@ -196,6 +196,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       data: input.data,
       requestId: ctx.requestId,
       sourceAddress: ctx.sourceAddress ?? undefined,
+      via: ctx.via,
     });
     const hash = leafHashOfText(leaf);
     storage.addEvent({

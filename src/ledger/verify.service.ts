@@ -48,8 +48,9 @@ const fail = (kind: ProblemKind, seq: number | null, message: string): never => 
 };
 
 // In canonical (RFC 8785) JSON the top-level keys are sorted, and only sourceAddress, subject,
-// type and v sort after "seq": their values are strings, a number and {id, type, version}, none
-// of which can hold the bytes `"seq":` (a quote inside a string is escaped). So the LAST `"seq":`
+// type, v and via sort after "seq": their values are strings, a number, {id, type, version} and
+// {channel, credential, host, osUser}, none of which can hold the bytes `"seq":` (a quote inside a
+// string is escaped). So the LAST `"seq":`
 // in a leaf is the top-level one, and reading it needs no JSON.parse of the whole event.
 const SEQ_KEY = Buffer.from('"seq":');
 

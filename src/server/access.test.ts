@@ -1,14 +1,16 @@
 // The route × role matrix: every API route, called by each role and without credentials, answers
 // as its declared policy says: 401 without credentials, 403 for roles it does not admit, and
-// neither for roles it admits. Two rules hold whatever a route declares: auditors change nothing,
-// and only a handful of routes are public.
+// neither for roles it admits. Three rules hold whatever a route declares: auditors change nothing,
+// only a handful of routes are public, and ingest routes take only the ingest-scoped API tokens of
+// accounts allowed to report (never a session cookie, an auditor or an account without a role).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
+import { signIn } from '../../test/sessions.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
-import { ROLES, type Role } from '../context.js';
-import { type Access, isWrite } from './access.js';
+import { ROLES, type Role, WRITER_ROLES } from '../context.js';
+import { type Access, isIngest, isWrite } from './access.js';
 
 interface RouteInfo {
   method: string;
@@ -40,9 +42,10 @@ for (const dialect of DIALECTS) {
   describe(`route × role matrix [${dialect}]`, () => {
     let t: TestApp;
     const users = new Map<Role, TestUser>();
+    const PASSWORD = 'matrix password 1';
     before(async () => {
       t = await createTestApp(dialect);
-      for (const role of ROLES) users.set(role, await t.user([role], { scopes: ['read', 'write', 'ingest'] }));
+      for (const role of ROLES) users.set(role, await t.user([role], { scopes: ['read', 'write', 'ingest'], password: PASSWORD }));
     });
     after(() => t.close());
 
@@ -55,6 +58,12 @@ for (const dialect of DIALECTS) {
           route.access.roles === 'any' || !route.access.roles.includes('auditor'),
           `${route.method} ${route.url} lists auditor among the roles that may change things`,
         );
+        if (isIngest(route.access)) {
+          assert.ok(
+            route.access.roles !== 'any' && route.access.roles.every((role) => WRITER_ROLES.includes(role)),
+            `${route.method} ${route.url} lets accounts that may not report write through it`,
+          );
+        }
       }
     });
 
@@ -78,6 +87,39 @@ for (const dialect of DIALECTS) {
       }
       assert.deepEqual(failures, []);
       assert.equal(await ledgerSize(t.store), before, 'an auditor wrote nothing');
+    });
+
+    test('ingest routes take only ingest-scoped API tokens of accounts allowed to report', async () => {
+      const ingestRoutes = routesOf(t).filter((route) => isIngest(route.access));
+      assert.deepEqual(
+        ingestRoutes.map((route) => `${route.method} ${route.url}`),
+        ['POST /api/v1/decisions/batch'],
+      );
+      const roleless = await t.user([], { scopes: ['read', 'write', 'ingest'], password: PASSWORD });
+      const contributorWithoutIngest = await t.user(['contributor'], { scopes: ['read', 'write'] });
+      const failures: string[] = [];
+      const expect = (what: string, res: { statusCode: number; json(): { error?: { code?: string } } }, code: string | null) => {
+        const got = res.statusCode === 401 || res.statusCode === 403 ? res.json().error?.code : null;
+        if (got !== code) failures.push(`${what}: ${res.statusCode} ${got ?? ''}, expected ${code ?? 'to be let through'}`);
+      };
+      for (const route of ingestRoutes) {
+        const url = concreteUrl(route.url);
+        const name = `${route.method} ${route.url}`;
+        expect(`${name} without credentials`, await t.call(null, route.method, url, {}), 'unauthenticated');
+        for (const role of ROLES) {
+          const user = users.get(role) as TestUser;
+          const allowed = role !== 'auditor';
+          expect(`${name} as ${role} with an ingest token`, await t.call(user, route.method, url, {}), allowed ? null : 'forbidden');
+          // Whoever signs in with a browser session never reaches an ingest route, admins included.
+          const session = await signIn(t, user.email, PASSWORD, `10.0.0.${ROLES.indexOf(role) + 1}`);
+          expect(`${name} as ${role} with a session cookie`, await session.call(route.method, url, {}), 'token_required');
+        }
+        expect(`${name} as an account without a role`, await t.call(roleless, route.method, url, {}), 'forbidden');
+        const rolelessSession = await signIn(t, roleless.email, PASSWORD, '10.0.1.1');
+        expect(`${name} as an account without a role, session`, await rolelessSession.call(route.method, url, {}), 'token_required');
+        expect(`${name} with a token lacking ingest`, await t.call(contributorWithoutIngest, route.method, url, {}), 'insufficient_scope');
+      }
+      assert.deepEqual(failures, []);
     });
 
     test('each route answers each role as declared (allowed, 403) and 401 without credentials', async () => {

@@ -38,9 +38,15 @@ function scopeAllows(scopes: readonly TokenScope[], needed: TokenScope | readonl
   return needed === 'read' && scopes.includes('write');
 }
 
-/** A route that changes things (its token scope is `write`). */
+/** An ingest route: the systems that report (decision records) write through it with machine
+ * tokens. Its only scope is `ingest`; a session cookie never reaches it. */
+export function isIngest(access: Access): boolean {
+  return !('public' in access) && [access.scope].flat().every((scope) => scope === 'ingest');
+}
+
+/** A route that changes things: its token scope is `write`, or it is an ingest route. */
 export function isWrite(access: Access): boolean {
-  return !('public' in access) && [access.scope].flat().includes('write');
+  return !('public' in access) && ([access.scope].flat().includes('write') || isIngest(access));
 }
 
 /** Auditors read everything and change nothing: a caller whose only role is auditor may not write,
@@ -80,6 +86,9 @@ export function makeAccessHook(store: Store) {
     if (req.actor && req.log.level !== 'silent') req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
     if ('public' in access) return;
     if (!req.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+    if (isIngest(access) && req.actor.kind !== 'token') {
+      throw new AppError('token_required', 'this route takes an API token with the ingest scope, not a signed-in session');
+    }
     if (access.roles !== 'any' && !holdsAny(req.actor, access.roles)) {
       throw new AppError('forbidden', `this needs one of the roles: ${access.roles.join(', ')}`, { required: access.roles });
     }

@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestApp(dialect);
-      ingest = await t.user([], { scopes: ['ingest'] });
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
       lead = await t.user(['governance_lead']);
       owner = await t.user(['system_owner']);
       reviewer = await t.user(['reviewer']);

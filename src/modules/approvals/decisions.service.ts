@@ -2,7 +2,7 @@
 // included: the requester never decides their own request and no person fills two approvals of one
 // revision, in their own right or through a delegation. The final approval applies the change.
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../../context.js';
+import { type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { assertRequestUsable } from '../../governance/approval-gate.js';
@@ -103,6 +103,7 @@ export async function decideRequest(
     now?: Date;
   },
 ) {
+  if (input.decision !== 'request_changes') requirePersonalSignature(ctx, input.decision === 'approve' ? 'approving' : 'rejecting');
   const rationale = requireRationale(input.rationale, minRationaleLength);
   const userId = ctx.actor.userId;
   if (!userId) throw new AppError('forbidden', 'a decision is made by a named person');

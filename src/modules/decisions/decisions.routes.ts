@@ -1,6 +1,7 @@
-// Decision records over HTTP: batch ingestion (ingest-scoped tokens), per-system settings, and the
+// Decision records over HTTP: batch ingestion (ingest-scoped API tokens only), per-system settings, and the
 // human review queue.
 import { Type } from 'typebox';
+import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, ErrorSchema, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
 import { reviewDecision } from '../../workflows/review-decision.js';
 import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
@@ -24,7 +25,8 @@ export function decisionsRoutes(app: App, { store }: AppDeps) {
         body: BatchBody,
         response: { 200: BatchReceiptView, 413: ErrorSchema, ...errorResponses },
       },
-      config: { access: { roles: 'any', scope: 'ingest' } },
+      // Any account that may change things reports; auditors and accounts without a role do not.
+      config: { access: { roles: WRITER_ROLES, scope: 'ingest' } },
     },
     async (req) => store.transact((trx) => ingestDecisionBatch(trx, { ctx: requestContext(req), records: req.body.records, writeRows })),
   );

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS } from '../../../test/stores.js';
+import { signIn } from '../../../test/sessions.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 
 const record = (systemId: string, overrides: Record<string, unknown> = {}) => ({
   decisionId: randomUUID(),
@@ -39,7 +40,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       t = await createTestApp(dialect);
-      ingest = await t.user([], { scopes: ['ingest'] });
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
       lead = await t.user(['governance_lead']);
       reviewer = await t.user(['reviewer']);
       officer = await t.user([]);
@@ -113,6 +114,28 @@ for (const dialect of DIALECTS) {
       const writer = await t.user(['admin']);
       const wrongScope = await t.call(writer, 'POST', '/api/v1/decisions/batch', { records: [record(system.id)] });
       assert.equal(wrongScope.json().error.code, 'insufficient_scope');
+    });
+
+    test('only ingest tokens of accounts allowed to report write: not an auditor, a role-less account or a session', async () => {
+      const system = await buildSystem(t.store);
+      const auditor = await t.user(['auditor'], { scopes: ['read', 'ingest'] });
+      const roleless = await t.user([], { scopes: ['ingest'] });
+      const admin = await t.user(['admin'], { scopes: ['ingest'], password: 'admin password 1' });
+      const session = await signIn(t, admin.email, 'admin password 1', '10.9.0.1');
+      const [events, rows] = [await ledgerSize(t.store), await count('decisions')];
+      const body = { records: [record(system.id)] };
+      const refusals = [
+        ['auditor', await t.call(auditor, 'POST', '/api/v1/decisions/batch', body), 'forbidden'],
+        ['role-less', await t.call(roleless, 'POST', '/api/v1/decisions/batch', body), 'forbidden'],
+        ['admin session', await session.call('POST', '/api/v1/decisions/batch', body), 'token_required'],
+      ] as const;
+      for (const [who, res, code] of refusals) {
+        assert.equal(res.statusCode, 403, who);
+        assert.equal(res.json().error.code, code, who);
+      }
+      assert.equal(await ledgerSize(t.store), events, 'nothing recorded');
+      assert.equal(await count('decisions'), rows);
+      assert.equal((await t.call(admin, 'POST', '/api/v1/decisions/batch', body)).statusCode, 200, "the admin's own ingest token may");
     });
 
     test('rawInput is refused unless the system is configured to accept it', async () => {

@@ -2,7 +2,7 @@
 // through its lifecycle, recording the root cause and the independent verification. Closing is
 // refused until the evidence a regulator would ask for is complete.
 import { randomUUID } from 'node:crypto';
-import { hasRole, hasSystemRole, type RequestContext } from '../../context.js';
+import { hasRole, hasSystemRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
@@ -272,6 +272,7 @@ export interface VerifyInput {
 
 /** Independent verification of the fix: never by the resolver. */
 export async function verifyException(trx: Tx, { ctx, input }: { ctx: RequestContext; input: VerifyInput }): Promise<ExceptionView> {
+  requirePersonalSignature(ctx, 'verifying a fix');
   const row = await findException(trx, input.exceptionId);
   requireVersion(row, input.expectedVersion);
   const verifierId = ctx.actor.userId;

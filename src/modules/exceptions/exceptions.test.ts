@@ -3,6 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import type { RequestContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { verifyException } from './exceptions.service.js';
 
 const DAY = 86_400_000;
 
@@ -298,6 +301,30 @@ for (const dialect of DIALECTS) {
       assert.equal(await ledgerCount(), before);
       const row = await t.store.db.selectFrom('exceptions').select('verified_by').where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(row.verified_by, null);
+    });
+
+    test('verifying a fix is a personal signature: an operator naming the verifier on the command line may not give it', async () => {
+      const { id } = await open();
+      await walk(owner, id, ['triaged', 'investigating', 'remediating', 'verifying']);
+      const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
+      const operatorCtx: RequestContext = {
+        actor: { kind: 'user', userId: verifier.id, email: verifier.email, displayName: 'Verifier', roles: ['reviewer'], systemRoles: {} },
+        requestId: 'cli:test',
+        sourceAddress: null,
+        via: { channel: 'cli', osUser: 'ops', host: 'console', credential: 'none' },
+      };
+      const before = await ledgerCount();
+      const input = { exceptionId: id, note: 'Replayed 50 cases', expectedVersion: current.version };
+      await assert.rejects(
+        t.store.transact((trx) => verifyException(trx, { ctx: operatorCtx, input })),
+        (e: unknown) => e instanceof AppError && e.code === 'personal_signature_required',
+      );
+      assert.equal(await ledgerCount(), before);
+      const row = await t.store.db.selectFrom('exceptions').select('verified_by').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.equal(row.verified_by, null);
+      const signed: RequestContext = { ...operatorCtx, via: { ...operatorCtx.via!, credential: 'password' } };
+      const verified = await t.store.transact((trx) => verifyException(trx, { ctx: signed, input }));
+      assert.equal(verified.verification?.by, verifier.id);
     });
 
     test('an invalid transition, a missing reason and a stale version are refused without writing', async () => {

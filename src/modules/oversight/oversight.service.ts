@@ -2,8 +2,7 @@
 // system, and pause / restrict / resume. Only roster officers holding the authority act; holding
 // the admin role is not enough. Resuming a high-risk system takes two different officers.
 import { PostgresAdapter, type Selectable, sql } from 'kysely';
-import type { RequestContext } from '../../context.js';
-import { hasRole } from '../../context.js';
+import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
@@ -295,6 +294,8 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason, expectedVer
   if (current.state === 'active') throw new AppError('invalid_transition', 'the system is already active');
   const actorId = ctx.actor.userId as string;
   const needsTwo = system.eu_risk_tier === 'high';
+  // Both halves of a two-person resume are a person's own signature, or the four eyes are one pair.
+  if (needsTwo) requirePersonalSignature(ctx, 'resuming a high-risk system');
   if (needsTwo && !current.pendingResume) {
     const pending = { by: actorId, reason, at: new Date().toISOString() };
     const after = await writeRuntime(trx, ctx, current, {
