@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   approval_required: 409,
   prohibited_practice: 409,
+  chain_unfillable: 409,
   content_changed: 409,
   approval_expired: 409,
   precondition_required: 428,

@@ -5,6 +5,8 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import type { RequestKind } from '../../governance/approvals.tables.js';
+import { systemRefOf } from '../../governance/approvers.js';
+import { assertChainFillable } from '../../governance/chain-feasibility.js';
 import { buildContent, contentDigest, type RequestedChange } from '../../governance/content.js';
 import { currentPolicyFor } from '../../governance/policies.js';
 import { contentOf, loadRequest, loadRequestState, type RequestRow } from '../../governance/requests.repository.js';
@@ -47,6 +49,7 @@ export async function createRequest(trx: Tx, { ctx, input, now = new Date() }: {
     throw new AppError('conflict', `request ${open.id} for the same change is still open; revise or withdraw it`, { requestId: open.id });
   }
   const policy = await currentPolicyFor(trx, input.kind, built.riskTier);
+  await assertChainFillable(trx, { steps: policy.steps, system: await systemRefOf(trx, built.systemId), requesterId: requestedBy, now });
   const at = now.toISOString();
   const row: Omit<RequestRow, 'version'> = {
     id: randomUUID(),
