@@ -10,7 +10,9 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { signIn } from '../../test/sessions.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { ROLES, type Role, WRITER_ROLES } from '../context.js';
+import { loadSigningKey } from '../ledger/signing-key.js';
 import { type Access, isIngest, isWrite } from './access.js';
+import { buildApp } from './app.js';
 
 interface RouteInfo {
   method: string;
@@ -48,6 +50,19 @@ for (const dialect of DIALECTS) {
       for (const role of ROLES) users.set(role, await t.user([role], { scopes: ['read', 'write', 'ingest'], password: PASSWORD }));
     });
     after(() => t.close());
+
+    test('an API route that declares no access policy cannot register', async () => {
+      const app = await buildApp({ store: t.store, config: t.config, services: { ledgerSigner: loadSigningKey(t.config) } });
+      try {
+        assert.throws(
+          () => app.get('/api/v1/undeclared', async () => ({ ok: true })),
+          /route GET \/api\/v1\/undeclared declares no access policy/,
+        );
+        app.get('/healthz-extra', async () => ({ ok: true })); // outside /api/v1 nothing is needed
+      } finally {
+        await app.close();
+      }
+    });
 
     test('no write route lists auditor among the roles it admits', () => {
       const routes = routesOf(t);
