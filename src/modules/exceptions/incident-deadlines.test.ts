@@ -1,7 +1,7 @@
 // Table-driven tests of the pure deadline rules: one row per regime and per special case.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { addOneMonth, computeIncidentDeadlines, type IncidentFacts, isOnTime, RULE_KEYS } from './incident-deadlines.js';
+import { addOneMonth, computeIncidentDeadlines, DEADLINE_KEYS, type IncidentFacts, isOnTime, RULE_KEYS } from './incident-deadlines.js';
 
 const AWARE = '2026-03-10T08:00:00.000Z';
 const base: IncidentFacts = {
@@ -173,4 +173,44 @@ describe('incident reporting deadlines (pure)', () => {
     assert.equal(isOnTime('2026-03-13T08:00:00.000Z', '2026-03-13T08:00:00.000Z'), true);
     assert.equal(isOnTime('2026-03-13T08:00:00.001Z', '2026-03-13T08:00:00.000Z'), false);
   });
+});
+
+describe('the basis of each DORA deadline says why it falls when it does', () => {
+  const basisOf = (facts: Partial<IncidentFacts>) =>
+    Object.fromEntries(computeIncidentDeadlines({ ...base, doraMajor: true, ...facts }).map((d) => [d.key, d.basis]));
+  const HOURS = (h: number) => new Date(Date.parse(AWARE) + h * 3_600_000).toISOString();
+
+  test('not yet classified: at most 24 h from awareness; later reports counted from reports not yet submitted', () => {
+    assert.deepEqual(basisOf({}), {
+      dora_initial: 'at most 24 hours after awareness; not yet classified, so 4 hours after classification may come earlier',
+      dora_intermediate: '72 hours after the initial notification (not yet submitted)',
+      dora_final: '1 month after the intermediate report (not yet submitted)',
+    });
+  });
+
+  test('classified early: 4 h after classification; classified late in the first day: the 24 h cap', () => {
+    assert.equal(basisOf({ doraClassifiedAt: HOURS(2) }).dora_initial, '4 hours after classification as major');
+    assert.equal(
+      basisOf({ doraClassifiedAt: HOURS(22) }).dora_initial,
+      'at most 24 hours after awareness (earlier than 4 hours after classification)',
+    );
+    assert.equal(basisOf({ doraClassifiedAt: HOURS(30) }).dora_initial, '4 hours after classification as major');
+  });
+
+  test('once reports are submitted, the next deadlines count from them', () => {
+    const filed = basisOf({ doraClassifiedAt: HOURS(2), doraInitialFiledAt: HOURS(5), doraLastIntermediateFiledAt: HOURS(60) });
+    assert.equal(filed.dora_intermediate, '72 hours after the initial notification was submitted');
+    assert.equal(filed.dora_final, '1 month after the latest intermediate report');
+  });
+});
+
+test('DEADLINE_KEYS names every deadline the rules can produce, and nothing else', () => {
+  const all = computeIncidentDeadlines({
+    ...base,
+    death: true,
+    personalDataBreach: true,
+    doraMajor: true,
+    harmCategories: ['health_safety'],
+  });
+  assert.deepEqual([...DEADLINE_KEYS].sort(), all.map((d) => d.key).sort());
 });
