@@ -15,8 +15,13 @@ interface WriteLog {
 }
 
 /** `writers` loops posting notes round-robin to `urls` until `stop()` says so or a request fails. */
-function writeNotes(urls: string[], headers: Record<string, string>, writers: number, stop: () => boolean): Promise<WriteLog> {
-  const log: WriteLog = { acknowledged: [], failed: 0 };
+function writeNotes(
+  urls: string[],
+  headers: Record<string, string>,
+  writers: number,
+  stop: () => boolean,
+  log: WriteLog = { acknowledged: [], failed: 0 },
+): Promise<WriteLog> {
   const loops = Array.from({ length: writers }, async (_, w) => {
     for (let i = 0; !stop(); i++) {
       try {
@@ -87,8 +92,14 @@ for (const dialect of DIALECTS) {
       const server = await startServerProcess(env);
       const headers = await signInAdmin(server.url);
       let killed = false;
-      const writing = writeNotes([server.url], headers, 20, () => killed);
-      await new Promise((r) => setTimeout(r, 3000));
+      const progress: WriteLog = { acknowledged: [], failed: 0 };
+      const writing = writeNotes([server.url], headers, 20, () => killed, progress);
+      // Kill mid-stream once enough writes were acknowledged (not after a fixed time: a loaded machine
+      // may acknowledge few in that time); bounded, so a stuck server fails the test instead of hanging.
+      const deadline = Date.now() + 60_000;
+      while (progress.acknowledged.length <= 150 && progress.failed === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       // The kill lands while writers are still sending; only then are they told to stop.
       await server.kill9();
       killed = true;
