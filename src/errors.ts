@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   approval_required: 409,
   prohibited_practice: 409,
   content_changed: 409,
+  /** The change of the request was applied (an emergency change): what was applied is what is decided. */
+  content_frozen: 409,
   approval_expired: 409,
   precondition_required: 428,
   payload_too_large: 413,
