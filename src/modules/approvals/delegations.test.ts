@@ -111,9 +111,9 @@ for (const dialect of DIALECTS) {
       // A database written before deactivation ended delegations: the delegation is still open.
       await t.store.transact((trx) => trx.updateTable('users').set({ status: 'deactivated' }).where('id', '=', a.id).execute());
       const req = await atApproverStep();
+      await refused(b, req.id, 'forbidden');
       assert.ok(!(await queueOf(b)).some((i) => i.requestId === req.id), 'not in the delegate queue');
       assert.equal(await askedToDecide(b, req.id), false);
-      await refused(b, req.id, 'forbidden');
     });
 
     test('a delegator who no longer holds the role gives their delegate no authority, and nobody is asked through them', async () => {
