@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   prohibited_practice: 409,
   chain_unfillable: 409,
   content_changed: 409,
+  /** The change of the request was applied (an emergency change): what was applied is what is decided. */
+  content_frozen: 409,
   approval_expired: 409,
   precondition_required: 428,
   payload_too_large: 413,

@@ -1,6 +1,6 @@
 // Users and roles: use cases. (createUser and the first admin live in auth.service.ts.)
 // Accounts are never deleted: a deactivated user cannot sign in and their sessions and tokens
-// stop working, while every ledger event they made keeps naming them.
+// stop working and their approval delegations end, while every ledger event they made keeps naming them.
 import type { RequestContext, Role } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
@@ -177,7 +177,37 @@ export async function deactivateUser(
     reason: reason ?? null,
     data: { sessionsRevoked: Number(sessions.numUpdatedRows), tokensRevoked: Number(tokens.numUpdatedRows) },
   });
+  await endDelegationsOf(trx, { ctx, userId, at: now });
   return { version };
+}
+
+/**
+ * A deactivated user's approval delegations end, those they gave and those they received, each with
+ * its own `approval.delegation_ended` event (reason `delegator_deactivated` / `delegate_deactivated`).
+ * The delegation rows belong to the approvals' governance; ending them is part of deactivating the account.
+ */
+async function endDelegationsOf(trx: Tx, { ctx, userId, at }: { ctx: RequestContext; userId: string; at: string }) {
+  const open = await trx
+    .selectFrom('approval_delegations')
+    .select(['id', 'delegator_id', 'delegate_id', 'ends_at'])
+    .where((eb) => eb.or([eb('delegator_id', '=', userId), eb('delegate_id', '=', userId)]))
+    .where('revoked_at', 'is', null)
+    .where('ends_at', '>', at)
+    .orderBy('created_at')
+    .execute();
+  for (const d of open) {
+    const endedBecause = d.delegator_id === userId ? 'delegator_deactivated' : 'delegate_deactivated';
+    await trx.updateTable('approval_delegations').set({ revoked_at: at }).where('id', '=', d.id).execute();
+    await appendEvent(trx, ctx, {
+      type: 'approval.delegation_ended',
+      subject: { type: 'approval_delegation', id: d.id, version: 2 },
+      before: { revokedAt: null },
+      after: { revokedAt: at, endedBecause },
+      reason: endedBecause,
+      data: { delegatorId: d.delegator_id, delegateId: d.delegate_id, deactivatedUserId: userId },
+      controls: ['iso42001:A.9.2'],
+    });
+  }
 }
 
 /**

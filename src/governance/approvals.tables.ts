@@ -63,6 +63,8 @@ export interface ApprovalRequestsTable {
   /** Earliest expiry of the approvals that completed it (null: no expiry). */
   valid_until: string | null;
   applied_at: string | null;
+  /** The content digest of what was applied; a retrospective approval signs exactly this. */
+  applied_digest: string | null;
   emergency_by: string | null;
   emergency_reason: string | null;
   emergency_at: string | null;

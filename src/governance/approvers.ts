@@ -1,5 +1,7 @@
 // Who may fill a step: people holding its roles (globally or for the system), its named people,
 // the system's accountable owner for a system_owner step, and anyone they have delegated to.
+// A delegation carries no authority its delegator does not hold at the moment of the decision: the
+// delegator must be active, and qualifies with the roles they hold now, for that system only.
 
 import { loadRoles } from '../accounts/actors.js';
 import type { Role } from '../context.js';
@@ -22,17 +24,19 @@ export async function candidateOf(trx: Tx, userId: string): Promise<Candidate> {
   return { userId, ...(await loadRoles(trx, userId)) };
 }
 
-/** Active delegations to `delegateId` at `now`. */
+/** Active delegations to `delegateId` at `now`, from delegators who are active users now. */
 export async function activeDelegationsTo(trx: Tx, delegateId: string, now: Date) {
   const at = now.toISOString();
   return trx
     .selectFrom('approval_delegations')
-    .select(['id', 'delegator_id', 'ends_at'])
-    .where('delegate_id', '=', delegateId)
-    .where('revoked_at', 'is', null)
-    .where('starts_at', '<=', at)
-    .where('ends_at', '>', at)
-    .orderBy('created_at')
+    .innerJoin('users as delegator', 'delegator.id', 'approval_delegations.delegator_id')
+    .select(['approval_delegations.id', 'approval_delegations.delegator_id', 'approval_delegations.ends_at'])
+    .where('approval_delegations.delegate_id', '=', delegateId)
+    .where('approval_delegations.revoked_at', 'is', null)
+    .where('approval_delegations.starts_at', '<=', at)
+    .where('approval_delegations.ends_at', '>', at)
+    .where('delegator.status', '=', 'active')
+    .orderBy('approval_delegations.created_at')
     .execute();
 }
 
@@ -56,18 +60,21 @@ export async function eligibleUserIds(trx: Tx, step: PolicyStep, system: SystemR
   return active.map((r) => r.id);
 }
 
-/** Eligible people plus their active delegates, each with whom they would act for. */
+/** Eligible people (active, holding the step's role now) plus their active delegates who are active
+ * users themselves, each with whom they would act for. */
 export async function reachableApprovers(trx: Tx, step: PolicyStep, system: SystemRef | null, now: Date) {
   const own = await eligibleUserIds(trx, step, system);
   if (own.length === 0) return [];
   const at = now.toISOString();
   const delegations = await trx
     .selectFrom('approval_delegations')
-    .select(['delegator_id', 'delegate_id'])
-    .where('delegator_id', 'in', own)
-    .where('revoked_at', 'is', null)
-    .where('starts_at', '<=', at)
-    .where('ends_at', '>', at)
+    .innerJoin('users as delegate', 'delegate.id', 'approval_delegations.delegate_id')
+    .select(['approval_delegations.delegator_id', 'approval_delegations.delegate_id'])
+    .where('approval_delegations.delegator_id', 'in', own)
+    .where('approval_delegations.revoked_at', 'is', null)
+    .where('approval_delegations.starts_at', '<=', at)
+    .where('approval_delegations.ends_at', '>', at)
+    .where('delegate.status', '=', 'active')
     .execute();
   return [
     ...own.map((userId) => ({ userId, onBehalfOf: null as string | null })),

@@ -150,7 +150,11 @@ export async function applyEffect(
         };
   const at = new Date().toISOString();
   const version = Number(request.version) + 1;
-  await trx.updateTable('approval_requests').set({ applied_at: at, updated_at: at, version }).where('id', '=', request.id).execute();
+  await trx
+    .updateTable('approval_requests')
+    .set({ applied_at: at, applied_digest: request.content_digest, updated_at: at, version })
+    .where('id', '=', request.id)
+    .execute();
   await appendEvent(trx, ctx, {
     type: 'approval.applied',
     subject: { type: 'approval_request', id: request.id, version },

@@ -1,16 +1,21 @@
 // Emergency change: a named person makes the change before the approval, with a written reason.
 // It opens an exception at once and needs its retrospective approval within the configured time;
-// when that is missed, governance leads are alerted (email and webhook) by a periodic job.
+// when that is missed, governance leads are alerted (email and webhook) by a periodic job. What was
+// applied is frozen (revising refuses `content_frozen`); a retrospective rejection opens the
+// follow-up on the emergency's exception: roll the change back or open a new request for it.
 import type { RequestContext } from '../context.js';
-import { hasRole, hasSystemRole } from '../context.js';
+import { hasRole, hasSystemRole, SYSTEM_ACTOR } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { loadRequest, loadRequestState } from '../governance/requests.repository.js';
+import { loadRequest, loadRequestState, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { requireRationale } from '../modules/approvals/decisions.service.js';
 import { notifyOpenSteps } from '../modules/approvals/notify.js';
 import { APPROVAL_CONTROLS } from '../modules/approvals/requests.service.js';
+import { dueAtFor, isOpenStatus } from '../modules/exceptions/exceptions.policy.js';
+import { findException } from '../modules/exceptions/exceptions.repository.js';
 import { openException } from '../modules/exceptions/exceptions.service.js';
+import { addCorrectiveAction } from '../modules/exceptions/remediation.service.js';
 import { enqueueEmail, enqueueWebhooks } from '../notifications/notifications.service.js';
 import { applyEffect } from './apply-approved-change.js';
 
@@ -142,4 +147,67 @@ export async function escalateOverdueApprovals(trx: Tx, { ctx, now = new Date() 
     });
   }
   return { escalated: overdue.length };
+}
+
+/** What a rejected emergency change leaves to do; recorded on its exception. */
+export const REJECTED_EMERGENCY_FOLLOW_UP = ['roll_back', 'new_request'] as const;
+
+/**
+ * The retrospective approval of an emergency change was rejected: the change stays applied, so its
+ * exception records that the follow-up is needed (a corrective action for the resolver, which the
+ * exception cannot close without) and the resolver is emailed. Runs in the rejecting transaction.
+ */
+export async function openRejectedEmergencyFollowUp(
+  trx: Tx,
+  { ctx, request, rationale, now = new Date() }: { ctx: RequestContext; request: RequestRow; rationale: string; now?: Date },
+) {
+  if (!request.exception_id || !request.applied_at) return null;
+  const exception = await findException(trx, request.exception_id);
+  // The resolver follows up; if they left, the exception's owner. A rejection is never blocked by it.
+  const people = await trx
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('id', 'in', [exception.resolver_id, exception.owner_id])
+    .where('status', '=', 'active')
+    .execute();
+  const followUpBy = people.find((p) => p.id === exception.resolver_id) ?? people.find((p) => p.id === exception.owner_id) ?? null;
+  // Proofline itself annotates the exception: the approver who rejected may not manage it.
+  const proofline: RequestContext = { ...ctx, actor: SYSTEM_ACTOR };
+  const action =
+    followUpBy && isOpenStatus(exception.status)
+      ? await addCorrectiveAction(trx, {
+          ctx: proofline,
+          input: {
+            exceptionId: exception.id,
+            description: `The retrospective approval of request ${request.id} was rejected: roll the emergency change back, or open a new request for it.`,
+            ownerId: followUpBy.id,
+            dueAt: dueAtFor(exception.severity, now.toISOString()),
+          },
+        })
+      : null;
+  const version = Number(exception.version) + 1;
+  await trx.updateTable('exceptions').set({ updated_at: now.toISOString(), version }).where('id', '=', exception.id).execute();
+  await appendEvent(trx, ctx, {
+    type: 'exception.emergency_rejected',
+    subject: { type: 'exception', id: exception.id, version },
+    after: { followUpRequired: [...REJECTED_EMERGENCY_FOLLOW_UP], correctiveActionId: action?.id ?? null, status: exception.status },
+    reason: rationale,
+    controls: APPROVAL_CONTROLS,
+    data: { requestId: request.id, appliedAt: request.applied_at, appliedDigest: request.applied_digest },
+  });
+  if (followUpBy) {
+    await enqueueEmail(trx, {
+      to: followUpBy.email,
+      kind: 'exception.emergency_rejected',
+      subject: `Emergency change rejected, follow-up needed: ${request.title}`,
+      body: [
+        `The retrospective approval of the emergency change "${request.title}" was rejected; the change is still applied.`,
+        'Roll it back, or open a new request for it.',
+        `Request: ${request.id}`,
+        `Exception: ${exception.id}${action ? ` (corrective action ${action.id})` : ''}`,
+        `Why: ${rationale}`,
+      ].join('\n'),
+    });
+  }
+  return { exceptionId: exception.id, correctiveActionId: action?.id ?? null };
 }

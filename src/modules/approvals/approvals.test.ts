@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { decide, errorCode, RATIONALE, registerModel, requestApproval } from '../../../test/approvals-helpers.js';
 import { buildSystem } from '../../../test/factories.js';
@@ -9,6 +9,7 @@ import { assertApprovalCompleted } from '../../governance/approval-gate.js';
 import { decideApproval } from '../../workflows/decide-approval.js';
 import { listQueue } from './queue.js';
 
+// Each test gets its own app and database (beforeEach), so a broken rule fails only its own test.
 for (const dialect of DIALECTS) {
   describe(`approval rules [${dialect}]`, () => {
     let t: TestApp;
@@ -18,7 +19,7 @@ for (const dialect of DIALECTS) {
     let approver2: TestUser;
     let lead: TestUser;
     let admin: TestUser;
-    before(async () => {
+    beforeEach(async () => {
       t = await createTestApp(dialect);
       [owner, requester, approver, approver2, lead, admin] = await Promise.all([
         t.user([]),
@@ -29,7 +30,7 @@ for (const dialect of DIALECTS) {
         t.user(['admin']),
       ]);
     });
-    after(() => t.close());
+    afterEach(() => t.close());
 
     const system = (overrides = {}) => buildSystem(t.store, { accountableOwnerId: owner.id, ...overrides });
     const decisionsOf = (id: string) => t.store.db.selectFrom('approval_decisions').selectAll().where('request_id', '=', id).execute();

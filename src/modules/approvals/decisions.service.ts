@@ -87,6 +87,30 @@ function assertFourEyes(state: RequestState, people: string[]): void {
   }
 }
 
+/** A retrospective decision (the change was applied by an emergency change) is on exactly what was
+ * applied: an approval signs the applied digest, and no changes can be requested of it. */
+function assertSignsWhatWasApplied(request: RequestRow, input: DecisionInput): void {
+  if (input.decision === 'request_changes') {
+    throw new AppError('content_frozen', 'the change was applied already; approve what was applied, or reject it to open the follow-up', {
+      requestId: request.id,
+      appliedDigest: request.applied_digest,
+    });
+  }
+  if (input.decision !== 'approve') return;
+  if (
+    request.applied_digest === null ||
+    request.applied_digest !== request.content_digest ||
+    input.contentDigest !== request.applied_digest
+  ) {
+    throw new AppError('content_frozen', 'a retrospective approval signs exactly the content that was applied', {
+      requestId: request.id,
+      yourDigest: input.contentDigest,
+      appliedDigest: request.applied_digest,
+      currentDigest: request.content_digest,
+    });
+  }
+}
+
 export async function decideRequest(
   trx: Tx,
   {
@@ -111,6 +135,7 @@ export async function decideRequest(
   const { request } = state;
   if (request.status !== 'pending')
     throw new AppError('invalid_transition', `request ${requestId} is ${request.status}; nothing to decide`, { status: request.status });
+  if (request.applied_at) assertSignsWhatWasApplied(request, input);
   if (input.contentDigest !== request.content_digest) {
     throw new AppError('content_changed', 'the content changed since you read it; read the request again and decide on what it says now', {
       requestId,

@@ -1,5 +1,6 @@
 // Approval requests: opening one (content snapshot + digest, policy version pinned), revising its
-// content (earlier approvals stop counting, the chain restarts) and withdrawing it.
+// content (earlier approvals stop counting, the chain restarts; never once its change was applied)
+// and withdrawing it.
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
@@ -71,6 +72,7 @@ export async function createRequest(trx: Tx, { ctx, input, now = new Date() }: {
     completed_at: null,
     valid_until: null,
     applied_at: null,
+    applied_digest: null,
     emergency_by: null,
     emergency_reason: null,
     emergency_at: null,
@@ -120,6 +122,15 @@ export async function reviseRequest(
   if (before.requested_by !== requesterOf(ctx)) throw new AppError('forbidden', 'only the requester revises a request');
   if (before.status !== 'pending' && before.status !== 'changes_requested') {
     throw new AppError('invalid_transition', `request ${requestId} is ${before.status}; only an open request can be revised`);
+  }
+  // An emergency change was applied before its approval: the retrospective approval signs what was
+  // applied, so the content stays as it was. A different change is a new request (or a roll-back).
+  if (before.applied_at) {
+    throw new AppError(
+      'content_frozen',
+      `the change of request ${requestId} was applied at ${before.applied_at}; its content is frozen. Approve or reject what was applied; for a different change open a new request`,
+      { requestId, appliedAt: before.applied_at, appliedDigest: before.applied_digest },
+    );
   }
   if (expectedVersion !== undefined && expectedVersion !== Number(before.version)) {
     throw new AppError('version_conflict', `request ${requestId} is at version ${before.version}, not ${expectedVersion}`, {
