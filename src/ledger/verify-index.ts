@@ -40,8 +40,22 @@ const RECORDED_AT_COLUMN = 5;
  * `"seq":` (a quote inside a string is escaped). So the LAST `"seq":` is the top-level one.
  */
 export function seqKeyAt(bytes: Buffer, start: number, end: number): number {
-  const at = bytes.lastIndexOf(SEQ_KEY, end - SEQ_KEY.length);
-  return at < start ? -1 : at;
+  return lastIndexIn(bytes, SEQ_KEY, start, end - SEQ_KEY.length);
+}
+
+// The searches here run a few dozen bytes each, per row: a loop in JS costs less than a call
+// into Buffer's native indexOf/lastIndexOf would, and this is verification's hot path.
+
+/** The last position in [start, from] where `expected` begins, or -1. */
+function lastIndexIn(bytes: Buffer, expected: Buffer, start: number, from: number): number {
+  const first = expected[0];
+  for (let q = from; q >= start; q--) {
+    if (bytes[q] !== first) continue;
+    let k = 1;
+    while (k < expected.length && bytes[q + k] === expected[k]) k += 1;
+    if (k === expected.length) return q;
+  }
+  return -1;
 }
 
 /** The digits after the `"seq":` at `at`, or -1. */
@@ -62,10 +76,10 @@ const has = (bytes: Buffer, p: number, end: number, expected: Buffer): boolean =
 /** The position after the JSON string starting at p (escapes honoured), or -1. */
 function afterString(bytes: Buffer, p: number, end: number): number {
   if (p < 0 || bytes[p] !== QUOTE) return -1;
-  for (let q = bytes.indexOf(QUOTE, p + 1); q >= 0 && q < end; q = bytes.indexOf(QUOTE, q + 1)) {
-    let backslashes = 0;
-    while (bytes[q - 1 - backslashes] === BACKSLASH) backslashes += 1;
-    if (backslashes % 2 === 0) return q + 1;
+  for (let q = p + 1; q < end; q++) {
+    if (bytes[q] === BACKSLASH)
+      q += 1; // the escaped character, a quote included, is skipped
+    else if (bytes[q] === QUOTE) return q + 1;
   }
   return -1;
 }
@@ -91,6 +105,21 @@ function afterColumn(bytes: Buffer, p: number, end: number, from: number, to: nu
   return p + length + 2;
 }
 
+/** afterColumn for column j of the row whose cells start at offsets[cells] and nulls[nullAt]
+ * (a plain function rather than a closure per row: this is the hot path). */
+function cell(
+  bytes: Buffer,
+  end: number,
+  offsets: Uint32Array,
+  nulls: Uint8Array,
+  cells: number,
+  nullAt: number,
+  j: number,
+  p: number,
+): number {
+  return afterColumn(bytes, p, end, offsets[cells + j], offsets[cells + j + 1], nulls[nullAt + j]);
+}
+
 /**
  * Whether every index column of row `row` (see LeafBatch.columnOffsets) is confirmed equal to its field in the leaf at bytes[start, end), walking the leaf as
  * eventLeaf (event-leaf.ts) writes it. False means "not confirmed", not "different".
@@ -104,37 +133,37 @@ export function columnsMatchLeaf(
   nulls: Uint8Array,
   row: number,
 ): boolean {
-  const k = row * COLUMN_STRIDE;
-  const n = row * INDEX_COLUMN_COUNT;
-  const column = (j: number, p: number) => afterColumn(bytes, p, end, offsets[k + j], offsets[k + j + 1], nulls[n + j]);
+  const cells = row * COLUMN_STRIDE;
+  const nullAt = row * INDEX_COLUMN_COUNT;
 
   // {"actor":{"email":...,"id":ACTOR_ID: the actor is canonical {email, id, kind, name, roles, tokenId?}.
   if (!has(bytes, start, end, ACTOR_EMAIL)) return false;
   let p = start + ACTOR_EMAIL.length;
   p = has(bytes, p, end, NULL) ? p + NULL.length : afterString(bytes, p, end);
-  if (!has(bytes, p, end, ID) || column(ACTOR_ID, p + ID.length) < 0) return false;
+  if (!has(bytes, p, end, ID) || cell(bytes, end, offsets, nulls, cells, nullAt, ACTOR_ID, p + ID.length) < 0) return false;
 
   // After seq: [,"sourceAddress":"..."],"subject":{"id":SUBJECT_ID,"type":SUBJECT_TYPE[,"version":n]},"type":TYPE,"v":
   p = afterDigits(bytes, seqAt + SEQ_KEY.length, end);
   if (has(bytes, p, end, SOURCE_ADDRESS)) p = afterString(bytes, p + SOURCE_ADDRESS.length, end);
   if (!has(bytes, p, end, SUBJECT_ID)) return false;
-  p = column(SUBJECT_ID_COLUMN, p + SUBJECT_ID.length);
+  p = cell(bytes, end, offsets, nulls, cells, nullAt, SUBJECT_ID_COLUMN, p + SUBJECT_ID.length);
   if (!has(bytes, p, end, TYPE)) return false;
-  p = column(SUBJECT_TYPE, p + TYPE.length);
+  p = cell(bytes, end, offsets, nulls, cells, nullAt, SUBJECT_TYPE, p + TYPE.length);
   if (p >= 0 && has(bytes, p, end, VERSION)) p = afterDigits(bytes, p + VERSION.length, end);
   if (p < 0 || bytes[p] !== CLOSE_BRACE || !has(bytes, p + 1, end, TYPE)) return false;
-  if (column(EVENT_TYPE, p + 1 + TYPE.length) < 0) return false;
+  if (cell(bytes, end, offsets, nulls, cells, nullAt, EVENT_TYPE, p + 1 + TYPE.length) < 0) return false;
 
   // Before seq: ,"recordedAt":RECORDED_AT[,"references":[strings]],"requestId":"...". `,"` never
   // occurs inside a string, so the last `,"recordedAt":` before seq is the top-level key.
-  const recordedAt = seqAt - RECORDED_AT.length < start ? -1 : bytes.lastIndexOf(RECORDED_AT, seqAt - RECORDED_AT.length);
-  if (recordedAt < start || column(RECORDED_AT_COLUMN, recordedAt + RECORDED_AT.length) < 0) return false;
+  const recordedAt = lastIndexIn(bytes, RECORDED_AT, start, seqAt - RECORDED_AT.length);
+  if (recordedAt < 0 || cell(bytes, end, offsets, nulls, cells, nullAt, RECORDED_AT_COLUMN, recordedAt + RECORDED_AT.length) < 0)
+    return false;
 
   // ,"id":EVENT_ID[,"onBehalfOf":"..."][,"reason":"..."] must lead exactly to recordedAt: then
   // this "id" is a sibling of recordedAt, the top-level one (a patch in between is not confirmed).
-  const id = recordedAt - ID_STRING.length < start ? -1 : bytes.lastIndexOf(ID_STRING, recordedAt - ID_STRING.length);
-  if (id < start) return false;
-  p = column(EVENT_ID, id + ID.length);
+  const id = lastIndexIn(bytes, ID_STRING, start, recordedAt - ID_STRING.length);
+  if (id < 0) return false;
+  p = cell(bytes, end, offsets, nulls, cells, nullAt, EVENT_ID, id + ID.length);
   if (has(bytes, p, end, ON_BEHALF_OF)) p = afterString(bytes, p + ON_BEHALF_OF.length, end);
   if (has(bytes, p, end, REASON)) p = afterString(bytes, p + REASON.length, end);
   return p === recordedAt;
