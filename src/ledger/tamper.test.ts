@@ -236,13 +236,15 @@ for (const dialect of DIALECTS) {
           { type: 'odd."type"', subject: { type: 'thing\\', id: 'id\t"x"' }, reason: 'say "hi"\n', onBehalfOf: 'on "behalf"' },
         ]),
       );
+      // seq 8: only the subject id is escaped, so nothing else on the row sends it to JSON.parse.
+      await ledger.store.transact((trx) => appendEvents(trx, systemContext(), [{ type: 'plain', subject: { type: 'thing', id: 'a"b' } }]));
       await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }));
       await dropProtection(ledger.store);
     });
 
     test('an intact ledger with user actors and escaped characters verifies', async () => {
       const report = await verify();
-      assert.deepEqual([report.ok, report.events, report.problem], [true, 8, null]);
+      assert.deepEqual([report.ok, report.events, report.problem], [true, 9, null]);
       await ledger.store.close();
     });
 
@@ -269,6 +271,10 @@ for (const dialect of DIALECTS) {
     }
 
     test('an escaped field is held against its decoded value; a NULL actor against a user', async () => {
+      // The leaf's raw, still-escaped bytes are not its value.
+      await exec(ledger.store, `update ledger_events set subject_id = 'a\\"b' where seq = 8`);
+      const raw = await verify();
+      assert.deepEqual([raw.problem?.kind, raw.problem?.seq, raw.problem?.column], ['index_mismatch', 8, 'subject_id']);
       await exec(ledger.store, `update ledger_events set subject_id = 'id\\t"x"' where seq = 7`);
       const escaped = await verify();
       assert.deepEqual([escaped.problem?.kind, escaped.problem?.seq, escaped.problem?.column], ['index_mismatch', 7, 'subject_id']);
