@@ -40,23 +40,22 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     ? query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     : db.selectFrom('ledger_head').select('size as n').where('id', '=', 1).executeTakeFirstOrThrow();
   const [rows, count] = await Promise.all([
-    query
-      .select(['seq', 'event_id', 'type', 'recorded_at', 'leaf', 'leaf_hash'])
-      .orderBy('seq', 'asc')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
+    query.select(['seq', 'leaf', 'leaf_hash']).orderBy('seq', 'asc').limit(filter.limit).offset(filter.offset).execute(),
     total,
   ]);
   return {
-    items: rows.map((r) => ({
-      seq: Number(r.seq),
-      eventId: r.event_id,
-      type: r.type,
-      recordedAt: r.recorded_at,
-      leafHash: Buffer.from(r.leaf_hash).toString('hex'),
-      event: JSON.parse(r.leaf),
-    })),
+    // The leaf is parsed anyway: what it says is the record, not the index columns beside it.
+    items: rows.map((r) => {
+      const event = JSON.parse(r.leaf) as { id: string; type: string; recordedAt: string };
+      return {
+        seq: Number(r.seq),
+        eventId: event.id,
+        type: event.type,
+        recordedAt: event.recordedAt,
+        leafHash: Buffer.from(r.leaf_hash).toString('hex'),
+        event,
+      };
+    }),
     total: Number(count.n),
     limit: filter.limit,
     offset: filter.offset,

@@ -84,7 +84,13 @@ export const VerifyReportView = Type.Object({
   rootHash: Type.String(),
   checkpointsChecked: Type.Integer(),
   problem: Type.Union([
-    Type.Object({ kind: Type.String(), seq: Type.Union([Type.Integer(), Type.Null()]), message: Type.String() }),
+    Type.Object({
+      kind: Type.String(),
+      seq: Type.Union([Type.Integer(), Type.Null()]),
+      message: Type.String(),
+      /** For an index_mismatch: the ledger_events column that disagrees with the leaf. */
+      column: Type.Optional(Type.String()),
+    }),
     Type.Null(),
   ]),
 });

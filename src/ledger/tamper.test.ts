@@ -10,11 +10,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
-import { systemContext } from '../context.js';
+import { type RequestContext, systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Dialect, type Store } from '../db/store.js';
 import { verifyCheckpoint } from './checkpoint-note.js';
 import { makeCheckpoint } from './checkpoints.service.js';
+import { INDEX_COLUMNS, type IndexColumn } from './leaf-batch.js';
 import { appendEvents } from './ledger.service.js';
 import { type LedgerSigner, loadSigningKey } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
@@ -207,6 +208,116 @@ for (const dialect of DIALECTS) {
     });
   });
 
+  describe(`index columns that disagree with their leaf are found [${dialect}]`, () => {
+    // The columns queries filter on are copies of leaf fields, outside the hash: rewriting one (leaf
+    // untouched) would move an event out of a system's timeline or list it under a forged type.
+    let ledger: Ledger;
+    const verify = () => verifyLedger(ledger.store, { verifier: ledger.signer.verifier });
+
+    beforeEach(async () => {
+      ledger = await openLedger(dialect, 6);
+      const user: RequestContext = {
+        actor: { ...systemContext().actor, kind: 'user', userId: 'user-1', email: 'ann@example.org', displayName: 'Ann' },
+        requestId: 'req-1',
+        sourceAddress: '192.0.2.7',
+      };
+      // seq 6: a system created by a user; seq 7: one with escaped characters in every field
+      // the byte check reads, which only JSON.parse can confirm.
+      await ledger.store.transact((trx) =>
+        appendEvents(trx, user, [{ type: 'system.created', subject: { type: 'ai_system', id: 'sys-1', version: 1 }, reason: 'new' }]),
+      );
+      const odd: RequestContext = {
+        actor: { ...user.actor, userId: 'user-"2"', email: 'a\\b@example.org', displayName: 'Line\nbreak' },
+        requestId: 'req-"2"',
+        sourceAddress: '192.0.2."8"',
+      };
+      await ledger.store.transact((trx) =>
+        appendEvents(trx, odd, [
+          { type: 'odd."type"', subject: { type: 'thing\\', id: 'id\t"x"' }, reason: 'say "hi"\n', onBehalfOf: 'on "behalf"' },
+        ]),
+      );
+      // seq 8: only the subject id is escaped, so nothing else on the row sends it to JSON.parse.
+      await ledger.store.transact((trx) => appendEvents(trx, systemContext(), [{ type: 'plain', subject: { type: 'thing', id: 'a"b' } }]));
+      await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }));
+      await dropProtection(ledger.store);
+    });
+
+    test('an intact ledger with user actors and escaped characters verifies', async () => {
+      const report = await verify();
+      assert.deepEqual([report.ok, report.events, report.problem], [true, 9, null]);
+      await ledger.store.close();
+    });
+
+    const forged: Record<IndexColumn, string> = {
+      event_id: `'00000000-0000-7000-8000-000000000000'`,
+      type: `'system.archived'`,
+      actor_id: `'user-9'`,
+      subject_type: `'thing'`,
+      subject_id: `'sys-2'`,
+      recorded_at: `'2020-01-01T00:00:00.000Z'`,
+    };
+    for (const column of INDEX_COLUMNS) {
+      test(`a rewritten ${column} is an index mismatch at its sequence number, naming the column`, async () => {
+        await exec(ledger.store, `update ledger_events set ${column} = ${forged[column]} where seq = 6`);
+        const report = await verify();
+        assert.deepEqual(
+          [report.ok, report.problem?.kind, report.problem?.seq, report.problem?.column],
+          [false, 'index_mismatch', 6, column],
+        );
+        assert.match(report.problem?.message ?? '', new RegExp(`^index mismatch at 6: column ${column} holds `));
+        assert.equal(report.events, 6, 'verification stops at the first bad row');
+        await ledger.store.close();
+      });
+    }
+
+    test('an escaped field is held against its decoded value; a NULL actor against a user', async () => {
+      // The leaf's raw, still-escaped bytes are not its value.
+      await exec(ledger.store, `update ledger_events set subject_id = 'a\\"b' where seq = 8`);
+      const raw = await verify();
+      assert.deepEqual([raw.problem?.kind, raw.problem?.seq, raw.problem?.column], ['index_mismatch', 8, 'subject_id']);
+      await exec(ledger.store, `update ledger_events set subject_id = 'id\\t"x"' where seq = 7`);
+      const escaped = await verify();
+      assert.deepEqual([escaped.problem?.kind, escaped.problem?.seq, escaped.problem?.column], ['index_mismatch', 7, 'subject_id']);
+      await exec(
+        ledger.store,
+        `update ledger_events set subject_id = 'id' || ${dialect === 'postgres' ? 'chr(9)' : 'char(9)'} || '"x"', actor_id = null where seq = 7`,
+      );
+      const nulled = await verify();
+      assert.deepEqual([nulled.problem?.kind, nulled.problem?.seq, nulled.problem?.column], ['index_mismatch', 7, 'actor_id']);
+      await ledger.store.close();
+    });
+
+    test('the first of several rewritten rows is named', async () => {
+      await exec(ledger.store, `update ledger_events set type = 'x' where seq = 4`);
+      await exec(ledger.store, `update ledger_events set subject_id = 'x' where seq = 2`);
+      const report = await verify();
+      assert.deepEqual([report.problem?.kind, report.problem?.seq, report.problem?.column], ['index_mismatch', 2, 'subject_id']);
+      await ledger.store.close();
+    });
+
+    test('the CLI exits 1 naming the sequence number and the column', async () => {
+      await exec(ledger.store, `update ledger_events set type = 'system.archived' where seq = 6`);
+      const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'verify', ...args], { env, encoding: 'utf8' });
+      const broken = run();
+      assert.equal(broken.status, 1, broken.stderr);
+      assert.match(
+        broken.stderr,
+        /first bad sequence number 6: index mismatch at 6: column type holds "system\.archived" but the leaf says "system\.created"/,
+      );
+      const json = run('--json');
+      assert.equal(json.status, 1);
+      assert.deepEqual(JSON.parse(json.stdout).problem, {
+        kind: 'index_mismatch',
+        seq: 6,
+        message: 'index mismatch at 6: column type holds "system.archived" but the leaf says "system.created"',
+        column: 'type',
+      });
+      await ledger.store.close();
+    });
+  });
+
   describe(`tampering deep in a ledger of several read batches is found [${dialect}]`, () => {
     // Verification reads 10,000 rows a batch (on SQLite in a worker thread, which may hash
     // leaves ahead): problems past the first batches must be named exactly as in the first.
@@ -220,6 +331,13 @@ for (const dialect of DIALECTS) {
         await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":20500', '"i":20501') where seq = 20500`);
         const edited = await verify();
         assert.deepEqual([edited.problem?.kind, edited.problem?.seq, edited.events], ['leaf_mismatch', 20500, 20500]);
+        await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":20501', '"i":20500') where seq = 20500`);
+        await exec(ledger.store, `update ledger_events set subject_id = 'thing-9' where seq = 16001`);
+        const reindexed = await verify();
+        assert.deepEqual(
+          [reindexed.problem?.kind, reindexed.problem?.seq, reindexed.problem?.column],
+          ['index_mismatch', 16001, 'subject_id'],
+        );
         await exec(ledger.store, 'delete from ledger_events where seq = 12345');
         const deleted = await verify();
         assert.deepEqual([deleted.problem?.kind, deleted.problem?.seq], ['gap', 12345]);
@@ -245,6 +363,36 @@ describe('seqInLeaf', () => {
     for (const row of rows) {
       assert.ok(row.leaf.includes(`"seq":${1000 + row.seq}`), 'the nested key is there to be skipped');
       assert.equal(seqInLeaf(Buffer.from(row.leaf)), JSON.parse(row.leaf).seq);
+    }
+  });
+});
+
+describe('columnsMatchLeaf', () => {
+  test('confirms ordinary rows from their bytes alone, and leaves escaped ones to JSON.parse', async () => {
+    const { store } = await openLedger('sqlite', 5);
+    try {
+      const actor = { ...systemContext().actor, kind: 'user' as const, userId: 'u-1', email: 'e@example.org', displayName: 'E' };
+      await store.transact((trx) =>
+        appendEvents(trx, { actor, requestId: 'r', sourceAddress: '192.0.2.1' }, [
+          { type: 'system.created', subject: { type: 'ai_system', id: 's-1', version: 1 }, reason: 'why', onBehalfOf: 'u-2' },
+          { type: 'quoted', subject: { type: 'thing', id: 'say "x"' } },
+        ]),
+      );
+      const { BATCH_ROWS, beginSqliteSnapshot, sqliteLeafBatches } = await import('./verify-sqlite-reader.js');
+      const { columnsMatchLeaf, seqKeyAt } = await import('./verify-index.js');
+      const handle = store.sqlite as NonNullable<Store['sqlite']>;
+      beginSqliteSnapshot(handle);
+      const [batch] = [...sqliteLeafBatches(handle)];
+      handle.exec('commit');
+      assert.ok(batch.count === 7 && batch.count < BATCH_ROWS);
+      const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
+      const confirmed = Array.from({ length: batch.count }, (_, i) => {
+        const [start, end] = [batch.leafStarts[i] + 1, batch.leafEnds[i]];
+        return columnsMatchLeaf(leaves, start, end, seqKeyAt(leaves, start, end), batch.columnOffsets, batch.columnNulls, i);
+      });
+      assert.deepEqual(confirmed, [true, true, true, true, true, true, false]);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Store } from '../db/store.js';
-import { type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
+import { INDEX_COLUMNS, type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
 import { BATCH_ROWS, beginSqliteSnapshot, type SnapshotHead, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
 export interface Snapshot {
@@ -122,14 +122,15 @@ async function openPostgresSnapshot(store: Store): Promise<Snapshot> {
       async *batches() {
         let after = -1;
         for (;;) {
-          const result = await client.query<[number | string, Uint8Array, Uint8Array]>({
-            text: "select seq, convert_to(leaf, 'UTF8'), leaf_hash from ledger_events where seq > $1 order by seq limit $2",
+          const result = await client.query<[number | string, Uint8Array, Uint8Array, ...Array<Uint8Array | null>]>({
+            text: `select seq, convert_to(leaf, 'UTF8'), leaf_hash, ${INDEX_COLUMNS.map((c) => `convert_to(${c}, 'UTF8')`).join(', ')}
+              from ledger_events where seq > $1 order by seq limit $2`,
             values: [after, BATCH_ROWS],
             rowMode: 'array',
           });
           if (result.rows.length === 0) return;
           const builder = new LeafBatchBuilder(result.rows.length, 8 * 1024 * 1024);
-          for (const [seq, leaf, hash] of result.rows) builder.add(Number(seq), leaf, hash);
+          for (const [seq, leaf, hash, ...columns] of result.rows) builder.add(Number(seq), leaf, hash, columns);
           yield builder.take();
           after = Number(result.rows[result.rows.length - 1][0]);
         }

@@ -1,21 +1,33 @@
 // Full verification of the stored ledger: every leaf rehashed from its bytes, the sequence checked,
-// the tree rebuilt in O(log n) memory and compared with every signed checkpoint (and, optionally,
+// the index columns held against the leaf (verify-index.ts), the tree rebuilt in O(log n) memory and compared with every signed checkpoint (and, optionally,
 // with a checkpoint saved elsewhere earlier). Reads one consistent snapshot, streamed, and stops
 // at the first problem so the report names the first bad sequence number.
 import { timingSafeEqual } from 'node:crypto';
 import type { Store } from '../db/store.js';
 import { type NoteVerifier, verifyCheckpoint } from './checkpoint-note.js';
-import type { LeafBatch } from './leaf-batch.js';
+import type { IndexColumn, LeafBatch } from './leaf-batch.js';
 import { HASH_SIZE, hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
+import { columnMismatch, columnsMatchLeaf, seqAfterKey, seqKeyAt } from './verify-index.js';
 import { openSnapshot, type Snapshot } from './verify-snapshots.js';
 
-export type ProblemKind = 'leaf_mismatch' | 'gap' | 'reorder' | 'bad_signature' | 'root_mismatch' | 'fork' | 'truncated' | 'head_mismatch';
+export type ProblemKind =
+  | 'leaf_mismatch'
+  | 'gap'
+  | 'reorder'
+  | 'index_mismatch'
+  | 'bad_signature'
+  | 'root_mismatch'
+  | 'fork'
+  | 'truncated'
+  | 'head_mismatch';
 
 export interface VerifyProblem {
   kind: ProblemKind;
   /** The first bad sequence number, when the problem has one. */
   seq: number | null;
   message: string;
+  /** For an index_mismatch: the column of ledger_events that disagrees with the leaf. */
+  column?: IndexColumn;
 }
 
 export interface VerifyReport {
@@ -43,31 +55,15 @@ class FoundProblem extends Error {
   }
 }
 
-const fail = (kind: ProblemKind, seq: number | null, message: string): never => {
-  throw new FoundProblem({ kind, seq, message });
+const fail = (kind: ProblemKind, seq: number | null, message: string, column?: IndexColumn): never => {
+  throw new FoundProblem(column === undefined ? { kind, seq, message } : { kind, seq, message, column });
 };
 
-// In canonical (RFC 8785) JSON the top-level keys are sorted, and only sourceAddress, subject,
-// type, v and via sort after "seq": their values are strings, a number, {id, type, version} and
-// {channel, credential, host, osUser}, none of which can hold the bytes `"seq":` (a quote inside a
-// string is escaped). So the LAST `"seq":`
-// in a leaf is the top-level one, and reading it needs no JSON.parse of the whole event.
-const SEQ_KEY = Buffer.from('"seq":');
-
+/** The top-level `seq` of a canonical leaf, found without JSON.parse (see seqKeyAt), or -1. */
 export function seqInLeaf(leaf: Uint8Array): number {
   const bytes = Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf.buffer, leaf.byteOffset, leaf.length);
-  return seqInBytes(bytes, 0, bytes.length);
-}
-
-/** seqInLeaf of the leaf at bytes[start, end), without a view object per row. */
-function seqInBytes(bytes: Buffer, start: number, end: number): number {
-  const at = bytes.lastIndexOf(SEQ_KEY, end - SEQ_KEY.length);
-  if (at < start) return -1;
-  let value = 0;
-  let i = at + SEQ_KEY.length;
-  const first = i;
-  for (; i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) value = value * 10 + (bytes[i] - 0x30);
-  return i === first ? -1 : value;
+  const at = seqKeyAt(bytes, 0, bytes.length);
+  return at < 0 ? -1 : seqAfterKey(bytes, at, bytes.length);
 }
 
 const sameHash = (a: Uint8Array, b: Uint8Array) => a.length === b.length && timingSafeEqual(a, b);
@@ -111,7 +107,7 @@ export async function verifyLedger(
 function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () => void): void {
   const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
   const hashes = Buffer.from(batch.hashes.buffer, batch.hashes.byteOffset, batch.hashes.length);
-  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes } = batch;
+  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes, columnOffsets, columnNulls } = batch;
   for (let i = 0; i < batch.count; i++) {
     const seq = seqs[i];
     const expected = frontier.size;
@@ -124,8 +120,16 @@ function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () =>
         : hashPrefixedLeaf(leaves.subarray(leafStarts[i], leafEnds[i]));
     if (hashes.compare(hash, 0, hash.length, hashOffsets[i], hashOffsets[i + 1]) !== 0)
       fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
-    const own = seqInBytes(leaves, leafStarts[i] + 1, leafEnds[i]);
+    const start = leafStarts[i] + 1;
+    const end = leafEnds[i];
+    const seqAt = seqKeyAt(leaves, start, end);
+    const own = seqAt < 0 ? -1 : seqAfterKey(leaves, seqAt, end);
     if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
+    // The leaf is authentic and in its place; the columns queries filter on must say the same.
+    if (!columnsMatchLeaf(leaves, start, end, seqAt, columnOffsets, columnNulls, i)) {
+      const bad = columnMismatch(leaves, start, end, columnOffsets, columnNulls, i);
+      if (bad) fail('index_mismatch', seq, `index mismatch at ${seq}: ${bad.message}`, bad.column);
+    }
     frontier.add(hash);
     afterEach();
   }
