@@ -99,6 +99,7 @@ export async function openException(trx: Tx, { ctx, input }: { ctx: RequestConte
     subject: { type: 'exception', id: row.id, version: 1 },
     after: row,
     controls: EXCEPTION_CONTROLS,
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, version: 1 });
 }
@@ -204,6 +205,7 @@ export async function transitionException(
     after: { status: input.to, ...(changes.duplicate_of ? { duplicateOf: changes.duplicate_of } : {}) },
     reason,
     controls: EXCEPTION_CONTROLS,
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes, version } as ExceptionRow);
 }
@@ -254,6 +256,7 @@ export async function recordRootCause(trx: Tx, { ctx, input }: { ctx: RequestCon
     before: row.root_cause_category ? { category: row.root_cause_category, text: row.root_cause_text } : null,
     after: { category, text, recurring: refs.length > 0, recurringRefs: refs },
     controls: ['iso42001:10.2'],
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes });
 }
@@ -291,6 +294,7 @@ export async function verifyException(trx: Tx, { ctx, input }: { ctx: RequestCon
     subject: { type: 'exception', id: row.id, version },
     after: { verifiedBy: verifierId, note },
     controls: ['iso42001:10.2'],
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes });
 }

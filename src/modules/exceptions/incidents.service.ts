@@ -78,6 +78,7 @@ export async function openIncident(
     subject: { type: 'exception', id: opened.id, version: opened.version },
     after,
     controls: INCIDENT_CONTROLS,
+    data: { systemId: opened.systemId },
   });
   return incidentView(trx, opened.id);
 }
@@ -100,6 +101,7 @@ export async function updateIncident(
     after,
     reason: input.reason.trim(),
     controls: INCIDENT_CONTROLS,
+    data: { systemId: row.system_id },
   });
   return incidentView(trx, row.id);
 }
@@ -225,7 +227,7 @@ export async function fileIncidentReport(trx: Tx, { ctx, input }: { ctx: Request
     type: onTime ? 'incident.report_filed' : 'incident.report_filed_late',
     subject: { type: 'exception', id: row.id },
     after: { deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime },
-    data: { reportId: report.id, articles: deadline.articles },
+    data: { systemId: row.system_id, reportId: report.id, articles: deadline.articles },
     controls: INCIDENT_CONTROLS,
   });
   return { id: report.id, deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime, note: report.note };

@@ -1,5 +1,9 @@
 // HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
+
+import { AppError } from '../../errors.js';
+import { systemHistory } from '../../ledger/history.js';
+import { HISTORY_KINDS, type HistoryKind } from '../../ledger/system-index.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
@@ -9,6 +13,8 @@ import {
   ChangeRiskTierBody,
   ChangeStatusBody,
   CreateSystemBody,
+  HistoryPageView,
+  HistoryQuery,
   ListSystemsQuery,
   PhaseOwnerView,
   PhaseParams,
@@ -220,5 +226,48 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     },
   );
 
+  app.get(
+    '/api/v1/systems/:id/history',
+    {
+      schema: {
+        tags,
+        summary:
+          "A system's whole history from the ledger: its changes, approvals and signatures, exceptions, incidents, oversight, decisions, appeals, model versions, change records",
+        params: IdParams,
+        querystring: HistoryQuery,
+        response: { 200: HistoryPageView, ...errorResponses },
+      },
+      config: { access: READ },
+    },
+    async (req) => {
+      await getSystem(store.db, req.params.id);
+      const { kind, from, to, order, cursor, limit, offset } = req.query;
+      return systemHistory(store.db, {
+        systemId: req.params.id,
+        kinds: parseKinds(kind),
+        from,
+        to,
+        order: order ?? 'asc',
+        cursor,
+        limit: limit ?? 50,
+        offset: offset ?? 0,
+      });
+    },
+  );
+
   await systemsRecordRoutes(app, deps);
+}
+
+/** `kind=approval,exception` -> the kinds; an unknown one is refused, naming the known ones. */
+export function parseKinds(kind: string | undefined): HistoryKind[] | undefined {
+  if (kind === undefined) return undefined;
+  const kinds = kind
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((k) => !(HISTORY_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new AppError('validation_failed', `kind: unknown ${unknown.join(', ')}`, { field: 'kind', known: [...HISTORY_KINDS] });
+  }
+  return kinds as HistoryKind[];
 }
