@@ -1,7 +1,6 @@
 // The inventory's business rules that several use cases share: who may do what, rationales, row
 // versions. Which changes need an approval is governance's rule (governance/governed-changes.ts).
 import { type Actor, actsWithProoflineAuthority, hasRole, hasSystemRole } from '../../context.js';
-import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import type { DeploymentKind, SystemStatus } from './systems.tables.js';
 
