@@ -1,3 +1,5 @@
+import { AppError } from '../errors.js';
+
 // Which AI system a ledger event concerns, and what kind of history entry it is: pure functions of
 // the event (its leaf JSON), so the `ledger_events.system_id` index column can be recomputed from
 // the leaf by anyone (`proofline verify` checks it) and a system's history is one indexed read.
@@ -60,6 +62,21 @@ export function historyKindOf(type: string, subjectType: string): HistoryKind {
   if (type.startsWith('model_version.')) return 'model_version';
   if (type.startsWith('data_source.')) return 'data_source';
   return 'system';
+}
+
+/** `approval,exception` (the API's `kind`, the CLI's `--kind`) -> the kinds; an unknown one is
+ * refused with `validation_failed`, naming the known ones. */
+export function parseHistoryKinds(kind: string | undefined): HistoryKind[] | undefined {
+  if (kind === undefined) return undefined;
+  const kinds = kind
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((k) => !(HISTORY_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new AppError('validation_failed', `kind: unknown ${unknown.join(', ')}`, { field: 'kind', known: [...HISTORY_KINDS] });
+  }
+  return kinds as HistoryKind[];
 }
 
 export const historySubjects = { exception: EXCEPTION_SUBJECTS, decision: DECISION_SUBJECTS };

@@ -1,9 +1,8 @@
 // HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
 
-import { AppError } from '../../errors.js';
 import { systemHistory } from '../../ledger/history.js';
-import { HISTORY_KINDS, type HistoryKind } from '../../ledger/system-index.js';
+import { parseHistoryKinds } from '../../ledger/system-index.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
@@ -244,7 +243,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       const { kind, from, to, order, cursor, limit, offset } = req.query;
       return systemHistory(store.db, {
         systemId: req.params.id,
-        kinds: parseKinds(kind),
+        kinds: parseHistoryKinds(kind),
         from,
         to,
         order: order ?? 'asc',
@@ -256,18 +255,4 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   );
 
   await systemsRecordRoutes(app, deps);
-}
-
-/** `kind=approval,exception` -> the kinds; an unknown one is refused, naming the known ones. */
-export function parseKinds(kind: string | undefined): HistoryKind[] | undefined {
-  if (kind === undefined) return undefined;
-  const kinds = kind
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
-  const unknown = kinds.filter((k) => !(HISTORY_KINDS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    throw new AppError('validation_failed', `kind: unknown ${unknown.join(', ')}`, { field: 'kind', known: [...HISTORY_KINDS] });
-  }
-  return kinds as HistoryKind[];
 }
