@@ -34,6 +34,23 @@ export interface Actor {
   systemRoles: Record<string, Role[]>;
   tokenId?: string;
   scopes?: TokenScope[];
+  /** Set while this person's decision, which completed an approval chain (or their emergency
+   * change), is applied: the inventory lets the change through on the approval's authority (its use
+   * cases still check the approval itself), and the ledger names this person and the signers. */
+  applying?: ApplyingApproval;
+}
+
+/** A person who signed an approval: the approver, and whom they signed for when delegated. */
+export interface Signer {
+  id: string;
+  name: string;
+  onBehalfOf: { id: string; name: string } | null;
+}
+
+export interface ApplyingApproval {
+  approvalRequestId: string;
+  /** Who signed the approval's current revision, in decision order; empty for an emergency change. */
+  signers: Signer[];
 }
 
 /** Where a command-line action came from and how its acting account was established; written
@@ -67,6 +84,15 @@ export const SYSTEM_ACTOR: Actor = {
 export function systemContext(requestId = 'system'): RequestContext {
   return { actor: SYSTEM_ACTOR, requestId, sourceAddress: null };
 }
+
+/** The person acting, applying an approved change under that approval's authority. */
+export function applierOf(ctx: RequestContext, applying: ApplyingApproval): RequestContext {
+  return { ...ctx, actor: { ...ctx.actor, applying } };
+}
+
+/** Proofline itself, or a person applying an approved change: what the inventory lets through
+ * without the person's own edit rights (the approval gate is checked separately). */
+export const actsWithProoflineAuthority = (actor: Actor) => actor.kind === 'system' || actor.applying !== undefined;
 
 export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.includes(r));
 

@@ -1,11 +1,15 @@
-// `proofline systems import|export`: the inventory in bulk, through the same use cases as the API.
+// `proofline systems import|export|history`: the inventory in bulk, through the same use cases as the
+// API, and one system's history from the ledger.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
+import { systemHistory } from '../ledger/history.js';
+import { parseHistoryKinds } from '../ledger/system-index.js';
 import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
-import { cliContext, progressReporter } from './cli-context.js';
+import { getSystem } from '../modules/systems/systems.repository.js';
+import { cliContext, printJson, printTable, progressReporter, withStore } from './cli-context.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
@@ -71,4 +75,46 @@ export function registerSystemsCommands(program: Command): void {
         await store.close();
       }
     });
+
+  systems
+    .command('history')
+    .description(
+      "one system's history from the ledger, oldest first: changes, approvals and signatures, exceptions, incidents, oversight, decisions, appeals, model versions, change records",
+    )
+    .argument('<id>', 'the system id')
+    .option(
+      '--kind <kinds>',
+      'only these kinds, comma-separated (system, approval, exception, incident, oversight, decision, appeal, model_version, data_source, change_record)',
+    )
+    .option('--from <time>', 'from this server time (inclusive)')
+    .option('--to <time>', 'until this server time (exclusive)')
+    .option('--newest-first', 'newest first')
+    .option('--limit <n>', 'entries per page', '100')
+    .option('--cursor <seq>', 'the next cursor printed by the page before')
+    .option('--json', 'print the page as JSON')
+    .action(
+      async (
+        id: string,
+        opts: { kind?: string; from?: string; to?: string; newestFirst?: boolean; limit: string; cursor?: string; json?: boolean },
+      ) =>
+        withStore(async (store) => {
+          await getSystem(store.db, id);
+          const page = await systemHistory(store.db, {
+            systemId: id,
+            kinds: parseHistoryKinds(opts.kind),
+            from: opts.from,
+            to: opts.to,
+            order: opts.newestFirst ? 'desc' : 'asc',
+            cursor: opts.cursor === undefined ? undefined : Number(opts.cursor),
+            limit: Number(opts.limit),
+            offset: 0,
+          });
+          if (opts.json) return printJson(page);
+          printTable(
+            ['SEQ', 'RECORDED AT', 'KIND', 'BY', 'WHAT', 'WHY'],
+            page.items.map((e) => [String(e.seq), e.recordedAt, e.kind, e.actor.name ?? e.actor.kind, e.summary, e.rationale ?? '']),
+          );
+          if (page.nextCursor !== null) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+        }),
+    );
 }

@@ -123,6 +123,8 @@ export interface ChangeRecordsTable {
   recorded_by: string | null;
   recorded_at: string;
   event_id: string;
+  /** JSON array of {id, name}: who signed the approval that allowed the change ([] when none). */
+  signed_by: string;
 }
 
 export interface ApprovalsTables {

@@ -4,7 +4,7 @@
 // ledger, so a comparison does not depend on any mutable table.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { RequestContext } from '../context.js';
+import type { RequestContext, Signer } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
@@ -49,6 +49,8 @@ export interface NewChangeRecord {
 export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestContext; change: NewChangeRecord }) {
   const id = randomUUID();
   const diff = structuredDiff(change.before ?? {}, change.after);
+  // Applied under an approval: the person whose decision completed it acts, and these signed it.
+  const signedBy = (ctx.actor.applying?.signers ?? []).map((s) => ({ id: s.id, name: s.name, onBehalfOf: s.onBehalfOf }));
   const event = await appendEvent(trx, ctx, {
     type: 'change.recorded',
     subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion },
@@ -63,6 +65,7 @@ export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestConte
       diff,
       approvalRequestId: change.approvalRequestId,
       exceptionId: change.exceptionId,
+      signedBy,
     },
   });
   const row = {
@@ -81,6 +84,7 @@ export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestConte
     recorded_by: ctx.actor.userId,
     recorded_at: event.recordedAt,
     event_id: event.eventId,
+    signed_by: JSON.stringify(signedBy),
   };
   await trx.insertInto('change_records').values(row).execute();
   return { ...row, diff };
@@ -113,6 +117,7 @@ export function presentChangeRecord(row: Awaited<ReturnType<typeof listChangeRec
     approvalRequestId: row.approval_request_id,
     exceptionId: row.exception_id,
     recordedBy: row.recorded_by,
+    signedBy: JSON.parse(row.signed_by) as Array<{ id: string; name: string; onBehalfOf: { id: string; name: string } | null }>,
     recordedAt: row.recorded_at,
     eventId: row.event_id,
   };
@@ -138,6 +143,8 @@ interface LeafEvent {
   type: string;
   recordedAt: string;
   subject: { type: string; id: string; version?: number };
+  actor?: { kind: string; id: string | null; name: string | null; applying?: { signers: Signer[] } };
+  reason?: string;
   after?: unknown;
   data?: Record<string, unknown>;
 }
@@ -221,4 +228,68 @@ export async function compareVersions(
   const left = pick(from, 'from');
   const right = pick(to, 'to');
   return { subjectType, subjectId, from: left, to: right, diff: structuredDiff(left.state, right.state) };
+}
+
+/** Who did one step of a model version's life, and when, from its ledger event. */
+function stepOf(events: LeafEvent[], type: string) {
+  const event = events.find((e) => e.type === type);
+  if (!event) return null;
+  return {
+    at: event.recordedAt,
+    by: { id: event.actor?.id ?? null, name: event.actor?.name ?? null, kind: event.actor?.kind ?? 'unknown' },
+    signers: event.actor?.applying?.signers ?? [],
+    approvalRequestId: typeof event.data?.approvalRequestId === 'string' ? event.data.approvalRequestId : null,
+    exceptionId: typeof event.data?.exceptionId === 'string' ? event.data.exceptionId : null,
+    reason: event.reason ?? null,
+    seq: event.seq,
+    eventId: event.id,
+  };
+}
+
+const COMPARED_FIELDS = ['label', 'artifactSha256', 'trainingDataRefs', 'parameters', 'notes', 'status', 'registeredBy', 'deployedAt'];
+
+/**
+ * Any two model versions of one system side by side, rebuilt from the ledger: each one's latest
+ * state (parameters, artifact digest, training data), who registered, deployed and retired it and
+ * under which approval, and the field differences. 404 for an unknown id, 400 (`validation_failed`)
+ * when the two belong to different systems.
+ */
+export async function compareModelVersions(db: Kysely<Database>, { from, to }: { from: string; to: string }) {
+  const rows = await db.selectFrom('model_versions').select(['id', 'system_id', 'label']).where('id', 'in', [from, to]).execute();
+  const find = (id: string, field: string) => {
+    const row = rows.find((r) => r.id === id);
+    if (!row) throw new AppError('not_found', `no model version ${id}`, { field, id });
+    return row;
+  };
+  const left = find(from, 'from');
+  const right = find(to, 'to');
+  if (left.system_id !== right.system_id) {
+    throw new AppError('validation_failed', 'to: the two model versions belong to different systems; compare versions of one system', {
+      field: 'to',
+      fromSystemId: left.system_id,
+      toSystemId: right.system_id,
+    });
+  }
+  const describe = async (id: string) => {
+    const events = await subjectEvents(db, 'model_version', id);
+    const versions = replayVersions(events);
+    const latest = Math.max(0, ...versions.keys());
+    const state = versions.get(latest)?.state ?? {};
+    const own = events.filter((e) => e.type.startsWith('model_version.'));
+    const retired = stepOf(own, 'model_version.retired');
+    return {
+      id,
+      version: latest,
+      state,
+      registered: stepOf(own, 'model_version.registered'),
+      deployed: stepOf(own, 'model_version.deployed'),
+      retired: retired && {
+        ...retired,
+        supersededBy: String(own.find((e) => e.type === 'model_version.retired')?.data?.supersededBy ?? ''),
+      },
+    };
+  };
+  const [a, b] = [await describe(from), await describe(to)];
+  const pick = (state: Record<string, unknown>) => Object.fromEntries(COMPARED_FIELDS.map((f) => [f, state[f] ?? null]));
+  return { systemId: left.system_id, from: a, to: b, diff: structuredDiff(pick(a.state), pick(b.state)) };
 }

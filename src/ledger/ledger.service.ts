@@ -6,11 +6,12 @@
 
 import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor, RequestContext } from '../context.js';
+import type { Actor, ApplyingApproval, RequestContext } from '../context.js';
 import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { eventLeaf } from './event-leaf.js';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
+import { systemIdOfEvent } from './system-index.js';
 
 export interface EventSubject {
   type: string;
@@ -49,6 +50,8 @@ export interface LedgerActor {
   name: string | null;
   roles: string[];
   tokenId?: string;
+  /** Present when the person applies an approved change: the request and who signed it. */
+  applying?: ApplyingApproval;
 }
 
 export function actorForLedger(actor: Actor): LedgerActor {
@@ -63,6 +66,7 @@ export function actorForLedger(actor: Actor): LedgerActor {
     name: actor.displayName,
     roles,
     ...(actor.tokenId ? { tokenId: actor.tokenId } : {}),
+    ...(actor.applying ? { applying: actor.applying } : {}),
   };
 }
 
@@ -81,6 +85,7 @@ interface EventRow {
   recorded_at: string;
   leaf: string;
   leaf_hash: Uint8Array;
+  system_id: string | null;
 }
 
 interface NodeRow {
@@ -140,8 +145,8 @@ function sqliteStorage(handle: SQLite.Database): LedgerStorage {
     statements = {
       head: handle.prepare('select size, frontier from ledger_head where id = 1'),
       event:
-        handle.prepare(`insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        handle.prepare(`insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash, system_id)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       node: handle.prepare('insert into ledger_nodes (level, idx, hash) values (?, ?, ?)'),
       updateHead: handle.prepare('update ledger_head set size = ?, frontier = ? where id = 1'),
     };
@@ -152,7 +157,7 @@ function sqliteStorage(handle: SQLite.Database): LedgerStorage {
     readHead: async () => head.get() as { size: number; frontier: string },
     // Positional parameters: binding by name costs a property lookup per column per row.
     addEvent: (r) =>
-      void event.run(r.seq, r.event_id, r.type, r.actor_id, r.subject_type, r.subject_id, r.recorded_at, r.leaf, r.leaf_hash),
+      void event.run(r.seq, r.event_id, r.type, r.actor_id, r.subject_type, r.subject_id, r.recorded_at, r.leaf, r.leaf_hash, r.system_id),
     addNode: (level, idx, hash) => void node.run(level, idx, hash),
     finish: async (newHead) => void updateHead.run(newHead.size, newHead.frontier),
   };
@@ -209,6 +214,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       recorded_at: recordedAt,
       leaf,
       leaf_hash: hash,
+      system_id: systemIdOfEvent(input),
     });
     head.frontier.add(hash, storeNode);
     appended.push({ seq, eventId, recordedAt });

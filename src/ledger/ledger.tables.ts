@@ -10,6 +10,8 @@ export interface LedgerEventsTable {
   recorded_at: string;
   leaf: string;
   leaf_hash: Uint8Array;
+  /** The AI system the event concerns: `systemIdOfEvent` (system-index.ts) of the leaf. */
+  system_id: string | null;
 }
 
 /** Hash of the perfect subtree at (level, idx): leaves [idx * 2^level, (idx + 1) * 2^level).

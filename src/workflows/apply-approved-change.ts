@@ -4,9 +4,11 @@
 // Everything but a policy change goes through the inventory's own use cases (changeSystemStatus,
 // deployModelVersion, updateSystem, changeRiskTier, addDataSource, updateDataSource), given the
 // request id (and, for an emergency, its exception id): they check the approval gate again, write
-// their event and the one change record of the change. They act as Proofline itself, applying what
-// the approvers decided. A policy change has no inventory use case: its record is written here.
-import { type RequestContext, SYSTEM_ACTOR } from '../context.js';
+// their event and the one change record of the change. The person whose decision completed the chain
+// (or who made the emergency change) acts, with the approval's authority (`applierOf`), so every
+// event and the change record name them and the signers. A policy change has no inventory use case:
+// its record is written here.
+import { type ApplyingApproval, applierOf, type RequestContext, type Signer } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { changeRecordOfRequest, recordChange } from '../governance/change-records.service.js';
@@ -14,15 +16,25 @@ import type { DataSourceInput } from '../governance/content.js';
 import type { ChangeAuthority } from '../governance/governed-changes.js';
 import type { PolicyStep } from '../governance/policies.js';
 import { writePolicyVersion } from '../governance/policies.js';
-import { contentOf, type RequestRow } from '../governance/requests.repository.js';
+import { contentOf, countedApprovals, decisionsOf, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { addDataSource, updateDataSource } from '../modules/systems/data-sources.service.js';
 import { deployModelVersion } from '../modules/systems/model-versions.service.js';
 import { changeRiskTier, changeSystemStatus, updateSystem } from '../modules/systems/systems.service.js';
 import type { EuRiskTier, SystemStatus } from '../modules/systems/systems.tables.js';
 
-/** The inventory applies the change, acting as Proofline under this approval request. */
-const applierOf = (ctx: RequestContext): RequestContext => ({ ...ctx, actor: SYSTEM_ACTOR });
+/** Who signed the request's current revision, in decision order (none for an emergency bypass). */
+async function signersOf(trx: Tx, request: RequestRow): Promise<Signer[]> {
+  const approvals = countedApprovals(request, await decisionsOf(trx, request.id));
+  const ids = [...new Set(approvals.flatMap((a) => (a.onBehalfOf ? [a.approverId, a.onBehalfOf] : [a.approverId])))];
+  const names = ids.length === 0 ? [] : await trx.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  const nameOf = (id: string) => names.find((n) => n.id === id)?.display_name ?? id;
+  return approvals.map((a) => ({
+    id: a.approverId,
+    name: nameOf(a.approverId),
+    onBehalfOf: a.onBehalfOf ? { id: a.onBehalfOf, name: nameOf(a.onBehalfOf) } : null,
+  }));
+}
 
 interface Applied {
   changeKind: string;
@@ -32,14 +44,14 @@ interface Applied {
 /** A change of the inventory, through its use case; the use case records the change. */
 async function changeInventory(
   trx: Tx,
-  ctx: RequestContext,
+  applier: RequestContext,
   request: RequestRow,
   { rationale, exceptionId }: { rationale: string; exceptionId: string | null },
 ): Promise<Applied> {
   const change = contentOf(request).change as Record<string, { to?: string } & Record<string, unknown>>;
   const systemId = request.system_id ?? '';
   const args = {
-    ctx: applierOf(ctx),
+    ctx: applier,
     rationale,
     minRationaleLength: 1,
     approvalRequestId: request.id,
@@ -141,11 +153,13 @@ export async function applyEffect(
 ) {
   if (request.applied_at)
     throw new AppError('invalid_transition', `the change of request ${request.id} was already applied at ${request.applied_at}`);
+  const applying: ApplyingApproval = { approvalRequestId: request.id, signers: exceptionId ? [] : await signersOf(trx, request) };
+  const applier = applierOf(ctx, applying);
   const { applied, record } =
     request.kind === 'policy_change'
-      ? await changePolicy(trx, ctx, request, rationale)
+      ? await changePolicy(trx, applier, request, rationale)
       : {
-          applied: await changeInventory(trx, ctx, request, { rationale, exceptionId }),
+          applied: await changeInventory(trx, applier, request, { rationale, exceptionId }),
           record: await changeRecordOfRequest(trx, request.id),
         };
   const at = new Date().toISOString();
@@ -166,7 +180,14 @@ export async function applyEffect(
     },
     reason: rationale,
     controls: ['iso42001:A.9.2', 'iso42001:A.6.2'],
-    data: { exceptionId, contentDigest: request.content_digest, diff: record.diff },
+    data: {
+      systemId: request.system_id,
+      exceptionId,
+      contentDigest: request.content_digest,
+      diff: record.diff,
+      appliedBy: { id: ctx.actor.userId, name: ctx.actor.displayName },
+      signers: applying.signers,
+    },
   });
   return record;
 }

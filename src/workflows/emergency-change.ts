@@ -89,6 +89,7 @@ export async function proceedWithEmergency(
     reason: why,
     controls: APPROVAL_CONTROLS,
     references: [],
+    data: { systemId: request.system_id },
   });
   const record = await applyEffect(trx, { ctx, request: await loadRequest(trx, requestId), exceptionId: exception.id, rationale: why });
   await notifyOpenSteps(trx, await loadRequestState(trx, requestId, now), now, 'needs a retrospective decision (emergency change made)');

@@ -99,6 +99,13 @@ function addMonths(date: Date, months: number): Date {
   return due;
 }
 
+/** The appeal's system, for the ledger's system index (`data.systemId`): its reference when that
+ * names a known system (the public intake may name anything). */
+async function systemData(trx: Tx, systemRef: string): Promise<{ systemId?: string }> {
+  const found = await trx.selectFrom('ai_systems').select('id').where('id', '=', systemRef).executeTakeFirst();
+  return found ? { systemId: found.id } : {};
+}
+
 /** Records an appeal; returns it with the status-lookup secret (shown once, only its hash is kept). */
 export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewAppeal }) {
   const now = new Date();
@@ -148,6 +155,7 @@ export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContex
       appellantDigest: sha256Hex(JSON.stringify([row.appellant_name, row.appellant_contact, row.statement])),
     },
     controls: CONTROLS,
+    data: await systemData(trx, row.system_ref),
   });
   return { appeal: presentAppeal(row), secret };
 }
@@ -202,6 +210,7 @@ export async function assignAppeal(
     subject: { type: 'appeal', id: row.id, version: after.version },
     before: { ownerId: row.owner_id },
     after: { ownerId },
+    data: await systemData(trx, row.system_ref),
   });
   return presentAppeal(after, links);
 }
@@ -217,6 +226,7 @@ export async function startAppealReview(trx: Tx, { ctx, appealId, version }: { c
     subject: { type: 'appeal', id: row.id, version: after.version },
     before: { status: row.status },
     after: { status: 'in_review' },
+    data: await systemData(trx, row.system_ref),
   });
   return presentAppeal(after, links);
 }
@@ -282,6 +292,7 @@ export async function resolveAppeal(
     after: { status: 'resolved', outcome: resolution.outcome, links: allLinks, onTime: resolvedAt <= row.due_at },
     reason: resolution.explanation,
     controls: CONTROLS,
+    data: { ...(await systemData(trx, row.system_ref)), decisionId: row.decision_id },
   });
   return presentAppeal(after, allLinks);
 }
@@ -292,7 +303,11 @@ export async function linkAppeal(trx: Tx, { ctx, appealId, links }: { ctx: Reque
   requireHandler(ctx, found.row);
   await checkLinks(trx, links);
   const allLinks = await insertLinks(trx, found.row.id, links, found.links);
-  await appendEvent(trx, ctx, { type: 'appeal.linked', subject: { type: 'appeal', id: found.row.id }, data: { links } });
+  await appendEvent(trx, ctx, {
+    type: 'appeal.linked',
+    subject: { type: 'appeal', id: found.row.id },
+    data: { ...(await systemData(trx, found.row.system_ref)), links },
+  });
   return presentAppeal(found.row, allLinks);
 }
 

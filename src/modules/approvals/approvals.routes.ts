@@ -2,7 +2,7 @@
 // change records and version comparison. Thin: access, schema, one transaction, one use case.
 
 import { Type } from 'typebox';
-import { compareVersions, listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
+import { compareModelVersions, compareVersions, listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
 import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
 import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
@@ -20,6 +20,8 @@ import {
   DelegationBody,
   DelegationView,
   EmergencyView,
+  ModelVersionCompareQuery,
+  ModelVersionCompareView,
   PolicyHistoryView,
   PolicyView,
   QueueView,
@@ -200,6 +202,20 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       const page = await listChangeRecords(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
       return { ...page, items: page.items.map(presentChangeRecord) };
     },
+  );
+
+  app.get(
+    '/api/v1/model-versions/compare',
+    {
+      schema: {
+        tags,
+        summary: 'Any two model versions of one system side by side, from the ledger',
+        querystring: ModelVersionCompareQuery,
+        response: { 200: ModelVersionCompareView, ...errorResponses },
+      },
+      config: { access: read },
+    },
+    async (req) => compareModelVersions(store.db, { from: req.query.from, to: req.query.to }),
   );
 
   for (const [path, subjectType] of [

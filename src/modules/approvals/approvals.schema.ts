@@ -251,6 +251,10 @@ export const DelegationView = Type.Object({
   revokedAt: Nullable(Type.String()),
 });
 
+const PersonRef = Type.Object({ id: Type.String(), name: Type.String() });
+/** Who signed the approval that allowed a change (and for whom, when delegated). */
+export const SignerView = Type.Object({ ...PersonRef.properties, onBehalfOf: Nullable(PersonRef) });
+
 export const ChangeRecordView = Type.Object({
   id: Type.String(),
   subjectType: Type.String(),
@@ -265,6 +269,7 @@ export const ChangeRecordView = Type.Object({
   approvalRequestId: Nullable(Type.String()),
   exceptionId: Nullable(Type.String()),
   recordedBy: Nullable(Type.String()),
+  signedBy: Type.Array(SignerView, { description: 'who signed the approval that allowed the change; [] when none' }),
   recordedAt: Type.String(),
   eventId: Type.String(),
 });
@@ -290,5 +295,38 @@ export const CompareView = Type.Object({
   subjectId: Type.String(),
   from: VersionState,
   to: VersionState,
+  diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
+});
+
+export const ModelVersionCompareQuery = Type.Object(
+  { from: Type.String({ minLength: 1, maxLength: 100 }), to: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+
+/** One step of a model version's life (registered, deployed, retired): who, when, under which approval. */
+const LifeStep = Type.Object({
+  at: Type.String(),
+  by: Type.Object({ id: Nullable(Type.String()), name: Nullable(Type.String()), kind: Type.String() }),
+  signers: Type.Array(SignerView),
+  approvalRequestId: Nullable(Type.String()),
+  exceptionId: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  seq: Type.Integer(),
+  eventId: Type.String(),
+});
+
+const ModelVersionSide = Type.Object({
+  id: Type.String(),
+  version: Type.Integer({ description: "the model version's latest version in the ledger" }),
+  state: Type.Record(Type.String(), Json),
+  registered: Nullable(LifeStep),
+  deployed: Nullable(LifeStep),
+  retired: Nullable(Type.Object({ ...LifeStep.properties, supersededBy: Type.String() })),
+});
+
+export const ModelVersionCompareView = Type.Object({
+  systemId: Type.String(),
+  from: ModelVersionSide,
+  to: ModelVersionSide,
   diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
 });

@@ -253,7 +253,12 @@ async function afterApproval(
     before: { status: 'pending' },
     after: { status: 'approved', completedAt: at, validUntil: expiries[0] ?? null, retrospective },
     controls: APPROVAL_CONTROLS,
-    data: { contentDigest: state.request.content_digest, approvals: approvals.map((a) => a.id), exceptionId: state.request.exception_id },
+    data: {
+      systemId: state.request.system_id,
+      contentDigest: state.request.content_digest,
+      approvals: approvals.map((a) => a.id),
+      exceptionId: state.request.exception_id,
+    },
   });
   if (retrospective) return null;
   const completed = await loadRequestState(trx, requestId, now);

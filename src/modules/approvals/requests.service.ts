@@ -164,7 +164,7 @@ export async function reviseRequest(
     after: { revision, contentDigest: digest, change: built.content.change, subject: built.content.subject },
     reason: why,
     controls: APPROVAL_CONTROLS,
-    data: { chainRestarted: true },
+    data: { systemId: before.system_id, chainRestarted: true },
   });
   await notifyOpenSteps(trx, await loadRequestState(trx, requestId, now), now, 'was revised and needs your decision again');
   return loadRequest(trx, requestId);
@@ -191,6 +191,7 @@ export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx
     after: { status: 'withdrawn' },
     reason: requireText(reason, 'reason'),
     controls: APPROVAL_CONTROLS,
+    data: { systemId: before.system_id },
   });
   return loadRequest(trx, requestId);
 }

@@ -217,6 +217,8 @@ export async function ingestDecisionBatch(
       digest,
       digestAlgorithm: 'sha256(JSON of records as received)',
       systems: [...policies.keys()],
+      // A batch of one system is part of that system's history (ledger/system-index.ts).
+      ...(policies.size === 1 ? { systemId: [...policies.keys()][0] } : {}),
       queuedForReview: queued,
     },
     controls: ['gdpr:Art.22', 'euaiact:Art.86'],

@@ -167,7 +167,7 @@ async function escalateOne(trx: Tx, item: OverdueItem, level: (typeof ESCALATION
     type: 'escalation.sent',
     subject: { type: item.itemType, id: item.itemId },
     after: payload,
-    data: { escalatedAt: now, noRecipients: recipients.length === 0 },
+    data: { systemId: item.systemId, escalatedAt: now, noRecipients: recipients.length === 0 },
     controls: ['iso42001:A.9.2'],
   });
   return true;

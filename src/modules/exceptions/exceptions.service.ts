@@ -105,6 +105,7 @@ export async function openException(
     subject: { type: 'exception', id: row.id, version: 1 },
     after: row,
     controls: EXCEPTION_CONTROLS,
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, version: 1 });
 }
@@ -210,6 +211,7 @@ export async function transitionException(
     after: { status: input.to, ...(changes.duplicate_of ? { duplicateOf: changes.duplicate_of } : {}) },
     reason,
     controls: EXCEPTION_CONTROLS,
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes, version } as ExceptionRow);
 }
@@ -260,6 +262,7 @@ export async function recordRootCause(trx: Tx, { ctx, input }: { ctx: RequestCon
     before: row.root_cause_category ? { category: row.root_cause_category, text: row.root_cause_text } : null,
     after: { category, text, recurring: refs.length > 0, recurringRefs: refs },
     controls: ['iso42001:10.2'],
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes });
 }
@@ -298,6 +301,7 @@ export async function verifyException(trx: Tx, { ctx, input }: { ctx: RequestCon
     subject: { type: 'exception', id: row.id, version },
     after: { verifiedBy: verifierId, note },
     controls: ['iso42001:10.2'],
+    data: { systemId: row.system_id },
   });
   return presentException({ ...row, ...changes });
 }

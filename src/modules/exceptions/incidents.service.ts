@@ -80,6 +80,7 @@ export async function openIncident(
     subject: { type: 'exception', id: opened.id, version: opened.version },
     after,
     controls: INCIDENT_CONTROLS,
+    data: { systemId: opened.systemId },
   });
   return incidentView(trx, opened.id);
 }
@@ -103,8 +104,8 @@ export async function updateIncident(
     before,
     after,
     reason: input.reason.trim(),
-    data: dueAt === row.due_at ? undefined : { dueAt: { before: row.due_at, after: dueAt } },
     controls: INCIDENT_CONTROLS,
+    data: { systemId: row.system_id, ...(dueAt === row.due_at ? {} : { dueAt: { before: row.due_at, after: dueAt } }) },
   });
   return incidentView(trx, row.id);
 }
@@ -230,7 +231,7 @@ export async function fileIncidentReport(trx: Tx, { ctx, input }: { ctx: Request
     type: onTime ? 'incident.report_filed' : 'incident.report_filed_late',
     subject: { type: 'exception', id: row.id },
     after: { deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime },
-    data: { reportId: report.id, articles: deadline.articles },
+    data: { systemId: row.system_id, reportId: report.id, articles: deadline.articles },
     controls: INCIDENT_CONTROLS,
   });
   return { id: report.id, deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime, note: report.note };

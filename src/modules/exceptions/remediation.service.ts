@@ -48,7 +48,7 @@ export async function addCorrectiveAction(trx: Tx, { ctx, input }: { ctx: Reques
     type: 'corrective_action.added',
     subject: { type: 'corrective_action', id: row.id, version: 1 },
     after: row,
-    data: { exceptionId: exception.id },
+    data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.2'],
   });
   return presentCorrectiveAction({ ...row, version: 1 });
@@ -86,7 +86,7 @@ export async function completeCorrectiveAction(trx: Tx, { ctx, input }: { ctx: R
     subject: { type: 'corrective_action', id: action.id, version },
     before: { status: action.status },
     after: { status: 'completed', evidence },
-    data: { exceptionId: exception.id },
+    data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.2'],
   });
   return presentCorrectiveAction({ ...action, ...changes });
@@ -99,7 +99,14 @@ export interface NewFollowUp {
   dueAt: string;
 }
 
-async function insertFollowUp(trx: Tx, ctx: RequestContext, exceptionId: string, lessonId: string, input: NewFollowUp) {
+async function insertFollowUp(
+  trx: Tx,
+  ctx: RequestContext,
+  exception: { id: string; system_id: string },
+  lessonId: string,
+  input: NewFollowUp,
+) {
+  const exceptionId = exception.id;
   await requireActiveUser(trx, input.ownerId, 'ownerId');
   const row: Omit<FollowUpsTable, 'version'> = {
     id: randomUUID(),
@@ -119,7 +126,7 @@ async function insertFollowUp(trx: Tx, ctx: RequestContext, exceptionId: string,
     type: 'follow_up.created',
     subject: { type: 'follow_up', id: row.id, version: 1 },
     after: row,
-    data: { exceptionId, lessonId },
+    data: { systemId: exception.system_id, exceptionId, lessonId },
     controls: ['iso42001:10.1'],
   });
   return presentFollowUp({ ...row, version: 1 });
@@ -145,11 +152,11 @@ export async function recordLesson(trx: Tx, { ctx, input }: { ctx: RequestContex
     type: 'lesson.recorded',
     subject: { type: 'lesson', id: row.id },
     after: row,
-    data: { exceptionId: exception.id },
+    data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.2', 'iso42001:10.1'],
   });
   const followUps = [];
-  for (const f of input.followUps ?? []) followUps.push(await insertFollowUp(trx, ctx, exception.id, row.id, f));
+  for (const f of input.followUps ?? []) followUps.push(await insertFollowUp(trx, ctx, exception, row.id, f));
   return { ...presentLesson(row), followUps };
 }
 
@@ -167,7 +174,7 @@ export async function addFollowUp(
     .where('exception_id', '=', exception.id)
     .executeTakeFirst();
   if (!lesson) throw notFound('lesson', input.lessonId);
-  return insertFollowUp(trx, ctx, exception.id, lesson.id, input);
+  return insertFollowUp(trx, ctx, exception, lesson.id, input);
 }
 
 const FOLLOW_UP_NEXT: Record<FollowUpStatus, FollowUpStatus[]> = { open: ['in_progress', 'done'], in_progress: ['done'], done: [] };
@@ -212,7 +219,7 @@ export async function transitionFollowUp(trx: Tx, { ctx, input }: { ctx: Request
     before: { status: row.status },
     after: { status: input.to, ...(input.to === 'done' ? { evidence } : {}) },
     reason,
-    data: { exceptionId: exception.id },
+    data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.1'],
   });
   return presentFollowUp({ ...row, ...changes });

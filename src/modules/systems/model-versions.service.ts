@@ -128,8 +128,9 @@ export async function listModelVersions(db: Tx, systemId: string): Promise<Model
     .execute();
 }
 
-/** Marks a version deployed (the one before it, if any, becomes retired). Needs a completed approval,
- * or the exception of an emergency deployment. */
+/** Marks a version deployed; the one deployed before it, if any, is retired with its own event
+ * (`model_version.retired`, naming the version that superseded it and the authority) and change
+ * record. Needs a completed approval, or the exception of an emergency deployment. */
 export async function deployModelVersion(
   trx: Tx,
   { ctx, modelVersionId, rationale, ...authority }: { ctx: RequestContext; modelVersionId: string; rationale?: string } & ChangeAuthority,
@@ -141,21 +142,11 @@ export async function deployModelVersion(
   await assertDeploymentAllowed(trx, { system, modelVersionId, label: before.label, authority });
   const replaced = await trx
     .selectFrom('model_versions')
-    .select('id')
+    .select(MODEL_COLUMNS)
     .where('system_id', '=', before.system_id)
     .where('status', '=', 'deployed')
+    .orderBy('id')
     .execute();
-  if (replaced.length > 0) {
-    await trx
-      .updateTable('model_versions')
-      .set((eb) => ({ status: 'retired', version: eb('version', '+', 1) }))
-      .where(
-        'id',
-        'in',
-        replaced.map((r) => r.id),
-      )
-      .execute();
-  }
   const after: ModelVersionRow = {
     ...before,
     status: 'deployed',
@@ -175,5 +166,33 @@ export async function deployModelVersion(
     data: { systemId: before.system_id, modelVersionId, ...authorityData(authority), retired: replaced.map((r) => r.id) },
   });
   await recordModelVersionChange(trx, ctx, 'model_version.deployed', { before, after, rationale: rationale?.trim() ?? '', authority });
+  for (const old of replaced) await retireModelVersion(trx, ctx, { old, supersededBy: after, authority });
   return after;
+}
+
+/** The version a deployment superseded: retired under the same authority, with its own evidence. */
+async function retireModelVersion(
+  trx: Tx,
+  ctx: RequestContext,
+  { old, supersededBy, authority }: { old: ModelVersionRow; supersededBy: ModelVersionRow; authority: ChangeAuthority },
+) {
+  const retired: ModelVersionRow = { ...old, status: 'retired', version: Number(old.version) + 1 };
+  await trx.updateTable('model_versions').set({ status: retired.status, version: retired.version }).where('id', '=', old.id).execute();
+  const reason = `superseded by model version ${supersededBy.label} (${supersededBy.id})`;
+  await appendEvent(trx, ctx, {
+    type: 'model_version.retired',
+    subject: { type: 'ai_system', id: old.system_id },
+    before: { status: old.status },
+    after: { status: retired.status },
+    reason,
+    data: {
+      systemId: old.system_id,
+      modelVersionId: old.id,
+      label: old.label,
+      supersededBy: supersededBy.id,
+      supersededByLabel: supersededBy.label,
+      ...authorityData(authority),
+    },
+  });
+  await recordModelVersionChange(trx, ctx, 'model_version.retired', { before: old, after: retired, rationale: reason, authority });
 }

@@ -1,5 +1,8 @@
 // HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
+
+import { systemHistory } from '../../ledger/history.js';
+import { parseHistoryKinds } from '../../ledger/system-index.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
@@ -9,6 +12,8 @@ import {
   ChangeRiskTierBody,
   ChangeStatusBody,
   CreateSystemBody,
+  HistoryPageView,
+  HistoryQuery,
   ListSystemsQuery,
   PhaseOwnerView,
   PhaseParams,
@@ -217,6 +222,35 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     async (req) => {
       await getSystem(store.db, req.params.id);
       return systemTimeline(store.db, req.params.id, { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/:id/history',
+    {
+      schema: {
+        tags,
+        summary:
+          "A system's whole history from the ledger: its changes, approvals and signatures, exceptions, incidents, oversight, decisions, appeals, model versions, change records",
+        params: IdParams,
+        querystring: HistoryQuery,
+        response: { 200: HistoryPageView, ...errorResponses },
+      },
+      config: { access: READ },
+    },
+    async (req) => {
+      await getSystem(store.db, req.params.id);
+      const { kind, from, to, order, cursor, limit, offset } = req.query;
+      return systemHistory(store.db, {
+        systemId: req.params.id,
+        kinds: parseHistoryKinds(kind),
+        from,
+        to,
+        order: order ?? 'asc',
+        cursor,
+        limit: limit ?? 50,
+        offset: offset ?? 0,
+      });
     },
   );
 

@@ -1,14 +1,15 @@
 // The inventory's business rules that several use cases share: who may do what, rationales, row
 // versions. Which changes need an approval is governance's rule (governance/governed-changes.ts).
-import { type Actor, hasRole, hasSystemRole } from '../../context.js';
+import { type Actor, actsWithProoflineAuthority, hasRole, hasSystemRole } from '../../context.js';
 import { AppError } from '../../errors.js';
 import type { DeploymentKind, SystemStatus } from './systems.tables.js';
 
 /** Used when a caller passes no configured minimum (the configuration's default). */
 export const DEFAULT_MIN_RATIONALE_LENGTH = 10;
 
-// The system actor is Proofline itself (migrations, bootstrap, CLI maintenance without --as).
-const isMaintenance = (actor: Actor) => actor.kind === 'system';
+// The system actor is Proofline itself (migrations, bootstrap, CLI maintenance without --as); a
+// person applying a completed approval acts with its authority (the gate checks that approval).
+const isMaintenance = actsWithProoflineAuthority;
 
 const forbidden = (message: string, details: Record<string, unknown> = {}) => new AppError('forbidden', message, details);
 

@@ -1,5 +1,6 @@
 // Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
 import { Type } from 'typebox';
+import { HISTORY_KINDS } from '../../ledger/system-index.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
 
 const oneOf = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -154,6 +155,55 @@ export const TimelineQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Person = Type.Object({ id: Nullable(Type.String()), name: Nullable(Type.String()) });
+
+export const HistoryQuery = Type.Object(
+  {
+    kind: Type.Optional(
+      Type.String({ maxLength: 200, description: `comma-separated kinds: ${HISTORY_KINDS.join(', ')}`, examples: ['approval,exception'] }),
+    ),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'server time, inclusive' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'server time, exclusive' })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc', description: 'asc: oldest first' })),
+    cursor: Type.Optional(Type.Integer({ minimum: 0, description: 'the nextCursor of the previous page' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const HistoryEntryView = Type.Object({
+  seq: Type.Integer({ description: 'ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion' }),
+  eventId: Type.String(),
+  recordedAt: Type.String({ description: 'server time' }),
+  kind: Type.String({ description: HISTORY_KINDS.join(' | ') }),
+  type: Type.String(),
+  summary: Type.String(),
+  subject: Type.Object({ type: Type.String(), id: Type.String() }),
+  actor: Type.Object({ kind: Type.String(), id: Nullable(Type.String()), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
+  onBehalfOf: Nullable(Person),
+  signers: Nullable(
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        onBehalfOf: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+      }),
+    ),
+  ),
+  rationale: Nullable(Type.String()),
+  links: Type.Record(Type.String(), Type.String()),
+  leafHash: Type.String(),
+});
+
+export const HistoryPageView = Type.Object({
+  items: Type.Array(HistoryEntryView),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  nextCursor: Nullable(Type.Integer()),
+});
 
 export const ModelVersionView = Type.Object({
   id: Type.String(),
