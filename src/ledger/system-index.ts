@@ -14,7 +14,7 @@ export interface IndexedEventFields {
 /**
  * The system an event concerns: the subject's id when the subject is an `ai_system`, else
  * `data.systemId` when it is a non-empty string, else null. `ledger_events.system_id` holds exactly
- * this value of the row's leaf (written on append; migration 20261201_1000 filled older rows with
+ * this value of the row's leaf (written on append; migration 20261130_1100 filled older rows with
  * the same rule in SQL). Events about records of a system (approval requests, exceptions, incidents,
  * decisions, appeals, change records) carry `data.systemId` for this reason.
  *
