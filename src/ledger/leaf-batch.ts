@@ -6,7 +6,7 @@ import { HASH_SIZE, hashPrefixedLeaf } from './merkle.js';
 
 /** The columns of ledger_events that queries filter and sort on: copies of fields inside the leaf,
  * so verification holds each against its leaf (the leaf is what is hashed; these are not). */
-export const INDEX_COLUMNS = ['event_id', 'type', 'actor_id', 'subject_type', 'subject_id', 'recorded_at'] as const;
+export const INDEX_COLUMNS = ['event_id', 'type', 'actor_id', 'subject_type', 'subject_id', 'recorded_at', 'system_id'] as const;
 export type IndexColumn = (typeof INDEX_COLUMNS)[number];
 export const INDEX_COLUMN_COUNT = INDEX_COLUMNS.length;
 /** Offsets per row in LeafBatch.columnOffsets: where each column starts, and where the last ends. */

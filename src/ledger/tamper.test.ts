@@ -238,13 +238,55 @@ for (const dialect of DIALECTS) {
       );
       // seq 8: only the subject id is escaped, so nothing else on the row sends it to JSON.parse.
       await ledger.store.transact((trx) => appendEvents(trx, systemContext(), [{ type: 'plain', subject: { type: 'thing', id: 'a"b' } }]));
+      // seq 9: a record of system sys-1 (data.systemId), with decoy systemIds nested elsewhere.
+      await ledger.store.transact((trx) =>
+        appendEvents(trx, user, [
+          {
+            type: 'exception.opened',
+            subject: { type: 'exception', id: 'exc-1', version: 1 },
+            after: { systemId: 'sys-9' },
+            data: { link: { systemId: 'sys-8' }, systemId: 'sys-1' },
+          },
+        ]),
+      );
       await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }));
       await dropProtection(ledger.store);
     });
 
     test('an intact ledger with user actors and escaped characters verifies', async () => {
       const report = await verify();
-      assert.deepEqual([report.ok, report.events, report.problem], [true, 9, null]);
+      assert.deepEqual([report.ok, report.events, report.problem], [true, 10, null]);
+      const systems = await ledger.store.db
+        .selectFrom('ledger_events')
+        .select(['seq', 'system_id'])
+        .where('seq', 'in', [6, 8, 9])
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        systems.map((r) => [Number(r.seq), r.system_id]),
+        [
+          [6, 'sys-1'],
+          [8, null],
+          [9, 'sys-1'],
+        ],
+      );
+      await ledger.store.close();
+    });
+
+    test('a system_id rewritten to hide an event from its system, to misfile it, or to file it under a decoy is found', async () => {
+      for (const [sql, seq] of [
+        [`update ledger_events set system_id = null where seq = 6`, 6], // hides system.created from the system's history
+        [`update ledger_events set system_id = 'sys-1' where seq = 8`, 8], // files an unrelated event under a system
+        [`update ledger_events set system_id = 'sys-9' where seq = 9`, 9], // a nested decoy, not data.systemId
+        [`update ledger_events set system_id = 'sys-8' where seq = 9`, 9],
+        [`update ledger_events set system_id = null where seq = 9`, 9],
+      ] as const) {
+        await exec(ledger.store, sql);
+        const report = await verify();
+        assert.deepEqual([report.problem?.kind, report.problem?.seq, report.problem?.column], ['index_mismatch', seq, 'system_id'], sql);
+        await exec(ledger.store, `update ledger_events set system_id = ${seq === 8 ? 'null' : "'sys-1'"} where seq = ${seq}`);
+        assert.equal((await verify()).ok, true, `restored after: ${sql}`);
+      }
       await ledger.store.close();
     });
 
@@ -255,6 +297,7 @@ for (const dialect of DIALECTS) {
       subject_type: `'thing'`,
       subject_id: `'sys-2'`,
       recorded_at: `'2020-01-01T00:00:00.000Z'`,
+      system_id: `'sys-2'`,
     };
     for (const column of INDEX_COLUMNS) {
       test(`a rewritten ${column} is an index mismatch at its sequence number, naming the column`, async () => {
@@ -376,6 +419,7 @@ describe('columnsMatchLeaf', () => {
         appendEvents(trx, { actor, requestId: 'r', sourceAddress: '192.0.2.1' }, [
           { type: 'system.created', subject: { type: 'ai_system', id: 's-1', version: 1 }, reason: 'why', onBehalfOf: 'u-2' },
           { type: 'quoted', subject: { type: 'thing', id: 'say "x"' } },
+          { type: 'exception.opened', subject: { type: 'exception', id: 'e-1' }, data: { deep: { systemId: 'x' }, systemId: 's-1' } },
         ]),
       );
       const { BATCH_ROWS, beginSqliteSnapshot, sqliteLeafBatches } = await import('./verify-sqlite-reader.js');
@@ -384,13 +428,13 @@ describe('columnsMatchLeaf', () => {
       beginSqliteSnapshot(handle);
       const [batch] = [...sqliteLeafBatches(handle)];
       handle.exec('commit');
-      assert.ok(batch.count === 7 && batch.count < BATCH_ROWS);
+      assert.ok(batch.count === 8 && batch.count < BATCH_ROWS);
       const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
       const confirmed = Array.from({ length: batch.count }, (_, i) => {
         const [start, end] = [batch.leafStarts[i] + 1, batch.leafEnds[i]];
         return columnsMatchLeaf(leaves, start, end, seqKeyAt(leaves, start, end), batch.columnOffsets, batch.columnNulls, i);
       });
-      assert.deepEqual(confirmed, [true, true, true, true, true, true, false]);
+      assert.deepEqual(confirmed, [true, true, true, true, true, true, false, true]);
     } finally {
       await store.close();
     }

@@ -6,10 +6,14 @@
 // RFC 8785 key order puts it. A row that case cannot confirm (an escaped character, an unusual
 // shape, or a real mismatch) is decided by JSON.parse of the leaf, which also names the column.
 import { COLUMN_STRIDE, INDEX_COLUMN_COUNT, INDEX_COLUMNS, type IndexColumn } from './leaf-batch.js';
+import { systemIdOfEvent } from './system-index.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const token = (text: string) => Buffer.from(text, 'latin1');
 
 const SEQ_KEY = token('"seq":');
@@ -24,6 +28,9 @@ const SOURCE_ADDRESS = token(',"sourceAddress":');
 const SUBJECT_ID = token(',"subject":{"id":');
 const TYPE = token(',"type":');
 const VERSION = token(',"version":');
+const DATA_KEY = token('"data":');
+const SYSTEM_ID_KEY = token('"systemId":');
+const AI_SYSTEM = token('ai_system');
 
 // Column positions in INDEX_COLUMNS.
 const EVENT_ID = 0;
@@ -32,6 +39,7 @@ const ACTOR_ID = 2;
 const SUBJECT_TYPE = 3;
 const SUBJECT_ID_COLUMN = 4;
 const RECORDED_AT_COLUMN = 5;
+const SYSTEM_ID_COLUMN = 6;
 
 /**
  * Where the top-level `"seq":` of the leaf at bytes[start, end) begins, or -1. In canonical JSON
@@ -121,6 +129,78 @@ function cell(
   return afterColumn(bytes, p, end, offsets[cells + j], offsets[cells + j + 1], nulls[nullAt + j]);
 }
 
+/** Where the value of the top-level `key` (`"key":`) of the object starting at p begins, or -1: a
+ * depth-counting scan that skips strings, so a key of a nested object is never taken for it. */
+function valueOfKey(bytes: Buffer, p: number, end: number, key: Buffer): number {
+  if (bytes[p] !== OPEN_BRACE) return -1;
+  let depth = 0;
+  for (let q = p; q < end; q++) {
+    const c = bytes[q];
+    if (c === QUOTE) {
+      // At depth 1 a string followed by ':' is a key (a string value is followed by ',' or '}').
+      if (depth === 1 && has(bytes, q, end, key)) return q + key.length;
+      q = afterString(bytes, q, end) - 1;
+      if (q < 0) return -1;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth -= 1;
+      if (depth === 0) return -1;
+    }
+  }
+  return -1;
+}
+
+/** Whether two cells of a row hold the same bytes, neither NULL. */
+function sameCells(bytes: Buffer, offsets: Uint32Array, nulls: Uint8Array, cells: number, nullAt: number, a: number, b: number): boolean {
+  if (nulls[nullAt + a] === 1 || nulls[nullAt + b] === 1) return false;
+  const length = offsets[cells + a + 1] - offsets[cells + a];
+  if (length !== offsets[cells + b + 1] - offsets[cells + b]) return false;
+  for (let k = 0; k < length; k++) if (bytes[offsets[cells + a] + k] !== bytes[offsets[cells + b] + k]) return false;
+  return true;
+}
+
+/** Whether a cell holds exactly `expected`. */
+function cellIs(
+  bytes: Buffer,
+  offsets: Uint32Array,
+  nulls: Uint8Array,
+  cells: number,
+  nullAt: number,
+  j: number,
+  expected: Buffer,
+): boolean {
+  if (nulls[nullAt + j] === 1 || offsets[cells + j + 1] - offsets[cells + j] !== expected.length) return false;
+  for (let k = 0; k < expected.length; k++) if (bytes[offsets[cells + j] + k] !== expected[k]) return false;
+  return true;
+}
+
+/**
+ * Whether the system_id cell is the leaf's system (system-index.ts: the subject's id when it is an
+ * ai_system, else a non-empty string `data.systemId`, else null). The subject columns are confirmed
+ * against the leaf before this runs, so an ai_system subject compares the two cells.
+ */
+function systemIdMatches(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  offsets: Uint32Array,
+  nulls: Uint8Array,
+  cells: number,
+  nullAt: number,
+): boolean {
+  if (cellIs(bytes, offsets, nulls, cells, nullAt, SUBJECT_TYPE, AI_SYSTEM)) {
+    return sameCells(bytes, offsets, nulls, cells, nullAt, SYSTEM_ID_COLUMN, SUBJECT_ID_COLUMN);
+  }
+  const data = valueOfKey(bytes, start, end, DATA_KEY);
+  const value = data < 0 ? -1 : valueOfKey(bytes, data, end, SYSTEM_ID_KEY);
+  const isNull = nulls[nullAt + SYSTEM_ID_COLUMN] === 1;
+  // No string systemId in data (absent, not an object, or another JSON type): the column is NULL.
+  if (value < 0 || bytes[value] !== QUOTE) return isNull;
+  // An empty string is no system: NULL too.
+  if (bytes[value + 1] === QUOTE) return isNull;
+  return cell(bytes, end, offsets, nulls, cells, nullAt, SYSTEM_ID_COLUMN, value) >= 0;
+}
+
 /**
  * Whether every index column of row `row` (see LeafBatch.columnOffsets) is confirmed equal to its field in the leaf at bytes[start, end), walking the leaf as
  * eventLeaf (event-leaf.ts) writes it. False means "not confirmed", not "different".
@@ -167,7 +247,8 @@ export function columnsMatchLeaf(
   p = cell(bytes, end, offsets, nulls, cells, nullAt, EVENT_ID, id + ID.length);
   if (has(bytes, p, end, ON_BEHALF_OF)) p = afterString(bytes, p + ON_BEHALF_OF.length, end);
   if (has(bytes, p, end, REASON)) p = afterString(bytes, p + REASON.length, end);
-  return p === recordedAt;
+  if (p !== recordedAt) return false;
+  return systemIdMatches(bytes, start, end, offsets, nulls, cells, nullAt);
 }
 
 export interface ColumnMismatch {
@@ -201,6 +282,7 @@ export function columnMismatch(
     subject_type: field(event.subject, 'type'),
     subject_id: field(event.subject, 'id'),
     recorded_at: event.recordedAt,
+    system_id: systemIdOfEvent(event),
   };
   for (let j = 0; j < INDEX_COLUMN_COUNT; j++) {
     const column = INDEX_COLUMNS[j];
