@@ -24,6 +24,9 @@ export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>
   }
 }
 
+/** The configured minimum of visible characters for every "why" (config.minRationaleLength). */
+export const minRationaleLength = (): number => loadConfig().minRationaleLength;
+
 /** The acting context: the system actor for admin maintenance, or the active user `asEmail`. */
 export async function cliContext(store: Store, asEmail?: string): Promise<RequestContext> {
   const requestId = `cli:${randomUUID()}`;

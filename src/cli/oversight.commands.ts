@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { listAppeals } from '../modules/appeals/appeals.service.js';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
-import { cliContext, withStore } from './cli-context.js';
+import { cliContext, minRationaleLength, withStore } from './cli-context.js';
 
 function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
   let conditions: Record<string, unknown> = {};
@@ -30,7 +30,14 @@ export function registerOversightCommands(program: Command): void {
   action('pause', 'pause the system: production services stop acting on its outputs').action(
     async (systemId: string, opts: { as: string; reason: string }) => {
       const view = await withStore(async (store) =>
-        store.transact(async (trx) => pauseSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
+        store.transact(async (trx) =>
+          pauseSystem(trx, {
+            ctx: await cliContext(store, opts.as),
+            systemId,
+            reason: opts.reason,
+            minRationaleLength: minRationaleLength(),
+          }),
+        ),
       );
       console.log(`${systemId}: ${view.state} (version ${view.version})`);
     },
@@ -42,7 +49,13 @@ export function registerOversightCommands(program: Command): void {
       const conditions = parseConditions(opts);
       const view = await withStore(async (store) =>
         store.transact(async (trx) =>
-          restrictSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason, conditions }),
+          restrictSystem(trx, {
+            ctx: await cliContext(store, opts.as),
+            systemId,
+            reason: opts.reason,
+            conditions,
+            minRationaleLength: minRationaleLength(),
+          }),
         ),
       );
       console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
@@ -50,7 +63,14 @@ export function registerOversightCommands(program: Command): void {
   action('resume', 'resume the system (a high-risk system needs a second officer to confirm)').action(
     async (systemId: string, opts: { as: string; reason: string }) => {
       const result = await withStore(async (store) =>
-        store.transact(async (trx) => resumeSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
+        store.transact(async (trx) =>
+          resumeSystem(trx, {
+            ctx: await cliContext(store, opts.as),
+            systemId,
+            reason: opts.reason,
+            minRationaleLength: minRationaleLength(),
+          }),
+        ),
       );
       console.log(
         result.pendingConfirmation

@@ -7,6 +7,7 @@ import { hasRole } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import type { Authority, OversightRosterTable, RuntimeState, SystemRuntimeTable } from './oversight.tables.js';
 
 /** The channel a server LISTENs on; the payload is the system id. Delivered on commit. */
@@ -117,8 +118,15 @@ export async function updateRosterOfficer(
 
 export async function removeRosterOfficer(
   trx: Tx,
-  { ctx, systemId, userId, reason }: { ctx: RequestContext; systemId: string; userId: string; reason: string },
+  {
+    ctx,
+    systemId,
+    userId,
+    reason: written,
+    minRationaleLength,
+  }: { ctx: RequestContext; systemId: string; userId: string; reason: string; minRationaleLength?: number },
 ) {
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   requireRosterManager(ctx);
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
@@ -235,9 +243,12 @@ export interface OversightAction {
   reason: string;
   /** Optional for emergency actions: when given, a stale version is refused. */
   expectedVersion?: number;
+  /** The configured minimum (config.minRationaleLength) for the reason. */
+  minRationaleLength?: number;
 }
 
-export async function pauseSystem(trx: Tx, { ctx, systemId, reason, expectedVersion }: OversightAction) {
+export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'pause');
   const current = await readRuntime(trx, systemId);
@@ -257,8 +268,16 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason, expectedVers
 
 export async function restrictSystem(
   trx: Tx,
-  { ctx, systemId, reason, expectedVersion, conditions }: OversightAction & { conditions: Record<string, unknown> },
+  {
+    ctx,
+    systemId,
+    reason: written,
+    expectedVersion,
+    minRationaleLength,
+    conditions,
+  }: OversightAction & { conditions: Record<string, unknown> },
 ) {
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'restrict');
   const current = await readRuntime(trx, systemId);
@@ -279,7 +298,8 @@ export async function restrictSystem(
 
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
  * different officer with resume authority to confirm it (the "four eyes" of Art. 14(5)). */
-export async function resumeSystem(trx: Tx, { ctx, systemId, reason, expectedVersion }: OversightAction) {
+export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const system = await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'resume');
   const current = await readRuntime(trx, systemId);
