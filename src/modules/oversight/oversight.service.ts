@@ -126,8 +126,8 @@ export async function removeRosterOfficer(
     minRationaleLength,
   }: { ctx: RequestContext; systemId: string; userId: string; reason: string; minRationaleLength?: number },
 ) {
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   requireRosterManager(ctx);
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
   await trx.deleteFrom('oversight_roster').where('system_id', '=', systemId).where('user_id', '=', userId).execute();
@@ -248,9 +248,9 @@ export interface OversightAction {
 }
 
 export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'pause');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'paused') throw new AppError('invalid_transition', 'the system is already paused');
@@ -277,9 +277,9 @@ export async function restrictSystem(
     conditions,
   }: OversightAction & { conditions: Record<string, unknown> },
 ) {
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'restrict');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (Object.keys(conditions).length === 0)
@@ -299,9 +299,9 @@ export async function restrictSystem(
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
  * different officer with resume authority to confirm it (the "four eyes" of Art. 14(5)). */
 export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const system = await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'resume');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'active') throw new AppError('invalid_transition', 'the system is already active');
