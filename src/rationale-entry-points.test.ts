@@ -472,3 +472,62 @@ for (const dialect of DIALECTS) {
     }
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`text Proofline composes from checked rationales is not held to the minimum again [${dialect}]`, () => {
+    // A minimum of 3, below the default: a composed text ("title: justification", an exception's
+    // description made from a reason) shorter than the default must still go through.
+    let t: TestApp;
+    let owner: TestUser;
+    let requester: TestUser;
+    before(async () => {
+      t = await createTestApp(dialect, { PROOFLINE_MIN_RATIONALE_LENGTH: '3' });
+      [owner, requester] = await Promise.all([t.user(['governance_lead']), t.user(['contributor'])]);
+    });
+    after(() => t.close());
+
+    async function openRequest(systemId: string) {
+      const res = await t.call(requester, 'POST', '/api/v1/approvals/requests', {
+        kind: 'risk_tier_change',
+        subjectId: systemId,
+        title: 'Go',
+        justification: 'fix',
+        change: { euRiskTier: 'high' },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as { id: string; contentDigest: string };
+    }
+
+    test('an approved change is applied with its composed rationale', async () => {
+      const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const r = await openRequest(s.id);
+      // The risk tier change goes through changeRiskTier, which holds a written rationale to the minimum.
+      const res = await t.call(owner, 'POST', `/api/v1/approvals/requests/${r.id}/decisions`, {
+        decision: 'approve',
+        rationale: 'yes',
+        contentDigest: r.contentDigest,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().status, 'approved');
+      const record = await t.store.db
+        .selectFrom('change_records')
+        .select(['rationale', 'approval_request_id'])
+        .where('system_id', '=', s.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(record, { rationale: 'Go: fix', approval_request_id: r.id });
+    });
+
+    test('an emergency change opens its exception with the reason as description', async () => {
+      const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const r = await openRequest(s.id);
+      const res = await t.call(owner, 'POST', `/api/v1/approvals/requests/${r.id}/emergency`, { reason: 'fire' });
+      assert.equal(res.statusCode, 200, res.body);
+      const exception = await t.store.db
+        .selectFrom('exceptions')
+        .select('description')
+        .where('system_id', '=', s.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(exception.description, 'fire');
+    });
+  });
+}

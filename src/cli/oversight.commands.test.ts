@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
         '--as',
         'officer@example.test',
         '--reason',
-        'partial',
+        'partial restriction while we look',
         '--human-review-all',
       );
       assert.match(restricted.stdout, /restricted \{"humanReviewAll":true\}/);
