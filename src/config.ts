@@ -1,6 +1,7 @@
 // Configuration: parsed once from the environment at start-up, validated, frozen.
 // Nothing else in the code base reads process.env.
 import path from 'node:path';
+import { DEFAULT_MIN_RATIONALE_LENGTH } from './rationale.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -18,6 +19,7 @@ export interface Config {
   readonly signingKey: string | null;
   readonly ledgerOrigin: string;
   readonly checkpointIntervalSeconds: number;
+  /** Visible characters every "why" needs (src/rationale.ts). */
   readonly minRationaleLength: number;
   /** Hours within which an emergency change needs its retrospective approval. */
   readonly emergencyReviewHours: number;
@@ -108,7 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     signingKey: env.PROOFLINE_SIGNING_KEY || null,
     ledgerOrigin: env.PROOFLINE_LEDGER_ORIGIN || 'proofline.local/ledger',
     checkpointIntervalSeconds: intVar(env, 'PROOFLINE_CHECKPOINT_INTERVAL_SECONDS', 60, 0, 86400),
-    minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', 10, 1, 10000),
+    minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', DEFAULT_MIN_RATIONALE_LENGTH, 1, 10000),
     emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', 48, 1, 24 * 30),
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',

@@ -49,6 +49,9 @@ async function activeUser(store: Store, email: string) {
 
 /** The acting context of an operator action: the system actor for admin maintenance, or the
  * active user `asEmail`, named without credentials (recorded as such: `via.credential` = none). */
+/** The configured minimum of visible characters for every "why" (config.minRationaleLength). */
+export const minRationaleLength = (): number => loadConfig().minRationaleLength;
+
 export async function cliContext(store: Store, asEmail?: string): Promise<RequestContext> {
   const requestId = `cli:${randomUUID()}`;
   if (!asEmail) return { ...systemContext(requestId), via: cliOrigin('none') };

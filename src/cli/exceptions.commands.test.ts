@@ -36,7 +36,7 @@ for (const dialect of DIALECTS) {
       const base = {
         systemId: system.id,
         kind: 'deviation' as const,
-        description: 'd',
+        description: 'd happened today',
         raisedBy: { type: 'person' as const, ref: ownerEmail },
         ownerId: owner.id,
         resolverId: owner.id,
@@ -75,7 +75,17 @@ for (const dialect of DIALECTS) {
     });
 
     test('transition acts as the named user and is a ledger event; an invalid one fails', async () => {
-      const { stdout } = await cli('exceptions', 'transition', overdueId, '--to', 'triaged', '--reason', 'seen it', '--as', ownerEmail);
+      const { stdout } = await cli(
+        'exceptions',
+        'transition',
+        overdueId,
+        '--to',
+        'triaged',
+        '--reason',
+        'seen it, triaging',
+        '--as',
+        ownerEmail,
+      );
       assert.match(stdout, /now triaged/);
       const event = await store.db
         .selectFrom('ledger_events')
@@ -85,7 +95,7 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(event.leaf).actor.email, ownerEmail);
       await assert.rejects(
-        cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'x', '--as', ownerEmail),
+        cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'closing it now', '--as', ownerEmail),
         /invalid_transition/,
       );
     });

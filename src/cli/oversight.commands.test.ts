@@ -43,12 +43,12 @@ for (const dialect of DIALECTS) {
           input: { userId: officer.id, authorities: ['pause', 'restrict'], competence: 'ok', training: '' },
         });
       });
-      const refused = await cli('oversight', 'pause', system.id, '--as', 'admin@example.test', '--reason', 'testing').catch(
+      const refused = await cli('oversight', 'pause', system.id, '--as', 'admin@example.test', '--reason', 'testing the pause').catch(
         (e: { code: number; stderr: string }) => e,
       );
       assert.equal((refused as { code: number }).code, 1);
       assert.match((refused as { stderr: string }).stderr, /^proofline: not_on_roster: /);
-      const paused = await cli('oversight', 'pause', system.id, '--as', 'officer@example.test', '--reason', 'incident');
+      const paused = await cli('oversight', 'pause', system.id, '--as', 'officer@example.test', '--reason', 'incident INC-1 open');
       assert.match(paused.stdout, /paused/);
       const restricted = await cli(
         'oversight',
@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
         '--as',
         'officer@example.test',
         '--reason',
-        'partial',
+        'partial restriction while we look',
         '--human-review-all',
       );
       assert.match(restricted.stdout, /restricted \{"humanReviewAll":true\}/);

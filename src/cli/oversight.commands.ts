@@ -4,7 +4,15 @@
 import type { Command } from 'commander';
 import { listAppeals } from '../modules/appeals/appeals.service.js';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
-import { type CredentialOptions, cliContext, PASSWORD_STDIN_HELP, signingContext, TOKEN_STDIN_HELP, withStore } from './cli-context.js';
+import {
+  type CredentialOptions,
+  cliContext,
+  minRationaleLength,
+  PASSWORD_STDIN_HELP,
+  signingContext,
+  TOKEN_STDIN_HELP,
+  withStore,
+} from './cli-context.js';
 
 function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
   let conditions: Record<string, unknown> = {};
@@ -31,7 +39,14 @@ export function registerOversightCommands(program: Command): void {
   action('pause', 'pause the system: production services stop acting on its outputs').action(
     async (systemId: string, opts: { as: string; reason: string }) => {
       const view = await withStore(async (store) =>
-        store.transact(async (trx) => pauseSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason })),
+        store.transact(async (trx) =>
+          pauseSystem(trx, {
+            ctx: await cliContext(store, opts.as),
+            systemId,
+            reason: opts.reason,
+            minRationaleLength: minRationaleLength(),
+          }),
+        ),
       );
       console.log(`${systemId}: ${view.state} (version ${view.version})`);
     },
@@ -43,7 +58,13 @@ export function registerOversightCommands(program: Command): void {
       const conditions = parseConditions(opts);
       const view = await withStore(async (store) =>
         store.transact(async (trx) =>
-          restrictSystem(trx, { ctx: await cliContext(store, opts.as), systemId, reason: opts.reason, conditions }),
+          restrictSystem(trx, {
+            ctx: await cliContext(store, opts.as),
+            systemId,
+            reason: opts.reason,
+            conditions,
+            minRationaleLength: minRationaleLength(),
+          }),
         ),
       );
       console.log(`${systemId}: ${view.state} ${JSON.stringify(view.conditions)} (version ${view.version})`);
@@ -54,7 +75,7 @@ export function registerOversightCommands(program: Command): void {
     .action(async (systemId: string, opts: CredentialOptions & { reason: string }) => {
       const result = await withStore(async (store) => {
         const ctx = await signingContext(store, opts);
-        return store.transact((trx) => resumeSystem(trx, { ctx, systemId, reason: opts.reason }));
+        return store.transact((trx) => resumeSystem(trx, { ctx, systemId, reason: opts.reason, minRationaleLength: minRationaleLength() }));
       });
       console.log(
         result.pendingConfirmation

@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
       assert.equal(first.source, 'proofline');
       assert.equal(client.failSafeDefault, 'active', 'learnt from the server');
       assert.equal((await client.status()).source, 'cache');
-      await t.call(officer, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'incident' });
+      await t.call(officer, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'incident INC-1 open' });
       assert.equal((await client.status()).state, 'active', 'still cached');
       clock += 120;
       const after = await client.status();

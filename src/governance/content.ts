@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.js';
 import type { Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
+import { requireRationale } from '../rationale.js';
 import type { RequestKind } from './approvals.tables.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
 import { APPROVAL_GATED_STATUSES, assertNotProhibited, governingKindOfStatusMove, SYSTEM_USE_TARGETS } from './governed-changes.js';
@@ -92,7 +93,7 @@ const required = (value: string | undefined, field: string): string => {
   return value.trim();
 };
 
-function systemChange(kind: RequestKind, system: SystemRow, change: RequestedChange): Record<string, unknown> {
+function systemChange(kind: RequestKind, system: SystemRow, change: RequestedChange, minRationaleLength?: number): Record<string, unknown> {
   switch (kind) {
     case 'system_use': {
       const to = change.targetStatus ?? 'approved_for_use';
@@ -122,7 +123,7 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
         throw new AppError('validation_failed', `change.euRiskTier: unknown tier ${to}`, { field: 'change.euRiskTier' });
       if (system.eu_risk_tier !== 'prohibited') return { euRiskTier: { from: system.eu_risk_tier, to } };
       // Out of the prohibited tier: the approvers sign the legal reasoning along with the new tier.
-      const legalRationale = required(change.legalRationale, 'legalRationale');
+      const legalRationale = requireRationale(change.legalRationale, { field: 'change.legalRationale', minimum: minRationaleLength });
       return { euRiskTier: { from: system.eu_risk_tier, to }, legalRationale };
     }
     case 'system_retirement':
@@ -139,8 +140,15 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
   }
 }
 
-/** Builds the content of a new request (or of a revision) from the subject as it is now. */
-export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string, change: RequestedChange): Promise<BuiltContent> {
+/** Builds the content of a new request (or of a revision) from the subject as it is now; a legal
+ * rationale in it is held to `minRationaleLength` (config.minRationaleLength). */
+export async function buildContent(
+  trx: Tx,
+  kind: RequestKind,
+  subjectId: string,
+  change: RequestedChange,
+  minRationaleLength?: number,
+): Promise<BuiltContent> {
   if (!REQUEST_KINDS.includes(kind)) throw new AppError('validation_failed', `kind: unknown request kind ${kind}`, { field: 'kind' });
   if (kind === 'policy_change') {
     const [policyKind, tier] = subjectId.split(':');
@@ -187,7 +195,7 @@ export async function buildContent(trx: Tx, kind: RequestKind, subjectId: string
     content: {
       kind,
       subject: { type: 'ai_system', id: system.id, snapshot: systemSnapshot(system) },
-      change: systemChange(kind, system, change),
+      change: systemChange(kind, system, change, minRationaleLength),
     },
     systemId: system.id,
     riskTier: system.eu_risk_tier,

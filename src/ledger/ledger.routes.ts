@@ -38,7 +38,7 @@ const presentCheckpoint = (c: CheckpointRecord) => ({
   createdAt: c.createdAt,
 });
 
-export function ledgerRoutes(app: App, { store, services }: AppDeps) {
+export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
   const signer = ledgerSignerOf(services);
   const read = { access: { roles: READERS, scope: 'read' as const } };
 
@@ -123,7 +123,9 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       config: { access: { roles: ['admin'], scope: 'write' } },
     },
     async (req, reply) => {
-      const note = await store.transact((trx) => addLedgerNote(trx, { ctx: requestContext(req), note: req.body }));
+      const note = await store.transact((trx) =>
+        addLedgerNote(trx, { ctx: requestContext(req), note: req.body, minRationaleLength: config.minRationaleLength }),
+      );
       return reply.status(201).send(note);
     },
   );

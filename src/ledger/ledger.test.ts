@@ -214,10 +214,10 @@ for (const dialect of DIALECTS) {
         .selectFrom('ledger_notes')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
-      const bad = await t.call(admin, 'POST', '/api/v1/ledger/notes', { text: 'x', references: ['no-such-event'] });
+      const bad = await t.call(admin, 'POST', '/api/v1/ledger/notes', { text: 'a note on nothing', references: ['no-such-event'] });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error.details.field, 'references');
-      assert.equal((await t.call(auditor, 'POST', '/api/v1/ledger/notes', { text: 'x' })).statusCode, 403);
+      assert.equal((await t.call(auditor, 'POST', '/api/v1/ledger/notes', { text: 'an auditor remark' })).statusCode, 403);
       const afterCount = await t.store.db
         .selectFrom('ledger_notes')
         .select((eb) => eb.fn.countAll<number>().as('n'))

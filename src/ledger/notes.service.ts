@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
+import { requireRationale } from '../rationale.js';
 import { appendEvent } from './ledger.service.js';
 
 export interface NoteInput {
@@ -12,7 +13,11 @@ export interface NoteInput {
   references?: string[];
 }
 
-export async function addLedgerNote(trx: Tx, { ctx, note }: { ctx: RequestContext; note: NoteInput }) {
+export async function addLedgerNote(
+  trx: Tx,
+  { ctx, note, minRationaleLength }: { ctx: RequestContext; note: NoteInput; minRationaleLength?: number },
+) {
+  const text = requireRationale(note.text, { field: 'text', minimum: minRationaleLength });
   const references = [...new Set(note.references ?? [])];
   if (references.length > 0) {
     const found = await trx.selectFrom('ledger_events').select('event_id').where('event_id', 'in', references).execute();
@@ -23,7 +28,7 @@ export async function addLedgerNote(trx: Tx, { ctx, note }: { ctx: RequestContex
   }
   const row = {
     id: randomUUID(),
-    text: note.text,
+    text,
     references: JSON.stringify(references),
     created_by: ctx.actor.userId,
     created_at: new Date().toISOString(),
@@ -32,7 +37,7 @@ export async function addLedgerNote(trx: Tx, { ctx, note }: { ctx: RequestContex
   const event = await appendEvent(trx, ctx, {
     type: 'ledger.note',
     subject: { type: 'ledger_note', id: row.id, version: 1 },
-    reason: note.text,
+    reason: text,
     references,
   });
   return { id: row.id, text: row.text, references, createdAt: row.created_at, seq: event.seq, eventId: event.eventId };

@@ -53,7 +53,9 @@ async function changeInventory(
   const args = {
     ctx: applier,
     rationale,
-    minRationaleLength: 1,
+    // Proofline composed this text from what the requester and approvers already wrote (each held
+    // to the minimum then); it is not re-checked against it.
+    minRationaleLength: 0,
     approvalRequestId: request.id,
     exceptionId,
   } satisfies { ctx: RequestContext; rationale: string; minRationaleLength: number } & ChangeAuthority;

@@ -9,7 +9,6 @@ import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { loadRequest, loadRequestState, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
-import { requireRationale } from '../modules/approvals/decisions.service.js';
 import { notifyOpenSteps } from '../modules/approvals/notify.js';
 import { APPROVAL_CONTROLS } from '../modules/approvals/requests.service.js';
 import { dueAtFor, isOpenStatus } from '../modules/exceptions/exceptions.policy.js';
@@ -17,6 +16,7 @@ import { findException } from '../modules/exceptions/exceptions.repository.js';
 import { openException } from '../modules/exceptions/exceptions.service.js';
 import { addCorrectiveAction } from '../modules/exceptions/remediation.service.js';
 import { enqueueEmail, enqueueWebhooks } from '../notifications/notifications.service.js';
+import { requireRationale } from '../rationale.js';
 import { applyEffect } from './apply-approved-change.js';
 
 export async function proceedWithEmergency(
@@ -39,7 +39,7 @@ export async function proceedWithEmergency(
 ) {
   const userId = ctx.actor.userId;
   if (!userId) throw new AppError('forbidden', 'an emergency change is made by a named person');
-  const why = requireRationale(reason, minRationaleLength);
+  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
   const request = await loadRequest(trx, requestId);
   if (request.status !== 'pending') throw new AppError('invalid_transition', `request ${requestId} is ${request.status}`);
   if (request.emergency_at) throw new AppError('invalid_transition', `an emergency change was already made for request ${requestId}`);
@@ -54,6 +54,8 @@ export async function proceedWithEmergency(
     .executeTakeFirstOrThrow();
   const exception = await openException(trx, {
     ctx,
+    // Composed from the reason checked above: not held to the minimum again.
+    minRationaleLength: 0,
     input: {
       systemId: request.system_id,
       kind: 'emergency_change',

@@ -5,6 +5,7 @@ import type { Tx } from '../db/store.js';
 import { findReviewable, type ReviewInput, recordReview } from '../modules/decisions/review.service.js';
 import { openException } from '../modules/exceptions/exceptions.service.js';
 import type { Severity } from '../modules/exceptions/exceptions.tables.js';
+import { requireRationale } from '../rationale.js';
 
 export interface ReviewWithOverrideInput extends ReviewInput {
   /** For an override: the exception's severity, owner and resolver (defaults: medium, the system's
@@ -14,7 +15,11 @@ export interface ReviewWithOverrideInput extends ReviewInput {
   resolverId?: string;
 }
 
-export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestContext; input: ReviewWithOverrideInput }) {
+export async function reviewDecision(
+  trx: Tx,
+  { ctx, input: written, minRationaleLength }: { ctx: RequestContext; input: ReviewWithOverrideInput; minRationaleLength?: number },
+) {
+  const input = { ...written, reason: requireRationale(written.reason, { field: 'reason', minimum: minRationaleLength }) };
   const row = await findReviewable(trx, { ctx, decisionId: input.decisionId });
   const reviewerId = ctx.actor.userId as string;
   let exceptionId: string | null = null;
@@ -27,6 +32,8 @@ export async function reviewDecision(trx: Tx, { ctx, input }: { ctx: RequestCont
     const corrected = input.correctedOutput === undefined ? '' : `\nCorrected output: ${JSON.stringify(input.correctedOutput)}`;
     const exception = await openException(trx, {
       ctx,
+      // Composed from the reason checked above: not held to the minimum again.
+      minRationaleLength: 0,
       input: {
         systemId: row.system_id,
         kind: 'override',

@@ -57,7 +57,8 @@ function limitBy(limiter: SlidingWindowLimiter) {
 
 export function appealsRoutes(app: App, deps: AppDeps) {
   publicAppealRoutes(app, deps);
-  const { store } = deps;
+  const { store, config } = deps;
+  const { minRationaleLength } = config;
 
   app.post(
     '/api/v1/appeals',
@@ -74,6 +75,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
       const { systemId, decisionId, appellantName, appellantContact, statement, ownerId } = req.body;
       return store.transact((trx) =>
         submitAppeal(trx, {
+          minRationaleLength,
           ctx: requestContext(req),
           input: {
             systemRef: systemId,
@@ -164,6 +166,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     async (req) =>
       store.transact((trx) =>
         resolveAppeal(trx, {
+          minRationaleLength,
           ctx: requestContext(req),
           appealId: req.params.id,
           version: expectedVersion(req, req.body.version),
@@ -188,7 +191,8 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   );
 }
 
-function publicAppealRoutes(app: App, { store }: AppDeps) {
+function publicAppealRoutes(app: App, { store, config }: AppDeps) {
+  const { minRationaleLength } = config;
   // One limiter per app instance (per server process).
   const intakeLimiter = new SlidingWindowLimiter(PUBLIC_INTAKE_LIMIT, WINDOW_MS);
   const statusLimiter = new SlidingWindowLimiter(PUBLIC_STATUS_LIMIT, WINDOW_MS);
@@ -212,6 +216,7 @@ function publicAppealRoutes(app: App, { store }: AppDeps) {
       const b = req.body;
       const { appeal, secret } = await store.transact((trx) =>
         submitAppeal(trx, {
+          minRationaleLength,
           ctx,
           input: {
             systemRef: b.systemId,

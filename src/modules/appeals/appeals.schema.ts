@@ -14,7 +14,11 @@ export const PublicAppealBody = Type.Object(
     decisionId: Type.String({ minLength: 1, maxLength: 200, description: 'the decision reference you received' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     contact: Type.Optional(Type.String({ maxLength: 320, description: 'how we can reach you with the answer' })),
-    statement: Type.String({ minLength: 10, maxLength: 4000, description: 'why you challenge the decision' }),
+    statement: Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description: 'why you challenge the decision (at least 10 visible characters, or as configured)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -48,7 +52,7 @@ export const StaffAppealBody = Type.Object(
     decisionId: Type.String({ minLength: 1, maxLength: 200 }),
     appellantName: Type.String({ minLength: 1, maxLength: 200 }),
     appellantContact: Type.String({ maxLength: 320, default: '' }),
-    statement: Type.String({ minLength: 10, maxLength: 4000 }),
+    statement: Type.String({ minLength: 1, maxLength: 4000 }),
     ownerId: Type.Optional(Type.String({ maxLength: 100 })),
   },
   { additionalProperties: false },

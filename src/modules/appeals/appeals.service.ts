@@ -11,6 +11,7 @@ import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import type { AppealLinksTable, AppealOutcome, AppealStatus, AppealsTable } from './appeals.tables.js';
 
 export const DEFAULT_RESPONSE_MONTHS = 1;
@@ -107,7 +108,11 @@ async function systemData(trx: Tx, systemRef: string): Promise<{ systemId?: stri
 }
 
 /** Records an appeal; returns it with the status-lookup secret (shown once, only its hash is kept). */
-export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewAppeal }) {
+export async function submitAppeal(
+  trx: Tx,
+  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: NewAppeal; minRationaleLength?: number },
+) {
+  const statement = requireRationale(input.statement, { field: 'statement', minimum: minRationaleLength });
   const now = new Date();
   if (input.ownerId) await requireActiveUser(trx, input.ownerId, 'ownerId');
   const decision = await trx
@@ -126,7 +131,7 @@ export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContex
     channel: input.channel,
     appellant_name: input.appellantName,
     appellant_contact: input.appellantContact,
-    statement: input.statement,
+    statement,
     submitted_by: ctx.actor.userId,
     owner_id: input.ownerId ?? (await defaultOwner(trx, input.systemRef)),
     status: 'received',
@@ -261,17 +266,19 @@ export interface Resolution {
  * upheld appeal must point at the override (exception) that corrected it. */
 export async function resolveAppeal(
   trx: Tx,
-  { ctx, appealId, version, resolution }: { ctx: RequestContext; appealId: string; version: number; resolution: Resolution },
+  {
+    ctx,
+    appealId,
+    version,
+    resolution,
+    minRationaleLength,
+  }: { ctx: RequestContext; appealId: string; version: number; resolution: Resolution; minRationaleLength?: number },
 ) {
   const { row, links } = await findAppeal(trx, appealId);
   requireHandler(ctx, row);
   requireVersion(row, version);
   if (row.status === 'resolved') throw new AppError('invalid_transition', 'the appeal is already resolved');
-  if (resolution.explanation.trim().length < 10) {
-    throw new AppError('validation_failed', 'explanation: explain the outcome to the appellant (10 characters at least)', {
-      field: 'explanation',
-    });
-  }
+  const explanation = requireRationale(resolution.explanation, { field: 'explanation', minimum: minRationaleLength });
   await checkLinks(trx, resolution.links);
   const allLinks = await insertLinks(trx, row.id, resolution.links, links);
   if (resolution.outcome === 'upheld' && !allLinks.some((l) => l.type === 'exception')) {
@@ -281,7 +288,7 @@ export async function resolveAppeal(
   const after = await writeAppeal(trx, row, {
     status: 'resolved' as AppealStatus,
     outcome: resolution.outcome,
-    outcome_explanation: resolution.explanation,
+    outcome_explanation: explanation,
     resolved_at: resolvedAt,
     resolved_by: ctx.actor.userId,
   });
@@ -290,7 +297,7 @@ export async function resolveAppeal(
     subject: { type: 'appeal', id: row.id, version: after.version },
     before: { status: row.status },
     after: { status: 'resolved', outcome: resolution.outcome, links: allLinks, onTime: resolvedAt <= row.due_at },
-    reason: resolution.explanation,
+    reason: explanation,
     controls: CONTROLS,
     data: { ...(await systemData(trx, row.system_ref)), decisionId: row.decision_id },
   });

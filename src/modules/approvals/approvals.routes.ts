@@ -60,7 +60,9 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     '/api/v1/approvals/requests',
     { schema: { tags, body: CreateRequestBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
     async (req, reply) => {
-      const row = await store.transact((trx) => createRequest(trx, { ctx: requestContext(req), input: req.body }));
+      const row = await store.transact((trx) =>
+        createRequest(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
+      );
       setEtag(reply, Number(row.version));
       return detail(row.id);
     },
@@ -102,6 +104,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           requestId: req.params.id,
           change: req.body.change,
           reason: req.body.reason,
+          minRationaleLength: config.minRationaleLength,
           expectedVersion: version,
         }),
       );
@@ -135,7 +138,12 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     { schema: { tags, params: IdParams, body: ReasonBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
     async (req) => {
       const row = await store.transact((trx) =>
-        withdrawRequest(trx, { ctx: requestContext(req), requestId: req.params.id, reason: req.body.reason }),
+        withdrawRequest(trx, {
+          ctx: requestContext(req),
+          requestId: req.params.id,
+          reason: req.body.reason,
+          minRationaleLength: config.minRationaleLength,
+        }),
       );
       return detail(row.id);
     },
@@ -173,7 +181,12 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/approvals/delegations',
     { schema: { tags, body: DelegationBody, response: { 200: DelegationView, ...errorResponses } }, config: { access: write } },
-    async (req) => presentDelegation(await store.transact((trx) => createDelegation(trx, { ctx: requestContext(req), input: req.body }))),
+    async (req) =>
+      presentDelegation(
+        await store.transact((trx) =>
+          createDelegation(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
+        ),
+      ),
   );
 
   app.get(

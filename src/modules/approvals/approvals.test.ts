@@ -108,7 +108,7 @@ for (const dialect of DIALECTS) {
       assert.equal(empty.json().error.details.field, 'rationale');
       const short = await decide(t, owner, req.id, { rationale: 'ok fine' });
       assert.equal(short.statusCode, 400);
-      assert.equal(short.json().error.details.minLength, t.config.minRationaleLength);
+      assert.equal(short.json().error.details.minimum, t.config.minRationaleLength);
       assert.equal((await decisionsOf(req.id)).length, 0);
     });
 
@@ -151,7 +151,7 @@ for (const dialect of DIALECTS) {
       const row = await t.store.db.selectFrom('ai_systems').select('intended_use').where('id', '=', s.id).executeTakeFirstOrThrow();
       assert.equal(row.intended_use, 'Credit scoring v2');
       const staleVersion = await t.call(requester, 'POST', `/api/v1/approvals/requests/${req.id}/revisions`, {
-        reason: 'again',
+        reason: 'again, with the new scope',
         version: 1,
       });
       assert.equal(staleVersion.statusCode, 409);

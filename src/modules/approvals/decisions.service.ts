@@ -11,6 +11,7 @@ import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/
 import { type Candidate, peopleOf, qualifyingRole, type StepState } from '../../governance/chain.js';
 import { loadRequest, loadRequestState, type RequestRow, type RequestState } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
 import { APPROVAL_CONTROLS } from './requests.service.js';
 
@@ -30,19 +31,6 @@ interface Capacity {
   role: string;
   onBehalfOf: string | null;
   delegationId: string | null;
-}
-
-export function requireRationale(rationale: string | undefined, minLength: number): string {
-  const text = (rationale ?? '').trim();
-  if (text.length === 0)
-    throw new AppError('validation_failed', 'rationale: required; say why you decide this way', { field: 'rationale' });
-  if (text.length < minLength) {
-    throw new AppError('validation_failed', `rationale: at least ${minLength} characters, got ${text.length}`, {
-      field: 'rationale',
-      minLength,
-    });
-  }
-  return text;
 }
 
 /** The open step this actor may fill, in their own right first, else as someone's delegate. */
@@ -128,7 +116,7 @@ export async function decideRequest(
   },
 ) {
   if (input.decision !== 'request_changes') requirePersonalSignature(ctx, input.decision === 'approve' ? 'approving' : 'rejecting');
-  const rationale = requireRationale(input.rationale, minRationaleLength);
+  const rationale = requireRationale(input.rationale, { field: 'rationale', minimum: minRationaleLength });
   const userId = ctx.actor.userId;
   if (!userId) throw new AppError('forbidden', 'a decision is made by a named person');
   const state = await loadRequestState(trx, requestId, now);

@@ -7,6 +7,7 @@ import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 
 export interface NewDelegation {
   delegateId: string;
@@ -17,7 +18,12 @@ export interface NewDelegation {
 
 export async function createDelegation(
   trx: Tx,
-  { ctx, input, now = new Date() }: { ctx: RequestContext; input: NewDelegation; now?: Date },
+  {
+    ctx,
+    input,
+    minRationaleLength,
+    now = new Date(),
+  }: { ctx: RequestContext; input: NewDelegation; minRationaleLength?: number; now?: Date },
 ) {
   const delegatorId = ctx.actor.userId;
   if (!delegatorId) throw new AppError('forbidden', 'only a named person delegates');
@@ -28,14 +34,14 @@ export async function createDelegation(
   const startsAt = new Date(input.startsAt ?? now).toISOString();
   const endsAt = new Date(input.endsAt).toISOString();
   if (endsAt <= startsAt) throw new AppError('validation_failed', 'endsAt: must be after startsAt', { field: 'endsAt' });
-  if (!input.reason?.trim()) throw new AppError('validation_failed', 'reason: required', { field: 'reason' });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
   const row = {
     id: randomUUID(),
     delegator_id: delegatorId,
     delegate_id: input.delegateId,
     starts_at: startsAt,
     ends_at: endsAt,
-    reason: input.reason.trim(),
+    reason,
     created_at: now.toISOString(),
     revoked_at: null,
   };

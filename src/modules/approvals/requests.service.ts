@@ -12,6 +12,7 @@ import { buildContent, contentDigest, type RequestedChange } from '../../governa
 import { currentPolicyFor } from '../../governance/policies.js';
 import { contentOf, loadRequest, loadRequestState, type RequestRow } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
 
 export const APPROVAL_CONTROLS = ['iso42001:A.9.2', 'iso42001:A.6.2', 'euaiact:Art.11'];
@@ -29,16 +30,30 @@ function requesterOf(ctx: RequestContext): string {
   return ctx.actor.userId;
 }
 
-function requireText(value: string, field: string): string {
-  if (!value?.trim()) throw new AppError('validation_failed', `${field}: required, say what and why`, { field });
+function requireTitle(value: string): string {
+  if (!value?.trim()) throw new AppError('validation_failed', 'title: required, say what changes', { field: 'title' });
   return value.trim();
 }
 
-export async function createRequest(trx: Tx, { ctx, input, now = new Date() }: { ctx: RequestContext; input: NewRequest; now?: Date }) {
+export async function createRequest(
+  trx: Tx,
+  {
+    ctx,
+    input,
+    minRationaleLength,
+    now = new Date(),
+  }: {
+    ctx: RequestContext;
+    input: NewRequest;
+    /** The configured minimum (config.minRationaleLength) for the justification and a legal rationale. */
+    minRationaleLength?: number;
+    now?: Date;
+  },
+) {
   const requestedBy = requesterOf(ctx);
-  const title = requireText(input.title, 'title');
-  const justification = requireText(input.justification, 'justification');
-  const built = await buildContent(trx, input.kind, input.subjectId, input.change ?? {});
+  const title = requireTitle(input.title);
+  const justification = requireRationale(input.justification, { field: 'justification', minimum: minRationaleLength });
+  const built = await buildContent(trx, input.kind, input.subjectId, input.change ?? {}, minRationaleLength);
   const open = await trx
     .selectFrom('approval_requests')
     .select('id')
@@ -108,6 +123,7 @@ export async function reviseRequest(
     change,
     reason,
     expectedVersion,
+    minRationaleLength,
     now = new Date(),
   }: {
     ctx: RequestContext;
@@ -115,6 +131,7 @@ export async function reviseRequest(
     change?: RequestedChange;
     reason: string;
     expectedVersion?: number;
+    minRationaleLength?: number;
     now?: Date;
   },
 ) {
@@ -137,9 +154,9 @@ export async function reviseRequest(
       current: Number(before.version),
     });
   }
-  const why = requireText(reason, 'reason');
+  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
   const previous = contentOf(before);
-  const built = await buildContent(trx, before.kind, before.subject_id, change ?? (previous.change as RequestedChange));
+  const built = await buildContent(trx, before.kind, before.subject_id, change ?? (previous.change as RequestedChange), minRationaleLength);
   const digest = contentDigest(built.content);
   const at = now.toISOString();
   const revision = Number(before.revision) + 1;
@@ -170,7 +187,11 @@ export async function reviseRequest(
   return loadRequest(trx, requestId);
 }
 
-export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx: RequestContext; requestId: string; reason: string }) {
+export async function withdrawRequest(
+  trx: Tx,
+  { ctx, requestId, reason, minRationaleLength }: { ctx: RequestContext; requestId: string; reason: string; minRationaleLength?: number },
+) {
+  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
   const before = await loadRequest(trx, requestId);
   if (before.requested_by !== requesterOf(ctx)) throw new AppError('forbidden', 'only the requester withdraws a request');
   if (before.status !== 'pending' && before.status !== 'changes_requested') {
@@ -189,7 +210,7 @@ export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx
     subject: { type: 'approval_request', id: requestId, version },
     before: { status: before.status },
     after: { status: 'withdrawn' },
-    reason: requireText(reason, 'reason'),
+    reason: why,
     controls: APPROVAL_CONTROLS,
     data: { systemId: before.system_id },
   });

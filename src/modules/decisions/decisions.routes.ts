@@ -13,7 +13,7 @@ import { sqliteDecisionWriter } from './sqlite-bulk.js';
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 const QUEUE_READERS = ['reviewer', 'admin', 'governance_lead', 'auditor', 'oversight_officer'] as const;
 
-export function decisionsRoutes(app: App, { store }: AppDeps) {
+export function decisionsRoutes(app: App, { store, config }: AppDeps) {
   const writeRows = store.sqlite ? sqliteDecisionWriter(store.sqlite) : undefined;
   app.post(
     '/api/v1/decisions/batch',
@@ -85,6 +85,12 @@ export function decisionsRoutes(app: App, { store }: AppDeps) {
       config: { access: { roles: ['reviewer'], scope: 'write' } },
     },
     async (req) =>
-      store.transact((trx) => reviewDecision(trx, { ctx: requestContext(req), input: { ...req.body, decisionId: req.params.id } })),
+      store.transact((trx) =>
+        reviewDecision(trx, {
+          ctx: requestContext(req),
+          input: { ...req.body, decisionId: req.params.id },
+          minRationaleLength: config.minRationaleLength,
+        }),
+      ),
   );
 }

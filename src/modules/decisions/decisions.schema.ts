@@ -85,7 +85,7 @@ export const DecisionView = Type.Object({
 export const ReviewBody = Type.Object(
   {
     outcome: Type.Union([Type.Literal('confirm'), Type.Literal('override')]),
-    reason: Type.String({ minLength: 3, maxLength: 4000 }),
+    reason: Type.String({ minLength: 1, maxLength: 4000, description: 'why: at least the configured minimum of visible characters' }),
     correctedOutput: Type.Optional(Type.Unknown()),
     severity: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')])),
     ownerId: Type.Optional(Type.String({ maxLength: 100 })),

@@ -167,7 +167,7 @@ for (const dialect of DIALECTS) {
         competence: 'trained',
       });
       const restricted = await t.call(officer, 'POST', `/api/v1/systems/${system.id}/runtime/restrict`, {
-        reason: 'drift',
+        reason: 'output drifted from policy',
         conditions: { humanReviewAll: true },
       });
       assert.equal(restricted.statusCode, 200, restricted.body);
@@ -183,7 +183,10 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(confirmed.statusCode, 200, confirmed.body);
       assert.equal(confirmed.json().review.status, 'confirmed');
-      const notReviewer = await t.call(lead, 'POST', `/api/v1/decisions/${second.id}/review`, { outcome: 'override', reason: 'wrong' });
+      const notReviewer = await t.call(lead, 'POST', `/api/v1/decisions/${second.id}/review`, {
+        outcome: 'override',
+        reason: 'wrong outcome for this case',
+      });
       assert.equal(notReviewer.statusCode, 403);
       const overridden = await t.call(reviewer, 'POST', `/api/v1/decisions/${second.id}/review`, {
         outcome: 'override',
@@ -196,7 +199,10 @@ for (const dialect of DIALECTS) {
       assert.equal(exception.kind, 'override');
       assert.equal(exception.raised_by_type, 'decision');
       assert.deepEqual(JSON.parse(exception.links), [{ type: 'decision', id: second.id }]);
-      const again = await t.call(reviewer, 'POST', `/api/v1/decisions/${second.id}/review`, { outcome: 'confirm', reason: 'twice' });
+      const again = await t.call(reviewer, 'POST', `/api/v1/decisions/${second.id}/review`, {
+        outcome: 'confirm',
+        reason: 'reviewing it twice',
+      });
       assert.equal(again.json().error.code, 'invalid_transition');
       assert.equal((await t.call(reviewer, 'GET', `/api/v1/decisions/review-queue?systemId=${system.id}`)).json().total, 0);
     });

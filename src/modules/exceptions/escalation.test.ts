@@ -140,7 +140,7 @@ for (const dialect of DIALECTS) {
       const rejected = await open({ detectedAt: new Date(Date.now() - 3 * DAY).toISOString() });
       const rej = await t.call(itemOwner, 'POST', `/api/v1/exceptions/${rejected.id}/transitions`, {
         to: 'rejected',
-        reason: 'false alarm',
+        reason: 'a false alarm after all',
         version: rejected.version,
       });
       assert.equal(rej.statusCode, 200, rej.body);

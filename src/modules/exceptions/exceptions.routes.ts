@@ -29,12 +29,13 @@ const tags = ['exceptions'];
 const read = { access: { roles: 'any', scope: 'read' } } as const;
 const write = { access: { roles: WRITER_ROLES, scope: 'write' } } as const;
 
-export function exceptionsRoutes(app: App, { store }: AppDeps) {
+export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
+  const { minRationaleLength } = config;
   app.post(
     '/api/v1/exceptions',
     { schema: { tags, body: NewExceptionBody, response: { 201: ExceptionView, ...errorResponses } }, config: write },
     async (req, reply) => {
-      const view = await store.transact((trx) => openException(trx, { ctx: requestContext(req), input: req.body }));
+      const view = await store.transact((trx) => openException(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
       setEtag(reply, view.version);
       return reply.status(201).send(view);
     },
@@ -66,7 +67,7 @@ export function exceptionsRoutes(app: App, { store }: AppDeps) {
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
-      const view = await store.transact((trx) => transitionException(trx, { ctx: requestContext(req), input }));
+      const view = await store.transact((trx) => transitionException(trx, { ctx: requestContext(req), input, minRationaleLength }));
       setEtag(reply, view.version);
       return view;
     },
@@ -89,7 +90,7 @@ export function exceptionsRoutes(app: App, { store }: AppDeps) {
     { schema: { tags, params: IdParams, body: VerifyBody, response: { 200: ExceptionView, ...errorResponses } }, config: write },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, note: req.body.note, expectedVersion: expectedVersion(req, req.body.version) };
-      const view = await store.transact((trx) => verifyException(trx, { ctx: requestContext(req), input }));
+      const view = await store.transact((trx) => verifyException(trx, { ctx: requestContext(req), input, minRationaleLength }));
       setEtag(reply, view.version);
       return view;
     },
@@ -166,7 +167,7 @@ export function exceptionsRoutes(app: App, { store }: AppDeps) {
         ...body,
         expectedVersion: expectedVersion(req, version),
       };
-      const followUp = await store.transact((trx) => transitionFollowUp(trx, { ctx: requestContext(req), input }));
+      const followUp = await store.transact((trx) => transitionFollowUp(trx, { ctx: requestContext(req), input, minRationaleLength }));
       setEtag(reply, followUp.version);
       return followUp;
     },

@@ -130,7 +130,7 @@ for (const dialect of DIALECTS) {
         systemId,
         kind: 'override',
         title: 'x',
-        description: 'y',
+        description: 'y happened twice',
         severity: 'low',
         raisedBy: { type: 'person', ref: 'me' },
         ownerId: 'no-such-user',
@@ -279,7 +279,8 @@ for (const dialect of DIALECTS) {
       await walk(owner, id, ['verifying']);
       const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
       assert.equal(
-        (await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'ok', version: current.version })).statusCode,
+        (await t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'replayed, all ok', version: current.version }))
+          .statusCode,
         200,
       );
       assert.equal((await t.call(owner, 'POST', `/api/v1/exceptions/${id}/lessons`, { text: 'Write runbooks' })).statusCode, 201);
@@ -330,7 +331,7 @@ for (const dialect of DIALECTS) {
     test('an invalid transition, a missing reason and a stale version are refused without writing', async () => {
       const { id, version } = await open();
       const before = await ledgerCount();
-      const skip = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'closed', reason: 'done', version });
+      const skip = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'closed', reason: 'all done here', version });
       assert.equal(skip.statusCode, 409);
       assert.equal(skip.json().error.code, 'invalid_transition');
       assert.deepEqual(skip.json().error.details.allowed, ['triaged', 'rejected', 'duplicate']);
@@ -338,14 +339,18 @@ for (const dialect of DIALECTS) {
       assert.equal(noReason.statusCode, 400);
       const stale = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, {
         to: 'triaged',
-        reason: 'go',
+        reason: 'go ahead now',
         version: version + 7,
       });
       assert.equal(stale.statusCode, 409);
       assert.equal(stale.json().error.code, 'version_conflict');
-      const noVersion = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', reason: 'go' });
+      const noVersion = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', reason: 'go ahead now' });
       assert.equal(noVersion.statusCode, 428);
-      const stranger = await t.call(outsider, 'POST', `/api/v1/exceptions/${id}/transitions`, { to: 'triaged', reason: 'go', version });
+      const stranger = await t.call(outsider, 'POST', `/api/v1/exceptions/${id}/transitions`, {
+        to: 'triaged',
+        reason: 'go ahead now',
+        version,
+      });
       assert.equal(stranger.statusCode, 403);
       assert.equal(await ledgerCount(), before);
     });

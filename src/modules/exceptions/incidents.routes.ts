@@ -19,12 +19,13 @@ const tags = ['incidents'];
 const read = { access: { roles: 'any', scope: 'read' } } as const;
 const write = { access: { roles: WRITER_ROLES, scope: 'write' } } as const;
 
-export function incidentsRoutes(app: App, { store }: AppDeps) {
+export function incidentsRoutes(app: App, { store, config }: AppDeps) {
+  const { minRationaleLength } = config;
   app.post(
     '/api/v1/incidents',
     { schema: { tags, body: NewIncidentBody, response: { 201: IncidentView, ...errorResponses } }, config: write },
     async (req, reply) => {
-      const view = await store.transact((trx) => openIncident(trx, { ctx: requestContext(req), input: req.body }));
+      const view = await store.transact((trx) => openIncident(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
       setEtag(reply, view.version);
       return reply.status(201).send(view);
     },
@@ -56,7 +57,7 @@ export function incidentsRoutes(app: App, { store }: AppDeps) {
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
-      const view = await store.transact((trx) => updateIncident(trx, { ctx: requestContext(req), input }));
+      const view = await store.transact((trx) => updateIncident(trx, { ctx: requestContext(req), input, minRationaleLength }));
       setEtag(reply, view.version);
       return view;
     },

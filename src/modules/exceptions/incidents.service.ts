@@ -6,6 +6,7 @@ import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import { dueAtFor } from './exceptions.policy.js';
 import { findException, loadExceptionDetail } from './exceptions.repository.js';
 import { type NewException, openException, requireManager, requireVersion } from './exceptions.service.js';
@@ -69,11 +70,15 @@ async function writeDetails(trx: Tx, exceptionId: string, details: IncidentDetai
 /** Opens an exception of kind incident and records its harm and flags, in one transaction. */
 export async function openIncident(
   trx: Tx,
-  { ctx, input }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails } },
+  {
+    ctx,
+    input,
+    minRationaleLength,
+  }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails }; minRationaleLength?: number },
 ) {
   const { incident, ...exception } = input;
   const awareAt = incident.awareAt ? isoOrThrow(incident.awareAt, 'awareAt') : undefined;
-  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt });
+  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt, minRationaleLength });
   const { after } = await writeDetails(trx, opened.id, incident);
   await appendEvent(trx, ctx, {
     type: 'incident.classified',
@@ -87,12 +92,20 @@ export async function openIncident(
 
 export async function updateIncident(
   trx: Tx,
-  { ctx, input }: { ctx: RequestContext; input: IncidentDetails & { exceptionId: string; reason: string; expectedVersion?: number } },
+  {
+    ctx,
+    input,
+    minRationaleLength,
+  }: {
+    ctx: RequestContext;
+    input: IncidentDetails & { exceptionId: string; reason: string; expectedVersion?: number };
+    minRationaleLength?: number;
+  },
 ) {
   const row = await requireIncident(trx, input.exceptionId);
   requireManager(ctx, row);
   requireVersion(row, input.expectedVersion);
-  if (input.reason.trim() === '') throw new AppError('validation_failed', 'reason: must not be empty', { field: 'reason' });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
   const { before, after } = await writeDetails(trx, row.id, input);
   const version = Number(row.version) + 1;
   // The due date counts from awareness (as when opened): a corrected awareAt moves it.
@@ -103,7 +116,7 @@ export async function updateIncident(
     subject: { type: 'exception', id: row.id, version },
     before,
     after,
-    reason: input.reason.trim(),
+    reason,
     controls: INCIDENT_CONTROLS,
     data: { systemId: row.system_id, ...(dueAt === row.due_at ? {} : { dueAt: { before: row.due_at, after: dueAt } }) },
   });

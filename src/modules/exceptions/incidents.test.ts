@@ -112,7 +112,7 @@ for (const dialect of DIALECTS) {
       assert.equal(Date.parse(fifteen.dueAt) - Date.parse(view.incident.awareAt), 15 * DAY);
       const res = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
         death: true,
-        reason: 'patient died',
+        reason: 'the patient died',
         version: view.version,
       });
       assert.equal(res.statusCode, 200, res.body);
@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
       assert.ok(ten.articles.includes('Art. 73(4)'));
       const stale = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
         widespreadInfringement: true,
-        reason: 'x',
+        reason: 'reclassified after review',
         version: view.version,
       });
       assert.equal(stale.statusCode, 409);
@@ -217,7 +217,7 @@ for (const dialect of DIALECTS) {
       assert.equal(future.json().error.details.field, 'filedAt', 'refused for the future filing time, not for the deadline');
       const badHarm = await t.call(owner, 'PUT', `/api/v1/incidents/${view.id}`, {
         harmCategories: ['bad_vibes'],
-        reason: 'x',
+        reason: 'reclassified after review',
         version: view.version,
       });
       assert.equal(badHarm.statusCode, 400);

@@ -6,6 +6,7 @@ import { hasRole, type RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import { isOpenStatus } from './exceptions.policy.js';
 import { findException, presentCorrectiveAction, presentFollowUp, presentLesson, requireActiveUser } from './exceptions.repository.js';
 import { canManage, requireIsoTime, requireManager, requireText, requireVersion } from './exceptions.service.js';
@@ -188,7 +189,10 @@ export interface FollowUpTransition {
   expectedVersion?: number;
 }
 
-export async function transitionFollowUp(trx: Tx, { ctx, input }: { ctx: RequestContext; input: FollowUpTransition }) {
+export async function transitionFollowUp(
+  trx: Tx,
+  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: FollowUpTransition; minRationaleLength?: number },
+) {
   const exception = await findException(trx, input.exceptionId);
   const row = await trx
     .selectFrom('follow_ups')
@@ -201,7 +205,7 @@ export async function transitionFollowUp(trx: Tx, { ctx, input }: { ctx: Request
     throw new AppError('forbidden', 'only the follow-up owner or someone managing the exception may move it');
   }
   requireVersion(row, input.expectedVersion);
-  const reason = requireText(input.reason, 'reason');
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
   if (!FOLLOW_UP_NEXT[row.status].includes(input.to)) {
     throw new AppError('invalid_transition', `a follow-up cannot go from ${row.status} to ${input.to}`, {
       from: row.status,

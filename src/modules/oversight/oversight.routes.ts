@@ -41,7 +41,8 @@ function optionalVersion(req: FastifyRequest, bodyVersion: number | undefined): 
 }
 
 export async function oversightRoutes(app: App, deps: AppDeps) {
-  const { store } = deps;
+  const { store, config } = deps;
+  const { minRationaleLength } = config;
   // The runtime cache lives as long as the app: started here so every server (and test app) has
   // one without further wiring, shared with other features through deps.services.runtime.
   let runtime = deps.services.runtime as RuntimeCache | undefined;
@@ -96,6 +97,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const view = await store.transact((trx) =>
         pauseSystem(trx, {
+          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: req.body.reason,
@@ -118,6 +120,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
       const body = req.body as typeof req.body & { conditions: Record<string, unknown> };
       const view = await store.transact((trx) =>
         restrictSystem(trx, {
+          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: body.reason,
@@ -140,6 +143,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const result = await store.transact((trx) =>
         resumeSystem(trx, {
+          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: req.body.reason,
@@ -224,7 +228,13 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       await store.transact((trx) =>
-        removeRosterOfficer(trx, { ctx: requestContext(req), systemId: req.params.id, userId: req.params.userId, reason: req.body.reason }),
+        removeRosterOfficer(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          userId: req.params.userId,
+          reason: req.body.reason,
+          minRationaleLength,
+        }),
       );
       return reply.status(204).send(null);
     },

@@ -4,7 +4,7 @@ const Authorities = Type.Array(
   Type.Union([Type.Literal('pause'), Type.Literal('restrict'), Type.Literal('resume'), Type.Literal('override')]),
   { minItems: 1, maxItems: 4, uniqueItems: true },
 );
-const Reason = Type.String({ minLength: 3, maxLength: 2000 });
+const Reason = Type.String({ minLength: 1, maxLength: 2000, description: 'why: at least the configured minimum of visible characters' });
 
 export const SystemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export const RosterParams = Type.Object(

@@ -6,6 +6,7 @@ import { hasRole, type RequestContext, requirePersonalSignature } from '../../co
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import type { Authority, OversightRosterTable, RuntimeState, SystemRuntimeTable } from './oversight.tables.js';
 
 /** The channel a server LISTENs on; the payload is the system id. Delivered on commit. */
@@ -116,9 +117,16 @@ export async function updateRosterOfficer(
 
 export async function removeRosterOfficer(
   trx: Tx,
-  { ctx, systemId, userId, reason }: { ctx: RequestContext; systemId: string; userId: string; reason: string },
+  {
+    ctx,
+    systemId,
+    userId,
+    reason: written,
+    minRationaleLength,
+  }: { ctx: RequestContext; systemId: string; userId: string; reason: string; minRationaleLength?: number },
 ) {
   requireRosterManager(ctx);
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
   await trx.deleteFrom('oversight_roster').where('system_id', '=', systemId).where('user_id', '=', userId).execute();
@@ -242,11 +250,14 @@ export interface OversightAction {
   reason: string;
   /** Optional for emergency actions: when given, a stale version is refused. */
   expectedVersion?: number;
+  /** The configured minimum (config.minRationaleLength) for the reason. */
+  minRationaleLength?: number;
 }
 
-export async function pauseSystem(trx: Tx, { ctx, systemId, reason, expectedVersion }: OversightAction) {
+export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'pause');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'paused') throw new AppError('invalid_transition', 'the system is already paused');
@@ -264,10 +275,18 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason, expectedVers
 
 export async function restrictSystem(
   trx: Tx,
-  { ctx, systemId, reason, expectedVersion, conditions }: OversightAction & { conditions: Record<string, unknown> },
+  {
+    ctx,
+    systemId,
+    reason: written,
+    expectedVersion,
+    minRationaleLength,
+    conditions,
+  }: OversightAction & { conditions: Record<string, unknown> },
 ) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'restrict');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (Object.keys(conditions).length === 0)
@@ -286,9 +305,10 @@ export async function restrictSystem(
 
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
  * different officer with resume authority to confirm it (the "four eyes" of Art. 14(5)). */
-export async function resumeSystem(trx: Tx, { ctx, systemId, reason, expectedVersion }: OversightAction) {
+export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
   const system = await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'resume');
+  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'active') throw new AppError('invalid_transition', 'the system is already active');

@@ -91,7 +91,7 @@ for (const dialect of DIALECTS) {
         assert.equal(res.json().error.code, code);
       }
       const restrict = await t.call(pauser, 'POST', `/api/v1/systems/${system.id}/runtime/restrict`, {
-        reason: 'drift',
+        reason: 'output drift detected',
         conditions: { humanReviewAll: true },
       });
       assert.equal(restrict.json().error.code, 'forbidden');
@@ -146,7 +146,7 @@ for (const dialect of DIALECTS) {
       // The lifecycle status in the inventory is not touched by a pause.
       const row = await t.store.db.selectFrom('ai_systems').select('status').where('id', '=', system.id).executeTakeFirstOrThrow();
       assert.equal(row.status, system.status);
-      const twice = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'again' });
+      const twice = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'pausing it again' });
       assert.equal(twice.json().error.code, 'invalid_transition');
     });
 
@@ -189,14 +189,14 @@ for (const dialect of DIALECTS) {
     test('resuming a high-risk system needs a second, different officer with resume authority', async () => {
       const system = await overseenSystem('high');
       await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'incident under investigation' });
-      const first = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'fix deployed' });
+      const first = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'the fix is deployed' });
       assert.equal(first.statusCode, 202, first.body);
       assert.equal(first.json().pendingConfirmation, true);
       assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${system.id}/runtime`)).json().state, 'paused');
       const same = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'fix deployed, really' });
       assert.equal(same.statusCode, 403);
       assert.equal(same.json().error.code, 'second_person_required');
-      const noAuthority = await t.call(pauser, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'confirm' });
+      const noAuthority = await t.call(pauser, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'confirm the resume' });
       assert.equal(noAuthority.json().error.code, 'forbidden');
       assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${system.id}/runtime`)).json().state, 'paused');
       const confirmed = await t.call(officerB, 'POST', `/api/v1/systems/${system.id}/runtime/resume`, { reason: 'reviewed the fix' });
@@ -211,7 +211,10 @@ for (const dialect of DIALECTS) {
 
     test('a stale version is refused when one is sent', async () => {
       const system = await overseenSystem('minimal');
-      const res = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, { reason: 'drift', version: 5 });
+      const res = await t.call(officerA, 'POST', `/api/v1/systems/${system.id}/runtime/pause`, {
+        reason: 'output drift detected',
+        version: 5,
+      });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json().error.code, 'version_conflict');
     });

@@ -23,6 +23,7 @@ import {
   TimelineEntryView,
   TimelineQuery,
   TriageBody,
+  UnassignPhaseOwnerBody,
   UpdateSystemBody,
 } from './systems.schema.js';
 import {
@@ -198,16 +199,29 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     },
     async (req) =>
       store.transact((trx) =>
-        assignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase, userId: req.body.userId }),
+        assignPhaseOwner(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          phase: req.params.phase,
+          userId: req.body.userId,
+          rationale: req.body.rationale,
+          minRationaleLength,
+        }),
       ),
   );
 
   app.delete(
     '/api/v1/systems/:id/phase-owners/:phase',
-    { schema: { tags, params: PhaseParams }, config: { access: EDIT } },
+    { schema: { tags, params: PhaseParams, body: UnassignPhaseOwnerBody }, config: { access: EDIT } },
     async (req, reply) => {
       await store.transact((trx) =>
-        unassignPhaseOwner(trx, { ctx: requestContext(req), systemId: req.params.id, phase: req.params.phase }),
+        unassignPhaseOwner(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          phase: req.params.phase,
+          rationale: req.body.rationale,
+          minRationaleLength,
+        }),
       );
       return reply.status(204).send();
     },

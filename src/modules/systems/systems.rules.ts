@@ -1,11 +1,9 @@
-// The inventory's business rules that several use cases share: who may do what, rationales, row
-// versions. Which changes need an approval is governance's rule (governance/governed-changes.ts).
+// The inventory's business rules that several use cases share: who may do what, row versions
+// (rationales: src/rationale.ts). Which changes need an approval is governance's rule
+// (governance/governed-changes.ts).
 import { type Actor, actsWithProoflineAuthority, hasRole, hasSystemRole } from '../../context.js';
 import { AppError } from '../../errors.js';
 import type { DeploymentKind, SystemStatus } from './systems.tables.js';
-
-/** Used when a caller passes no configured minimum (the configuration's default). */
-export const DEFAULT_MIN_RATIONALE_LENGTH = 10;
 
 // The system actor is Proofline itself (migrations, bootstrap, CLI maintenance without --as); a
 // person applying a completed approval acts with its authority (the gate checks that approval).
@@ -35,15 +33,6 @@ export function assertMayCreate(actor: Actor, status: SystemStatus, deploymentKi
   throw forbidden('creating a system needs the admin or governance_lead role (contributors may create proposed or shadow systems)', {
     required: ['admin', 'governance_lead', 'contributor'],
   });
-}
-
-/** A rationale is the "why" of a ledger event; a blank or token one is refused. */
-export function requireRationale(rationale: string | undefined | null, minLength = DEFAULT_MIN_RATIONALE_LENGTH): string {
-  const text = (rationale ?? '').trim();
-  if (text.length < minLength) {
-    throw new AppError('validation_failed', `rationale: say why, in at least ${minLength} characters`, { field: 'rationale', minLength });
-  }
-  return text;
 }
 
 export function assertVersion(current: number, expected: number | undefined, what: string): void {

@@ -15,7 +15,7 @@ const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const OptionalText = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
 const StringList = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
 const Link = Type.Object({ label: Text(200), url: Type.String({ format: 'uri', maxLength: 2000 }) }, { additionalProperties: false });
-const Rationale = Type.String({ maxLength: 10_000, description: 'Why: required, at least the configured minimum length' });
+const Rationale = Type.String({ maxLength: 10_000, description: 'Why: required, at least the configured minimum of visible characters' });
 const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'The version you read (or send If-Match)' }));
 
 export const SystemView = Type.Object({
@@ -104,7 +104,8 @@ export const ChangeRiskTierBody = Type.Object(
 export const TriageBody = Type.Object({ rationale: Rationale, version: Version }, { additionalProperties: false });
 
 export const PhaseParams = Type.Object({ id: Text(100), phase: PhaseSchema }, { additionalProperties: false });
-export const AssignPhaseOwnerBody = Type.Object({ userId: Text(100) }, { additionalProperties: false });
+export const AssignPhaseOwnerBody = Type.Object({ userId: Text(100), rationale: Rationale }, { additionalProperties: false });
+export const UnassignPhaseOwnerBody = Type.Object({ rationale: Rationale }, { additionalProperties: false });
 
 export const ListSystemsQuery = Type.Object(
   {

@@ -14,9 +14,10 @@ import {
   type ChangeAuthority,
 } from '../../governance/governed-changes.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { requireRationale } from '../../rationale.js';
 import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
 import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
-import { assertGovernor, assertMayCreate, assertMayEdit, assertVersion, requireRationale } from './systems.rules.js';
+import { assertGovernor, assertMayCreate, assertMayEdit, assertVersion } from './systems.rules.js';
 import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
 
 export interface NewSystem {
@@ -230,9 +231,18 @@ interface RationaleArgs extends ChangeAuthority {
   ctx: RequestContext;
   systemId: string;
   rationale: string;
-  /** The configured minimum (config.minRationaleLength). */
+  /** The configured minimum (config.minRationaleLength); 0 when Proofline composed the text itself. */
   minRationaleLength?: number;
   expectedVersion?: number;
+}
+
+interface PhaseOwnerArgs {
+  ctx: RequestContext;
+  systemId: string;
+  phase: LifecyclePhase;
+  rationale: string;
+  /** The configured minimum (config.minRationaleLength). */
+  minRationaleLength?: number;
 }
 
 /** Names the accountable owner (a person) and moves the per-system system_owner role to them. */
@@ -240,7 +250,7 @@ export async function changeSystemOwner(trx: Tx, args: RationaleArgs & { ownerId
   const { ctx, systemId, ownerId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'changing the accountable owner');
-  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   await assertActiveUser(trx, ownerId, 'ownerId');
   if (before.accountable_owner_id === ownerId) throw new AppError('invalid_transition', `${ownerId} is already the accountable owner`);
@@ -254,7 +264,7 @@ export async function changeSystemStatus(trx: Tx, args: RationaleArgs & { status
   const { ctx, systemId, status } = args;
   const before = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'changing the status of a system');
-  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   if (before.status === status) throw new AppError('invalid_transition', `system ${systemId} is already ${status}`, { status });
   if (before.status === 'retired')
@@ -274,7 +284,7 @@ export async function changeRiskTier(
   const { ctx, systemId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'changing a risk tier');
-  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   const patch: Partial<AiSystemsTable> = {};
   if (args.euRiskTier !== undefined && args.euRiskTier !== before.eu_risk_tier) patch.eu_risk_tier = args.euRiskTier;
@@ -297,7 +307,7 @@ export async function triageShadowSystem(trx: Tx, args: RationaleArgs): Promise<
   const { ctx, systemId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'triaging a shadow system');
-  const reason = requireRationale(args.rationale, args.minRationaleLength);
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   if (before.deployment_kind !== 'shadow') throw new AppError('invalid_transition', `system ${systemId} is not a shadow system`);
   if (before.triaged_at) throw new AppError('invalid_transition', `system ${systemId} was triaged at ${before.triaged_at}`);
@@ -311,7 +321,12 @@ async function recordPhaseOwnerChange(
   trx: Tx,
   ctx: RequestContext,
   type: string,
-  { systemId, before, after }: { systemId: string; before: Record<string, unknown> | null; after: Record<string, unknown> },
+  {
+    systemId,
+    before,
+    after,
+    rationale,
+  }: { systemId: string; before: Record<string, unknown> | null; after: Record<string, unknown>; rationale: string },
 ) {
   await recordChange(trx, {
     ctx,
@@ -323,19 +338,18 @@ async function recordPhaseOwnerChange(
       changeKind: type,
       before,
       after,
-      rationale: '',
+      rationale,
       approvalRequestId: null,
       exceptionId: null,
     },
   });
 }
 
-export async function assignPhaseOwner(
-  trx: Tx,
-  { ctx, systemId, phase, userId }: { ctx: RequestContext; systemId: string; phase: LifecyclePhase; userId: string },
-) {
+export async function assignPhaseOwner(trx: Tx, args: PhaseOwnerArgs & { userId: string }) {
+  const { ctx, systemId, phase, userId } = args;
   await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'assigning a phase owner');
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   await assertActiveUser(trx, userId, 'userId');
   const current = await trx
     .selectFrom('system_phase_owners')
@@ -353,18 +367,18 @@ export async function assignPhaseOwner(
     subject: { type: SYSTEM, id: systemId },
     ...change,
     data: { systemId, phase },
+    reason,
     controls: CONTROLS,
   });
-  await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_assigned', { systemId, ...change });
+  await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_assigned', { systemId, ...change, rationale: reason });
   return { phase, userId, assignedAt };
 }
 
-export async function unassignPhaseOwner(
-  trx: Tx,
-  { ctx, systemId, phase }: { ctx: RequestContext; systemId: string; phase: LifecyclePhase },
-): Promise<void> {
+export async function unassignPhaseOwner(trx: Tx, args: PhaseOwnerArgs): Promise<void> {
+  const { ctx, systemId, phase } = args;
   await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'unassigning a phase owner');
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
   const current = await trx
     .selectFrom('system_phase_owners')
     .select(['user_id'])
@@ -379,11 +393,13 @@ export async function unassignPhaseOwner(
     before: { phase, userId: current.user_id },
     after: null,
     data: { systemId, phase },
+    reason,
     controls: CONTROLS,
   });
   await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_unassigned', {
     systemId,
     before: { phase, userId: current.user_id },
     after: { phase, userId: null },
+    rationale: reason,
   });
 }

@@ -281,7 +281,8 @@ for (const dialect of DIALECTS) {
         kind: 'database',
         containsPersonalData: true,
       });
-      await t.callCurrent(owner, 'PUT', `/api/v1/systems/${system.id}/phase-owners/validation`, { userId: lead.id });
+      const phaseWhy = 'Validation is led by the model risk team';
+      await t.callCurrent(owner, 'PUT', `/api/v1/systems/${system.id}/phase-owners/validation`, { userId: lead.id, rationale: phaseWhy });
       const res = await t.callCurrent(auditor, 'GET', `/api/v1/systems/${system.id}/timeline?limit=3`);
       assert.equal(res.statusCode, 200, res.body);
       const page = res.json();
@@ -290,6 +291,14 @@ for (const dialect of DIALECTS) {
         page.items.map((e: { type: string }) => e.type),
         ['system.phase_owner_assigned', 'data_source.added', 'system.risk_tier_changed'],
       );
+      assert.equal(page.items[0].reason, phaseWhy, 'a phase owner change says why');
+      const phaseRecord = await t.store.db
+        .selectFrom('change_records')
+        .select('rationale')
+        .where('system_id', '=', system.id)
+        .where('change_kind', '=', 'system.phase_owner_assigned')
+        .executeTakeFirstOrThrow();
+      assert.equal(phaseRecord.rationale, phaseWhy, 'and its change record keeps the rationale');
       const tier = page.items[2];
       assert.equal(tier.reason, 'Annex III point 4: employment');
       assert.deepEqual(tier.before, { euRiskTier: 'unassessed' });
