@@ -83,7 +83,7 @@ for (const dialect of DIALECTS) {
         t.user(['reviewer']),
         t.user(['auditor']),
       ]);
-      ingest = await t.user([], { scopes: ['ingest'] });
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
       // Created by a person, so every entry of its history names one.
       const created = await ok(
         await t.call(lead, 'POST', '/api/v1/systems', {

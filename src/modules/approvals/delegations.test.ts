@@ -22,6 +22,9 @@ for (const dialect of DIALECTS) {
     beforeEach(async () => {
       t = await createTestApp(dialect);
       [owner, requester, admin] = await Promise.all([t.user([]), t.user(['contributor']), t.user(['admin'])]);
+      // A bystander approver, so every request here can be completed and is accepted when filed
+      // (chain_unfillable); these tests are about what a delegate may do when deciding.
+      await t.user(['approver']);
     });
     afterEach(() => t.close());
 
@@ -29,7 +32,7 @@ for (const dialect of DIALECTS) {
       const res = await t.call(from, 'POST', '/api/v1/approvals/delegations', {
         delegateId: to.id,
         endsAt: IN_A_DAY(),
-        reason: 'On leave',
+        reason: 'On parental leave until March',
       });
       assert.equal(res.statusCode, 200, res.body);
       return res.json() as { id: string };
