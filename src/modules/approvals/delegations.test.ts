@@ -3,13 +3,16 @@
 // they gave and received. A delegate never decides for the requester, and a person counts once
 // whether they fill a step in person or through a delegate. Each test has its own database.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { decide, errorCode, requestApproval } from '../../../test/approvals-helpers.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { setUserRoles } from '../../accounts/users.service.js';
 import { systemContext } from '../../context.js';
+import { createDelegation } from './delegations.service.js';
 
 const IN_A_DAY = () => new Date(Date.now() + 86_400_000).toISOString();
 
@@ -199,6 +202,100 @@ for (const dialect of DIALECTS) {
       assert.equal((await decide(t, p, inPersonFirst.id)).statusCode, 200, 'p fills the system owner step in person');
       await refused(d, inPersonFirst.id, 'duplicate_approver');
       assert.ok(!(await queueOf(d)).some((i) => i.requestId === inPersonFirst.id), 'the delegate is not offered the second step');
+    });
+  });
+}
+
+// APR-101: who may delegate to whom, for what period and why; who revokes, and how often.
+for (const dialect of DIALECTS) {
+  describe(`making and revoking a delegation [${dialect}]`, () => {
+    let t: TestApp;
+    let delegator: TestUser;
+    let delegateUser: TestUser;
+    let admin: TestUser;
+    beforeEach(async () => {
+      t = await createTestApp(dialect);
+      [delegator, delegateUser, admin] = await Promise.all([t.user(['approver']), t.user([]), t.user(['admin'])]);
+    });
+    afterEach(() => t.close());
+
+    const delegationCount = async () => (await t.store.db.selectFrom('approval_delegations').select('id').execute()).length;
+    /** The attempt is refused with `code` (and `field` when given), writing nothing. */
+    const refused = async (attempt: () => Promise<LightMyRequestResponse>, code: string, field?: string) => {
+      const [ledgerBefore, rowsBefore] = [await ledgerSize(t.store), await delegationCount()];
+      const res = await attempt();
+      assert.equal(errorCode(res), code, res.body);
+      if (field !== undefined) assert.equal(res.json().error.details.field, field, res.body);
+      assert.equal(await ledgerSize(t.store), ledgerBefore, 'the refusal wrote no ledger event');
+      assert.equal(await delegationCount(), rowsBefore, 'nor a delegation');
+    };
+    const offer = (body: Record<string, unknown>) =>
+      t.call(delegator, 'POST', '/api/v1/approvals/delegations', {
+        delegateId: delegateUser.id,
+        endsAt: IN_A_DAY(),
+        reason: 'On leave for two weeks',
+        ...body,
+      });
+
+    test('a delegation goes to another active user, for a period ending after it starts, with a reason; anything else writes nothing', async () => {
+      await refused(() => offer({ delegateId: delegator.id }), 'validation_failed', 'delegateId');
+      await refused(() => offer({ delegateId: randomUUID() }), 'validation_failed', 'delegateId');
+      const gone = await t.user([]);
+      const deactivated = await t.call(admin, 'POST', `/api/v1/users/${gone.id}/deactivate`, { reason: 'Left the company' });
+      assert.equal(deactivated.statusCode, 200, deactivated.body);
+      await refused(() => offer({ delegateId: gone.id }), 'validation_failed', 'delegateId');
+
+      const startsAt = new Date(Date.now() + 86_400_000).toISOString();
+      await refused(() => offer({ startsAt, endsAt: startsAt }), 'validation_failed', 'endsAt');
+      await refused(() => offer({ startsAt, endsAt: new Date(Date.parse(startsAt) - 1000).toISOString() }), 'validation_failed', 'endsAt');
+      await refused(() => offer({ endsAt: new Date(Date.now() - 1000).toISOString() }), 'validation_failed', 'endsAt');
+
+      await refused(() => offer({ reason: '   ' }), 'validation_failed', 'reason');
+      await refused(() => offer({ reason: 'ok' }), 'validation_failed', 'reason');
+
+      const before = await ledgerSize(t.store);
+      const ok = await offer({ startsAt, endsAt: new Date(Date.parse(startsAt) + 1000).toISOString() });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(await ledgerSize(t.store), before + 1, 'the delegation and its event');
+      assert.equal(await delegationCount(), 1);
+    });
+
+    test('only a named person delegates', async () => {
+      const before = await ledgerSize(t.store);
+      await assert.rejects(
+        t.store.transact((trx) =>
+          createDelegation(trx, {
+            ctx: systemContext('test'),
+            input: { delegateId: delegateUser.id, endsAt: IN_A_DAY(), reason: 'On leave for two weeks' },
+          }),
+        ),
+        (e: { code: string }) => e.code === 'forbidden',
+      );
+      assert.equal(await ledgerSize(t.store), before);
+      assert.equal(await delegationCount(), 0);
+    });
+
+    test('only the delegator revokes a delegation, an admin or the delegate included, and only once', async () => {
+      const made = await offer({});
+      assert.equal(made.statusCode, 200, made.body);
+      const id = made.json().id as string;
+      const revokedAt = async () =>
+        (await t.store.db.selectFrom('approval_delegations').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow())
+          .revoked_at;
+      const revoke = (user: TestUser) => () => t.call(user, 'POST', `/api/v1/approvals/delegations/${id}/revoke`);
+
+      for (const someoneElse of [admin, delegateUser, await t.user(['approver'])]) {
+        await refused(revoke(someoneElse), 'forbidden');
+        assert.equal(await revokedAt(), null, 'still in force');
+      }
+      const before = await ledgerSize(t.store);
+      const ok = await revoke(delegator)();
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(await ledgerSize(t.store), before + 1);
+      const first = await revokedAt();
+      assert.ok(first);
+      await refused(revoke(delegator), 'invalid_transition');
+      assert.equal(await revokedAt(), first, 'the first revocation stands');
     });
   });
 }

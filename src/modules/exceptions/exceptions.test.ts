@@ -393,6 +393,65 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(leaf.leaf).after.recurring, true);
     });
 
+    // EXC-102: the root cause and the verification belong to their phases of the lifecycle.
+    /** A root cause or a verification attempted in `status`: refused as invalid_transition, nothing written. */
+    async function refusedOutOfPhase(id: string, status: string, attempt: () => Promise<{ statusCode: number; body: string }>) {
+      const rowOf = () =>
+        t.store.db
+          .selectFrom('exceptions')
+          .select(['status', 'root_cause_text', 'verified_by', 'version'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+      const [ledgerBefore, rowBefore] = [await ledgerCount(), await rowOf()];
+      assert.equal(rowBefore.status, status);
+      const res = await attempt();
+      assert.equal(res.statusCode, 409, res.body);
+      const error = JSON.parse(res.body).error;
+      assert.equal(error.code, 'invalid_transition');
+      assert.equal(error.details.status, status);
+      assert.equal(await ledgerCount(), ledgerBefore, `nothing written while ${status}`);
+      assert.deepEqual(await rowOf(), rowBefore);
+    }
+
+    test('a root cause is recorded only while investigating, remediating or verifying: refused while open, triaged, rejected or closed, writing nothing', async () => {
+      const { id } = await open();
+      const record = (text: string) => () => rootCause(id, 'Process', text);
+      await refusedOutOfPhase(id, 'open', record('Guessed before triage'));
+      await walk(owner, id, ['triaged']);
+      await refusedOutOfPhase(id, 'triaged', record('Guessed before investigating'));
+      for (const phase of ['investigating', 'remediating', 'verifying']) {
+        await walk(owner, id, [phase]);
+        const res = await record(`Found while ${phase}`)();
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.json().rootCause.text, `Found while ${phase}`);
+      }
+
+      const dropped = await open();
+      await walk(owner, dropped.id, ['triaged', 'rejected']);
+      await refusedOutOfPhase(dropped.id, 'rejected', () => rootCause(dropped.id, 'Process', 'After the fact'));
+      const closed = await readyToCloseExcept(null);
+      await walk(owner, closed, ['closed']);
+      await refusedOutOfPhase(closed, 'closed', () => rootCause(closed, 'Process', 'Rewritten after closing'));
+    });
+
+    test('verification happens only while verifying: refused before it, and again after the fix fell back to remediating, writing nothing', async () => {
+      const { id } = await open();
+      const attemptVerify = async () => {
+        const current = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
+        return t.call(verifier, 'POST', `/api/v1/exceptions/${id}/verify`, { note: 'Replayed the cases', version: current.version });
+      };
+      await refusedOutOfPhase(id, 'open', attemptVerify);
+      for (const phase of ['triaged', 'investigating', 'remediating']) {
+        await walk(owner, id, [phase]);
+        await refusedOutOfPhase(id, phase, attemptVerify);
+      }
+      await walk(owner, id, ['verifying']);
+      const ok = await attemptVerify();
+      assert.equal(ok.statusCode, 200, ok.body);
+      await walk(owner, id, ['remediating']);
+      await refusedOutOfPhase(id, 'remediating', attemptVerify);
+    });
+
     test('lists filter by status, kind, system, owner and overdue, and paginate', async () => {
       const sys = await buildSystem(t.store, { accountableOwnerId: owner.id });
       await open({ systemId: sys.id, detectedAt: new Date(Date.now() - 10 * DAY).toISOString(), severity: 'critical' });

@@ -226,6 +226,66 @@ for (const dialect of DIALECTS) {
       assert.equal(count.length, 0);
     });
 
+    // INC-103: the times an incident's deadlines count from are facts of the past, in their order.
+    const incidentRow = (id: string) =>
+      t.store.db
+        .selectFrom('incidents')
+        .select(['aware_at', 'dora_classified_at'])
+        .where('exception_id', '=', id)
+        .executeTakeFirstOrThrow();
+    const exceptionCount = async () => (await t.store.db.selectFrom('exceptions').select('id').execute()).length;
+    /** Refused as validation_failed naming `field`; no ledger event, no exception, the incident as it was. */
+    async function refusedTimes(field: string, attempt: () => Promise<{ statusCode: number; body: string }>, incidentId?: string) {
+      const [ledgerBefore, exceptionsBefore] = [await ledgerCount(), await exceptionCount()];
+      const rowBefore = incidentId ? await incidentRow(incidentId) : null;
+      const res = await attempt();
+      assert.equal(res.statusCode, 400, res.body);
+      const error = JSON.parse(res.body).error;
+      assert.equal(error.code, 'validation_failed');
+      assert.equal(error.details.field, field);
+      assert.equal(await ledgerCount(), ledgerBefore, 'nothing written');
+      assert.equal(await exceptionCount(), exceptionsBefore, 'no exception opened');
+      if (incidentId) assert.deepEqual(await incidentRow(incidentId), rowBefore, 'the incident as it was');
+    }
+    const tryOpen = (incident: Record<string, unknown>) =>
+      t.call(owner, 'POST', '/api/v1/incidents', {
+        systemId,
+        title: 'Payments outage traced to the fraud model',
+        description: 'The model blocked every card payment for forty minutes.',
+        severity: 'high',
+        raisedBy: { type: 'alert', ref: 'monitor:payments-3' },
+        ownerId: owner.id,
+        resolverId: resolver.id,
+        incident,
+      });
+    const correct = async (id: string, facts: Record<string, unknown>) => {
+      const { version } = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
+      return t.call(owner, 'PUT', `/api/v1/incidents/${id}`, { ...facts, reason: 'corrected from the on-call log', version });
+    };
+
+    test('DORA classification cannot precede awareness, when opening or correcting an incident; nothing is written', async () => {
+      const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+      await refusedTimes('doraClassifiedAt', () => tryOpen({ doraMajor: true, awareAt: ago(2), doraClassifiedAt: ago(3) }));
+
+      const view = await openIncident({ doraMajor: true, awareAt: ago(3), doraClassifiedAt: ago(2) });
+      await refusedTimes('doraClassifiedAt', () => correct(view.id, { doraClassifiedAt: ago(4) }), view.id);
+      await refusedTimes('doraClassifiedAt', () => correct(view.id, { awareAt: ago(1) }), view.id);
+      const atAwareness = await correct(view.id, { doraClassifiedAt: view.incident.awareAt });
+      assert.equal(atAwareness.statusCode, 200, 'classified the moment the organisation became aware: allowed');
+      assert.equal(atAwareness.json().incident.doraClassifiedAt, view.incident.awareAt);
+    });
+
+    test('incident times cannot lie in the future: awareAt and doraClassifiedAt are refused, naming the field; nothing is written', async () => {
+      const inAnHour = new Date(Date.now() + HOUR).toISOString();
+      const anHourAgo = new Date(Date.now() - HOUR).toISOString();
+      await refusedTimes('awareAt', () => tryOpen({ harmCategories: ['health_safety'], awareAt: inAnHour }));
+      await refusedTimes('doraClassifiedAt', () => tryOpen({ doraMajor: true, awareAt: anHourAgo, doraClassifiedAt: inAnHour }));
+
+      const view = await openIncident({ harmCategories: ['health_safety'], awareAt: anHourAgo });
+      await refusedTimes('awareAt', () => correct(view.id, { awareAt: inAnHour }), view.id);
+      await refusedTimes('doraClassifiedAt', () => correct(view.id, { doraMajor: true, doraClassifiedAt: inAnHour }), view.id);
+    });
+
     test('an exception that is not an incident has no incident view', async () => {
       const res = await t.call(owner, 'POST', '/api/v1/exceptions', {
         systemId,
