@@ -61,9 +61,10 @@ for (const dialect of DIALECTS) {
       const revised = await t.call(requester, 'POST', `/api/v1/approvals/requests/${req.id}/revisions`, {
         version: current.version,
         reason: 'The purpose was widened; please sign the system as it is now',
-        change: { intendedUse: wanted },
+        // No new change: the revision re-signs the same change against the system as it is now.
       });
       assert.equal(revised.statusCode, 200, revised.body);
+      assert.deepEqual(revised.json().content.change.intendedUse, { from: intendedUseBefore, to: wanted }, 'the same change, re-signed');
       assert.equal((await decide(t, owner, req.id)).statusCode, 200);
       const done = await decide(t, approver, req.id);
       assert.equal(done.statusCode, 200, done.body);

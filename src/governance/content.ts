@@ -140,6 +140,28 @@ function systemChange(kind: RequestKind, system: SystemRow, change: RequestedCha
   }
 }
 
+/** The change as a requester asks for it, from the change stored in a request's content: a revision
+ * without a new change re-signs the same change against the subject as it is now. */
+export function requestedChangeOf(kind: RequestKind, stored: Record<string, unknown>): RequestedChange {
+  const to = (key: string) => (stored[key] as { to?: string } | undefined)?.to;
+  switch (kind) {
+    case 'system_use':
+      return { targetStatus: to('status') as SystemStatus | undefined };
+    case 'intended_use_change':
+      return { intendedUse: to('intendedUse') };
+    case 'risk_tier_change':
+      return { euRiskTier: to('euRiskTier'), legalRationale: stored.legalRationale as string | undefined };
+    case 'data_source_change': {
+      const ds = stored.dataSource as { action: 'add' | 'update'; id: string | null; values: DataSourceInput };
+      return { dataSourceAction: ds.action, dataSourceId: ds.id ?? undefined, dataSource: ds.values };
+    }
+    case 'policy_change':
+      return { steps: stored.steps as PolicyStep[] };
+    default:
+      return {};
+  }
+}
+
 /** Builds the content of a new request (or of a revision) from the subject as it is now; a legal
  * rationale in it is held to `minRationaleLength` (config.minRationaleLength). */
 export async function buildContent(

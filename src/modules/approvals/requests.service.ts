@@ -8,7 +8,7 @@ import { AppError } from '../../errors.js';
 import type { RequestKind } from '../../governance/approvals.tables.js';
 import { systemRefOf } from '../../governance/approvers.js';
 import { assertChainFillable } from '../../governance/chain-feasibility.js';
-import { buildContent, contentDigest, type RequestedChange } from '../../governance/content.js';
+import { buildContent, contentDigest, type RequestedChange, requestedChangeOf } from '../../governance/content.js';
 import { currentPolicyFor } from '../../governance/policies.js';
 import { contentOf, loadRequest, loadRequestState, type RequestRow } from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
@@ -156,7 +156,7 @@ export async function reviseRequest(
   }
   const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
   const previous = contentOf(before);
-  const built = await buildContent(trx, before.kind, before.subject_id, change ?? (previous.change as RequestedChange), minRationaleLength);
+  const built = await buildContent(trx, before.kind, before.subject_id, change ?? requestedChangeOf(before.kind, previous.change), minRationaleLength);
   const digest = contentDigest(built.content);
   const at = now.toISOString();
   const revision = Number(before.revision) + 1;
