@@ -156,7 +156,13 @@ export async function reviseRequest(
   }
   const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
   const previous = contentOf(before);
-  const built = await buildContent(trx, before.kind, before.subject_id, change ?? requestedChangeOf(before.kind, previous.change), minRationaleLength);
+  const built = await buildContent(
+    trx,
+    before.kind,
+    before.subject_id,
+    change ?? requestedChangeOf(before.kind, previous.change),
+    minRationaleLength,
+  );
   const digest = contentDigest(built.content);
   const at = now.toISOString();
   const revision = Number(before.revision) + 1;
