@@ -168,8 +168,10 @@ describe('the register checks themselves', () => {
 
   test('titles come from test/it/describe calls and table names, templates as written', () => {
     const titles = testTitles(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template title, on purpose
       "describe(`rules [${dialect}]`, () => {\n  test('it\\'s one', () => {});\n  it(\"two\", () => {});\n  const cases = [{ name: 'three' }];\n});",
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a title as written in the source
     assert.deepEqual([...titles].sort(), ["it's one", 'rules [${dialect}]', 'three', 'two']);
   });
 });
