@@ -1,5 +1,11 @@
 // Runs the real CLI (`node --import tsx src/cli/dev.ts ...`) as a child process on a given database.
 import { execFile } from 'node:child_process';
+import { createApiToken, createUser } from '../src/accounts/auth.service.js';
+import { loadConfig } from '../src/config.js';
+import { type Role, systemContext, type TokenScope } from '../src/context.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createStore, type Dialect, type Store } from '../src/db/store.js';
+import { freshDatabaseUrl } from './stores.js';
 
 export interface CliResult {
   code: number;
@@ -16,5 +22,30 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin ?? '');
+  });
+}
+
+/** A fresh, migrated database for CLI tests: its URL for the CLI process, and a store to arrange and check. */
+export async function cliDatabase(dialect: Dialect): Promise<{ url: string; store: Store }> {
+  const url = await freshDatabaseUrl(dialect);
+  const store = createStore(loadConfig({ PROOFLINE_DATABASE_URL: url }).database);
+  await migrateToLatest(store.writer);
+  return { url, store };
+}
+
+let users = 0;
+
+/** An active user with these global roles and, when `scopes` are given, an API token of their own. */
+export async function cliUser(store: Store, roles: Role[], scopes: TokenScope[] = []) {
+  users += 1;
+  const email = `cli-user${users}-${Date.now()}@example.test`;
+  const ctx = systemContext('test');
+  return store.transact(async (trx) => {
+    const user = await createUser(trx, { ctx, user: { email, displayName: `CLI User ${users}`, roles } });
+    const token =
+      scopes.length === 0
+        ? ''
+        : (await createApiToken(trx, { ctx, token: { userId: user.id, name: 'cli', scopes, expiresInDays: 1 } })).token;
+    return { id: user.id, email, token };
   });
 }

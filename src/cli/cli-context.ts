@@ -9,7 +9,7 @@ import { actorFromToken, loadRoles } from '../accounts/actors.js';
 import { checkPassword } from '../accounts/auth.service.js';
 import { findUserRowByEmail } from '../accounts/users.repository.js';
 import { loadConfig } from '../config.js';
-import { type CliOrigin, type RequestContext, systemContext } from '../context.js';
+import { type CliOrigin, mayWrite, type RequestContext, systemContext, type TokenScope, WRITER_ROLES } from '../context.js';
 import { migrationsPending } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { AppError } from '../errors.js';
@@ -88,16 +88,7 @@ export async function signingContext(store: Store, opts: CredentialOptions): Pro
   if (!opts.tokenStdin && !opts.passwordStdin) return cliContext(store, opts.as);
   const secret = (await readStdin()).replace(/\r?\n$/, '');
   const requestId = `cli:${randomUUID()}`;
-  if (opts.tokenStdin) {
-    const user = await activeUser(store, opts.as);
-    const actor = await actorFromToken(store.db, secret.trim());
-    if (!actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
-    if (actor.userId !== user.id) throw new AppError('invalid_credentials', `this API token is not ${opts.as}'s`);
-    if (!actor.scopes?.includes('write')) {
-      throw new AppError('insufficient_scope', 'this API token lacks the "write" scope', { required: 'write' });
-    }
-    return { actor, requestId, sourceAddress: null, via: cliOrigin('api_token') };
-  }
+  if (opts.tokenStdin) return tokenContext(store, { email: opts.as, token: secret, scope: 'write' });
   // A failed check is a ledger event (auth.login_failed) from the command line, like a failed sign-in.
   const checked = await store.transact((trx) =>
     checkPassword(trx, { ctx: { ...systemContext(requestId), via: cliOrigin('none') }, email: opts.as, password: secret }),
@@ -110,6 +101,41 @@ export async function signingContext(store: Store, opts: CredentialOptions): Pro
     sourceAddress: null,
     via: cliOrigin('password'),
   };
+}
+
+/** The context of `email`'s own API token, checked as the HTTP bearer token is: valid, that
+ * person's, active, and carrying `scope`. */
+async function tokenContext(store: Store, { email, token, scope }: { email: string; token: string; scope: TokenScope }) {
+  const user = await activeUser(store, email);
+  const actor = await actorFromToken(store.db, token.trim());
+  if (!actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
+  if (actor.userId !== user.id) throw new AppError('invalid_credentials', `this API token is not ${email}'s`);
+  if (!actor.scopes?.includes(scope)) {
+    throw new AppError('insufficient_scope', `this API token lacks the "${scope}" scope`, { required: scope });
+  }
+  const ctx: RequestContext = { actor, requestId: `cli:${randomUUID()}`, sourceAddress: null, via: cliOrigin('api_token') };
+  return ctx;
+}
+
+/** The acting context of a decision-record ingest. Over HTTP only reporting systems ingest, with
+ * an `ingest`-scoped API token of an account that may change things (any role but auditor). The
+ * command line keeps that rule: `--as EMAIL` needs that person's ingest token on standard input
+ * (`--token-stdin`); naming them alone is refused (`token_required`, as a session is refused by
+ * the route). Without `--as` it is operator maintenance by the system actor, as for
+ * `systems import`: whoever runs the CLI already holds the database. */
+export async function ingestContext(store: Store, opts: { as?: string; tokenStdin?: boolean }): Promise<RequestContext> {
+  if (opts.as === undefined) {
+    if (opts.tokenStdin) throw new AppError('validation_failed', '--token-stdin needs --as EMAIL, the account the token belongs to');
+    return cliContext(store);
+  }
+  if (!opts.tokenStdin) {
+    throw new AppError('token_required', 'ingesting as a person takes their API token with the ingest scope: add --token-stdin');
+  }
+  const ctx = await tokenContext(store, { email: opts.as, token: await readStdin(), scope: 'ingest' });
+  if (!mayWrite(ctx.actor)) {
+    throw new AppError('forbidden', `this needs one of the roles: ${WRITER_ROLES.join(', ')}`, { required: WRITER_ROLES });
+  }
+  return ctx;
 }
 
 /** Looks a user up by email or fails with a one-line error. */

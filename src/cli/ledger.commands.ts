@@ -1,14 +1,41 @@
-// Ledger commands: checkpoints, proofs and verification. Like the server, they call the ledger's
-// services directly on the configured database.
+// Ledger commands: events, checkpoints, proofs and verification. Like the server, they call the
+// ledger's services directly on the configured database.
+import { once } from 'node:events';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
 import { type NoteVerifier, parseVerifierKey } from '../ledger/checkpoint-note.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
+import { streamEvents } from '../ledger/ledger.repository.js';
+import { EventQuery } from '../ledger/ledger.schema.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
 import { type VerifyReport, verifyLedger } from '../ledger/verify.service.js';
-import { progressReporter, withStore } from './cli-context.js';
+import { schemaCheck } from '../server/schema-check.js';
+import { progressReporter, userByEmail, withStore } from './cli-context.js';
+
+const checkEventQuery = schemaCheck(EventQuery, {
+  part: 'querystring',
+  rename: { subjectType: '--subject-type', subjectId: '--subject', actorId: '--actor', systemId: '--system', afterSeq: '--after-seq' },
+});
+
+interface EventsOptions {
+  type?: string;
+  subject?: string;
+  subjectType?: string;
+  actor?: string;
+  system?: string;
+  from?: string;
+  to?: string;
+  afterSeq?: string;
+  limit?: string;
+}
+
+/** Writes one line, waiting when standard output is full (a slow pipe never grows memory). */
+async function writeLine(line: string): Promise<void> {
+  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+}
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}"`);
@@ -41,6 +68,50 @@ function printReport(report: VerifyReport, json: boolean): void {
 }
 
 export function registerLedgerCommands(program: Command): void {
+  const ledger = program.command('ledger').description('the ledger: its events');
+  ledger
+    .command('events')
+    .description('every event matching the filters, oldest first, as JSON Lines (one event per line, as the API lists them)')
+    .option('--type <type>', 'event type, e.g. system.created')
+    .option('--subject <id>', 'subject id')
+    .option('--subject-type <type>', 'subject type, e.g. ai_system, exception, appeal')
+    .option('--actor <email|id>', 'who acted')
+    .option('--system <id>', 'events concerning this AI system')
+    .option('--from <time>', 'from this server time (inclusive)')
+    .option('--to <time>', 'until this server time (exclusive)')
+    .option('--after-seq <n>', 'only events after this sequence number (resume where a previous run stopped)')
+    .option('--limit <n>', 'at most this many events (default: all)')
+    .option('--json', 'JSON Lines (the default and only format)')
+    .action(async (opts: EventsOptions) => {
+      const limit = opts.limit === undefined ? Number.POSITIVE_INFINITY : Number(opts.limit);
+      if (opts.limit !== undefined && !(/^\d+$/.test(opts.limit) && limit >= 1)) {
+        throw new AppError('validation_failed', '--limit must be a whole number of at least 1', { field: '--limit' });
+      }
+      await withStore(async (store) => {
+        const actorId = opts.actor?.includes('@') ? (await userByEmail(store, opts.actor)).id : opts.actor;
+        const {
+          limit: _limit,
+          offset: _offset,
+          ...filter
+        } = checkEventQuery({
+          ...(opts.type === undefined ? {} : { type: opts.type }),
+          ...(opts.subject === undefined ? {} : { subjectId: opts.subject }),
+          ...(opts.subjectType === undefined ? {} : { subjectType: opts.subjectType }),
+          ...(actorId === undefined ? {} : { actorId }),
+          ...(opts.system === undefined ? {} : { systemId: opts.system }),
+          ...(opts.from === undefined ? {} : { from: opts.from }),
+          ...(opts.to === undefined ? {} : { to: opts.to }),
+          ...(opts.afterSeq === undefined ? {} : { afterSeq: opts.afterSeq }),
+        });
+        let written = 0;
+        for await (const event of streamEvents(store.db, filter, { pageSize: Math.min(limit, 1000) })) {
+          await writeLine(JSON.stringify(event));
+          written += 1;
+          if (written >= limit) return;
+        }
+      });
+    });
+
   const checkpoint = program
     .command('checkpoint')
     .description('sign a checkpoint of the ledger now (unless the latest already covers every event) and print it')

@@ -2,10 +2,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { registerAppealsCommands } from './appeals.commands.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerBackupCommands } from './backup.commands.js';
 import { registerCoreCommands } from './core.commands.js';
+import { registerDecisionsCommands } from './decisions.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
+import { registerIncidentsCommands } from './incidents.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
@@ -20,8 +23,11 @@ export function buildProgram(): Command {
   registerCoreCommands(program);
   registerSystemsCommands(program);
   registerExceptionsCommands(program);
+  registerIncidentsCommands(program);
   registerApprovalsCommands(program);
   registerOversightCommands(program);
+  registerDecisionsCommands(program);
+  registerAppealsCommands(program);
   registerLedgerCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);

@@ -1,8 +1,7 @@
-// `proofline oversight pause|restrict|resume` and `proofline appeals list`: the same use cases as
-// the HTTP API, acting as a named person (--as EMAIL) who must be on the system's roster. Resuming
-// a high-risk system takes two officers, each with their own token or password on standard input.
+// `proofline oversight pause|restrict|resume`: the same use cases as the HTTP API, acting as a named
+// person (--as EMAIL) who must be on the system's roster. Resuming a high-risk system
+// takes two officers, each with their own token or password on standard input.
 import type { Command } from 'commander';
-import { listAppeals } from '../modules/appeals/appeals.service.js';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
 import {
   type CredentialOptions,
@@ -82,35 +81,5 @@ export function registerOversightCommands(program: Command): void {
           ? `${systemId}: resume requested; a second oversight officer with resume authority must confirm it`
           : `${systemId}: ${result.runtime.state} (version ${result.runtime.version})`,
       );
-    });
-
-  const appeals = program.command('appeals').description('appeals against AI decisions');
-  appeals
-    .command('list')
-    .description('list appeals, newest first')
-    .option('--status <status>', 'received, in_review or resolved')
-    .option('--overdue', 'only those past their response deadline')
-    .option('--limit <n>', 'how many', '100')
-    .option('--json', 'JSON output')
-    .action(async (opts: { status?: 'received' | 'in_review' | 'resolved'; overdue?: boolean; limit: string; json?: boolean }) => {
-      const page = await withStore((store) =>
-        listAppeals(store.db, { status: opts.status, overdue: opts.overdue, limit: Number(opts.limit) || 100, offset: 0 }),
-      );
-      if (opts.json) {
-        console.log(JSON.stringify(page, null, 2));
-        return;
-      }
-      for (const a of page.items) {
-        console.log(
-          [
-            a.caseNumber,
-            a.status.padEnd(9),
-            a.outcome ?? '-',
-            `due ${a.dueAt.slice(0, 10)}${a.overdue ? ' OVERDUE' : ''}`,
-            `${a.systemRef}/${a.decisionRef}`,
-          ].join('  '),
-        );
-      }
-      console.log(`${page.items.length} of ${page.total} appeal(s)`);
     });
 }

@@ -1,15 +1,20 @@
-// `proofline systems import|export|history`: the inventory in bulk, through the same use cases as the
-// API, and one system's history from the ledger.
+// `proofline systems add|list|show|import|export|history`: the inventory, through the same use cases,
+// queries and request schemas as the API, and one system's history from the ledger.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { createStore } from '../db/store.js';
+import { createStore, type Store } from '../db/store.js';
 import { systemHistory } from '../ledger/history.js';
 import { parseHistoryKinds } from '../ledger/system-index.js';
 import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
-import { getSystem } from '../modules/systems/systems.repository.js';
-import { cliContext, printJson, printTable, progressReporter, withStore } from './cli-context.js';
+import { presentPhaseOwner, presentSystem } from '../modules/systems/systems.presenter.js';
+import { getSystem, listPhaseOwners, listSystems } from '../modules/systems/systems.repository.js';
+import { CreateSystemBody, ListSystemsQuery } from '../modules/systems/systems.schema.js';
+import { createSystem } from '../modules/systems/systems.service.js';
+import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from '../modules/systems/systems.tables.js';
+import { schemaCheck } from '../server/schema-check.js';
+import { cliContext, printJson, printTable, progressReporter, userByEmail, withStore } from './cli-context.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
@@ -30,8 +35,149 @@ function printReport(report: ImportReport, dryRun: boolean, json: boolean): void
   else process.stdout.write(`Imported ${report.imported} system(s).\n`);
 }
 
+/** The API's own request schemas; a bad field is named by its option. */
+const checkNewSystem = schemaCheck(CreateSystemBody, {
+  part: 'body',
+  rename: {
+    intendedUse: '--intended-use',
+    aiType: '--ai-type',
+    deploymentKind: '--deployment-kind',
+    euRiskTier: '--risk-tier',
+    accountableOwnerId: '--owner',
+  },
+});
+const checkListQuery = schemaCheck(ListSystemsQuery, {
+  part: 'querystring',
+  rename: { euRiskTier: '--tier', deploymentKind: '--kind', ownerId: '--owner', untriagedShadow: '--shadow' },
+});
+
+/** An owner given as an email (or as a user id, as the API takes it). */
+async function ownerId(store: Store, owner: string | undefined): Promise<string | undefined> {
+  if (owner === undefined || !owner.includes('@')) return owner;
+  return (await userByEmail(store, owner)).id;
+}
+
 export function registerSystemsCommands(program: Command): void {
   const systems = program.command('systems').description('the AI system inventory');
+
+  systems
+    .command('add')
+    .description('register an AI system (as the API does: proposed, or shadow for a contributor)')
+    .requiredOption('--name <text>', 'the name')
+    .requiredOption('--purpose <text>', 'what it is for')
+    .requiredOption('--intended-use <text>', 'its intended use')
+    .addOption(new Option('--ai-type <type>', 'the kind of AI').choices(AI_TYPES).default('other'))
+    .addOption(new Option('--deployment-kind <kind>', 'how it is deployed').choices(DEPLOYMENT_KINDS).default('internal'))
+    .option('--owner <email>', 'the accountable owner (gets the system_owner role for it)')
+    .addOption(new Option('--risk-tier <tier>', 'the EU AI Act risk tier').choices(EU_RISK_TIERS))
+    .option('--description <text>', 'a longer description')
+    .requiredOption('--as <email>', 'the person registering it')
+    .option('--json', 'print the system as JSON')
+    .action(
+      async (opts: {
+        name: string;
+        purpose: string;
+        intendedUse: string;
+        aiType: string;
+        deploymentKind: string;
+        owner?: string;
+        riskTier?: string;
+        description?: string;
+        as: string;
+        json?: boolean;
+      }) => {
+        const view = await withStore(async (store) => {
+          const input = checkNewSystem({
+            name: opts.name,
+            purpose: opts.purpose,
+            intendedUse: opts.intendedUse,
+            aiType: opts.aiType,
+            deploymentKind: opts.deploymentKind,
+            ...(opts.description === undefined ? {} : { description: opts.description }),
+            ...(opts.riskTier === undefined ? {} : { euRiskTier: opts.riskTier }),
+            ...(opts.owner === undefined ? {} : { accountableOwnerId: await ownerId(store, opts.owner) }),
+          });
+          const ctx = await cliContext(store, opts.as);
+          return presentSystem(await store.transact((trx) => createSystem(trx, { ctx, input })));
+        });
+        if (opts.json) return printJson(view);
+        process.stdout.write(`${view.id}  ${view.name}: ${view.status}, EU tier ${view.euRiskTier} (version ${view.version})\n`);
+      },
+    );
+
+  systems
+    .command('list')
+    .description('list systems by name, with the API filters')
+    .addOption(new Option('--status <status>', 'lifecycle status').choices(SYSTEM_STATUSES))
+    .addOption(new Option('--tier <tier>', 'EU risk tier').choices(EU_RISK_TIERS))
+    .option('--owner <email|id>', 'accountable owner')
+    .addOption(new Option('--kind <kind>', 'deployment kind').choices(DEPLOYMENT_KINDS))
+    .option('--shadow', 'only shadow systems not triaged yet')
+    .option('--q <text>', 'name contains this text')
+    .option('--limit <n>', 'at most this many (1..500)', '50')
+    .option('--offset <n>', 'skip this many', '0')
+    .option('--json', 'print the page as JSON')
+    .action(
+      async (opts: {
+        status?: string;
+        tier?: string;
+        owner?: string;
+        kind?: string;
+        shadow?: boolean;
+        q?: string;
+        limit: string;
+        offset: string;
+        json?: boolean;
+      }) => {
+        const page = await withStore(async (store) => {
+          const query = checkListQuery({
+            ...(opts.status === undefined ? {} : { status: opts.status }),
+            ...(opts.tier === undefined ? {} : { euRiskTier: opts.tier }),
+            ...(opts.owner === undefined ? {} : { ownerId: await ownerId(store, opts.owner) }),
+            ...(opts.kind === undefined ? {} : { deploymentKind: opts.kind }),
+            ...(opts.shadow ? { untriagedShadow: true } : {}),
+            ...(opts.q === undefined ? {} : { q: opts.q }),
+            limit: opts.limit,
+            offset: opts.offset,
+          });
+          return listSystems(store.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+        });
+        if (opts.json) return printJson(page);
+        if (page.items.length === 0) process.stdout.write('No systems.\n');
+        else
+          printTable(
+            ['ID', 'NAME', 'STATUS', 'EU TIER', 'KIND', 'OWNER'],
+            page.items.map((v) => [v.id, v.name, v.status, v.euRiskTier, v.deploymentKind, v.accountableOwnerId ?? '-']),
+          );
+        if (page.total > page.offset + page.items.length) {
+          process.stdout.write(`(${page.items.length} of ${page.total}; next: --offset ${page.offset + page.items.length})\n`);
+        }
+      },
+    );
+
+  systems
+    .command('show')
+    .description('one system with its phase owners')
+    .argument('<id>', 'the system id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const detail = await withStore(async (store) => {
+        const row = await getSystem(store.db, id);
+        const phaseOwners = await listPhaseOwners(store.db, row.id);
+        return { ...presentSystem(row), phaseOwners: phaseOwners.map(presentPhaseOwner) };
+      });
+      if (opts.json) return printJson(detail);
+      const lines = [
+        `${detail.id}: ${detail.name} (version ${detail.version})`,
+        `  status ${detail.status}; EU tier ${detail.euRiskTier}; org tier ${detail.orgRiskTier ?? '-'}; ${detail.aiType}, ${detail.deploymentKind}`,
+        `  purpose: ${detail.purpose}`,
+        `  intended use: ${detail.intendedUse}`,
+        `  accountable owner: ${detail.accountableOwnerId ?? '-'}`,
+        ...detail.phaseOwners.map((p) => `  phase ${p.phase}: ${p.userId}`),
+        `  created ${detail.createdAt} by ${detail.createdBy ?? 'proofline'}; updated ${detail.updatedAt}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
 
   systems
     .command('import')

@@ -9,8 +9,12 @@ export interface EventFilter {
   subjectId?: string;
   actorId?: string;
   type?: string;
+  /** The AI system the event concerns (the system index, `system-index.ts`). */
+  systemId?: string;
   from?: string;
   to?: string;
+  /** Only events after this sequence number (keyset paging). */
+  afterSeq?: number;
   limit: number;
   offset: number;
 }
@@ -24,16 +28,40 @@ export interface EventRecord {
   event: Record<string, unknown>;
 }
 
-const isFiltered = (f: EventFilter) => Boolean(f.subjectType || f.subjectId || f.actorId || f.type || f.from || f.to);
+type EventSelection = Omit<EventFilter, 'limit' | 'offset'>;
 
-export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<PageOf<EventRecord>> {
+const isFiltered = (f: EventSelection) =>
+  Boolean(f.subjectType || f.subjectId || f.actorId || f.type || f.systemId || f.from || f.to || f.afterSeq !== undefined);
+
+/** The events matching `filter`, each filter column an indexed (column, seq) read. */
+function selectEvents(db: Kysely<Database>, filter: EventSelection) {
   let query = db.selectFrom('ledger_events');
   if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
   if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
   if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
   if (filter.from) query = query.where('recorded_at', '>=', new Date(filter.from).toISOString());
   if (filter.to) query = query.where('recorded_at', '<', new Date(filter.to).toISOString());
+  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  return query;
+}
+
+// The leaf is parsed anyway: what it says is the record, not the index columns beside it.
+function toEventRecord(r: { seq: number; leaf: string; leaf_hash: Uint8Array }): EventRecord {
+  const event = JSON.parse(r.leaf) as { id: string; type: string; recordedAt: string };
+  return {
+    seq: Number(r.seq),
+    eventId: event.id,
+    type: event.type,
+    recordedAt: event.recordedAt,
+    leafHash: Buffer.from(r.leaf_hash).toString('hex'),
+    event,
+  };
+}
+
+export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<PageOf<EventRecord>> {
+  const query = selectEvents(db, filter);
   // Unfiltered, the total is the tree size: counting a million rows per page would be the slowest
   // part of the request, and the head already knows the answer.
   const total = isFiltered(filter)
@@ -43,23 +71,27 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     query.select(['seq', 'leaf', 'leaf_hash']).orderBy('seq', 'asc').limit(filter.limit).offset(filter.offset).execute(),
     total,
   ]);
-  return {
-    // The leaf is parsed anyway: what it says is the record, not the index columns beside it.
-    items: rows.map((r) => {
-      const event = JSON.parse(r.leaf) as { id: string; type: string; recordedAt: string };
-      return {
-        seq: Number(r.seq),
-        eventId: event.id,
-        type: event.type,
-        recordedAt: event.recordedAt,
-        leafHash: Buffer.from(r.leaf_hash).toString('hex'),
-        event,
-      };
-    }),
-    total: Number(count.n),
-    limit: filter.limit,
-    offset: filter.offset,
-  };
+  return { items: rows.map(toEventRecord), total: Number(count.n), limit: filter.limit, offset: filter.offset };
+}
+
+/** Every event matching `filter` in sequence order, read `pageSize` at a time by sequence number
+ * (no offset, no count): memory stays bounded however many match. The same records as listEvents. */
+export async function* streamEvents(
+  db: Kysely<Database>,
+  filter: EventSelection,
+  { pageSize = 1000 }: { pageSize?: number } = {},
+): AsyncGenerator<EventRecord> {
+  let afterSeq = filter.afterSeq;
+  for (;;) {
+    const rows = await selectEvents(db, { ...filter, afterSeq })
+      .select(['seq', 'leaf', 'leaf_hash'])
+      .orderBy('seq', 'asc')
+      .limit(pageSize)
+      .execute();
+    for (const row of rows) yield toEventRecord(row);
+    if (rows.length < pageSize) return;
+    afterSeq = Number(rows[rows.length - 1].seq);
+  }
 }
 
 export interface StoredLeaf {

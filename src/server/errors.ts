@@ -1,7 +1,9 @@
 // The one place where errors become HTTP answers: AppError codes, validation, body limits and
 // driver errors (unique violation -> 409). Unknown errors: logged, 500 with the request id only.
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
+import { describeProblem } from './schema-check.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; details: Record<string, unknown> };
@@ -17,16 +19,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 function validationDetails(error: FastifyError): { field: string; message: string } {
-  const first = error.validation?.[0];
-  const where = error.validationContext ?? 'body';
-  if (!first) return { field: where, message: error.message };
-  const params = first.params as Record<string, unknown>;
-  let path = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-  if (params?.additionalProperty) path = path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty);
-  if (params?.missingProperty) path = path ? `${path}.${params.missingProperty}` : String(params.missingProperty);
-  const field = path ? `${where}.${path}` : where;
-  const message = params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
-  return { field, message };
+  return describeProblem(error.validation?.[0] as ErrorObject | undefined, error.validationContext ?? 'body', error.message);
 }
 
 export function toErrorResponse(error: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {

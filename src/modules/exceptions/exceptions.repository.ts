@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
-import { isOpenStatus } from './exceptions.policy.js';
+import { isOpenStatus, OPEN_STATUSES } from './exceptions.policy.js';
 import type { CorrectiveActionsTable, ExceptionsTable, FollowUpsTable, LessonsLearnedTable } from './exceptions.tables.js';
 
 export type ExceptionRow = Selectable<ExceptionsTable>;
@@ -122,6 +122,8 @@ export interface ExceptionFilter {
   kind?: ExceptionRow['kind'];
   systemId?: string;
   ownerId?: string;
+  /** Only those still open (not closed, rejected or a duplicate). */
+  open?: boolean;
   overdue?: boolean;
   limit: number;
   offset: number;
@@ -135,6 +137,7 @@ export async function listExceptions(trx: Tx, filter: ExceptionFilter) {
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
   if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.open === true) query = query.where('status', 'in', [...OPEN_STATUSES]);
   if (filter.overdue === true) {
     query = query.where('status', 'in', ['open', 'triaged', 'investigating', 'remediating', 'verifying']).where('due_at', '<', now);
   }

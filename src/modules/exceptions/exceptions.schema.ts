@@ -170,6 +170,7 @@ export const IncidentListQuery = Type.Object(
     status: Type.Optional(oneOf(EXCEPTION_STATUSES)),
     systemId: Type.Optional(Id),
     ownerId: Type.Optional(Id),
+    open: Type.Optional(Type.Boolean({ description: 'only incidents still open (not closed, rejected or a duplicate)' })),
     overdue: Type.Optional(Type.Boolean()),
     ...PageQuery,
   },

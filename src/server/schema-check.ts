@@ -1,0 +1,46 @@
+// The request schemas as validators outside Fastify: the CLI checks what it sends to a use case
+// with the same TypeBox schema, the same Ajv options and the same first-problem message as the API.
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TSchema } from 'typebox';
+import { AppError } from '../errors.js';
+import { isDateTime } from './input.js';
+
+/** Bodies are JSON and must carry the right types (`coerceTypes: false`); query strings and path
+ * params are text and are coerced to the schema's types (`'array'`). Unknown fields are refused. */
+export function createAjv(coerceTypes: false | 'array'): Ajv {
+  const ajv = new Ajv({ removeAdditional: false, coerceTypes, useDefaults: true, allErrors: false });
+  addFormats.default(ajv);
+  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+  ajv.addKeyword('example');
+  return ajv;
+}
+
+/** The field and message of the first problem, as the API's error hook names them (`body.name`). */
+export function describeProblem(first: ErrorObject | undefined, where: string, fallback: string): { field: string; message: string } {
+  if (!first) return { field: where, message: fallback };
+  const params = first.params as Record<string, unknown>;
+  let path = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+  if (params?.additionalProperty) path = path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty);
+  if (params?.missingProperty) path = path ? `${path}.${params.missingProperty}` : String(params.missingProperty);
+  const field = path ? `${where}.${path}` : where;
+  const message = params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
+  return { field, message };
+}
+
+/** A compiled check of `schema`: returns the value (defaults applied) or throws `validation_failed`
+ * naming the first bad field. `rename` maps a top-level field to what the caller calls it (a CLI
+ * option such as `--ai-type`). */
+export function schemaCheck<T extends TSchema>(
+  schema: T,
+  { part, rename = {} }: { part: 'body' | 'querystring'; rename?: Record<string, string> },
+): (value: unknown) => Static<T> {
+  const validate = createAjv(part === 'body' ? false : 'array').compile(schema);
+  return (value) => {
+    if (validate(value)) return value as Static<T>;
+    const { field, message } = describeProblem(validate.errors?.[0], '', 'is invalid');
+    const [head, ...rest] = field.replace(/^\./, '').split('.');
+    const named = [rename[head] ?? head, ...rest].join('.');
+    throw new AppError('validation_failed', `${named} ${message}`, { field: named });
+  };
+}
