@@ -4,8 +4,6 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
@@ -24,7 +22,8 @@ import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
-import { boundIntegers, installInputChecks, isDateTime } from './input.js';
+import { boundIntegers, installInputChecks } from './input.js';
+import { bodyAjv, textAjv } from './validation.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
@@ -56,13 +55,6 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
 
   // Bodies are JSON and must carry the right types; query strings and path params are text and
   // are coerced to the schema's types. Unknown fields are refused, never silently dropped.
-  const bodyAjv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false });
-  const textAjv = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false });
-  for (const ajv of [bodyAjv, textAjv]) {
-    addFormats.default(ajv);
-    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
-    ajv.addKeyword('example');
-  }
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   installInputChecks(app);
   app.decorateRequest('actor', null);

@@ -1,9 +1,11 @@
 // Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
-import { Type } from 'typebox';
+import { type Static, type TLiteral, type TUnion, Type } from 'typebox';
 import { HISTORY_KINDS } from '../../ledger/system-index.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
 
-const oneOf = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** One of a closed list of strings; typed as the union of the list's literals, so `Static<>` keeps it. */
+const oneOf = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 
 export const AiTypeSchema = oneOf(AI_TYPES);
 export const DeploymentKindSchema = oneOf(DEPLOYMENT_KINDS);
@@ -88,6 +90,11 @@ export const UpdateSystemBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A new system as the API and the import accept it. */
+export type NewSystem = Static<typeof CreateSystemBody>;
+/** The descriptive fields `updateSystem` changes (version and rationale travel beside them). */
+export type SystemChanges = Omit<Static<typeof UpdateSystemBody>, 'version' | 'rationale'>;
 
 export const ChangeOwnerBody = Type.Object({ ownerId: Text(100), rationale: Rationale, version: Version }, { additionalProperties: false });
 
