@@ -37,15 +37,22 @@ export const SystemView = Type.Object({
   tags: Type.Array(Type.String()),
   links: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
   accountableOwnerId: Type.Union([Type.String(), Type.Null()]),
+  accountableOwnerName: Type.Union([Type.String(), Type.Null()], { description: "the accountable owner's display name" }),
   triagedAt: Type.Union([Type.String(), Type.Null()]),
   runtimeDefault: Type.String(),
   createdAt: Type.String(),
   createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: "the creator's display name" }),
   updatedAt: Type.String(),
   version: Type.Integer(),
 });
 
-export const PhaseOwnerView = Type.Object({ phase: Type.String(), userId: Type.String(), assignedAt: Type.String() });
+export const PhaseOwnerView = Type.Object({
+  phase: Type.String(),
+  userId: Type.String(),
+  userName: Type.Union([Type.String(), Type.Null()], { description: "the phase owner's display name" }),
+  assignedAt: Type.String(),
+});
 
 export const SystemDetailView = Type.Intersect([SystemView, Type.Object({ phaseOwners: Type.Array(PhaseOwnerView) })]);
 
