@@ -4,7 +4,32 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS } from '../../test/stores.js';
-import { ProoflineClient } from './proofline-client.js';
+import { DecisionRecord } from '../modules/decisions/decisions.schema.js';
+import { type DecisionRecordWire, ProoflineClient } from './proofline-client.js';
+
+/** True only when A and B are the same type (not merely assignable one way). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+test("the client's decision record is the server's DecisionRecord, field for field", () => {
+  // Compile time: tsc fails here when the client's copy and the schema's Static<> type differ.
+  const sameType: Equal<DecisionRecordWire, DecisionRecord> = true;
+  // Run time: the same field names, in case a field is added to the schema as unknown-typed.
+  const clientFields: Record<keyof DecisionRecordWire, true> = {
+    decisionId: true,
+    systemId: true,
+    modelVersionId: true,
+    decidedAt: true,
+    inputRef: true,
+    inputDigest: true,
+    rawInput: true,
+    output: true,
+    confidence: true,
+    humanReviewed: true,
+    reviewedBy: true,
+  };
+  assert.equal(sameType, true);
+  assert.deepEqual(Object.keys(clientFields).sort(), Object.keys(DecisionRecord.properties).sort());
+});
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {

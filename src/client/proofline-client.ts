@@ -17,18 +17,25 @@ export interface RuntimeStatus {
   source: 'proofline' | 'cache' | 'fail-safe';
 }
 
-export interface DecisionRecord {
+/** A decision record as Proofline's API takes it. A copy of `DecisionRecord` in
+ * src/modules/decisions/decisions.schema.ts (the client imports nothing of the server), held equal
+ * to it by proofline-client.test.ts. */
+export interface DecisionRecordWire {
   decisionId: string;
-  modelVersionId?: string;
-  decidedAt?: string;
-  inputRef?: string;
-  inputDigest?: string;
+  systemId: string;
+  modelVersionId?: string | null;
+  decidedAt: string;
+  inputRef?: string | null;
+  inputDigest?: string | null;
   rawInput?: unknown;
   output: unknown;
-  confidence?: number;
+  confidence?: number | null;
   humanReviewed?: boolean;
-  reviewedBy?: string;
+  reviewedBy?: string | null;
 }
+
+/** What a service reports: the client adds its system id, and the time when none is given. */
+export type DecisionRecord = Omit<DecisionRecordWire, 'systemId' | 'decidedAt'> & { decidedAt?: string };
 
 export interface ProoflineClientOptions {
   /** e.g. https://proofline.example.com */
@@ -61,7 +68,7 @@ export class ProoflineClient {
   private failSafe: FailSafeDefault | undefined;
   private cached: { status: RuntimeStatus; etag: string | null; until: number } | null = null;
   private inFlight: Promise<RuntimeStatus> | null = null;
-  private queue: Array<DecisionRecord & { systemId: string; decidedAt: string }> = [];
+  private queue: DecisionRecordWire[] = [];
   private flushing: Promise<number> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   /** The last failure talking to Proofline (null after a success). */

@@ -23,7 +23,7 @@ import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import type { App, AppDeps, RoutePlugin } from './http.js';
 import { boundIntegers, installInputChecks } from './input.js';
-import { createAjv } from './schema-check.js';
+import { bodyAjv, textAjv } from './validation.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
@@ -55,8 +55,6 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
 
   // Bodies are JSON and must carry the right types; query strings and path params are text and
   // are coerced to the schema's types. Unknown fields are refused, never silently dropped.
-  const bodyAjv = createAjv(false);
-  const textAjv = createAjv('array');
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   installInputChecks(app);
   app.decorateRequest('actor', null);

@@ -1,20 +1,10 @@
 // The request schemas as validators outside Fastify: the CLI checks what it sends to a use case
-// with the same TypeBox schema, the same Ajv options and the same first-problem message as the API.
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+// with the same TypeBox schema, the same Ajv instances (validation.ts) and the same first-problem
+// message as the API.
+import type { ErrorObject } from 'ajv';
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../errors.js';
-import { isDateTime } from './input.js';
-
-/** Bodies are JSON and must carry the right types (`coerceTypes: false`); query strings and path
- * params are text and are coerced to the schema's types (`'array'`). Unknown fields are refused. */
-export function createAjv(coerceTypes: false | 'array'): Ajv {
-  const ajv = new Ajv({ removeAdditional: false, coerceTypes, useDefaults: true, allErrors: false });
-  addFormats.default(ajv);
-  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
-  ajv.addKeyword('example');
-  return ajv;
-}
+import { bodyAjv, textAjv } from './validation.js';
 
 /** The field and message of the first problem, as the API's error hook names them (`body.name`). */
 export function describeProblem(first: ErrorObject | undefined, where: string, fallback: string): { field: string; message: string } {
@@ -35,7 +25,7 @@ export function schemaCheck<T extends TSchema>(
   schema: T,
   { part, rename = {} }: { part: 'body' | 'querystring'; rename?: Record<string, string> },
 ): (value: unknown) => Static<T> {
-  const validate = createAjv(part === 'body' ? false : 'array').compile(schema);
+  const validate = (part === 'body' ? bodyAjv : textAjv).compile(schema);
   return (value) => {
     if (validate(value)) return value as Static<T>;
     const { field, message } = describeProblem(validate.errors?.[0], '', 'is invalid');

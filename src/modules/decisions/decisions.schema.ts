@@ -1,31 +1,47 @@
-import { Type } from 'typebox';
-import { MAX_BATCH_RECORDS } from './decisions.service.js';
+// Request and response schemas of decision records. `DecisionRecord` is the one declaration of a
+// record's shape: the ingest checker (decisions.validate.ts) and the service take their types and
+// limits from it, the client (src/client/proofline-client.ts) keeps a copy held equal by a test.
+import { type Static, Type } from 'typebox';
 
-/** Each record is checked by the service (decisions.validate.ts), which names every bad record;
- * the schema here documents it. */
-export const DecisionRecordDoc = Type.Object(
+export const MAX_BATCH_RECORDS = 5000;
+export const MAX_ID_LENGTH = 200;
+export const MAX_REF_LENGTH = 1000;
+export const DIGEST_PATTERN = '^(?:sha256:)?[0-9a-f]{64}$';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Id = (description?: string) => Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, ...(description ? { description } : {}) });
+
+/** One decision an AI system reports. Besides this shape: an input reference, digest or raw input
+ * is required, and `reviewedBy` when `humanReviewed` is true (checked by decisions.validate.ts). */
+export const DecisionRecord = Type.Object(
   {
-    decisionId: Type.String({ maxLength: 200, description: "the AI system's own id, unique per system" }),
-    systemId: Type.String(),
-    modelVersionId: Type.Optional(Type.String()),
-    decidedAt: Type.String({ format: 'date-time' }),
-    inputRef: Type.Optional(Type.String({ description: 'where the input can be found' })),
-    inputDigest: Type.Optional(Type.String({ description: 'sha256 hex of the input' })),
+    decisionId: Id("the AI system's own id, unique per system"),
+    systemId: Id(),
+    modelVersionId: Type.Optional(Nullable(Id())),
+    decidedAt: Type.String({ format: 'date-time', description: 'an ISO 8601 date-time with a time zone' }),
+    inputRef: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH, description: 'where the input can be found' })),
+    ),
+    inputDigest: Type.Optional(
+      Nullable(Type.String({ pattern: DIGEST_PATTERN, description: 'SHA-256 hex of the input, optionally prefixed sha256:' })),
+    ),
     rawInput: Type.Optional(Type.Unknown({ description: 'only when the system allows raw input' })),
     output: Type.Unknown(),
-    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    confidence: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
     humanReviewed: Type.Optional(Type.Boolean()),
-    reviewedBy: Type.Optional(Type.String()),
+    reviewedBy: Type.Optional(Nullable(Id())),
   },
   { additionalProperties: false },
 );
+export type DecisionRecord = Static<typeof DecisionRecord>;
 
+/** Each record is checked by the service (decisions.validate.ts), which names every bad record. */
 export const BatchBody = Type.Object(
   {
     records: Type.Array(Type.Unknown(), {
       minItems: 1,
       maxItems: MAX_BATCH_RECORDS,
-      description: `1 to ${MAX_BATCH_RECORDS} decision records, each shaped as DecisionRecord: decisionId, systemId, modelVersionId?, decidedAt, inputRef? | inputDigest? | rawInput?, output, confidence?, humanReviewed?, reviewedBy?`,
+      description: `1 to ${MAX_BATCH_RECORDS} decision records, each shaped as DecisionRecord: ${Object.keys(DecisionRecord.properties).join(', ')}`,
     }),
   },
   { additionalProperties: false },

@@ -8,11 +8,14 @@ import { hasSystemRole, type RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+import { type DecisionRecord, MAX_BATCH_RECORDS } from './decisions.schema.js';
 import type { DecisionsTable } from './decisions.tables.js';
-import { checkRecord, type DecisionRecordInput, type RecordProblem } from './decisions.validate.js';
+
+export { MAX_BATCH_RECORDS } from './decisions.schema.js';
+
+import { checkRecord, type RecordProblem } from './decisions.validate.js';
 import type { DecisionRowWriter } from './sqlite-bulk.js';
 
-export const MAX_BATCH_RECORDS = 5000;
 /** Rows per INSERT: 21 columns x 400 stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 400;
 const MAX_PROBLEMS_REPORTED = 200;
@@ -62,7 +65,7 @@ function inSample(systemId: string, decisionId: string, rate: number): boolean {
  * them itself, as the SQLite fast path does from the unique constraint). */
 async function checkReferences(
   trx: Tx,
-  records: DecisionRecordInput[],
+  records: DecisionRecord[],
   policies: Map<string, SystemPolicy>,
   problems: RecordProblem[],
   checkExisting: boolean,
@@ -153,7 +156,7 @@ export async function ingestDecisionBatch(
   const problems: RecordProblem[] = [];
   for (const [index, record] of records.entries()) checkRecord(record, index, problems);
   if (problems.length > 0) throw rejectBatch(problems);
-  const typed = records as DecisionRecordInput[];
+  const typed = records as DecisionRecord[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
   await checkReferences(trx, typed, policies, problems, writeRows === undefined);
   if (problems.length > 0) throw rejectBatch(problems);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
-import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
+import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../../test/stores.js';
 import { createUser } from '../../accounts/auth.service.js';
 import { systemContext } from '../../context.js';
 import { migrateToLatest } from '../../db/migrate.js';
@@ -63,7 +63,7 @@ for (const dialect of DIALECTS) {
       );
       assert.match(report.invalid[0].errors[0], /^purpose: is required/);
       assert.match(report.invalid[1].errors[0], /^aiType: "robotic"/);
-      assert.match(report.invalid[2].errors[0], /^status: in_production/);
+      assert.match(report.invalid[2].errors[0], /^status: a system reaches in_production only through a completed approval/);
       assert.match(report.invalid[3].errors[0], /nobody@example.test is not an active user/);
       assert.equal(await count('ledger_events'), ledgerBefore);
     });
@@ -121,6 +121,108 @@ for (const dialect of DIALECTS) {
       assert.equal(role?.user_id, owner.id);
       const tagged = await t.call(admin, 'GET', '/api/v1/systems?tag=support');
       assert.equal(tagged.json().total, 1);
+    });
+
+    test("the import holds each row to the API's limits, naming the line and the field, and writes nothing", async () => {
+      const over = { description: 20_001, vendor: 201, businessUnit: 201, orgRiskTier: 101 };
+      const columns = HEADER.split(',');
+      const csvLine = (name: string, field: string, length: number) =>
+        columns
+          .map((column) => ({ name, purpose: 'p', intendedUse: 'u', aiType: 'generative', deploymentKind: 'internal' })[column] ?? '')
+          .map((value, index) => (columns[index] === field ? 'x'.repeat(length) : value))
+          .join(',');
+      const entries = Object.entries(over);
+      const csv = [HEADER, ...entries.map(([field, length], i) => csvLine(`Too long ${i}`, field, length))].join('\n');
+      const systemsBefore = await count('ai_systems');
+      const ledgerBefore = await ledgerSize(t.store);
+      const refused = await t.call(admin, 'POST', '/api/v1/systems/import?format=csv', csv, { 'content-type': 'text/csv' });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error.code, 'validation_failed');
+      assert.deepEqual(
+        refused.json().error.details.invalid,
+        entries.map(([field, length], i) => ({ line: i + 2, errors: [`${field}: must NOT have more than ${length - 1} characters`] })),
+      );
+      assert.equal(await count('ai_systems'), systemsBefore);
+      assert.equal(await ledgerSize(t.store), ledgerBefore);
+      // The same limits as POST /systems, which refuses each of these bodies too.
+      for (const [field, length] of entries) {
+        const body = {
+          name: 'Direct',
+          purpose: 'p',
+          intendedUse: 'u',
+          aiType: 'generative',
+          deploymentKind: 'internal',
+          [field]: 'x'.repeat(length),
+        };
+        const direct = await t.call(admin, 'POST', '/api/v1/systems', body);
+        assert.equal(direct.statusCode, 400, direct.body);
+        assert.equal(direct.json().error.details.field, `body.${field}`);
+      }
+      // At the limit, the import accepts the row.
+      const atLimit = [HEADER, ...entries.map(([field, length], i) => csvLine(`At limit ${i}`, field, length - 1))].join('\n');
+      const dry = await t.call(admin, 'POST', '/api/v1/systems/import?format=csv&dryRun=true', atLimit, { 'content-type': 'text/csv' });
+      assert.deepEqual(dry.json(), { valid: entries.length, invalid: [], imported: 0 });
+    });
+
+    test('an imported system is written as POST /systems writes it: row, tags, owner role, ledger event, change records', async () => {
+      const fields = {
+        name: 'Twin',
+        purpose: 'Scores loans',
+        intendedUse: 'Credit decisions',
+        description: 'A twin',
+        aiType: 'machine_learning',
+        deploymentKind: 'third_party',
+        status: 'in_development',
+        euRiskTier: 'high',
+        orgRiskTier: 'T1',
+        vendor: 'Acme',
+        businessUnit: 'Risk',
+        jurisdictions: ['EU', 'US'],
+        tags: ['twin', 'loans'],
+      };
+      const created = await t.call(admin, 'POST', '/api/v1/systems', { ...fields, accountableOwnerId: owner.id });
+      assert.ok(created.statusCode < 300, created.body);
+      const imported = await t.call(admin, 'POST', '/api/v1/systems/import', [
+        { ...fields, name: 'Twin', accountableOwnerEmail: owner.email },
+      ]);
+      assert.equal(imported.statusCode, 200, imported.body);
+      const ids = (
+        await t.store.db.selectFrom('ai_systems').select(['id', 'created_at']).where('name', '=', 'Twin').orderBy('created_at').execute()
+      ).map((r) => r.id);
+      assert.equal(ids.length, 2);
+      const evidence = async (id: string) => {
+        const events = await t.store.db.selectFrom('ledger_events').select('leaf').where('subject_id', '=', id).orderBy('seq').execute();
+        const records = await t.store.db.selectFrom('change_records').selectAll().where('system_id', '=', id).execute();
+        const system = await t.store.db.selectFrom('ai_systems').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        const tags = await t.store.db.selectFrom('system_tags').select('tag').where('system_id', '=', id).orderBy('tag').execute();
+        const roles = await t.store.db.selectFrom('user_roles').select(['user_id', 'role', 'granted_by']).where('scope', '=', id).execute();
+        const strip = (value: unknown): unknown =>
+          JSON.parse(
+            JSON.stringify(value, (key, v) =>
+              [
+                'id',
+                'seq',
+                'recordedAt',
+                'requestId',
+                'createdAt',
+                'updatedAt',
+                'created_at',
+                'updated_at',
+                'recorded_at',
+                'subject_id',
+                'system_id',
+              ].includes(key)
+                ? undefined
+                : v,
+            ),
+          );
+        return strip({ events: events.map((e) => JSON.parse(e.leaf)), records, system, tags, roles });
+      };
+      const [viaApi, viaImport] = [await evidence(ids[0]), await evidence(ids[1])];
+      assert.deepEqual(viaImport, viaApi);
+      const event = (viaApi as { events: Array<{ type: string; controls: string[] }> }).events[0];
+      assert.equal(event.type, 'system.created');
+      assert.deepEqual(event.controls, ['iso42001:A.9.2', 'iso42001:A.4', 'iso42001:A.6']);
     });
 
     test('only governors import; export round-trips the import format', async () => {

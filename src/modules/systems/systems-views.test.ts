@@ -105,5 +105,46 @@ for (const dialect of DIALECTS) {
         }
       });
     }
+
+    test('responses name people: accountable owner, creator and phase owners carry display names, one lookup per page', async () => {
+      const lead = await t.user(['governance_lead']);
+      const nameOfUser = async (id: string) =>
+        (await t.store.db.selectFrom('users').select('display_name').where('id', '=', id).executeTakeFirstOrThrow()).display_name;
+      const [ownerName, leadName] = [await nameOfUser(owner.id), await nameOfUser(lead.id)];
+      assert.notEqual(ownerName, leadName);
+      const created = await t.call(lead, 'POST', '/api/v1/systems', {
+        name: 'named one',
+        purpose: 'p',
+        intendedUse: 'u',
+        aiType: 'generative',
+        deploymentKind: 'internal',
+        accountableOwnerId: owner.id,
+      });
+      assert.ok(created.statusCode < 300, created.body);
+      assert.equal(created.json().accountableOwnerName, ownerName);
+      assert.equal(created.json().createdByName, leadName);
+      const id = created.json().id as string;
+      const phase = await t.call(lead, 'PUT', `/api/v1/systems/${id}/phase-owners/design`, {
+        userId: lead.id,
+        rationale: 'lead designs the first version',
+      });
+      assert.equal(phase.statusCode, 200, phase.body);
+      assert.deepEqual([phase.json().userId, phase.json().userName], [lead.id, leadName]);
+      const detail = (await t.call(reader, 'GET', `/api/v1/systems/${id}`)).json();
+      assert.equal(detail.accountableOwnerName, ownerName);
+      assert.equal(detail.createdByName, leadName);
+      assert.deepEqual(
+        detail.phaseOwners.map((o: { userId: string; userName: string }) => [o.userId, o.userName]),
+        [[lead.id, leadName]],
+      );
+      const page = (await t.call(reader, 'GET', '/api/v1/systems?limit=500')).json();
+      for (const item of page.items as Array<{ accountableOwnerId: string | null; accountableOwnerName: string | null }>) {
+        assert.equal(item.accountableOwnerName, item.accountableOwnerId ? await nameOfUser(item.accountableOwnerId) : null);
+      }
+      assert.ok(page.items.some((item: { accountableOwnerName: string | null }) => item.accountableOwnerName === ownerName));
+      const updated = await t.call(lead, 'PATCH', `/api/v1/systems/${id}`, { description: 'named', version: detail.version });
+      assert.equal(updated.statusCode, 200, updated.body);
+      assert.equal(updated.json().accountableOwnerName, ownerName);
+    });
   });
 }

@@ -1,6 +1,9 @@
 // Bulk import of the inventory from CSV or JSON, and export in the same shape. Every row is checked
-// first and every problem reported with its line; only a file without problems is written, all of
-// it in the caller's one transaction, in chunks, with one ledger event per system.
+// first, with the API's compiled schema and createSystem's rules, and every problem reported with
+// its line; only a file without problems is written, all of it in the caller's one transaction,
+// through the same use case as POST /systems.
+
+import type { ErrorObject } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
@@ -8,13 +11,12 @@ import type { RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
-import { APPROVAL_GATED_STATUSES } from '../../governance/governed-changes.js';
-import { appendEvents } from '../../ledger/ledger.service.js';
+import { compileBody, schemaProblem } from '../../server/validation.js';
 import { presentSystem } from './systems.presenter.js';
 import { SYSTEM_COLUMNS } from './systems.repository.js';
 import { assertGovernor } from './systems.rules.js';
-import { type NewSystem, newSystemRow } from './systems.service.js';
-import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from './systems.tables.js';
+import { CreateSystemBody, type NewSystem } from './systems.schema.js';
+import { assertMayCreateSystem, createSystems } from './systems.service.js';
 
 export type ImportFormat = 'csv' | 'json';
 
@@ -47,8 +49,6 @@ export interface ImportReport {
   invalid: Array<{ line: number; errors: string[] }>;
   imported: number;
 }
-
-const CHUNK = 250;
 
 /** Splits a file into rows; a file that cannot be read at all is one validation_failed error. */
 export function parseImport(text: string, format: ImportFormat): ImportRow[] {
@@ -100,85 +100,62 @@ interface CheckedRow {
   errors: string[];
 }
 
-const blankToNull = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim());
+/** The API's own validator of a new system (the route's schema, compiled once by the API's Ajv). */
+const validateNewSystem = compileBody<NewSystem>(CreateSystemBody);
 
-function textField(fields: Record<string, unknown>, column: ImportColumn, errors: string[]): string | undefined {
-  const value = fields[column];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    errors.push(`${column}: must be text`);
-    return undefined;
+const LIST_COLUMNS: readonly ImportColumn[] = ['jurisdictions', 'tags'];
+
+/** A cell as the API would receive it: text trimmed, a blank cell absent, a list split on ";". */
+function cellValue(column: ImportColumn, value: unknown): unknown {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text === '') return undefined;
+    if (LIST_COLUMNS.includes(column))
+      return text
+        .split(';')
+        .map((v) => v.trim())
+        .filter(Boolean);
+    return text;
   }
-  return value;
+  if (Array.isArray(value) && LIST_COLUMNS.includes(column))
+    return value.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
+  return value ?? undefined;
 }
 
-function listField(fields: Record<string, unknown>, column: ImportColumn, errors: string[]): string[] {
-  const value = fields[column];
-  if (value === undefined || value === null || value === '') return [];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => v.trim()).filter(Boolean);
-  if (typeof value === 'string')
-    return value
-      .split(';')
-      .map((v) => v.trim())
-      .filter(Boolean);
-  errors.push(`${column}: must be a list of text (separated by ";" in CSV)`);
-  return [];
+/** "aiType: "robotic" is not one of ..." rather than Ajv's "must be equal to constant". */
+function describeProblem(error: ErrorObject, body: Record<string, unknown>): string {
+  const { field, message } = schemaProblem(error);
+  const property = (CreateSystemBody.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[field];
+  const allowed = property?.anyOf?.flatMap((branch) => (typeof branch.const === 'string' ? [branch.const] : []));
+  if (allowed && allowed.length > 0 && (error.keyword === 'const' || error.keyword === 'anyOf')) {
+    return `${field}: "${String(body[field])}" is not one of ${allowed.join(', ')}`;
+  }
+  return `${field}: ${message}`;
 }
 
-function enumField<T extends string>(
-  fields: Record<string, unknown>,
-  column: ImportColumn,
-  allowed: readonly T[],
-  errors: string[],
-  required: boolean,
-): T | undefined {
-  const value = blankToNull(textField(fields, column, errors));
-  if (value === null) {
-    if (required) errors.push(`${column}: is required (one of ${allowed.join(', ')})`);
-    return undefined;
-  }
-  if (!allowed.includes(value as T)) {
-    errors.push(`${column}: "${value}" is not one of ${allowed.join(', ')}`);
-    return undefined;
-  }
-  return value as T;
-}
-
-/** Checks one row on its own (everything except whether the owner's email is a user). */
+/** Checks one row on its own with the API's schema (the owner, given by email, is resolved later). */
 function checkRow({ line, fields }: ImportRow): CheckedRow {
   const errors: string[] = [];
+  const body: Record<string, unknown> = {};
+  let ownerEmail: string | null = null;
   if (fields.__notAnObject) errors.push('must be an object with the system fields');
-  for (const key of Object.keys(fields)) {
-    if (key !== '__notAnObject' && !(IMPORT_COLUMNS as readonly string[]).includes(key)) errors.push(`${key}: is not a known field`);
+  for (const [key, raw] of Object.entries(fields)) {
+    if (key === '__notAnObject') continue;
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(key)) {
+      errors.push(`${key}: is not a known field`);
+      continue;
+    }
+    const value = cellValue(key as ImportColumn, raw);
+    if (key === 'accountableOwnerEmail') {
+      if (value === undefined) continue;
+      if (typeof value === 'string') ownerEmail = value.toLowerCase();
+      else errors.push('accountableOwnerEmail: must be text');
+    } else if (value !== undefined) body[key] = value;
   }
-  const required = (column: ImportColumn, max: number) => {
-    const value = blankToNull(textField(fields, column, errors));
-    if (value === null) errors.push(`${column}: is required`);
-    else if (value.length > max) errors.push(`${column}: is longer than ${max} characters`);
-    return value ?? '';
-  };
-  const optional = (column: ImportColumn) => blankToNull(textField(fields, column, errors));
-  const input: NewSystem = {
-    name: required('name', 200),
-    purpose: required('purpose', 2000),
-    intendedUse: required('intendedUse', 2000),
-    description: optional('description') ?? '',
-    aiType: enumField(fields, 'aiType', AI_TYPES, errors, true) ?? 'other',
-    deploymentKind: enumField(fields, 'deploymentKind', DEPLOYMENT_KINDS, errors, true) ?? 'internal',
-    status: enumField(fields, 'status', SYSTEM_STATUSES, errors, false) ?? 'proposed',
-    euRiskTier: enumField(fields, 'euRiskTier', EU_RISK_TIERS, errors, false) ?? 'unassessed',
-    orgRiskTier: optional('orgRiskTier'),
-    vendor: optional('vendor'),
-    businessUnit: optional('businessUnit'),
-    jurisdictions: listField(fields, 'jurisdictions', errors),
-    tags: listField(fields, 'tags', errors),
-  };
-  const ownerEmail = optional('accountableOwnerEmail')?.toLowerCase() ?? null;
-  const status = input.status ?? 'proposed';
-  if (APPROVAL_GATED_STATUSES.includes(status)) errors.push(`status: ${status} is reached only through a completed approval`);
-  if (status !== 'proposed' && !ownerEmail)
-    errors.push('accountableOwnerEmail: an accountable owner is required unless status is proposed');
-  return { line, input, ownerEmail, errors };
+  // Ajv stops at a row's first problem (as the API does); the row's line names it.
+  const first = errors.length === 0 && !validateNewSystem(body) ? validateNewSystem.errors?.[0] : undefined;
+  if (first) errors.push(describeProblem(first, body));
+  return { line, input: body as NewSystem, ownerEmail, errors };
 }
 
 /** Active users by email, in one query per 500 distinct emails. */
@@ -197,6 +174,23 @@ async function activeUsersByEmail(db: Kysely<Database>, emails: string[]): Promi
   return found;
 }
 
+/** A refusal of `createSystem`'s rules, named by the import's column. */
+function ruleProblem(ctx: RequestContext, input: NewSystem): string | null {
+  try {
+    assertMayCreateSystem(ctx, input);
+    return null;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const field = typeof error.details.field === 'string' ? error.details.field : 'status' in error.details ? 'status' : null;
+    const column = field === 'accountableOwnerId' ? 'accountableOwnerEmail' : field;
+    const message = error.message.replace(/^[A-Za-z]+: /, '');
+    return column ? `${column}: ${message}` : message;
+  }
+}
+
+/** Checks every row with the API's schema and `createSystem`'s rules, reporting every bad row with
+ * its line; a file without problems is written through `createSystems`, the use case behind
+ * `createSystem`, in the caller's one transaction. */
 export async function importSystems(
   trx: Tx,
   {
@@ -213,10 +207,17 @@ export async function importSystems(
     checked.flatMap((row) => (row.ownerEmail ? [row.ownerEmail] : [])),
   );
   for (const row of checked) {
-    if (!row.ownerEmail) continue;
-    const ownerId = owners.get(row.ownerEmail);
-    if (ownerId) row.input.accountableOwnerId = ownerId;
-    else row.errors.push(`accountableOwnerEmail: ${row.ownerEmail} is not an active user`);
+    if (row.errors.length > 0) continue;
+    if (row.ownerEmail) {
+      const ownerId = owners.get(row.ownerEmail);
+      if (!ownerId) {
+        row.errors.push(`accountableOwnerEmail: ${row.ownerEmail} is not an active user`);
+        continue;
+      }
+      row.input.accountableOwnerId = ownerId;
+    }
+    const problem = ruleProblem(ctx, row.input);
+    if (problem) row.errors.push(problem);
   }
   const invalid = checked.filter((row) => row.errors.length > 0).map((row) => ({ line: row.line, errors: row.errors }));
   const report: ImportReport = { valid: checked.length - invalid.length, invalid, imported: 0 };
@@ -224,38 +225,9 @@ export async function importSystems(
     onProgress?.(checked.length, checked.length);
     return report;
   }
-  const now = new Date().toISOString();
-  const systems = checked.map((row) => ({ ...newSystemRow(row.input, ctx.actor.userId, now), version: 1 }));
-  onProgress?.(0, systems.length);
-  for (let i = 0; i < systems.length; i += CHUNK) {
-    const chunk = systems.slice(i, i + CHUNK);
-    await trx.insertInto('ai_systems').values(chunk).execute();
-    const tags = chunk.flatMap((s) => (JSON.parse(s.tags) as string[]).map((tag) => ({ system_id: s.id, tag })));
-    for (let j = 0; j < tags.length; j += 1000)
-      await trx
-        .insertInto('system_tags')
-        .values(tags.slice(j, j + 1000))
-        .execute();
-    const roles = chunk.flatMap((s) =>
-      s.accountable_owner_id
-        ? [{ user_id: s.accountable_owner_id, role: 'system_owner', scope: s.id, granted_at: now, granted_by: ctx.actor.userId }]
-        : [],
-    );
-    if (roles.length > 0) await trx.insertInto('user_roles').values(roles).execute();
-    await appendEvents(
-      trx,
-      ctx,
-      chunk.map((s) => ({
-        type: 'system.created',
-        subject: { type: 'ai_system', id: s.id, version: 1 },
-        after: presentSystem(s),
-        data: { import: true },
-        controls: ['iso42001:A.9.2'],
-      })),
-    );
-    report.imported += chunk.length;
-    onProgress?.(report.imported, systems.length);
-  }
+  onProgress?.(0, checked.length);
+  const created = await createSystems(trx, { ctx, inputs: checked.map((row) => row.input), onProgress });
+  report.imported = created.length;
   return report;
 }
 

@@ -1,5 +1,7 @@
 // Rows to API shapes: a new column reaches a client only when it is added here.
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { displayNames, nameOf } from '../../accounts/display-names.js';
+import type { Database } from '../../db/schema.js';
 import type { AiSystemsTable, DataSourcesTable, ModelVersionsTable, SystemPhaseOwnersTable } from './systems.tables.js';
 
 export type SystemRow = Selectable<AiSystemsTable>;
@@ -39,6 +41,46 @@ export type SystemView = ReturnType<typeof presentSystem>;
 
 export function presentPhaseOwner(row: Selectable<SystemPhaseOwnersTable>) {
   return { phase: row.phase, userId: row.user_id, assignedAt: row.assigned_at };
+}
+
+// Responses name people: next to each user id field `x` (or `xId`) stands `xName`, the person's
+// display name, looked up once per response. Ledger events keep `presentSystem`: ids only.
+type PhaseOwner = ReturnType<typeof presentPhaseOwner>;
+export type NamedSystemView = SystemView & { accountableOwnerName: string | null; createdByName: string | null };
+export type NamedPhaseOwner = PhaseOwner & { userName: string | null };
+
+const systemNames = (view: SystemView, names: Map<string, string>): NamedSystemView => ({
+  ...view,
+  accountableOwnerName: nameOf(names, view.accountableOwnerId),
+  createdByName: nameOf(names, view.createdBy),
+});
+
+/** A page of systems with their people named, in one query. */
+export async function presentSystemsNamed(db: Kysely<Database>, rows: SystemRow[]): Promise<NamedSystemView[]> {
+  const names = await displayNames(
+    db,
+    rows.flatMap((row) => [row.accountable_owner_id, row.created_by]),
+  );
+  return rows.map((row) => systemNames(presentSystem(row), names));
+}
+
+export async function presentSystemNamed(db: Kysely<Database>, row: SystemRow): Promise<NamedSystemView> {
+  const [view] = await presentSystemsNamed(db, [row]);
+  return view;
+}
+
+/** A system with its phase owners, every person named, in one query. */
+export async function presentSystemDetail(db: Kysely<Database>, row: SystemRow, phaseOwners: Array<Selectable<SystemPhaseOwnersTable>>) {
+  const names = await displayNames(db, [row.accountable_owner_id, row.created_by, ...phaseOwners.map((owner) => owner.user_id)]);
+  return {
+    ...systemNames(presentSystem(row), names),
+    phaseOwners: phaseOwners.map((owner) => ({ ...presentPhaseOwner(owner), userName: nameOf(names, owner.user_id) })),
+  };
+}
+
+export async function presentPhaseOwnerNamed(db: Kysely<Database>, owner: PhaseOwner): Promise<NamedPhaseOwner> {
+  const names = await displayNames(db, [owner.userId]);
+  return { ...owner, userName: nameOf(names, owner.userId) };
 }
 
 export function presentModelVersion(row: ModelVersionRow) {

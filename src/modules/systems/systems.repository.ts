@@ -3,7 +3,7 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
-import { presentSystem, type SystemRow, type SystemView } from './systems.presenter.js';
+import { type NamedSystemView, presentSystemsNamed, type SystemRow } from './systems.presenter.js';
 import type { AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
 
 type Db = Kysely<Database>;
@@ -61,7 +61,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** A page of systems, sorted by name then id. Every single filter is served by an index whose
  * trailing columns are (name, id), so the page needs no sort and the count reads one index range. */
-export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<SystemView>> {
+export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
   let query = db.selectFrom('ai_systems');
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.euRiskTier) query = query.where('eu_risk_tier', '=', filter.euRiskTier);
@@ -84,7 +84,7 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
     query.select(SYSTEM_COLUMNS).orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows.map(presentSystem), total: Number(count.n), limit: filter.limit, offset: filter.offset };
+  return { items: await presentSystemsNamed(db, rows), total: Number(count.n), limit: filter.limit, offset: filter.offset };
 }
 
 export interface SystemSummary {
@@ -128,6 +128,21 @@ export async function assertActiveUser(db: Db, userId: string, field: string): P
   const user = await db.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
   if (user?.status !== 'active') {
     throw new AppError('validation_failed', `${field}: ${userId} is not an active user (a named person is required, not a group)`, {
+      field,
+    });
+  }
+}
+
+/** `assertActiveUser` for many ids at once: one query per 500 distinct ids, the same refusal. */
+export async function assertActiveUsers(db: Db, userIds: string[], field: string): Promise<void> {
+  const unique = [...new Set(userIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const slice = unique.slice(i, i + 500);
+    const rows = await db.selectFrom('users').select('id').where('id', 'in', slice).where('status', '=', 'active').execute();
+    if (rows.length === slice.length) continue;
+    const active = new Set(rows.map((row) => row.id));
+    const missing = slice.find((id) => !active.has(id)) as string;
+    throw new AppError('validation_failed', `${field}: ${missing} is not an active user (a named person is required, not a group)`, {
       field,
     });
   }

@@ -4,7 +4,7 @@
 import { systemHistory } from '../../ledger/history.js';
 import { parseHistoryKinds } from '../../ledger/system-index.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
-import { presentPhaseOwner, presentSystem } from './systems.presenter.js';
+import { presentPhaseOwnerNamed, presentSystemDetail, presentSystemNamed } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
 import {
   AssignPhaseOwnerBody,
@@ -68,7 +68,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const row = await store.transact((trx) => createSystem(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -79,7 +79,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       const row = await getSystem(store.db, req.params.id);
       const phaseOwners = await listPhaseOwners(store.db, row.id);
       setEtag(reply, Number(row.version));
-      return { ...presentSystem(row), phaseOwners: phaseOwners.map(presentPhaseOwner) };
+      return presentSystemDetail(store.db, row, phaseOwners);
     },
   );
 
@@ -101,7 +101,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -123,7 +123,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -146,7 +146,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -169,7 +169,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -187,7 +187,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentSystem(row);
+      return presentSystemNamed(store.db, row);
     },
   );
 
@@ -197,8 +197,8 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       schema: { tags, params: PhaseParams, body: AssignPhaseOwnerBody, response: { 200: PhaseOwnerView, ...errorResponses } },
       config: { access: EDIT },
     },
-    async (req) =>
-      store.transact((trx) =>
+    async (req) => {
+      const owner = await store.transact((trx) =>
         assignPhaseOwner(trx, {
           ctx: requestContext(req),
           systemId: req.params.id,
@@ -207,7 +207,9 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           rationale: req.body.rationale,
           minRationaleLength,
         }),
-      ),
+      );
+      return presentPhaseOwnerNamed(store.db, owner);
+    },
   );
 
   app.delete(

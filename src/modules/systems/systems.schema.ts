@@ -1,9 +1,11 @@
 // Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
-import { Type } from 'typebox';
+import { type Static, type TLiteral, type TUnion, Type } from 'typebox';
 import { HISTORY_KINDS } from '../../ledger/system-index.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
 
-const oneOf = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** One of a closed list of strings; typed as the union of the list's literals, so `Static<>` keeps it. */
+const oneOf = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 
 export const AiTypeSchema = oneOf(AI_TYPES);
 export const DeploymentKindSchema = oneOf(DEPLOYMENT_KINDS);
@@ -35,15 +37,22 @@ export const SystemView = Type.Object({
   tags: Type.Array(Type.String()),
   links: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
   accountableOwnerId: Type.Union([Type.String(), Type.Null()]),
+  accountableOwnerName: Type.Union([Type.String(), Type.Null()], { description: "the accountable owner's display name" }),
   triagedAt: Type.Union([Type.String(), Type.Null()]),
   runtimeDefault: Type.String(),
   createdAt: Type.String(),
   createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: "the creator's display name" }),
   updatedAt: Type.String(),
   version: Type.Integer(),
 });
 
-export const PhaseOwnerView = Type.Object({ phase: Type.String(), userId: Type.String(), assignedAt: Type.String() });
+export const PhaseOwnerView = Type.Object({
+  phase: Type.String(),
+  userId: Type.String(),
+  userName: Type.Union([Type.String(), Type.Null()], { description: "the phase owner's display name" }),
+  assignedAt: Type.String(),
+});
 
 export const SystemDetailView = Type.Intersect([SystemView, Type.Object({ phaseOwners: Type.Array(PhaseOwnerView) })]);
 
@@ -88,6 +97,11 @@ export const UpdateSystemBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A new system as the API and the import accept it. */
+export type NewSystem = Static<typeof CreateSystemBody>;
+/** The descriptive fields `updateSystem` changes (version and rationale travel beside them). */
+export type SystemChanges = Omit<Static<typeof UpdateSystemBody>, 'version' | 'rationale'>;
 
 export const ChangeOwnerBody = Type.Object({ ownerId: Text(100), rationale: Rationale, version: Version }, { additionalProperties: false });
 

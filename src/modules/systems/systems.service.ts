@@ -13,31 +13,15 @@ import {
   authorityData,
   type ChangeAuthority,
 } from '../../governance/governed-changes.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
+import { appendEvent, appendEvents } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
-import { assertActiveUser, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
+import { assertActiveUser, assertActiveUsers, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import { assertGovernor, assertMayCreate, assertMayEdit, assertVersion } from './systems.rules.js';
-import type { AiSystemsTable, AiType, DeploymentKind, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
+import type { NewSystem, SystemChanges } from './systems.schema.js';
+import type { AiSystemsTable, EuRiskTier, LifecyclePhase, SystemStatus } from './systems.tables.js';
 
-export interface NewSystem {
-  name: string;
-  purpose: string;
-  intendedUse: string;
-  description?: string;
-  aiType: AiType;
-  deploymentKind: DeploymentKind;
-  status?: SystemStatus;
-  euRiskTier?: EuRiskTier;
-  orgRiskTier?: string | null;
-  vendor?: string | null;
-  businessUnit?: string | null;
-  jurisdictions?: string[];
-  tags?: string[];
-  links?: Array<{ label: string; url: string }>;
-  accountableOwnerId?: string | null;
-  runtimeDefault?: 'paused' | 'active';
-}
+export type { NewSystem, SystemChanges } from './systems.schema.js';
 
 const SYSTEM = 'ai_system';
 const CONTROLS = ['iso42001:A.9.2', 'iso42001:A.4', 'iso42001:A.6'];
@@ -52,8 +36,8 @@ export function assertOwnerForStatus(status: SystemStatus, ownerId: string | nul
   }
 }
 
-/** The row a new system is stored as; shared with the bulk import. */
-export function newSystemRow(input: NewSystem, createdBy: string | null, now: string): Omit<AiSystemsTable, 'version'> {
+/** The row a new system is stored as. */
+function newSystemRow(input: NewSystem, createdBy: string | null, now: string): SystemRow {
   return {
     id: randomUUID(),
     name: input.name.trim(),
@@ -76,10 +60,13 @@ export function newSystemRow(input: NewSystem, createdBy: string | null, now: st
     created_at: now,
     created_by: createdBy,
     updated_at: now,
+    version: 1,
   };
 }
 
-export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewSystem }): Promise<SystemRow> {
+/** The rules a new system must meet before anything is read or written: who may create it, in which
+ * status, with which owner. The import asks it of every row to report every refusal with its line. */
+export function assertMayCreateSystem(ctx: RequestContext, input: NewSystem): void {
   const status = input.status ?? 'proposed';
   assertMayCreate(ctx.actor, status, input.deploymentKind);
   assertOwnerForStatus(status, input.accountableOwnerId);
@@ -93,19 +80,59 @@ export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContex
       },
     );
   }
-  if (input.accountableOwnerId) await assertActiveUser(trx, input.accountableOwnerId, 'accountableOwnerId');
-  const row = { ...newSystemRow(input, ctx.actor.userId, new Date().toISOString()), version: 1 };
-  await trx.insertInto('ai_systems').values(row).execute();
-  await replaceTags(trx, row.id, JSON.parse(row.tags) as string[]);
-  if (row.accountable_owner_id)
-    await grantSystemOwnerRole(trx, { systemId: row.id, ownerId: row.accountable_owner_id, grantedBy: ctx.actor.userId });
-  await appendEvent(trx, ctx, {
-    type: 'system.created',
-    subject: { type: SYSTEM, id: row.id, version: 1 },
-    after: presentSystem(row),
-    controls: CONTROLS,
-  });
+}
+
+export async function createSystem(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewSystem }): Promise<SystemRow> {
+  const [row] = await createSystems(trx, { ctx, inputs: [input] });
   return row;
+}
+
+/** Rows per multi-row insert: well under either database's limit on bound parameters. */
+const CHUNK = 250;
+
+/** Registers systems: each row, its tags, its owner's system_owner role and its `system.created`
+ * event, written in chunks (the bulk import registers thousands in one transaction this way).
+ * `createSystem` is this with one input, so an imported system is stored exactly as one created alone. */
+export async function createSystems(
+  trx: Tx,
+  { ctx, inputs, onProgress }: { ctx: RequestContext; inputs: NewSystem[]; onProgress?: (done: number, total: number) => void },
+): Promise<SystemRow[]> {
+  for (const input of inputs) assertMayCreateSystem(ctx, input);
+  await assertActiveUsers(
+    trx,
+    inputs.flatMap((input) => (input.accountableOwnerId ? [input.accountableOwnerId] : [])),
+    'accountableOwnerId',
+  );
+  const now = new Date().toISOString();
+  const rows = inputs.map((input) => newSystemRow(input, ctx.actor.userId, now));
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    await trx.insertInto('ai_systems').values(chunk).execute();
+    const tags = chunk.flatMap((row) => (JSON.parse(row.tags) as string[]).map((tag) => ({ system_id: row.id, tag })));
+    for (let j = 0; j < tags.length; j += CHUNK * 4)
+      await trx
+        .insertInto('system_tags')
+        .values(tags.slice(j, j + CHUNK * 4))
+        .execute();
+    const roles = chunk.flatMap((row) =>
+      row.accountable_owner_id
+        ? [{ user_id: row.accountable_owner_id, role: 'system_owner', scope: row.id, granted_at: now, granted_by: ctx.actor.userId }]
+        : [],
+    );
+    if (roles.length > 0) await trx.insertInto('user_roles').values(roles).execute();
+    await appendEvents(
+      trx,
+      ctx,
+      chunk.map((row) => ({
+        type: 'system.created',
+        subject: { type: SYSTEM, id: row.id, version: 1 },
+        after: presentSystem(row),
+        controls: CONTROLS,
+      })),
+    );
+    onProgress?.(i + chunk.length, rows.length);
+  }
+  return rows;
 }
 
 /** Writes `patch` as the next version of `before`; the version guard makes a concurrent write lose. */
@@ -164,21 +191,6 @@ async function recordSystemChange(
       exceptionId: authority.exceptionId ?? null,
     },
   });
-}
-
-export interface SystemChanges {
-  name?: string;
-  purpose?: string;
-  intendedUse?: string;
-  description?: string;
-  aiType?: AiType;
-  deploymentKind?: DeploymentKind;
-  vendor?: string | null;
-  businessUnit?: string | null;
-  jurisdictions?: string[];
-  tags?: string[];
-  links?: Array<{ label: string; url: string }>;
-  runtimeDefault?: 'paused' | 'active';
 }
 
 /** Descriptive fields and the intended use (governed: see systems.rules.ts); owner, status and risk

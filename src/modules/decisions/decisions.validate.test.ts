@@ -1,0 +1,72 @@
+// The hand-written ingest checker and the DecisionRecord schema are one source: for any record,
+// the checker finds a shape problem exactly when the compiled schema (the API's Ajv) refuses it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { compileBody } from '../../server/validation.js';
+import { DecisionRecord } from './decisions.schema.js';
+import { checkRecord, type RecordProblem } from './decisions.validate.js';
+
+const CROSS_FIELD = new Set(['give an input reference or an input digest', 'say who reviewed it when humanReviewed is true']);
+const validateSchema = compileBody<DecisionRecord>(DecisionRecord);
+
+const anyValue = fc.oneof(
+  fc.string({ maxLength: 5 }),
+  fc.constantFrom('', 'x'.repeat(200), 'x'.repeat(201), 'x'.repeat(1000), 'x'.repeat(1001)),
+  fc.constantFrom('2026-01-02T03:04:05Z', '2026-02-30T00:00:00Z', '2026-01-02', `sha256:${'a'.repeat(64)}`, 'A'.repeat(64), 'b'.repeat(64)),
+  fc.double({ min: -1, max: 2, noNaN: true }),
+  fc.integer({ min: -2, max: 2 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant({ any: 'thing' }),
+);
+/** Mostly valid values, so a record often has exactly one field wrong (where checkers diverge). */
+const field = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
+const id = fc.string({ minLength: 1, maxLength: 200 });
+const fields = {
+  decisionId: field(id),
+  systemId: field(id),
+  modelVersionId: field(fc.option(id)),
+  decidedAt: field(fc.constant('2026-01-02T03:04:05+01:00')),
+  inputRef: field(fc.option(fc.string({ minLength: 1, maxLength: 1000 }))),
+  inputDigest: field(fc.option(fc.constant('c'.repeat(64)))),
+  rawInput: anyValue,
+  output: anyValue,
+  confidence: field(fc.option(fc.double({ min: 0, max: 1, noNaN: true }))),
+  humanReviewed: field(fc.boolean()),
+  reviewedBy: field(fc.option(id)),
+};
+const record = fc.oneof(
+  fc.record(fields, { requiredKeys: ['decisionId', 'systemId', 'decidedAt', 'output'] }),
+  fc.record({ ...fields, colour: anyValue }, { requiredKeys: [] }),
+);
+
+test('the ingest checker and the compiled DecisionRecord schema give the same verdict on every record', () => {
+  fc.assert(
+    fc.property(record, (value) => {
+      const problems: RecordProblem[] = [];
+      checkRecord(value, 0, problems);
+      const shapeProblems = problems.filter((p) => !CROSS_FIELD.has(p.message));
+      assert.equal(shapeProblems.length === 0, validateSchema(value), JSON.stringify({ value, shapeProblems, ajv: validateSchema.errors }));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('a well-formed record passes both; the cross-field rules are the checker’s own', () => {
+  const good = { decisionId: 'd1', systemId: 's1', decidedAt: '2026-01-02T03:04:05Z', inputRef: 'ref', output: { ok: true } };
+  const problems: RecordProblem[] = [];
+  checkRecord(good, 0, problems);
+  assert.deepEqual(problems, []);
+  assert.equal(validateSchema(good), true);
+  const noInput = { ...good, inputRef: undefined, humanReviewed: true };
+  const crossField: RecordProblem[] = [];
+  checkRecord(JSON.parse(JSON.stringify(noInput)), 3, crossField);
+  assert.deepEqual(
+    crossField.map((p) => [p.index, p.field]),
+    [
+      [3, 'inputRef'],
+      [3, 'reviewedBy'],
+    ],
+  );
+});
