@@ -58,7 +58,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
         params: IdParams,
         response: { 200: UserView, ...errorResponses },
       },
-      config: { access: { roles: READERS, scope: 'read' } },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => currentUser(reply, req.params.id),
   );
@@ -73,7 +73,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
         body: CreateUserBody,
         response: { 201: UserView, ...errorResponses },
       },
-      config: { access: { roles: ['admin'], scope: 'write' } },
+      config: { access: { roles: ['admin'], scope: 'write' }, etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -94,7 +94,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
         body: UpdateUserBody,
         response: { 200: UserView, ...errorResponses },
       },
-      config: { access: { roles: WRITER_ROLES, scope: 'write', ifMatch: 'required' } },
+      config: { access: { roles: WRITER_ROLES, scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -117,7 +117,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
         body: SetRolesBody,
         response: { 200: UserView, ...errorResponses },
       },
-      config: { access: { roles: ['admin'], scope: 'write', ifMatch: 'required' } },
+      config: { access: { roles: ['admin'], scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -146,7 +146,7 @@ export function usersRoutes(app: App, { store }: AppDeps) {
         body: DeactivateBody,
         response: { 200: UserView, ...errorResponses },
       },
-      config: { access: { roles: ['admin'], scope: 'write', ifMatch: 'optional' } },
+      config: { access: { roles: ['admin'], scope: 'write' }, ifMatch: 'optional', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);

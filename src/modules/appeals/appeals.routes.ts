@@ -127,7 +127,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         response: { 200: AppealView, ...errorResponses },
       },
-      config: { access: { roles: READERS, scope: 'read', etag: true } },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => {
       const { row, links } = await findAppeal(store.db, req.params.id);
@@ -147,7 +147,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
         body: AssignBody,
         response: { 200: AppealView, ...errorResponses },
       },
-      config: { access: { roles: ['admin', 'governance_lead'], scope: 'write', ifMatch: 'required' } },
+      config: { access: { roles: ['admin', 'governance_lead'], scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>
@@ -171,7 +171,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
         body: VersionBody,
         response: { 200: AppealView, ...errorResponses },
       },
-      config: { access: { roles: STAFF, scope: 'write', ifMatch: 'required' } },
+      config: { access: { roles: STAFF, scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>
@@ -190,7 +190,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
         body: ResolveBody,
         response: { 200: AppealView, ...errorResponses },
       },
-      config: { access: { roles: STAFF, scope: 'write', ifMatch: 'required' } },
+      config: { access: { roles: STAFF, scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>

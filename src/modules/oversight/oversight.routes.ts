@@ -170,7 +170,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
         params: SystemParams,
         response: { 200: RuntimeDetailView, ...errorResponses },
       },
-      config: { access: { roles: READERS, scope: 'read', etag: true } },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => {
       const view = await showRuntime(store.db, req.params.id);
@@ -205,7 +205,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
         body: RosterAddBody,
         response: { 200: RosterEntryView, ...errorResponses },
       },
-      config: { access: { roles: MANAGERS, scope: 'write', etag: true } },
+      config: { access: { roles: MANAGERS, scope: 'write' }, etag: true },
     },
     async (req, reply) => {
       const entry = await store.transact((trx) =>
@@ -231,7 +231,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
         body: RosterUpdateBody,
         response: { 200: RosterEntryView, ...errorResponses },
       },
-      config: { access: { roles: MANAGERS, scope: 'write', ifMatch: 'required', etag: true } },
+      config: { access: { roles: MANAGERS, scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const entry = await store.transact((trx) =>
