@@ -4,7 +4,7 @@
 import { systemContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { actorOf, SESSION_COOKIE } from '../server/access.js';
-import { type App, type AppDeps, ErrorSchema, errorResponses, requestContext } from '../server/http.js';
+import { type App, type AppDeps, ErrorRef, errorResponses, NoContent, requestContext } from '../server/http.js';
 import { enforceRateLimit, SlidingWindowLimiter } from '../server/rate-limit.js';
 import { actorFromSession } from './actors.js';
 import { LoginBody, SessionView, WhoAmIView } from './auth.schema.js';
@@ -18,7 +18,13 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/auth/login',
     {
-      schema: { tags: ['auth'], body: LoginBody, response: { 200: SessionView, ...errorResponses, 429: ErrorSchema } },
+      schema: {
+        operationId: 'login',
+        summary: 'Sign in with email and password',
+        tags: ['auth'],
+        body: LoginBody,
+        response: { 200: SessionView, ...errorResponses, 423: ErrorRef, 429: ErrorRef },
+      },
       config: { access: { public: true } },
     },
     async (req, reply) => {
@@ -41,21 +47,34 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['auth'] }, config: { access: { roles: 'any', scope: 'read' } } },
+    {
+      schema: {
+        operationId: 'logout',
+        summary: 'Sign out: end the cookie session',
+        tags: ['auth'],
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { access: { roles: 'any', scope: 'read' } },
+    },
     async (req, reply) => {
       const sessionId = req.cookies[SESSION_COOKIE];
       const session = sessionId ? await actorFromSession(store.db, sessionId) : null;
       if (!session) throw new AppError('validation_failed', 'sign-out applies to a browser session, not an API token');
       await store.transact((trx) => logout(trx, { ctx: requestContext(req), sessionIdHash: session.sessionIdHash }));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   app.get(
     '/api/v1/auth/session',
     {
-      schema: { tags: ['auth'], response: { 200: WhoAmIView, ...errorResponses } },
+      schema: {
+        operationId: 'getSession',
+        summary: 'Who is signed in, and how',
+        tags: ['auth'],
+        response: { 200: WhoAmIView, ...errorResponses },
+      },
       config: { access: { roles: 'any', scope: 'read' } },
     },
     async (req) => {

@@ -14,7 +14,13 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/tokens',
     {
-      schema: { tags: ['tokens'], body: CreateTokenBody, response: { 201: CreatedTokenView, ...errorResponses } },
+      schema: {
+        operationId: 'createApiToken',
+        summary: 'Create an API token (the secret is shown once)',
+        tags: ['tokens'],
+        body: CreateTokenBody,
+        response: { 201: CreatedTokenView, ...errorResponses },
+      },
       config: { access: { roles: WRITER_ROLES, scope: 'write' } },
     },
     async (req, reply) => {
@@ -35,7 +41,13 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/tokens',
     {
-      schema: { tags: ['tokens'], querystring: TokenListQuery, response: { 200: Page(TokenView), ...errorResponses } },
+      schema: {
+        operationId: 'listTokens',
+        summary: 'List API tokens',
+        tags: ['tokens'],
+        querystring: TokenListQuery,
+        response: { 200: Page(TokenView), ...errorResponses },
+      },
       config: { access: { roles: 'any', scope: 'read' } },
     },
     async (req) => {
@@ -52,7 +64,13 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
   app.delete(
     '/api/v1/tokens/:id',
     {
-      schema: { tags: ['tokens'], params: IdParams, response: { 200: TokenView, ...errorResponses } },
+      schema: {
+        operationId: 'revokeApiToken',
+        summary: 'Revoke an API token',
+        tags: ['tokens'],
+        params: IdParams,
+        response: { 200: TokenView, ...errorResponses },
+      },
       config: { access: { roles: WRITER_ROLES, scope: 'write' } },
     },
     async (req) => {

@@ -36,7 +36,13 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/users',
     {
-      schema: { tags: ['users'], querystring: UserListQuery, response: { 200: Page(UserView), ...errorResponses } },
+      schema: {
+        operationId: 'listUsers',
+        summary: 'List users',
+        tags: ['users'],
+        querystring: UserListQuery,
+        response: { 200: Page(UserView), ...errorResponses },
+      },
       config: { access: { roles: READERS, scope: 'read' } },
     },
     async (req) => listUsers(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
@@ -45,8 +51,14 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/users/:id',
     {
-      schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errorResponses } },
-      config: { access: { roles: READERS, scope: 'read' } },
+      schema: {
+        operationId: 'getUser',
+        summary: 'One user',
+        tags: ['users'],
+        params: IdParams,
+        response: { 200: UserView, ...errorResponses },
+      },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => currentUser(reply, req.params.id),
   );
@@ -54,8 +66,14 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/users',
     {
-      schema: { tags: ['users'], body: CreateUserBody, response: { 201: UserView, ...errorResponses } },
-      config: { access: { roles: ['admin'], scope: 'write' } },
+      schema: {
+        operationId: 'createUser',
+        summary: 'Create a user',
+        tags: ['users'],
+        body: CreateUserBody,
+        response: { 201: UserView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin'], scope: 'write' }, etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -68,8 +86,15 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.patch(
     '/api/v1/users/:id',
     {
-      schema: { tags: ['users'], params: IdParams, body: UpdateUserBody, response: { 200: UserView, ...errorResponses } },
-      config: { access: { roles: WRITER_ROLES, scope: 'write' } },
+      schema: {
+        operationId: 'updateUser',
+        summary: "Change a user's name or email",
+        tags: ['users'],
+        params: IdParams,
+        body: UpdateUserBody,
+        response: { 200: UserView, ...errorResponses },
+      },
+      config: { access: { roles: WRITER_ROLES, scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -84,8 +109,15 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.put(
     '/api/v1/users/:id/roles',
     {
-      schema: { tags: ['users'], params: IdParams, body: SetRolesBody, response: { 200: UserView, ...errorResponses } },
-      config: { access: { roles: ['admin'], scope: 'write' } },
+      schema: {
+        operationId: 'setUserRoles',
+        summary: "Set a user's global roles",
+        tags: ['users'],
+        params: IdParams,
+        body: SetRolesBody,
+        response: { 200: UserView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin'], scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -106,8 +138,15 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/users/:id/deactivate',
     {
-      schema: { tags: ['users'], params: IdParams, body: DeactivateBody, response: { 200: UserView, ...errorResponses } },
-      config: { access: { roles: ['admin'], scope: 'write' } },
+      schema: {
+        operationId: 'deactivateUser',
+        summary: 'Deactivate a user',
+        tags: ['users'],
+        params: IdParams,
+        body: DeactivateBody,
+        response: { 200: UserView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin'], scope: 'write' }, ifMatch: 'optional', etag: true },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -121,7 +160,13 @@ export function usersRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/users/me/password',
     {
-      schema: { tags: ['users'], body: ChangePasswordBody, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        operationId: 'changeOwnPassword',
+        summary: 'Change your own password',
+        tags: ['users'],
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
       config: { access: { roles: 'any', scope: 'write', selfService: true } },
     },
     async (req, reply) => {

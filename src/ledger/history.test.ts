@@ -96,6 +96,7 @@ for (const dialect of DIALECTS) {
           euRiskTier: 'minimal',
           accountableOwnerId: owner.id,
         }),
+        201,
       );
       systemId = created.id;
 

@@ -44,20 +44,42 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
 
   app.get(
     '/api/v1/ledger/events',
-    { schema: { tags: ['ledger'], querystring: EventQuery, response: { 200: Page(EventView), ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'listEvents',
+        summary: 'List ledger events',
+        tags: ['ledger'],
+        querystring: EventQuery,
+        response: { 200: Page(EventView), ...errorResponses },
+      },
+      config: read,
+    },
     async (req) => listEvents(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
   );
 
   app.get(
     '/api/v1/ledger/public-key',
-    { schema: { tags: ['ledger'], response: { 200: PublicKeyView } }, config: { access: { public: true } } },
+    {
+      schema: {
+        operationId: 'getLedgerPublicKey',
+        summary: 'The public key that verifies checkpoint signatures',
+        tags: ['ledger'],
+        response: { 200: PublicKeyView },
+      },
+      config: { access: { public: true } },
+    },
     async () => ({ name: signer.name, verifierKey: signer.verifierKey, publicKeyPem: signer.publicKeyPem }),
   );
 
   app.post(
     '/api/v1/ledger/checkpoints',
     {
-      schema: { tags: ['ledger'], response: { 200: CheckpointMade, ...errorResponses } },
+      schema: {
+        operationId: 'makeCheckpoint',
+        summary: 'Sign a checkpoint of the ledger now',
+        tags: ['ledger'],
+        response: { 200: CheckpointMade, ...errorResponses },
+      },
       config: { access: { roles: CHECKPOINTERS, scope: 'write' } },
     },
     async () => {
@@ -68,7 +90,15 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
 
   app.get(
     '/api/v1/ledger/checkpoints/latest',
-    { schema: { tags: ['ledger'], response: { 200: Type.String({ description: 'the signed note' }), ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'latestCheckpoint',
+        summary: 'The latest signed checkpoint',
+        tags: ['ledger'],
+        response: { 200: Type.String({ description: 'the signed note' }), ...errorResponses },
+      },
+      config: read,
+    },
     async (_req, reply) => {
       const latest = await latestCheckpoint(store.db);
       if (!latest) throw new AppError('not_found', 'no checkpoint has been made yet');
@@ -80,6 +110,8 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
     '/api/v1/ledger/checkpoints',
     {
       schema: {
+        operationId: 'listCheckpoints',
+        summary: 'List signed checkpoints',
         tags: ['ledger'],
         querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
         response: { 200: Page(CheckpointView), ...errorResponses },
@@ -94,14 +126,29 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
 
   app.get(
     '/api/v1/ledger/proofs/inclusion',
-    { schema: { tags: ['ledger'], querystring: InclusionQuery, response: { 200: InclusionProofView, ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'proveInclusion',
+        summary: 'Merkle proof that an event is in the ledger',
+        tags: ['ledger'],
+        querystring: InclusionQuery,
+        response: { 200: InclusionProofView, ...errorResponses },
+      },
+      config: read,
+    },
     async (req) => proveInclusion(store.db, { seq: req.query.seq, eventId: req.query.eventId, treeSize: req.query.size }),
   );
 
   app.get(
     '/api/v1/ledger/proofs/consistency',
     {
-      schema: { tags: ['ledger'], querystring: ConsistencyQuery, response: { 200: ConsistencyProofView, ...errorResponses } },
+      schema: {
+        operationId: 'proveConsistency',
+        summary: 'Merkle proof that one ledger size extends another',
+        tags: ['ledger'],
+        querystring: ConsistencyQuery,
+        response: { 200: ConsistencyProofView, ...errorResponses },
+      },
       config: read,
     },
     async (req) => proveConsistency(store.db, req.query),
@@ -110,7 +157,12 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
   app.get(
     '/api/v1/ledger/verify',
     {
-      schema: { tags: ['ledger'], response: { 200: VerifyReportView, ...errorResponses } },
+      schema: {
+        operationId: 'verifyLedger',
+        summary: 'Verify the whole ledger chain',
+        tags: ['ledger'],
+        response: { 200: VerifyReportView, ...errorResponses },
+      },
       config: { access: { roles: ['admin', 'auditor'], scope: 'read' } },
     },
     async () => verifyLedger(store, { verifier: signer.verifier }),
@@ -119,7 +171,13 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
   app.post(
     '/api/v1/ledger/notes',
     {
-      schema: { tags: ['ledger'], body: NoteBody, response: { 201: NoteView, ...errorResponses } },
+      schema: {
+        operationId: 'addLedgerNote',
+        summary: 'Record a note in the ledger',
+        tags: ['ledger'],
+        body: NoteBody,
+        response: { 201: NoteView, ...errorResponses },
+      },
       config: { access: { roles: ['admin'], scope: 'write' } },
     },
     async (req, reply) => {

@@ -33,7 +33,16 @@ const admin = { access: { roles: ['admin'], scope: 'write' } } as const;
 export function webhooksRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/webhooks',
-    { schema: { tags, body: CreateBody, response: { 201: CreatedView, ...errorResponses } }, config: admin },
+    {
+      schema: {
+        operationId: 'subscribeWebhook',
+        summary: 'Subscribe a webhook',
+        tags,
+        body: CreateBody,
+        response: { 201: CreatedView, ...errorResponses },
+      },
+      config: admin,
+    },
     async (req, reply) => {
       const created = await store.transact((trx) => subscribeWebhook(trx, { ctx: requestContext(req), input: req.body }));
       return reply.status(201).send(created);
@@ -43,7 +52,13 @@ export function webhooksRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/webhooks',
     {
-      schema: { tags, querystring: ListQuery, response: { 200: Page(SubscriptionView), ...errorResponses } },
+      schema: {
+        operationId: 'listWebhooks',
+        summary: 'List webhooks',
+        tags,
+        querystring: ListQuery,
+        response: { 200: Page(SubscriptionView), ...errorResponses },
+      },
       config: { access: { roles: ['admin'], scope: 'read' } },
     },
     async (req) => {
@@ -73,7 +88,14 @@ export function webhooksRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/webhooks/:id/deactivate',
     {
-      schema: { tags, params: IdParams, body: DeactivateBody, response: { 200: Type.Omit(CreatedView, ['secret']), ...errorResponses } },
+      schema: {
+        operationId: 'deactivateWebhook',
+        summary: 'Deactivate a webhook',
+        tags,
+        params: IdParams,
+        body: DeactivateBody,
+        response: { 200: Type.Omit(CreatedView, ['secret']), ...errorResponses },
+      },
       config: admin,
     },
     async (req) =>

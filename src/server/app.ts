@@ -21,8 +21,9 @@ import { webhooksRoutes } from '../notifications/webhooks.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
-import type { App, AppDeps, RoutePlugin } from './http.js';
+import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js';
 import { boundIntegers, installInputChecks } from './input.js';
+import { openApiOptions } from './openapi.js';
 import { bodyAjv, textAjv } from './validation.js';
 
 /** Every feature's routes, registered in this order. */
@@ -77,19 +78,8 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   });
 
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Proofline API', version: '1', description: 'Responsible-AI operations with a tamper-evident ledger.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'API token: plt_<id>_<secret>' },
-          session: { type: 'apiKey', in: 'cookie', name: 'pl_session' },
-        },
-      },
-      security: [{ bearer: [] }, { session: [] }],
-    },
-  });
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, openApiOptions(deps.config));
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.addHook('onRequest', makeAccessHook(deps.store));
 

@@ -18,20 +18,59 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-function validationDetails(error: FastifyError): { field: string; message: string } {
-  return describeProblem(error.validation?.[0] as ErrorObject | undefined, error.validationContext ?? 'body', error.message);
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** A union of literals fails as one `const` error per literal plus an `anyOf`; a client needs one
+ * issue naming the allowed values. Lone `const` and `enum` failures name theirs too. */
+function mergeEnumIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const allowedOf = (anyOf: ValidationIssue) =>
+    issues
+      .filter((i) => i.keyword === 'const' && i.instancePath === anyOf.instancePath && i.schemaPath.startsWith(`${anyOf.schemaPath}/`))
+      .map((i) => (i.params as { allowedValue?: unknown }).allowedValue);
+  const merged: ValidationIssue[] = [];
+  const covered = new Set<ValidationIssue>();
+  for (const issue of issues) {
+    if (issue.keyword !== 'anyOf') continue;
+    const allowed = allowedOf(issue);
+    if (allowed.length === 0) continue;
+    for (const other of issues)
+      if (other.instancePath === issue.instancePath && other.schemaPath.startsWith(`${issue.schemaPath}/`)) covered.add(other);
+    covered.add(issue);
+    merged.push({ ...issue, keyword: 'enum', params: { allowedValues: allowed }, message: oneOf(allowed) });
+  }
+  for (const issue of issues) {
+    if (covered.has(issue)) continue;
+    const params = issue.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+    if (issue.keyword === 'const') merged.push({ ...issue, message: oneOf([params.allowedValue]) });
+    else if (issue.keyword === 'enum' && params.allowedValues) merged.push({ ...issue, message: oneOf(params.allowedValues) });
+    else merged.push(issue);
+  }
+  // Keep Ajv's order: the first failing place first.
+  return merged.sort(
+    (a, b) => issues.findIndex((i) => i.instancePath === a.instancePath) - issues.findIndex((i) => i.instancePath === b.instancePath),
+  );
+}
+
+function oneOf(values: readonly unknown[]): string {
+  const listed = values.map((v) => JSON.stringify(v)).join(', ');
+  return values.length === 1 ? `must be ${listed}` : `must be one of ${listed}`;
+}
+
+function validationDetails(first: ValidationIssue | undefined, error: FastifyError): { field: string; message: string } {
+  return describeProblem(first as ErrorObject | undefined, error.validationContext ?? 'body', error.message);
 }
 
 export function toErrorResponse(error: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {
   if (error instanceof AppError) return { status: error.status, body: body(error.code, error.message, error.details) };
   const fe = error as FastifyError;
   if (fe.validation) {
-    const { field, message } = validationDetails(fe);
+    const issues = mergeEnumIssues(fe.validation);
+    const { field, message } = validationDetails(issues[0], fe);
     return {
       status: 400,
       body: body('validation_failed', `${field} ${message}`, {
         field,
-        issues: fe.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+        issues: issues.map((v) => ({ path: v.instancePath, message: v.message })),
       }),
     };
   }

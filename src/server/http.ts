@@ -45,6 +45,12 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error' },
 );
 
+/** Where an operation answers with an error, the document references this one shape. */
+export const ErrorRef = Type.Ref('Error');
+
+/** A 204 answer: done, no body. */
+export const NoContent = Type.Null({ description: 'Done; no body' });
+
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type IdParams = Static<typeof IdParams>;
 
@@ -67,8 +73,24 @@ export function requestContext(req: FastifyRequest): RequestContext {
   return { actor: actorOf(req), requestId: String(req.id), sourceAddress: req.ip ?? null };
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads If-Match (or body.version): 'required' answers 428 without one. Declared so
+     * the OpenAPI document describes it; expectedVersion refuses to run on a route that did not. */
+    ifMatch?: 'required' | 'optional';
+    /** The route sends an ETag (setEtag); 'if-none-match' also answers 304 when it still matches. */
+    etag?: true | 'if-none-match';
+  }
+}
+
+/** A route that reads or sends versions without declaring it would leave the document wrong. */
+function assertDeclared(req: FastifyRequest, what: 'ifMatch' | 'etag'): void {
+  if (!req.routeOptions.config?.[what]) throw new Error(`route ${req.method} ${req.routeOptions.url} must declare config.${what}`);
+}
+
 /** Optimistic concurrency: the version the client last saw, from If-Match or the body. */
 export function expectedVersion(req: FastifyRequest, bodyVersion: number | undefined): number {
+  assertDeclared(req, 'ifMatch');
   const header = req.headers['if-match'];
   if (typeof header === 'string') {
     const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
@@ -84,7 +106,9 @@ export function expectedVersion(req: FastifyRequest, bodyVersion: number | undef
 }
 
 export function setEtag(reply: FastifyReply, version: number): void {
+  assertDeclared(reply.request, 'etag');
   reply.header('etag', `"${version}"`);
 }
 
-export const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+/** The errors most operations can answer; the OpenAPI transform (openapi.ts) adds the rest it can infer. */
+export const errorResponses = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 409: ErrorRef };

@@ -6,7 +6,7 @@ import { systemContext } from '../../context.js';
 import {
   type App,
   type AppDeps,
-  ErrorSchema,
+  ErrorRef,
   errorResponses,
   expectedVersion,
   IdParams,
@@ -64,6 +64,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     '/api/v1/appeals',
     {
       schema: {
+        operationId: 'submitAppeal',
         tags: ['appeals'],
         summary: 'File an appeal on behalf of an affected person',
         body: StaffAppealBody,
@@ -94,7 +95,13 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.get(
     '/api/v1/appeals',
     {
-      schema: { tags: ['appeals'], querystring: AppealQuery, response: { 200: Page(AppealView), ...errorResponses } },
+      schema: {
+        operationId: 'listAppeals',
+        summary: 'List appeals',
+        tags: ['appeals'],
+        querystring: AppealQuery,
+        response: { 200: Page(AppealView), ...errorResponses },
+      },
       config: { access: { roles: READERS, scope: 'read' } },
     },
     async (req) => {
@@ -114,12 +121,13 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     '/api/v1/appeals/:id',
     {
       schema: {
+        operationId: 'findAppeal',
         tags: ['appeals'],
         summary: 'One appeal, by id or case number',
         params: IdParams,
         response: { 200: AppealView, ...errorResponses },
       },
-      config: { access: { roles: READERS, scope: 'read' } },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => {
       const { row, links } = await findAppeal(store.db, req.params.id);
@@ -131,8 +139,15 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/appeals/:id/assign',
     {
-      schema: { tags: ['appeals'], params: IdParams, body: AssignBody, response: { 200: AppealView, ...errorResponses } },
-      config: { access: { roles: ['admin', 'governance_lead'], scope: 'write' } },
+      schema: {
+        operationId: 'assignAppeal',
+        summary: 'Assign an appeal to a reviewer',
+        tags: ['appeals'],
+        params: IdParams,
+        body: AssignBody,
+        response: { 200: AppealView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin', 'governance_lead'], scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>
@@ -148,8 +163,15 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/appeals/:id/start-review',
     {
-      schema: { tags: ['appeals'], params: IdParams, body: VersionBody, response: { 200: AppealView, ...errorResponses } },
-      config: { access: { roles: STAFF, scope: 'write' } },
+      schema: {
+        operationId: 'startAppealReview',
+        summary: 'Start reviewing an appeal',
+        tags: ['appeals'],
+        params: IdParams,
+        body: VersionBody,
+        response: { 200: AppealView, ...errorResponses },
+      },
+      config: { access: { roles: STAFF, scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>
@@ -160,8 +182,15 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/appeals/:id/resolve',
     {
-      schema: { tags: ['appeals'], params: IdParams, body: ResolveBody, response: { 200: AppealView, ...errorResponses } },
-      config: { access: { roles: STAFF, scope: 'write' } },
+      schema: {
+        operationId: 'resolveAppeal',
+        summary: 'Resolve an appeal',
+        tags: ['appeals'],
+        params: IdParams,
+        body: ResolveBody,
+        response: { 200: AppealView, ...errorResponses },
+      },
+      config: { access: { roles: STAFF, scope: 'write' }, ifMatch: 'required' },
     },
     async (req) =>
       store.transact((trx) =>
@@ -179,6 +208,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     '/api/v1/appeals/:id/links',
     {
       schema: {
+        operationId: 'linkAppeal',
         tags: ['appeals'],
         summary: 'Link overrides and lessons to an appeal',
         params: IdParams,
@@ -203,11 +233,12 @@ function publicAppealRoutes(app: App, { store, config }: AppDeps) {
       bodyLimit: PUBLIC_BODY_LIMIT,
       onRequest: limitBy(intakeLimiter),
       schema: {
+        operationId: 'submitPublicAppeal',
         tags: ['appeals'],
         summary: 'Challenge a decision (no account needed)',
         security: [],
         body: PublicAppealBody,
-        response: { 202: PublicAppealReceipt, 400: ErrorSchema, 413: ErrorSchema, 429: ErrorSchema },
+        response: { 202: PublicAppealReceipt, 400: ErrorRef, 413: ErrorRef, 429: ErrorRef },
       },
       config: { access: { public: true } },
     },
@@ -238,12 +269,13 @@ function publicAppealRoutes(app: App, { store, config }: AppDeps) {
     {
       onRequest: limitBy(statusLimiter),
       schema: {
+        operationId: 'publicAppealStatus',
         tags: ['appeals'],
         summary: "Your appeal's status (case number and secret)",
         security: [],
         params: PublicStatusParams,
         querystring: PublicStatusQuery,
-        response: { 200: PublicStatusView, 404: ErrorSchema, 429: ErrorSchema },
+        response: { 200: PublicStatusView, 404: ErrorRef, 429: ErrorRef },
       },
       config: { access: { public: true } },
     },

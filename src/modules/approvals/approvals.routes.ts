@@ -44,7 +44,15 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/policies',
-    { schema: { tags, response: { 200: Type.Object({ items: Type.Array(PolicyView) }), ...errorResponses } }, config: { access: read } },
+    {
+      schema: {
+        operationId: 'listPolicies',
+        summary: 'List approval policies',
+        tags,
+        response: { 200: Type.Object({ items: Type.Array(PolicyView) }), ...errorResponses },
+      },
+      config: { access: read },
+    },
     async () => ({
       items: await listPolicies(store.db),
     }),
@@ -52,13 +60,31 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/policies/:id',
-    { schema: { tags, params: IdParams, response: { 200: PolicyHistoryView, ...errorResponses } }, config: { access: read } },
+    {
+      schema: {
+        operationId: 'getPolicyHistory',
+        summary: 'An approval policy and its versions',
+        tags,
+        params: IdParams,
+        response: { 200: PolicyHistoryView, ...errorResponses },
+      },
+      config: { access: read },
+    },
     async (req) => ({ policyId: req.params.id, versions: await getPolicyHistory(store.db, req.params.id) }),
   );
 
   app.post(
     '/api/v1/approvals/requests',
-    { schema: { tags, body: CreateRequestBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: {
+        operationId: 'createRequest',
+        summary: 'File an approval request',
+        tags,
+        body: CreateRequestBody,
+        response: { 200: RequestView, ...errorResponses },
+      },
+      config: { access: write, etag: true },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
         createRequest(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
@@ -71,7 +97,13 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.get(
     '/api/v1/approvals/requests',
     {
-      schema: { tags, querystring: RequestListQuery, response: { 200: Page(RequestSummary), ...errorResponses } },
+      schema: {
+        operationId: 'listRequests',
+        summary: 'List approval requests',
+        tags,
+        querystring: RequestListQuery,
+        response: { 200: Page(RequestSummary), ...errorResponses },
+      },
       config: { access: read },
     },
     async (req) => {
@@ -82,7 +114,16 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/requests/:id',
-    { schema: { tags, params: IdParams, response: { 200: RequestView, ...errorResponses } }, config: { access: read } },
+    {
+      schema: {
+        operationId: 'getRequest',
+        summary: 'One approval request with its steps and decisions',
+        tags,
+        params: IdParams,
+        response: { 200: RequestView, ...errorResponses },
+      },
+      config: { access: read, etag: true },
+    },
     async (req, reply) => {
       const view = await detail(req.params.id);
       setEtag(reply, view.version);
@@ -93,8 +134,15 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/approvals/requests/:id/revisions',
     {
-      schema: { tags, params: IdParams, body: ReviseRequestBody, response: { 200: RequestView, ...errorResponses } },
-      config: { access: write },
+      schema: {
+        operationId: 'reviseRequest',
+        summary: 'Revise a pending approval request',
+        tags,
+        params: IdParams,
+        body: ReviseRequestBody,
+        response: { 200: RequestView, ...errorResponses },
+      },
+      config: { access: write, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const version = expectedVersion(req, req.body.version);
@@ -116,8 +164,15 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/approvals/requests/:id/decisions',
     {
-      schema: { tags, params: IdParams, body: DecisionBody, response: { 200: RequestView, ...errorResponses } },
-      config: { access: write },
+      schema: {
+        operationId: 'decideApproval',
+        summary: 'Approve or reject an approval request',
+        tags,
+        params: IdParams,
+        body: DecisionBody,
+        response: { 200: RequestView, ...errorResponses },
+      },
+      config: { access: write, etag: true },
     },
     async (req, reply) => {
       const row = await store.transact((trx) =>
@@ -135,7 +190,17 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/approvals/requests/:id/withdraw',
-    { schema: { tags, params: IdParams, body: ReasonBody, response: { 200: RequestView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: {
+        operationId: 'withdrawRequest',
+        summary: 'Withdraw an approval request',
+        tags,
+        params: IdParams,
+        body: ReasonBody,
+        response: { 200: RequestView, ...errorResponses },
+      },
+      config: { access: write },
+    },
     async (req) => {
       const row = await store.transact((trx) =>
         withdrawRequest(trx, {
@@ -152,7 +217,14 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/approvals/requests/:id/emergency',
     {
-      schema: { tags, params: IdParams, body: ReasonBody, response: { 200: EmergencyView, ...errorResponses } },
+      schema: {
+        operationId: 'proceedWithEmergency',
+        summary: 'Apply a change before approval as an emergency',
+        tags,
+        params: IdParams,
+        body: ReasonBody,
+        response: { 200: EmergencyView, ...errorResponses },
+      },
       config: { access: write },
     },
     async (req) => {
@@ -171,7 +243,15 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/approvals/queue',
-    { schema: { tags, response: { 200: QueueView, ...errorResponses } }, config: { access: read } },
+    {
+      schema: {
+        operationId: 'listQueue',
+        summary: 'Approval requests waiting for you',
+        tags,
+        response: { 200: QueueView, ...errorResponses },
+      },
+      config: { access: read },
+    },
     async (req) => {
       const actor = actorOf(req);
       return listQueue(store.db, { approver: { userId: actor.userId ?? '', roles: actor.roles, systemRoles: actor.systemRoles } });
@@ -180,7 +260,16 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/approvals/delegations',
-    { schema: { tags, body: DelegationBody, response: { 200: DelegationView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: {
+        operationId: 'createDelegation',
+        summary: 'Delegate your approvals for a period',
+        tags,
+        body: DelegationBody,
+        response: { 200: DelegationView, ...errorResponses },
+      },
+      config: { access: write },
+    },
     async (req) =>
       presentDelegation(
         await store.transact((trx) =>
@@ -192,7 +281,12 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.get(
     '/api/v1/approvals/delegations',
     {
-      schema: { tags, response: { 200: Type.Object({ items: Type.Array(DelegationView) }), ...errorResponses } },
+      schema: {
+        operationId: 'listDelegations',
+        summary: 'List delegations',
+        tags,
+        response: { 200: Type.Object({ items: Type.Array(DelegationView) }), ...errorResponses },
+      },
       config: { access: read },
     },
     async (req) => ({ items: (await listDelegations(store.db, actorOf(req).userId ?? '')).map(presentDelegation) }),
@@ -200,7 +294,16 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/approvals/delegations/:id/revoke',
-    { schema: { tags, params: IdParams, response: { 200: DelegationView, ...errorResponses } }, config: { access: write } },
+    {
+      schema: {
+        operationId: 'revokeDelegation',
+        summary: 'Revoke a delegation',
+        tags,
+        params: IdParams,
+        response: { 200: DelegationView, ...errorResponses },
+      },
+      config: { access: write },
+    },
     async (req) =>
       presentDelegation(await store.transact((trx) => revokeDelegation(trx, { ctx: requestContext(req), delegationId: req.params.id }))),
   );
@@ -208,7 +311,13 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
   app.get(
     '/api/v1/change-records',
     {
-      schema: { tags, querystring: ChangeRecordQuery, response: { 200: Page(ChangeRecordView), ...errorResponses } },
+      schema: {
+        operationId: 'listChangeRecords',
+        summary: 'List change records',
+        tags,
+        querystring: ChangeRecordQuery,
+        response: { 200: Page(ChangeRecordView), ...errorResponses },
+      },
       config: { access: read },
     },
     async (req) => {
@@ -221,6 +330,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     '/api/v1/model-versions/compare',
     {
       schema: {
+        operationId: 'compareModelVersions',
         tags,
         summary: 'Any two model versions of one system side by side, from the ledger',
         querystring: ModelVersionCompareQuery,
@@ -231,14 +341,21 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     async (req) => compareModelVersions(store.db, { from: req.query.from, to: req.query.to }),
   );
 
-  for (const [path, subjectType] of [
-    ['/api/v1/systems/:id/versions/compare', 'ai_system'],
-    ['/api/v1/model-versions/:id/versions/compare', 'model_version'],
+  for (const [path, subjectType, operationId] of [
+    ['/api/v1/systems/:id/versions/compare', 'ai_system', 'compareSystemVersions'],
+    ['/api/v1/model-versions/:id/versions/compare', 'model_version', 'compareModelVersionRevisions'],
   ] as const) {
     app.get(
       path,
       {
-        schema: { tags, params: IdParams, querystring: CompareQuery, response: { 200: CompareView, ...errorResponses } },
+        schema: {
+          operationId,
+          summary: 'Two recorded versions of one subject side by side, from the ledger',
+          tags,
+          params: IdParams,
+          querystring: CompareQuery,
+          response: { 200: CompareView, ...errorResponses },
+        },
         config: { access: read },
       },
       async (req) => compareVersions(store.db, { subjectType, subjectId: req.params.id, from: req.query.from, to: req.query.to }),

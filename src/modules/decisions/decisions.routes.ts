@@ -2,7 +2,7 @@
 // human review queue.
 import { Type } from 'typebox';
 import { WRITER_ROLES } from '../../context.js';
-import { type App, type AppDeps, ErrorSchema, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
+import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
 import { reviewDecision } from '../../workflows/review-decision.js';
 import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
 import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
@@ -20,10 +20,11 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
     {
       bodyLimit: BATCH_BODY_LIMIT,
       schema: {
+        operationId: 'ingestDecisionBatch',
         tags: ['decisions'],
         summary: 'Record a batch of decisions: all or nothing; durable once acknowledged',
         body: BatchBody,
-        response: { 200: BatchReceiptView, 413: ErrorSchema, ...errorResponses },
+        response: { 200: BatchReceiptView, 413: ErrorRef, ...errorResponses },
       },
       // Any account that may change things reports; auditors and accounts without a role do not.
       config: { access: { roles: WRITER_ROLES, scope: 'ingest' } },
@@ -34,7 +35,14 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
   app.put(
     '/api/v1/systems/:id/decision-settings',
     {
-      schema: { tags: ['decisions'], params: IdParams, body: SettingsBody, response: { 200: SettingsView, ...errorResponses } },
+      schema: {
+        operationId: 'configureDecisionSettings',
+        summary: "Set how a system's decisions are recorded and reviewed",
+        tags: ['decisions'],
+        params: IdParams,
+        body: SettingsBody,
+        response: { 200: SettingsView, ...errorResponses },
+      },
       config: { access: { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } },
     },
     async (req) =>
@@ -45,6 +53,8 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
     '/api/v1/decisions/review-queue',
     {
       schema: {
+        operationId: 'listReviewQueue',
+        summary: 'Decisions waiting for human review',
         tags: ['decisions'],
         querystring: Type.Object(
           {
@@ -72,7 +82,13 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
   app.get(
     '/api/v1/decisions/:id',
     {
-      schema: { tags: ['decisions'], params: IdParams, response: { 200: DecisionView, ...errorResponses } },
+      schema: {
+        operationId: 'findDecision',
+        summary: 'One recorded decision',
+        tags: ['decisions'],
+        params: IdParams,
+        response: { 200: DecisionView, ...errorResponses },
+      },
       config: { access: { roles: QUEUE_READERS, scope: 'read' } },
     },
     async (req) => presentDecision(await findDecision(store.db, req.params.id)),
@@ -81,7 +97,14 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/decisions/:id/review',
     {
-      schema: { tags: ['decisions'], params: IdParams, body: ReviewBody, response: { 200: DecisionView, ...errorResponses } },
+      schema: {
+        operationId: 'reviewDecision',
+        summary: 'Review a decision (confirm or correct it)',
+        tags: ['decisions'],
+        params: IdParams,
+        body: ReviewBody,
+        response: { 200: DecisionView, ...errorResponses },
+      },
       config: { access: { roles: ['reviewer'], scope: 'write' } },
     },
     async (req) =>

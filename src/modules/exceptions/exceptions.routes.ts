@@ -33,7 +33,16 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
   const { minRationaleLength } = config;
   app.post(
     '/api/v1/exceptions',
-    { schema: { tags, body: NewExceptionBody, response: { 201: ExceptionView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'openException',
+        summary: 'Open an exception',
+        tags,
+        body: NewExceptionBody,
+        response: { 201: ExceptionView, ...errorResponses },
+      },
+      config: { ...write, etag: true },
+    },
     async (req, reply) => {
       const view = await store.transact((trx) => openException(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
       setEtag(reply, view.version);
@@ -43,7 +52,16 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/exceptions',
-    { schema: { tags, querystring: ExceptionListQuery, response: { 200: Page(ExceptionView), ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'listExceptions',
+        summary: 'List exceptions',
+        tags,
+        querystring: ExceptionListQuery,
+        response: { 200: Page(ExceptionView), ...errorResponses },
+      },
+      config: read,
+    },
     async (req) => {
       const { limit = 50, offset = 0, ...filter } = req.query;
       const page = await listExceptions(store.db, { ...filter, limit, offset });
@@ -53,7 +71,16 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/exceptions/:id',
-    { schema: { tags, params: IdParams, response: { 200: ExceptionDetailView, ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'loadExceptionDetail',
+        summary: 'One exception with its actions, lessons and follow-ups',
+        tags,
+        params: IdParams,
+        response: { 200: ExceptionDetailView, ...errorResponses },
+      },
+      config: { ...read, etag: true },
+    },
     async (req, reply) => {
       const detail = await loadExceptionDetail(store.db, req.params.id);
       setEtag(reply, detail.version);
@@ -63,7 +90,17 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/exceptions/:id/transitions',
-    { schema: { tags, params: IdParams, body: TransitionBody, response: { 200: ExceptionView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'transitionException',
+        summary: 'Move an exception to its next status',
+        tags,
+        params: IdParams,
+        body: TransitionBody,
+        response: { 200: ExceptionView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
+    },
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
@@ -75,7 +112,17 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.put(
     '/api/v1/exceptions/:id/root-cause',
-    { schema: { tags, params: IdParams, body: RootCauseBody, response: { 200: ExceptionView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'recordRootCause',
+        summary: "Record an exception's root cause",
+        tags,
+        params: IdParams,
+        body: RootCauseBody,
+        response: { 200: ExceptionView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
+    },
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
@@ -87,7 +134,17 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/exceptions/:id/verify',
-    { schema: { tags, params: IdParams, body: VerifyBody, response: { 200: ExceptionView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'verifyException',
+        summary: "Verify an exception's resolution",
+        tags,
+        params: IdParams,
+        body: VerifyBody,
+        response: { 200: ExceptionView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
+    },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, note: req.body.note, expectedVersion: expectedVersion(req, req.body.version) };
       const view = await store.transact((trx) => verifyException(trx, { ctx: requestContext(req), input, minRationaleLength }));
@@ -99,8 +156,15 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/exceptions/:id/corrective-actions',
     {
-      schema: { tags, params: IdParams, body: NewCorrectiveActionBody, response: { 201: CorrectiveActionView, ...errorResponses } },
-      config: write,
+      schema: {
+        operationId: 'addCorrectiveAction',
+        summary: 'Add a corrective action',
+        tags,
+        params: IdParams,
+        body: NewCorrectiveActionBody,
+        response: { 201: CorrectiveActionView, ...errorResponses },
+      },
+      config: { ...write, etag: true },
     },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, ...req.body };
@@ -113,8 +177,15 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/exceptions/:id/corrective-actions/:actionId/complete',
     {
-      schema: { tags, params: ActionParams, body: CompleteActionBody, response: { 200: CorrectiveActionView, ...errorResponses } },
-      config: write,
+      schema: {
+        operationId: 'completeCorrectiveAction',
+        summary: 'Complete a corrective action',
+        tags,
+        params: ActionParams,
+        body: CompleteActionBody,
+        response: { 200: CorrectiveActionView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const input = {
@@ -132,7 +203,14 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/exceptions/:id/lessons',
     {
-      schema: { tags, params: IdParams, body: NewLessonBody, response: { 201: LessonWithFollowUpsView, ...errorResponses } },
+      schema: {
+        operationId: 'recordLesson',
+        summary: 'Record a lesson learned',
+        tags,
+        params: IdParams,
+        body: NewLessonBody,
+        response: { 201: LessonWithFollowUpsView, ...errorResponses },
+      },
       config: write,
     },
     async (req, reply) => {
@@ -144,7 +222,17 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
 
   app.post(
     '/api/v1/exceptions/:id/follow-ups',
-    { schema: { tags, params: IdParams, body: NewFollowUpBody, response: { 201: FollowUpView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'addFollowUp',
+        summary: 'Add a follow-up',
+        tags,
+        params: IdParams,
+        body: NewFollowUpBody,
+        response: { 201: FollowUpView, ...errorResponses },
+      },
+      config: { ...write, etag: true },
+    },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, ...req.body };
       const followUp = await store.transact((trx) => addFollowUp(trx, { ctx: requestContext(req), input }));
@@ -156,8 +244,15 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
   app.post(
     '/api/v1/exceptions/:id/follow-ups/:followUpId/transitions',
     {
-      schema: { tags, params: FollowUpParams, body: FollowUpTransitionBody, response: { 200: FollowUpView, ...errorResponses } },
-      config: write,
+      schema: {
+        operationId: 'transitionFollowUp',
+        summary: 'Move a follow-up to its next status',
+        tags,
+        params: FollowUpParams,
+        body: FollowUpTransitionBody,
+        response: { 200: FollowUpView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const { version, ...body } = req.body;

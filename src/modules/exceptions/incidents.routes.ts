@@ -23,7 +23,16 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
   const { minRationaleLength } = config;
   app.post(
     '/api/v1/incidents',
-    { schema: { tags, body: NewIncidentBody, response: { 201: IncidentView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'openIncident',
+        summary: 'Open an incident',
+        tags,
+        body: NewIncidentBody,
+        response: { 201: IncidentView, ...errorResponses },
+      },
+      config: { ...write, etag: true },
+    },
     async (req, reply) => {
       const view = await store.transact((trx) => openIncident(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
       setEtag(reply, view.version);
@@ -33,7 +42,16 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/incidents',
-    { schema: { tags, querystring: IncidentListQuery, response: { 200: Page(ExceptionView), ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'listIncidents',
+        summary: 'List incidents',
+        tags,
+        querystring: IncidentListQuery,
+        response: { 200: Page(ExceptionView), ...errorResponses },
+      },
+      config: read,
+    },
     async (req) => {
       const { limit = 50, offset = 0, ...filter } = req.query;
       const page = await listExceptions(store.db, { ...filter, kind: 'incident', limit, offset });
@@ -43,7 +61,16 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/incidents/:id',
-    { schema: { tags, params: IdParams, response: { 200: IncidentView, ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'getIncident',
+        summary: 'One incident',
+        tags,
+        params: IdParams,
+        response: { 200: IncidentView, ...errorResponses },
+      },
+      config: { ...read, etag: true },
+    },
     async (req, reply) => {
       const view = await incidentView(store.db, req.params.id);
       setEtag(reply, view.version);
@@ -53,7 +80,17 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
 
   app.put(
     '/api/v1/incidents/:id',
-    { schema: { tags, params: IdParams, body: UpdateIncidentBody, response: { 200: IncidentView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'updateIncident',
+        summary: "Update an incident's classification and times",
+        tags,
+        params: IdParams,
+        body: UpdateIncidentBody,
+        response: { 200: IncidentView, ...errorResponses },
+      },
+      config: { ...write, ifMatch: 'required', etag: true },
+    },
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
@@ -65,13 +102,32 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
 
   app.get(
     '/api/v1/incidents/:id/deadlines',
-    { schema: { tags, params: IdParams, response: { 200: DeadlinesView, ...errorResponses } }, config: read },
+    {
+      schema: {
+        operationId: 'incidentDeadlines',
+        summary: "An incident's reporting deadlines",
+        tags,
+        params: IdParams,
+        response: { 200: DeadlinesView, ...errorResponses },
+      },
+      config: read,
+    },
     async (req) => ({ items: await incidentDeadlines(store.db, req.params.id) }),
   );
 
   app.post(
     '/api/v1/incidents/:id/reports',
-    { schema: { tags, params: IdParams, body: FileReportBody, response: { 201: ReportView, ...errorResponses } }, config: write },
+    {
+      schema: {
+        operationId: 'fileIncidentReport',
+        summary: 'File an incident report with an authority',
+        tags,
+        params: IdParams,
+        body: FileReportBody,
+        response: { 201: ReportView, ...errorResponses },
+      },
+      config: write,
+    },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, ...req.body };
       const report = await store.transact((trx) => fileIncidentReport(trx, { ctx: requestContext(req), input }));

@@ -58,12 +58,13 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     '/api/v1/systems/:id/runtime',
     {
       schema: {
+        operationId: 'getRuntimeStatus',
         tags: ['oversight'],
         summary: 'What the AI system must do now: active, restricted (with conditions) or paused',
         params: SystemParams,
         response: { 200: RuntimeStatusView, ...errorResponses },
       },
-      config: { access: { roles: 'any', scope: ['ingest', 'read'] }, actorCacheMs: RUNTIME_TOKEN_CACHE_MS },
+      config: { access: { roles: 'any', scope: ['ingest', 'read'] }, actorCacheMs: RUNTIME_TOKEN_CACHE_MS, etag: 'if-none-match' },
     },
     async (req, reply) => {
       const state = await cache.get(req.params.id);
@@ -82,18 +83,19 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     },
   );
 
-  const actionSchema = (body: typeof ActionBody | typeof RestrictBody, summary: string) => ({
+  const actionSchema = (body: typeof ActionBody | typeof RestrictBody, operationId: string, summary: string) => ({
+    operationId,
     tags: ['oversight'],
     summary,
     params: SystemParams,
     body,
     response: { 200: RuntimeDetailView, 202: RuntimeDetailView, ...errorResponses },
   });
-  const actorAccess = { access: { roles: 'any', scope: 'write' } } as const;
+  const actorAccess = { access: { roles: 'any', scope: 'write' }, ifMatch: 'optional', etag: true } as const;
 
   app.post(
     '/api/v1/systems/:id/runtime/pause',
-    { schema: actionSchema(ActionBody, 'Pause the system (roster officers with pause authority)'), config: actorAccess },
+    { schema: actionSchema(ActionBody, 'pauseSystem', 'Pause the system (roster officers with pause authority)'), config: actorAccess },
     async (req, reply) => {
       const view = await store.transact((trx) =>
         pauseSystem(trx, {
@@ -113,7 +115,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/runtime/restrict',
     {
-      schema: actionSchema(RestrictBody, 'Restrict the system to conditions (roster officers with restrict authority)'),
+      schema: actionSchema(RestrictBody, 'restrictSystem', 'Restrict the system to conditions (roster officers with restrict authority)'),
       config: actorAccess,
     },
     async (req, reply) => {
@@ -137,7 +139,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/runtime/resume',
     {
-      schema: actionSchema(ActionBody, 'Resume; a high-risk system needs a second officer to confirm (202 until then)'),
+      schema: actionSchema(ActionBody, 'resumeSystem', 'Resume; a high-risk system needs a second officer to confirm (202 until then)'),
       config: actorAccess,
     },
     async (req, reply) => {
@@ -161,8 +163,14 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.get(
     '/api/v1/systems/:id/runtime/detail',
     {
-      schema: { tags: ['oversight'], params: SystemParams, response: { 200: RuntimeDetailView, ...errorResponses } },
-      config: { access: { roles: READERS, scope: 'read' } },
+      schema: {
+        operationId: 'showRuntime',
+        summary: "A system's runtime state with its history",
+        tags: ['oversight'],
+        params: SystemParams,
+        response: { 200: RuntimeDetailView, ...errorResponses },
+      },
+      config: { access: { roles: READERS, scope: 'read' }, etag: true },
     },
     async (req, reply) => {
       const view = await showRuntime(store.db, req.params.id);
@@ -174,7 +182,13 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.get(
     '/api/v1/systems/:id/oversight/roster',
     {
-      schema: { tags: ['oversight'], params: SystemParams, response: { 200: RosterList, ...errorResponses } },
+      schema: {
+        operationId: 'listRoster',
+        summary: "A system's oversight roster",
+        tags: ['oversight'],
+        params: SystemParams,
+        response: { 200: RosterList, ...errorResponses },
+      },
       config: { access: { roles: READERS, scope: 'read' } },
     },
     async (req) => ({ items: await listRoster(store.db, req.params.id) }),
@@ -183,8 +197,15 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/oversight/roster',
     {
-      schema: { tags: ['oversight'], params: SystemParams, body: RosterAddBody, response: { 200: RosterEntryView, ...errorResponses } },
-      config: { access: { roles: MANAGERS, scope: 'write' } },
+      schema: {
+        operationId: 'addRosterOfficer',
+        summary: "Add an oversight officer to a system's roster",
+        tags: ['oversight'],
+        params: SystemParams,
+        body: RosterAddBody,
+        response: { 200: RosterEntryView, ...errorResponses },
+      },
+      config: { access: { roles: MANAGERS, scope: 'write' }, etag: true },
     },
     async (req, reply) => {
       const entry = await store.transact((trx) =>
@@ -202,8 +223,15 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.put(
     '/api/v1/systems/:id/oversight/roster/:userId',
     {
-      schema: { tags: ['oversight'], params: RosterParams, body: RosterUpdateBody, response: { 200: RosterEntryView, ...errorResponses } },
-      config: { access: { roles: MANAGERS, scope: 'write' } },
+      schema: {
+        operationId: 'updateRosterOfficer',
+        summary: "Change an officer's powers on a system's roster",
+        tags: ['oversight'],
+        params: RosterParams,
+        body: RosterUpdateBody,
+        response: { 200: RosterEntryView, ...errorResponses },
+      },
+      config: { access: { roles: MANAGERS, scope: 'write' }, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const entry = await store.transact((trx) =>
@@ -223,7 +251,14 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
   app.delete(
     '/api/v1/systems/:id/oversight/roster/:userId',
     {
-      schema: { tags: ['oversight'], params: RosterParams, body: RosterRemoveBody, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        operationId: 'removeRosterOfficer',
+        summary: "Remove an officer from a system's roster",
+        tags: ['oversight'],
+        params: RosterParams,
+        body: RosterRemoveBody,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
       config: { access: { roles: MANAGERS, scope: 'write' } },
     },
     async (req, reply) => {

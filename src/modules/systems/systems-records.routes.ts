@@ -30,7 +30,16 @@ export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.get(
     '/api/v1/systems/:id/model-versions',
-    { schema: { tags, params: IdParams, response: { 200: Type.Array(ModelVersionView), ...errorResponses } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'listModelVersions',
+        summary: "A system's model versions",
+        tags,
+        params: IdParams,
+        response: { 200: Type.Array(ModelVersionView), ...errorResponses },
+      },
+      config: { access: READ },
+    },
     async (req) => {
       await getSystem(store.db, req.params.id);
       return (await listModelVersions(store.db, req.params.id)).map(presentModelVersion);
@@ -40,7 +49,14 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/systems/:id/model-versions',
     {
-      schema: { tags, params: IdParams, body: RegisterModelVersionBody, response: { 200: ModelVersionView, ...errorResponses } },
+      schema: {
+        operationId: 'registerModelVersion',
+        summary: 'Register a model version',
+        tags,
+        params: IdParams,
+        body: RegisterModelVersionBody,
+        response: { 200: ModelVersionView, ...errorResponses },
+      },
       config: { access: EDIT },
     },
     async (req) => {
@@ -54,7 +70,14 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/model-versions/:id/deploy',
     {
-      schema: { tags, params: IdParams, body: DeployModelVersionBody, response: { 200: ModelVersionView, ...errorResponses } },
+      schema: {
+        operationId: 'deployModelVersion',
+        summary: 'Deploy a model version',
+        tags,
+        params: IdParams,
+        body: DeployModelVersionBody,
+        response: { 200: ModelVersionView, ...errorResponses },
+      },
       config: { access: EDIT },
     },
     async (req) => {
@@ -67,7 +90,16 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
 
   app.get(
     '/api/v1/systems/:id/data-sources',
-    { schema: { tags, params: IdParams, response: { 200: Type.Array(DataSourceView), ...errorResponses } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'listDataSources',
+        summary: "A system's data sources",
+        tags,
+        params: IdParams,
+        response: { 200: Type.Array(DataSourceView), ...errorResponses },
+      },
+      config: { access: READ },
+    },
     async (req) => {
       await getSystem(store.db, req.params.id);
       return (await listDataSources(store.db, req.params.id)).map(presentDataSource);
@@ -77,8 +109,15 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/systems/:id/data-sources',
     {
-      schema: { tags, params: IdParams, body: AddDataSourceBody, response: { 200: DataSourceView, ...errorResponses } },
-      config: { access: EDIT },
+      schema: {
+        operationId: 'addDataSource',
+        summary: 'Add a data source to a system',
+        tags,
+        params: IdParams,
+        body: AddDataSourceBody,
+        response: { 200: DataSourceView, ...errorResponses },
+      },
+      config: { access: EDIT, etag: true },
     },
     async (req, reply) => {
       const { rationale, ...input } = req.body;
@@ -93,8 +132,15 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
   app.patch(
     '/api/v1/data-sources/:id',
     {
-      schema: { tags, params: IdParams, body: UpdateDataSourceBody, response: { 200: DataSourceView, ...errorResponses } },
-      config: { access: EDIT },
+      schema: {
+        operationId: 'updateDataSource',
+        summary: 'Change a data source',
+        tags,
+        params: IdParams,
+        body: UpdateDataSourceBody,
+        response: { 200: DataSourceView, ...errorResponses },
+      },
+      config: { access: EDIT, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const { version, rationale, ...changes } = req.body;
@@ -116,9 +162,20 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     '/api/v1/systems/export',
     {
       schema: {
+        operationId: 'exportSystems',
+        summary: 'Export the inventory as CSV or JSON (the import format)',
         tags,
         querystring: ExportQuery,
-        response: { 200: Type.String({ description: 'CSV, or a JSON array, in the import format' }) },
+        response: {
+          200: {
+            description: 'The inventory in the import format: CSV for format=csv, else a JSON array',
+            content: {
+              'text/csv': { schema: Type.String({ description: 'A header row, then one row per system' }) },
+              'application/json': { schema: Type.Array(Type.Record(Type.String(), Type.Unknown())) },
+            },
+          },
+          ...errorResponses,
+        },
       },
       config: { access: READ },
     },
@@ -137,6 +194,8 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       {
         bodyLimit: IMPORT_BODY_LIMIT,
         schema: {
+          operationId: 'importSystems',
+          summary: 'Import systems from CSV or JSON: all or nothing, or a dry run',
           tags,
           querystring: ImportQuery,
           // Rows are checked one by one by the import, which reports every bad row with its line.

@@ -3,7 +3,17 @@
 
 import { systemHistory } from '../../ledger/history.js';
 import { parseHistoryKinds } from '../../ledger/system-index.js';
-import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import {
+  type App,
+  type AppDeps,
+  errorResponses,
+  expectedVersion,
+  IdParams,
+  NoContent,
+  Page,
+  requestContext,
+  setEtag,
+} from '../../server/http.js';
 import { presentPhaseOwnerNamed, presentSystemDetail, presentSystemNamed } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
 import {
@@ -52,29 +62,64 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.get(
     '/api/v1/systems',
-    { schema: { tags, querystring: ListSystemsQuery, response: { 200: Page(SystemView), ...errorResponses } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'listSystems',
+        summary: 'List AI systems',
+        tags,
+        querystring: ListSystemsQuery,
+        response: { 200: Page(SystemView), ...errorResponses },
+      },
+      config: { access: READ },
+    },
     async (req) => listSystems(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
   );
 
   app.get(
     '/api/v1/systems/summary',
-    { schema: { tags, response: { 200: SummaryView, ...errorResponses } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'summarizeSystems',
+        summary: 'Counts of systems by status and risk tier',
+        tags,
+        response: { 200: SummaryView, ...errorResponses },
+      },
+      config: { access: READ },
+    },
     async () => summarizeSystems(store.db),
   );
 
   app.post(
     '/api/v1/systems',
-    { schema: { tags, body: CreateSystemBody, response: { 200: SystemView, ...errorResponses } }, config: { access: CREATE } },
+    {
+      schema: {
+        operationId: 'createSystem',
+        summary: 'Register an AI system',
+        tags,
+        body: CreateSystemBody,
+        response: { 201: SystemView, ...errorResponses },
+      },
+      config: { access: CREATE, etag: true },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) => createSystem(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
+      return reply.status(201).send(await presentSystemNamed(store.db, row));
     },
   );
 
   app.get(
     '/api/v1/systems/:id',
-    { schema: { tags, params: IdParams, response: { 200: SystemDetailView, ...errorResponses } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'getSystem',
+        summary: 'One AI system with its phase owners',
+        tags,
+        params: IdParams,
+        response: { 200: SystemDetailView, ...errorResponses },
+      },
+      config: { access: READ, etag: true },
+    },
     async (req, reply) => {
       const row = await getSystem(store.db, req.params.id);
       const phaseOwners = await listPhaseOwners(store.db, row.id);
@@ -86,8 +131,15 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   app.patch(
     '/api/v1/systems/:id',
     {
-      schema: { tags, params: IdParams, body: UpdateSystemBody, response: { 200: SystemView, ...errorResponses } },
-      config: { access: EDIT },
+      schema: {
+        operationId: 'updateSystem',
+        summary: "Change a system's descriptive fields",
+        tags,
+        params: IdParams,
+        body: UpdateSystemBody,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: EDIT, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const { version, rationale, ...changes } = req.body;
@@ -108,8 +160,15 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/owner',
     {
-      schema: { tags, params: IdParams, body: ChangeOwnerBody, response: { 200: SystemView, ...errorResponses } },
-      config: { access: GOVERN },
+      schema: {
+        operationId: 'changeSystemOwner',
+        summary: "Change a system's owner",
+        tags,
+        params: IdParams,
+        body: ChangeOwnerBody,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: GOVERN, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const row = await store.transact((trx) =>
@@ -130,8 +189,15 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/status',
     {
-      schema: { tags, params: IdParams, body: ChangeStatusBody, response: { 200: SystemView, ...errorResponses } },
-      config: { access: EDIT },
+      schema: {
+        operationId: 'changeSystemStatus',
+        summary: "Change a system's lifecycle status",
+        tags,
+        params: IdParams,
+        body: ChangeStatusBody,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: EDIT, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const row = await store.transact((trx) =>
@@ -153,8 +219,15 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   app.post(
     '/api/v1/systems/:id/risk-tier',
     {
-      schema: { tags, params: IdParams, body: ChangeRiskTierBody, response: { 200: SystemView, ...errorResponses } },
-      config: { access: GOVERN },
+      schema: {
+        operationId: 'changeRiskTier',
+        summary: "Change a system's risk tier",
+        tags,
+        params: IdParams,
+        body: ChangeRiskTierBody,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: GOVERN, ifMatch: 'required', etag: true },
     },
     async (req, reply) => {
       const row = await store.transact((trx) =>
@@ -175,7 +248,17 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.post(
     '/api/v1/systems/:id/triage',
-    { schema: { tags, params: IdParams, body: TriageBody, response: { 200: SystemView, ...errorResponses } }, config: { access: GOVERN } },
+    {
+      schema: {
+        operationId: 'triageShadowSystem',
+        summary: 'Triage a shadow system',
+        tags,
+        params: IdParams,
+        body: TriageBody,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: GOVERN, ifMatch: 'required', etag: true },
+    },
     async (req, reply) => {
       const row = await store.transact((trx) =>
         triageShadowSystem(trx, {
@@ -194,7 +277,14 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
   app.put(
     '/api/v1/systems/:id/phase-owners/:phase',
     {
-      schema: { tags, params: PhaseParams, body: AssignPhaseOwnerBody, response: { 200: PhaseOwnerView, ...errorResponses } },
+      schema: {
+        operationId: 'assignPhaseOwner',
+        summary: 'Assign an owner for a lifecycle phase',
+        tags,
+        params: PhaseParams,
+        body: AssignPhaseOwnerBody,
+        response: { 200: PhaseOwnerView, ...errorResponses },
+      },
       config: { access: EDIT },
     },
     async (req) => {
@@ -214,7 +304,17 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
 
   app.delete(
     '/api/v1/systems/:id/phase-owners/:phase',
-    { schema: { tags, params: PhaseParams, body: UnassignPhaseOwnerBody }, config: { access: EDIT } },
+    {
+      schema: {
+        operationId: 'unassignPhaseOwner',
+        summary: 'Remove a phase owner',
+        tags,
+        params: PhaseParams,
+        body: UnassignPhaseOwnerBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { access: EDIT },
+    },
     async (req, reply) => {
       await store.transact((trx) =>
         unassignPhaseOwner(trx, {
@@ -225,14 +325,21 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           minRationaleLength,
         }),
       );
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   app.get(
     '/api/v1/systems/:id/timeline',
     {
-      schema: { tags, params: IdParams, querystring: TimelineQuery, response: { 200: Page(TimelineEntryView), ...errorResponses } },
+      schema: {
+        operationId: 'systemTimeline',
+        summary: "A system's timeline",
+        tags,
+        params: IdParams,
+        querystring: TimelineQuery,
+        response: { 200: Page(TimelineEntryView), ...errorResponses },
+      },
       config: { access: READ },
     },
     async (req) => {
@@ -245,6 +352,7 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     '/api/v1/systems/:id/history',
     {
       schema: {
+        operationId: 'systemHistory',
         tags,
         summary:
           "A system's whole history from the ledger: its changes, approvals and signatures, exceptions, incidents, oversight, decisions, appeals, model versions, change records",

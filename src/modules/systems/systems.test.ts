@@ -26,7 +26,7 @@ for (const dialect of DIALECTS) {
         deploymentKind: 'internal',
         ...body,
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       return res.json();
     };
 
