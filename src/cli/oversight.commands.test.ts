@@ -96,7 +96,16 @@ for (const dialect of DIALECTS) {
         return (await createApiToken(trx, { ctx, token: { userId: second.id, name: 'cli', scopes: ['write'], expiresInDays: 1 } })).token;
       });
       await cli('oversight', 'pause', system.id, '--as', 'first@example.test', '--reason', 'incident INC-2 open');
-      const resume = (email: string, ...more: string[]) => ['oversight', 'resume', system.id, '--as', email, '--reason', 'fixed and verified by the on-call team', ...more];
+      const resume = (email: string, ...more: string[]) => [
+        'oversight',
+        'resume',
+        system.id,
+        '--as',
+        email,
+        '--reason',
+        'fixed and verified by the on-call team',
+        ...more,
+      ];
       const before = await ledgerSize(store);
       for (const email of ['first@example.test', 'second@example.test']) {
         const refused = await runCli(url, resume(email));

@@ -118,7 +118,10 @@ for (const dialect of DIALECTS) {
       assert.equal(await ledgerSize(t.store), ledgerBefore);
       assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${systemB.id}/runtime`)).json().state, 'active');
       // B's own officer pauses it; A's officers still cannot resume it.
-      assert.equal((await t.call(officerOfB, 'POST', `/api/v1/systems/${systemB.id}/runtime/pause`, { reason: 'drift seen on B' })).statusCode, 200);
+      assert.equal(
+        (await t.call(officerOfB, 'POST', `/api/v1/systems/${systemB.id}/runtime/pause`, { reason: 'drift seen on B' })).statusCode,
+        200,
+      );
       const resume = await t.call(officerB, 'POST', `/api/v1/systems/${systemB.id}/runtime/resume`, { reason: 'fine on A, so resume B' });
       assert.equal(resume.statusCode, 403, resume.body);
       assert.equal(resume.json().error.code, 'not_on_roster');
