@@ -1,6 +1,7 @@
 // Runs the real CLI (`node --import tsx src/cli/dev.ts ...`) as a child process on a given database.
 import { execFile } from 'node:child_process';
-import { createApiToken, createUser } from '../src/accounts/auth.service.js';
+import { createApiToken } from '../src/accounts/auth.service.js';
+import { createUser } from '../src/accounts/users.service.js';
 import { loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';

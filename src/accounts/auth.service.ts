@@ -1,4 +1,4 @@
-// Accounts: creating users, signing in (with lockout), sessions, and the first admin.
+// Signing in (with lockout), sessions and API tokens. Users themselves are users.service.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type RequestContext, type Role, systemContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
@@ -13,74 +13,6 @@ import { validatePassword } from './users.service.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
-
-export interface NewUser {
-  email: string;
-  displayName: string;
-  password?: string | null;
-  roles?: Role[];
-}
-
-/** Admins (and the system actor) create users; without a password the user cannot sign in by
- * password until one is set. */
-export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; user: NewUser }) {
-  requireAdmin(ctx, 'create users');
-  const now = new Date().toISOString();
-  const email = user.email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email))
-    throw new AppError('validation_failed', `email: "${email}" is not an email address`, { field: 'email' });
-  const displayName = user.displayName.trim();
-  if (displayName === '') throw new AppError('validation_failed', 'displayName: must not be blank', { field: 'displayName' });
-  if (user.password) validatePassword(user.password);
-  const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-  if (existing) throw new AppError('conflict', `a user with email ${email} exists`, { field: 'email' });
-  const id = randomUUID();
-  const passwordHash = user.password ? await hashPassword(user.password) : null;
-  await trx
-    .insertInto('users')
-    .values({
-      id,
-      email,
-      display_name: displayName,
-      password_hash: passwordHash,
-      status: 'active',
-      locked_until: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  const roles = [...new Set(user.roles ?? [])].sort();
-  if (roles.length > 0) {
-    await trx
-      .insertInto('user_roles')
-      .values(roles.map((role) => ({ user_id: id, role, scope: '', granted_at: now, granted_by: ctx.actor.userId })))
-      .execute();
-  }
-  await appendEvent(trx, ctx, {
-    type: 'user.created',
-    subject: { type: 'user', id, version: 1 },
-    after: { email, displayName, roles, status: 'active', hasPassword: passwordHash !== null },
-  });
-  return { id, email, displayName, roles, status: 'active' as const };
-}
-
-/** On an empty database: create the first admin. Returns the one-time password when generated. */
-export async function ensureAdmin(
-  store: { transact: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>; db: Kysely<Database> },
-  { email, password }: { email: string | null; password: string | null },
-): Promise<{ created: false } | { created: true; email: string; password: string | null }> {
-  return store.transact(async (trx) => {
-    const any = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
-    if (any) return { created: false as const };
-    const adminEmail = email ?? 'admin@proofline.local';
-    const oneTime = password ? null : generatePassword();
-    await createUser(trx, {
-      ctx: systemContext('bootstrap'),
-      user: { email: adminEmail, displayName: 'Administrator', password: password ?? oneTime, roles: ['admin'] },
-    });
-    return { created: true as const, email: adminEmail, password: oneTime };
-  });
-}
 
 export interface LoginResult {
   sessionId: string;

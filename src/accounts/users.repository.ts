@@ -3,8 +3,8 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Role } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { PageOf } from '../server/http.js';
+import type { UsersTable } from './accounts.tables.js';
 import { groupRoles, loadRoles } from './actors.js';
-import type { UsersTable } from './auth.tables.js';
 import type { UserView } from './users.schema.js';
 
 export const USER_COLUMNS = [

@@ -9,7 +9,6 @@ import { notFound } from '../errors.js';
 import { SESSION_COOKIE } from '../server/access.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../server/http.js';
 import { actorFromSession } from './actors.js';
-import { createUser } from './auth.service.js';
 import { getUserView, listUsers } from './users.repository.js';
 import {
   ChangePasswordBody,
@@ -20,7 +19,7 @@ import {
   UserListQuery,
   UserView,
 } from './users.schema.js';
-import { changeOwnPassword, deactivateUser, setUserRoles, updateUser } from './users.service.js';
+import { changeOwnPassword, createUser, deactivateUser, setUserRoles, updateUser } from './users.service.js';
 
 const READERS = ['admin', 'auditor', 'governance_lead'] as const;
 

@@ -1,12 +1,16 @@
-// Users and roles: use cases. (createUser and the first admin live in auth.service.ts.)
+// Users and roles: use cases, creating users and the first admin included. (Signing in, sessions
+// and tokens: auth.service.ts.)
 // Accounts are never deleted: a deactivated user cannot sign in and their sessions and tokens
 // stop working and their approval delegations end, while every ledger event they made keeps naming them.
-import type { RequestContext, Role } from '../context.js';
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type RequestContext, type Role, systemContext } from '../context.js';
+import type { Database } from '../db/schema.js';
 import type { Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { loadRoles } from './actors.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { actingUserId, isAdmin, requireAdmin, requireWriter } from './users.policy.js';
 import { countOtherActiveAdmins, findUserRow, type HeldRoles, type UserRow } from './users.repository.js';
 
@@ -247,4 +251,72 @@ export async function changeOwnPassword(
     data: { sessionsRevoked: Number(revoked.numUpdatedRows) },
   });
   return { version };
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  password?: string | null;
+  roles?: Role[];
+}
+
+/** Admins (and the system actor) create users; without a password the user cannot sign in by
+ * password until one is set. */
+export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; user: NewUser }) {
+  requireAdmin(ctx, 'create users');
+  const now = new Date().toISOString();
+  const email = user.email.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new AppError('validation_failed', `email: "${email}" is not an email address`, { field: 'email' });
+  const displayName = user.displayName.trim();
+  if (displayName === '') throw new AppError('validation_failed', 'displayName: must not be blank', { field: 'displayName' });
+  if (user.password) validatePassword(user.password);
+  const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  if (existing) throw new AppError('conflict', `a user with email ${email} exists`, { field: 'email' });
+  const id = randomUUID();
+  const passwordHash = user.password ? await hashPassword(user.password) : null;
+  await trx
+    .insertInto('users')
+    .values({
+      id,
+      email,
+      display_name: displayName,
+      password_hash: passwordHash,
+      status: 'active',
+      locked_until: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  const roles = [...new Set(user.roles ?? [])].sort();
+  if (roles.length > 0) {
+    await trx
+      .insertInto('user_roles')
+      .values(roles.map((role) => ({ user_id: id, role, scope: '', granted_at: now, granted_by: ctx.actor.userId })))
+      .execute();
+  }
+  await appendEvent(trx, ctx, {
+    type: 'user.created',
+    subject: { type: 'user', id, version: 1 },
+    after: { email, displayName, roles, status: 'active', hasPassword: passwordHash !== null },
+  });
+  return { id, email, displayName, roles, status: 'active' as const };
+}
+
+/** On an empty database: create the first admin. Returns the one-time password when generated. */
+export async function ensureAdmin(
+  store: { transact: <T>(fn: (trx: Tx) => Promise<T>) => Promise<T>; db: Kysely<Database> },
+  { email, password }: { email: string | null; password: string | null },
+): Promise<{ created: false } | { created: true; email: string; password: string | null }> {
+  return store.transact(async (trx) => {
+    const any = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    if (any) return { created: false as const };
+    const adminEmail = email ?? 'admin@proofline.local';
+    const oneTime = password ? null : generatePassword();
+    await createUser(trx, {
+      ctx: systemContext('bootstrap'),
+      user: { email: adminEmail, displayName: 'Administrator', password: password ?? oneTime, roles: ['admin'] },
+    });
+    return { created: true as const, email: adminEmail, password: oneTime };
+  });
 }

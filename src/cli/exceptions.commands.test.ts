@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
-import { createUser } from '../accounts/auth.service.js';
+import { createUser } from '../accounts/users.service.js';
 import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresStore, createSqliteStore, type Store } from '../db/store.js';

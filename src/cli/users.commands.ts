@@ -2,11 +2,11 @@
 // as the API. Changes are ledger events by the system actor, or by `--as EMAIL` (an admin).
 import type { Command } from 'commander';
 import { loadRoles } from '../accounts/actors.js';
-import { createApiToken, createUser, MAX_TOKEN_DAYS, revokeApiToken } from '../accounts/auth.service.js';
+import { createApiToken, MAX_TOKEN_DAYS, revokeApiToken } from '../accounts/auth.service.js';
 import { listTokens, type TokenRecord, type TokenStatus } from '../accounts/tokens.repository.js';
 import { listUsers, type UserFilter } from '../accounts/users.repository.js';
 import type { UserView } from '../accounts/users.schema.js';
-import { deactivateUser, setUserRoles } from '../accounts/users.service.js';
+import { createUser, deactivateUser, setUserRoles } from '../accounts/users.service.js';
 import { ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../context.js';
 import { AppError } from '../errors.js';
 import { cliContext, collect, printJson, printTable, readStdin, userByEmail, withStore } from './cli-context.js';

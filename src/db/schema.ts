@@ -1,7 +1,7 @@
 // Table types for Kysely. Each feature declares its own tables next to its code
 // (<feature>.tables.ts); this file composes them into the one Database type.
 
-import type { AuthTables } from '../accounts/auth.tables.js';
+import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
@@ -12,7 +12,7 @@ import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { NotificationsTables } from '../notifications/notifications.tables.js';
 
 export interface Database
-  extends AuthTables,
+  extends AccountsTables,
     LedgerTables,
     SystemsTables,
     NotificationsTables,

@@ -1,6 +1,6 @@
 // Starting the server role: migrate, create the first admin, listen, shut down cleanly.
 
-import { ensureAdmin } from '../accounts/auth.service.js';
+import { ensureAdmin } from '../accounts/users.service.js';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../../test/stores.js';
-import { createUser } from '../../accounts/auth.service.js';
+import { createUser } from '../../accounts/users.service.js';
 import { systemContext } from '../../context.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { createStore } from '../../db/store.js';

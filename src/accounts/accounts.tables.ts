@@ -44,7 +44,7 @@ export interface ApiTokensTable {
   last_used_at: string | null;
 }
 
-export interface AuthTables {
+export interface AccountsTables {
   users: UsersTable;
   user_roles: UserRolesTable;
   sessions: SessionsTable;
