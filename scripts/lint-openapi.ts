@@ -4,22 +4,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { createSqliteStore } from '../src/db/store.js';
-import { loadSigningKey } from '../src/ledger/signing-key.js';
-import { buildApp } from '../src/server/app.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-openapi-'));
-const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: path.join(dir, 'key.pem') });
-const store = createSqliteStore(':memory:');
-await migrateToLatest(store.writer);
-const app = await buildApp({ store, config, services: { ledgerSigner: loadSigningKey(config) } });
-await app.ready();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-openapi-lint-'));
 const file = path.join(dir, 'openapi.json');
-fs.writeFileSync(file, JSON.stringify(app.swagger(), null, 2));
-await app.close();
-await store.close();
+fs.writeFileSync(file, JSON.stringify(await buildOpenApiDocument(), null, 2));
 
 const redocly = path.join('node_modules', '@redocly', 'cli', 'bin', 'cli.js');
 const result = spawnSync(process.execPath, [redocly, 'lint', file, '--config', 'redocly.yaml', '--format', 'stylish'], {

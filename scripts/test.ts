@@ -1,5 +1,5 @@
-// `npm test`: starts one throwaway PostgreSQL for the whole run, runs every *.test.ts under src/
-// and test/ with node's test runner, stops PostgreSQL, and exits with the runner's code.
+// `npm test`: starts one throwaway PostgreSQL for the whole run, runs every *.test.ts under src/,
+// test/ and packages/ (the workspaces) with node's test runner, stops PostgreSQL, and exits with the runner's code.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ function findTests(dir: string): string[] {
 }
 
 const filter = process.argv.slice(2);
-let files = [...findTests('src'), ...findTests('test')].sort();
+let files = [...findTests('src'), ...findTests('test'), ...findTests('packages')].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((word) => f.includes(word)));
 if (files.length === 0) {
   console.error('no test files found');

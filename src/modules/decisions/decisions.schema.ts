@@ -1,6 +1,6 @@
 // Request and response schemas of decision records. `DecisionRecord` is the one declaration of a
 // record's shape: the ingest checker (decisions.validate.ts) and the service take their types and
-// limits from it, the client (src/client/proofline-client.ts) keeps a copy held equal by a test.
+// limits from it, the client (packages/client/src/proofline-client.ts) keeps a copy held equal by a test.
 import { type Static, Type } from 'typebox';
 
 export const MAX_BATCH_RECORDS = 5000;

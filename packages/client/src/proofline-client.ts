@@ -1,9 +1,9 @@
-// The Proofline client for AI services (`import { ProoflineClient } from 'proofline/client'`).
+// The Proofline client for AI services (`import { ProoflineClient } from '@proofline/client'`).
 // It asks, before the service acts, whether its AI system may run (active, restricted with
 // conditions, or paused), caching the answer briefly, and reports decision records in batches.
 // It fails safe: when Proofline cannot be reached, answers 5xx or times out, the system's
 // fail-safe default applies (given to the constructor, or learnt from Proofline's last answer,
-// or else `paused`). Standalone: it depends on nothing but the platform's fetch.
+// or else `paused`). It needs nothing but the platform's fetch.
 
 export type RuntimeState = 'active' | 'restricted' | 'paused';
 export type FailSafeDefault = 'active' | 'paused';

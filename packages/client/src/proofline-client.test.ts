@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
-import { buildSystem } from '../../test/factories.js';
-import { DIALECTS } from '../../test/stores.js';
-import { DecisionRecord } from '../modules/decisions/decisions.schema.js';
+import { DecisionRecord } from '../../../src/modules/decisions/decisions.schema.js';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS } from '../../../test/stores.js';
 import { type DecisionRecordWire, ProoflineClient } from './proofline-client.js';
 
 /** True only when A and B are the same type (not merely assignable one way). */
