@@ -20,3 +20,28 @@ export async function displayNames(db: Kysely<Database>, ids: Iterable<string | 
 
 /** The name of `id` in `names`, or null when there is no id (or no such user). */
 export const nameOf = (names: Map<string, string>, id: string | null | undefined): string | null => (id ? (names.get(id) ?? null) : null);
+
+/** `ownerId` -> `ownerName`, `createdBy` -> `createdByName`: the name field beside a user id field. */
+export type NameKey<K extends string> = K extends `${infer X}Id` ? `${X}Name` : `${K}Name`;
+export type Named<T, K extends keyof T & string> = T & { [P in K as NameKey<P>]: string | null };
+
+export const nameKey = (key: string): string => (key.endsWith('Id') ? `${key.slice(0, -2)}Name` : `${key}Name`);
+
+/** The user ids in `keys` of each view (for one `displayNames` lookup over a whole page). */
+export function idsIn<T, K extends keyof T & string>(views: readonly T[], keys: readonly K[]): Array<string | null> {
+  return views.flatMap((view) => keys.map((key) => (typeof view[key] === 'string' ? (view[key] as string) : null)));
+}
+
+/** `view` with `xName` beside each user id field `x`/`xId` in `keys` (null when the id is null or unknown). */
+export function withNames<T extends object, K extends keyof T & string>(
+  view: T,
+  keys: readonly K[],
+  names: Map<string, string>,
+): Named<T, K> {
+  const added: Record<string, string | null> = {};
+  for (const key of keys) {
+    const id = view[key];
+    added[nameKey(key)] = nameOf(names, typeof id === 'string' ? id : null);
+  }
+  return { ...view, ...added } as Named<T, K>;
+}

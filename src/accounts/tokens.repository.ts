@@ -10,6 +10,8 @@ export interface TokenRecord {
   id: string;
   userId: string;
   userEmail: string;
+  /** The owner's display name, from the same join as the email: no lookup of its own. */
+  userName: string;
   name: string;
   scopes: TokenScope[];
   status: TokenStatus;
@@ -40,6 +42,7 @@ export async function listTokens(db: Kysely<Database>, filter: TokenFilter, now 
         'api_tokens.id',
         'api_tokens.user_id',
         'users.email',
+        'users.display_name',
         'api_tokens.name',
         'api_tokens.scopes',
         'api_tokens.created_at',
@@ -58,6 +61,7 @@ export async function listTokens(db: Kysely<Database>, filter: TokenFilter, now 
       id: r.id,
       userId: r.user_id,
       userEmail: r.email,
+      userName: r.display_name,
       name: r.name,
       scopes: r.scopes.split(',').filter(Boolean) as TokenScope[],
       status: r.revoked_at !== null ? 'revoked' : r.expires_at <= at ? 'expired' : 'active',

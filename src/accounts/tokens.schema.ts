@@ -11,6 +11,7 @@ export const TokenView = Type.Object({
   id: Type.String(),
   userId: Type.String(),
   userEmail: Type.String(),
+  userName: Type.String({ description: "the owner's display name" }),
   name: Type.String(),
   scopes: Type.Array(TokenScopeName),
   status: TokenStatus,

@@ -3,7 +3,7 @@
 // appeal's owner, a governance lead or an admin (the use case decides).
 import { type Command, Option } from 'commander';
 import { AppealQuery, ResolveBody } from '../modules/appeals/appeals.schema.js';
-import { findAppeal, listAppeals, presentAppeal, resolveAppeal } from '../modules/appeals/appeals.service.js';
+import { findAppeal, listAppeals, namedAppeal, presentAppeal, resolveAppeal } from '../modules/appeals/appeals.service.js';
 import { APPEAL_OUTCOMES, APPEAL_STATUSES } from '../modules/appeals/appeals.tables.js';
 import { schemaCheck } from '../server/schema-check.js';
 import { cliContext, collect, minRationaleLength, printJson, printTable, withStore } from './cli-context.js';
@@ -72,7 +72,7 @@ export function registerAppealsCommands(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const view = await withStore(async (store) => {
         const { row, links } = await findAppeal(store.db, id);
-        return presentAppeal(row, links);
+        return namedAppeal(store.db, presentAppeal(row, links));
       });
       if (opts.json) return printJson(view);
       const lines = [

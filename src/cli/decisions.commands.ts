@@ -12,7 +12,7 @@ import { AppError } from '../errors.js';
 import { BatchBody } from '../modules/decisions/decisions.schema.js';
 import { ingestDecisionBatch } from '../modules/decisions/decisions.service.js';
 import type { RecordProblem } from '../modules/decisions/decisions.validate.js';
-import { findDecision, presentDecision } from '../modules/decisions/review.service.js';
+import { findDecision, namedDecision, presentDecision } from '../modules/decisions/review.service.js';
 import { sqliteDecisionWriter } from '../modules/decisions/sqlite-bulk.js';
 import { schemaCheck } from '../server/schema-check.js';
 import { ingestContext, printJson, withStore } from './cli-context.js';
@@ -113,7 +113,7 @@ export function registerDecisionsCommands(program: Command): void {
     .argument('<id>', 'the decision record id (as returned by the API)')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const view = await withStore(async (store) => presentDecision(await findDecision(store.db, id)));
+      const view = await withStore(async (store) => namedDecision(store.db, presentDecision(await findDecision(store.db, id))));
       if (opts.json) return printJson(view);
       const lines = [
         `decision ${view.id}: ${view.systemId}/${view.decisionId} at ${view.decidedAt}`,

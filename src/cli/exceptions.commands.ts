@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../errors.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
-import { listExceptions, loadExceptionDetail, presentException } from '../modules/exceptions/exceptions.repository.js';
+import { listExceptions, loadExceptionDetail, presentExceptionsNamed } from '../modules/exceptions/exceptions.repository.js';
 import { transitionException } from '../modules/exceptions/exceptions.service.js';
 import { EXCEPTION_STATUSES, type ExceptionStatus } from '../modules/exceptions/exceptions.tables.js';
 import { cliContext, minRationaleLength, withStore } from './cli-context.js';
@@ -25,16 +25,16 @@ export function registerExceptionsCommands(program: Command): void {
       }
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('validation_failed', '--limit must be 1..1000');
-      const page = await withStore((store) =>
-        listExceptions(store.db, {
+      const { items, ...page } = await withStore(async (store) => {
+        const rows = await listExceptions(store.db, {
           overdue: opts.overdue,
           status: opts.status as ExceptionStatus | undefined,
           systemId: opts.system,
           limit,
           offset: 0,
-        }),
-      );
-      const items = page.items.map((row) => presentException(row));
+        });
+        return { ...rows, items: await presentExceptionsNamed(store.db, rows.items) };
+      });
       if (opts.json) {
         console.log(JSON.stringify({ ...page, items }, null, 2));
         return;

@@ -1,7 +1,7 @@
 // `proofline incidents list|show|report`: incidents with their reporting deadlines, and a report
 // filed to an authority against one of them. The same queries, schemas and use case as the API.
 import { type Command, Option } from 'commander';
-import { listExceptions, presentException } from '../modules/exceptions/exceptions.repository.js';
+import { listExceptions, presentExceptionsNamed } from '../modules/exceptions/exceptions.repository.js';
 import { FileReportBody, IncidentListQuery } from '../modules/exceptions/exceptions.schema.js';
 import { DEADLINE_KEYS } from '../modules/exceptions/incident-deadlines.js';
 import { fileIncidentReport, incidentView } from '../modules/exceptions/incidents.service.js';
@@ -38,8 +38,10 @@ export function registerIncidentsCommands(program: Command): void {
         limit: opts.limit,
         offset: opts.offset,
       });
-      const page = await withStore((store) => listExceptions(store.db, { ...filter, kind: 'incident', limit, offset }));
-      const items = page.items.map((row) => presentException(row));
+      const { items, ...page } = await withStore(async (store) => {
+        const rows = await listExceptions(store.db, { ...filter, kind: 'incident', limit, offset });
+        return { ...rows, items: await presentExceptionsNamed(store.db, rows.items) };
+      });
       if (opts.json) return printJson({ ...page, items });
       if (items.length === 0) process.stdout.write('No incidents.\n');
       else

@@ -35,6 +35,7 @@ import {
   findAppeal,
   linkAppeal,
   listAppeals,
+  namedAppeal,
   presentAppeal,
   publicAppealStatus,
   resolveAppeal,
@@ -132,7 +133,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const { row, links } = await findAppeal(store.db, req.params.id);
       setEtag(reply, row.version);
-      return presentAppeal(row, links);
+      return namedAppeal(store.db, presentAppeal(row, links));
     },
   );
 

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { sha256Hex } from '../../accounts/actors.js';
+import { displayNames, idsIn, withNames } from '../../accounts/display-names.js';
 import { hasRole, type RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
@@ -58,6 +59,21 @@ export function presentAppeal(row: Selectable<AppealsTable>, links: AppealLink[]
     updatedAt: row.updated_at,
     version: row.version,
   };
+}
+
+// Responses name people: `xName` beside each user id field, one lookup per response or page.
+const APPEAL_PEOPLE = ['submittedBy', 'ownerId', 'resolvedBy'] as const;
+type AppealView = ReturnType<typeof presentAppeal>;
+
+/** Appeals with submitter, owner and resolver named, in one lookup. */
+export async function nameAppeals(db: Kysely<Database>, views: AppealView[]) {
+  const names = await displayNames(db, idsIn(views, APPEAL_PEOPLE));
+  return views.map((view) => withNames(view, APPEAL_PEOPLE, names));
+}
+
+export async function namedAppeal(db: Kysely<Database>, view: AppealView) {
+  const [named] = await nameAppeals(db, [view]);
+  return named;
 }
 
 async function nextCaseNumber(trx: Tx, now: Date): Promise<string> {
@@ -162,7 +178,7 @@ export async function submitAppeal(
     controls: CONTROLS,
     data: await systemData(trx, row.system_ref),
   });
-  return { appeal: presentAppeal(row), secret };
+  return { appeal: await namedAppeal(trx, presentAppeal(row)), secret };
 }
 
 export async function findAppeal(db: Kysely<Database>, id: string) {
@@ -217,7 +233,7 @@ export async function assignAppeal(
     after: { ownerId },
     data: await systemData(trx, row.system_ref),
   });
-  return presentAppeal(after, links);
+  return namedAppeal(trx, presentAppeal(after, links));
 }
 
 export async function startAppealReview(trx: Tx, { ctx, appealId, version }: { ctx: RequestContext; appealId: string; version: number }) {
@@ -233,7 +249,7 @@ export async function startAppealReview(trx: Tx, { ctx, appealId, version }: { c
     after: { status: 'in_review' },
     data: await systemData(trx, row.system_ref),
   });
-  return presentAppeal(after, links);
+  return namedAppeal(trx, presentAppeal(after, links));
 }
 
 async function checkLinks(trx: Tx, links: AppealLink[]): Promise<void> {
@@ -301,7 +317,7 @@ export async function resolveAppeal(
     controls: CONTROLS,
     data: { ...(await systemData(trx, row.system_ref)), decisionId: row.decision_id },
   });
-  return presentAppeal(after, allLinks);
+  return namedAppeal(trx, presentAppeal(after, allLinks));
 }
 
 /** Lessons come later than the resolution: links can be added to a resolved appeal too. */
@@ -315,7 +331,7 @@ export async function linkAppeal(trx: Tx, { ctx, appealId, links }: { ctx: Reque
     subject: { type: 'appeal', id: found.row.id },
     data: { ...(await systemData(trx, found.row.system_ref)), links },
   });
-  return presentAppeal(found.row, allLinks);
+  return namedAppeal(trx, presentAppeal(found.row, allLinks));
 }
 
 export interface AppealFilter {
@@ -338,7 +354,15 @@ export async function listAppeals(db: Kysely<Database>, filter: AppealFilter) {
     query.selectAll().orderBy('created_at', 'desc').orderBy('case_number', 'desc').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows.map((r) => presentAppeal(r)), total: Number(total.n), limit: filter.limit, offset: filter.offset };
+  return {
+    items: await nameAppeals(
+      db,
+      rows.map((r) => presentAppeal(r)),
+    ),
+    total: Number(total.n),
+    limit: filter.limit,
+    offset: filter.offset,
+  };
 }
 
 /** The appellant's view of their own case: nothing else, and the same "not found" for a wrong

@@ -1,7 +1,9 @@
 // Maps approval rows to the API shapes, so a new column never leaks by accident.
 import type { Kysely } from 'kysely';
+import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
 import { isExpired } from '../../governance/chain.js';
+import { type listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
 import type { DecisionRow, RequestRow, RequestState } from '../../governance/requests.repository.js';
 
 export function presentRequestSummary(r: RequestRow) {
@@ -19,15 +21,15 @@ export function presentRequestSummary(r: RequestRow) {
   };
 }
 
-async function namesOf(db: Kysely<Database>, decisions: DecisionRow[]): Promise<Map<string, string>> {
-  const ids = [...new Set(decisions.flatMap((d) => [d.approver_id, d.on_behalf_of]).filter((v): v is string => v !== null))];
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
+const peopleOfRequest = (r: RequestRow, decisions: DecisionRow[]) => [
+  r.requested_by,
+  r.emergency_by,
+  ...decisions.flatMap((d) => [d.approver_id, d.on_behalf_of]),
+];
 
 export async function presentRequest(db: Kysely<Database>, { request: r, policy, decisions, chain }: RequestState, now = new Date()) {
-  const names = await namesOf(db, decisions);
+  // Everyone the request names (requester, emergency actor, approvers and their principals): one lookup.
+  const names = await displayNames(db, peopleOfRequest(r, decisions));
   const person = (id: string) => ({ id, name: names.get(id) ?? id });
   const counted = new Set(chain.steps.flatMap((s) => s.approvals.map((a) => a.id)));
   return {
@@ -43,6 +45,7 @@ export async function presentRequest(db: Kysely<Database>, { request: r, policy,
     policy: { id: policy.policyId, version: policy.version },
     status: r.status,
     requestedBy: r.requested_by,
+    requestedByName: nameOf(names, r.requested_by),
     createdAt: r.created_at,
     revisedAt: r.revised_at,
     completedAt: r.completed_at,
@@ -52,6 +55,7 @@ export async function presentRequest(db: Kysely<Database>, { request: r, policy,
       r.emergency_by && r.emergency_at
         ? {
             by: r.emergency_by,
+            byName: nameOf(names, r.emergency_by),
             reason: r.emergency_reason ?? '',
             at: r.emergency_at,
             exceptionId: r.exception_id,
@@ -92,7 +96,7 @@ export async function presentRequest(db: Kysely<Database>, { request: r, policy,
   };
 }
 
-export function presentDelegation(d: {
+type DelegationRow = {
   id: string;
   delegator_id: string;
   delegate_id: string;
@@ -100,7 +104,9 @@ export function presentDelegation(d: {
   ends_at: string;
   reason: string;
   revoked_at: string | null;
-}) {
+};
+
+export function presentDelegation(d: DelegationRow) {
   return {
     id: d.id,
     delegatorId: d.delegator_id,
@@ -110,4 +116,27 @@ export function presentDelegation(d: {
     reason: d.reason,
     revokedAt: d.revoked_at,
   };
+}
+
+const DELEGATION_PEOPLE = ['delegatorId', 'delegateId'] as const;
+
+/** Delegations with delegator and delegate named, in one lookup. */
+export async function presentDelegationsNamed(db: Kysely<Database>, rows: DelegationRow[]) {
+  const views = rows.map(presentDelegation);
+  const names = await displayNames(db, idsIn(views, DELEGATION_PEOPLE));
+  return views.map((view) => withNames(view, DELEGATION_PEOPLE, names));
+}
+
+export async function presentDelegationNamed(db: Kysely<Database>, row: DelegationRow) {
+  const [view] = await presentDelegationsNamed(db, [row]);
+  return view;
+}
+
+type ChangeRecordRow = Awaited<ReturnType<typeof listChangeRecords>>['items'][number];
+
+/** A page of change records with who recorded each named (signers carry their names already), in one lookup. */
+export async function presentChangeRecordsNamed(db: Kysely<Database>, rows: ChangeRecordRow[]) {
+  const views = rows.map(presentChangeRecord);
+  const names = await displayNames(db, idsIn(views, ['recordedBy']));
+  return views.map((view) => withNames(view, ['recordedBy'], names));
 }

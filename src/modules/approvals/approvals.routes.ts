@@ -2,14 +2,20 @@
 // change records and version comparison. Thin: access, schema, one transaction, one use case.
 
 import { Type } from 'typebox';
-import { compareModelVersions, compareVersions, listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
+import { compareModelVersions, compareVersions, listChangeRecords } from '../../governance/change-records.service.js';
 import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
 import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
 import { decideApproval } from '../../workflows/decide-approval.js';
 import { proceedWithEmergency } from '../../workflows/emergency-change.js';
-import { presentDelegation, presentRequest, presentRequestSummary } from './approvals.presenter.js';
+import {
+  presentChangeRecordsNamed,
+  presentDelegationNamed,
+  presentDelegationsNamed,
+  presentRequest,
+  presentRequestSummary,
+} from './approvals.presenter.js';
 import {
   ChangeRecordQuery,
   ChangeRecordView,
@@ -271,7 +277,8 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       config: { access: write },
     },
     async (req) =>
-      presentDelegation(
+      presentDelegationNamed(
+        store.db,
         await store.transact((trx) =>
           createDelegation(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
         ),
@@ -289,7 +296,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       },
       config: { access: read },
     },
-    async (req) => ({ items: (await listDelegations(store.db, actorOf(req).userId ?? '')).map(presentDelegation) }),
+    async (req) => ({ items: await presentDelegationsNamed(store.db, await listDelegations(store.db, actorOf(req).userId ?? '')) }),
   );
 
   app.post(
@@ -305,7 +312,10 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       config: { access: write },
     },
     async (req) =>
-      presentDelegation(await store.transact((trx) => revokeDelegation(trx, { ctx: requestContext(req), delegationId: req.params.id }))),
+      presentDelegationNamed(
+        store.db,
+        await store.transact((trx) => revokeDelegation(trx, { ctx: requestContext(req), delegationId: req.params.id })),
+      ),
   );
 
   app.get(
@@ -322,7 +332,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req) => {
       const page = await listChangeRecords(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 });
-      return { ...page, items: page.items.map(presentChangeRecord) };
+      return { ...page, items: await presentChangeRecordsNamed(store.db, page.items) };
     },
   );
 

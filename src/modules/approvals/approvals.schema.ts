@@ -150,6 +150,7 @@ export const RequestView = Type.Object({
   policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
   status: Type.String(),
   requestedBy: Type.String(),
+  requestedByName: Nullable(Type.String({ description: "the requester's display name" })),
   createdAt: Type.String(),
   revisedAt: Type.String(),
   completedAt: Nullable(Type.String()),
@@ -158,6 +159,7 @@ export const RequestView = Type.Object({
   emergency: Nullable(
     Type.Object({
       by: Type.String(),
+      byName: Nullable(Type.String({ description: 'the display name of who proceeded with the emergency change' })),
       reason: Type.String(),
       at: Type.String(),
       exceptionId: Nullable(Type.String()),
@@ -208,6 +210,7 @@ export const QueueView = Type.Object({
       stepIndex: Type.Integer(),
       stepName: Type.String(),
       onBehalfOf: Nullable(Type.String()),
+      onBehalfOfName: Nullable(Type.String({ description: 'the display name of the person you would sign for' })),
       contentDigest: Type.String(),
       revision: Type.Integer(),
       waitingSince: Type.String(),
@@ -244,7 +247,9 @@ export const DelegationBody = Type.Object(
 export const DelegationView = Type.Object({
   id: Type.String(),
   delegatorId: Type.String(),
+  delegatorName: Nullable(Type.String({ description: "the delegator's display name" })),
   delegateId: Type.String(),
+  delegateName: Nullable(Type.String({ description: "the delegate's display name" })),
   startsAt: Type.String(),
   endsAt: Type.String(),
   reason: Type.String(),
@@ -269,6 +274,7 @@ export const ChangeRecordView = Type.Object({
   approvalRequestId: Nullable(Type.String()),
   exceptionId: Nullable(Type.String()),
   recordedBy: Nullable(Type.String()),
+  recordedByName: Nullable(Type.String({ description: 'the display name of who recorded the change' })),
   signedBy: Type.Array(SignerView, { description: 'who signed the approval that allowed the change; [] when none' }),
   recordedAt: Type.String(),
   eventId: Type.String(),

@@ -1,5 +1,6 @@
 // What waits for one approver: every open step of a pending request they may fill (in their own
 // right or as a delegate), with its age; expired approvals show as renewals due.
+import { displayNames, nameOf } from '../../accounts/display-names.js';
 import type { Tx } from '../../db/store.js';
 import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/approvers.js';
 import { type Candidate, peopleOf, qualifyingRole } from '../../governance/chain.js';
@@ -14,6 +15,8 @@ export interface QueueItem {
   stepIndex: number;
   stepName: string;
   onBehalfOf: string | null;
+  /** The display name of the person this approver would sign for. */
+  onBehalfOfName: string | null;
   contentDigest: string;
   revision: number;
   waitingSince: string;
@@ -50,6 +53,7 @@ export async function listQueue(trx: Tx, { approver, now = new Date() }: { appro
         stepIndex: step.index,
         stepName: step.step.name,
         onBehalfOf: via ? via.userId : null,
+        onBehalfOfName: null,
         contentDigest: request.content_digest,
         revision: Number(request.revision),
         waitingSince,
@@ -60,6 +64,11 @@ export async function listQueue(trx: Tx, { approver, now = new Date() }: { appro
     }
   }
   items.sort((a, b) => b.ageSeconds - a.ageSeconds);
+  const names = await displayNames(
+    trx,
+    items.map((item) => item.onBehalfOf),
+  );
+  for (const item of items) item.onBehalfOfName = nameOf(names, item.onBehalfOf);
   const byKind: Record<string, number> = {};
   for (const item of items) byKind[item.kind] = (byKind[item.kind] ?? 0) + 1;
   return {

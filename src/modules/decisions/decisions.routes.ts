@@ -6,7 +6,7 @@ import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, Page, PageQ
 import { reviewDecision } from '../../workflows/review-decision.js';
 import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
 import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
-import { findDecision, listReviewQueue, presentDecision } from './review.service.js';
+import { findDecision, listReviewQueue, namedDecision, presentDecision } from './review.service.js';
 import { sqliteDecisionWriter } from './sqlite-bulk.js';
 
 /** Room for the largest allowed batch (5,000 records of a few hundred bytes); more is a 413. */
@@ -91,7 +91,7 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
       },
       config: { access: { roles: QUEUE_READERS, scope: 'read' } },
     },
-    async (req) => presentDecision(await findDecision(store.db, req.params.id)),
+    async (req) => namedDecision(store.db, presentDecision(await findDecision(store.db, req.params.id))),
   );
 
   app.post(

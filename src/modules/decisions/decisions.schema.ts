@@ -83,6 +83,9 @@ export const DecisionView = Type.Object({
   confidence: Type.Union([Type.Number(), Type.Null()]),
   humanReviewed: Type.Boolean(),
   reviewedBy: Type.Union([Type.String(), Type.Null()]),
+  reviewedByName: Type.Union([Type.String(), Type.Null()], {
+    description: "the reported reviewer's display name, when reviewedBy is a known user",
+  }),
   batchId: Type.String(),
   receivedAt: Type.String(),
   review: Type.Union([
@@ -90,6 +93,7 @@ export const DecisionView = Type.Object({
       status: Type.String(),
       queuedBecause: Type.Union([Type.String(), Type.Null()]),
       reviewerId: Type.Union([Type.String(), Type.Null()]),
+      reviewerName: Type.Union([Type.String(), Type.Null()], { description: "the reviewer's display name" }),
       reviewedAt: Type.Union([Type.String(), Type.Null()]),
       reason: Type.Union([Type.String(), Type.Null()]),
       exceptionId: Type.Union([Type.String(), Type.Null()]),

@@ -2,6 +2,7 @@
 // sample wait here for a reviewer, who confirms or overrides them. An override is an exception of
 // kind `override`, linked to the decision, so it follows the exception lifecycle to lessons learned.
 import type { Kysely, Selectable } from 'kysely';
+import { displayNames, nameOf } from '../../accounts/display-names.js';
 import { hasSystemRole, type RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
@@ -39,6 +40,27 @@ export function presentDecision(row: Selectable<DecisionsTable>) {
   };
 }
 
+type DecisionView = ReturnType<typeof presentDecision>;
+
+/** Decisions with their reviewers named (reviewedByName: the reviewer the AI service reported, when a
+ * known user; review.reviewerName: who reviewed it here), in one lookup. */
+export async function nameDecisions(db: Kysely<Database>, views: DecisionView[]) {
+  const names = await displayNames(
+    db,
+    views.flatMap((view) => [view.reviewedBy, view.review?.reviewerId]),
+  );
+  return views.map((view) => ({
+    ...view,
+    reviewedByName: nameOf(names, view.reviewedBy),
+    review: view.review ? { ...view.review, reviewerName: nameOf(names, view.review.reviewerId) } : null,
+  }));
+}
+
+export async function namedDecision(db: Kysely<Database>, view: DecisionView) {
+  const [named] = await nameDecisions(db, [view]);
+  return named;
+}
+
 export async function findDecision(db: Kysely<Database>, id: string) {
   const row = await db.selectFrom('decisions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('decision', id);
@@ -55,7 +77,7 @@ export async function listReviewQueue(
     query.selectAll().orderBy('received_at').orderBy('id').limit(limit).offset(offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows.map(presentDecision), total: Number(total.n), limit, offset };
+  return { items: await nameDecisions(db, rows.map(presentDecision)), total: Number(total.n), limit, offset };
 }
 
 export interface ReviewInput {
@@ -115,7 +137,7 @@ export async function recordReview(
     data: { systemId: row.system_id, decisionId: row.decision_id, correctedOutput: input.correctedOutput },
     controls: ['euaiact:Art.14', 'gdpr:Art.22'],
   });
-  return presentDecision({
+  const view = presentDecision({
     ...row,
     review_status: status,
     reviewer_id: reviewerId,
@@ -123,4 +145,5 @@ export async function recordReview(
     review_outcome_reason: input.reason,
     exception_id: exceptionId,
   });
+  return namedDecision(trx, view);
 }

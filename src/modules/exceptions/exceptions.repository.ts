@@ -1,5 +1,7 @@
 // Typed reads for exceptions and the presenters that turn rows into API views.
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
+import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { isOpenStatus, OPEN_STATUSES } from './exceptions.policy.js';
@@ -117,6 +119,56 @@ export function presentFollowUp(row: Selectable<FollowUpsTable>, now = new Date(
   };
 }
 
+// Responses name people: `xName` beside each user id field `x`/`xId` (raisedBy.refName when a person
+// raised it, verification.byName), one lookup per response or page. Ledger events keep ids only.
+const EXCEPTION_PEOPLE = ['ownerId', 'resolverId', 'createdBy'] as const;
+const ACTION_PEOPLE = ['ownerId', 'completedBy'] as const;
+const FOLLOW_UP_PEOPLE = ['ownerId'] as const;
+const LESSON_PEOPLE = ['createdBy'] as const;
+type CorrectiveActionView = ReturnType<typeof presentCorrectiveAction>;
+type FollowUpView = ReturnType<typeof presentFollowUp>;
+type LessonView = ReturnType<typeof presentLesson>;
+
+const raisedByPerson = (view: ExceptionView) => (view.raisedBy.type === 'person' ? view.raisedBy.ref : null);
+const peopleOfException = (view: ExceptionView) => [...idsIn([view], EXCEPTION_PEOPLE), raisedByPerson(view), view.verification?.by];
+
+function nameException(view: ExceptionView, names: Map<string, string>) {
+  return {
+    ...withNames(view, EXCEPTION_PEOPLE, names),
+    raisedBy: { ...view.raisedBy, refName: nameOf(names, raisedByPerson(view)) },
+    verification: view.verification ? { ...view.verification, byName: nameOf(names, view.verification.by) } : null,
+  };
+}
+export type NamedExceptionView = ReturnType<typeof nameException>;
+
+/** A page of exceptions (or incidents) with their people named, in one lookup. */
+export async function presentExceptionsNamed(db: Kysely<Database>, rows: ExceptionRow[], now = new Date()): Promise<NamedExceptionView[]> {
+  const views = rows.map((row) => presentException(row, now));
+  const names = await displayNames(db, views.flatMap(peopleOfException));
+  return views.map((view) => nameException(view, names));
+}
+
+/** What a use case answers: its exception, people named. */
+export async function namedException(db: Kysely<Database>, view: ExceptionView): Promise<NamedExceptionView> {
+  return nameException(view, await displayNames(db, peopleOfException(view)));
+}
+
+export async function namedCorrectiveAction(db: Kysely<Database>, view: CorrectiveActionView) {
+  return withNames(view, ACTION_PEOPLE, await displayNames(db, idsIn([view], ACTION_PEOPLE)));
+}
+
+export async function namedFollowUp(db: Kysely<Database>, view: FollowUpView) {
+  return withNames(view, FOLLOW_UP_PEOPLE, await displayNames(db, idsIn([view], FOLLOW_UP_PEOPLE)));
+}
+
+export async function namedLesson(db: Kysely<Database>, lesson: LessonView & { followUps: FollowUpView[] }) {
+  const names = await displayNames(db, [...idsIn([lesson], LESSON_PEOPLE), ...idsIn(lesson.followUps, FOLLOW_UP_PEOPLE)]);
+  return {
+    ...withNames(lesson, LESSON_PEOPLE, names),
+    followUps: lesson.followUps.map((f) => withNames(f, FOLLOW_UP_PEOPLE, names)),
+  };
+}
+
 export interface ExceptionFilter {
   status?: ExceptionRow['status'];
   kind?: ExceptionRow['kind'];
@@ -169,10 +221,21 @@ export async function loadExceptionDetail(trx: Tx, id: string, now = new Date())
     .orderBy('created_at')
     .orderBy('id')
     .execute();
+  const exception = presentException(row, now);
+  const correctiveActions = actions.map((a) => presentCorrectiveAction(a, now));
+  const lessonViews = lessons.map(presentLesson);
+  const followUpViews = followUps.map((f) => presentFollowUp(f, now));
+  // Everyone the detail names, in one lookup.
+  const names = await displayNames(trx, [
+    ...peopleOfException(exception),
+    ...idsIn(correctiveActions, ACTION_PEOPLE),
+    ...idsIn(lessonViews, LESSON_PEOPLE),
+    ...idsIn(followUpViews, FOLLOW_UP_PEOPLE),
+  ]);
   return {
-    ...presentException(row, now),
-    correctiveActions: actions.map((a) => presentCorrectiveAction(a, now)),
-    lessons: lessons.map(presentLesson),
-    followUps: followUps.map((f) => presentFollowUp(f, now)),
+    ...nameException(exception, names),
+    correctiveActions: correctiveActions.map((a) => withNames(a, ACTION_PEOPLE, names)),
+    lessons: lessonViews.map((l) => withNames(l, LESSON_PEOPLE, names)),
+    followUps: followUpViews.map((f) => withNames(f, FOLLOW_UP_PEOPLE, names)),
   };
 }

@@ -2,7 +2,7 @@
 // actions, verification, lessons learned and follow-ups. Rules live in the services.
 import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
-import { listExceptions, loadExceptionDetail, presentException } from './exceptions.repository.js';
+import { listExceptions, loadExceptionDetail, presentExceptionsNamed } from './exceptions.repository.js';
 import {
   ActionParams,
   CompleteActionBody,
@@ -65,7 +65,7 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
     async (req) => {
       const { limit = 50, offset = 0, ...filter } = req.query;
       const page = await listExceptions(store.db, { ...filter, limit, offset });
-      return { ...page, items: page.items.map((row) => presentException(row)) };
+      return { ...page, items: await presentExceptionsNamed(store.db, page.items) };
     },
   );
 

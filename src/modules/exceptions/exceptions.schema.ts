@@ -79,9 +79,15 @@ export const ExceptionView = Type.Object({
   severity: oneOf(SEVERITIES),
   status: oneOf(EXCEPTION_STATUSES),
   detectedAt: Type.String(),
-  raisedBy: Type.Object({ type: oneOf(RAISED_BY_TYPES), ref: Type.String() }),
+  raisedBy: Type.Object({
+    type: oneOf(RAISED_BY_TYPES),
+    ref: Type.String(),
+    refName: Nullable(Type.String({ description: 'when a person raised it: their display name' })),
+  }),
   ownerId: Type.String(),
+  ownerName: Nullable(Type.String({ description: "the owner's display name" })),
   resolverId: Type.String(),
+  resolverName: Nullable(Type.String({ description: "the resolver's display name" })),
   dueAt: Type.String(),
   overdue: Type.Boolean(),
   links: Type.Array(Type.Object({ type: Type.String(), id: Type.String() })),
@@ -89,10 +95,18 @@ export const ExceptionView = Type.Object({
   recurring: Type.Boolean(),
   recurringRefs: Type.Array(Type.String()),
   duplicateOf: Nullable(Type.String()),
-  verification: Nullable(Type.Object({ by: Type.String(), at: Type.String(), note: Type.String() })),
+  verification: Nullable(
+    Type.Object({
+      by: Type.String(),
+      byName: Nullable(Type.String({ description: "the verifier's display name" })),
+      at: Type.String(),
+      note: Type.String(),
+    }),
+  ),
   closedAt: Nullable(Type.String()),
   createdAt: Type.String(),
   createdBy: Nullable(Type.String()),
+  createdByName: Nullable(Type.String({ description: "the creator's display name" })),
   updatedAt: Type.String(),
   version: Type.Integer(),
 });
@@ -102,12 +116,14 @@ export const CorrectiveActionView = Type.Object({
   exceptionId: Type.String(),
   description: Type.String(),
   ownerId: Type.String(),
+  ownerName: Nullable(Type.String({ description: "the owner's display name" })),
   dueAt: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('completed')]),
   overdue: Type.Boolean(),
   evidence: Nullable(Type.String()),
   completedAt: Nullable(Type.String()),
   completedBy: Nullable(Type.String()),
+  completedByName: Nullable(Type.String({ description: 'the display name of who completed it' })),
   createdAt: Type.String(),
   version: Type.Integer(),
 });
@@ -119,6 +135,7 @@ export const FollowUpView = Type.Object({
   kind: oneOf(FOLLOW_UP_KINDS),
   description: Type.String(),
   ownerId: Type.String(),
+  ownerName: Nullable(Type.String({ description: "the owner's display name" })),
   dueAt: Type.String(),
   status: oneOf(FOLLOW_UP_STATUSES),
   overdue: Type.Boolean(),
@@ -134,6 +151,7 @@ const lessonFields = {
   text: Type.String(),
   createdAt: Type.String(),
   createdBy: Nullable(Type.String()),
+  createdByName: Nullable(Type.String({ description: 'the display name of who recorded the lesson' })),
 };
 export const LessonView = Type.Object(lessonFields);
 export const LessonWithFollowUpsView = Type.Object({ ...lessonFields, followUps: Type.Array(FollowUpView) });

@@ -8,7 +8,14 @@ import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { allowedTransitions, dueAtFor, rootCauseKey } from './exceptions.policy.js';
-import { type ExceptionRow, type ExceptionView, findException, presentException, requireActiveUser } from './exceptions.repository.js';
+import {
+  type ExceptionRow,
+  findException,
+  type NamedExceptionView,
+  namedException,
+  presentException,
+  requireActiveUser,
+} from './exceptions.repository.js';
 import type { ExceptionKind, ExceptionStatus, ExceptionsTable, RaisedByType, Severity } from './exceptions.tables.js';
 
 export const EXCEPTION_CONTROLS = ['iso42001:A.9.2', 'iso42001:10.2', 'eu-ai-act:Art.20'];
@@ -46,7 +53,7 @@ export function requireIsoTime(value: string, field: string): string {
 export async function openException(
   trx: Tx,
   { ctx, input, awareAt, minRationaleLength }: { ctx: RequestContext; input: NewException; awareAt?: string; minRationaleLength?: number },
-): Promise<ExceptionView> {
+): Promise<NamedExceptionView> {
   const description = requireRationale(input.description, { field: 'description', minimum: minRationaleLength });
   const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
   if (!system) throw notFound('ai_system', input.systemId);
@@ -111,7 +118,7 @@ export async function openException(
     controls: EXCEPTION_CONTROLS,
     data: { systemId: row.system_id },
   });
-  return presentException({ ...row, version: 1 });
+  return namedException(trx, presentException({ ...row, version: 1 }));
 }
 
 /** Who may move an exception along: its owner, its resolver, the system's owners, governance leads, admins. */
@@ -163,7 +170,7 @@ export interface TransitionInput {
 export async function transitionException(
   trx: Tx,
   { ctx, input, minRationaleLength }: { ctx: RequestContext; input: TransitionInput; minRationaleLength?: number },
-): Promise<ExceptionView> {
+): Promise<NamedExceptionView> {
   const row = await findException(trx, input.exceptionId);
   requireManager(ctx, row);
   requireVersion(row, input.expectedVersion);
@@ -217,7 +224,7 @@ export async function transitionException(
     controls: EXCEPTION_CONTROLS,
     data: { systemId: row.system_id },
   });
-  return presentException({ ...row, ...changes, version } as ExceptionRow);
+  return namedException(trx, presentException({ ...row, ...changes, version } as ExceptionRow));
 }
 
 export interface RootCauseInput {
@@ -228,7 +235,10 @@ export interface RootCauseInput {
 }
 
 /** Records the root cause; the same cause recurring on the same system is flagged with the earlier ones. */
-export async function recordRootCause(trx: Tx, { ctx, input }: { ctx: RequestContext; input: RootCauseInput }): Promise<ExceptionView> {
+export async function recordRootCause(
+  trx: Tx,
+  { ctx, input }: { ctx: RequestContext; input: RootCauseInput },
+): Promise<NamedExceptionView> {
   const row = await findException(trx, input.exceptionId);
   requireManager(ctx, row);
   requireVersion(row, input.expectedVersion);
@@ -268,7 +278,7 @@ export async function recordRootCause(trx: Tx, { ctx, input }: { ctx: RequestCon
     controls: ['iso42001:10.2'],
     data: { systemId: row.system_id },
   });
-  return presentException({ ...row, ...changes });
+  return namedException(trx, presentException({ ...row, ...changes }));
 }
 
 export interface VerifyInput {
@@ -281,7 +291,7 @@ export interface VerifyInput {
 export async function verifyException(
   trx: Tx,
   { ctx, input, minRationaleLength }: { ctx: RequestContext; input: VerifyInput; minRationaleLength?: number },
-): Promise<ExceptionView> {
+): Promise<NamedExceptionView> {
   requirePersonalSignature(ctx, 'verifying a fix');
   const row = await findException(trx, input.exceptionId);
   requireVersion(row, input.expectedVersion);
@@ -310,5 +320,5 @@ export async function verifyException(
     controls: ['iso42001:10.2'],
     data: { systemId: row.system_id },
   });
-  return presentException({ ...row, ...changes });
+  return namedException(trx, presentException({ ...row, ...changes }));
 }

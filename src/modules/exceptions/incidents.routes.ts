@@ -2,7 +2,7 @@
 // record each report filed to an authority against its deadline.
 import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
-import { listExceptions, presentException } from './exceptions.repository.js';
+import { listExceptions, presentExceptionsNamed } from './exceptions.repository.js';
 import {
   DeadlinesView,
   ExceptionView,
@@ -55,7 +55,7 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
     async (req) => {
       const { limit = 50, offset = 0, ...filter } = req.query;
       const page = await listExceptions(store.db, { ...filter, kind: 'incident', limit, offset });
-      return { ...page, items: page.items.map((row) => presentException(row)) };
+      return { ...page, items: await presentExceptionsNamed(store.db, page.items) };
     },
   );
 

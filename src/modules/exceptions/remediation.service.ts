@@ -8,7 +8,16 @@ import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { isOpenStatus } from './exceptions.policy.js';
-import { findException, presentCorrectiveAction, presentFollowUp, presentLesson, requireActiveUser } from './exceptions.repository.js';
+import {
+  findException,
+  namedCorrectiveAction,
+  namedFollowUp,
+  namedLesson,
+  presentCorrectiveAction,
+  presentFollowUp,
+  presentLesson,
+  requireActiveUser,
+} from './exceptions.repository.js';
 import { canManage, requireIsoTime, requireManager, requireText, requireVersion } from './exceptions.service.js';
 import type { CorrectiveActionsTable, FollowUpKind, FollowUpStatus, FollowUpsTable } from './exceptions.tables.js';
 
@@ -52,7 +61,7 @@ export async function addCorrectiveAction(trx: Tx, { ctx, input }: { ctx: Reques
     data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.2'],
   });
-  return presentCorrectiveAction({ ...row, version: 1 });
+  return namedCorrectiveAction(trx, presentCorrectiveAction({ ...row, version: 1 }));
 }
 
 export interface CompleteCorrectiveAction {
@@ -90,7 +99,7 @@ export async function completeCorrectiveAction(trx: Tx, { ctx, input }: { ctx: R
     data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.2'],
   });
-  return presentCorrectiveAction({ ...action, ...changes });
+  return namedCorrectiveAction(trx, presentCorrectiveAction({ ...action, ...changes }));
 }
 
 export interface NewFollowUp {
@@ -158,7 +167,7 @@ export async function recordLesson(trx: Tx, { ctx, input }: { ctx: RequestContex
   });
   const followUps = [];
   for (const f of input.followUps ?? []) followUps.push(await insertFollowUp(trx, ctx, exception, row.id, f));
-  return { ...presentLesson(row), followUps };
+  return namedLesson(trx, { ...presentLesson(row), followUps });
 }
 
 /** A follow-up may be added to a lesson later, even after the exception closed: improvement continues. */
@@ -175,7 +184,7 @@ export async function addFollowUp(
     .where('exception_id', '=', exception.id)
     .executeTakeFirst();
   if (!lesson) throw notFound('lesson', input.lessonId);
-  return insertFollowUp(trx, ctx, exception, lesson.id, input);
+  return namedFollowUp(trx, await insertFollowUp(trx, ctx, exception, lesson.id, input));
 }
 
 const FOLLOW_UP_NEXT: Record<FollowUpStatus, FollowUpStatus[]> = { open: ['in_progress', 'done'], in_progress: ['done'], done: [] };
@@ -226,5 +235,5 @@ export async function transitionFollowUp(
     data: { systemId: exception.system_id, exceptionId: exception.id },
     controls: ['iso42001:10.1'],
   });
-  return presentFollowUp({ ...row, ...changes });
+  return namedFollowUp(trx, presentFollowUp({ ...row, ...changes }));
 }

@@ -37,11 +37,13 @@ export const RosterRemoveBody = Type.Object({ reason: Reason }, { additionalProp
 export const RosterEntryView = Type.Object({
   systemId: Type.String(),
   userId: Type.String(),
+  userName: Type.Union([Type.String(), Type.Null()], { description: "the officer's display name" }),
   authorities: Type.Array(Type.String()),
   competence: Type.String(),
   training: Type.String(),
   addedAt: Type.String(),
   addedBy: Type.Union([Type.String(), Type.Null()]),
+  addedByName: Type.Union([Type.String(), Type.Null()], { description: 'the display name of who added the officer' }),
   updatedAt: Type.String(),
   version: Type.Integer(),
 });
@@ -78,7 +80,17 @@ export const RuntimeDetailView = Type.Object({
   reason: Type.String(),
   version: Type.Integer(),
   updatedAt: Type.Union([Type.String(), Type.Null()]),
-  pendingResume: Type.Union([Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String() }), Type.Null()]),
+  updatedBy: Type.Union([Type.String(), Type.Null()], { description: 'who set the current state (null before any action)' }),
+  updatedByName: Type.Union([Type.String(), Type.Null()], { description: 'the display name of who set the current state' }),
+  pendingResume: Type.Union([
+    Type.Object({
+      by: Type.String(),
+      byName: Type.Union([Type.String(), Type.Null()], { description: 'the display name of the officer who asked to resume' }),
+      reason: Type.String(),
+      at: Type.String(),
+    }),
+    Type.Null(),
+  ]),
   pendingConfirmation: Type.Optional(Type.Boolean()),
 });
 

@@ -2,6 +2,7 @@
 // system, and pause / restrict / resume. Only roster officers holding the authority act; holding
 // the admin role is not enough. Resuming a high-risk system takes two different officers.
 import { PostgresAdapter, type Selectable, sql } from 'kysely';
+import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
@@ -46,6 +47,21 @@ export function presentRosterEntry(row: Selectable<OversightRosterTable>) {
   };
 }
 
+// Responses name people: `xName` beside each user id field, one lookup per response or list. Ledger
+// events keep `presentRosterEntry`: ids only.
+const ROSTER_PEOPLE = ['userId', 'addedBy'] as const;
+type RosterEntryView = ReturnType<typeof presentRosterEntry>;
+
+async function nameRosterEntries(trx: Tx, entries: RosterEntryView[]) {
+  const names = await displayNames(trx, idsIn(entries, ROSTER_PEOPLE));
+  return entries.map((entry) => withNames(entry, ROSTER_PEOPLE, names));
+}
+
+async function namedRosterEntry(trx: Tx, entry: RosterEntryView) {
+  const [named] = await nameRosterEntries(trx, [entry]);
+  return named;
+}
+
 export async function addRosterOfficer(trx: Tx, { ctx, systemId, input }: { ctx: RequestContext; systemId: string; input: RosterInput }) {
   requireRosterManager(ctx);
   await requireSystem(trx, systemId);
@@ -79,7 +95,7 @@ export async function addRosterOfficer(trx: Tx, { ctx, systemId, input }: { ctx:
     after: entry,
     controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
-  return entry;
+  return namedRosterEntry(trx, entry);
 }
 
 export async function updateRosterOfficer(
@@ -112,7 +128,7 @@ export async function updateRosterOfficer(
     before: presentRosterEntry(before),
     after: entry,
   });
-  return entry;
+  return namedRosterEntry(trx, entry);
 }
 
 export async function removeRosterOfficer(
@@ -146,7 +162,7 @@ async function rosterEntry(trx: Tx, systemId: string, userId: string) {
 export async function listRoster(trx: Tx, systemId: string) {
   await requireSystem(trx, systemId);
   const rows = await trx.selectFrom('oversight_roster').selectAll().where('system_id', '=', systemId).orderBy('added_at').execute();
-  return rows.map(presentRosterEntry);
+  return nameRosterEntries(trx, rows.map(presentRosterEntry));
 }
 
 /** The roster check every oversight action starts with. */
@@ -168,11 +184,24 @@ export interface RuntimeView {
   reason: string;
   version: number;
   updatedAt: string | null;
+  /** Who set the current state (null before any action, or when the system did). */
+  updatedBy: string | null;
   pendingResume: { by: string; reason: string; at: string } | null;
 }
 
+/** A runtime view for people: who set the state and who asked to resume, named (one lookup). */
+export async function namedRuntime(trx: Tx, view: RuntimeView) {
+  const names = await displayNames(trx, [view.updatedBy, view.pendingResume?.by]);
+  return {
+    ...view,
+    updatedByName: nameOf(names, view.updatedBy),
+    pendingResume: view.pendingResume ? { ...view.pendingResume, byName: nameOf(names, view.pendingResume.by) } : null,
+  };
+}
+
 export function presentRuntime(systemId: string, row: Selectable<SystemRuntimeTable> | undefined): RuntimeView {
-  if (!row) return { systemId, state: 'active', conditions: {}, reason: '', version: 0, updatedAt: null, pendingResume: null };
+  if (!row)
+    return { systemId, state: 'active', conditions: {}, reason: '', version: 0, updatedAt: null, updatedBy: null, pendingResume: null };
   return {
     systemId,
     state: row.state,
@@ -180,6 +209,7 @@ export function presentRuntime(systemId: string, row: Selectable<SystemRuntimeTa
     reason: row.reason,
     version: row.version,
     updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
     pendingResume: row.pending_resume_by
       ? { by: row.pending_resume_by, reason: row.pending_resume_reason ?? '', at: row.pending_resume_at ?? '' }
       : null,
@@ -192,9 +222,9 @@ export async function readRuntime(trx: Tx, systemId: string): Promise<RuntimeVie
 }
 
 /** The runtime row of an existing system, for people (an unknown id is not_found, not "active"). */
-export async function showRuntime(trx: Tx, systemId: string): Promise<RuntimeView> {
+export async function showRuntime(trx: Tx, systemId: string) {
   await requireSystem(trx, systemId);
-  return readRuntime(trx, systemId);
+  return namedRuntime(trx, await readRuntime(trx, systemId));
 }
 
 interface RuntimeChange {
@@ -270,7 +300,7 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, exp
     reason,
     controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
-  return after;
+  return namedRuntime(trx, after);
 }
 
 export async function restrictSystem(
@@ -300,7 +330,7 @@ export async function restrictSystem(
     reason,
     controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
-  return after;
+  return namedRuntime(trx, after);
 }
 
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
@@ -331,7 +361,7 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, ex
       data: { state: current.state, awaiting: 'a second oversight officer with resume authority' },
       controls: ['euaiact:Art.14'],
     });
-    return { runtime: after, pendingConfirmation: true };
+    return { runtime: await namedRuntime(trx, after), pendingConfirmation: true };
   }
   if (needsTwo && current.pendingResume?.by === actorId) {
     throw new AppError('second_person_required', 'resuming a high-risk system needs a second, different oversight officer to confirm', {
@@ -350,5 +380,5 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, ex
       : undefined,
     controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
-  return { runtime: after, pendingConfirmation: false };
+  return { runtime: await namedRuntime(trx, after), pendingConfirmation: false };
 }

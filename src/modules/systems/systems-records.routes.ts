@@ -5,7 +5,12 @@ import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, requ
 import { addDataSource, listDataSources, updateDataSource } from './data-sources.service.js';
 import { deployModelVersion, listModelVersions, registerModelVersion } from './model-versions.service.js';
 import { exportSystems, type ImportFormat, importSystems, jsonRows, parseImport } from './systems.import.js';
-import { presentDataSource, presentModelVersion } from './systems.presenter.js';
+import {
+  presentDataSourceNamed,
+  presentDataSourcesNamed,
+  presentModelVersionNamed,
+  presentModelVersionsNamed,
+} from './systems.presenter.js';
 import { getSystem } from './systems.repository.js';
 import {
   AddDataSourceBody,
@@ -42,7 +47,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     },
     async (req) => {
       await getSystem(store.db, req.params.id);
-      return (await listModelVersions(store.db, req.params.id)).map(presentModelVersion);
+      return presentModelVersionsNamed(store.db, await listModelVersions(store.db, req.params.id));
     },
   );
 
@@ -63,7 +68,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       const row = await store.transact((trx) =>
         registerModelVersion(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }),
       );
-      return presentModelVersion(row);
+      return presentModelVersionNamed(store.db, row);
     },
   );
 
@@ -84,7 +89,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       const row = await store.transact((trx) =>
         deployModelVersion(trx, { ctx: requestContext(req), modelVersionId: req.params.id, approvalRequestId: req.body.approvalRequestId }),
       );
-      return presentModelVersion(row);
+      return presentModelVersionNamed(store.db, row);
     },
   );
 
@@ -102,7 +107,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     },
     async (req) => {
       await getSystem(store.db, req.params.id);
-      return (await listDataSources(store.db, req.params.id)).map(presentDataSource);
+      return presentDataSourcesNamed(store.db, await listDataSources(store.db, req.params.id));
     },
   );
 
@@ -125,7 +130,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input, rationale }),
       );
       setEtag(reply, Number(row.version));
-      return presentDataSource(row);
+      return presentDataSourceNamed(store.db, row);
     },
   );
 
@@ -154,7 +159,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         }),
       );
       setEtag(reply, Number(row.version));
-      return presentDataSource(row);
+      return presentDataSourceNamed(store.db, row);
     },
   );
 

@@ -1,6 +1,6 @@
 // Rows to API shapes: a new column reaches a client only when it is added here.
 import type { Kysely, Selectable } from 'kysely';
-import { displayNames, nameOf } from '../../accounts/display-names.js';
+import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
 import type { AiSystemsTable, DataSourcesTable, ModelVersionsTable, SystemPhaseOwnersTable } from './systems.tables.js';
 
@@ -113,6 +113,33 @@ export function presentDataSource(row: DataSourceRow) {
     updatedAt: row.updated_at,
     version: Number(row.version),
   };
+}
+
+const MODEL_VERSION_PEOPLE = ['registeredBy'] as const;
+const DATA_SOURCE_PEOPLE = ['ownerId'] as const;
+
+/** Model versions with who registered each named, in one lookup (ledger events keep presentModelVersion). */
+export async function presentModelVersionsNamed(db: Kysely<Database>, rows: ModelVersionRow[]) {
+  const views = rows.map(presentModelVersion);
+  const names = await displayNames(db, idsIn(views, MODEL_VERSION_PEOPLE));
+  return views.map((view) => withNames(view, MODEL_VERSION_PEOPLE, names));
+}
+
+export async function presentModelVersionNamed(db: Kysely<Database>, row: ModelVersionRow) {
+  const [view] = await presentModelVersionsNamed(db, [row]);
+  return view;
+}
+
+/** Data sources with their owners named, in one lookup (ledger events keep presentDataSource). */
+export async function presentDataSourcesNamed(db: Kysely<Database>, rows: DataSourceRow[]) {
+  const views = rows.map(presentDataSource);
+  const names = await displayNames(db, idsIn(views, DATA_SOURCE_PEOPLE));
+  return views.map((view) => withNames(view, DATA_SOURCE_PEOPLE, names));
+}
+
+export async function presentDataSourceNamed(db: Kysely<Database>, row: DataSourceRow) {
+  const [view] = await presentDataSourcesNamed(db, [row]);
+  return view;
 }
 
 /** Only the fields whose values differ, as { before, after }: what a ledger event keeps. */
