@@ -2096,6 +2096,8 @@ export interface operations {
                             id: string;
                             userId: string;
                             userEmail: string;
+                            /** @description the owner's display name */
+                            userName: string;
                             name: string;
                             scopes: ("read" | "write" | "ingest")[];
                             /** @enum {unknown} */
@@ -2189,6 +2191,8 @@ export interface operations {
                         id: string;
                         userId: string;
                         userEmail: string;
+                        /** @description the owner's display name */
+                        userName: string;
                         name: string;
                         scopes: ("read" | "write" | "ingest")[];
                         /** @enum {unknown} */
@@ -3470,6 +3474,8 @@ export interface operations {
                         trainingDataRefs: string[];
                         parameters: unknown;
                         registeredBy: string | null;
+                        /** @description the display name of who registered it */
+                        registeredByName: string | null;
                         notes: string;
                         status: string;
                         deployedAt: string | null;
@@ -3527,6 +3533,8 @@ export interface operations {
                         trainingDataRefs: string[];
                         parameters: unknown;
                         registeredBy: string | null;
+                        /** @description the display name of who registered it */
+                        registeredByName: string | null;
                         notes: string;
                         status: string;
                         deployedAt: string | null;
@@ -3579,6 +3587,8 @@ export interface operations {
                         trainingDataRefs: string[];
                         parameters: unknown;
                         registeredBy: string | null;
+                        /** @description the display name of who registered it */
+                        registeredByName: string | null;
                         notes: string;
                         status: string;
                         deployedAt: string | null;
@@ -3622,6 +3632,8 @@ export interface operations {
                         containsPersonalData: boolean;
                         provenance: string;
                         ownerId: string | null;
+                        /** @description the owner's display name */
+                        ownerName: string | null;
                         createdAt: string;
                         updatedAt: string;
                         version: number;
@@ -3677,6 +3689,8 @@ export interface operations {
                         containsPersonalData: boolean;
                         provenance: string;
                         ownerId: string | null;
+                        /** @description the owner's display name */
+                        ownerName: string | null;
                         createdAt: string;
                         updatedAt: string;
                         version: number;
@@ -3738,6 +3752,8 @@ export interface operations {
                         containsPersonalData: boolean;
                         provenance: string;
                         ownerId: string | null;
+                        /** @description the owner's display name */
+                        ownerName: string | null;
                         createdAt: string;
                         updatedAt: string;
                         version: number;
@@ -3872,9 +3888,12 @@ export interface operations {
                                 /** @enum {unknown} */
                                 type: "person" | "alert" | "appeal" | "decision";
                                 ref: string;
+                                refName: string | null;
                             };
                             ownerId: string;
+                            ownerName: string | null;
                             resolverId: string;
+                            resolverName: string | null;
                             dueAt: string;
                             overdue: boolean;
                             links: {
@@ -3890,12 +3909,14 @@ export interface operations {
                             duplicateOf: string | null;
                             verification: {
                                 by: string;
+                                byName: string | null;
                                 at: string;
                                 note: string;
                             } | null;
                             closedAt: string | null;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                             updatedAt: string;
                             version: number;
                         }[];
@@ -3973,9 +3994,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -3991,12 +4015,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -4046,9 +4072,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -4064,12 +4093,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                         correctiveActions: {
@@ -4077,12 +4108,14 @@ export interface operations {
                             exceptionId: string;
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             status: "open" | "completed";
                             overdue: boolean;
                             evidence: string | null;
                             completedAt: string | null;
                             completedBy: string | null;
+                            completedByName: string | null;
                             createdAt: string;
                             version: number;
                         }[];
@@ -4092,6 +4125,7 @@ export interface operations {
                             text: string;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                         }[];
                         followUps: {
                             id: string;
@@ -4101,6 +4135,7 @@ export interface operations {
                             kind: "policy_update" | "training_need" | "control_change";
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             /** @enum {unknown} */
                             status: "open" | "in_progress" | "done";
@@ -4170,9 +4205,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -4188,12 +4226,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -4257,9 +4297,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -4275,12 +4318,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -4343,9 +4388,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -4361,12 +4409,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -4418,12 +4468,14 @@ export interface operations {
                         exceptionId: string;
                         description: string;
                         ownerId: string;
+                        ownerName: string | null;
                         dueAt: string;
                         status: "open" | "completed";
                         overdue: boolean;
                         evidence: string | null;
                         completedAt: string | null;
                         completedBy: string | null;
+                        completedByName: string | null;
                         createdAt: string;
                         version: number;
                     };
@@ -4475,12 +4527,14 @@ export interface operations {
                         exceptionId: string;
                         description: string;
                         ownerId: string;
+                        ownerName: string | null;
                         dueAt: string;
                         status: "open" | "completed";
                         overdue: boolean;
                         evidence: string | null;
                         completedAt: string | null;
                         completedBy: string | null;
+                        completedByName: string | null;
                         createdAt: string;
                         version: number;
                     };
@@ -4537,6 +4591,7 @@ export interface operations {
                         text: string;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         followUps: {
                             id: string;
                             exceptionId: string;
@@ -4545,6 +4600,7 @@ export interface operations {
                             kind: "policy_update" | "training_need" | "control_change";
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             /** @enum {unknown} */
                             status: "open" | "in_progress" | "done";
@@ -4608,6 +4664,7 @@ export interface operations {
                         kind: "policy_update" | "training_need" | "control_change";
                         description: string;
                         ownerId: string;
+                        ownerName: string | null;
                         dueAt: string;
                         /** @enum {unknown} */
                         status: "open" | "in_progress" | "done";
@@ -4671,6 +4728,7 @@ export interface operations {
                         kind: "policy_update" | "training_need" | "control_change";
                         description: string;
                         ownerId: string;
+                        ownerName: string | null;
                         dueAt: string;
                         /** @enum {unknown} */
                         status: "open" | "in_progress" | "done";
@@ -4734,9 +4792,12 @@ export interface operations {
                                 /** @enum {unknown} */
                                 type: "person" | "alert" | "appeal" | "decision";
                                 ref: string;
+                                refName: string | null;
                             };
                             ownerId: string;
+                            ownerName: string | null;
                             resolverId: string;
+                            resolverName: string | null;
                             dueAt: string;
                             overdue: boolean;
                             links: {
@@ -4752,12 +4813,14 @@ export interface operations {
                             duplicateOf: string | null;
                             verification: {
                                 by: string;
+                                byName: string | null;
                                 at: string;
                                 note: string;
                             } | null;
                             closedAt: string | null;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                             updatedAt: string;
                             version: number;
                         }[];
@@ -4844,9 +4907,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -4862,12 +4928,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                         correctiveActions: {
@@ -4875,12 +4943,14 @@ export interface operations {
                             exceptionId: string;
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             status: "open" | "completed";
                             overdue: boolean;
                             evidence: string | null;
                             completedAt: string | null;
                             completedBy: string | null;
+                            completedByName: string | null;
                             createdAt: string;
                             version: number;
                         }[];
@@ -4890,6 +4960,7 @@ export interface operations {
                             text: string;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                         }[];
                         followUps: {
                             id: string;
@@ -4899,6 +4970,7 @@ export interface operations {
                             kind: "policy_update" | "training_need" | "control_change";
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             /** @enum {unknown} */
                             status: "open" | "in_progress" | "done";
@@ -4985,9 +5057,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -5003,12 +5078,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                         correctiveActions: {
@@ -5016,12 +5093,14 @@ export interface operations {
                             exceptionId: string;
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             status: "open" | "completed";
                             overdue: boolean;
                             evidence: string | null;
                             completedAt: string | null;
                             completedBy: string | null;
+                            completedByName: string | null;
                             createdAt: string;
                             version: number;
                         }[];
@@ -5031,6 +5110,7 @@ export interface operations {
                             text: string;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                         }[];
                         followUps: {
                             id: string;
@@ -5040,6 +5120,7 @@ export interface operations {
                             kind: "policy_update" | "training_need" | "control_change";
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             /** @enum {unknown} */
                             status: "open" | "in_progress" | "done";
@@ -5145,9 +5226,12 @@ export interface operations {
                             /** @enum {unknown} */
                             type: "person" | "alert" | "appeal" | "decision";
                             ref: string;
+                            refName: string | null;
                         };
                         ownerId: string;
+                        ownerName: string | null;
                         resolverId: string;
+                        resolverName: string | null;
                         dueAt: string;
                         overdue: boolean;
                         links: {
@@ -5163,12 +5247,14 @@ export interface operations {
                         duplicateOf: string | null;
                         verification: {
                             by: string;
+                            byName: string | null;
                             at: string;
                             note: string;
                         } | null;
                         closedAt: string | null;
                         createdAt: string;
                         createdBy: string | null;
+                        createdByName: string | null;
                         updatedAt: string;
                         version: number;
                         correctiveActions: {
@@ -5176,12 +5262,14 @@ export interface operations {
                             exceptionId: string;
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             status: "open" | "completed";
                             overdue: boolean;
                             evidence: string | null;
                             completedAt: string | null;
                             completedBy: string | null;
+                            completedByName: string | null;
                             createdAt: string;
                             version: number;
                         }[];
@@ -5191,6 +5279,7 @@ export interface operations {
                             text: string;
                             createdAt: string;
                             createdBy: string | null;
+                            createdByName: string | null;
                         }[];
                         followUps: {
                             id: string;
@@ -5200,6 +5289,7 @@ export interface operations {
                             kind: "policy_update" | "training_need" | "control_change";
                             description: string;
                             ownerId: string;
+                            ownerName: string | null;
                             dueAt: string;
                             /** @enum {unknown} */
                             status: "open" | "in_progress" | "done";
@@ -5687,6 +5777,7 @@ export interface operations {
                         };
                         status: string;
                         requestedBy: string;
+                        requestedByName: string | null;
                         createdAt: string;
                         revisedAt: string;
                         completedAt: string | null;
@@ -5694,6 +5785,7 @@ export interface operations {
                         appliedAt: string | null;
                         emergency: {
                             by: string;
+                            byName: string | null;
                             reason: string;
                             at: string;
                             exceptionId: string | null;
@@ -5786,6 +5878,7 @@ export interface operations {
                         };
                         status: string;
                         requestedBy: string;
+                        requestedByName: string | null;
                         createdAt: string;
                         revisedAt: string;
                         completedAt: string | null;
@@ -5793,6 +5886,7 @@ export interface operations {
                         appliedAt: string | null;
                         emergency: {
                             by: string;
+                            byName: string | null;
                             reason: string;
                             at: string;
                             exceptionId: string | null;
@@ -5918,6 +6012,7 @@ export interface operations {
                         };
                         status: string;
                         requestedBy: string;
+                        requestedByName: string | null;
                         createdAt: string;
                         revisedAt: string;
                         completedAt: string | null;
@@ -5925,6 +6020,7 @@ export interface operations {
                         appliedAt: string | null;
                         emergency: {
                             by: string;
+                            byName: string | null;
                             reason: string;
                             at: string;
                             exceptionId: string | null;
@@ -6032,6 +6128,7 @@ export interface operations {
                         };
                         status: string;
                         requestedBy: string;
+                        requestedByName: string | null;
                         createdAt: string;
                         revisedAt: string;
                         completedAt: string | null;
@@ -6039,6 +6136,7 @@ export interface operations {
                         appliedAt: string | null;
                         emergency: {
                             by: string;
+                            byName: string | null;
                             reason: string;
                             at: string;
                             exceptionId: string | null;
@@ -6139,6 +6237,7 @@ export interface operations {
                         };
                         status: string;
                         requestedBy: string;
+                        requestedByName: string | null;
                         createdAt: string;
                         revisedAt: string;
                         completedAt: string | null;
@@ -6146,6 +6245,7 @@ export interface operations {
                         appliedAt: string | null;
                         emergency: {
                             by: string;
+                            byName: string | null;
                             reason: string;
                             at: string;
                             exceptionId: string | null;
@@ -6281,6 +6381,7 @@ export interface operations {
                             stepIndex: number;
                             stepName: string;
                             onBehalfOf: string | null;
+                            onBehalfOfName: string | null;
                             contentDigest: string;
                             revision: number;
                             waitingSince: string;
@@ -6326,7 +6427,9 @@ export interface operations {
                         items: {
                             id: string;
                             delegatorId: string;
+                            delegatorName: string | null;
                             delegateId: string;
+                            delegateName: string | null;
                             startsAt: string;
                             endsAt: string;
                             reason: string;
@@ -6375,7 +6478,9 @@ export interface operations {
                     "application/json": {
                         id: string;
                         delegatorId: string;
+                        delegatorName: string | null;
                         delegateId: string;
+                        delegateName: string | null;
                         startsAt: string;
                         endsAt: string;
                         reason: string;
@@ -6416,7 +6521,9 @@ export interface operations {
                     "application/json": {
                         id: string;
                         delegatorId: string;
+                        delegatorName: string | null;
                         delegateId: string;
+                        delegateName: string | null;
                         startsAt: string;
                         endsAt: string;
                         reason: string;
@@ -6471,6 +6578,7 @@ export interface operations {
                             approvalRequestId: string | null;
                             exceptionId: string | null;
                             recordedBy: string | null;
+                            recordedByName: string | null;
                             /** @description who signed the approval that allowed the change; [] when none */
                             signedBy: {
                                 id: string;
@@ -6891,8 +6999,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -6916,8 +7030,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -6982,8 +7102,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -7007,8 +7133,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -7066,8 +7198,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -7091,8 +7229,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -7137,8 +7281,14 @@ export interface operations {
                         reason: string;
                         version: number;
                         updatedAt: string | null;
+                        /** @description who set the current state (null before any action) */
+                        updatedBy: string | null;
+                        /** @description the display name of who set the current state */
+                        updatedByName: string | null;
                         pendingResume: {
                             by: string;
+                            /** @description the display name of the officer who asked to resume */
+                            byName: string | null;
                             reason: string;
                             at: string;
                         } | null;
@@ -7175,11 +7325,15 @@ export interface operations {
                         items: {
                             systemId: string;
                             userId: string;
+                            /** @description the officer's display name */
+                            userName: string | null;
                             authorities: string[];
                             competence: string;
                             training: string;
                             addedAt: string;
                             addedBy: string | null;
+                            /** @description the display name of who added the officer */
+                            addedByName: string | null;
                             updatedAt: string;
                             version: number;
                         }[];
@@ -7232,11 +7386,15 @@ export interface operations {
                     "application/json": {
                         systemId: string;
                         userId: string;
+                        /** @description the officer's display name */
+                        userName: string | null;
                         authorities: string[];
                         competence: string;
                         training: string;
                         addedAt: string;
                         addedBy: string | null;
+                        /** @description the display name of who added the officer */
+                        addedByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -7289,11 +7447,15 @@ export interface operations {
                     "application/json": {
                         systemId: string;
                         userId: string;
+                        /** @description the officer's display name */
+                        userName: string | null;
                         authorities: string[];
                         competence: string;
                         training: string;
                         addedAt: string;
                         addedBy: string | null;
+                        /** @description the display name of who added the officer */
+                        addedByName: string | null;
                         updatedAt: string;
                         version: number;
                     };
@@ -7471,12 +7633,16 @@ export interface operations {
                             confidence: number | null;
                             humanReviewed: boolean;
                             reviewedBy: string | null;
+                            /** @description the reported reviewer's display name, when reviewedBy is a known user */
+                            reviewedByName: string | null;
                             batchId: string;
                             receivedAt: string;
                             review: {
                                 status: string;
                                 queuedBecause: string | null;
                                 reviewerId: string | null;
+                                /** @description the reviewer's display name */
+                                reviewerName: string | null;
                                 reviewedAt: string | null;
                                 reason: string | null;
                                 exceptionId: string | null;
@@ -7526,12 +7692,16 @@ export interface operations {
                         confidence: number | null;
                         humanReviewed: boolean;
                         reviewedBy: string | null;
+                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
+                        reviewedByName: string | null;
                         batchId: string;
                         receivedAt: string;
                         review: {
                             status: string;
                             queuedBecause: string | null;
                             reviewerId: string | null;
+                            /** @description the reviewer's display name */
+                            reviewerName: string | null;
                             reviewedAt: string | null;
                             reason: string | null;
                             exceptionId: string | null;
@@ -7592,12 +7762,16 @@ export interface operations {
                         confidence: number | null;
                         humanReviewed: boolean;
                         reviewedBy: string | null;
+                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
+                        reviewedByName: string | null;
                         batchId: string;
                         receivedAt: string;
                         review: {
                             status: string;
                             queuedBecause: string | null;
                             reviewerId: string | null;
+                            /** @description the reviewer's display name */
+                            reviewerName: string | null;
                             reviewedAt: string | null;
                             reason: string | null;
                             exceptionId: string | null;
@@ -7732,7 +7906,9 @@ export interface operations {
                             appellantContact: string;
                             statement: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             ownerId: string | null;
+                            ownerName: string | null;
                             status: "received" | "in_review" | "resolved";
                             outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                             outcomeExplanation: string | null;
@@ -7740,6 +7916,7 @@ export interface operations {
                             overdue: boolean;
                             resolvedAt: string | null;
                             resolvedBy: string | null;
+                            resolvedByName: string | null;
                             links: {
                                 type: "exception" | "lesson";
                                 id: string;
@@ -7805,7 +7982,9 @@ export interface operations {
                             appellantContact: string;
                             statement: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             ownerId: string | null;
+                            ownerName: string | null;
                             status: "received" | "in_review" | "resolved";
                             outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                             outcomeExplanation: string | null;
@@ -7813,6 +7992,7 @@ export interface operations {
                             overdue: boolean;
                             resolvedAt: string | null;
                             resolvedBy: string | null;
+                            resolvedByName: string | null;
                             links: {
                                 type: "exception" | "lesson";
                                 id: string;
@@ -7865,7 +8045,9 @@ export interface operations {
                         appellantContact: string;
                         statement: string;
                         submittedBy: string | null;
+                        submittedByName: string | null;
                         ownerId: string | null;
+                        ownerName: string | null;
                         status: "received" | "in_review" | "resolved";
                         outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                         outcomeExplanation: string | null;
@@ -7873,6 +8055,7 @@ export interface operations {
                         overdue: boolean;
                         resolvedAt: string | null;
                         resolvedBy: string | null;
+                        resolvedByName: string | null;
                         links: {
                             type: "exception" | "lesson";
                             id: string;
@@ -7932,7 +8115,9 @@ export interface operations {
                         appellantContact: string;
                         statement: string;
                         submittedBy: string | null;
+                        submittedByName: string | null;
                         ownerId: string | null;
+                        ownerName: string | null;
                         status: "received" | "in_review" | "resolved";
                         outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                         outcomeExplanation: string | null;
@@ -7940,6 +8125,7 @@ export interface operations {
                         overdue: boolean;
                         resolvedAt: string | null;
                         resolvedBy: string | null;
+                        resolvedByName: string | null;
                         links: {
                             type: "exception" | "lesson";
                             id: string;
@@ -8001,7 +8187,9 @@ export interface operations {
                         appellantContact: string;
                         statement: string;
                         submittedBy: string | null;
+                        submittedByName: string | null;
                         ownerId: string | null;
+                        ownerName: string | null;
                         status: "received" | "in_review" | "resolved";
                         outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                         outcomeExplanation: string | null;
@@ -8009,6 +8197,7 @@ export interface operations {
                         overdue: boolean;
                         resolvedAt: string | null;
                         resolvedBy: string | null;
+                        resolvedByName: string | null;
                         links: {
                             type: "exception" | "lesson";
                             id: string;
@@ -8078,7 +8267,9 @@ export interface operations {
                         appellantContact: string;
                         statement: string;
                         submittedBy: string | null;
+                        submittedByName: string | null;
                         ownerId: string | null;
+                        ownerName: string | null;
                         status: "received" | "in_review" | "resolved";
                         outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                         outcomeExplanation: string | null;
@@ -8086,6 +8277,7 @@ export interface operations {
                         overdue: boolean;
                         resolvedAt: string | null;
                         resolvedBy: string | null;
+                        resolvedByName: string | null;
                         links: {
                             type: "exception" | "lesson";
                             id: string;
@@ -8148,7 +8340,9 @@ export interface operations {
                         appellantContact: string;
                         statement: string;
                         submittedBy: string | null;
+                        submittedByName: string | null;
                         ownerId: string | null;
+                        ownerName: string | null;
                         status: "received" | "in_review" | "resolved";
                         outcome: ("upheld" | "rejected" | "partially_upheld") | null;
                         outcomeExplanation: string | null;
@@ -8156,6 +8350,7 @@ export interface operations {
                         overdue: boolean;
                         resolvedAt: string | null;
                         resolvedBy: string | null;
+                        resolvedByName: string | null;
                         links: {
                             type: "exception" | "lesson";
                             id: string;
