@@ -1,9 +1,9 @@
 // Human oversight (EU AI Act Art. 14, 26(2); ISO 42001 A.9.2): the roster of named officers per
 // system, and pause / restrict / resume. Only roster officers holding the authority act; holding
 // the admin role is not enough. Resuming a high-risk system takes two different officers.
-import { PostgresAdapter, type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
-import type { Tx } from '../../db/store.js';
+import { notify, type Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
@@ -232,9 +232,7 @@ async function writeRuntime(trx: Tx, ctx: RequestContext, current: RuntimeView, 
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new AppError('version_conflict', 'the runtime state changed meanwhile; read it again');
   }
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`select pg_notify(${RUNTIME_CHANNEL}, ${current.systemId})`.execute(trx);
-  }
+  await notify(trx, RUNTIME_CHANNEL, current.systemId);
   return presentRuntime(current.systemId, { system_id: current.systemId, ...values });
 }
 
