@@ -7,18 +7,20 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createSqliteStore } from '../src/db/store.js';
-import { loadSigningKey } from '../src/ledger/signing-key.js';
 import { buildApp } from '../src/server/app.js';
+import { closeServices, createServices } from '../src/services.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-openapi-'));
 const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: path.join(dir, 'key.pem') });
 const store = createSqliteStore(':memory:');
 await migrateToLatest(store.writer);
-const app = await buildApp({ store, config, services: { ledgerSigner: loadSigningKey(config) } });
+const services = await createServices(config, store);
+const app = await buildApp({ store, config, services });
 await app.ready();
 const file = path.join(dir, 'openapi.json');
 fs.writeFileSync(file, JSON.stringify(app.swagger(), null, 2));
 await app.close();
+await closeServices(services);
 await store.close();
 
 const redocly = path.join('node_modules', '@redocly', 'cli', 'bin', 'cli.js');

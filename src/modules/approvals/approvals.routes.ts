@@ -39,7 +39,7 @@ const read = { roles: 'any', scope: 'read' } as const;
 const write = { roles: 'any', scope: 'write' } as const;
 const tags = ['approvals'];
 
-export function approvalsRoutes(app: App, { store, config }: AppDeps) {
+export function approvalsRoutes(app: App, { store }: AppDeps) {
   const detail = async (id: string) => presentRequest(store.db, await loadRequestState(store.db, id));
 
   app.get(
@@ -86,9 +86,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       config: { access: write, etag: true },
     },
     async (req, reply) => {
-      const row = await store.transact((trx) =>
-        createRequest(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
-      );
+      const row = await store.transact((trx) => createRequest(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, Number(row.version));
       return detail(row.id);
     },
@@ -152,7 +150,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           requestId: req.params.id,
           change: req.body.change,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
           expectedVersion: version,
         }),
       );
@@ -180,7 +177,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           input: req.body,
-          minRationaleLength: config.minRationaleLength,
         }),
       );
       setEtag(reply, Number(row.version));
@@ -207,7 +203,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
         }),
       );
       return detail(row.id);
@@ -233,8 +228,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
-          reviewHours: config.emergencyReviewHours,
         }),
       );
       return { ...result, request: presentRequestSummary(result.request) };
@@ -270,12 +263,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       },
       config: { access: write },
     },
-    async (req) =>
-      presentDelegation(
-        await store.transact((trx) =>
-          createDelegation(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
-        ),
-      ),
+    async (req) => presentDelegation(await store.transact((trx) => createDelegation(trx, { ctx: requestContext(req), input: req.body }))),
   );
 
   app.get(

@@ -12,7 +12,7 @@ import { findDecision, listReviewQueue, presentDecision } from './review.service
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 const QUEUE_READERS = ['reviewer', 'admin', 'governance_lead', 'auditor', 'oversight_officer'] as const;
 
-export function decisionsRoutes(app: App, { store, config }: AppDeps) {
+export function decisionsRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/decisions/batch',
     {
@@ -110,7 +110,6 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
         reviewDecision(trx, {
           ctx: requestContext(req),
           input: { ...req.body, decisionId: req.params.id },
-          minRationaleLength: config.minRationaleLength,
         }),
       ),
   );

@@ -117,16 +117,10 @@ export async function updateRosterOfficer(
 
 export async function removeRosterOfficer(
   trx: Tx,
-  {
-    ctx,
-    systemId,
-    userId,
-    reason: written,
-    minRationaleLength,
-  }: { ctx: RequestContext; systemId: string; userId: string; reason: string; minRationaleLength?: number },
+  { ctx, systemId, userId, reason: written }: { ctx: RequestContext; systemId: string; userId: string; reason: string },
 ) {
   requireRosterManager(ctx);
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
   await trx.deleteFrom('oversight_roster').where('system_id', '=', systemId).where('user_id', '=', userId).execute();
@@ -248,14 +242,12 @@ export interface OversightAction {
   reason: string;
   /** Optional for emergency actions: when given, a stale version is refused. */
   expectedVersion?: number;
-  /** The configured minimum (config.minRationaleLength) for the reason. */
-  minRationaleLength?: number;
 }
 
-export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion }: OversightAction) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'pause');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'paused') throw new AppError('invalid_transition', 'the system is already paused');
@@ -273,18 +265,11 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, exp
 
 export async function restrictSystem(
   trx: Tx,
-  {
-    ctx,
-    systemId,
-    reason: written,
-    expectedVersion,
-    minRationaleLength,
-    conditions,
-  }: OversightAction & { conditions: Record<string, unknown> },
+  { ctx, systemId, reason: written, expectedVersion, conditions }: OversightAction & { conditions: Record<string, unknown> },
 ) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'restrict');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (Object.keys(conditions).length === 0)
@@ -303,10 +288,10 @@ export async function restrictSystem(
 
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
  * different officer with resume authority to confirm it (the "four eyes" of Art. 14(5)). */
-export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion }: OversightAction) {
   const system = await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'resume');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'active') throw new AppError('invalid_transition', 'the system is already active');
