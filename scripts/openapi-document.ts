@@ -7,8 +7,8 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createSqliteStore } from '../src/db/store.js';
-import { loadSigningKey } from '../src/ledger/signing-key.js';
 import { buildApp } from '../src/server/app.js';
+import { closeServices, createServices } from '../src/services.js';
 
 /** The document, built from a fixed configuration so that it is the same on every machine. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
@@ -17,13 +17,15 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const store = createSqliteStore(':memory:');
   try {
     await migrateToLatest(store.writer);
-    const app = await buildApp({ store, config, services: { ledgerSigner: loadSigningKey(config) } });
+    const services = await createServices(config, store);
+    const app = await buildApp({ store, config, services });
     try {
       await app.ready();
       // A deep copy, so the caller holds plain data and no reference into the app.
       return JSON.parse(JSON.stringify(app.swagger())) as Record<string, unknown>;
     } finally {
       await app.close();
+      await closeServices(services);
     }
   } finally {
     await store.close();

@@ -1,7 +1,8 @@
 // The direction of dependencies, enforced (docs/ARCHITECTURE.md, "Layers"). A feature module never
 // imports a sibling feature; what features share sits below them (accounts, notifications,
 // governance, ledger, db); what ties two features together sits above them, in workflows/. A
-// feature's HTTP face (`*.routes.ts`) may start a workflow; nothing else in a feature may.
+// feature's HTTP face (`*.routes.ts`) may start a workflow; nothing else in a feature may. And no
+// feature or workflow knows which database it runs on: it asks the store (db/store.ts) for a capability.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +57,24 @@ export function violation(file: string, target: string): string | null {
   return null;
 }
 
+/** What gives away that code branches on (or reaches into) one database; only db/ (and the
+ * ledger's hot path) may. */
+const DIALECT_MARKERS: Array<[RegExp, string]> = [
+  [/\bdialect\b/i, 'names the dialect'],
+  [/\b(?:Sqlite|Postgres|Mysql)(?:Adapter|Dialect)\b/, 'names a Kysely adapter or dialect class'],
+  [/\binstanceof\s+\w*Adapter\b/, 'tests the adapter class'],
+  [/\.getExecutor\(\)\.adapter\b/, "reads the executor's adapter"],
+  [/\.(?:sqlite|pgPool)\b/, "reaches for the store's raw handle"],
+  [/\bsqliteHandleOf\b/, "reaches for SQLite's raw handle"],
+  [/['"](?:better-sqlite3|pg)['"]/, 'imports a database driver'],
+  [/\b(?:pg_notify|ilike)\b/i, "writes one database's SQL"],
+];
+
+/** Why `text` (a source file) branches on the database, or [] when it does not. */
+export function dialectBranches(text: string): string[] {
+  return DIALECT_MARKERS.flatMap(([pattern, why]) => (pattern.test(text) ? [why] : []));
+}
+
 describe('module layout: dependencies point one way', () => {
   it('no feature imports a sibling feature, nothing below the features imports one, only routes start workflows', () => {
     const files = sourceFiles();
@@ -78,5 +97,31 @@ describe('module layout: dependencies point one way', () => {
     assert.equal(violation('modules/systems/systems.service.ts', 'governance/change-records.service.ts'), null);
     assert.equal(violation('workflows/emergency-change.ts', 'modules/exceptions/exceptions.service.ts'), null);
     assert.deepEqual(importsOf('x/a.ts', "import { b } from '../y/b.js';\nimport type { C } from './c.js';"), ['y/b.ts', 'x/c.ts']);
+  });
+
+  it('no feature module or workflow branches on the database: each asks the store for a capability', () => {
+    const files = sourceFiles().filter((file) => file.startsWith('modules/') || file.startsWith('workflows/'));
+    assert.ok(files.length > 40, `found only ${files.length} feature and workflow files`);
+    const problems = files.flatMap((file) =>
+      dialectBranches(fs.readFileSync(path.join(SRC, file), 'utf8')).map((why) => `${file}: ${why}`),
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('the dialect check itself spots each way of branching on the database', () => {
+    for (const text of [
+      "if (store.dialect === 'sqlite') {}",
+      'const op = db.getExecutor().adapter instanceof PostgresAdapter ? a : b;',
+      'if (trx instanceof SqliteAdapter) {}',
+      'const writer = store.sqlite ? fast(store.sqlite) : undefined;',
+      'await store.pgPool.connect();',
+      "import type SQLite from 'better-sqlite3';",
+      "import type pg from 'pg';",
+      "await sql`select pg_notify('proofline_runtime', id)`.execute(trx);",
+      'const h = sqliteHandleOf(trx);',
+    ]) {
+      assert.notDeepEqual(dialectBranches(text), [], text);
+    }
+    assert.deepEqual(dialectBranches("await notify(trx, RUNTIME_CHANNEL, id);\nimport { insertRows } from '../../db/store.js';"), []);
   });
 });

@@ -29,6 +29,21 @@ export interface Config {
   readonly cookieSecure: boolean;
 }
 
+/** The rules read from configuration that use cases apply; they reach a use case in its context
+ * (`ctx.policies`), built once per process (src/services.ts, the CLI's context). */
+export interface Policies {
+  /** Visible characters every "why" needs (src/rationale.ts). */
+  readonly minRationaleLength: number;
+  /** Hours within which an emergency change needs its retrospective approval. */
+  readonly emergencyReviewHours: number;
+}
+
+/** The defaults, as an unset environment gives them. */
+export const DEFAULT_POLICIES: Policies = Object.freeze({ minRationaleLength: DEFAULT_MIN_RATIONALE_LENGTH, emergencyReviewHours: 48 });
+
+export const policiesOf = (config: Pick<Config, 'minRationaleLength' | 'emergencyReviewHours'>): Policies =>
+  Object.freeze({ minRationaleLength: config.minRationaleLength, emergencyReviewHours: config.emergencyReviewHours });
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -111,7 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     ledgerOrigin: env.PROOFLINE_LEDGER_ORIGIN || 'proofline.local/ledger',
     checkpointIntervalSeconds: intVar(env, 'PROOFLINE_CHECKPOINT_INTERVAL_SECONDS', 60, 0, 86400),
     minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', DEFAULT_MIN_RATIONALE_LENGTH, 1, 10000),
-    emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', 48, 1, 24 * 30),
+    emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', DEFAULT_POLICIES.emergencyReviewHours, 1, 24 * 30),
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,

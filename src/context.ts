@@ -1,5 +1,6 @@
 // Who is acting and from where: passed from the edge (HTTP or CLI) into every use case,
 // and written into every ledger event.
+import { DEFAULT_POLICIES, type Policies } from './config.js';
 import { AppError } from './errors.js';
 
 export const ROLES = [
@@ -70,6 +71,8 @@ export interface RequestContext {
   requestId: string;
   sourceAddress: string | null;
   via?: CliOrigin;
+  /** The configured rules (minimum rationale length, emergency review hours) the use case applies. */
+  policies: Policies;
 }
 
 export const SYSTEM_ACTOR: Actor = {
@@ -81,8 +84,9 @@ export const SYSTEM_ACTOR: Actor = {
   systemRoles: {},
 };
 
-export function systemContext(requestId = 'system'): RequestContext {
-  return { actor: SYSTEM_ACTOR, requestId, sourceAddress: null };
+/** Proofline itself acting; `policies` defaults to the configuration's defaults (tests, tools). */
+export function systemContext(requestId = 'system', policies: Policies = DEFAULT_POLICIES): RequestContext {
+  return { actor: SYSTEM_ACTOR, requestId, sourceAddress: null, policies };
 }
 
 /** The person acting, applying an approved change under that approval's authority. */

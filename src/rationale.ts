@@ -2,6 +2,7 @@
 // a pause, an appeal...) is measured in visible characters and must reach one configured minimum.
 // Twelve NULs, zero-width spaces or a padded right-to-left override look like text to `.length`;
 // they say nothing, so they count nothing.
+import type { Policies } from './config.js';
 import { AppError } from './errors.js';
 
 /** The minimum when a caller passes none; config.minRationaleLength defaults to the same. */
@@ -33,10 +34,15 @@ export function visibleLength(text: string): number {
   return count;
 }
 
+/** The minimum a use case applies: the configured one from its context (`ctx.policies`), or 0 for
+ * text Proofline composed itself from parts already held to it (an approved change's rationale, an
+ * emergency's or an override's exception description). */
+export const rationaleMinimum = (ctx: { policies: Policies }, composed = false): number => (composed ? 0 : ctx.policies.minRationaleLength);
+
 export interface RationaleRule {
   /** The request field the text came from, named in the refusal (e.g. 'rationale', 'reason'). */
   field: string;
-  /** Visible characters required: config.minRationaleLength, the same for every "why". */
+  /** Visible characters required: `ctx.policies.minRationaleLength`, the same for every "why". */
   minimum?: number;
 }
 
@@ -45,7 +51,7 @@ export interface RationaleRule {
  * field and the minimum) and returns the text to store: NFC (canonically the same text the person
  * wrote; NFKC would rewrite ligatures, full-width and superscript forms of the evidence), trimmed,
  * without control characters.
- * @example const why = requireRationale(body.reason, { field: 'reason', minimum: config.minRationaleLength });
+ * @example const why = requireRationale(body.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
  */
 export function requireRationale(
   text: string | null | undefined,

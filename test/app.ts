@@ -8,9 +8,9 @@ import { createUser } from '../src/accounts/users.service.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import type { Dialect, Store } from '../src/db/store.js';
-import { loadSigningKey } from '../src/ledger/signing-key.js';
 import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/http.js';
+import { closeServices, createServices, type Services } from '../src/services.js';
 import { createTestStore } from './stores.js';
 
 export interface TestUser {
@@ -24,6 +24,8 @@ export interface TestApp {
   app: App;
   store: Store;
   config: Config;
+  /** The app's composition root, as the server builds it. */
+  services: Services;
   /** Creates a user with these global roles and a read+write token (or the given scopes). */
   user(roles: Role[], opts?: { scopes?: TokenScope[]; email?: string; password?: string }): Promise<TestUser>;
   /** app.inject with a bearer token. */
@@ -55,7 +57,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
   // A signing key of its own in a temp dir, never ./data of the working copy.
   const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'ledger-signing-key.pem');
   const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: keyFile, ...env });
-  const services: Record<string, unknown> = { ledgerSigner: loadSigningKey(config) };
+  const services = await createServices(config, store);
   const app = await buildApp({ store, config, services });
   await app.ready();
   const call: TestApp['call'] = (user, method, url, body, headers = {}) =>
@@ -69,10 +71,11 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     app,
     store,
     config,
+    services,
     async user(roles, opts = {}) {
       counter += 1;
       const email = opts.email ?? `user${counter}-${Date.now()}@example.test`;
-      const ctx = systemContext('test');
+      const ctx = systemContext('test', services.policies);
       const created = await store.transact((trx) =>
         createUser(trx, {
           ctx,
@@ -96,6 +99,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     },
     async close() {
       await app.close();
+      await closeServices(services);
       await store.close();
     },
   };

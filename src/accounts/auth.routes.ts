@@ -29,7 +29,7 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req, reply) => {
       enforceRateLimit(loginLimiter, req, reply, 'sign-in attempts');
-      const ctx = { ...systemContext(String(req.id)), sourceAddress: req.ip };
+      const ctx = { ...systemContext(String(req.id), req.server.policies), sourceAddress: req.ip };
       const result = await store.transact((trx) =>
         login(trx, { ctx, email: req.body.email, password: req.body.password, ttlMinutes: config.sessionTtlMinutes }),
       );

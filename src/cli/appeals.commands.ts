@@ -6,7 +6,7 @@ import { AppealQuery, ResolveBody } from '../modules/appeals/appeals.schema.js';
 import { findAppeal, listAppeals, namedAppeal, presentAppeal, resolveAppeal } from '../modules/appeals/appeals.service.js';
 import { APPEAL_OUTCOMES, APPEAL_STATUSES } from '../modules/appeals/appeals.tables.js';
 import { schemaCheck } from '../server/schema-check.js';
-import { cliContext, collect, minRationaleLength, printJson, printTable, withStore } from './cli-context.js';
+import { cliContext, collect, printJson, printTable, withStore } from './cli-context.js';
 
 const checkListQuery = schemaCheck(AppealQuery, { part: 'querystring', rename: { systemId: '--system' } });
 const checkResolution = schemaCheck(ResolveBody, {
@@ -116,7 +116,6 @@ export function registerAppealsCommands(program: Command): void {
               appealId: id,
               version: body.version ?? 0,
               resolution: { outcome: body.outcome, explanation: body.explanation, links: body.links ?? [] },
-              minRationaleLength: minRationaleLength(),
             }),
           );
         });

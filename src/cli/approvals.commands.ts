@@ -86,7 +86,6 @@ export function registerApprovalsCommands(program: Command): void {
               ctx,
               requestId: id,
               input: { decision: chosen[0], rationale: opts.rationale, contentDigest: digest, validUntil: opts.validUntil },
-              minRationaleLength: config.minRationaleLength,
             }),
           );
           console.log(`${chosen[0]} recorded on ${id} (content ${digest}); request is ${request.status}`);

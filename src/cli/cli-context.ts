@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { actorFromToken, loadRoles } from '../accounts/actors.js';
 import { checkPassword } from '../accounts/auth.service.js';
 import { findUserRowByEmail } from '../accounts/users.repository.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Policies, policiesOf } from '../config.js';
 import { type CliOrigin, mayWrite, type RequestContext, systemContext, type TokenScope, WRITER_ROLES } from '../context.js';
 import { migrationsPending } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
@@ -49,12 +49,12 @@ async function activeUser(store: Store, email: string) {
 
 /** The acting context of an operator action: the system actor for admin maintenance, or the
  * active user `asEmail`, named without credentials (recorded as such: `via.credential` = none). */
-/** The configured minimum of visible characters for every "why" (config.minRationaleLength). */
-export const minRationaleLength = (): number => loadConfig().minRationaleLength;
+/** The configured rules every CLI context carries (`ctx.policies`), as the server's do. */
+export const cliPolicies = (): Policies => policiesOf(loadConfig());
 
 export async function cliContext(store: Store, asEmail?: string): Promise<RequestContext> {
   const requestId = `cli:${randomUUID()}`;
-  if (!asEmail) return { ...systemContext(requestId), via: cliOrigin('none') };
+  if (!asEmail) return { ...systemContext(requestId, cliPolicies()), via: cliOrigin('none') };
   const user = await activeUser(store, asEmail);
   const roles = await loadRoles(store.db, user.id);
   return {
@@ -62,6 +62,7 @@ export async function cliContext(store: Store, asEmail?: string): Promise<Reques
     requestId,
     sourceAddress: null,
     via: cliOrigin('none'),
+    policies: cliPolicies(),
   };
 }
 
@@ -91,7 +92,7 @@ export async function signingContext(store: Store, opts: CredentialOptions): Pro
   if (opts.tokenStdin) return tokenContext(store, { email: opts.as, token: secret, scope: 'write' });
   // A failed check is a ledger event (auth.login_failed) from the command line, like a failed sign-in.
   const checked = await store.transact((trx) =>
-    checkPassword(trx, { ctx: { ...systemContext(requestId), via: cliOrigin('none') }, email: opts.as, password: secret }),
+    checkPassword(trx, { ctx: { ...systemContext(requestId, cliPolicies()), via: cliOrigin('none') }, email: opts.as, password: secret }),
   );
   if (checked instanceof AppError) throw checked;
   const roles = await loadRoles(store.db, checked.id);
@@ -100,6 +101,7 @@ export async function signingContext(store: Store, opts: CredentialOptions): Pro
     requestId,
     sourceAddress: null,
     via: cliOrigin('password'),
+    policies: cliPolicies(),
   };
 }
 
@@ -113,7 +115,13 @@ async function tokenContext(store: Store, { email, token, scope }: { email: stri
   if (!actor.scopes?.includes(scope)) {
     throw new AppError('insufficient_scope', `this API token lacks the "${scope}" scope`, { required: scope });
   }
-  const ctx: RequestContext = { actor, requestId: `cli:${randomUUID()}`, sourceAddress: null, via: cliOrigin('api_token') };
+  const ctx: RequestContext = {
+    actor,
+    requestId: `cli:${randomUUID()}`,
+    sourceAddress: null,
+    via: cliOrigin('api_token'),
+    policies: cliPolicies(),
+  };
   return ctx;
 }
 

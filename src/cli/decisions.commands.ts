@@ -13,7 +13,6 @@ import { BatchBody } from '../modules/decisions/decisions.schema.js';
 import { ingestDecisionBatch } from '../modules/decisions/decisions.service.js';
 import type { RecordProblem } from '../modules/decisions/decisions.validate.js';
 import { findDecision, namedDecision, presentDecision } from '../modules/decisions/review.service.js';
-import { sqliteDecisionWriter } from '../modules/decisions/sqlite-bulk.js';
 import { schemaCheck } from '../server/schema-check.js';
 import { ingestContext, printJson, withStore } from './cli-context.js';
 
@@ -93,9 +92,8 @@ export function registerDecisionsCommands(program: Command): void {
       checkBatch({ records });
       const receipt = await withStore(async (store) => {
         const ctx = await ingestContext(store, opts);
-        const writeRows = store.sqlite ? sqliteDecisionWriter(store.sqlite) : undefined;
         try {
-          return await store.transact((trx) => ingestDecisionBatch(trx, { ctx, records, writeRows }));
+          return await store.transact((trx) => ingestDecisionBatch(trx, { ctx, records }));
         } catch (error) {
           if (error instanceof AppError && Array.isArray(error.details.problems)) printProblems(error, lines);
           throw error;

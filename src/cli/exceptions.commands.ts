@@ -6,7 +6,7 @@ import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
 import { listExceptions, loadExceptionDetail, presentExceptionsNamed } from '../modules/exceptions/exceptions.repository.js';
 import { transitionException } from '../modules/exceptions/exceptions.service.js';
 import { EXCEPTION_STATUSES, type ExceptionStatus } from '../modules/exceptions/exceptions.tables.js';
-import { cliContext, minRationaleLength, withStore } from './cli-context.js';
+import { cliContext, withStore } from './cli-context.js';
 
 export function registerExceptionsCommands(program: Command): void {
   const exceptions = program.command('exceptions').description('exceptions, deviations and incidents');
@@ -85,7 +85,6 @@ export function registerExceptionsCommands(program: Command): void {
         return store.transact((trx) =>
           transitionException(trx, {
             ctx,
-            minRationaleLength: minRationaleLength(),
             input: { exceptionId: id, to: opts.to as ExceptionStatus, reason: opts.reason, duplicateOf: opts.duplicateOf },
           }),
         );

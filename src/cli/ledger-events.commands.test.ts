@@ -9,9 +9,9 @@ import { DIALECTS } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { listEvents, streamEvents } from '../ledger/ledger.repository.js';
-import { loadSigningKey } from '../ledger/signing-key.js';
 import { buildApp } from '../server/app.js';
 import type { App } from '../server/http.js';
+import { closeServices, createServices, type Services } from '../services.js';
 
 const jsonLines = (text: string) =>
   text
@@ -24,6 +24,7 @@ for (const dialect of DIALECTS) {
     let url: string;
     let store: Store;
     let app: App;
+    let services: Services;
     let auditor: { token: string };
     let systemIds: string[];
 
@@ -31,13 +32,15 @@ for (const dialect of DIALECTS) {
       ({ url, store } = await cliDatabase(dialect));
       const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'key.pem');
       const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: keyFile });
-      app = await buildApp({ store, config, services: { ledgerSigner: loadSigningKey(config) } });
+      services = await createServices(config, store);
+      app = await buildApp({ store, config, services });
       await app.ready();
       auditor = await cliUser(store, ['auditor'], ['read']);
       systemIds = [(await buildSystem(store)).id, (await buildSystem(store)).id, (await buildSystem(store)).id];
     });
     after(async () => {
       await app.close();
+      await closeServices(services);
       await store.close();
     });
 

@@ -3,15 +3,7 @@
 // takes two officers, each with their own token or password on standard input.
 import type { Command } from 'commander';
 import { pauseSystem, restrictSystem, resumeSystem } from '../modules/oversight/oversight.service.js';
-import {
-  type CredentialOptions,
-  cliContext,
-  minRationaleLength,
-  PASSWORD_STDIN_HELP,
-  signingContext,
-  TOKEN_STDIN_HELP,
-  withStore,
-} from './cli-context.js';
+import { type CredentialOptions, cliContext, PASSWORD_STDIN_HELP, signingContext, TOKEN_STDIN_HELP, withStore } from './cli-context.js';
 
 function parseConditions(opts: { conditions?: string; humanReviewAll?: boolean }): Record<string, unknown> {
   let conditions: Record<string, unknown> = {};
@@ -43,7 +35,6 @@ export function registerOversightCommands(program: Command): void {
             ctx: await cliContext(store, opts.as),
             systemId,
             reason: opts.reason,
-            minRationaleLength: minRationaleLength(),
           }),
         ),
       );
@@ -62,7 +53,6 @@ export function registerOversightCommands(program: Command): void {
             systemId,
             reason: opts.reason,
             conditions,
-            minRationaleLength: minRationaleLength(),
           }),
         ),
       );
@@ -74,7 +64,7 @@ export function registerOversightCommands(program: Command): void {
     .action(async (systemId: string, opts: CredentialOptions & { reason: string }) => {
       const result = await withStore(async (store) => {
         const ctx = await signingContext(store, opts);
-        return store.transact((trx) => resumeSystem(trx, { ctx, systemId, reason: opts.reason, minRationaleLength: minRationaleLength() }));
+        return store.transact((trx) => resumeSystem(trx, { ctx, systemId, reason: opts.reason }));
       });
       console.log(
         result.pendingConfirmation

@@ -7,7 +7,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely';
+import {
+  type Insertable,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type RawBuilder,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
@@ -25,10 +35,80 @@ export interface Store {
   /** Run `fn` in one transaction; its ledger events commit with it. Durable when it resolves.
    * `fn` must only touch the database: no network calls, no nested transact(). */
   transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
-  /** For SQLite: the raw better-sqlite3 handle of the writer (backup, bulk paths). */
+  /** For SQLite: the raw better-sqlite3 handle of the writer (backup, bulk paths). db/ and ledger/ only. */
   readonly sqlite: SQLite.Database | null;
+  /** db/ and ledger/ only; features use listen() / notify(). */
   readonly pgPool: pg.Pool | null;
+  /** Follows notify(channel, ...) from any process, each notice delivered when its transaction
+   * commits. Null when this database delivers no notices (SQLite): the caller polls instead. */
+  listen(channel: string, onNotice: (payload: string) => void, onError: (error: unknown) => void): Promise<Listening | null>;
   close(): Promise<void>;
+}
+
+/** A listen() that runs until stopped. */
+export interface Listening {
+  stop(): Promise<void>;
+}
+
+// The capabilities that differ between the databases. Features ask for these; only db/ knows
+// which database it is (src/architecture.test.ts keeps the dialect out of modules/ and workflows/).
+
+const isPostgres = (db: Kysely<Database>) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/** Tells listen(channel) followers in every process, when this transaction commits (PostgreSQL:
+ * pg_notify). On SQLite nothing is sent: followers there poll. */
+export async function notify(trx: Tx, channel: string, payload: string): Promise<void> {
+  if (isPostgres(trx)) await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `column` contains `text`, ignoring case: ILIKE on PostgreSQL, LIKE on SQLite (which ignores
+ * ASCII case already). `%`, `_` and a backslash in the text match themselves. */
+export function containsIgnoringCase(db: Kysely<Database>, column: string, text: string): RawBuilder<boolean> {
+  const op = isPostgres(db) ? sql`ilike` : sql`like`;
+  return sql<boolean>`${sql.ref(column)} ${op} ${`%${escapeLike(text)}%`} escape '\\'`;
+}
+
+/** Bind parameters per statement on PostgreSQL; a multi-row INSERT takes as many rows as fit. */
+const PG_MAX_PARAMETERS = 65_535;
+const bulkStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+/**
+ * Inserts many rows of one table inside the open write transaction; every row has the same
+ * columns as the first. SQLite: one cached prepared statement run per row on the writer's own
+ * handle (Kysely would compile, and SQLite re-prepare, a large multi-row INSERT for every call,
+ * which costs more than the inserts); PostgreSQL: multi-row INSERTs in chunks. A constraint
+ * violation throws the driver's error; the transaction then writes nothing.
+ */
+export async function insertRows<T extends keyof Database & string>(
+  trx: Tx,
+  table: T,
+  rows: Array<Insertable<Database[T]>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]) as Array<keyof (typeof rows)[number]>;
+  const handle = rawHandles.get(trx);
+  if (!handle) {
+    const chunk = Math.max(1, Math.floor(PG_MAX_PARAMETERS / columns.length));
+    for (let i = 0; i < rows.length; i += chunk) {
+      // Kysely cannot relate a generic table name to its row type; the signature above does.
+      await trx
+        .insertInto(table)
+        .values(rows.slice(i, i + chunk) as never)
+        .execute();
+    }
+    return;
+  }
+  const text = `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+  const cache = bulkStatements.get(handle) ?? bulkStatements.set(handle, new Map()).get(handle);
+  let statement = cache?.get(text);
+  if (!statement) {
+    statement = handle.prepare(text);
+    cache?.set(text, statement);
+  }
+  // Positional parameters: binding by name costs a property lookup per column per row.
+  for (const row of rows) statement.run(columns.map((column) => row[column]));
 }
 
 // int8 and numeric come back from pg as strings; our ids and counts fit in a double.
@@ -219,6 +299,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
     writer,
     sqlite: writerHandle,
     pgPool: null,
+    listen: async () => null,
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
@@ -247,6 +328,21 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     writer: db,
     sqlite: null,
     pgPool: pool,
+    async listen(channel, onNotice, onError) {
+      // A dedicated connection, held until stop(): a pooled one would stop listening when returned.
+      const client = await pool.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel && message.payload) onNotice(message.payload);
+      });
+      client.on('error', onError);
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      return {
+        async stop() {
+          await client.query(`unlisten ${pg.escapeIdentifier(channel)}`).catch(() => {});
+          client.release(true);
+        },
+      };
+    },
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);

@@ -2,16 +2,14 @@
 
 import { systemContext } from '../context.js';
 import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
-import { ledgerSignerOf } from '../ledger/signing-key.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
-import { createMailer, deliverDueNotifications } from '../notifications/notifications.service.js';
+import { deliverDueNotifications } from '../notifications/notifications.service.js';
 import type { AppDeps } from '../server/http.js';
 import { escalateOverdueApprovals } from '../workflows/emergency-change.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
-  const mailer = createMailer(deps.config.smtpUrl);
-  const signer = ledgerSignerOf(deps.services);
+  const { signer, mailer, policies } = deps.services;
   return [
     {
       name: 'ledger-checkpoint',
@@ -29,7 +27,7 @@ export function serverJobs(deps: AppDeps): Job[] {
       intervalMs: 60_000,
       run: () =>
         deps.store.transact((trx) =>
-          escalateOverdueApprovals(trx, { ctx: systemContext('job:escalate-overdue-approvals'), now: new Date() }),
+          escalateOverdueApprovals(trx, { ctx: systemContext('job:escalate-overdue-approvals', policies), now: new Date() }),
         ),
     },
     { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },

@@ -23,7 +23,6 @@ import {
 } from './ledger.schema.js';
 import { addLedgerNote } from './notes.service.js';
 import { proveConsistency, proveInclusion } from './proofs.service.js';
-import { ledgerSignerOf } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
 
 const READERS: Role[] = ['admin', 'auditor', 'governance_lead'];
@@ -38,8 +37,8 @@ const presentCheckpoint = (c: CheckpointRecord) => ({
   createdAt: c.createdAt,
 });
 
-export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
-  const signer = ledgerSignerOf(services);
+export function ledgerRoutes(app: App, { store, services }: AppDeps) {
+  const { signer } = services;
   const read = { access: { roles: READERS, scope: 'read' as const } };
 
   app.get(
@@ -181,9 +180,7 @@ export function ledgerRoutes(app: App, { store, services, config }: AppDeps) {
       config: { access: { roles: ['admin'], scope: 'write' } },
     },
     async (req, reply) => {
-      const note = await store.transact((trx) =>
-        addLedgerNote(trx, { ctx: requestContext(req), note: req.body, minRationaleLength: config.minRationaleLength }),
-      );
+      const note = await store.transact((trx) => addLedgerNote(trx, { ctx: requestContext(req), note: req.body }));
       return reply.status(201).send(note);
     },
   );

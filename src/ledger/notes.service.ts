@@ -13,11 +13,8 @@ export interface NoteInput {
   references?: string[];
 }
 
-export async function addLedgerNote(
-  trx: Tx,
-  { ctx, note, minRationaleLength }: { ctx: RequestContext; note: NoteInput; minRationaleLength?: number },
-) {
-  const text = requireRationale(note.text, { field: 'text', minimum: minRationaleLength });
+export async function addLedgerNote(trx: Tx, { ctx, note }: { ctx: RequestContext; note: NoteInput }) {
+  const text = requireRationale(note.text, { field: 'text', minimum: ctx.policies.minRationaleLength });
   const references = [...new Set(note.references ?? [])];
   if (references.length > 0) {
     const found = await trx.selectFrom('ledger_events').select('event_id').where('event_id', 'in', references).execute();

@@ -65,10 +65,3 @@ export function loadSigningKey(
   if (!create) throw new Error(`no ledger signing key at ${config.signingKeyFile}`);
   return fromPrivateKey(config.ledgerOrigin, createKeyFile(config.signingKeyFile));
 }
-
-/** The signer registered in AppDeps.services at start-up. */
-export function ledgerSignerOf(services: Record<string, unknown>): LedgerSigner {
-  const signer = services.ledgerSigner as LedgerSigner | undefined;
-  if (!signer) throw new Error('the ledger signer was not registered at start-up');
-  return signer;
-}

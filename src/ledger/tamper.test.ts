@@ -220,6 +220,7 @@ for (const dialect of DIALECTS) {
         actor: { ...systemContext().actor, kind: 'user', userId: 'user-1', email: 'ann@example.org', displayName: 'Ann' },
         requestId: 'req-1',
         sourceAddress: '192.0.2.7',
+        policies: systemContext().policies,
       };
       // seq 6: a system created by a user; seq 7: one with escaped characters in every field
       // the byte check reads, which only JSON.parse can confirm.
@@ -230,6 +231,7 @@ for (const dialect of DIALECTS) {
         actor: { ...user.actor, userId: 'user-"2"', email: 'a\\b@example.org', displayName: 'Line\nbreak' },
         requestId: 'req-"2"',
         sourceAddress: '192.0.2."8"',
+        policies: systemContext().policies,
       };
       await ledger.store.transact((trx) =>
         appendEvents(trx, odd, [
@@ -416,7 +418,7 @@ describe('columnsMatchLeaf', () => {
     try {
       const actor = { ...systemContext().actor, kind: 'user' as const, userId: 'u-1', email: 'e@example.org', displayName: 'E' };
       await store.transact((trx) =>
-        appendEvents(trx, { actor, requestId: 'r', sourceAddress: '192.0.2.1' }, [
+        appendEvents(trx, { actor, requestId: 'r', sourceAddress: '192.0.2.1', policies: systemContext().policies }, [
           { type: 'system.created', subject: { type: 'ai_system', id: 's-1', version: 1 }, reason: 'why', onBehalfOf: 'u-2' },
           { type: 'quoted', subject: { type: 'thing', id: 'say "x"' } },
           { type: 'exception.opened', subject: { type: 'exception', id: 'e-1' }, data: { deep: { systemId: 'x' }, systemId: 's-1' } },

@@ -10,7 +10,6 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { signIn } from '../../test/sessions.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { ROLES, type Role, WRITER_ROLES } from '../context.js';
-import { loadSigningKey } from '../ledger/signing-key.js';
 import { type Access, isIngest, isWrite } from './access.js';
 import { buildApp } from './app.js';
 
@@ -52,7 +51,7 @@ for (const dialect of DIALECTS) {
     after(() => t.close());
 
     test('an API route that declares no access policy cannot register', async () => {
-      const app = await buildApp({ store: t.store, config: t.config, services: { ledgerSigner: loadSigningKey(t.config) } });
+      const app = await buildApp({ store: t.store, config: t.config, services: t.services });
       try {
         assert.throws(
           () => app.get('/api/v1/undeclared', async () => ({ ok: true })),

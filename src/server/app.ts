@@ -59,6 +59,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
   installInputChecks(app);
   app.decorateRequest('actor', null);
+  app.decorate('policies', deps.services.policies);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } }),

@@ -10,10 +10,11 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
-import type { Config } from '../config.js';
+import type { Config, Policies } from '../config.js';
 import type { RequestContext } from '../context.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
+import type { Services } from '../services.js';
 import { actorOf } from './access.js';
 
 export type App = FastifyInstance<
@@ -24,12 +25,11 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** Everything a route plugin may use; built once at start-up. */
+/** Everything a route plugin may use; built once at start-up (src/services.ts). */
 export interface AppDeps {
   store: Store;
   config: Config;
-  /** Services registered by features (ledger signer, mailer, notifier, ...). */
-  services: Record<string, unknown>;
+  services: Services;
 }
 
 export type RoutePlugin = (app: App, deps: AppDeps) => void | Promise<void>;
@@ -69,11 +69,16 @@ export interface PageOf<T> {
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 
+/** Who is calling, from where, under which configured policies (decorated on the app by buildApp). */
 export function requestContext(req: FastifyRequest): RequestContext {
-  return { actor: actorOf(req), requestId: String(req.id), sourceAddress: req.ip ?? null };
+  return { actor: actorOf(req), requestId: String(req.id), sourceAddress: req.ip ?? null, policies: req.server.policies };
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** services.policies, for requestContext. */
+    policies: Policies;
+  }
   interface FastifyContextConfig {
     /** The route reads If-Match (or body.version): 'required' answers 428 without one. Declared so
      * the OpenAPI document describes it; expectedVersion refuses to run on a route that did not. */

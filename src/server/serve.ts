@@ -6,14 +6,15 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { serverJobs } from '../jobs/jobs.js';
 import { type Scheduler, startScheduler } from '../jobs/scheduler.js';
-import { loadSigningKey } from '../ledger/signing-key.js';
 import { createLogger } from '../logger.js';
+import { closeServices, createServices, type Services } from '../services.js';
 import { buildApp } from './app.js';
 import type { App } from './http.js';
 
 export interface RunningServer {
   app: App;
   store: Store;
+  services: Services;
   scheduler: Scheduler;
   url: string;
   stop(): Promise<void>;
@@ -28,7 +29,9 @@ export async function startServer(config: Config, out: (line: string) => void = 
     out(`Created the first admin account: ${admin.email}`);
     if (admin.password) out(`One-time password (shown once, change it after signing in): ${admin.password}`);
   }
-  const services: Record<string, unknown> = { ledgerSigner: loadSigningKey(config) };
+  const services = await createServices(config, store, {
+    onError: (error) => logger.error({ err: error }, 'runtime cache refresh failed'),
+  });
   const deps = { store, config, services };
   const app = await buildApp(deps, logger);
   const scheduler = startScheduler(serverJobs(deps), logger);
@@ -38,6 +41,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
   return {
     app,
     store,
+    services,
     scheduler,
     url: address,
     async stop() {
@@ -45,6 +49,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
       stopped = true;
       await scheduler.stop();
       await app.close();
+      await closeServices(services);
       await store.close();
     },
   };

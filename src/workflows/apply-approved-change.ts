@@ -55,10 +55,10 @@ async function changeInventory(
     rationale,
     // Proofline composed this text from what the requester and approvers already wrote (each held
     // to the minimum then); it is not re-checked against it.
-    minRationaleLength: 0,
+    rationaleComposed: true,
     approvalRequestId: request.id,
     exceptionId,
-  } satisfies { ctx: RequestContext; rationale: string; minRationaleLength: number } & ChangeAuthority;
+  } satisfies { ctx: RequestContext; rationale: string; rationaleComposed: true } & ChangeAuthority;
   const system = (changeKind: string, row: { id: string; version: number | bigint }): Applied => ({
     changeKind,
     subject: { type: 'ai_system', id: row.id, version: Number(row.version) },

@@ -10,10 +10,7 @@ import { type DecisionInput, decideRequest } from '../modules/approvals/decision
 import { applyEffect } from './apply-approved-change.js';
 import { openRejectedEmergencyFollowUp } from './emergency-change.js';
 
-export async function decideApproval(
-  trx: Tx,
-  args: { ctx: RequestContext; requestId: string; input: DecisionInput; minRationaleLength: number; now?: Date },
-) {
+export async function decideApproval(trx: Tx, args: { ctx: RequestContext; requestId: string; input: DecisionInput; now?: Date }) {
   const { request, toApply } = await decideRequest(trx, args);
   if (request.status === 'rejected' && request.applied_at) {
     await openRejectedEmergencyFollowUp(trx, { ctx: args.ctx, request, rationale: args.input.rationale.trim(), now: args.now });

@@ -25,21 +25,17 @@ export async function proceedWithEmergency(
     ctx,
     requestId,
     reason,
-    minRationaleLength,
-    reviewHours,
     now = new Date(),
   }: {
     ctx: RequestContext;
     requestId: string;
     reason: string;
-    minRationaleLength: number;
-    reviewHours: number;
     now?: Date;
   },
 ) {
   const userId = ctx.actor.userId;
   if (!userId) throw new AppError('forbidden', 'an emergency change is made by a named person');
-  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
+  const why = requireRationale(reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const request = await loadRequest(trx, requestId);
   if (request.status !== 'pending') throw new AppError('invalid_transition', `request ${requestId} is ${request.status}`);
   if (request.emergency_at) throw new AppError('invalid_transition', `an emergency change was already made for request ${requestId}`);
@@ -55,7 +51,7 @@ export async function proceedWithEmergency(
   const exception = await openException(trx, {
     ctx,
     // Composed from the reason checked above: not held to the minimum again.
-    minRationaleLength: 0,
+    rationaleComposed: true,
     input: {
       systemId: request.system_id,
       kind: 'emergency_change',
@@ -69,7 +65,7 @@ export async function proceedWithEmergency(
     },
   });
   const at = now.toISOString();
-  const dueAt = new Date(now.getTime() + reviewHours * 3_600_000).toISOString();
+  const dueAt = new Date(now.getTime() + ctx.policies.emergencyReviewHours * 3_600_000).toISOString();
   const version = Number(request.version) + 1;
   await trx
     .updateTable('approval_requests')

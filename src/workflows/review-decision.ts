@@ -15,11 +15,8 @@ export interface ReviewWithOverrideInput extends ReviewInput {
   resolverId?: string;
 }
 
-export async function reviewDecision(
-  trx: Tx,
-  { ctx, input: written, minRationaleLength }: { ctx: RequestContext; input: ReviewWithOverrideInput; minRationaleLength?: number },
-) {
-  const input = { ...written, reason: requireRationale(written.reason, { field: 'reason', minimum: minRationaleLength }) };
+export async function reviewDecision(trx: Tx, { ctx, input: written }: { ctx: RequestContext; input: ReviewWithOverrideInput }) {
+  const input = { ...written, reason: requireRationale(written.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength }) };
   const row = await findReviewable(trx, { ctx, decisionId: input.decisionId });
   const reviewerId = ctx.actor.userId as string;
   let exceptionId: string | null = null;
@@ -33,7 +30,7 @@ export async function reviewDecision(
     const exception = await openException(trx, {
       ctx,
       // Composed from the reason checked above: not held to the minimum again.
-      minRationaleLength: 0,
+      rationaleComposed: true,
       input: {
         systemId: row.system_id,
         kind: 'override',

@@ -58,8 +58,7 @@ function limitBy(limiter: SlidingWindowLimiter) {
 
 export function appealsRoutes(app: App, deps: AppDeps) {
   publicAppealRoutes(app, deps);
-  const { store, config } = deps;
-  const { minRationaleLength } = config;
+  const { store } = deps;
 
   app.post(
     '/api/v1/appeals',
@@ -77,7 +76,6 @@ export function appealsRoutes(app: App, deps: AppDeps) {
       const { systemId, decisionId, appellantName, appellantContact, statement, ownerId } = req.body;
       return store.transact((trx) =>
         submitAppeal(trx, {
-          minRationaleLength,
           ctx: requestContext(req),
           input: {
             systemRef: systemId,
@@ -196,7 +194,6 @@ export function appealsRoutes(app: App, deps: AppDeps) {
     async (req) =>
       store.transact((trx) =>
         resolveAppeal(trx, {
-          minRationaleLength,
           ctx: requestContext(req),
           appealId: req.params.id,
           version: expectedVersion(req, req.body.version),
@@ -222,8 +219,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
   );
 }
 
-function publicAppealRoutes(app: App, { store, config }: AppDeps) {
-  const { minRationaleLength } = config;
+function publicAppealRoutes(app: App, { store }: AppDeps) {
   // One limiter per app instance (per server process).
   const intakeLimiter = new SlidingWindowLimiter(PUBLIC_INTAKE_LIMIT, WINDOW_MS);
   const statusLimiter = new SlidingWindowLimiter(PUBLIC_STATUS_LIMIT, WINDOW_MS);
@@ -244,11 +240,10 @@ function publicAppealRoutes(app: App, { store, config }: AppDeps) {
       config: { access: { public: true } },
     },
     async (req, reply) => {
-      const ctx = { ...systemContext(String(req.id)), sourceAddress: req.ip };
+      const ctx = { ...systemContext(String(req.id), req.server.policies), sourceAddress: req.ip };
       const b = req.body;
       const { appeal, secret } = await store.transact((trx) =>
         submitAppeal(trx, {
-          minRationaleLength,
           ctx,
           input: {
             systemRef: b.systemId,

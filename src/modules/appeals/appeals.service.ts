@@ -124,11 +124,8 @@ async function systemData(trx: Tx, systemRef: string): Promise<{ systemId?: stri
 }
 
 /** Records an appeal; returns it with the status-lookup secret (shown once, only its hash is kept). */
-export async function submitAppeal(
-  trx: Tx,
-  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: NewAppeal; minRationaleLength?: number },
-) {
-  const statement = requireRationale(input.statement, { field: 'statement', minimum: minRationaleLength });
+export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewAppeal }) {
+  const statement = requireRationale(input.statement, { field: 'statement', minimum: ctx.policies.minRationaleLength });
   const now = new Date();
   if (input.ownerId) await requireActiveUser(trx, input.ownerId, 'ownerId');
   const decision = await trx
@@ -282,19 +279,13 @@ export interface Resolution {
  * upheld appeal must point at the override (exception) that corrected it. */
 export async function resolveAppeal(
   trx: Tx,
-  {
-    ctx,
-    appealId,
-    version,
-    resolution,
-    minRationaleLength,
-  }: { ctx: RequestContext; appealId: string; version: number; resolution: Resolution; minRationaleLength?: number },
+  { ctx, appealId, version, resolution }: { ctx: RequestContext; appealId: string; version: number; resolution: Resolution },
 ) {
   const { row, links } = await findAppeal(trx, appealId);
   requireHandler(ctx, row);
   requireVersion(row, version);
   if (row.status === 'resolved') throw new AppError('invalid_transition', 'the appeal is already resolved');
-  const explanation = requireRationale(resolution.explanation, { field: 'explanation', minimum: minRationaleLength });
+  const explanation = requireRationale(resolution.explanation, { field: 'explanation', minimum: ctx.policies.minRationaleLength });
   await checkLinks(trx, resolution.links);
   const allLinks = await insertLinks(trx, row.id, resolution.links, links);
   if (resolution.outcome === 'upheld' && !allLinks.some((l) => l.type === 'exception')) {

@@ -45,7 +45,7 @@ const read = { roles: 'any', scope: 'read' } as const;
 const write = { roles: 'any', scope: 'write' } as const;
 const tags = ['approvals'];
 
-export function approvalsRoutes(app: App, { store, config }: AppDeps) {
+export function approvalsRoutes(app: App, { store }: AppDeps) {
   const detail = async (id: string) => presentRequest(store.db, await loadRequestState(store.db, id));
 
   app.get(
@@ -92,9 +92,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       config: { access: write, etag: true },
     },
     async (req, reply) => {
-      const row = await store.transact((trx) =>
-        createRequest(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
-      );
+      const row = await store.transact((trx) => createRequest(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, Number(row.version));
       return detail(row.id);
     },
@@ -158,7 +156,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           requestId: req.params.id,
           change: req.body.change,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
           expectedVersion: version,
         }),
       );
@@ -186,7 +183,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           input: req.body,
-          minRationaleLength: config.minRationaleLength,
         }),
       );
       setEtag(reply, Number(row.version));
@@ -213,7 +209,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
         }),
       );
       return detail(row.id);
@@ -239,8 +234,6 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
           ctx: requestContext(req),
           requestId: req.params.id,
           reason: req.body.reason,
-          minRationaleLength: config.minRationaleLength,
-          reviewHours: config.emergencyReviewHours,
         }),
       );
       return { ...result, request: presentRequestSummary(result.request) };
@@ -277,12 +270,7 @@ export function approvalsRoutes(app: App, { store, config }: AppDeps) {
       config: { access: write },
     },
     async (req) =>
-      presentDelegationNamed(
-        store.db,
-        await store.transact((trx) =>
-          createDelegation(trx, { ctx: requestContext(req), input: req.body, minRationaleLength: config.minRationaleLength }),
-        ),
-      ),
+      presentDelegationNamed(store.db, await store.transact((trx) => createDelegation(trx, { ctx: requestContext(req), input: req.body }))),
   );
 
   app.get(

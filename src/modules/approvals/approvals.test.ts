@@ -219,7 +219,6 @@ for (const dialect of DIALECTS) {
             ctx: ctxOf(approver2, ['approver']),
             requestId: req2.id,
             input: { decision: 'approve', rationale: RATIONALE, contentDigest: req2.contentDigest },
-            minRationaleLength: 10,
             now: later,
           }),
         );
@@ -237,7 +236,6 @@ for (const dialect of DIALECTS) {
           ctx: ctxOf(owner, []),
           requestId: req2.id,
           input: { decision: 'approve', rationale: 'Renewing my approval, nothing changed', contentDigest: req2.contentDigest },
-          minRationaleLength: 10,
           now: later,
         }),
       );
@@ -315,7 +313,6 @@ for (const dialect of DIALECTS) {
             },
             requestId: req2.id,
             input: { decision: 'approve', rationale: RATIONALE, contentDigest: req2.contentDigest },
-            minRationaleLength: 10,
             now: new Date(Date.now() + 2 * 86_400_000),
           }),
         ),

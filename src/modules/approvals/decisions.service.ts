@@ -105,18 +105,16 @@ export async function decideRequest(
     ctx,
     requestId,
     input,
-    minRationaleLength,
     now = new Date(),
   }: {
     ctx: RequestContext;
     requestId: string;
     input: DecisionInput;
-    minRationaleLength: number;
     now?: Date;
   },
 ) {
   if (input.decision !== 'request_changes') requirePersonalSignature(ctx, input.decision === 'approve' ? 'approving' : 'rejecting');
-  const rationale = requireRationale(input.rationale, { field: 'rationale', minimum: minRationaleLength });
+  const rationale = requireRationale(input.rationale, { field: 'rationale', minimum: ctx.policies.minRationaleLength });
   const userId = ctx.actor.userId;
   if (!userId) throw new AppError('forbidden', 'a decision is made by a named person');
   const state = await loadRequestState(trx, requestId, now);

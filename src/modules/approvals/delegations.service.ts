@@ -18,12 +18,7 @@ export interface NewDelegation {
 
 export async function createDelegation(
   trx: Tx,
-  {
-    ctx,
-    input,
-    minRationaleLength,
-    now = new Date(),
-  }: { ctx: RequestContext; input: NewDelegation; minRationaleLength?: number; now?: Date },
+  { ctx, input, now = new Date() }: { ctx: RequestContext; input: NewDelegation; now?: Date },
 ) {
   const delegatorId = ctx.actor.userId;
   if (!delegatorId) throw new AppError('forbidden', 'only a named person delegates');
@@ -34,7 +29,7 @@ export async function createDelegation(
   const startsAt = new Date(input.startsAt ?? now).toISOString();
   const endsAt = new Date(input.endsAt).toISOString();
   if (endsAt <= startsAt) throw new AppError('validation_failed', 'endsAt: must be after startsAt', { field: 'endsAt' });
-  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const row = {
     id: randomUUID(),
     delegator_id: delegatorId,

@@ -40,20 +40,17 @@ export async function createRequest(
   {
     ctx,
     input,
-    minRationaleLength,
     now = new Date(),
   }: {
     ctx: RequestContext;
     input: NewRequest;
-    /** The configured minimum (config.minRationaleLength) for the justification and a legal rationale. */
-    minRationaleLength?: number;
     now?: Date;
   },
 ) {
   const requestedBy = requesterOf(ctx);
   const title = requireTitle(input.title);
-  const justification = requireRationale(input.justification, { field: 'justification', minimum: minRationaleLength });
-  const built = await buildContent(trx, input.kind, input.subjectId, input.change ?? {}, minRationaleLength);
+  const justification = requireRationale(input.justification, { field: 'justification', minimum: ctx.policies.minRationaleLength });
+  const built = await buildContent(trx, input.kind, input.subjectId, input.change ?? {}, ctx.policies.minRationaleLength);
   const open = await trx
     .selectFrom('approval_requests')
     .select('id')
@@ -123,7 +120,6 @@ export async function reviseRequest(
     change,
     reason,
     expectedVersion,
-    minRationaleLength,
     now = new Date(),
   }: {
     ctx: RequestContext;
@@ -131,7 +127,6 @@ export async function reviseRequest(
     change?: RequestedChange;
     reason: string;
     expectedVersion?: number;
-    minRationaleLength?: number;
     now?: Date;
   },
 ) {
@@ -154,14 +149,14 @@ export async function reviseRequest(
       current: Number(before.version),
     });
   }
-  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
+  const why = requireRationale(reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const previous = contentOf(before);
   const built = await buildContent(
     trx,
     before.kind,
     before.subject_id,
     change ?? requestedChangeOf(before.kind, previous.change),
-    minRationaleLength,
+    ctx.policies.minRationaleLength,
   );
   const digest = contentDigest(built.content);
   const at = now.toISOString();
@@ -193,11 +188,8 @@ export async function reviseRequest(
   return loadRequest(trx, requestId);
 }
 
-export async function withdrawRequest(
-  trx: Tx,
-  { ctx, requestId, reason, minRationaleLength }: { ctx: RequestContext; requestId: string; reason: string; minRationaleLength?: number },
-) {
-  const why = requireRationale(reason, { field: 'reason', minimum: minRationaleLength });
+export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx: RequestContext; requestId: string; reason: string }) {
+  const why = requireRationale(reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const before = await loadRequest(trx, requestId);
   if (before.requested_by !== requesterOf(ctx)) throw new AppError('forbidden', 'only the requester withdraws a request');
   if (before.status !== 'pending' && before.status !== 'changes_requested') {

@@ -7,14 +7,12 @@ import { reviewDecision } from '../../workflows/review-decision.js';
 import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
 import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
 import { findDecision, listReviewQueue, namedDecision, presentDecision } from './review.service.js';
-import { sqliteDecisionWriter } from './sqlite-bulk.js';
 
 /** Room for the largest allowed batch (5,000 records of a few hundred bytes); more is a 413. */
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 const QUEUE_READERS = ['reviewer', 'admin', 'governance_lead', 'auditor', 'oversight_officer'] as const;
 
-export function decisionsRoutes(app: App, { store, config }: AppDeps) {
-  const writeRows = store.sqlite ? sqliteDecisionWriter(store.sqlite) : undefined;
+export function decisionsRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/decisions/batch',
     {
@@ -29,7 +27,7 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
       // Any account that may change things reports; auditors and accounts without a role do not.
       config: { access: { roles: WRITER_ROLES, scope: 'ingest' } },
     },
-    async (req) => store.transact((trx) => ingestDecisionBatch(trx, { ctx: requestContext(req), records: req.body.records, writeRows })),
+    async (req) => store.transact((trx) => ingestDecisionBatch(trx, { ctx: requestContext(req), records: req.body.records })),
   );
 
   app.put(
@@ -112,7 +110,6 @@ export function decisionsRoutes(app: App, { store, config }: AppDeps) {
         reviewDecision(trx, {
           ctx: requestContext(req),
           input: { ...req.body, decisionId: req.params.id },
-          minRationaleLength: config.minRationaleLength,
         }),
       ),
   );

@@ -1,11 +1,11 @@
 // Decision records (GDPR Art. 22, EU AI Act Art. 86): batches ingested from AI systems. A batch is
 // all or nothing: any malformed record rejects it whole, naming every bad record; an acknowledged
 // batch is one transaction with one ledger event carrying its digest and count. Built for volume:
-// the systems and model versions of a batch are checked with one query each, rows go in as
-// multi-row inserts.
+// the systems and model versions of a batch are checked with one query each, rows go in through
+// the store's bulk insert.
 import { createHash, randomUUID } from 'node:crypto';
 import { hasSystemRole, type RequestContext } from '../../context.js';
-import type { Tx } from '../../db/store.js';
+import { insertRows, type Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { type DecisionRecord, MAX_BATCH_RECORDS } from './decisions.schema.js';
@@ -14,10 +14,7 @@ import type { DecisionsTable } from './decisions.tables.js';
 export { MAX_BATCH_RECORDS } from './decisions.schema.js';
 
 import { checkRecord, type RecordProblem } from './decisions.validate.js';
-import type { DecisionRowWriter } from './sqlite-bulk.js';
 
-/** Rows per INSERT: 21 columns x 400 stays under SQLite's 32,766 bound parameters. */
-const INSERT_CHUNK = 400;
 const MAX_PROBLEMS_REPORTED = 200;
 
 interface SystemPolicy {
@@ -60,16 +57,10 @@ function inSample(systemId: string, decisionId: string, rate: number): boolean {
   return h.readUInt32BE(0) / 0x1_0000_0000 < rate;
 }
 
-/** Checks references against the database: one query per kind of reference, whatever the batch size. */
-/** `checkExisting`: look up already-recorded decision ids (skipped when the row writer reports
- * them itself, as the SQLite fast path does from the unique constraint). */
-async function checkReferences(
-  trx: Tx,
-  records: DecisionRecord[],
-  policies: Map<string, SystemPolicy>,
-  problems: RecordProblem[],
-  checkExisting: boolean,
-) {
+/** Checks references against the database: one query per kind of reference (and per 500 decision
+ * ids of a system, for those already recorded), whatever the batch size. Every duplicate is named,
+ * on either database; the unique (system_id, decision_id) constraint stays the backstop. */
+async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map<string, SystemPolicy>, problems: RecordProblem[]) {
   const modelIds = [...new Set(records.map((r) => r.modelVersionId).filter((id): id is string => typeof id === 'string'))];
   const models = new Map<string, string>();
   for (let i = 0; i < modelIds.length; i += 500) {
@@ -100,7 +91,7 @@ async function checkReferences(
     seen.add(key);
     if (policy) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   });
-  for (const [systemId, ids] of checkExisting ? bySystem : []) {
+  for (const [systemId, ids] of bySystem) {
     for (let i = 0; i < ids.length; i += 500) {
       const existing = await trx
         .selectFrom('decisions')
@@ -143,12 +134,7 @@ export interface BatchReceipt {
   receivedAt: string;
 }
 
-/** `writeRows`: an optional fast path for the decision rows (SQLite: sqliteDecisionWriter); it must
- * write through the same transaction as `trx`. */
-export async function ingestDecisionBatch(
-  trx: Tx,
-  { ctx, records, writeRows }: { ctx: RequestContext; records: unknown[]; writeRows?: DecisionRowWriter },
-): Promise<BatchReceipt> {
+export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: RequestContext; records: unknown[] }): Promise<BatchReceipt> {
   if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
   if (records.length > MAX_BATCH_RECORDS) {
     throw new AppError('validation_failed', `records: at most ${MAX_BATCH_RECORDS} records per batch`, { field: 'records' });
@@ -158,7 +144,7 @@ export async function ingestDecisionBatch(
   if (problems.length > 0) throw rejectBatch(problems);
   const typed = records as DecisionRecord[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
-  await checkReferences(trx, typed, policies, problems, writeRows === undefined);
+  await checkReferences(trx, typed, policies, problems);
   if (problems.length > 0) throw rejectBatch(problems);
 
   const batchId = randomUUID();
@@ -203,15 +189,7 @@ export async function ingestDecisionBatch(
       received_at: receivedAt,
     })
     .execute();
-  if (writeRows) writeRows(rows);
-  else {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('decisions')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-  }
+  await insertRows(trx, 'decisions', rows);
   await appendEvent(trx, ctx, {
     type: 'decisions.batch_recorded',
     subject: { type: 'decision_batch', id: batchId },

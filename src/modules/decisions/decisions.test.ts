@@ -100,6 +100,31 @@ for (const dialect of DIALECTS) {
       assert.equal(await count('decisions'), decisions + 1);
     });
 
+    test('a batch resending two recorded decisions names both duplicates, the same on either database, and writes nothing', async () => {
+      const system = await buildSystem(t.store);
+      const [first, second] = [record(system.id), record(system.id)];
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [first, second] })).statusCode, 200);
+      const [events, decisions, batches] = [await ledgerSize(t.store), await count('decisions'), await count('decision_batches')];
+      const resent = await t.call(ingest, 'POST', '/api/v1/decisions/batch', {
+        records: [record(system.id), { ...first }, record(system.id), { ...second }],
+      });
+      assert.equal(resent.statusCode, 400, resent.body);
+      const { error } = resent.json();
+      assert.equal(error.code, 'validation_failed');
+      assert.deepEqual(error.details.badRecords, [1, 3]);
+      assert.equal(error.details.problemCount, 2);
+      assert.deepEqual(
+        error.details.problems.map((p: { index: number; field: string; message: string }) => [p.index, p.field, p.message]),
+        [
+          [1, 'decisionId', 'was already recorded for this system'],
+          [3, 'decisionId', 'was already recorded for this system'],
+        ],
+      );
+      assert.equal(await ledgerSize(t.store), events);
+      assert.equal(await count('decisions'), decisions);
+      assert.equal(await count('decision_batches'), batches);
+    });
+
     test('oversized batches are 413, too many records 400, and only ingest tokens may send', async () => {
       const system = await buildSystem(t.store);
       const big = 'x'.repeat(1000);

@@ -29,8 +29,7 @@ const tags = ['exceptions'];
 const read = { access: { roles: 'any', scope: 'read' } } as const;
 const write = { access: { roles: WRITER_ROLES, scope: 'write' } } as const;
 
-export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
-  const { minRationaleLength } = config;
+export function exceptionsRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/exceptions',
     {
@@ -44,7 +43,7 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
       config: { ...write, etag: true },
     },
     async (req, reply) => {
-      const view = await store.transact((trx) => openException(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
+      const view = await store.transact((trx) => openException(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, view.version);
       return reply.status(201).send(view);
     },
@@ -104,7 +103,7 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
-      const view = await store.transact((trx) => transitionException(trx, { ctx: requestContext(req), input, minRationaleLength }));
+      const view = await store.transact((trx) => transitionException(trx, { ctx: requestContext(req), input }));
       setEtag(reply, view.version);
       return view;
     },
@@ -147,7 +146,7 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req, reply) => {
       const input = { exceptionId: req.params.id, note: req.body.note, expectedVersion: expectedVersion(req, req.body.version) };
-      const view = await store.transact((trx) => verifyException(trx, { ctx: requestContext(req), input, minRationaleLength }));
+      const view = await store.transact((trx) => verifyException(trx, { ctx: requestContext(req), input }));
       setEtag(reply, view.version);
       return view;
     },
@@ -262,7 +261,7 @@ export function exceptionsRoutes(app: App, { store, config }: AppDeps) {
         ...body,
         expectedVersion: expectedVersion(req, version),
       };
-      const followUp = await store.transact((trx) => transitionFollowUp(trx, { ctx: requestContext(req), input, minRationaleLength }));
+      const followUp = await store.transact((trx) => transitionFollowUp(trx, { ctx: requestContext(req), input }));
       setEtag(reply, followUp.version);
       return followUp;
     },

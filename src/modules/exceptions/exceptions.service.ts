@@ -6,7 +6,7 @@ import { hasRole, hasSystemRole, type RequestContext, requirePersonalSignature }
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
-import { requireRationale } from '../../rationale.js';
+import { rationaleMinimum, requireRationale } from '../../rationale.js';
 import { allowedTransitions, dueAtFor, rootCauseKey } from './exceptions.policy.js';
 import {
   type ExceptionRow,
@@ -46,15 +46,15 @@ export function requireIsoTime(value: string, field: string): string {
 }
 
 /** Records an exception (override, deviation, emergency change, control failure, incident). The
- * description is held to `minRationaleLength` (config.minRationaleLength); a workflow that composes
- * it from a reason already checked passes 0. `awareAt` (incidents only, already validated): when the
+ * description is held to `ctx.policies.minRationaleLength`; a workflow that composes it from a
+ * reason already checked says `rationaleComposed`. `awareAt` (incidents only, already validated): when the
  * organisation became aware; the due date counts from it rather than from detection, like the
  * incident's reporting deadlines. */
 export async function openException(
   trx: Tx,
-  { ctx, input, awareAt, minRationaleLength }: { ctx: RequestContext; input: NewException; awareAt?: string; minRationaleLength?: number },
+  { ctx, input, awareAt, rationaleComposed }: { ctx: RequestContext; input: NewException; awareAt?: string; rationaleComposed?: boolean },
 ): Promise<NamedExceptionView> {
-  const description = requireRationale(input.description, { field: 'description', minimum: minRationaleLength });
+  const description = requireRationale(input.description, { field: 'description', minimum: rationaleMinimum(ctx, rationaleComposed) });
   const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
   if (!system) throw notFound('ai_system', input.systemId);
   await requireActiveUser(trx, input.ownerId, 'ownerId');
@@ -169,12 +169,12 @@ export interface TransitionInput {
 
 export async function transitionException(
   trx: Tx,
-  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: TransitionInput; minRationaleLength?: number },
+  { ctx, input }: { ctx: RequestContext; input: TransitionInput },
 ): Promise<NamedExceptionView> {
   const row = await findException(trx, input.exceptionId);
   requireManager(ctx, row);
   requireVersion(row, input.expectedVersion);
-  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const allowed = allowedTransitions(row.status);
   if (!allowed.includes(input.to)) {
     throw new AppError('invalid_transition', `an exception cannot go from ${row.status} to ${input.to}`, {
@@ -288,10 +288,7 @@ export interface VerifyInput {
 }
 
 /** Independent verification of the fix: never by the resolver. */
-export async function verifyException(
-  trx: Tx,
-  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: VerifyInput; minRationaleLength?: number },
-): Promise<NamedExceptionView> {
+export async function verifyException(trx: Tx, { ctx, input }: { ctx: RequestContext; input: VerifyInput }): Promise<NamedExceptionView> {
   requirePersonalSignature(ctx, 'verifying a fix');
   const row = await findException(trx, input.exceptionId);
   requireVersion(row, input.expectedVersion);
@@ -308,7 +305,7 @@ export async function verifyException(
   if (row.status !== 'verifying') {
     throw new AppError('invalid_transition', `verification happens in status verifying, not ${row.status}`, { status: row.status });
   }
-  const note = requireRationale(input.note, { field: 'note', minimum: minRationaleLength });
+  const note = requireRationale(input.note, { field: 'note', minimum: ctx.policies.minRationaleLength });
   const now = new Date().toISOString();
   const version = Number(row.version) + 1;
   const changes = { verified_by: verifierId, verified_at: now, verification_note: note, updated_at: now, version };

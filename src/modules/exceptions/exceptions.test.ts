@@ -313,6 +313,7 @@ for (const dialect of DIALECTS) {
         requestId: 'cli:test',
         sourceAddress: null,
         via: { channel: 'cli', osUser: 'ops', host: 'console', credential: 'none' },
+        policies: t.services.policies,
       };
       const before = await ledgerCount();
       const input = { exceptionId: id, note: 'Replayed 50 cases', expectedVersion: current.version };

@@ -19,8 +19,7 @@ const tags = ['incidents'];
 const read = { access: { roles: 'any', scope: 'read' } } as const;
 const write = { access: { roles: WRITER_ROLES, scope: 'write' } } as const;
 
-export function incidentsRoutes(app: App, { store, config }: AppDeps) {
-  const { minRationaleLength } = config;
+export function incidentsRoutes(app: App, { store }: AppDeps) {
   app.post(
     '/api/v1/incidents',
     {
@@ -34,7 +33,7 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
       config: { ...write, etag: true },
     },
     async (req, reply) => {
-      const view = await store.transact((trx) => openIncident(trx, { ctx: requestContext(req), input: req.body, minRationaleLength }));
+      const view = await store.transact((trx) => openIncident(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, view.version);
       return reply.status(201).send(view);
     },
@@ -94,7 +93,7 @@ export function incidentsRoutes(app: App, { store, config }: AppDeps) {
     async (req, reply) => {
       const { version, ...body } = req.body;
       const input = { exceptionId: req.params.id, ...body, expectedVersion: expectedVersion(req, version) };
-      const view = await store.transact((trx) => updateIncident(trx, { ctx: requestContext(req), input, minRationaleLength }));
+      const view = await store.transact((trx) => updateIncident(trx, { ctx: requestContext(req), input }));
       setEtag(reply, view.version);
       return view;
     },

@@ -70,15 +70,11 @@ async function writeDetails(trx: Tx, exceptionId: string, details: IncidentDetai
 /** Opens an exception of kind incident and records its harm and flags, in one transaction. */
 export async function openIncident(
   trx: Tx,
-  {
-    ctx,
-    input,
-    minRationaleLength,
-  }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails }; minRationaleLength?: number },
+  { ctx, input }: { ctx: RequestContext; input: Omit<NewException, 'kind'> & { incident: IncidentDetails } },
 ) {
   const { incident, ...exception } = input;
   const awareAt = incident.awareAt ? isoOrThrow(incident.awareAt, 'awareAt') : undefined;
-  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt, minRationaleLength });
+  const opened = await openException(trx, { ctx, input: { ...exception, kind: 'incident' }, awareAt });
   const { after } = await writeDetails(trx, opened.id, incident);
   await appendEvent(trx, ctx, {
     type: 'incident.classified',
@@ -95,17 +91,15 @@ export async function updateIncident(
   {
     ctx,
     input,
-    minRationaleLength,
   }: {
     ctx: RequestContext;
     input: IncidentDetails & { exceptionId: string; reason: string; expectedVersion?: number };
-    minRationaleLength?: number;
   },
 ) {
   const row = await requireIncident(trx, input.exceptionId);
   requireManager(ctx, row);
   requireVersion(row, input.expectedVersion);
-  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const { before, after } = await writeDetails(trx, row.id, input);
   const version = Number(row.version) + 1;
   // The due date counts from awareness (as when opened): a corrected awareAt moves it.

@@ -198,10 +198,7 @@ export interface FollowUpTransition {
   expectedVersion?: number;
 }
 
-export async function transitionFollowUp(
-  trx: Tx,
-  { ctx, input, minRationaleLength }: { ctx: RequestContext; input: FollowUpTransition; minRationaleLength?: number },
-) {
+export async function transitionFollowUp(trx: Tx, { ctx, input }: { ctx: RequestContext; input: FollowUpTransition }) {
   const exception = await findException(trx, input.exceptionId);
   const row = await trx
     .selectFrom('follow_ups')
@@ -214,7 +211,7 @@ export async function transitionFollowUp(
     throw new AppError('forbidden', 'only the follow-up owner or someone managing the exception may move it');
   }
   requireVersion(row, input.expectedVersion);
-  const reason = requireRationale(input.reason, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(input.reason, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   if (!FOLLOW_UP_NEXT[row.status].includes(input.to)) {
     throw new AppError('invalid_transition', `a follow-up cannot go from ${row.status} to ${input.to}`, {
       from: row.status,

@@ -28,7 +28,6 @@ import {
   showRuntime,
   updateRosterOfficer,
 } from './oversight.service.js';
-import { type RuntimeCache, startRuntimeCache } from './runtime-cache.js';
 
 const MANAGERS = ['admin', 'governance_lead'] as const;
 const READERS = ['admin', 'governance_lead', 'auditor', 'oversight_officer', 'system_owner'] as const;
@@ -41,18 +40,8 @@ function optionalVersion(req: FastifyRequest, bodyVersion: number | undefined): 
 }
 
 export async function oversightRoutes(app: App, deps: AppDeps) {
-  const { store, config } = deps;
-  const { minRationaleLength } = config;
-  // The runtime cache lives as long as the app: started here so every server (and test app) has
-  // one without further wiring, shared with other features through deps.services.runtime.
-  let runtime = deps.services.runtime as RuntimeCache | undefined;
-  if (!runtime) {
-    const started = await startRuntimeCache(store, (error) => app.log.error({ err: error }, 'runtime cache refresh failed'));
-    runtime = started;
-    deps.services.runtime = started;
-    app.addHook('onClose', () => started.stop());
-  }
-  const cache = runtime;
+  const { store } = deps;
+  const cache = deps.services.runtimeCache;
 
   app.get(
     '/api/v1/systems/:id/runtime',
@@ -99,7 +88,6 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const view = await store.transact((trx) =>
         pauseSystem(trx, {
-          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: req.body.reason,
@@ -122,7 +110,6 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
       const body = req.body as typeof req.body & { conditions: Record<string, unknown> };
       const view = await store.transact((trx) =>
         restrictSystem(trx, {
-          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: body.reason,
@@ -145,7 +132,6 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const result = await store.transact((trx) =>
         resumeSystem(trx, {
-          minRationaleLength,
           ctx: requestContext(req),
           systemId: req.params.id,
           reason: req.body.reason,
@@ -268,7 +254,6 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
           systemId: req.params.id,
           userId: req.params.userId,
           reason: req.body.reason,
-          minRationaleLength,
         }),
       );
       return reply.status(204).send(null);

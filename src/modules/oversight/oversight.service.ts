@@ -1,10 +1,10 @@
 // Human oversight (EU AI Act Art. 14, 26(2); ISO 42001 A.9.2): the roster of named officers per
 // system, and pause / restrict / resume. Only roster officers holding the authority act; holding
 // the admin role is not enough. Resuming a high-risk system takes two different officers.
-import { PostgresAdapter, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
-import type { Tx } from '../../db/store.js';
+import { notify, type Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
@@ -133,16 +133,10 @@ export async function updateRosterOfficer(
 
 export async function removeRosterOfficer(
   trx: Tx,
-  {
-    ctx,
-    systemId,
-    userId,
-    reason: written,
-    minRationaleLength,
-  }: { ctx: RequestContext; systemId: string; userId: string; reason: string; minRationaleLength?: number },
+  { ctx, systemId, userId, reason: written }: { ctx: RequestContext; systemId: string; userId: string; reason: string },
 ) {
   requireRosterManager(ctx);
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const before = await rosterEntry(trx, systemId, userId);
   if (!before) throw notFound('roster entry', `${systemId}/${userId}`);
   await trx.deleteFrom('oversight_roster').where('system_id', '=', systemId).where('user_id', '=', userId).execute();
@@ -262,9 +256,7 @@ async function writeRuntime(trx: Tx, ctx: RequestContext, current: RuntimeView, 
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new AppError('version_conflict', 'the runtime state changed meanwhile; read it again');
   }
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`select pg_notify(${RUNTIME_CHANNEL}, ${current.systemId})`.execute(trx);
-  }
+  await notify(trx, RUNTIME_CHANNEL, current.systemId);
   return presentRuntime(current.systemId, { system_id: current.systemId, ...values });
 }
 
@@ -280,14 +272,12 @@ export interface OversightAction {
   reason: string;
   /** Optional for emergency actions: when given, a stale version is refused. */
   expectedVersion?: number;
-  /** The configured minimum (config.minRationaleLength) for the reason. */
-  minRationaleLength?: number;
 }
 
-export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion }: OversightAction) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'pause');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'paused') throw new AppError('invalid_transition', 'the system is already paused');
@@ -305,18 +295,11 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, exp
 
 export async function restrictSystem(
   trx: Tx,
-  {
-    ctx,
-    systemId,
-    reason: written,
-    expectedVersion,
-    minRationaleLength,
-    conditions,
-  }: OversightAction & { conditions: Record<string, unknown> },
+  { ctx, systemId, reason: written, expectedVersion, conditions }: OversightAction & { conditions: Record<string, unknown> },
 ) {
   await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'restrict');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (Object.keys(conditions).length === 0)
@@ -335,10 +318,10 @@ export async function restrictSystem(
 
 /** Resume: immediate for most systems; for a high-risk one the first request waits for a
  * different officer with resume authority to confirm it (the "four eyes" of Art. 14(5)). */
-export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion, minRationaleLength }: OversightAction) {
+export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, expectedVersion }: OversightAction) {
   const system = await requireSystem(trx, systemId);
   await requireAuthority(trx, ctx, systemId, 'resume');
-  const reason = requireRationale(written, { field: 'reason', minimum: minRationaleLength });
+  const reason = requireRationale(written, { field: 'reason', minimum: ctx.policies.minRationaleLength });
   const current = await readRuntime(trx, systemId);
   checkVersion(current, expectedVersion);
   if (current.state === 'active') throw new AppError('invalid_transition', 'the system is already active');

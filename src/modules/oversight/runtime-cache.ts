@@ -1,12 +1,11 @@
 // The runtime states every production AI system polls, served from memory so a check costs no
-// database query. The cache follows changes made by any process: on PostgreSQL a dedicated
-// connection LISTENs on RUNTIME_CHANNEL (pg_notify is sent inside the changing transaction, so it
-// arrives on commit); on SQLite, where several processes may share the file, a cheap change
+// database query. The cache follows changes made by any process: where the store delivers notices
+// it listens on RUNTIME_CHANNEL (the use case notifies inside the changing transaction, so the
+// notice arrives on commit); otherwise, where several processes may share the file, a cheap change
 // counter (sum of row versions, which only grows) is polled every 200 ms. Either way a pause
 // reaches every server instance well within a second.
 import { sql } from 'kysely';
-import type pg from 'pg';
-import type { Store } from '../../db/store.js';
+import type { Listening, Store } from '../../db/store.js';
 import { presentRuntime, RUNTIME_CHANNEL, type RuntimeView } from './oversight.service.js';
 
 export interface CachedRuntime extends RuntimeView {
@@ -72,7 +71,7 @@ export async function startRuntimeCache(store: Store, onError: (error: unknown) 
 
   await load();
   const timers: NodeJS.Timeout[] = [];
-  let listener: pg.PoolClient | null = null;
+  let listener: Listening | null = null;
 
   function every(ms: number, fn: () => Promise<void>): void {
     let busy = false;
@@ -89,14 +88,9 @@ export async function startRuntimeCache(store: Store, onError: (error: unknown) 
     timers.push(timer);
   }
 
-  if (store.pgPool) {
-    listener = await store.pgPool.connect();
-    listener.on('notification', (message) => {
-      if (message.channel === RUNTIME_CHANNEL && message.payload) load(message.payload).catch(onError);
-    });
-    listener.on('error', onError);
-    await listener.query(`listen ${RUNTIME_CHANNEL}`);
-  } else {
+  listener = await store.listen(RUNTIME_CHANNEL, (systemId) => load(systemId).catch(onError), onError);
+  if (!listener) {
+    // This database delivers no notices (SQLite): poll the change counter.
     let seen = await changeCounter(store);
     every(POLL_MS, async () => {
       const now = await changeCounter(store);
@@ -119,11 +113,8 @@ export async function startRuntimeCache(store: Store, onError: (error: unknown) 
     async stop() {
       stopped = true;
       for (const timer of timers) clearInterval(timer);
-      if (listener) {
-        await listener.query(`unlisten ${RUNTIME_CHANNEL}`).catch(() => {});
-        listener.release(true);
-        listener = null;
-      }
+      await listener?.stop();
+      listener = null;
     },
   };
 }

@@ -1,6 +1,7 @@
 // Typed reads (and the few shared writes) of the inventory, with explicit column lists.
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { containsIgnoringCase } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
 import { type NamedSystemView, presentSystemsNamed, type SystemRow } from './systems.presenter.js';
@@ -57,8 +58,6 @@ export interface SystemFilter {
   offset: number;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** A page of systems, sorted by name then id. Every single filter is served by an index whose
  * trailing columns are (name, id), so the page needs no sort and the count reads one index range. */
 export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
@@ -75,10 +74,7 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
     query = query.where('id', 'in', (eb) => eb.selectFrom('system_tags').select('system_id').where('tag', '=', tag));
   }
   if (filter.q) {
-    const pattern = `%${escapeLike(filter.q)}%`;
-    // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
-    const op = db.getExecutor().adapter instanceof PostgresAdapter ? sql`ilike` : sql`like`;
-    query = query.where(sql<boolean>`name ${op} ${pattern} escape '\\'`);
+    query = query.where(containsIgnoringCase(db, 'name', filter.q));
   }
   const [rows, count] = await Promise.all([
     query.select(SYSTEM_COLUMNS).orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),

@@ -57,8 +57,7 @@ const tags = ['systems'];
 
 /** Actions check the version only when the caller sends one (If-Match or body.version). */
 export async function systemsRoutes(app: App, deps: AppDeps) {
-  const { store, config } = deps;
-  const minRationaleLength = config.minRationaleLength;
+  const { store } = deps;
 
   app.get(
     '/api/v1/systems',
@@ -177,7 +176,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           systemId: req.params.id,
           ownerId: req.body.ownerId,
           rationale: req.body.rationale,
-          minRationaleLength,
           expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
@@ -207,7 +205,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           status: req.body.status,
           rationale: req.body.rationale,
           approvalRequestId: req.body.approvalRequestId,
-          minRationaleLength,
           expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
@@ -237,7 +234,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           euRiskTier: req.body.euRiskTier,
           orgRiskTier: req.body.orgRiskTier,
           rationale: req.body.rationale,
-          minRationaleLength,
           expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
@@ -265,7 +261,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           ctx: requestContext(req),
           systemId: req.params.id,
           rationale: req.body.rationale,
-          minRationaleLength,
           expectedVersion: expectedVersion(req, req.body.version),
         }),
       );
@@ -295,7 +290,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           phase: req.params.phase,
           userId: req.body.userId,
           rationale: req.body.rationale,
-          minRationaleLength,
         }),
       );
       return presentPhaseOwnerNamed(store.db, owner);
@@ -322,7 +316,6 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
           systemId: req.params.id,
           phase: req.params.phase,
           rationale: req.body.rationale,
-          minRationaleLength,
         }),
       );
       return reply.status(204).send(null);

@@ -14,7 +14,7 @@ import {
   type ChangeAuthority,
 } from '../../governance/governed-changes.js';
 import { appendEvent, appendEvents } from '../../ledger/ledger.service.js';
-import { requireRationale } from '../../rationale.js';
+import { rationaleMinimum, requireRationale } from '../../rationale.js';
 import { diffViews, presentSystem, type SystemRow } from './systems.presenter.js';
 import { assertActiveUser, assertActiveUsers, getSystem, grantSystemOwnerRole, replaceTags } from './systems.repository.js';
 import { assertGovernor, assertMayCreate, assertMayEdit, assertVersion } from './systems.rules.js';
@@ -243,8 +243,8 @@ interface RationaleArgs extends ChangeAuthority {
   ctx: RequestContext;
   systemId: string;
   rationale: string;
-  /** The configured minimum (config.minRationaleLength); 0 when Proofline composed the text itself. */
-  minRationaleLength?: number;
+  /** Proofline composed the rationale from parts already held to the minimum (an approved change). */
+  rationaleComposed?: boolean;
   expectedVersion?: number;
 }
 
@@ -253,8 +253,6 @@ interface PhaseOwnerArgs {
   systemId: string;
   phase: LifecyclePhase;
   rationale: string;
-  /** The configured minimum (config.minRationaleLength). */
-  minRationaleLength?: number;
 }
 
 /** Names the accountable owner (a person) and moves the per-system system_owner role to them. */
@@ -262,7 +260,7 @@ export async function changeSystemOwner(trx: Tx, args: RationaleArgs & { ownerId
   const { ctx, systemId, ownerId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'changing the accountable owner');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: rationaleMinimum(args.ctx, args.rationaleComposed) });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   await assertActiveUser(trx, ownerId, 'ownerId');
   if (before.accountable_owner_id === ownerId) throw new AppError('invalid_transition', `${ownerId} is already the accountable owner`);
@@ -276,7 +274,7 @@ export async function changeSystemStatus(trx: Tx, args: RationaleArgs & { status
   const { ctx, systemId, status } = args;
   const before = await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'changing the status of a system');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: rationaleMinimum(args.ctx, args.rationaleComposed) });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   if (before.status === status) throw new AppError('invalid_transition', `system ${systemId} is already ${status}`, { status });
   if (before.status === 'retired')
@@ -296,7 +294,7 @@ export async function changeRiskTier(
   const { ctx, systemId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'changing a risk tier');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: rationaleMinimum(args.ctx, args.rationaleComposed) });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   const patch: Partial<AiSystemsTable> = {};
   if (args.euRiskTier !== undefined && args.euRiskTier !== before.eu_risk_tier) patch.eu_risk_tier = args.euRiskTier;
@@ -319,7 +317,7 @@ export async function triageShadowSystem(trx: Tx, args: RationaleArgs): Promise<
   const { ctx, systemId } = args;
   const before = await getSystem(trx, systemId);
   assertGovernor(ctx.actor, 'triaging a shadow system');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: rationaleMinimum(args.ctx, args.rationaleComposed) });
   assertVersion(Number(before.version), args.expectedVersion, `system ${systemId}`);
   if (before.deployment_kind !== 'shadow') throw new AppError('invalid_transition', `system ${systemId} is not a shadow system`);
   if (before.triaged_at) throw new AppError('invalid_transition', `system ${systemId} was triaged at ${before.triaged_at}`);
@@ -361,7 +359,7 @@ export async function assignPhaseOwner(trx: Tx, args: PhaseOwnerArgs & { userId:
   const { ctx, systemId, phase, userId } = args;
   await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'assigning a phase owner');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.ctx.policies.minRationaleLength });
   await assertActiveUser(trx, userId, 'userId');
   const current = await trx
     .selectFrom('system_phase_owners')
@@ -390,7 +388,7 @@ export async function unassignPhaseOwner(trx: Tx, args: PhaseOwnerArgs): Promise
   const { ctx, systemId, phase } = args;
   await getSystem(trx, systemId);
   assertMayEdit(ctx.actor, systemId, 'unassigning a phase owner');
-  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.minRationaleLength });
+  const reason = requireRationale(args.rationale, { field: 'rationale', minimum: args.ctx.policies.minRationaleLength });
   const current = await trx
     .selectFrom('system_phase_owners')
     .select(['user_id'])
