@@ -1,15 +1,12 @@
 // Signing in (with lockout), sessions and API tokens. Users themselves are users.service.ts.
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { type RequestContext, type Role, systemContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
-import type { Database } from '../db/schema.js';
+import { randomBytes } from 'node:crypto';
+import { type RequestContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { sha256Hex } from './actors.js';
-import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
-import { isAdmin, requireAdmin, requireWriter } from './users.policy.js';
-import { validatePassword } from './users.service.js';
+import { verifyPassword } from './passwords.js';
+import { isAdmin, requireWriter } from './users.policy.js';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;

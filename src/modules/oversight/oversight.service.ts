@@ -1,7 +1,7 @@
 // Human oversight (EU AI Act Art. 14, 26(2); ISO 42001 A.9.2): the roster of named officers per
 // system, and pause / restrict / resume. Only roster officers holding the authority act; holding
 // the admin role is not enough. Resuming a high-risk system takes two different officers.
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import { notify, type Tx } from '../../db/store.js';
