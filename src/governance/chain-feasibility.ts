@@ -43,36 +43,41 @@ export async function assertChainFillable(
   const perStep = await Promise.all(
     steps.map(async (step) => {
       const reachable = await reachableApprovers(trx, step, system, now);
-      const eligible = [...new Set(reachable.map((r) => r.userId))];
       // Neither the requester nor anyone acting on the requester's behalf may decide.
-      const people = [...new Set(reachable.filter((r) => r.userId !== requesterId && r.onBehalfOf !== requesterId).map((r) => r.userId))];
-      return { step, eligible, people };
+      const mayDecide = reachable.filter((r) => r.userId !== requesterId && r.onBehalfOf !== requesterId);
+      return {
+        step,
+        eligible: [...new Set(reachable.map((r) => r.userId))],
+        forRequester: new Set(reachable.filter((r) => r.onBehalfOf === requesterId).map((r) => r.userId)),
+        people: [...new Set(mayDecide.map((r) => r.userId))],
+      };
     }),
   );
   if (canFill(perStep.map(({ step, people }) => ({ required: step.required, people })))) return;
+  // A step short of people by itself is the reason; when none is, the people are too few for the
+  // chain as a whole, because each person counts once.
   const short = perStep.filter(({ step, people }) => people.length < step.required);
-  const blocking: UnfillableStep[] = (short.length > 0 ? short : perStep).map(({ step, eligible }) => ({
-    step: step.name,
-    required: step.required,
-    eligible,
-  }));
-  const names = await trx
-    .selectFrom('users')
-    .select(['id', 'display_name'])
-    .where('id', 'in', [...new Set([requesterId, ...blocking.flatMap((b) => b.eligible)])])
-    .execute();
-  const nameOf = (id: string) => names.find((n) => n.id === id)?.display_name ?? id;
-  const described = blocking.map((b) => {
-    const others = b.eligible.filter((id) => id !== requesterId);
-    const who =
-      b.eligible.length === 0
-        ? 'nobody'
-        : b.eligible.map((id) => (id === requesterId ? `${nameOf(id)} (the requester)` : nameOf(id))).join(', ');
-    return `"${b.step}" needs ${b.required} signature(s) and can be filled by ${who}${others.length < b.required ? '' : ' (but people count once across the chain)'}`;
+  const countOnce = short.length === 0;
+  const blocking = countOnce ? perStep : short;
+  const ids = [...new Set([requesterId, ...blocking.flatMap((b) => b.eligible)])];
+  const names = new Map(
+    (await trx.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute()).map((u) => [u.id, u.display_name]),
+  );
+  const nameOf = (id: string) => names.get(id) ?? id;
+  const described = blocking.map(({ step, eligible, forRequester }) => {
+    const who = eligible.map((id) =>
+      id === requesterId ? `${nameOf(id)} (the requester)` : forRequester.has(id) ? `${nameOf(id)} (only for the requester)` : nameOf(id),
+    );
+    return `"${step.name}" needs ${step.required} signature(s) and can be filled by ${who.length === 0 ? 'nobody' : who.join(', ')}`;
   });
+  const unfillable: UnfillableStep[] = blocking.map(({ step, eligible }) => ({ step: step.name, required: step.required, eligible }));
   throw new AppError(
     'chain_unfillable',
-    `nobody could complete this request's approval chain: ${described.join('; ')}. Nobody approves their own request: ask a governance lead to give the step's role to another person (or name another system owner), or let someone who does not sign file the request`,
-    { requester: requesterId, steps: blocking.map((b) => ({ ...b, eligible: b.eligible.map((id) => ({ id, name: nameOf(id) })) })) },
+    `nobody could complete this request's approval chain: ${described.join('; ')}${countOnce ? ' (each person counts once across the chain)' : ''}. Nobody approves their own request: ask a governance lead to give the step's role to another person (or name another system owner), or let someone who does not sign file the request`,
+    {
+      requester: requesterId,
+      countOnce,
+      steps: unfillable.map((b) => ({ ...b, eligible: b.eligible.map((id) => ({ id, name: nameOf(id) })) })),
+    },
   );
 }
