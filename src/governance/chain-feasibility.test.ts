@@ -130,12 +130,23 @@ for (const dialect of DIALECTS) {
       assert.equal(errorCode(refused), 'chain_unfillable', refused.body);
       const error = refused.json().error;
       assert.match(error.message, /each person counts once across the chain/);
+      assert.doesNotMatch(error.message, /only for the requester/, 'nobody here acts for the requester');
       assert.equal(error.details.countOnce, true);
       const ownerName = await nameOf(t, owner);
       assert.deepEqual(error.details.steps, [
         { step: 'System owner', required: 1, eligible: [{ id: owner.id, name: ownerName }] },
         { step: 'Approver', required: 1, eligible: [{ id: owner.id, name: ownerName }] },
       ]);
+    });
+
+    test('a step that nobody may fill says so', async () => {
+      const requester = await t.user(['contributor']);
+      await t.user(['approver']);
+      const s = await buildSystem(t.store); // no accountable owner: nobody holds its system_owner role
+      const refused = await file(requester, s.id);
+      assert.equal(errorCode(refused), 'chain_unfillable', refused.body);
+      assert.match(refused.json().error.message, /"System owner" needs 1 signature\(s\) and can be filled by nobody[;.]/);
+      assert.deepEqual(refused.json().error.details.steps, [{ step: 'System owner', required: 1, eligible: [] }]);
     });
   });
 }
