@@ -360,3 +360,24 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
 export function createStore(config: DatabaseConfig): Store {
   return config.kind === 'sqlite' ? createSqliteStore(config.file) : createPostgresStore(config.url);
 }
+
+/** Whether an error is a unique-constraint violation, on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Runs `fn` inside a savepoint of the transaction: when it throws, what it wrote is undone and the
+ * transaction stays usable (PostgreSQL aborts a transaction on a failed statement otherwise). */
+export async function withSavepoint<T>(trx: Tx, name: string, fn: () => Promise<T>): Promise<T> {
+  await sql.raw(`savepoint ${name}`).execute(trx);
+  try {
+    const result = await fn();
+    await sql.raw(`release savepoint ${name}`).execute(trx);
+    return result;
+  } catch (error) {
+    await sql.raw(`rollback to savepoint ${name}`).execute(trx);
+    await sql.raw(`release savepoint ${name}`).execute(trx);
+    throw error;
+  }
+}

@@ -2,6 +2,7 @@
 // driver errors (unique violation -> 409). Unknown errors: logged, 500 with the request id only.
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isUniqueViolation } from '../db/store.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { describeProblem } from './schema-check.js';
 
@@ -11,11 +12,6 @@ interface ErrorBody {
 
 function body(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ErrorBody {
   return { error: { code, message, details } };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];

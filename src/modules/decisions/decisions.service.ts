@@ -5,7 +5,7 @@
 // the store's bulk insert.
 import { createHash, randomUUID } from 'node:crypto';
 import { hasSystemRole, type RequestContext } from '../../context.js';
-import { insertRows, type Tx } from '../../db/store.js';
+import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { type DecisionRecord, MAX_BATCH_RECORDS } from './decisions.schema.js';
@@ -57,9 +57,8 @@ function inSample(systemId: string, decisionId: string, rate: number): boolean {
   return h.readUInt32BE(0) / 0x1_0000_0000 < rate;
 }
 
-/** Checks references against the database: one query per kind of reference (and per 500 decision
- * ids of a system, for those already recorded), whatever the batch size. Every duplicate is named,
- * on either database; the unique (system_id, decision_id) constraint stays the backstop. */
+/** Checks references against the database: one query per kind of reference, whatever the batch
+ * size. Decision ids already recorded are found by findRecorded, only when needed. */
 async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map<string, SystemPolicy>, problems: RecordProblem[]) {
   const modelIds = [...new Set(records.map((r) => r.modelVersionId).filter((id): id is string => typeof id === 'string'))];
   const models = new Map<string, string>();
@@ -72,7 +71,6 @@ async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map
     for (const row of rows) models.set(row.id, row.system_id);
   }
   const seen = new Set<string>();
-  const bySystem = new Map<string, string[]>();
   records.forEach((r, index) => {
     const policy = policies.get(r.systemId);
     if (!policy) problems.push({ index, field: 'systemId', message: `no AI system ${r.systemId}` });
@@ -89,8 +87,15 @@ async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map
     const key = `${r.systemId}\u0000${r.decisionId}`;
     if (seen.has(key)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
     seen.add(key);
-    if (policy) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   });
+}
+
+/** Names every record whose decision id was already recorded for its system: one query per 500
+ * ids of a system. Run when a batch is refused anyway, or when the insert hit the unique
+ * (system_id, decision_id) constraint, so a good batch pays nothing for it. */
+async function findRecorded(trx: Tx, records: DecisionRecord[], problems: RecordProblem[]) {
+  const bySystem = new Map<string, string[]>();
+  for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   for (const [systemId, ids] of bySystem) {
     for (let i = 0; i < ids.length; i += 500) {
       const existing = await trx
@@ -145,7 +150,10 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
   const typed = records as DecisionRecord[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
   await checkReferences(trx, typed, policies, problems);
-  if (problems.length > 0) throw rejectBatch(problems);
+  if (problems.length > 0) {
+    await findRecorded(trx, typed, problems);
+    throw rejectBatch(problems);
+  }
 
   const batchId = randomUUID();
   const receivedAt = new Date().toISOString();
@@ -189,7 +197,14 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
       received_at: receivedAt,
     })
     .execute();
-  await insertRows(trx, 'decisions', rows);
+  try {
+    await withSavepoint(trx, 'decisions_insert', () => insertRows(trx, 'decisions', rows));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await findRecorded(trx, typed, problems);
+    if (problems.length > 0) throw rejectBatch(problems);
+    throw error;
+  }
   await appendEvent(trx, ctx, {
     type: 'decisions.batch_recorded',
     subject: { type: 'decision_batch', id: batchId },
