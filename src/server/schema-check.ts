@@ -4,17 +4,14 @@
 import type { ErrorObject } from 'ajv';
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../errors.js';
-import { bodyAjv, textAjv } from './validation.js';
+import { bodyAjv, fieldOf, textAjv } from './validation.js';
 
 /** The field and message of the first problem, as the API's error hook names them (`body.name`). */
 export function describeProblem(first: ErrorObject | undefined, where: string, fallback: string): { field: string; message: string } {
   if (!first) return { field: where, message: fallback };
-  const params = first.params as Record<string, unknown>;
-  let path = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-  if (params?.additionalProperty) path = path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty);
-  if (params?.missingProperty) path = path ? `${path}.${params.missingProperty}` : String(params.missingProperty);
+  const path = fieldOf(first);
   const field = path ? `${where}.${path}` : where;
-  const message = params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
+  const message = (first.params as Record<string, unknown>)?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
   return { field, message };
 }
 

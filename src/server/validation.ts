@@ -23,12 +23,20 @@ export function compileBody<T>(schema: object): ValidateFunction<T> {
   return bodyAjv.compile<T>(schema);
 }
 
-/** An Ajv error as the API names it: the dotted field (`description`, `links.0.url`) and the message. */
+/** The dotted field an Ajv error is about (`description`, `links.0.url`), the unknown or missing
+ * property included: one naming for the API's errors, the CLI's and the import's. */
+export function fieldOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  const path = (error.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+  const extra = params?.additionalProperty ?? params?.missingProperty;
+  if (extra === undefined) return path;
+  return path ? `${path}.${String(extra)}` : String(extra);
+}
+
+/** An Ajv error as the import names it: the field and the message. */
 export function schemaProblem(error: ErrorObject): { field: string; message: string } {
   const params = error.params as Record<string, unknown>;
-  let path = (error.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-  const extra = params?.additionalProperty ?? params?.missingProperty;
-  if (extra !== undefined) path = path ? `${path}.${String(extra)}` : String(extra);
+  const path = fieldOf(error);
   if (params?.additionalProperty) return { field: path, message: 'is not a known field' };
   if (params?.missingProperty) return { field: path, message: 'is required' };
   return { field: path, message: error.message ?? 'is invalid' };
