@@ -105,7 +105,7 @@ export interface AxeViolation {
 }
 
 /** axe-core's serious and critical violations on the page as it is now (none is the bar). */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axe.source });
   const violations = await page.evaluate(async () => {
     const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;
@@ -116,10 +116,16 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
       id: v.id,
       impact: v.impact ?? null,
       help: v.help,
-      targets: v.nodes.slice(0, 3).map((n) => String(n.target)),
+      targets: v.nodes.slice(0, 3).map((n) => {
+        // For contrast: the colours axe measured, so the message says what to change.
+        const data = n.any[0]?.data as { fgColor?: string; bgColor?: string; contrastRatio?: number } | undefined;
+        return data?.fgColor ? `${n.target} (${data.fgColor} on ${data.bgColor}: ${data.contrastRatio})` : String(n.target);
+      }),
     }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: AxeViolation) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(' | ')}`);
 }
 
 /** A full-page screenshot kept as a test artifact (reports/screenshots/NAME.png). */

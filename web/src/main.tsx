@@ -1,7 +1,17 @@
 // The web UI's entry: Mantine (light and dark themes), TanStack Query for server state, TanStack Router.
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { type CSSVariablesResolver, createTheme, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
+import {
+  type CSSVariablesResolver,
+  createTheme,
+  defaultVariantColorsResolver,
+  localStorageColorSchemeManager,
+  MantineProvider,
+  Modal,
+  Notification,
+  parseThemeColor,
+  type VariantColorsResolver,
+} from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
@@ -11,7 +21,29 @@ import { ApiError } from './api/client';
 import { createAppRouter } from './router';
 
 // Shades chosen for WCAG AA contrast (axe-core checks every page in both themes).
-const theme = createTheme({ primaryColor: 'indigo', primaryShade: { light: 8, dark: 8 }, defaultRadius: 'sm', autoContrast: true });
+// Light variants (badges, alerts) get a darker text shade in the light theme and a lighter one in
+// the dark theme; close buttons are named for screen readers.
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  if (input.variant !== 'light') return colors;
+  const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
+  if (!parsed.isThemeColor) return colors;
+  return {
+    ...colors,
+    color: `light-dark(color-mix(in srgb, var(--mantine-color-${parsed.color}-9), black 40%), var(--mantine-color-${parsed.color}-2))`,
+  };
+};
+const theme = createTheme({
+  variantColorResolver,
+  primaryColor: 'indigo',
+  primaryShade: { light: 8, dark: 8 },
+  defaultRadius: 'sm',
+  autoContrast: true,
+  components: {
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close the notification' } } }),
+  },
+});
 const contrast: CSSVariablesResolver = () => ({
   variables: {},
   light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },

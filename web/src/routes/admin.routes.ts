@@ -2,9 +2,22 @@
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
 import { appRoute } from './root';
 
+export interface AdminSearch {
+  page?: number;
+  role?: string;
+  status?: 'active' | 'deactivated';
+  email?: string;
+}
+
 export const adminRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/admin',
+  validateSearch: (s: Record<string, unknown>): AdminSearch => ({
+    ...(Number.isSafeInteger(Number(s.page)) && Number(s.page) > 1 ? { page: Number(s.page) } : {}),
+    ...(typeof s.role === 'string' && s.role ? { role: s.role } : {}),
+    ...(s.status === 'active' || s.status === 'deactivated' ? { status: s.status } : {}),
+    ...(typeof s.email === 'string' && s.email ? { email: s.email } : {}),
+  }),
   component: lazyRouteComponent(() => import('../features/admin/AdminPage'), 'AdminPage'),
 });
 

@@ -5,6 +5,11 @@ import { appRoute } from './root';
 export const ledgerRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/ledger',
+  /** ?seq=N: the event looked up, so a proof is a shareable link. */
+  validateSearch: (search: Record<string, unknown>): { seq?: number } => {
+    const seq = Number(search.seq);
+    return Number.isSafeInteger(seq) && seq >= 0 && search.seq !== undefined && search.seq !== '' ? { seq } : {};
+  },
   component: lazyRouteComponent(() => import('../features/ledger/LedgerPage'), 'LedgerPage'),
 });
 
