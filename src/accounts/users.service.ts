@@ -142,7 +142,6 @@ export async function setUserRoles(
     after,
     reason: reason ?? null,
     data: { added: added.map(grantKey), removed: removed.map(grantKey) },
-    controls: ['iso42001:A.3.2'],
   });
   return { version, roles: after };
 }
@@ -209,7 +208,6 @@ async function endDelegationsOf(trx: Tx, { ctx, userId, at }: { ctx: RequestCont
       after: { revokedAt: at, endedBecause },
       reason: endedBecause,
       data: { delegatorId: d.delegator_id, delegateId: d.delegate_id, deactivatedUserId: userId },
-      controls: ['iso42001:A.9.2'],
     });
   }
 }

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { streamEvidence } from '../frameworks/evidence.js';
 import { type NoteVerifier, parseVerifierKey } from '../ledger/checkpoint-note.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
-import { streamEvents } from '../ledger/ledger.repository.js';
 import { EventQuery } from '../ledger/ledger.schema.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
@@ -17,11 +17,19 @@ import { progressReporter, userByEmail, withStore } from './cli-context.js';
 
 const checkEventQuery = schemaCheck(EventQuery, {
   part: 'querystring',
-  rename: { subjectType: '--subject-type', subjectId: '--subject', actorId: '--actor', systemId: '--system', afterSeq: '--after-seq' },
+  rename: {
+    subjectType: '--subject-type',
+    subjectId: '--subject',
+    actorId: '--actor',
+    systemId: '--system',
+    afterSeq: '--after-seq',
+    control: '--control',
+  },
 });
 
 interface EventsOptions {
   type?: string;
+  control?: string;
   subject?: string;
   subjectType?: string;
   actor?: string;
@@ -73,6 +81,7 @@ export function registerLedgerCommands(program: Command): void {
     .command('events')
     .description('every event matching the filters, oldest first, as JSON Lines (one event per line, as the API lists them)')
     .option('--type <type>', 'event type, e.g. system.created')
+    .option('--control <id>', 'only events that evidence this control, e.g. iso42001:A.9.2, gdpr:art-33')
     .option('--subject <id>', 'subject id')
     .option('--subject-type <type>', 'subject type, e.g. ai_system, exception, appeal')
     .option('--actor <email|id>', 'who acted')
@@ -95,6 +104,7 @@ export function registerLedgerCommands(program: Command): void {
           ...filter
         } = checkEventQuery({
           ...(opts.type === undefined ? {} : { type: opts.type }),
+          ...(opts.control === undefined ? {} : { control: opts.control }),
           ...(opts.subject === undefined ? {} : { subjectId: opts.subject }),
           ...(opts.subjectType === undefined ? {} : { subjectType: opts.subjectType }),
           ...(actorId === undefined ? {} : { actorId }),
@@ -104,7 +114,7 @@ export function registerLedgerCommands(program: Command): void {
           ...(opts.afterSeq === undefined ? {} : { afterSeq: opts.afterSeq }),
         });
         let written = 0;
-        for await (const event of streamEvents(store.db, filter, { pageSize: Math.min(limit, 1000) })) {
+        for await (const event of streamEvidence(store.db, filter, { pageSize: Math.min(limit, 1000) })) {
           await writeLine(JSON.stringify(event));
           written += 1;
           if (written >= limit) return;

@@ -8,6 +8,7 @@ import { registerBackupCommands } from './backup.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerDecisionsCommands } from './decisions.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
+import { registerFrameworksCommands } from './frameworks.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDecisionsCommands(program);
   registerAppealsCommands(program);
   registerLedgerCommands(program);
+  registerFrameworksCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);
   return program;

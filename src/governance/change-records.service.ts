@@ -57,7 +57,6 @@ export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestConte
     before: change.before ?? undefined,
     after: change.after,
     reason: change.rationale,
-    controls: ['iso42001:A.6.2', 'euaiact:Art.11', 'euaiact:AnnexIV'],
     data: {
       changeRecordId: id,
       changeKind: change.changeKind,

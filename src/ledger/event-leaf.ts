@@ -17,6 +17,7 @@ export interface EventEnvelope {
   patch?: unknown;
   reason?: string;
   references?: string[];
+  /** Control tags of events written before the mapping (frameworks/event-controls.ts); no longer written. */
   controls?: string[];
   data?: unknown;
   requestId: string;

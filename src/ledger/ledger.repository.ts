@@ -9,6 +9,8 @@ export interface EventFilter {
   subjectId?: string;
   actorId?: string;
   type?: string;
+  /** Any of these types (the event types that can evidence a control: frameworks/evidence.ts). */
+  types?: readonly string[];
   /** The AI system the event concerns (the system index, `system-index.ts`). */
   systemId?: string;
   from?: string;
@@ -28,10 +30,10 @@ export interface EventRecord {
   event: Record<string, unknown>;
 }
 
-type EventSelection = Omit<EventFilter, 'limit' | 'offset'>;
+export type EventSelection = Omit<EventFilter, 'limit' | 'offset'>;
 
 const isFiltered = (f: EventSelection) =>
-  Boolean(f.subjectType || f.subjectId || f.actorId || f.type || f.systemId || f.from || f.to || f.afterSeq !== undefined);
+  Boolean(f.subjectType || f.subjectId || f.actorId || f.type || f.types || f.systemId || f.from || f.to || f.afterSeq !== undefined);
 
 /** The events matching `filter`, each filter column an indexed (column, seq) read. */
 function selectEvents(db: Kysely<Database>, filter: EventSelection) {
@@ -40,6 +42,7 @@ function selectEvents(db: Kysely<Database>, filter: EventSelection) {
   if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
   if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.types) query = filter.types.length > 0 ? query.where('type', 'in', filter.types) : query.where('seq', '<', 0);
   if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
   if (filter.from) query = query.where('recorded_at', '>=', new Date(filter.from).toISOString());
   if (filter.to) query = query.where('recorded_at', '<', new Date(filter.to).toISOString());

@@ -4,9 +4,10 @@
 import { Type } from 'typebox';
 import type { Role } from '../context.js';
 import { AppError } from '../errors.js';
+import { listEvidence } from '../frameworks/evidence.js';
 import { type App, type AppDeps, errorResponses, Page, PageQuery, requestContext } from '../server/http.js';
 import { makeCheckpoint } from './checkpoints.service.js';
-import { type CheckpointRecord, latestCheckpoint, listCheckpoints, listEvents } from './ledger.repository.js';
+import { type CheckpointRecord, latestCheckpoint, listCheckpoints } from './ledger.repository.js';
 import {
   CheckpointMade,
   CheckpointView,
@@ -53,7 +54,7 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       },
       config: read,
     },
-    async (req) => listEvents(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+    async (req) => listEvidence(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
   );
 
   app.get(

@@ -8,6 +8,13 @@ export const EventQuery = Type.Object(
     subjectId: Type.Optional(Type.String({ maxLength: 200 })),
     actorId: Type.Optional(Type.String({ maxLength: 200 })),
     type: Type.Optional(Type.String({ maxLength: 200 })),
+    control: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'only events that evidence this control, e.g. iso42001:A.9.2, gdpr:art-33 (computed by the mapping, facts included)',
+      }),
+    ),
     systemId: Type.Optional(Type.String({ maxLength: 200, description: 'events concerning this AI system' })),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
@@ -24,6 +31,10 @@ export const EventView = Type.Object({
   recordedAt: Type.String(),
   leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
   event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
+  controls: Type.Array(Type.String(), { description: 'the controls the event evidences, by the mapping applied on read' }),
+  recordedControls: Type.Array(Type.String(), {
+    description: 'the tags the leaf itself carries (events written before the mapping), in canonical spelling',
+  }),
 });
 
 export const PublicKeyView = Type.Object({

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Actor, ApplyingApproval, RequestContext } from '../context.js';
 import { sqliteHandleOf, type Tx } from '../db/store.js';
 import { eventLeaf } from './event-leaf.js';
+import { requireEventType } from './event-types.js';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
 import { systemIdOfEvent } from './system-index.js';
@@ -31,8 +32,6 @@ export interface EventInput {
   onBehalfOf?: string | null;
   /** Event ids this one corrects or refers to. */
   references?: string[];
-  /** Control ids this event evidences (e.g. `iso42001:A.9.2`). */
-  controls?: string[];
   /** Anything else worth keeping that is not a before/after. */
   data?: Record<string, unknown>;
 }
@@ -182,6 +181,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   };
   let seq = head.size;
   for (const input of inputs) {
+    requireEventType(input.type);
     const eventId = uuidv7();
     const leaf = eventLeaf({
       v: 1,
@@ -197,7 +197,6 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
       patch: input.patch,
       reason: input.reason ?? undefined,
       references: input.references?.length ? input.references : undefined,
-      controls: input.controls?.length ? input.controls : undefined,
       data: input.data,
       requestId: ctx.requestId,
       sourceAddress: ctx.sourceAddress ?? undefined,

@@ -235,11 +235,13 @@ for (const dialect of DIALECTS) {
       };
       await ledger.store.transact((trx) =>
         appendEvents(trx, odd, [
-          { type: 'odd."type"', subject: { type: 'thing\\', id: 'id\t"x"' }, reason: 'say "hi"\n', onBehalfOf: 'on "behalf"' },
+          { type: 'test.odd."type"', subject: { type: 'thing\\', id: 'id\t"x"' }, reason: 'say "hi"\n', onBehalfOf: 'on "behalf"' },
         ]),
       );
       // seq 8: only the subject id is escaped, so nothing else on the row sends it to JSON.parse.
-      await ledger.store.transact((trx) => appendEvents(trx, systemContext(), [{ type: 'plain', subject: { type: 'thing', id: 'a"b' } }]));
+      await ledger.store.transact((trx) =>
+        appendEvents(trx, systemContext(), [{ type: 'test.plain', subject: { type: 'thing', id: 'a"b' } }]),
+      );
       // seq 9: a record of system sys-1 (data.systemId), with decoy systemIds nested elsewhere.
       await ledger.store.transact((trx) =>
         appendEvents(trx, user, [
@@ -420,7 +422,7 @@ describe('columnsMatchLeaf', () => {
       await store.transact((trx) =>
         appendEvents(trx, { actor, requestId: 'r', sourceAddress: '192.0.2.1', policies: systemContext().policies }, [
           { type: 'system.created', subject: { type: 'ai_system', id: 's-1', version: 1 }, reason: 'why', onBehalfOf: 'u-2' },
-          { type: 'quoted', subject: { type: 'thing', id: 'say "x"' } },
+          { type: 'test.quoted', subject: { type: 'thing', id: 'say "x"' } },
           { type: 'exception.opened', subject: { type: 'exception', id: 'e-1' }, data: { deep: { systemId: 'x' }, systemId: 's-1' } },
         ]),
       );

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
 import { usersRoutes } from '../accounts/users.routes.js';
+import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
@@ -34,6 +35,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   usersRoutes,
   tokenRoutes,
   ledgerRoutes,
+  frameworksRoutes,
   systemsRoutes,
   exceptionsRoutes,
   incidentsRoutes,

@@ -181,7 +181,6 @@ export async function applyEffect(
       subject: applied.subject,
     },
     reason: rationale,
-    controls: ['iso42001:A.9.2', 'iso42001:A.6.2'],
     data: {
       systemId: request.system_id,
       exceptionId,

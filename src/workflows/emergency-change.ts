@@ -10,7 +10,6 @@ import { AppError } from '../errors.js';
 import { loadRequest, loadRequestState, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { notifyOpenSteps } from '../modules/approvals/notify.js';
-import { APPROVAL_CONTROLS } from '../modules/approvals/requests.service.js';
 import { dueAtFor, isOpenStatus } from '../modules/exceptions/exceptions.policy.js';
 import { findException } from '../modules/exceptions/exceptions.repository.js';
 import { openException } from '../modules/exceptions/exceptions.service.js';
@@ -85,7 +84,6 @@ export async function proceedWithEmergency(
     subject: { type: 'approval_request', id: requestId, version },
     after: { emergencyBy: userId, exceptionId: exception.id, retrospectiveDueAt: dueAt },
     reason: why,
-    controls: APPROVAL_CONTROLS,
     references: [],
     data: { systemId: request.system_id },
   });
@@ -141,7 +139,6 @@ export async function escalateOverdueApprovals(trx: Tx, { ctx, now = new Date() 
       type: 'approval.escalated',
       subject: { type: 'approval_request', id: request.id, version },
       after: { escalatedAt: now.toISOString(), notified: leads.map((l) => l.email) },
-      controls: APPROVAL_CONTROLS,
       data: payload,
     });
   }
@@ -191,7 +188,6 @@ export async function openRejectedEmergencyFollowUp(
     subject: { type: 'exception', id: exception.id, version },
     after: { followUpRequired: [...REJECTED_EMERGENCY_FOLLOW_UP], correctiveActionId: action?.id ?? null, status: exception.status },
     reason: rationale,
-    controls: APPROVAL_CONTROLS,
     data: { requestId: request.id, appliedAt: request.applied_at, appliedDigest: request.applied_digest },
   });
   if (followUpBy) {

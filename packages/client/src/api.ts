@@ -311,6 +311,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/frameworks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the framework catalogs (ISO/IEC 42001, NIST AI RMF, EU AI Act, GDPR, DORA) */
+        get: operations["listFrameworks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/frameworks/{id}/controls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A framework's controls, with crosswalk links and the event types that evidence each */
+        get: operations["listControls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/systems": {
         parameters: {
             query?: never;
@@ -2218,6 +2252,8 @@ export interface operations {
                 subjectId?: string;
                 actorId?: string;
                 type?: string;
+                /** @description only events that evidence this control, e.g. iso42001:A.9.2, gdpr:art-33 (computed by the mapping, facts included) */
+                control?: string;
                 /** @description events concerning this AI system */
                 systemId?: string;
                 from?: string;
@@ -2249,6 +2285,10 @@ export interface operations {
                             leafHash: string;
                             /** @description the event, parsed from its canonical JSON leaf */
                             event: unknown;
+                            /** @description the controls the event evidences, by the mapping applied on read */
+                            controls: string[];
+                            /** @description the tags the leaf itself carries (events written before the mapping), in canonical spelling */
+                            recordedControls: string[];
                         }[];
                         total: number;
                         limit: number;
@@ -2558,6 +2598,131 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listFrameworks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description the framework id, the prefix of its control ids: iso42001, nist-ai-rmf, eu-ai-act, gdpr, dora */
+                            id: string;
+                            title: string;
+                            short: string;
+                            version: string;
+                            publisher: string;
+                            /** @description what of the framework the catalog may carry, and why */
+                            license: string;
+                            attribution: string;
+                            source: string;
+                            /** @description the version of Proofline's catalog file */
+                            catalogVersion: number;
+                            /** @description entries in the catalog (clauses, controls, categories, articles, ...) */
+                            controlCount: number;
+                            /** @description entries by kind */
+                            kinds: {
+                                [key: string]: number;
+                            };
+                            entryIntoForce?: string;
+                            amendments?: {
+                                act: string;
+                                inForce: string;
+                                source: string;
+                                note: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listControls: {
+        parameters: {
+            query?: {
+                /** @description only entries of this kind, e.g. control, subcategory, article */
+                kind?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description canonical id: <framework>:<id> */
+                            controlId: string;
+                            framework: string;
+                            /** @description the id within the framework */
+                            id: string;
+                            title: string;
+                            kind: string;
+                            /** @description canonical id of the parent entry */
+                            parent: string | null;
+                            description: string;
+                            location?: string;
+                            applies?: {
+                                scope: string;
+                                /** @description date of application (YYYY-MM-DD) */
+                                from: string;
+                                originallyFrom?: string;
+                                amendedBy?: string;
+                                note?: string;
+                            }[];
+                            crosswalk: {
+                                /** @description the control at the other end of the link */
+                                controlId: string;
+                                /** @description from this control to that one (NIST IR 8477) */
+                                relationship: string;
+                                source: string;
+                                note?: string;
+                            }[];
+                            evidencedBy: {
+                                eventType: string;
+                                /** @description null: every event of the type; else only when this holds */
+                                fact: string | null;
+                            }[];
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -16,7 +16,6 @@ import { requireRationale } from '../../rationale.js';
 import type { AppealLinksTable, AppealOutcome, AppealStatus, AppealsTable } from './appeals.tables.js';
 
 export const DEFAULT_RESPONSE_MONTHS = 1;
-const CONTROLS = ['gdpr:Art.22', 'euaiact:Art.86'];
 
 export interface NewAppeal {
   systemRef: string;
@@ -172,7 +171,6 @@ export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContex
       dueAt: row.due_at,
       appellantDigest: sha256Hex(JSON.stringify([row.appellant_name, row.appellant_contact, row.statement])),
     },
-    controls: CONTROLS,
     data: await systemData(trx, row.system_ref),
   });
   return { appeal: await namedAppeal(trx, presentAppeal(row)), secret };
@@ -305,7 +303,6 @@ export async function resolveAppeal(
     before: { status: row.status },
     after: { status: 'resolved', outcome: resolution.outcome, links: allLinks, onTime: resolvedAt <= row.due_at },
     reason: explanation,
-    controls: CONTROLS,
     data: { ...(await systemData(trx, row.system_ref)), decisionId: row.decision_id },
   });
   return namedAppeal(trx, presentAppeal(after, allLinks));

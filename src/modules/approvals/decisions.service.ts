@@ -13,7 +13,6 @@ import { loadRequest, loadRequestState, type RequestRow, type RequestState } fro
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
-import { APPROVAL_CONTROLS } from './requests.service.js';
 
 export interface DecisionInput {
   decision: Decision;
@@ -176,7 +175,6 @@ export async function decideRequest(
     },
     reason: rationale,
     onBehalfOf: capacity.onBehalfOf,
-    controls: APPROVAL_CONTROLS,
     data: { kind: request.kind, systemId: request.system_id, subjectId: request.subject_id, delegationId: capacity.delegationId },
   });
   await trx
@@ -238,7 +236,6 @@ async function afterApproval(
     subject: { type: 'approval_request', id: requestId, version },
     before: { status: 'pending' },
     after: { status: 'approved', completedAt: at, validUntil: expiries[0] ?? null, retrospective },
-    controls: APPROVAL_CONTROLS,
     data: {
       systemId: state.request.system_id,
       contentDigest: state.request.content_digest,

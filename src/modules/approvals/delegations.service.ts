@@ -46,7 +46,6 @@ export async function createDelegation(
     subject: { type: 'approval_delegation', id: row.id, version: 1 },
     after: { delegatorId, delegateId: row.delegate_id, startsAt, endsAt },
     reason: row.reason,
-    controls: ['iso42001:A.9.2'],
   });
   return row;
 }

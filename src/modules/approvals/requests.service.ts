@@ -15,8 +15,6 @@ import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
 
-export const APPROVAL_CONTROLS = ['iso42001:A.9.2', 'iso42001:A.6.2', 'euaiact:Art.11'];
-
 export interface NewRequest {
   kind: RequestKind;
   subjectId: string;
@@ -99,7 +97,6 @@ export async function createRequest(
     subject: { type: 'approval_request', id: row.id, version: 1 },
     after: { kind: row.kind, subject: built.content.subject, change: built.content.change, title, status: row.status },
     reason: justification,
-    controls: APPROVAL_CONTROLS,
     data: {
       systemId: row.system_id,
       contentDigest: row.content_digest,
@@ -181,7 +178,6 @@ export async function reviseRequest(
     before: { revision: before.revision, contentDigest: before.content_digest, change: previous.change, subject: previous.subject },
     after: { revision, contentDigest: digest, change: built.content.change, subject: built.content.subject },
     reason: why,
-    controls: APPROVAL_CONTROLS,
     data: { systemId: before.system_id, chainRestarted: true },
   });
   await notifyOpenSteps(trx, await loadRequestState(trx, requestId, now), now, 'was revised and needs your decision again');
@@ -209,7 +205,6 @@ export async function withdrawRequest(trx: Tx, { ctx, requestId, reason }: { ctx
     before: { status: before.status },
     after: { status: 'withdrawn' },
     reason: why,
-    controls: APPROVAL_CONTROLS,
     data: { systemId: before.system_id },
   });
   return loadRequest(trx, requestId);

@@ -217,7 +217,6 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
       ...(policies.size === 1 ? { systemId: [...policies.keys()][0] } : {}),
       queuedForReview: queued,
     },
-    controls: ['gdpr:Art.22', 'euaiact:Art.86'],
   });
   return { batchId, count: rows.length, digest, queuedForReview: queued, receivedAt };
 }

@@ -135,7 +135,6 @@ export async function recordReview(
     after: { reviewStatus: status, exceptionId },
     reason: input.reason,
     data: { systemId: row.system_id, decisionId: row.decision_id, correctedOutput: input.correctedOutput },
-    controls: ['euaiact:Art.14', 'gdpr:Art.22'],
   });
   const view = presentDecision({
     ...row,

@@ -168,7 +168,6 @@ async function escalateOne(trx: Tx, item: OverdueItem, level: (typeof ESCALATION
     subject: { type: item.itemType, id: item.itemId },
     after: payload,
     data: { systemId: item.systemId, escalatedAt: now, noRecipients: recipients.length === 0 },
-    controls: ['iso42001:A.9.2'],
   });
   return true;
 }

@@ -18,8 +18,6 @@ import {
 } from './exceptions.repository.js';
 import type { ExceptionKind, ExceptionStatus, ExceptionsTable, RaisedByType, Severity } from './exceptions.tables.js';
 
-export const EXCEPTION_CONTROLS = ['iso42001:A.9.2', 'iso42001:10.2', 'eu-ai-act:Art.20'];
-
 export interface NewException {
   systemId: string;
   kind: ExceptionKind;
@@ -115,7 +113,6 @@ export async function openException(
     type: 'exception.opened',
     subject: { type: 'exception', id: row.id, version: 1 },
     after: row,
-    controls: EXCEPTION_CONTROLS,
     data: { systemId: row.system_id },
   });
   return namedException(trx, presentException({ ...row, version: 1 }));
@@ -221,7 +218,6 @@ export async function transitionException(
     before: { status: row.status },
     after: { status: input.to, ...(changes.duplicate_of ? { duplicateOf: changes.duplicate_of } : {}) },
     reason,
-    controls: EXCEPTION_CONTROLS,
     data: { systemId: row.system_id },
   });
   return namedException(trx, presentException({ ...row, ...changes, version } as ExceptionRow));
@@ -275,7 +271,6 @@ export async function recordRootCause(
     subject: { type: 'exception', id: row.id, version },
     before: row.root_cause_category ? { category: row.root_cause_category, text: row.root_cause_text } : null,
     after: { category, text, recurring: refs.length > 0, recurringRefs: refs },
-    controls: ['iso42001:10.2'],
     data: { systemId: row.system_id },
   });
   return namedException(trx, presentException({ ...row, ...changes }));
@@ -314,7 +309,6 @@ export async function verifyException(trx: Tx, { ctx, input }: { ctx: RequestCon
     type: 'exception.verified',
     subject: { type: 'exception', id: row.id, version },
     after: { verifiedBy: verifierId, note },
-    controls: ['iso42001:10.2'],
     data: { systemId: row.system_id },
   });
   return namedException(trx, presentException({ ...row, ...changes }));

@@ -19,8 +19,6 @@ import {
   isOnTime,
 } from './incident-deadlines.js';
 
-export const INCIDENT_CONTROLS = ['iso42001:10.2', 'iso42001:A.8.4', 'eu-ai-act:Art.73', 'gdpr:Art.33', 'dora:Art.19'];
-
 export interface IncidentDetails {
   harmCategories?: HarmCategory[];
   awareAt?: string;
@@ -80,7 +78,6 @@ export async function openIncident(
     type: 'incident.classified',
     subject: { type: 'exception', id: opened.id, version: opened.version },
     after,
-    controls: INCIDENT_CONTROLS,
     data: { systemId: opened.systemId },
   });
   return incidentView(trx, opened.id);
@@ -111,7 +108,6 @@ export async function updateIncident(
     before,
     after,
     reason,
-    controls: INCIDENT_CONTROLS,
     data: { systemId: row.system_id, ...(dueAt === row.due_at ? {} : { dueAt: { before: row.due_at, after: dueAt } }) },
   });
   return incidentView(trx, row.id);
@@ -239,7 +235,6 @@ export async function fileIncidentReport(trx: Tx, { ctx, input }: { ctx: Request
     subject: { type: 'exception', id: row.id },
     after: { deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime },
     data: { systemId: row.system_id, reportId: report.id, articles: deadline.articles },
-    controls: INCIDENT_CONTROLS,
   });
   return { id: report.id, deadlineKey: input.deadlineKey, dueAt: deadline.dueAt, filedAt, reference, onTime, note: report.note };
 }

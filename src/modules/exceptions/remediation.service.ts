@@ -59,7 +59,6 @@ export async function addCorrectiveAction(trx: Tx, { ctx, input }: { ctx: Reques
     subject: { type: 'corrective_action', id: row.id, version: 1 },
     after: row,
     data: { systemId: exception.system_id, exceptionId: exception.id },
-    controls: ['iso42001:10.2'],
   });
   return namedCorrectiveAction(trx, presentCorrectiveAction({ ...row, version: 1 }));
 }
@@ -97,7 +96,6 @@ export async function completeCorrectiveAction(trx: Tx, { ctx, input }: { ctx: R
     before: { status: action.status },
     after: { status: 'completed', evidence },
     data: { systemId: exception.system_id, exceptionId: exception.id },
-    controls: ['iso42001:10.2'],
   });
   return namedCorrectiveAction(trx, presentCorrectiveAction({ ...action, ...changes }));
 }
@@ -137,7 +135,6 @@ async function insertFollowUp(
     subject: { type: 'follow_up', id: row.id, version: 1 },
     after: row,
     data: { systemId: exception.system_id, exceptionId, lessonId },
-    controls: ['iso42001:10.1'],
   });
   return presentFollowUp({ ...row, version: 1 });
 }
@@ -163,7 +160,6 @@ export async function recordLesson(trx: Tx, { ctx, input }: { ctx: RequestContex
     subject: { type: 'lesson', id: row.id },
     after: row,
     data: { systemId: exception.system_id, exceptionId: exception.id },
-    controls: ['iso42001:10.2', 'iso42001:10.1'],
   });
   const followUps = [];
   for (const f of input.followUps ?? []) followUps.push(await insertFollowUp(trx, ctx, exception, row.id, f));
@@ -230,7 +226,6 @@ export async function transitionFollowUp(trx: Tx, { ctx, input }: { ctx: Request
     after: { status: input.to, ...(input.to === 'done' ? { evidence } : {}) },
     reason,
     data: { systemId: exception.system_id, exceptionId: exception.id },
-    controls: ['iso42001:10.1'],
   });
   return namedFollowUp(trx, presentFollowUp({ ...row, ...changes }));
 }

@@ -93,7 +93,6 @@ export async function addRosterOfficer(trx: Tx, { ctx, systemId, input }: { ctx:
     type: 'oversight.officer_added',
     subject: { type: 'ai_system', id: systemId },
     after: entry,
-    controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
   return namedRosterEntry(trx, entry);
 }
@@ -288,7 +287,6 @@ export async function pauseSystem(trx: Tx, { ctx, systemId, reason: written, exp
     before: { state: current.state, conditions: current.conditions },
     after: { state: after.state },
     reason,
-    controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
   return namedRuntime(trx, after);
 }
@@ -311,7 +309,6 @@ export async function restrictSystem(
     before: { state: current.state, conditions: current.conditions },
     after: { state: after.state, conditions },
     reason,
-    controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
   return namedRuntime(trx, after);
 }
@@ -342,7 +339,6 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, ex
       subject: { type: 'ai_system', id: systemId, version: after.version },
       reason,
       data: { state: current.state, awaiting: 'a second oversight officer with resume authority' },
-      controls: ['euaiact:Art.14'],
     });
     return { runtime: await namedRuntime(trx, after), pendingConfirmation: true };
   }
@@ -361,7 +357,6 @@ export async function resumeSystem(trx: Tx, { ctx, systemId, reason: written, ex
     data: needsTwo
       ? { requestedBy: current.pendingResume?.by, requestReason: current.pendingResume?.reason, confirmedBy: actorId }
       : undefined,
-    controls: ['euaiact:Art.14', 'iso42001:A.9.2'],
   });
   return { runtime: await namedRuntime(trx, after), pendingConfirmation: false };
 }

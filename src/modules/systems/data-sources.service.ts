@@ -35,8 +35,6 @@ const DATA_SOURCE_COLUMNS = [
   'version',
 ] as const;
 
-const CONTROLS = ['iso42001:A.7'];
-
 /** A data source as its change records keep it; the record has its own time. */
 function dataSourceState(row: DataSourceRow) {
   const { updatedAt: _updatedAt, ...view } = presentDataSource(row);
@@ -104,7 +102,6 @@ export async function addDataSource(
     subject: { type: 'ai_system', id: systemId },
     after: presentDataSource(row),
     data: { systemId, dataSourceId: row.id, ...authorityData(authority) },
-    controls: CONTROLS,
   });
   await recordDataSourceChange(trx, ctx, 'data_source.added', { before: null, after: row, rationale, authority });
   return row;
@@ -169,7 +166,6 @@ export async function updateDataSource(
     before: diff.before,
     after: diff.after,
     data: { systemId: before.system_id, dataSourceId, ...authorityData(authority) },
-    controls: CONTROLS,
   });
   await recordDataSourceChange(trx, ctx, 'data_source.updated', { before, after, rationale, authority });
   return after;

@@ -106,7 +106,6 @@ export async function registerModelVersion(
     subject: { type: 'ai_system', id: systemId },
     after: presentModelVersion(row),
     data: { systemId, modelVersionId: row.id },
-    controls: ['iso42001:A.6.2.3'],
   });
   await recordModelVersionChange(trx, ctx, 'model_version.registered', { before: null, after: row, rationale: row.notes });
   return row;

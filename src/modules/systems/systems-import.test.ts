@@ -220,9 +220,10 @@ for (const dialect of DIALECTS) {
       };
       const [viaApi, viaImport] = [await evidence(ids[0]), await evidence(ids[1])];
       assert.deepEqual(viaImport, viaApi);
-      const event = (viaApi as { events: Array<{ type: string; controls: string[] }> }).events[0];
+      const event = (viaApi as { events: Array<{ type: string; controls?: string[] }> }).events[0];
       assert.equal(event.type, 'system.created');
-      assert.deepEqual(event.controls, ['iso42001:A.9.2', 'iso42001:A.4', 'iso42001:A.6']);
+      // What an event evidences is computed on read (frameworks/event-controls.ts), never written into it.
+      assert.equal(event.controls, undefined);
     });
 
     test('only governors import; export round-trips the import format', async () => {

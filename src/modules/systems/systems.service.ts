@@ -24,7 +24,6 @@ import type { AiSystemsTable, EuRiskTier, LifecyclePhase, SystemStatus } from '.
 export type { NewSystem, SystemChanges } from './systems.schema.js';
 
 const SYSTEM = 'ai_system';
-const CONTROLS = ['iso42001:A.9.2', 'iso42001:A.4', 'iso42001:A.6'];
 
 /** Refuses a status other than `proposed` without an accountable owner. */
 export function assertOwnerForStatus(status: SystemStatus, ownerId: string | null | undefined): void {
@@ -127,7 +126,6 @@ export async function createSystems(
         type: 'system.created',
         subject: { type: SYSTEM, id: row.id, version: 1 },
         after: presentSystem(row),
-        controls: CONTROLS,
       })),
     );
     onProgress?.(i + chunk.length, rows.length);
@@ -174,7 +172,6 @@ async function recordSystemChange(
     after: diff.after,
     reason: reason ?? null,
     data: authorityData(authority),
-    controls: CONTROLS,
   });
   await recordChange(trx, {
     ctx,
@@ -378,7 +375,6 @@ export async function assignPhaseOwner(trx: Tx, args: PhaseOwnerArgs & { userId:
     ...change,
     data: { systemId, phase },
     reason,
-    controls: CONTROLS,
   });
   await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_assigned', { systemId, ...change, rationale: reason });
   return { phase, userId, assignedAt };
@@ -404,7 +400,6 @@ export async function unassignPhaseOwner(trx: Tx, args: PhaseOwnerArgs): Promise
     after: null,
     data: { systemId, phase },
     reason,
-    controls: CONTROLS,
   });
   await recordPhaseOwnerChange(trx, ctx, 'system.phase_owner_unassigned', {
     systemId,

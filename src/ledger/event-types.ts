@@ -1,0 +1,110 @@
+// Every event type Proofline writes to the ledger, in one list. appendEvents refuses a type that is
+// not here, so a new event cannot slip in unnoticed: the frameworks mapping
+// (frameworks/event-controls.ts) must then say which controls it evidences, and its test fails
+// until it does. The `test.` namespace is reserved for the ledger's own tests (arbitrary types).
+
+export const EVENT_TYPES = [
+  // accounts
+  'auth.login',
+  'auth.login_failed',
+  'auth.locked_out',
+  'auth.logout',
+  'token.created',
+  'token.revoked',
+  'user.created',
+  'user.updated',
+  'user.roles_changed',
+  'user.deactivated',
+  'user.password_changed',
+  // notifications
+  'webhook.subscribed',
+  'webhook.deactivated',
+  // ledger
+  'ledger.note',
+  // the inventory
+  'system.created',
+  'system.updated',
+  'system.intended_use_changed',
+  'system.owner_changed',
+  'system.status_changed',
+  'system.risk_tier_changed',
+  'system.triaged',
+  'system.phase_owner_assigned',
+  'system.phase_owner_unassigned',
+  'model_version.registered',
+  'model_version.deployed',
+  'model_version.retired',
+  'data_source.added',
+  'data_source.updated',
+  'change.recorded',
+  // approvals
+  'approval.requested',
+  'approval.revised',
+  'approval.withdrawn',
+  'approval.granted',
+  'approval.rejected',
+  'approval.changes_requested',
+  'approval.completed',
+  'approval.applied',
+  'approval.delegated',
+  'approval.delegation_revoked',
+  'approval.delegation_ended',
+  'approval.emergency_bypass',
+  'approval.escalated',
+  // exceptions and incidents (`exception.<status>` for each status an exception moves to)
+  'exception.opened',
+  'exception.triaged',
+  'exception.investigating',
+  'exception.remediating',
+  'exception.verifying',
+  'exception.closed',
+  'exception.rejected',
+  'exception.duplicate',
+  'exception.root_cause_recorded',
+  'exception.verified',
+  'exception.emergency_rejected',
+  'corrective_action.added',
+  'corrective_action.completed',
+  'follow_up.created',
+  'follow_up.in_progress',
+  'follow_up.done',
+  'lesson.recorded',
+  'escalation.sent',
+  'incident.classified',
+  'incident.report_filed',
+  'incident.report_filed_late',
+  // oversight
+  'oversight.officer_added',
+  'oversight.officer_updated',
+  'oversight.officer_removed',
+  'oversight.paused',
+  'oversight.restricted',
+  'oversight.resume_requested',
+  'oversight.resumed',
+  // decisions and appeals
+  'decisions.batch_recorded',
+  'decisions.settings_changed',
+  'decision.review_confirmed',
+  'decision.review_overridden',
+  'appeal.received',
+  'appeal.assigned',
+  'appeal.review_started',
+  'appeal.resolved',
+  'appeal.linked',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const KNOWN = new Set<string>(EVENT_TYPES);
+
+export const isEventType = (type: string): type is EventType => KNOWN.has(type);
+
+/** The namespace the ledger's own tests write arbitrary event types under. */
+export const TEST_EVENT_NAMESPACE = 'test.';
+
+/** Throws (a programming error, never the caller's) when `type` is not a registered event type. */
+export function requireEventType(type: string): void {
+  if (!KNOWN.has(type) && !type.startsWith(TEST_EVENT_NAMESPACE)) {
+    throw new Error(`ledger event type ${JSON.stringify(type)} is not registered in src/ledger/event-types.ts`);
+  }
+}
