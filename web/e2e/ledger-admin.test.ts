@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { buildSystem } from '../../test/factories.js';
 import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
 
 describe('ledger and administration pages (Chromium, SQLite)', () => {
@@ -60,6 +61,7 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
 
   it('an admin creates a user and gives them a role for one AI system, with a reason', async () => {
     const admin = await h.person(['admin'], 'Ada Admin');
+    const system = await buildSystem(h.server.store, { name: 'Pilot credit scorer' });
     const { page } = await h.signedIn(admin);
     await page.goto('/admin');
     await page.getByRole('button', { name: 'New user' }).click();
@@ -74,15 +76,16 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
     await page.getByRole('button', { name: 'Roles of Olga Officer' }).click();
     const roles = page.getByRole('dialog');
     await roles.getByRole('button', { name: 'Add a system role' }).click();
-    await roles.getByLabel('AI system id').fill('system-123');
-    await roles.getByLabel('Roles for it').click();
+    await roles.getByLabel('AI system').fill('Pilot credit');
+    await page.getByRole('option', { name: 'Pilot credit scorer' }).click();
+    await roles.getByLabel('Roles for it').click({ force: true });
     await page.getByRole('option', { name: 'Oversight officer' }).click();
     await roles.getByLabel(/^Reason/).fill('Named oversight officer for the pilot');
     await roles.getByRole('button', { name: 'Save roles' }).click();
     await page.getByText('Roles of Olga Officer saved').waitFor();
 
     const users = await h.server.call(admin, 'GET', '/api/v1/users?email=olga.officer');
-    assert.deepEqual(users.json().items[0].systemRoles, { 'system-123': ['oversight_officer'] });
+    assert.deepEqual(users.json().items[0].systemRoles, { [system.id]: ['oversight_officer'] });
   });
 
   it('a user makes their own token, sees the secret once, and it works; the list never shows it again', async () => {
@@ -101,7 +104,7 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
     assert.equal(whoami.status, 200);
     assert.equal(((await whoami.json()) as { user: { email: string } }).user.email, owner.email);
     await page.reload();
-    await page.getByRole('cell', { name: 'notebook' }).waitFor();
+    await page.getByRole('cell', { name: 'notebook', exact: true }).waitFor();
     assert.equal(await page.getByText(secret).count(), 0);
   });
 

@@ -20,11 +20,12 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { holds, useSession } from '../../api/session';
 import type { Answer } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
+import { SystemPicker } from '../../components/SystemPicker';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { adminRoute } from '../../routes/admin.routes';
@@ -116,10 +117,10 @@ function RolesForm({ user, onDone }: { user: User; onDone: () => void }) {
         {rows.map((row, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity until saved
           <Group key={i} align="flex-end" wrap="nowrap">
-            <TextInput
-              label="AI system id"
-              value={row.systemId}
-              onChange={(e) => setRows(rows.map((r, j) => (j === i ? { ...r, systemId: e.currentTarget.value } : r)))}
+            <SystemPicker
+              label="AI system"
+              value={row.systemId || null}
+              onChange={(systemId) => setRows(rows.map((r, j) => (j === i ? { ...r, systemId: systemId ?? '' } : r)))}
               style={{ flex: 1 }}
             />
             <MultiSelect
@@ -207,6 +208,12 @@ function UsersAdmin() {
   const [email, setEmail] = useState(search.email ?? '');
   const [debouncedEmail] = useDebouncedValue(email, 300);
   const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'roles' | 'deactivate'; user: User } | null>(null);
+  // The title outlives the dialog's state while it closes, so the closing dialog keeps its name.
+  const dialogTitle = useRef('');
+  if (dialog) {
+    dialogTitle.current =
+      dialog.kind === 'create' ? 'New user' : dialog.kind === 'roles' ? `Roles of ${dialog.user.displayName}` : `Deactivate ${dialog.user.displayName}`;
+  }
   const page = search.page ?? 1;
   const query = {
     limit: PAGE,
