@@ -27,6 +27,10 @@ export interface Config {
   readonly mailFrom: string;
   readonly publicBaseUrl: string;
   readonly cookieSecure: boolean;
+  /** Time to live of the job leader's lease (jobs/leader.ts); a dead leader is replaced within about this. */
+  readonly jobLeaseTtlSeconds: number;
+  /** Bearer token that GET /metrics requires; null: /metrics is not served. */
+  readonly metricsToken: string | null;
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -111,6 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
     throw new ConfigError('PROOFLINE_SMTP_URL', 'must start with smtp:// or smtps://');
   }
+  const metricsToken = env.PROOFLINE_METRICS_TOKEN || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    throw new ConfigError('PROOFLINE_METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  }
   return Object.freeze({
     host,
     port,
@@ -131,5 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,
     cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
+    jobLeaseTtlSeconds: intVar(env, 'PROOFLINE_JOB_LEASE_TTL_SECONDS', 10, 2, 600),
+    metricsToken,
   });
 }

@@ -1,5 +1,5 @@
 // Assembles the HTTP API: plugins, the access hook, error mapping, OpenAPI, and every feature's routes.
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -23,12 +23,15 @@ import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js';
 import { boundIntegers, installInputChecks } from './input.js';
+import { metricsRoutes, observeRequests } from './metrics.js';
 import { openApiOptions } from './openapi.js';
+import { requestIdOf, traceBindings } from './request-id.js';
 import { bodyAjv, textAjv } from './validation.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
   healthRoutes,
+  metricsRoutes,
   authRoutes,
   usersRoutes,
   tokenRoutes,
@@ -48,8 +51,12 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     loggerInstance: logger === false ? undefined : logger,
     logger: logger === false ? false : undefined,
     bodyLimit: deps.config.bodyLimitBytes,
-    genReqId: () => randomUUID(),
+    // X-Request-Id when well-formed, else a fresh UUID; the trace id of a traceparent is logged too.
+    genReqId: requestIdOf,
     requestIdHeader: false,
+    requestIdLogLabel: 'requestId',
+    childLoggerFactory: (parent, bindings, options, rawReq) =>
+      parent.child({ ...bindings, ...traceBindings(rawReq as IncomingMessage) }, options),
     trustProxy: false,
     frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -74,6 +81,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     for (const part of [route.schema?.body, route.schema?.querystring, route.schema?.params]) boundIntegers(part);
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
   });
+  observeRequests(app, deps.services.metrics);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
