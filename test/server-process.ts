@@ -14,6 +14,11 @@ export interface ServerProcess {
   url: string;
   /** Output so far, for failure messages. */
   output(): string;
+  /** Standard output alone (the JSON log) and standard error alone. */
+  stdout(): string;
+  stderr(): string;
+  /** The exit code once exited (null while running or when killed by a signal). */
+  exitCode(): number | null;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
   /** SIGKILL: no shutdown code runs. */
@@ -46,8 +51,16 @@ export async function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+    stderr += chunk;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -68,6 +81,9 @@ export async function startServerProcess(
     child,
     url,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exitCode: () => child.exitCode,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
