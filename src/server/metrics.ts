@@ -43,7 +43,7 @@ function gaugeFrom(registry: Registry, name: string, help: string, read: () => P
 export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | null): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'proofline' });
-  collectDefaultMetrics({ register: registry, prefix: 'proofline_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'proofline_' });
 
   const metrics: Metrics = {
     registry,
@@ -171,6 +171,15 @@ export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | n
     async () => (await staleness())?.lag ?? null,
   );
   return metrics;
+}
+
+/** The scheduler's `observe`: counts each job run and failure and times it. */
+export function jobObserver(metrics: Metrics) {
+  return (job: string, outcome: 'ok' | 'failed', seconds: number): void => {
+    metrics.jobRuns.inc({ job });
+    if (outcome === 'failed') metrics.jobFailures.inc({ job });
+    metrics.jobDuration.observe({ job }, seconds);
+  };
 }
 
 /** Times every request by its route pattern (not its URL, so ids do not multiply the series). */

@@ -14,6 +14,7 @@ import { createLogger } from '../logger.js';
 import { closeServices, createServices, type Services } from '../services.js';
 import { buildApp } from './app.js';
 import type { App } from './http.js';
+import { jobObserver } from './metrics.js';
 
 export interface RunningServer {
   app: App;
@@ -58,11 +59,7 @@ export async function startServer(config: Config, secretOut: (text: string) => v
   });
   const scheduler = startScheduler(serverJobs(deps), logger, {
     mayRun: leadership.isLeader,
-    observe(job, outcome, seconds) {
-      metrics.jobRuns.inc({ job });
-      if (outcome === 'failed') metrics.jobFailures.inc({ job });
-      metrics.jobDuration.observe({ job }, seconds);
-    },
+    observe: jobObserver(metrics),
   });
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: store.dialect, jobLeaseHolder: leadership.holder }, 'Proofline is serving');
