@@ -96,11 +96,11 @@ export async function startServerProcess(
 }
 
 /** Headers for writes as the first admin: session cookie plus the CSRF token. */
-export async function signInAdmin(url: string): Promise<Record<string, string>> {
+export async function signInAdmin(url: string, password = ADMIN_PASSWORD): Promise<Record<string, string>> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ email: ADMIN_EMAIL, password }),
   });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
   const session = /pl_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];

@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     // X-Request-Id when well-formed, else a fresh UUID; the trace id of a traceparent is logged too.
     genReqId: requestIdOf,
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     childLoggerFactory: (parent, bindings, options, rawReq) =>
       parent.child({ ...bindings, ...traceBindings(rawReq as IncomingMessage) }, options),
     trustProxy: false,

@@ -27,6 +27,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How long a graceful stop waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
 const stderr = (text: string) => void process.stderr.write(text);
 
 /** `secretOut` receives the one-time admin password notice (stderr by default; tests silence it). */
@@ -76,7 +79,17 @@ export async function startServer(config: Config, secretOut: (text: string) => v
         logger.info('shutting down: no new requests; finishing those in flight');
         // app.close stops listening, answers 503 on kept-alive connections and waits for the
         // requests in flight; meanwhile no job starts, running ones finish, and the lease is freed.
-        await Promise.all([app.close(), scheduler.stop().then(() => leadership.stop())]);
+        // A kept-alive connection whose request finishes during the close would otherwise stay
+        // open until its keep-alive timeout: close each as soon as it is idle. Past the grace
+        // period, whatever is still open is cut.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+        const cutOff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        try {
+          await Promise.all([app.close(), scheduler.stop().then(() => leadership.stop())]);
+        } finally {
+          clearInterval(closeIdle);
+          clearTimeout(cutOff);
+        }
         await closeServices(services);
         // Waits for queued writes and their group commits (and the WAL fsync) to finish.
         await store.close();
