@@ -4,6 +4,7 @@
 // checkpoint, follows no runtime state, sends no mail); its contexts carry the same policies.
 import type { Transporter } from 'nodemailer';
 import { type Config, type Policies, policiesOf } from './config.js';
+import { type SharedRateLimits, sharedRateLimits } from './db/rate-limits.js';
 import type { Store } from './db/store.js';
 import { type LedgerSigner, loadSigningKey } from './ledger/signing-key.js';
 import { type RuntimeCache, startRuntimeCache } from './modules/oversight/runtime-cache.js';
@@ -23,6 +24,8 @@ export interface Services {
   readonly policies: Policies;
   /** This process's Prometheus registry and the instruments routes and jobs record into. */
   readonly metrics: Metrics;
+  /** Rate limits shared by every instance (PostgreSQL); null: each process limits in memory (SQLite). */
+  readonly rateLimits: SharedRateLimits | null;
 }
 
 export interface ServicesOptions {
@@ -47,6 +50,7 @@ export async function createServices(config: Config, store: Store, { onError }: 
     mailer: createMailer(config.smtpUrl),
     policies: policiesOf(config),
     metrics,
+    rateLimits: sharedRateLimits(store),
   });
 }
 

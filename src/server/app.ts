@@ -67,6 +67,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   installInputChecks(app);
   app.decorateRequest('actor', null);
   app.decorate('policies', deps.services.policies);
+  app.decorate('sharedRateLimits', deps.services.rateLimits);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } }),
