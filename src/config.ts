@@ -29,6 +29,10 @@ export interface Config {
   readonly cookieSecure: boolean;
   /** The built web UI (Vite's output); dist/web beside the package root unless set. */
   readonly webRoot: string;
+  /** Time to live of the job leader's lease (jobs/leader.ts); a dead leader is replaced within about this. */
+  readonly jobLeaseTtlSeconds: number;
+  /** Bearer token that GET /metrics requires; null: /metrics is not served. */
+  readonly metricsToken: string | null;
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -113,6 +117,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
     throw new ConfigError('PROOFLINE_SMTP_URL', 'must start with smtp:// or smtps://');
   }
+  const metricsToken = env.PROOFLINE_METRICS_TOKEN || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    throw new ConfigError('PROOFLINE_METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  }
   return Object.freeze({
     host,
     port,
@@ -135,5 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
     // This file runs from src/ (tsx) or dist/ (built): either way the package root is one level up.
     webRoot: env.PROOFLINE_WEB_ROOT || path.resolve(import.meta.dirname, '..', 'dist', 'web'),
+    jobLeaseTtlSeconds: intVar(env, 'PROOFLINE_JOB_LEASE_TTL_SECONDS', 10, 2, 600),
+    metricsToken,
   });
 }

@@ -4,10 +4,12 @@
 // checkpoint, follows no runtime state, sends no mail); its contexts carry the same policies.
 import type { Transporter } from 'nodemailer';
 import { type Config, type Policies, policiesOf } from './config.js';
+import { type SharedRateLimits, sharedRateLimits } from './db/rate-limits.js';
 import type { Store } from './db/store.js';
 import { type LedgerSigner, loadSigningKey } from './ledger/signing-key.js';
 import { type RuntimeCache, startRuntimeCache } from './modules/oversight/runtime-cache.js';
 import { createMailer } from './notifications/notifications.service.js';
+import { createMetrics, type Metrics } from './server/metrics.js';
 
 export interface Services {
   readonly config: Config;
@@ -20,6 +22,10 @@ export interface Services {
   readonly mailer: Transporter | null;
   /** The configured rules use cases apply; every request context carries them (`ctx.policies`). */
   readonly policies: Policies;
+  /** This process's Prometheus registry and the instruments routes and jobs record into. */
+  readonly metrics: Metrics;
+  /** Rate limits shared by every instance (PostgreSQL); null: each process limits in memory (SQLite). */
+  readonly rateLimits: SharedRateLimits | null;
 }
 
 export interface ServicesOptions {
@@ -30,7 +36,12 @@ export interface ServicesOptions {
 /** Builds every service over an open, migrated store. The store stays the caller's to close. */
 export async function createServices(config: Config, store: Store, { onError }: ServicesOptions = {}): Promise<Services> {
   const signer = loadSigningKey(config);
-  const runtimeCache = await startRuntimeCache(store, onError);
+  let runtimeCache: RuntimeCache | null = null;
+  const metrics = createMetrics(store, () => runtimeCache);
+  runtimeCache = await startRuntimeCache(store, (error) => {
+    metrics.runtimeCacheRefreshFailures.inc();
+    onError?.(error);
+  });
   return Object.freeze({
     config,
     store,
@@ -38,6 +49,8 @@ export async function createServices(config: Config, store: Store, { onError }: 
     runtimeCache,
     mailer: createMailer(config.smtpUrl),
     policies: policiesOf(config),
+    metrics,
+    rateLimits: sharedRateLimits(store),
   });
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import type { Logger } from 'pino';
 import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -52,13 +53,14 @@ const TRANSITION = /^(\/api\/v1\/systems\/[^/]+)\/(owner|status|risk-tier|triage
 
 let counter = 0;
 
-export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+/** `logger`: a pino logger for tests that read the log lines (silent by default). */
+export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}, logger: Logger | false = false): Promise<TestApp> {
   const store = await createTestStore(dialect);
   // A signing key of its own in a temp dir, never ./data of the working copy.
   const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'ledger-signing-key.pem');
   const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: keyFile, ...env });
   const services = await createServices(config, store);
-  const app = await buildApp({ store, config, services });
+  const app = await buildApp({ store, config, services }, logger);
   await app.ready();
   const call: TestApp['call'] = (user, method, url, body, headers = {}) =>
     app.inject({

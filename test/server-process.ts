@@ -14,6 +14,11 @@ export interface ServerProcess {
   url: string;
   /** Output so far, for failure messages. */
   output(): string;
+  /** Standard output alone (the JSON log) and standard error alone. */
+  stdout(): string;
+  stderr(): string;
+  /** The exit code once exited (null while running or when killed by a signal). */
+  exitCode(): number | null;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
   /** SIGKILL: no shutdown code runs. */
@@ -46,8 +51,16 @@ export async function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+    stderr += chunk;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -68,6 +81,9 @@ export async function startServerProcess(
     child,
     url,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exitCode: () => child.exitCode,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -80,11 +96,11 @@ export async function startServerProcess(
 }
 
 /** Headers for writes as the first admin: session cookie plus the CSRF token. */
-export async function signInAdmin(url: string): Promise<Record<string, string>> {
+export async function signInAdmin(url: string, password = ADMIN_PASSWORD): Promise<Record<string, string>> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ email: ADMIN_EMAIL, password }),
   });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
   const session = /pl_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];

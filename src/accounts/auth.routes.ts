@@ -1,6 +1,7 @@
 // Sign-in, sign-out and who-am-I. Sessions travel in an HttpOnly SameSite cookie; writes made with
 // the cookie need the X-CSRF-Token header returned here. Sign-in attempts are limited per source
-// address (in memory, per process) besides the per-account lockout in the login use case.
+// address (across instances on PostgreSQL, in memory on SQLite) besides the per-account lockout in
+// the login use case.
 import { systemContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { actorOf, SESSION_COOKIE } from '../server/access.js';
@@ -28,7 +29,7 @@ export function authRoutes(app: App, { store, config }: AppDeps) {
       config: { access: { public: true } },
     },
     async (req, reply) => {
-      enforceRateLimit(loginLimiter, req, reply, 'sign-in attempts');
+      await enforceRateLimit(loginLimiter, req, reply, 'sign-in attempts');
       const ctx = { ...systemContext(String(req.id), req.server.policies), sourceAddress: req.ip };
       const result = await store.transact((trx) =>
         login(trx, { ctx, email: req.body.email, password: req.body.password, ttlMinutes: config.sessionTtlMinutes }),

@@ -13,8 +13,10 @@ export function registerCoreCommands(program: Command): void {
     .description('serve the API (and web UI) until stopped')
     .action(async () => {
       const server = await startServer(loadConfig());
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.stop().then(resolve);
+      // SIGTERM / SIGINT: graceful stop (in-flight requests and writes finish, the job lease is
+      // released); then the command returns and the process exits.
+      await new Promise<void>((resolve, reject) => {
+        const stop = () => void server.stop().then(resolve, reject);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });

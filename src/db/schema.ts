@@ -10,6 +10,7 @@ import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.j
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { NotificationsTables } from '../notifications/notifications.tables.js';
+import type { CoordinationTables } from './coordination.tables.js';
 
 export interface Database
   extends AccountsTables,
@@ -20,4 +21,5 @@ export interface Database
     ExceptionsTables,
     OversightTables,
     DecisionsTables,
-    AppealsTables {}
+    AppealsTables,
+    CoordinationTables {}

@@ -42,6 +42,10 @@ export interface Store {
   /** Follows notify(channel, ...) from any process, each notice delivered when its transaction
    * commits. Null when this database delivers no notices (SQLite): the caller polls instead. */
   listen(channel: string, onNotice: (payload: string) => void, onError: (error: unknown) => void): Promise<Listening | null>;
+  /** Write transactions asked for and not yet answered (queued or running): the write-queue depth. */
+  pendingWrites(): number;
+  /** Tells `listener` the size of each group commit (SQLite; on PostgreSQL each write commits alone). */
+  onGroupCommit(listener: (size: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -227,6 +231,8 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
   let draining = false;
   const wal = walSyncer(file, options.syncWal);
   const unsettled = new Set<Promise<void>>();
+  const groupListeners: Array<(size: number) => void> = [];
+  let pending = 0;
 
   // Transaction control goes straight to the handle: it is the connection Kysely uses, and these
   // statements run several times per group, where Kysely's compile step would be pure overhead.
@@ -264,6 +270,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
       for (const job of group) job.reject(error);
       return;
     }
+    for (const listener of groupListeners) listener(group.length);
     // Answer only once the commit is on disk; the next group need not wait for that.
     const settle = wal.durable().then(
       () =>
@@ -300,13 +307,18 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
     sqlite: writerHandle,
     pgPool: null,
     listen: async () => null,
+    pendingWrites: () => pending,
+    onGroupCommit: (listener) => void groupListeners.push(listener),
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+      pending += 1;
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         if (!draining) {
           draining = true;
           setImmediate(() => void drain());
         }
+      }).finally(() => {
+        pending -= 1;
       });
     },
     async close() {
@@ -322,6 +334,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
 export function createPostgresStore(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let pending = 0;
   return {
     dialect: 'postgres',
     db,
@@ -343,11 +356,19 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
         },
       };
     },
+    pendingWrites: () => pending,
+    onGroupCommit: () => {},
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
-      return db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);
-        return fn(trx);
-      });
+      pending += 1;
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);
+          return fn(trx);
+        })
+        .finally(() => {
+          pending -= 1;
+        });
     },
     async close() {
       await db.destroy();

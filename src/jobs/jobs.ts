@@ -31,5 +31,7 @@ export function serverJobs(deps: AppDeps): Job[] {
         ),
     },
     { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },
+    // Shared rate-limit hits past every window (PostgreSQL; SQLite limits in memory).
+    { name: 'sweep-rate-limits', intervalMs: 60_000, run: async () => deps.services.rateLimits?.sweep() },
   ];
 }

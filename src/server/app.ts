@@ -1,10 +1,10 @@
 // Assembles the HTTP API: plugins, the access hook, error mapping, OpenAPI, and every feature's routes.
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
@@ -24,13 +24,16 @@ import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js';
 import { boundIntegers, installInputChecks } from './input.js';
+import { metricsRoutes, observeRequests } from './metrics.js';
 import { openApiOptions } from './openapi.js';
+import { requestIdOf, traceBindings } from './request-id.js';
 import { bodyAjv, textAjv } from './validation.js';
 import { registerWebUi } from './web.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
   healthRoutes,
+  metricsRoutes,
   authRoutes,
   usersRoutes,
   tokenRoutes,
@@ -51,8 +54,12 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     loggerInstance: logger === false ? undefined : logger,
     logger: logger === false ? false : undefined,
     bodyLimit: deps.config.bodyLimitBytes,
-    genReqId: () => randomUUID(),
+    // X-Request-Id when well-formed, else a fresh UUID; the trace id of a traceparent is logged too.
+    genReqId: requestIdOf,
     requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: (parent, bindings, options, rawReq) =>
+      parent.child({ ...bindings, ...traceBindings(rawReq as IncomingMessage) }, options),
     trustProxy: false,
     frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -63,6 +70,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   installInputChecks(app);
   app.decorateRequest('actor', null);
   app.decorate('policies', deps.services.policies);
+  app.decorate('sharedRateLimits', deps.services.rateLimits);
   app.setErrorHandler(errorHandler);
   const webUi = await registerWebUi(app, deps.config.webRoot);
   app.setNotFoundHandler((req, reply) => {
@@ -79,6 +87,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     for (const part of [route.schema?.body, route.schema?.querystring, route.schema?.params]) boundIntegers(part);
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
   });
+  observeRequests(app, deps.services.metrics);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

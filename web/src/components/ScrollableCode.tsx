@@ -4,7 +4,6 @@ import type { ReactNode } from 'react';
 
 export function ScrollableCode({ label, children }: { label: string; children: ReactNode }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to be scrolled by keyboard
     <Code block aria-label={label} tabIndex={0} role="region">
       {children}
     </Code>

@@ -212,7 +212,11 @@ function UsersAdmin() {
   const dialogTitle = useRef('');
   if (dialog) {
     dialogTitle.current =
-      dialog.kind === 'create' ? 'New user' : dialog.kind === 'roles' ? `Roles of ${dialog.user.displayName}` : `Deactivate ${dialog.user.displayName}`;
+      dialog.kind === 'create'
+        ? 'New user'
+        : dialog.kind === 'roles'
+          ? `Roles of ${dialog.user.displayName}`
+          : `Deactivate ${dialog.user.displayName}`;
   }
   const page = search.page ?? 1;
   const query = {
