@@ -3,10 +3,10 @@
 
 import { Type } from 'typebox';
 import type { Role } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { type App, type AppDeps, errorResponses, Page, PageQuery, requestContext } from '../server/http.js';
 import { makeCheckpoint } from './checkpoints.service.js';
-import { type CheckpointRecord, latestCheckpoint, listCheckpoints, listEvents } from './ledger.repository.js';
+import { type CheckpointRecord, findEvent, latestCheckpoint, listCheckpoints, listEvents } from './ledger.repository.js';
 import {
   CheckpointMade,
   CheckpointView,
@@ -16,9 +16,11 @@ import {
   EventView,
   InclusionProofView,
   InclusionQuery,
+  LatestCheckpointQuery,
   NoteBody,
   NoteView,
   PublicKeyView,
+  SeqParams,
   VerifyReportView,
 } from './ledger.schema.js';
 import { addLedgerNote } from './notes.service.js';
@@ -37,6 +39,12 @@ const presentCheckpoint = (c: CheckpointRecord) => ({
   createdAt: c.createdAt,
 });
 
+/** `<origin>-checkpoint-<size>.txt`, the origin reduced to characters safe in a file name. */
+export function checkpointFileName(origin: string, treeSize: number): string {
+  const safe = origin.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'ledger';
+  return `${safe}-checkpoint-${treeSize}.txt`;
+}
+
 export function ledgerRoutes(app: App, { store, services }: AppDeps) {
   const { signer } = services;
   const read = { access: { roles: READERS, scope: 'read' as const } };
@@ -54,6 +62,25 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       config: read,
     },
     async (req) => listEvents(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    '/api/v1/ledger/events/:seq',
+    {
+      schema: {
+        operationId: 'findEvent',
+        summary: 'One ledger event, by sequence number',
+        tags: ['ledger'],
+        params: SeqParams,
+        response: { 200: EventView, ...errorResponses },
+      },
+      config: read,
+    },
+    async (req) => {
+      const event = await findEvent(store.db, req.params.seq);
+      if (!event) throw notFound('ledger event', req.params.seq);
+      return event;
+    },
   );
 
   app.get(
@@ -92,15 +119,19 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
     {
       schema: {
         operationId: 'latestCheckpoint',
-        summary: 'The latest signed checkpoint',
+        summary: 'The latest signed checkpoint (as a file to save with download=true)',
         tags: ['ledger'],
+        querystring: LatestCheckpointQuery,
         response: { 200: Type.String({ description: 'the signed note' }), ...errorResponses },
       },
       config: read,
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const latest = await latestCheckpoint(store.db);
       if (!latest) throw new AppError('not_found', 'no checkpoint has been made yet');
+      if (req.query.download) {
+        reply.header('content-disposition', `attachment; filename="${checkpointFileName(signer.name, latest.treeSize)}"`);
+      }
       return reply.type('text/plain; charset=utf-8').send(latest.note);
     },
   );
