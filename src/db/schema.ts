@@ -9,6 +9,7 @@ import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
+import type { TransparencyTables } from '../modules/transparency/transparency.tables.js';
 import type { NotificationsTables } from '../notifications/notifications.tables.js';
 
 export interface Database
@@ -20,4 +21,5 @@ export interface Database
     ExceptionsTables,
     OversightTables,
     DecisionsTables,
-    AppealsTables {}
+    AppealsTables,
+    TransparencyTables {}

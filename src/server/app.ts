@@ -17,6 +17,7 @@ import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
+import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
@@ -41,6 +42,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   oversightRoutes,
   decisionsRoutes,
   appealsRoutes,
+  transparencyRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
