@@ -25,6 +25,7 @@ import {
 } from './ledger.schema.js';
 import { addLedgerNote } from './notes.service.js';
 import { proveConsistency, proveInclusion } from './proofs.service.js';
+import { recordVerification } from './verifications.js';
 import { verifyLedger } from './verify.service.js';
 
 const READERS: Role[] = ['admin', 'auditor', 'governance_lead'];
@@ -195,7 +196,11 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       },
       config: { access: { roles: ['admin', 'auditor'], scope: 'read' } },
     },
-    async () => verifyLedger(store, { verifier: signer.verifier }),
+    async (req) => {
+      const report = await verifyLedger(store, { verifier: signer.verifier });
+      await recordVerification(store, { report, verifiedBy: req.actor?.userId ?? null, channel: 'api' });
+      return report;
+    },
   );
 
   app.post(

@@ -12,6 +12,7 @@ import { usersRoutes } from '../accounts/users.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
+import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
@@ -43,6 +44,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   decisionsRoutes,
   appealsRoutes,
   transparencyRoutes,
+  dashboardRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
