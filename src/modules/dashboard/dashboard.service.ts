@@ -1,8 +1,8 @@
 // The dashboard: every headline figure of the governance programme in one read, each with the list
 // filter it comes from (the query of an existing list endpoint) so the UI links a number to the
-// rows behind it. Every count reads an index range (migrations 1210 and 1710), never a table scan
-// of the ledger; durations are computed over the last 90 days only.
-import type { Kysely } from 'kysely';
+// rows behind it. Every count reads an index range or a count kept by triggers (migrations 1210 and
+// 1710), never a scan of the inventory or the ledger; durations cover the last 90 days only.
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { lastVerification } from '../../ledger/verifications.js';
 
@@ -65,12 +65,8 @@ export function weekStart(date: Date): Date {
 
 async function systemsFigures(db: Db) {
   const [groups, withoutOwner, untriagedShadow, withPhaseOwner] = await Promise.all([
-    // One pass over the tier index's entries (eu_risk_tier, name, id, status, ...): no table rows read.
-    db
-      .selectFrom('ai_systems')
-      .select(['eu_risk_tier', 'status', countAll(db)])
-      .groupBy(['eu_risk_tier', 'status'])
-      .execute(),
+    // Kept by triggers on ai_systems (migration 1710): a handful of rows, not the inventory.
+    db.selectFrom('system_counts').select(['eu_risk_tier', 'status', 'n']).where('n', '>', 0).execute(),
     db.selectFrom('ai_systems').select(countAll(db)).where('accountable_owner_id', 'is', null).executeTakeFirstOrThrow(),
     db
       .selectFrom('ai_systems')
@@ -78,10 +74,7 @@ async function systemsFigures(db: Db) {
       .where('deployment_kind', '=', 'shadow')
       .where('triaged_at', 'is', null)
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('system_phase_owners')
-      .select((eb) => eb.fn.count<number>('system_id').distinct().as('n'))
-      .executeTakeFirstOrThrow(),
+    db.selectFrom('dashboard_counters').select('n').where('name', '=', 'systems_with_phase_owner').executeTakeFirst(),
   ]);
   const total = groups.reduce((sum, g) => sum + Number(g.n), 0);
   const sumBy = (key: 'eu_risk_tier' | 'status') => {
@@ -89,7 +82,7 @@ async function systemsFigures(db: Db) {
     for (const g of groups) sums.set(g[key], (sums.get(g[key]) ?? 0) + Number(g.n));
     return [...sums].sort(([a], [b]) => a.localeCompare(b));
   };
-  const covered = Number(withPhaseOwner.n);
+  const covered = Number(withPhaseOwner?.n ?? 0);
   return {
     total: figure(total, link(SYSTEMS)),
     byRiskTier: sumBy('eu_risk_tier').map(([euRiskTier, n]) => ({ euRiskTier, ...figure(n, link(SYSTEMS, { euRiskTier })) })),
@@ -136,6 +129,16 @@ async function approvalsFigures(db: Db, now: Date, since: string) {
   };
 }
 
+async function namesOfSystems(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('ai_systems')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 async function exceptionsFigures(db: Db, now: Date, since: string) {
   const [groups, overdue, closed, recurring] = await Promise.all([
     // The (status, severity, due_at) index, open statuses only.
@@ -154,16 +157,19 @@ async function exceptionsFigures(db: Db, now: Date, since: string) {
     db.selectFrom('exceptions').select(['detected_at', 'closed_at']).where('closed_at', '>=', since).execute(),
     db
       .selectFrom('exceptions')
-      .innerJoin('ai_systems', 'ai_systems.id', 'exceptions.system_id')
-      .select(['exceptions.system_id', 'ai_systems.name', 'exceptions.root_cause_key', countAll(db)])
-      .select((eb) => eb.fn.max('exceptions.root_cause_category').as('category'))
-      .where('exceptions.recurring', '=', 1)
-      .groupBy(['exceptions.system_id', 'ai_systems.name', 'exceptions.root_cause_key'])
+      .select(['system_id', 'root_cause_key', countAll(db)])
+      .select((eb) => eb.fn.max('root_cause_category').as('category'))
+      .where('recurring', '=', 1)
+      .groupBy(['system_id', 'root_cause_key'])
       .orderBy('n', 'desc')
-      .orderBy('exceptions.system_id')
+      .orderBy('system_id')
       .limit(10)
       .execute(),
   ]);
+  const systemNames = await namesOfSystems(
+    db,
+    recurring.map((r) => r.system_id),
+  );
   const sum = (key: 'status' | 'severity', value: string) => groups.filter((g) => g[key] === value).reduce((s, g) => s + Number(g.n), 0);
   const open = groups.reduce((s, g) => s + Number(g.n), 0);
   return {
@@ -179,7 +185,7 @@ async function exceptionsFigures(db: Db, now: Date, since: string) {
     // Each exception flagged recurring repeats a root cause seen before on the same system.
     recurringRootCauses: recurring.map((r) => ({
       systemId: r.system_id,
-      systemName: r.name,
+      systemName: systemNames.get(r.system_id) ?? '',
       category: (r.category as string | null) ?? null,
       ...figure(r.n, link(EXCEPTIONS, { systemId: r.system_id }, false)),
     })),
@@ -281,26 +287,51 @@ async function trends(db: Db, now: Date) {
   const first = weekStart(new Date(now.getTime() - (TREND_WEEKS - 1) * 7 * DAY));
   const from = first.toISOString();
   const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => new Date(first.getTime() + i * 7 * DAY).toISOString());
-  const bucket = (rows: Array<{ at: string | null }>) => {
+  const bucket = (days: Array<{ day: string | null; n: number | string | bigint }>) => {
     const counts = new Array<number>(TREND_WEEKS).fill(0);
-    for (const { at } of rows) {
-      if (!at) continue;
-      const i = Math.floor((Date.parse(at) - first.getTime()) / (7 * DAY));
-      if (i >= 0 && i < TREND_WEEKS) counts[i] += 1;
+    for (const { day, n } of days) {
+      if (!day) continue;
+      const i = Math.floor((Date.parse(`${day}T00:00:00Z`) - first.getTime()) / (7 * DAY));
+      if (i >= 0 && i < TREND_WEEKS) counts[i] += Number(n);
     }
     return counts;
   };
+  // Counted per day in the database (the ISO text's date part), summed into weeks here.
+  const perDay = <C extends 'completed_at' | 'created_at' | 'closed_at'>(column: C) =>
+    sql<string>`substr(${sql.ref(column)}, 1, 10)`.as('day');
   const [decided, opened, closed, incidents, appeals] = await Promise.all([
     db
       .selectFrom('approval_requests')
-      .select('completed_at as at')
+      .select([perDay('completed_at'), countAll(db)])
       .where('completed_at', '>=', from)
       .where('status', 'in', ['approved', 'rejected'])
+      .groupBy('day')
       .execute(),
-    db.selectFrom('exceptions').select('created_at as at').where('created_at', '>=', from).execute(),
-    db.selectFrom('exceptions').select('closed_at as at').where('closed_at', '>=', from).execute(),
-    db.selectFrom('exceptions').select('created_at as at').where('kind', '=', 'incident').where('created_at', '>=', from).execute(),
-    db.selectFrom('appeals').select('created_at as at').where('created_at', '>=', from).execute(),
+    db
+      .selectFrom('exceptions')
+      .select([perDay('created_at'), countAll(db)])
+      .where('created_at', '>=', from)
+      .groupBy('day')
+      .execute(),
+    db
+      .selectFrom('exceptions')
+      .select([perDay('closed_at'), countAll(db)])
+      .where('closed_at', '>=', from)
+      .groupBy('day')
+      .execute(),
+    db
+      .selectFrom('exceptions')
+      .select([perDay('created_at'), countAll(db)])
+      .where('kind', '=', 'incident')
+      .where('created_at', '>=', from)
+      .groupBy('day')
+      .execute(),
+    db
+      .selectFrom('appeals')
+      .select([perDay('created_at'), countAll(db)])
+      .where('created_at', '>=', from)
+      .groupBy('day')
+      .execute(),
   ]);
   return {
     weeks,

@@ -221,6 +221,65 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(disagree, []);
     });
 
+    test('the counts kept by triggers follow every change: a new system, a status move, phase owners assigned and removed', async () => {
+      const counted = async () => {
+        const d = (await t.call(admin, 'GET', '/api/v1/dashboard')).json();
+        return {
+          cells: Object.fromEntries(
+            d.systems.byRiskTierAndStatus.map((c: { euRiskTier: string; status: string; count: number }) => [
+              `${c.euRiskTier}/${c.status}`,
+              c.count,
+            ]),
+          ),
+          withPhaseOwner: d.systems.withPhaseOwner.count as number,
+        };
+      };
+      /** The same figures counted from the rows themselves. */
+      const recounted = async () => {
+        const rows = await t.store.db
+          .selectFrom('ai_systems')
+          .select(['eu_risk_tier', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['eu_risk_tier', 'status'])
+          .execute();
+        const covered = await t.store.db
+          .selectFrom('system_phase_owners')
+          .select((eb) => eb.fn.count<number>('system_id').distinct().as('n'))
+          .executeTakeFirstOrThrow();
+        return {
+          cells: Object.fromEntries(rows.map((r) => [`${r.eu_risk_tier}/${r.status}`, Number(r.n)])),
+          withPhaseOwner: Number(covered.n),
+        };
+      };
+      const lead = await t.user(['governance_lead']);
+      const owner = await t.user(['contributor']);
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id, euRiskTier: 'minimal' });
+      assert.deepEqual(await counted(), await recounted());
+      const why = 'Moving on after the design review';
+      const moved = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/status`, {
+        status: 'in_development',
+        rationale: why,
+        version: 1,
+      });
+      assert.equal(moved.statusCode, 200, moved.body);
+      const afterMove = await counted();
+      assert.deepEqual(afterMove, await recounted());
+      assert.equal(afterMove.cells['minimal/in_development'], 1);
+      assert.equal(afterMove.cells['minimal/proposed'], undefined, 'a pair that fell to 0 is not listed');
+      const before = afterMove.withPhaseOwner;
+      for (const phase of ['design', 'development']) {
+        const res = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/phase-owners/${phase}`, { userId: owner.id, rationale: why });
+        assert.equal(res.statusCode, 200, res.body);
+      }
+      assert.equal((await counted()).withPhaseOwner, before + 1, 'a system counts once, however many phases it has owners for');
+      const del = (phase: string) =>
+        t.call(lead, 'DELETE', `/api/v1/systems/${system.id}/phase-owners/${phase}`, { rationale: 'Owner left the team' });
+      assert.equal((await del('design')).statusCode, 204);
+      assert.equal((await counted()).withPhaseOwner, before + 1);
+      assert.equal((await del('development')).statusCode, 204);
+      assert.deepEqual(await counted(), await recounted());
+      assert.equal((await counted()).withPhaseOwner, before);
+    });
+
     test('any signed-in role reads it, auditors included; without credentials it is 401', async () => {
       for (const user of [auditor, contributor, await t.user([])]) {
         assert.equal((await t.call(user, 'GET', '/api/v1/dashboard')).statusCode, 200);
