@@ -68,14 +68,14 @@ export function seedRecords(db: Sqlite, userId: string): string[] {
         now,
       );
       if (i % 3 === 0) for (const phase of phases.slice(0, 3)) phaseOwner.run(id, phase, userId, now);
-      if (i % 50 === 0) runtime.run(id, i % 100 === 0 ? 'paused' : 'restricted', now);
+      if (i % 200 === 0) runtime.run(id, i % 400 === 0 ? 'paused' : 'restricted', now);
     }
     db.prepare(`insert into decision_batches (id, record_count, digest, received_at) values (?, 0, 'x', ?)`).run(batchId, now);
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 5000; i++) {
       const id = randomUUID();
       const status = exceptionStatuses[i % exceptionStatuses.length];
       const detected = ago(i % 120);
-      const isIncident = i % 100 === 0;
+      const isIncident = i % 25 === 0;
       exception.run(
         id,
         ids[i % 5000],
@@ -95,7 +95,7 @@ export function seedRecords(db: Sqlite, userId: string): string[] {
       );
       if (isIncident) incident.run(id, detected, now);
     }
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const pending = i % 5 === 0;
       approval.run(
         randomUUID(),
@@ -116,7 +116,7 @@ export function seedRecords(db: Sqlite, userId: string): string[] {
       const review = i % 20 === 0 ? 'pending' : i % 20 === 1 ? 'confirmed' : i % 20 === 2 ? 'overridden' : null;
       decision.run(randomUUID(), ids[i % SYSTEMS], `D-${i}`, now, batchId, now, review, review && review !== 'pending' ? now : null);
     }
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const status = ['received', 'in_review', 'resolved', 'resolved'][i % 4];
       appeal.run(
         randomUUID(),
