@@ -443,6 +443,15 @@ for (const dialect of DIALECTS) {
             t.call(lead, 'POST', `/api/v1/appeals/${appeal.id}/resolve`, { outcome: 'rejected', explanation, version: 2 });
         },
       },
+      'PUT /systems/:id/publication': {
+        field: 'rationale',
+        ok: 201,
+        setup: async () => {
+          const s = await ownedSystem();
+          const page = { publicName: 'P', whatItDoes: 'a', whatItDoesNot: 'b', humanReview: 'c', overseenBy: 'd', howToChallenge: 'e' };
+          return (rationale) => t.call(admin, 'PUT', `/api/v1/systems/${s.id}/publication`, { published: true, ...page, rationale });
+        },
+      },
       'POST /ledger/notes': {
         field: 'text',
         ok: 201,

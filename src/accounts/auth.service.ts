@@ -1,6 +1,6 @@
 // Signing in (with lockout), sessions and API tokens. Users themselves are users.service.ts.
 import { randomBytes } from 'node:crypto';
-import { type RequestContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
+import { hasRole, mayWrite, type RequestContext, TOKEN_SCOPES, type TokenScope } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { appendEvent } from '../ledger/ledger.service.js';
@@ -132,11 +132,20 @@ function validateNewToken(ctx: RequestContext, token: NewToken): void {
   }
 }
 
+/** Who may change nothing (an auditor) may still hold a token to read with: an auditor creates
+ * their own read-only tokens, and nothing more; an account with no role creates none. */
+function requireReadOnlyToken(ctx: RequestContext, token: NewToken): void {
+  if (!hasRole(ctx.actor, 'auditor')) requireWriter(ctx);
+  if (token.scopes.some((scope) => scope !== 'read')) {
+    throw new AppError('forbidden', 'an auditor creates read-only tokens: scopes must be ["read"]', { field: 'scopes', allowed: ['read'] });
+  }
+}
+
 /** Creates an API token; the secret is returned once and only its hash is kept. Users create their
  * own tokens; admins (and the system actor, for the CLI) create them for anyone. */
 export async function createApiToken(trx: Tx, { ctx, token }: { ctx: RequestContext; token: NewToken }) {
   if (!isAdmin(ctx.actor)) {
-    requireWriter(ctx);
+    if (!mayWrite(ctx.actor)) requireReadOnlyToken(ctx, token);
     if (ctx.actor.userId !== token.userId) throw new AppError('forbidden', 'only an admin may create tokens for someone else');
   }
   validateNewToken(ctx, token);
@@ -179,7 +188,7 @@ export async function revokeApiToken(trx: Tx, { ctx, tokenId, reason }: { ctx: R
     .executeTakeFirst();
   if (!token) throw new AppError('not_found', `API token ${tokenId} does not exist`, { resource: 'api_token', id: tokenId });
   if (!isAdmin(ctx.actor)) {
-    requireWriter(ctx);
+    if (!hasRole(ctx.actor, 'auditor')) requireWriter(ctx);
     if (ctx.actor.userId !== token.user_id) throw new AppError('forbidden', 'only an admin may revoke tokens of someone else');
   }
   if (token.revoked_at !== null) throw new AppError('invalid_transition', `API token ${tokenId} was revoked at ${token.revoked_at}`);

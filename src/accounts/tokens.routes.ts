@@ -1,8 +1,7 @@
 // API tokens over HTTP. Policies: every user who may change things creates and revokes their own
-// tokens (a read-only auditor gets tokens from an admin through the CLI); admins also revoke
+// tokens (an auditor, who changes nothing, creates and revokes their own read-only tokens); admins also revoke
 // anyone's; admins and auditors list everyone's, everyone else lists their own. Secrets are shown
 // once, at creation.
-import { WRITER_ROLES } from '../context.js';
 import { AppError } from '../errors.js';
 import { actorOf } from '../server/access.js';
 import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../server/http.js';
@@ -21,7 +20,8 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
         body: CreateTokenBody,
         response: { 201: CreatedTokenView, ...errorResponses },
       },
-      config: { access: { roles: WRITER_ROLES, scope: 'write' } },
+      // Self-service: auditors too, for their own read-only tokens (the use case holds them to that).
+      config: { access: { roles: 'any', scope: 'write', selfService: true } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -71,7 +71,8 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
         params: IdParams,
         response: { 200: TokenView, ...errorResponses },
       },
-      config: { access: { roles: WRITER_ROLES, scope: 'write' } },
+      // Self-service: auditors too, for their own read-only tokens (the use case holds them to that).
+      config: { access: { roles: 'any', scope: 'write', selfService: true } },
     },
     async (req) => {
       const ctx = requestContext(req);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../test/app.js';
-import { DIALECTS } from '../../test/stores.js';
+import { signIn } from '../../test/sessions.js';
+import { DIALECTS, ledgerSize } from '../../test/stores.js';
 
 for (const dialect of DIALECTS) {
   describe(`API tokens [${dialect}]`, () => {
@@ -94,7 +95,7 @@ for (const dialect of DIALECTS) {
       assert.equal(expired.json().error.code, 'unauthenticated');
     });
 
-    test('users list their own tokens; admins and auditors list everyone’s and filter by user; auditors create none', async () => {
+    test('users list their own tokens; admins and auditors list everyone’s and filter by user', async () => {
       const a = await t.user(['contributor']);
       const b = await t.user(['contributor']);
       const admin = await t.user(['admin']);
@@ -110,11 +111,64 @@ for (const dialect of DIALECTS) {
         ofB.items.map((tk: { userId: string }) => tk.userId),
         [b.id],
       );
-      const refused = await t.call(auditor, 'POST', '/api/v1/tokens', { name: 'nope', scopes: ['read'] });
-      assert.equal(refused.statusCode, 403);
-      assert.equal(refused.json().error.code, 'forbidden');
-      const ownTokenId = ofB.items[0].id;
-      assert.equal((await t.call(auditor, 'DELETE', `/api/v1/tokens/${ownTokenId}`)).statusCode, 403);
+      const tokenOfB = ofB.items[0].id;
+      assert.equal((await t.call(auditor, 'DELETE', `/api/v1/tokens/${tokenOfB}`)).statusCode, 403);
+    });
+
+    test('an auditor creates their own read-only token, and it cannot write; nothing more, and an account without a role none', async () => {
+      const auditor = await t.user(['auditor'], { password: 'auditor password 1' });
+      // Signed in with a browser session, as the web UI's "API tokens" page is.
+      const session = await signIn(t, auditor.email, 'auditor password 1', '10.9.0.1');
+      const before = await ledgerSize(t.store);
+      for (const scopes of [['write'], ['read', 'write'], ['ingest']]) {
+        const refused = await session.call('POST', '/api/v1/tokens', { name: 'more', scopes });
+        assert.equal(refused.statusCode, 403, refused.body);
+        assert.equal(refused.json().error.code, 'forbidden');
+      }
+      const own = await session.call('POST', '/api/v1/tokens', { name: 'audit reader', scopes: ['read'] });
+      assert.equal(own.statusCode, 201, own.body);
+      assert.equal(await ledgerSize(t.store), before + 1, 'the refusals wrote nothing');
+      const created = own.json();
+      assert.deepEqual(created.scopes, ['read']);
+      const row = await t.store.db
+        .selectFrom('api_tokens')
+        .select(['user_id', 'scopes'])
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, { user_id: auditor.id, scopes: 'read' });
+      const event = await t.store.db
+        .selectFrom('ledger_events')
+        .select(['type', 'actor_id'])
+        .where('subject_id', '=', created.id)
+        .execute();
+      assert.deepEqual(event, [{ type: 'token.created', actor_id: auditor.id }]);
+
+      const withToken = { ...auditor, token: created.token };
+      assert.equal((await t.call(withToken, 'GET', '/api/v1/ledger/events?limit=1')).statusCode, 200, 'it reads');
+      const afterCreate = await ledgerSize(t.store);
+      for (const [method, url, body] of [
+        ['POST', '/api/v1/tokens', { name: 'again', scopes: ['read'] }],
+        ['POST', '/api/v1/systems', { name: 'Shadow', purpose: 'p', status: 'proposed' }],
+        ['POST', '/api/v1/ledger/notes', { text: 'a note', references: [] }],
+      ] as const) {
+        const res = await t.call(withToken, method, url, body);
+        assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
+        assert.ok(['insufficient_scope', 'forbidden'].includes(res.json().error.code), res.body);
+      }
+      const write = await t.call(withToken, 'POST', '/api/v1/tokens', { name: 'again', scopes: ['read'] });
+      assert.equal(write.json().error.code, 'insufficient_scope');
+      assert.equal(await ledgerSize(t.store), afterCreate, 'the read-only token wrote nothing');
+
+      // The auditor revokes their own token (and only their own).
+      const revoked = await session.call('DELETE', `/api/v1/tokens/${created.id}`);
+      assert.equal(revoked.statusCode, 200, revoked.body);
+      assert.equal((await t.call(withToken, 'GET', '/api/v1/ledger/events?limit=1')).statusCode, 401);
+
+      const roleless = await t.user([], { password: 'roleless password 1' });
+      const rolelessSession = await signIn(t, roleless.email, 'roleless password 1', '10.9.0.2');
+      const noRole = await rolelessSession.call('POST', '/api/v1/tokens', { name: 'x', scopes: ['read'] });
+      assert.equal(noRole.statusCode, 403);
+      assert.equal(noRole.json().error.code, 'forbidden');
     });
   });
 }

@@ -11,6 +11,7 @@ import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { EventQuery } from '../ledger/ledger.schema.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
+import { recordVerification } from '../ledger/verifications.js';
 import { type VerifyReport, verifyLedger } from '../ledger/verify.service.js';
 import { schemaCheck } from '../server/schema-check.js';
 import { progressReporter, userByEmail, withStore } from './cli-context.js';
@@ -186,9 +187,12 @@ export function registerLedgerCommands(program: Command): void {
       const verifier = verifierFrom(opts.key);
       const against = opts.against === undefined ? undefined : fs.readFileSync(opts.against, 'utf8');
       const progress = progressReporter('verified');
-      const report = await withStore((store) =>
-        verifyLedger(store, { verifier, against, onProgress: (done, total) => progress.update(done, total) }),
-      );
+      const report = await withStore(async (store) => {
+        const found = await verifyLedger(store, { verifier, against, onProgress: (done, total) => progress.update(done, total) });
+        // The dashboard's "last verified": kept beside the ledger, never in it.
+        await recordVerification(store, { report: found, verifiedBy: null, channel: 'cli' });
+        return found;
+      });
       progress.stop();
       printReport(report, opts.json === true);
     });

@@ -5,10 +5,12 @@ import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
+import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
+import type { TransparencyTables } from '../modules/transparency/transparency.tables.js';
 import type { NotificationsTables } from '../notifications/notifications.tables.js';
 import type { CoordinationTables } from './coordination.tables.js';
 
@@ -22,4 +24,6 @@ export interface Database
     OversightTables,
     DecisionsTables,
     AppealsTables,
-    CoordinationTables {}
+    CoordinationTables,
+    TransparencyTables,
+    DashboardTables {}

@@ -76,6 +76,14 @@ const exceptionKind = (kind: string) => (e: EvidenceEvent) => field(e.after, 'ki
 
 const ACCESS = ['iso42001:7.5.3', 'dora:art-9'];
 const ROLES = ['iso42001:5.3', 'iso42001:A.3.2', 'nist-ai-rmf:GOVERN-2.1'];
+const TRANSPARENCY = [
+  'iso42001:A.8.2',
+  'iso42001:A.8.5',
+  'eu-ai-act:art-13',
+  'eu-ai-act:art-50',
+  'eu-ai-act:art-86',
+  'nist-ai-rmf:GOVERN-4.2',
+];
 const INVENTORY = ['iso42001:A.4.2', 'iso42001:A.6.2.3', 'nist-ai-rmf:GOVERN-1.6'];
 const REQUEST = ['iso42001:8.1', 'iso42001:A.9.2', 'nist-ai-rmf:GOVERN-1.4'];
 const DECISION = ['iso42001:6.1.3', 'iso42001:A.9.2', 'nist-ai-rmf:GOVERN-2.3', 'nist-ai-rmf:MANAGE-1.1', 'eu-ai-act:art-17'];
@@ -132,6 +140,11 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     always: ['iso42001:A.9.4', 'iso42001:8.2', 'nist-ai-rmf:MAP-1.1', 'nist-ai-rmf:MAP-3.3'],
   },
   'system.owner_changed': { record: 'system', always: ROLES },
+  // What is published about a system, for the people it affects (AI Act Art. 13, 50 and 86; A.8).
+  'system.publication_created': { record: 'system', always: TRANSPARENCY },
+  'system.publication_updated': { record: 'system', always: TRANSPARENCY },
+  'system.publication_published': { record: 'system', always: TRANSPARENCY },
+  'system.publication_withdrawn': { record: 'system', always: TRANSPARENCY },
   'system.status_changed': {
     record: 'system',
     always: ['iso42001:8.1', 'nist-ai-rmf:MANAGE-1.1'],

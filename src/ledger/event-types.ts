@@ -25,6 +25,11 @@ export const EVENT_TYPES = [
   'system.created',
   'system.updated',
   'system.intended_use_changed',
+  // transparency: what the organisation publishes about a system
+  'system.publication_created',
+  'system.publication_updated',
+  'system.publication_published',
+  'system.publication_withdrawn',
   'system.owner_changed',
   'system.status_changed',
   'system.risk_tier_changed',

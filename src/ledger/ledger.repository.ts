@@ -77,6 +77,12 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
   return { items: rows.map(toEventRecord), total: Number(count.n), limit: filter.limit, offset: filter.offset };
 }
 
+/** One event by its sequence number (its leaf index), or undefined. */
+export async function findEvent(db: Kysely<Database>, seq: number): Promise<EventRecord | undefined> {
+  const row = await db.selectFrom('ledger_events').select(['seq', 'leaf', 'leaf_hash']).where('seq', '=', seq).executeTakeFirst();
+  return row && toEventRecord(row);
+}
+
 /** Every event matching `filter` in sequence order, read `pageSize` at a time by sequence number
  * (no offset, no count): memory stays bounded however many match. The same records as listEvents. */
 export async function* streamEvents(

@@ -3,11 +3,11 @@
 
 import { Type } from 'typebox';
 import type { Role } from '../context.js';
-import { AppError } from '../errors.js';
-import { listEvidence } from '../frameworks/evidence.js';
+import { AppError, notFound } from '../errors.js';
+import { listEvidence, withControls } from '../frameworks/evidence.js';
 import { type App, type AppDeps, errorResponses, Page, PageQuery, requestContext } from '../server/http.js';
 import { makeCheckpoint } from './checkpoints.service.js';
-import { type CheckpointRecord, latestCheckpoint, listCheckpoints } from './ledger.repository.js';
+import { type CheckpointRecord, findEvent, latestCheckpoint, listCheckpoints } from './ledger.repository.js';
 import {
   CheckpointMade,
   CheckpointView,
@@ -17,13 +17,16 @@ import {
   EventView,
   InclusionProofView,
   InclusionQuery,
+  LatestCheckpointQuery,
   NoteBody,
   NoteView,
   PublicKeyView,
+  SeqParams,
   VerifyReportView,
 } from './ledger.schema.js';
 import { addLedgerNote } from './notes.service.js';
 import { proveConsistency, proveInclusion } from './proofs.service.js';
+import { recordVerification } from './verifications.js';
 import { verifyLedger } from './verify.service.js';
 
 const READERS: Role[] = ['admin', 'auditor', 'governance_lead'];
@@ -37,6 +40,12 @@ const presentCheckpoint = (c: CheckpointRecord) => ({
   note: c.note,
   createdAt: c.createdAt,
 });
+
+/** `<origin>-checkpoint-<size>.txt`, the origin reduced to characters safe in a file name. */
+export function checkpointFileName(origin: string, treeSize: number): string {
+  const safe = origin.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'ledger';
+  return `${safe}-checkpoint-${treeSize}.txt`;
+}
 
 export function ledgerRoutes(app: App, { store, services }: AppDeps) {
   const { signer } = services;
@@ -55,6 +64,25 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       config: read,
     },
     async (req) => listEvidence(store.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    '/api/v1/ledger/events/:seq',
+    {
+      schema: {
+        operationId: 'findEvent',
+        summary: 'One ledger event, by sequence number',
+        tags: ['ledger'],
+        params: SeqParams,
+        response: { 200: EventView, ...errorResponses },
+      },
+      config: read,
+    },
+    async (req) => {
+      const event = await findEvent(store.db, req.params.seq);
+      if (!event) throw notFound('ledger event', req.params.seq);
+      return withControls(event);
+    },
   );
 
   app.get(
@@ -93,15 +121,19 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
     {
       schema: {
         operationId: 'latestCheckpoint',
-        summary: 'The latest signed checkpoint',
+        summary: 'The latest signed checkpoint (as a file to save with download=true)',
         tags: ['ledger'],
+        querystring: LatestCheckpointQuery,
         response: { 200: Type.String({ description: 'the signed note' }), ...errorResponses },
       },
       config: read,
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const latest = await latestCheckpoint(store.db);
       if (!latest) throw new AppError('not_found', 'no checkpoint has been made yet');
+      if (req.query.download) {
+        reply.header('content-disposition', `attachment; filename="${checkpointFileName(signer.name, latest.treeSize)}"`);
+      }
       return reply.type('text/plain; charset=utf-8').send(latest.note);
     },
   );
@@ -165,7 +197,11 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       },
       config: { access: { roles: ['admin', 'auditor'], scope: 'read' } },
     },
-    async () => verifyLedger(store, { verifier: signer.verifier }),
+    async (req) => {
+      const report = await verifyLedger(store, { verifier: signer.verifier });
+      await recordVerification(store, { report, verifiedBy: req.actor?.userId ?? null, channel: 'api' });
+      return report;
+    },
   );
 
   app.post(

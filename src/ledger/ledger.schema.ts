@@ -37,6 +37,20 @@ export const EventView = Type.Object({
   }),
 });
 
+export const SeqParams = Type.Object(
+  { seq: Type.Integer({ minimum: 0, description: 'the sequence number (leaf index) of the event' }) },
+  { additionalProperties: false },
+);
+
+export const LatestCheckpointQuery = Type.Object(
+  {
+    download: Type.Optional(
+      Type.Boolean({ description: 'answer as a file to save (Content-Disposition: attachment), for `proofline verify --against FILE`' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const PublicKeyView = Type.Object({
   name: Type.String(),
   verifierKey: Type.String({ description: 'sumdb verifier key: <name>+<hex key id>+<base64 key>' }),

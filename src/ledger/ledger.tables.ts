@@ -47,10 +47,24 @@ export interface LedgerNotesTable {
   created_at: string;
 }
 
+/** One run of full verification (API or CLI) and its outcome; not a ledger event. */
+export interface LedgerVerificationsTable {
+  id: string;
+  verified_at: string;
+  ok: number;
+  events: number;
+  checkpoints_checked: number;
+  problem_kind: string | null;
+  problem_seq: number | null;
+  verified_by: string | null;
+  channel: 'api' | 'cli';
+}
+
 export interface LedgerTables {
   ledger_events: LedgerEventsTable;
   ledger_nodes: LedgerNodesTable;
   ledger_head: LedgerHeadTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_notes: LedgerNotesTable;
+  ledger_verifications: LedgerVerificationsTable;
 }

@@ -10,6 +10,7 @@ import { DIALECTS } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { checkpointIfGrown } from './checkpoints.service.js';
+import { checkpointFileName } from './ledger.routes.js';
 import { appendEvents } from './ledger.service.js';
 import { loadSigningKey } from './signing-key.js';
 import { fromHex, leafHash, parseVerifierKey, verifyCheckpoint, verifyConsistency, verifyInclusion } from './verify-lib.js';
@@ -184,6 +185,44 @@ for (const dialect of DIALECTS) {
       const all = await t.call(auditor, 'GET', '/api/v1/ledger/events?limit=1');
       const head = await t.store.db.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow();
       assert.equal(all.json().total, Number(head.size), 'unfiltered total is the tree size');
+    });
+
+    test('one event by sequence number: the stored leaf, parsed, with its hash; an unknown seq is 404 not_found', async () => {
+      const res = await t.call(auditor, 'GET', '/api/v1/ledger/events/4');
+      assert.equal(res.statusCode, 200, res.body);
+      const stored = await t.store.db
+        .selectFrom('ledger_events')
+        .select(['leaf', 'event_id'])
+        .where('seq', '=', 4)
+        .executeTakeFirstOrThrow();
+      assert.equal(res.json().seq, 4);
+      assert.equal(res.json().eventId, stored.event_id);
+      assert.deepEqual(res.json().event, JSON.parse(stored.leaf));
+      assert.equal(res.json().leafHash, Buffer.from(leafHash(Buffer.from(stored.leaf))).toString('hex'));
+      const head = await t.store.db.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow();
+      const beyond = await t.call(auditor, 'GET', `/api/v1/ledger/events/${Number(head.size) + 10}`);
+      assert.equal(beyond.statusCode, 404);
+      assert.equal(beyond.json().error.code, 'not_found');
+      assert.equal((await t.call(auditor, 'GET', '/api/v1/ledger/events/-1')).json().error.code, 'validation_failed');
+      const notReader = await t.user(['contributor']);
+      assert.equal((await t.call(notReader, 'GET', '/api/v1/ledger/events/4')).statusCode, 403);
+    });
+
+    test('the latest checkpoint downloads as a file: the signed note with Content-Disposition', async () => {
+      const made = (await t.call(admin, 'POST', '/api/v1/ledger/checkpoints')).json().checkpoint;
+      const file = await t.call(auditor, 'GET', '/api/v1/ledger/checkpoints/latest?download=true');
+      assert.equal(file.statusCode, 200, file.body);
+      assert.match(String(file.headers['content-type']), /^text\/plain/);
+      assert.equal(
+        file.headers['content-disposition'],
+        `attachment; filename="${checkpointFileName(t.config.ledgerOrigin, made.treeSize)}"`,
+      );
+      assert.match(String(file.headers['content-disposition']), /filename="[A-Za-z0-9._-]+-checkpoint-\d+\.txt"$/);
+      assert.equal(file.body, made.note);
+      assert.ok(verifyCheckpoint(file.body, verifier).ok, 'the file verifies');
+      const inline = await t.call(auditor, 'GET', '/api/v1/ledger/checkpoints/latest');
+      assert.equal(inline.headers['content-disposition'], undefined);
+      assert.equal(inline.body, made.note);
     });
 
     test('events by actor', async () => {

@@ -13,11 +13,13 @@ import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
+import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
+import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
 import { type Access, makeAccessHook } from './access.js';
 import { errorHandler } from './errors.js';
@@ -47,6 +49,8 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   oversightRoutes,
   decisionsRoutes,
   appealsRoutes,
+  transparencyRoutes,
+  dashboardRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -191,6 +191,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/events/{seq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ledger event, by sequence number */
+        get: operations["findEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/public-key": {
         parameters: {
             query?: never;
@@ -233,7 +250,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest signed checkpoint */
+        /** The latest signed checkpoint (as a file to save with download=true) */
         get: operations["latestCheckpoint"];
         put?: never;
         post?: never;
@@ -1498,6 +1515,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The AI systems this organisation publishes (no account needed) */
+        get: operations["listPublicSystems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/systems/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published AI system's page and whether it is active, paused or restricted now */
+        get: operations["findPublicSystem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/publication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's public page as staff see it, published or not */
+        get: operations["findPublication"];
+        /** Create or change a system's public page (publish, edit, withdraw) */
+        put: operations["setPublication"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The governance dashboard: every headline figure with the list filter it comes from */
+        get: operations["loadDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2304,6 +2390,48 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    findEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the sequence number (leaf index) of the event */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seq: number;
+                        eventId: string;
+                        type: string;
+                        recordedAt: string;
+                        /** @description hex SHA-256(0x00 || leaf) */
+                        leafHash: string;
+                        /** @description the event, parsed from its canonical JSON leaf */
+                        event: unknown;
+                        /** @description the controls the event evidences, by the mapping applied on read */
+                        controls: string[];
+                        /** @description the tags the leaf itself carries (events written before the mapping), in canonical spelling */
+                        recordedControls: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getLedgerPublicKey: {
         parameters: {
             query?: never;
@@ -2415,7 +2543,10 @@ export interface operations {
     };
     latestCheckpoint: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description answer as a file to save (Content-Disposition: attachment), for `proofline verify --against FILE` */
+                download?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4018,8 +4149,11 @@ export interface operations {
             query?: {
                 status?: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
                 kind?: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
+                severity?: "low" | "medium" | "high" | "critical";
                 systemId?: string;
                 ownerId?: string;
+                /** @description only exceptions still open (not closed, rejected or a duplicate) */
+                open?: boolean;
                 overdue?: boolean;
                 limit?: number;
                 offset?: number;
@@ -7964,8 +8098,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description the AI system named in the decision you received */
-                    systemId: string;
+                    /** @description the public reference of the AI system (e.g. PL-7K3Q9D), from its public page or the decision you received */
+                    systemRef?: string;
+                    /** @description the AI system named in the decision, when it gave an id rather than a reference */
+                    systemId?: string;
                     /** @description the decision reference you received */
                     decisionId: string;
                     name?: string;
@@ -7994,6 +8130,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -8533,6 +8670,707 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPublicSystems: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description the public reference; give it when you challenge a decision */
+                            ref: string;
+                            name: string;
+                            whatItDoes: string;
+                            whatItDoesNot: string;
+                            humanReview: string;
+                            overseenBy: string;
+                            howToChallenge: string;
+                            publishedAt: string;
+                            updatedAt: string;
+                            /** @description what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions) */
+                            state: "active" | "paused" | "restricted";
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findPublicSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the public reference, e.g. PL-7K3Q9D */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the public reference; give it when you challenge a decision */
+                        ref: string;
+                        name: string;
+                        whatItDoes: string;
+                        whatItDoesNot: string;
+                        humanReview: string;
+                        overseenBy: string;
+                        howToChallenge: string;
+                        publishedAt: string;
+                        updatedAt: string;
+                        /** @description what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions) */
+                        state: "active" | "paused" | "restricted";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findPublication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        /** @description the reference the public sees, e.g. PL-7K3Q9D */
+                        publicRef: string;
+                        published: boolean;
+                        publicName: string;
+                        whatItDoes: string;
+                        whatItDoesNot: string;
+                        humanReview: string;
+                        overseenBy: string;
+                        howToChallenge: string;
+                        publishedAt: string | null;
+                        updatedAt: string;
+                        updatedBy: string | null;
+                        /** @description the editor's display name */
+                        updatedByName: string | null;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    setPublication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description shown on the public pages; publishing needs every text */
+                    published: boolean;
+                    /** @description the name the public knows the system by */
+                    publicName: string;
+                    /** @description what the system does, in plain words */
+                    whatItDoes: string;
+                    /** @description what it does not do or decide */
+                    whatItDoesNot: string;
+                    /** @description whether a person reviews its outputs, and when */
+                    humanReview: string;
+                    /** @description who oversees it: a published role or name */
+                    overseenBy: string;
+                    /** @description how a person challenges a decision (the appeal form takes this page’s reference) */
+                    howToChallenge: string;
+                    /** @description why this change (recorded in the ledger) */
+                    rationale: string;
+                    /** @description the version you read; required once the page exists */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        /** @description the reference the public sees, e.g. PL-7K3Q9D */
+                        publicRef: string;
+                        published: boolean;
+                        publicName: string;
+                        whatItDoes: string;
+                        whatItDoesNot: string;
+                        humanReview: string;
+                        overseenBy: string;
+                        howToChallenge: string;
+                        publishedAt: string | null;
+                        updatedAt: string;
+                        updatedBy: string | null;
+                        /** @description the editor's display name */
+                        updatedByName: string | null;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        /** @description the reference the public sees, e.g. PL-7K3Q9D */
+                        publicRef: string;
+                        published: boolean;
+                        publicName: string;
+                        whatItDoes: string;
+                        whatItDoesNot: string;
+                        humanReview: string;
+                        overseenBy: string;
+                        howToChallenge: string;
+                        publishedAt: string | null;
+                        updatedAt: string;
+                        updatedBy: string | null;
+                        /** @description the editor's display name */
+                        updatedByName: string | null;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        generatedAt: string;
+                        /** @description the window of the durations (time to decide, close, resolve) */
+                        windowDays: number;
+                        systems: {
+                            total: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            byRiskTier: {
+                                euRiskTier: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            byStatus: {
+                                status: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            byRiskTierAndStatus: {
+                                euRiskTier: string;
+                                status: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            withoutOwner: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            ownerCoverage: number | null;
+                            withPhaseOwner: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            withoutPhaseOwner: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            phaseOwnerCoverage: number | null;
+                            untriagedShadow: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                        };
+                        approvals: {
+                            pending: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            /** @description pending emergency changes whose retrospective approval is past due */
+                            overdue: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            decidedLast90Days: number;
+                            medianHoursToDecide: number | null;
+                        };
+                        exceptions: {
+                            open: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            byStatus: {
+                                status: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            bySeverity: {
+                                severity: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            overdue: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            closedLast90Days: number;
+                            meanHoursToClose: number | null;
+                            recurringRootCauses: {
+                                systemId: string;
+                                systemName: string;
+                                category: string | null;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                        };
+                        incidents: {
+                            open: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            /** @description open incidents whose next reporting deadline has passed */
+                            overdueDeadlines: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            /** @description open incidents by their next unfiled reporting deadline, soonest first (at most 20) */
+                            nextDeadlines: {
+                                exceptionId: string;
+                                systemId: string;
+                                title: string;
+                                severity: string;
+                                deadlineKey: string;
+                                deadlineTitle: string;
+                                dueAt: string;
+                                overdue: boolean;
+                                provisional: boolean;
+                                /** @description the incident, e.g. /api/v1/incidents/{id}/deadlines */
+                                detail: string;
+                            }[];
+                        };
+                        oversight: {
+                            paused: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            restricted: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            pausedOrRestrictedNow: {
+                                systemId: string;
+                                name: string;
+                                state: string;
+                                since: string;
+                            }[];
+                            actionsLast30Days: {
+                                type: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                        };
+                        decisions: {
+                            awaitingReview: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            reviewed: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            shareReviewed: number | null;
+                        };
+                        appeals: {
+                            open: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            received: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            inReview: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            overdue: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            resolvedLast90Days: number;
+                            medianDaysToResolve: number | null;
+                        };
+                        ledger: {
+                            size: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            lastCheckpoint: {
+                                treeSize: number;
+                                createdAt: string;
+                            } | null;
+                            lastVerification: {
+                                verifiedAt: string;
+                                ok: boolean;
+                                events: number;
+                                checkpointsChecked: number;
+                                problemKind: string | null;
+                                problemSeq: number | null;
+                                verifiedBy: string | null;
+                                verifiedByName: string | null;
+                                /** @description api or cli */
+                                channel: string;
+                            } | null;
+                        };
+                        trends: {
+                            /** @description the Monday (00:00 UTC) each week starts, oldest first */
+                            weeks: string[];
+                            series: {
+                                name: string;
+                                counts: number[];
+                                /** @description the list this figure comes from */
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

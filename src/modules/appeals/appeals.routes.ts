@@ -38,6 +38,7 @@ import {
   namedAppeal,
   presentAppeal,
   publicAppealStatus,
+  publicAppealSystem,
   resolveAppeal,
   startAppealReview,
   submitAppeal,
@@ -235,18 +236,19 @@ function publicAppealRoutes(app: App, { store }: AppDeps) {
         summary: 'Challenge a decision (no account needed)',
         security: [],
         body: PublicAppealBody,
-        response: { 202: PublicAppealReceipt, 400: ErrorRef, 413: ErrorRef, 429: ErrorRef },
+        response: { 202: PublicAppealReceipt, 400: ErrorRef, 404: ErrorRef, 413: ErrorRef, 429: ErrorRef },
       },
       config: { access: { public: true } },
     },
     async (req, reply) => {
       const ctx = { ...systemContext(String(req.id), req.server.policies), sourceAddress: req.ip };
       const b = req.body;
+      const systemRef = await publicAppealSystem(store.db, b);
       const { appeal, secret } = await store.transact((trx) =>
         submitAppeal(trx, {
           ctx,
           input: {
-            systemRef: b.systemId,
+            systemRef,
             decisionRef: b.decisionId,
             appellantName: b.name ?? '',
             appellantContact: b.contact ?? '',

@@ -10,7 +10,20 @@ const Link = Type.Object(
 
 export const PublicAppealBody = Type.Object(
   {
-    systemId: Type.String({ minLength: 1, maxLength: 100, description: 'the AI system named in the decision you received' }),
+    systemRef: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 20,
+        description: 'the public reference of the AI system (e.g. PL-7K3Q9D), from its public page or the decision you received',
+      }),
+    ),
+    systemId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'the AI system named in the decision, when it gave an id rather than a reference',
+      }),
+    ),
     decisionId: Type.String({ minLength: 1, maxLength: 200, description: 'the decision reference you received' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     contact: Type.Optional(Type.String({ maxLength: 320, description: 'how we can reach you with the answer' })),

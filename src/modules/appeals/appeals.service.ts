@@ -122,6 +122,30 @@ async function systemData(trx: Tx, systemRef: string): Promise<{ systemId?: stri
   return found ? { systemId: found.id } : {};
 }
 
+/** The system behind a public reference (`system_publications.public_ref`, the transparency pages'
+ * table, read here directly: appeals do not import that feature). Only a published page counts: an
+ * unpublished or unknown reference is the same not_found. */
+export async function systemOfPublicRef(db: Kysely<Database>, ref: string): Promise<string> {
+  const row = await db
+    .selectFrom('system_publications')
+    .select('system_id')
+    .where('public_ref', '=', ref.trim().toUpperCase())
+    .where('published', '=', 1)
+    .executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'no published AI system has this reference', { field: 'systemRef' });
+  return row.system_id;
+}
+
+/** The public form names the system by its public reference (`systemRef`) or, for older callers, by id. */
+export async function publicAppealSystem(db: Kysely<Database>, given: { systemRef?: string; systemId?: string }): Promise<string> {
+  if (given.systemRef !== undefined && given.systemId !== undefined) {
+    throw new AppError('validation_failed', 'systemRef: give the public reference or the system id, not both', { field: 'systemRef' });
+  }
+  if (given.systemRef !== undefined) return systemOfPublicRef(db, given.systemRef);
+  if (given.systemId !== undefined) return given.systemId;
+  throw new AppError('validation_failed', 'systemRef: name the AI system by its public reference (e.g. PL-7K3Q9D)', { field: 'systemRef' });
+}
+
 /** Records an appeal; returns it with the status-lookup secret (shown once, only its hash is kept). */
 export async function submitAppeal(trx: Tx, { ctx, input }: { ctx: RequestContext; input: NewAppeal }) {
   const statement = requireRationale(input.statement, { field: 'statement', minimum: ctx.policies.minRationaleLength });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
-import { DIALECTS } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { PUBLIC_INTAKE_LIMIT } from './appeals.routes.js';
 
 let address = 0;
@@ -16,6 +16,7 @@ for (const dialect of DIALECTS) {
     let lead: TestUser;
     let owner: TestUser;
     let reviewer: TestUser;
+    let adminUser: TestUser;
     let systemId: string;
 
     const publicCall = (method: 'GET' | 'POST', url: string, body: unknown, remoteAddress: string) =>
@@ -27,6 +28,7 @@ for (const dialect of DIALECTS) {
       lead = await t.user(['governance_lead']);
       owner = await t.user(['system_owner']);
       reviewer = await t.user(['reviewer']);
+      adminUser = await t.user(['admin']);
       const system = await buildSystem(t.store, { accountableOwnerId: owner.id, status: 'in_development' });
       systemId = system.id;
       const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', {
@@ -135,6 +137,78 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(stored.decision_id, null);
       assert.equal(stored.channel, 'public');
+    });
+
+    test('the public intake takes the public reference of a published system; an unpublished or unknown one is not_found and writes nothing', async () => {
+      const statement = 'The decision ignored my payslips, please look again.';
+      const publish = (published: boolean, version?: number) =>
+        t.call(adminUser, 'PUT', `/api/v1/systems/${systemId}/publication`, {
+          published,
+          publicName: 'Credit pre-check',
+          whatItDoes: 'Checks applications for missing documents.',
+          whatItDoesNot: 'It does not refuse credit.',
+          humanReview: 'A credit officer reviews each result.',
+          overseenBy: 'Head of Credit Risk',
+          howToChallenge: 'Use the appeal form with this page’s reference.',
+          rationale: 'Transparency page for the credit pre-check',
+          version,
+        });
+      const draft = await publish(false);
+      assert.equal(draft.statusCode, 201, draft.body);
+      const ref = draft.json().publicRef as string;
+      const before = await ledgerSize(t.store);
+      const appealsBefore = await t.store.db
+        .selectFrom('appeals')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const unpublished = await publicCall(
+        'POST',
+        '/api/v1/public/appeals',
+        { systemRef: ref, decisionId: 'D-1', statement },
+        nextAddress(),
+      );
+      const unknown = await publicCall(
+        'POST',
+        '/api/v1/public/appeals',
+        { systemRef: 'PL-000000', decisionId: 'D-1', statement },
+        nextAddress(),
+      );
+      assert.equal(unpublished.statusCode, 404, unpublished.body);
+      assert.equal(unpublished.json().error.code, 'not_found');
+      assert.deepEqual(unpublished.json().error, unknown.json().error, 'unpublished answers as unknown');
+      const both = await publicCall(
+        'POST',
+        '/api/v1/public/appeals',
+        { systemRef: ref, systemId, decisionId: 'D-1', statement },
+        nextAddress(),
+      );
+      assert.equal(both.json().error.code, 'validation_failed');
+      const neither = await publicCall('POST', '/api/v1/public/appeals', { decisionId: 'D-1', statement }, nextAddress());
+      assert.equal(neither.json().error.code, 'validation_failed');
+      assert.equal(neither.json().error.details.field, 'systemRef');
+      assert.equal(await ledgerSize(t.store), before, 'nothing written');
+      const appealsAfter = await t.store.db
+        .selectFrom('appeals')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(appealsAfter.n), Number(appealsBefore.n));
+
+      assert.equal((await publish(true, 1)).statusCode, 200);
+      const filed = await publicCall(
+        'POST',
+        '/api/v1/public/appeals',
+        { systemRef: ref.toLowerCase(), decisionId: 'D-1', statement },
+        nextAddress(),
+      );
+      assert.equal(filed.statusCode, 202, filed.body);
+      const stored = await t.store.db
+        .selectFrom('appeals')
+        .select(['system_ref', 'decision_id', 'owner_id'])
+        .where('case_number', '=', filed.json().caseNumber)
+        .executeTakeFirstOrThrow();
+      assert.equal(stored.system_ref, systemId, 'the appeal names the system the reference stands for');
+      assert.notEqual(stored.decision_id, null, 'and so finds the decision');
+      assert.equal(stored.owner_id, owner.id);
     });
 
     test('public intake is rate-limited per address and refuses large bodies', async () => {

@@ -172,6 +172,7 @@ export async function namedLesson(db: Kysely<Database>, lesson: LessonView & { f
 export interface ExceptionFilter {
   status?: ExceptionRow['status'];
   kind?: ExceptionRow['kind'];
+  severity?: ExceptionRow['severity'];
   systemId?: string;
   ownerId?: string;
   /** Only those still open (not closed, rejected or a duplicate). */
@@ -187,6 +188,7 @@ export async function listExceptions(trx: Tx, filter: ExceptionFilter) {
   let query = trx.selectFrom('exceptions');
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.severity) query = query.where('severity', '=', filter.severity);
   if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
   if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
   if (filter.open === true) query = query.where('status', 'in', [...OPEN_STATUSES]);

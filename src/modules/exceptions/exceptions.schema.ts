@@ -37,8 +37,10 @@ export const ExceptionListQuery = Type.Object(
   {
     status: Type.Optional(oneOf(EXCEPTION_STATUSES)),
     kind: Type.Optional(oneOf(EXCEPTION_KINDS)),
+    severity: Type.Optional(oneOf(SEVERITIES)),
     systemId: Type.Optional(Id),
     ownerId: Type.Optional(Id),
+    open: Type.Optional(Type.Boolean({ description: 'only exceptions still open (not closed, rejected or a duplicate)' })),
     overdue: Type.Optional(Type.Boolean()),
     ...PageQuery,
   },
