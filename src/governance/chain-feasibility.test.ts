@@ -103,7 +103,7 @@ for (const dialect of DIALECTS) {
         endsAt: new Date(Date.now() + 86_400_000).toISOString(),
         reason: 'On parental leave until March',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
       const size = await ledgerSize(t.store);
       const refused = await file(requester, s.id);

@@ -62,6 +62,12 @@ const CREATES = [
   'openIncident',
   'fileIncidentReport',
   'subscribeWebhook',
+  'createRequest',
+  'createDelegation',
+  'registerModelVersion',
+  'addDataSource',
+  'addRosterOfficer',
+  'submitAppeal',
 ];
 
 const SYSTEM = {

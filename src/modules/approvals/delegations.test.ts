@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
         endsAt: IN_A_DAY(),
         reason: 'On parental leave until March',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       return res.json() as { id: string };
     };
     /** A request whose first stage (system owner) is done: the Approver step is open. */

@@ -29,7 +29,7 @@ for (const dialect of DIALECTS) {
         competence: 'Credit risk analyst, 8 years',
         training: 'AI oversight course 2026-01',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
     }
 
     async function overseenSystem(tier: 'high' | 'minimal') {
