@@ -178,7 +178,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /approvals/requests (justification)': {
         field: 'justification',
-        ok: 200,
+        ok: 201,
         setup: async () => {
           const s = await ownedSystem();
           return (justification) =>
@@ -208,7 +208,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /approvals/requests/:id/revisions': {
         field: 'reason',
-        ok: 201,
+        ok: 200,
         setup: async () => {
           const r = await openRequest(contributor, (await ownedSystem()).id);
           return (reason) =>
@@ -427,7 +427,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /appeals (staff, on behalf)': {
         field: 'statement',
-        ok: 200,
+        ok: 201,
         setup: async () => {
           const s = await ownedSystem();
           return (statement) =>
@@ -436,7 +436,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /appeals/:id/resolve': {
         field: 'explanation',
-        ok: 201,
+        ok: 200,
         setup: async () => {
           const appeal = await fileAppeal((await ownedSystem()).id);
           expectOk(await t.call(lead, 'POST', `/api/v1/appeals/${appeal.id}/start-review`, { version: 1 }));

@@ -119,7 +119,7 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(await ledgerSize(t.store), size, 'nothing written');
       await t.user(['approver']);
-      assert.equal((await file(requester, s.id)).statusCode, 200, 'another approver makes the chain complete-able');
+      assert.equal((await file(requester, s.id)).statusCode, 201, 'another approver makes the chain complete-able');
     });
 
     test('enough people for each step, too few for the chain: each person counts once, and the message says so', async () => {

@@ -1,6 +1,7 @@
 // Request and response schemas of the ledger API.
 import { Type } from 'typebox';
-import { PageQuery } from '../server/http.js';
+import { component, PageQuery, StringEnum } from '../server/http.js';
+import { PROBLEM_KINDS } from './verify.service.js';
 
 export const EventQuery = Type.Object(
   {
@@ -17,14 +18,17 @@ export const EventQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const EventView = Type.Object({
-  seq: Type.Integer(),
-  eventId: Type.String(),
-  type: Type.String(),
-  recordedAt: Type.String(),
-  leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
-  event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
-});
+export const EventView = component(
+  'LedgerEvent',
+  Type.Object({
+    seq: Type.Integer(),
+    eventId: Type.String(),
+    type: Type.String(),
+    recordedAt: Type.String(),
+    leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
+    event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
+  }),
+);
 
 export const PublicKeyView = Type.Object({
   name: Type.String(),
@@ -32,13 +36,16 @@ export const PublicKeyView = Type.Object({
   publicKeyPem: Type.String(),
 });
 
-export const CheckpointView = Type.Object({
-  treeSize: Type.Integer(),
-  rootHash: Type.String({ description: 'hex' }),
-  rootHashBase64: Type.String(),
-  note: Type.String({ description: 'C2SP checkpoint signed note' }),
-  createdAt: Type.String(),
-});
+export const CheckpointView = component(
+  'Checkpoint',
+  Type.Object({
+    treeSize: Type.Integer(),
+    rootHash: Type.String({ description: 'hex' }),
+    rootHashBase64: Type.String(),
+    note: Type.String({ description: 'C2SP checkpoint signed note' }),
+    createdAt: Type.String(),
+  }),
+);
 
 export const CheckpointMade = Type.Object({ checkpoint: CheckpointView, created: Type.Boolean() });
 
@@ -87,7 +94,7 @@ export const VerifyReportView = Type.Object({
   checkpointsChecked: Type.Integer(),
   problem: Type.Union([
     Type.Object({
-      kind: Type.String(),
+      kind: StringEnum(PROBLEM_KINDS),
       seq: Type.Union([Type.Integer(), Type.Null()]),
       message: Type.String(),
       /** For an index_mismatch: the ledger_events column that disagrees with the leaf. */

@@ -1477,6 +1477,474 @@ export interface components {
                 };
             };
         };
+        /**
+         * Format: uuid
+         * @description A UUID that Proofline assigned to the record
+         */
+        Id: string;
+        ApiToken: {
+            id: string;
+            userId: string;
+            userEmail: string;
+            /** @description the owner's display name */
+            userName: string;
+            name: string;
+            scopes: ("read" | "write" | "ingest")[];
+            /** @enum {unknown} */
+            status: "active" | "revoked" | "expired";
+            createdAt: string;
+            expiresAt: string;
+            revokedAt: string | null;
+        };
+        User: {
+            id: components["schemas"]["Id"];
+            email: string;
+            displayName: string;
+            status: "active" | "deactivated";
+            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+            systemRoles: {
+                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+            };
+            hasPassword: boolean;
+            lockedUntil: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        LedgerEvent: {
+            seq: number;
+            eventId: string;
+            type: string;
+            recordedAt: string;
+            /** @description hex SHA-256(0x00 || leaf) */
+            leafHash: string;
+            /** @description the event, parsed from its canonical JSON leaf */
+            event: unknown;
+        };
+        Checkpoint: {
+            treeSize: number;
+            /** @description hex */
+            rootHash: string;
+            rootHashBase64: string;
+            /** @description C2SP checkpoint signed note */
+            note: string;
+            createdAt: string;
+        };
+        Appeal: {
+            id: components["schemas"]["Id"];
+            caseNumber: string;
+            systemRef: string;
+            decisionRef: string;
+            decisionId: string | null;
+            decisionFound: boolean;
+            /** @enum {string} */
+            channel: "public" | "staff";
+            appellantName: string;
+            appellantContact: string;
+            statement: string;
+            submittedBy: string | null;
+            submittedByName: string | null;
+            ownerId: string | null;
+            ownerName: string | null;
+            status: "received" | "in_review" | "resolved";
+            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
+            outcomeExplanation: string | null;
+            dueAt: string;
+            overdue: boolean;
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            resolvedByName: string | null;
+            links: {
+                type: "exception" | "lesson";
+                id: string;
+            }[];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        ApprovalDecision: {
+            id: components["schemas"]["Id"];
+            revision: number;
+            counts: boolean;
+            stepIndex: number | null;
+            /** @enum {string} */
+            decision: "approve" | "reject" | "request_changes";
+            approver: {
+                id: string;
+                name: string;
+            };
+            /** @description the role signed in, `role@systemId` when held for that system only */
+            approverRole: string;
+            onBehalfOf: {
+                id: string;
+                name: string;
+            } | null;
+            rationale: string;
+            contentDigest: string;
+            decidedAt: string;
+            validUntil: string | null;
+            expired: boolean;
+            eventId: string;
+        };
+        ApprovalRequestSummary: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+            title: string;
+            subjectId: string;
+            systemId: components["schemas"]["Id"] | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
+            revision: number;
+            contentDigest: string;
+            createdAt: string;
+            version: number;
+        };
+        ChangeRecord: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
+            subjectId: string;
+            systemId: components["schemas"]["Id"] | null;
+            subjectVersion: number | null;
+            changeKind: string;
+            before: unknown;
+            after: unknown;
+            diff: {
+                path: string;
+                before: unknown;
+                after: unknown;
+            }[];
+            rationale: string;
+            approvalRequestId: string | null;
+            exceptionId: string | null;
+            recordedBy: string | null;
+            recordedByName: string | null;
+            /** @description who signed the approval that allowed the change; [] when none */
+            signedBy: {
+                id: string;
+                name: string;
+                onBehalfOf: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[];
+            recordedAt: string;
+            eventId: string;
+        };
+        DecisionRecord: {
+            /** @description the AI system's own id, unique per system */
+            decisionId: string;
+            systemId: string;
+            modelVersionId?: string | null;
+            /**
+             * Format: date-time
+             * @description an ISO 8601 date-time with a time zone
+             */
+            decidedAt: string;
+            inputRef?: string | null;
+            inputDigest?: string | null;
+            /** @description only when the system allows raw input */
+            rawInput?: unknown;
+            output: unknown;
+            confidence?: number | null;
+            humanReviewed?: boolean;
+            reviewedBy?: string | null;
+        };
+        RecordedDecision: {
+            id: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            decisionId: string;
+            modelVersionId: string | null;
+            decidedAt: string;
+            inputRef: string | null;
+            inputDigest: string | null;
+            hasRawInput: boolean;
+            output: unknown;
+            confidence: number | null;
+            humanReviewed: boolean;
+            reviewedBy: string | null;
+            /** @description the reported reviewer's display name, when reviewedBy is a known user */
+            reviewedByName: string | null;
+            batchId: components["schemas"]["Id"];
+            receivedAt: string;
+            review: {
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "overridden";
+                queuedBecause: string | null;
+                reviewerId: string | null;
+                /** @description the reviewer's display name */
+                reviewerName: string | null;
+                reviewedAt: string | null;
+                reason: string | null;
+                exceptionId: string | null;
+            } | null;
+        };
+        Exception: {
+            id: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            /** @enum {unknown} */
+            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
+            title: string;
+            description: string;
+            /** @enum {unknown} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {unknown} */
+            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+            detectedAt: string;
+            raisedBy: {
+                /** @enum {unknown} */
+                type: "person" | "alert" | "appeal" | "decision";
+                ref: string;
+                refName: string | null;
+            };
+            ownerId: string;
+            ownerName: string | null;
+            resolverId: string;
+            resolverName: string | null;
+            dueAt: string;
+            overdue: boolean;
+            links: {
+                type: string;
+                id: string;
+            }[];
+            rootCause: {
+                category: string;
+                text: string;
+            } | null;
+            recurring: boolean;
+            recurringRefs: string[];
+            duplicateOf: string | null;
+            verification: {
+                by: string;
+                byName: string | null;
+                at: string;
+                note: string;
+            } | null;
+            closedAt: string | null;
+            createdAt: string;
+            createdBy: string | null;
+            createdByName: string | null;
+            updatedAt: string;
+            version: number;
+        };
+        System: {
+            id: components["schemas"]["Id"];
+            name: string;
+            purpose: string;
+            intendedUse: string;
+            description: string;
+            /** @enum {string} */
+            aiType: "machine_learning" | "generative" | "rules_based" | "agentic" | "other";
+            /** @enum {string} */
+            deploymentKind: "internal" | "third_party" | "prototype" | "shadow";
+            /** @enum {string} */
+            status: "proposed" | "in_development" | "in_validation" | "approved_for_use" | "in_production" | "restricted" | "paused" | "retired";
+            /** @enum {string} */
+            euRiskTier: "prohibited" | "high" | "limited" | "minimal" | "unassessed";
+            orgRiskTier: string | null;
+            vendor: string | null;
+            businessUnit: string | null;
+            jurisdictions: string[];
+            tags: string[];
+            links: {
+                label: string;
+                url: string;
+            }[];
+            accountableOwnerId: string | null;
+            /** @description the accountable owner's display name */
+            accountableOwnerName: string | null;
+            triagedAt: string | null;
+            /** @enum {string} */
+            runtimeDefault: "paused" | "active";
+            createdAt: string;
+            createdBy: string | null;
+            /** @description the creator's display name */
+            createdByName: string | null;
+            updatedAt: string;
+            version: number;
+        };
+        TimelineEntry: {
+            seq: number;
+            eventId: string;
+            type: string;
+            recordedAt: string;
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "token" | "system";
+                id: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            reason: string | null;
+            before: unknown;
+            after: unknown;
+            data: unknown;
+        };
+        HistoryEntry: {
+            /** @description ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion */
+            seq: number;
+            eventId: string;
+            /** @description server time */
+            recordedAt: string;
+            /** @enum {string} */
+            kind: "system" | "model_version" | "data_source" | "approval" | "exception" | "incident" | "oversight" | "decision" | "appeal" | "change_record";
+            type: string;
+            summary: string;
+            subject: {
+                type: string;
+                id: string;
+            };
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "token" | "system";
+                id: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            onBehalfOf: {
+                id: string | null;
+                name: string | null;
+            } | null;
+            signers: {
+                id: string;
+                name: string;
+                onBehalfOf: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[] | null;
+            rationale: string | null;
+            links: {
+                [key: string]: string;
+            };
+            leafHash: string;
+        };
+        HistoryEntryCursorPage: {
+            items: components["schemas"]["HistoryEntry"][];
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items were skipped */
+            offset: number;
+            /** @description send as `cursor` for the next page; null on the last one */
+            nextCursor: number | null;
+        };
+        WebhookSubscription: {
+            id: components["schemas"]["Id"];
+            url: string;
+            events: string[];
+            active: boolean;
+            createdAt: string;
+            createdBy: string | null;
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ApiTokenPage: {
+            items: components["schemas"]["ApiToken"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        LedgerEventPage: {
+            items: components["schemas"]["LedgerEvent"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        CheckpointPage: {
+            items: components["schemas"]["Checkpoint"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        SystemPage: {
+            items: components["schemas"]["System"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        TimelineEntryPage: {
+            items: components["schemas"]["TimelineEntry"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ExceptionPage: {
+            items: components["schemas"]["Exception"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ApprovalRequestSummaryPage: {
+            items: components["schemas"]["ApprovalRequestSummary"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ChangeRecordPage: {
+            items: components["schemas"]["ChangeRecord"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        RecordedDecisionPage: {
+            items: components["schemas"]["RecordedDecision"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        AppealPage: {
+            items: components["schemas"]["Appeal"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
     };
     responses: {
         /** @description The request is invalid: `validation_failed` names the field, or `invalid_json`. */
@@ -1682,16 +2150,16 @@ export interface operations {
                             email: string;
                             displayName: string;
                         };
-                        roles: string[];
+                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
                         systemRoles: {
-                            [key: string]: string[];
+                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
                         };
                         /** @enum {unknown} */
                         authenticatedBy: "session" | "token";
                         csrfToken?: string;
                         expiresAt?: string;
                         tokenId?: string;
-                        scopes?: string[];
+                        scopes?: ("read" | "write" | "ingest")[];
                     };
                 };
             };
@@ -1728,26 +2196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            email: string;
-                            displayName: string;
-                            status: "active" | "deactivated";
-                            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                            systemRoles: {
-                                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                            };
-                            hasPassword: boolean;
-                            lockedUntil: string | null;
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1787,21 +2236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1819,7 +2254,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -1832,21 +2267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1867,7 +2288,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -1887,21 +2308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1925,7 +2332,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -1949,21 +2356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1987,7 +2380,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2007,21 +2400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2091,25 +2470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            userId: string;
-                            userEmail: string;
-                            /** @description the owner's display name */
-                            userName: string;
-                            name: string;
-                            scopes: ("read" | "write" | "ingest")[];
-                            /** @enum {unknown} */
-                            status: "active" | "revoked" | "expired";
-                            createdAt: string;
-                            expiresAt: string;
-                            revokedAt: string | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ApiTokenPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2187,20 +2548,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        userId: string;
-                        userEmail: string;
-                        /** @description the owner's display name */
-                        userName: string;
-                        name: string;
-                        scopes: ("read" | "write" | "ingest")[];
-                        /** @enum {unknown} */
-                        status: "active" | "revoked" | "expired";
-                        createdAt: string;
-                        expiresAt: string;
-                        revokedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiToken"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2239,21 +2587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            seq: number;
-                            eventId: string;
-                            type: string;
-                            recordedAt: string;
-                            /** @description hex SHA-256(0x00 || leaf) */
-                            leafHash: string;
-                            /** @description the event, parsed from its canonical JSON leaf */
-                            event: unknown;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["LedgerEventPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2309,20 +2643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            treeSize: number;
-                            /** @description hex */
-                            rootHash: string;
-                            rootHashBase64: string;
-                            /** @description C2SP checkpoint signed note */
-                            note: string;
-                            createdAt: string;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["CheckpointPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2352,15 +2673,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        checkpoint: {
-                            treeSize: number;
-                            /** @description hex */
-                            rootHash: string;
-                            rootHashBase64: string;
-                            /** @description C2SP checkpoint signed note */
-                            note: string;
-                            createdAt: string;
-                        };
+                        checkpoint: components["schemas"]["Checkpoint"];
                         created: boolean;
                     };
                 };
@@ -2500,7 +2813,8 @@ export interface operations {
                         rootHash: string;
                         checkpointsChecked: number;
                         problem: {
-                            kind: string;
+                            /** @enum {string} */
+                            kind: "leaf_mismatch" | "gap" | "reorder" | "index_mismatch" | "bad_signature" | "root_mismatch" | "fork" | "truncated" | "head_mismatch";
                             seq: number | null;
                             message: string;
                             column?: string;
@@ -2588,42 +2902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            name: string;
-                            purpose: string;
-                            intendedUse: string;
-                            description: string;
-                            aiType: string;
-                            deploymentKind: string;
-                            status: string;
-                            euRiskTier: string;
-                            orgRiskTier: string | null;
-                            vendor: string | null;
-                            businessUnit: string | null;
-                            jurisdictions: string[];
-                            tags: string[];
-                            links: {
-                                label: string;
-                                url: string;
-                            }[];
-                            accountableOwnerId: string | null;
-                            /** @description the accountable owner's display name */
-                            accountableOwnerName: string | null;
-                            triagedAt: string | null;
-                            runtimeDefault: string;
-                            createdAt: string;
-                            createdBy: string | null;
-                            /** @description the creator's display name */
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["SystemPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2678,37 +2957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2762,7 +3011,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2775,39 +3024,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    } & {
+                    "application/json": components["schemas"]["System"] & {
                         phaseOwners: {
-                            phase: string;
+                            /** @enum {string} */
+                            phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
                             userId: string;
                             /** @description the phase owner's display name */
                             userName: string | null;
@@ -2834,7 +3054,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2872,37 +3092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2926,7 +3116,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2949,37 +3139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3003,7 +3163,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3027,37 +3187,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3081,7 +3211,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3105,37 +3235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3159,7 +3259,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3181,37 +3281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3233,7 +3303,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
                 phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
             };
             cookie?: never;
@@ -3255,7 +3325,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        phase: string;
+                        /** @enum {string} */
+                        phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
                         userId: string;
                         /** @description the phase owner's display name */
                         userName: string | null;
@@ -3281,7 +3352,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
                 phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
             };
             cookie?: never;
@@ -3320,7 +3391,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3332,27 +3403,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            seq: number;
-                            eventId: string;
-                            type: string;
-                            recordedAt: string;
-                            actor: {
-                                kind: string;
-                                id: string | null;
-                                name: string | null;
-                                email: string | null;
-                            };
-                            reason: string | null;
-                            before: unknown;
-                            after: unknown;
-                            data: unknown;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["TimelineEntryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3384,7 +3435,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3396,49 +3447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion */
-                            seq: number;
-                            eventId: string;
-                            /** @description server time */
-                            recordedAt: string;
-                            /** @description system | model_version | data_source | approval | exception | incident | oversight | decision | appeal | change_record */
-                            kind: string;
-                            type: string;
-                            summary: string;
-                            subject: {
-                                type: string;
-                                id: string;
-                            };
-                            actor: {
-                                kind: string;
-                                id: string | null;
-                                name: string | null;
-                                email: string | null;
-                            };
-                            onBehalfOf: {
-                                id: string | null;
-                                name: string | null;
-                            } | null;
-                            signers: {
-                                id: string;
-                                name: string;
-                                onBehalfOf: {
-                                    id: string;
-                                    name: string;
-                                } | null;
-                            }[] | null;
-                            rationale: string | null;
-                            links: {
-                                [key: string]: string;
-                            };
-                            leafHash: string;
-                        }[];
-                        limit: number;
-                        offset: number;
-                        nextCursor: number | null;
-                    };
+                    "application/json": components["schemas"]["HistoryEntryCursorPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3454,7 +3463,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3467,8 +3476,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3477,7 +3486,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3500,7 +3510,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3520,14 +3530,14 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3536,7 +3546,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3561,7 +3572,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3580,8 +3591,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3590,7 +3601,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3612,7 +3624,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3625,8 +3637,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -3656,7 +3668,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3675,15 +3687,15 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -3717,7 +3729,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3745,8 +3757,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -3871,59 +3883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            /** @enum {unknown} */
-                            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                            title: string;
-                            description: string;
-                            /** @enum {unknown} */
-                            severity: "low" | "medium" | "high" | "critical";
-                            /** @enum {unknown} */
-                            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                            detectedAt: string;
-                            raisedBy: {
-                                /** @enum {unknown} */
-                                type: "person" | "alert" | "appeal" | "decision";
-                                ref: string;
-                                refName: string | null;
-                            };
-                            ownerId: string;
-                            ownerName: string | null;
-                            resolverId: string;
-                            resolverName: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            links: {
-                                type: string;
-                                id: string;
-                            }[];
-                            rootCause: {
-                                category: string;
-                                text: string;
-                            } | null;
-                            recurring: boolean;
-                            recurringRefs: string[];
-                            duplicateOf: string | null;
-                            verification: {
-                                by: string;
-                                byName: string | null;
-                                at: string;
-                                note: string;
-                            } | null;
-                            closedAt: string | null;
-                            createdAt: string;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ExceptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3978,54 +3938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4043,7 +3956,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4057,8 +3970,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -4166,7 +4079,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4189,54 +4102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4260,7 +4126,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4281,54 +4147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4352,7 +4171,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4372,54 +4191,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4441,7 +4213,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4501,8 +4273,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                actionId: string;
+                id: components["schemas"]["Id"];
+                actionId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4559,7 +4331,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4631,7 +4403,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4696,8 +4468,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                followUpId: string;
+                id: components["schemas"]["Id"];
+                followUpId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4775,59 +4547,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            /** @enum {unknown} */
-                            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                            title: string;
-                            description: string;
-                            /** @enum {unknown} */
-                            severity: "low" | "medium" | "high" | "critical";
-                            /** @enum {unknown} */
-                            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                            detectedAt: string;
-                            raisedBy: {
-                                /** @enum {unknown} */
-                                type: "person" | "alert" | "appeal" | "decision";
-                                ref: string;
-                                refName: string | null;
-                            };
-                            ownerId: string;
-                            ownerName: string | null;
-                            resolverId: string;
-                            resolverName: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            links: {
-                                type: string;
-                                id: string;
-                            }[];
-                            rootCause: {
-                                category: string;
-                                text: string;
-                            } | null;
-                            recurring: boolean;
-                            recurringRefs: string[];
-                            duplicateOf: string | null;
-                            verification: {
-                                by: string;
-                                byName: string | null;
-                                at: string;
-                                note: string;
-                            } | null;
-                            closedAt: string | null;
-                            createdAt: string;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ExceptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4892,8 +4612,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5028,7 +4748,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5042,8 +4762,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5181,7 +4901,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5211,8 +4931,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5348,7 +5068,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5400,7 +5120,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5464,19 +5184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            url: string;
-                            events: string[];
-                            active: boolean;
-                            createdAt: string;
-                            createdBy: string | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5539,7 +5247,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5593,8 +5301,13 @@ export interface operations {
                     "application/json": {
                         items: {
                             policyId: string;
-                            kind: string;
-                            riskTier: string;
+                            /** @enum {string} */
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                            /**
+                             * @description the EU risk tier the chain applies to; * any tier
+                             * @enum {string}
+                             */
+                            riskTier: "prohibited" | "high" | "limited" | "minimal" | "unassessed" | "*";
                             version: number;
                             steps: {
                                 name: string;
@@ -5680,23 +5393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            kind: string;
-                            title: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            status: string;
-                            revision: number;
-                            contentDigest: string;
-                            createdAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ApprovalRequestSummaryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5752,22 +5449,24 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -5775,7 +5474,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -5805,28 +5505,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -5846,7 +5525,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5860,15 +5539,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -5876,7 +5557,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -5906,28 +5588,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -5950,7 +5611,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5994,15 +5655,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6010,7 +5673,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6040,28 +5704,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6085,7 +5728,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6110,15 +5753,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6126,7 +5771,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6156,28 +5802,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6200,7 +5825,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6219,15 +5844,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6235,7 +5862,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6265,28 +5893,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6309,7 +5916,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6328,18 +5935,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        request: {
-                            id: string;
-                            kind: string;
-                            title: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            status: string;
-                            revision: number;
-                            contentDigest: string;
-                            createdAt: string;
-                            version: number;
-                        };
+                        request: components["schemas"]["ApprovalRequestSummary"];
                         exceptionId: string;
                         changeRecordId: string;
                         retrospectiveDueAt: string;
@@ -6374,7 +5970,8 @@ export interface operations {
                     "application/json": {
                         items: {
                             requestId: string;
-                            kind: string;
+                            /** @enum {string} */
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                             title: string;
                             systemId: string | null;
                             subjectId: string;
@@ -6470,7 +6067,7 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6506,7 +6103,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6559,42 +6156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            subjectType: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            subjectVersion: number | null;
-                            changeKind: string;
-                            before: unknown;
-                            after: unknown;
-                            diff: {
-                                path: string;
-                                before: unknown;
-                                after: unknown;
-                            }[];
-                            rationale: string;
-                            approvalRequestId: string | null;
-                            exceptionId: string | null;
-                            recordedBy: string | null;
-                            recordedByName: string | null;
-                            /** @description who signed the approval that allowed the change; [] when none */
-                            signedBy: {
-                                id: string;
-                                name: string;
-                                onBehalfOf: {
-                                    id: string;
-                                    name: string;
-                                } | null;
-                            }[];
-                            recordedAt: string;
-                            eventId: string;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ChangeRecordPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6637,7 +6199,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6658,7 +6221,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6679,7 +6243,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6709,7 +6274,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6730,7 +6296,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6751,7 +6318,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6793,7 +6361,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6806,7 +6374,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        subjectType: string;
+                        /** @enum {string} */
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
                         subjectId: string;
                         from: {
                             version: number;
@@ -6856,7 +6425,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6869,7 +6438,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        subjectType: string;
+                        /** @enum {string} */
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
                         subjectId: string;
                         from: {
                             version: number;
@@ -6919,7 +6489,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6933,7 +6503,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -6969,7 +6539,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6991,7 +6561,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7022,7 +6592,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7065,7 +6635,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7094,7 +6664,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7125,7 +6695,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7168,7 +6738,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7190,7 +6760,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7221,7 +6791,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7259,7 +6829,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7273,7 +6843,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7309,7 +6879,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7323,11 +6893,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            systemId: string;
-                            userId: string;
+                            systemId: components["schemas"]["Id"];
+                            userId: components["schemas"]["Id"];
                             /** @description the officer's display name */
                             userName: string | null;
-                            authorities: string[];
+                            authorities: ("pause" | "restrict" | "resume" | "override")[];
                             competence: string;
                             training: string;
                             addedAt: string;
@@ -7356,7 +6926,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7377,18 +6947,18 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
-                        userId: string;
+                        systemId: components["schemas"]["Id"];
+                        userId: components["schemas"]["Id"];
                         /** @description the officer's display name */
                         userName: string | null;
-                        authorities: string[];
+                        authorities: ("pause" | "restrict" | "resume" | "override")[];
                         competence: string;
                         training: string;
                         addedAt: string;
@@ -7420,8 +6990,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                userId: string;
+                id: components["schemas"]["Id"];
+                userId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7445,11 +7015,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
-                        userId: string;
+                        systemId: components["schemas"]["Id"];
+                        userId: components["schemas"]["Id"];
                         /** @description the officer's display name */
                         userName: string | null;
-                        authorities: string[];
+                        authorities: ("pause" | "restrict" | "resume" | "override")[];
                         competence: string;
                         training: string;
                         addedAt: string;
@@ -7480,8 +7050,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                userId: string;
+                id: components["schemas"]["Id"];
+                userId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7521,8 +7091,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description 1 to 5000 decision records, each shaped as DecisionRecord: decisionId, systemId, modelVersionId, decidedAt, inputRef, inputDigest, rawInput, output, confidence, humanReviewed, reviewedBy */
-                    records: unknown[];
+                    /** @description 1 to 5000 decision records; the answer to a bad batch names every bad record (details.problems) */
+                    records: components["schemas"]["DecisionRecord"][];
                 };
             };
         };
@@ -7534,7 +7104,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        batchId: string;
+                        batchId: components["schemas"]["Id"];
                         count: number;
                         digest: string;
                         queuedForReview: number;
@@ -7560,7 +7130,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7582,7 +7152,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         allowRawInput: boolean;
                         reviewSampleRate: number;
                         version: number;
@@ -7619,39 +7189,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            decisionId: string;
-                            modelVersionId: string | null;
-                            decidedAt: string;
-                            inputRef: string | null;
-                            inputDigest: string | null;
-                            hasRawInput: boolean;
-                            output: unknown;
-                            confidence: number | null;
-                            humanReviewed: boolean;
-                            reviewedBy: string | null;
-                            /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                            reviewedByName: string | null;
-                            batchId: string;
-                            receivedAt: string;
-                            review: {
-                                status: string;
-                                queuedBecause: string | null;
-                                reviewerId: string | null;
-                                /** @description the reviewer's display name */
-                                reviewerName: string | null;
-                                reviewedAt: string | null;
-                                reason: string | null;
-                                exceptionId: string | null;
-                            } | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["RecordedDecisionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7667,7 +7205,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7679,34 +7217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        decisionId: string;
-                        modelVersionId: string | null;
-                        decidedAt: string;
-                        inputRef: string | null;
-                        inputDigest: string | null;
-                        hasRawInput: boolean;
-                        output: unknown;
-                        confidence: number | null;
-                        humanReviewed: boolean;
-                        reviewedBy: string | null;
-                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                        reviewedByName: string | null;
-                        batchId: string;
-                        receivedAt: string;
-                        review: {
-                            status: string;
-                            queuedBecause: string | null;
-                            reviewerId: string | null;
-                            /** @description the reviewer's display name */
-                            reviewerName: string | null;
-                            reviewedAt: string | null;
-                            reason: string | null;
-                            exceptionId: string | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["RecordedDecision"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7725,7 +7236,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7749,34 +7260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        decisionId: string;
-                        modelVersionId: string | null;
-                        decidedAt: string;
-                        inputRef: string | null;
-                        inputDigest: string | null;
-                        hasRawInput: boolean;
-                        output: unknown;
-                        confidence: number | null;
-                        humanReviewed: boolean;
-                        reviewedBy: string | null;
-                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                        reviewedByName: string | null;
-                        batchId: string;
-                        receivedAt: string;
-                        review: {
-                            status: string;
-                            queuedBecause: string | null;
-                            reviewerId: string | null;
-                            /** @description the reviewer's display name */
-                            reviewerName: string | null;
-                            reviewedAt: string | null;
-                            reason: string | null;
-                            exceptionId: string | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["RecordedDecision"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7893,42 +7377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            caseNumber: string;
-                            systemRef: string;
-                            decisionRef: string;
-                            decisionId: string | null;
-                            decisionFound: boolean;
-                            channel: string;
-                            appellantName: string;
-                            appellantContact: string;
-                            statement: string;
-                            submittedBy: string | null;
-                            submittedByName: string | null;
-                            ownerId: string | null;
-                            ownerName: string | null;
-                            status: "received" | "in_review" | "resolved";
-                            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                            outcomeExplanation: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            resolvedAt: string | null;
-                            resolvedBy: string | null;
-                            resolvedByName: string | null;
-                            links: {
-                                type: "exception" | "lesson";
-                                id: string;
-                            }[];
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["AppealPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7964,43 +7413,13 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        appeal: {
-                            id: string;
-                            caseNumber: string;
-                            systemRef: string;
-                            decisionRef: string;
-                            decisionId: string | null;
-                            decisionFound: boolean;
-                            channel: string;
-                            appellantName: string;
-                            appellantContact: string;
-                            statement: string;
-                            submittedBy: string | null;
-                            submittedByName: string | null;
-                            ownerId: string | null;
-                            ownerName: string | null;
-                            status: "received" | "in_review" | "resolved";
-                            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                            outcomeExplanation: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            resolvedAt: string | null;
-                            resolvedBy: string | null;
-                            resolvedByName: string | null;
-                            links: {
-                                type: "exception" | "lesson";
-                                id: string;
-                            }[];
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        };
+                        appeal: components["schemas"]["Appeal"];
                         secret: string;
                     };
                 };
@@ -8020,7 +7439,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8033,37 +7452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8084,7 +7473,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8103,37 +7492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8157,7 +7516,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8175,37 +7534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8229,7 +7558,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8255,37 +7584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8307,7 +7606,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8328,37 +7627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];

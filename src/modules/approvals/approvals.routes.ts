@@ -6,7 +6,17 @@ import { compareModelVersions, compareVersions, listChangeRecords } from '../../
 import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
 import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
-import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import {
+  type App,
+  type AppDeps,
+  errorResponses,
+  expectedVersion,
+  IdParams,
+  KeyParams,
+  Page,
+  requestContext,
+  setEtag,
+} from '../../server/http.js';
 import { decideApproval } from '../../workflows/decide-approval.js';
 import { proceedWithEmergency } from '../../workflows/emergency-change.js';
 import {
@@ -71,7 +81,7 @@ export function approvalsRoutes(app: App, { store }: AppDeps) {
         operationId: 'getPolicyHistory',
         summary: 'An approval policy and its versions',
         tags,
-        params: IdParams,
+        params: KeyParams,
         response: { 200: PolicyHistoryView, ...errorResponses },
       },
       config: { access: read },
