@@ -23,8 +23,11 @@ export const WRITER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'au
 export const TOKEN_SCOPES = ['read', 'write', 'ingest'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
+/** Who an actor is: a person signed in, a person's API token, or Proofline itself. */
+export const ACTOR_KINDS = ['user', 'token', 'system'] as const;
+
 export interface Actor {
-  kind: 'user' | 'token' | 'system';
+  kind: (typeof ACTOR_KINDS)[number];
   /** The user acting (for a token, the user who made it); null for the system itself. */
   userId: string | null;
   email: string | null;

@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
         justification: 'Needed for the Q3 release',
         change: { intendedUse: 'Fraud triage for the back office' },
       });
-      expectOk(res);
+      expectOk(res, 201);
       return res.json() as { id: string; contentDigest: string; version: number };
     }
 
@@ -109,6 +109,7 @@ for (const dialect of DIALECTS) {
           competence: 'Credit risk analyst, 8 years',
           training: 'AI oversight course 2026-01',
         }),
+        201,
       );
       return system;
     }
@@ -120,7 +121,7 @@ for (const dialect of DIALECTS) {
         appellantName: 'Jane Doe',
         statement: 'My income was not taken into account.',
       });
-      expectOk(res);
+      expectOk(res, 201);
       return res.json().appeal as { id: string; ownerId: string };
     }
 
@@ -177,7 +178,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /approvals/requests (justification)': {
         field: 'justification',
-        ok: 200,
+        ok: 201,
         setup: async () => {
           const s = await ownedSystem();
           return (justification) =>
@@ -192,7 +193,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /approvals/requests (legal rationale out of the prohibited tier)': {
         field: 'change.legalRationale',
-        ok: 200,
+        ok: 201,
         setup: async () => {
           const s = await ownedSystem({ euRiskTier: 'prohibited' });
           return (legalRationale) =>
@@ -249,7 +250,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /approvals/delegations': {
         field: 'reason',
-        ok: 200,
+        ok: 201,
         setup: async () => async (reason) =>
           t.call(approver, 'POST', '/api/v1/approvals/delegations', {
             delegateId: approver2.id,
@@ -426,7 +427,7 @@ for (const dialect of DIALECTS) {
       },
       'POST /appeals (staff, on behalf)': {
         field: 'statement',
-        ok: 200,
+        ok: 201,
         setup: async () => {
           const s = await ownedSystem();
           return (statement) =>
@@ -508,7 +509,7 @@ for (const dialect of DIALECTS) {
         justification: 'fix',
         change: { euRiskTier: 'high' },
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       return res.json() as { id: string; contentDigest: string };
     }
 

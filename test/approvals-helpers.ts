@@ -45,7 +45,7 @@ export async function requestApproval(
     justification: 'Needed for the Q3 release',
     ...body,
   });
-  if (res.statusCode !== 200) throw new Error(`request failed: ${res.statusCode} ${res.body}`);
+  if (res.statusCode !== 201) throw new Error(`request failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }
 

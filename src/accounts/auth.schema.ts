@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import { ROLES, TOKEN_SCOPES } from '../context.js';
+import { StringEnum } from '../server/http.js';
 
 export const LoginBody = Type.Object(
   {
@@ -16,14 +18,14 @@ export const SessionView = Type.Object({
 
 export const WhoAmIView = Type.Object({
   user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String() }),
-  roles: Type.Array(Type.String()),
+  roles: Type.Array(StringEnum(ROLES)),
   /** system id -> roles held for that system. */
-  systemRoles: Type.Record(Type.String(), Type.Array(Type.String())),
+  systemRoles: Type.Record(Type.String(), Type.Array(StringEnum(ROLES))),
   authenticatedBy: Type.Enum(['session', 'token'] as const),
   /** Cookie sessions only: send it as X-CSRF-Token on every write. */
   csrfToken: Type.Optional(Type.String()),
   expiresAt: Type.Optional(Type.String()),
   /** Token callers only. */
   tokenId: Type.Optional(Type.String()),
-  scopes: Type.Optional(Type.Array(Type.String())),
+  scopes: Type.Optional(Type.Array(StringEnum(TOKEN_SCOPES))),
 });

@@ -4,7 +4,7 @@
 // once, at creation.
 import { AppError } from '../errors.js';
 import { actorOf } from '../server/access.js';
-import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../server/http.js';
+import { type App, type AppDeps, errorResponses, KeyParams, Page, requestContext } from '../server/http.js';
 import { createApiToken, revokeApiToken } from './auth.service.js';
 import { listTokens } from './tokens.repository.js';
 import { CreatedTokenView, CreateTokenBody, TokenListQuery, TokenView } from './tokens.schema.js';
@@ -68,7 +68,7 @@ export function tokenRoutes(app: App, { store }: AppDeps) {
         operationId: 'revokeApiToken',
         summary: 'Revoke an API token',
         tags: ['tokens'],
-        params: IdParams,
+        params: KeyParams,
         response: { 200: TokenView, ...errorResponses },
       },
       // Self-service: auditors too, for their own read-only tokens (the use case holds them to that).

@@ -1,24 +1,27 @@
 // Request and response schemas for API tokens.
 import { Type } from 'typebox';
 import { TOKEN_SCOPES } from '../context.js';
-import { PageQuery } from '../server/http.js';
+import { component, PageQuery } from '../server/http.js';
 import { MAX_TOKEN_DAYS } from './auth.service.js';
 
 export const TokenScopeName = Type.Enum(TOKEN_SCOPES);
 export const TokenStatus = Type.Enum(['active', 'revoked', 'expired'] as const);
 
-export const TokenView = Type.Object({
-  id: Type.String(),
-  userId: Type.String(),
-  userEmail: Type.String(),
-  userName: Type.String({ description: "the owner's display name" }),
-  name: Type.String(),
-  scopes: Type.Array(TokenScopeName),
-  status: TokenStatus,
-  createdAt: Type.String(),
-  expiresAt: Type.String(),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
+export const TokenView = component(
+  'ApiToken',
+  Type.Object({
+    id: Type.String(),
+    userId: Type.String(),
+    userEmail: Type.String(),
+    userName: Type.String({ description: "the owner's display name" }),
+    name: Type.String(),
+    scopes: Type.Array(TokenScopeName),
+    status: TokenStatus,
+    createdAt: Type.String(),
+    expiresAt: Type.String(),
+    revokedAt: Type.Union([Type.String(), Type.Null()]),
+  }),
+);
 
 export const CreatedTokenView = Type.Object({
   id: Type.String(),

@@ -1,26 +1,29 @@
 // Request and response schemas for users and their roles.
 import { type Static, Type } from 'typebox';
 import { ROLES } from '../context.js';
-import { PageQuery } from '../server/http.js';
+import { component, Id, PageQuery } from '../server/http.js';
 
 export const RoleName = Type.Enum(ROLES, { description: 'a role name' });
 
 /** Roles for single AI systems: system id -> roles. */
 export const SystemRoles = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.Array(RoleName, { maxItems: ROLES.length }));
 
-export const UserView = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  displayName: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]),
-  roles: Type.Array(RoleName),
-  systemRoles: SystemRoles,
-  hasPassword: Type.Boolean(),
-  lockedUntil: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  version: Type.Integer(),
-});
+export const UserView = component(
+  'User',
+  Type.Object({
+    id: Id,
+    email: Type.String(),
+    displayName: Type.String(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('deactivated')]),
+    roles: Type.Array(RoleName),
+    systemRoles: SystemRoles,
+    hasPassword: Type.Boolean(),
+    lockedUntil: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  }),
+);
 export type UserView = Static<typeof UserView>;
 
 export const UserListQuery = Type.Object(

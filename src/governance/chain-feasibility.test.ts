@@ -103,7 +103,7 @@ for (const dialect of DIALECTS) {
         endsAt: new Date(Date.now() + 86_400_000).toISOString(),
         reason: 'On parental leave until March',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
       const size = await ledgerSize(t.store);
       const refused = await file(requester, s.id);
@@ -119,7 +119,7 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(await ledgerSize(t.store), size, 'nothing written');
       await t.user(['approver']);
-      assert.equal((await file(requester, s.id)).statusCode, 200, 'another approver makes the chain complete-able');
+      assert.equal((await file(requester, s.id)).statusCode, 201, 'another approver makes the chain complete-able');
     });
 
     test('enough people for each step, too few for the chain: each person counts once, and the message says so', async () => {

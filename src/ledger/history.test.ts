@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { decide, errorCode, RATIONALE, requestApproval } from '../../test/approvals-helpers.js';
@@ -48,6 +49,7 @@ for (const dialect of DIALECTS) {
           trainingDataRefs: [`s3://training/${label}`],
           parameters: { threshold },
         }),
+        201,
       );
       mv[label] = row.id;
     }
@@ -170,6 +172,7 @@ for (const dialect of DIALECTS) {
           competence: 'Credit risk analyst, 8 years',
           training: 'AI oversight course 2026-01',
         }),
+        201,
       );
       await ok(await t.call(officer, 'POST', `/api/v1/systems/${systemId}/runtime/pause`, { reason: 'scores drifted overnight' }));
       await ok(await t.call(officer, 'POST', `/api/v1/systems/${systemId}/runtime/resume`, { reason: 'retrained and validated' }));
@@ -188,6 +191,7 @@ for (const dialect of DIALECTS) {
           appellantContact: 'jane@example.test',
           statement: 'My income was not taken into account.',
         }),
+        201,
       )) as unknown as { appeal: { id: string } };
       appealId = filed.appeal.id;
       await ok(await t.call(owner, 'POST', `/api/v1/appeals/${appealId}/start-review`, { version: 1 }));
@@ -347,7 +351,7 @@ for (const dialect of DIALECTS) {
           .reverse()
           .map((e) => e.seq),
       );
-      const missing = await t.call(auditor, 'GET', '/api/v1/systems/no-such-system/history');
+      const missing = await t.call(auditor, 'GET', `/api/v1/systems/${randomUUID()}/history`);
       assert.equal(missing.statusCode, 404);
       assert.equal(errorCode(missing), 'not_found');
     });
@@ -428,6 +432,7 @@ for (const dialect of DIALECTS) {
       const other = await buildSystem(t.store, { accountableOwnerId: owner.id });
       const elsewhere = await ok(
         await t.call(owner, 'POST', `/api/v1/systems/${other.id}/model-versions`, { label: 'v9', artifactSha256: 'f'.repeat(64) }),
+        201,
       );
       const sizeMiddle = await ledgerSize(t.store);
       const crossed = await t.call(auditor, 'GET', `/api/v1/model-versions/compare?from=${mv['v1.0']}&to=${elsewhere.id}`);

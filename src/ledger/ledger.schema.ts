@@ -1,6 +1,7 @@
 // Request and response schemas of the ledger API.
 import { Type } from 'typebox';
-import { PageQuery } from '../server/http.js';
+import { component, PageQuery, StringEnum } from '../server/http.js';
+import { PROBLEM_KINDS } from './verify.service.js';
 
 export const EventQuery = Type.Object(
   {
@@ -24,18 +25,21 @@ export const EventQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const EventView = Type.Object({
-  seq: Type.Integer(),
-  eventId: Type.String(),
-  type: Type.String(),
-  recordedAt: Type.String(),
-  leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
-  event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
-  controls: Type.Array(Type.String(), { description: 'the controls the event evidences, by the mapping applied on read' }),
-  recordedControls: Type.Array(Type.String(), {
-    description: 'the tags the leaf itself carries (events written before the mapping), in canonical spelling',
+export const EventView = component(
+  'LedgerEvent',
+  Type.Object({
+    seq: Type.Integer(),
+    eventId: Type.String(),
+    type: Type.String(),
+    recordedAt: Type.String(),
+    leafHash: Type.String({ description: 'hex SHA-256(0x00 || leaf)' }),
+    event: Type.Unknown({ description: 'the event, parsed from its canonical JSON leaf' }),
+    controls: Type.Array(Type.String(), { description: 'the controls the event evidences, by the mapping applied on read' }),
+    recordedControls: Type.Array(Type.String(), {
+      description: 'the tags the leaf itself carries (events written before the mapping), in canonical spelling',
+    }),
   }),
-});
+);
 
 export const SeqParams = Type.Object(
   { seq: Type.Integer({ minimum: 0, description: 'the sequence number (leaf index) of the event' }) },
@@ -57,13 +61,16 @@ export const PublicKeyView = Type.Object({
   publicKeyPem: Type.String(),
 });
 
-export const CheckpointView = Type.Object({
-  treeSize: Type.Integer(),
-  rootHash: Type.String({ description: 'hex' }),
-  rootHashBase64: Type.String(),
-  note: Type.String({ description: 'C2SP checkpoint signed note' }),
-  createdAt: Type.String(),
-});
+export const CheckpointView = component(
+  'Checkpoint',
+  Type.Object({
+    treeSize: Type.Integer(),
+    rootHash: Type.String({ description: 'hex' }),
+    rootHashBase64: Type.String(),
+    note: Type.String({ description: 'C2SP checkpoint signed note' }),
+    createdAt: Type.String(),
+  }),
+);
 
 export const CheckpointMade = Type.Object({ checkpoint: CheckpointView, created: Type.Boolean() });
 
@@ -112,7 +119,7 @@ export const VerifyReportView = Type.Object({
   checkpointsChecked: Type.Integer(),
   problem: Type.Union([
     Type.Object({
-      kind: Type.String(),
+      kind: StringEnum(PROBLEM_KINDS),
       seq: Type.Union([Type.Integer(), Type.Null()]),
       message: Type.String(),
       /** For an index_mismatch: the ledger_events column that disagrees with the leaf. */

@@ -10,16 +10,18 @@ import { HASH_SIZE, hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
 import { columnMismatch, columnsMatchLeaf, seqAfterKey, seqKeyAt } from './verify-index.js';
 import { openSnapshot, type Snapshot } from './verify-snapshots.js';
 
-export type ProblemKind =
-  | 'leaf_mismatch'
-  | 'gap'
-  | 'reorder'
-  | 'index_mismatch'
-  | 'bad_signature'
-  | 'root_mismatch'
-  | 'fork'
-  | 'truncated'
-  | 'head_mismatch';
+export const PROBLEM_KINDS = [
+  'leaf_mismatch',
+  'gap',
+  'reorder',
+  'index_mismatch',
+  'bad_signature',
+  'root_mismatch',
+  'fork',
+  'truncated',
+  'head_mismatch',
+] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
 export interface VerifyProblem {
   kind: ProblemKind;

@@ -1,17 +1,20 @@
 // Admin HTTP for webhook subscriptions: create (the secret is returned once), list, deactivate.
 import { Type } from 'typebox';
-import { type App, type AppDeps, errorResponses, IdParams, Page, PageQuery, requestContext } from '../server/http.js';
+import { type App, type AppDeps, component, errorResponses, Id, IdParams, Page, PageQuery, requestContext } from '../server/http.js';
 import { deactivateWebhook, subscribeWebhook } from './webhooks.service.js';
 
 const tags = ['webhooks'];
-const SubscriptionView = Type.Object({
-  id: Type.String(),
-  url: Type.String(),
-  events: Type.Array(Type.String()),
-  active: Type.Boolean(),
-  createdAt: Type.String(),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-});
+const SubscriptionView = component(
+  'WebhookSubscription',
+  Type.Object({
+    id: Id,
+    url: Type.String(),
+    events: Type.Array(Type.String()),
+    active: Type.Boolean(),
+    createdAt: Type.String(),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+  }),
+);
 const CreatedView = Type.Object({
   id: Type.String(),
   url: Type.String(),

@@ -27,7 +27,7 @@ import { healthRoutes } from './health.routes.js';
 import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js';
 import { boundIntegers, installInputChecks } from './input.js';
 import { metricsRoutes, observeRequests } from './metrics.js';
-import { openApiOptions } from './openapi.js';
+import { componentSchemas, openApiOptions } from './openapi.js';
 import { requestIdOf, traceBindings } from './request-id.js';
 import { bodyAjv, textAjv } from './validation.js';
 import { registerWebUi } from './web.js';
@@ -105,5 +105,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
 
   for (const plugin of FEATURE_ROUTES) await plugin(app, deps);
+  // The shapes the routes share (ids, pages, views), listed once in the document.
+  for (const schema of componentSchemas()) app.addSchema(schema);
   return app;
 }

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
+import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
+import { ROLES, TOKEN_SCOPES } from '../context.js';
+import { REQUEST_KINDS, REQUEST_STATUSES } from '../governance/approvals.tables.js';
+import { EU_RISK_TIERS, SYSTEM_STATUSES } from '../governance/system-states.js';
+import { DecisionRecord } from '../modules/decisions/decisions.schema.js';
+import { AI_TYPES, DEPLOYMENT_KINDS } from '../modules/systems/systems.tables.js';
 
 type Json = Record<string, unknown>;
 interface Operation {
@@ -62,7 +68,52 @@ const CREATES = [
   'openIncident',
   'fileIncidentReport',
   'subscribeWebhook',
+  'createRequest',
+  'createDelegation',
+  'registerModelVersion',
+  'addDataSource',
+  'addRosterOfficer',
+  'submitAppeal',
 ];
+
+/** Response fields whose vocabulary is open by design (free text or an open list), so a string. */
+const OPEN_VOCABULARIES = new Set([
+  'ApprovalDecision.approverRole', // role@systemId for a role held for one system
+  'System.orgRiskTier', // the organisation's own tiers
+  'LedgerEvent.type',
+  'TimelineEntry.type',
+  'HistoryEntry.type',
+  'HistoryEntry.subject.type',
+  'ChangeRecord.changeKind',
+  'Exception.links.type',
+  'Exception.rootCause.category',
+]);
+const CLOSED_NAME = /(status|kind|tier|state|outcome|severity|channel|phase|role|decision|category|scope|type)s?$/i;
+
+/** Where a component's string property that looks like a closed vocabulary is a plain string. */
+function widenedStrings(name: string, schema: Json, path = name): string[] {
+  const found: string[] = [];
+  const props = (schema.properties ?? {}) as Record<string, Json>;
+  for (const [key, value] of Object.entries(props)) {
+    const where = `${path}.${key}`;
+    const variants = ((value.anyOf as Json[] | undefined) ?? [value]).flatMap((v) => (v.type === 'array' ? [v.items as Json] : [v]));
+    for (const v of variants) {
+      if (v.type === 'object') found.push(...widenedStrings(name, v, where));
+      else if (CLOSED_NAME.test(key) && v.type === 'string' && !v.enum && !OPEN_VOCABULARIES.has(where)) found.push(where);
+    }
+  }
+  return found;
+}
+
+/** Every value of `node` (deep) for which `match` holds. */
+function collect(node: unknown, match: (value: Json) => boolean, out: Json[] = []): Json[] {
+  if (Array.isArray(node)) for (const item of node) collect(item, match, out);
+  else if (typeof node === 'object' && node !== null) {
+    if (match(node as Json)) out.push(node as Json);
+    for (const value of Object.values(node)) collect(value, match, out);
+  }
+  return out;
+}
 
 const SYSTEM = {
   name: 'Ticket ranker',
@@ -174,6 +225,165 @@ for (const dialect of DIALECTS) {
       assert.equal((document.info as { license: { name: string } }).license.name, 'Apache-2.0');
       assert.ok((document.servers as unknown[]).length > 0);
     });
+
+    test('shared shapes are components: ids, pages, views and the decision record are referenced, never inlined', () => {
+      const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
+      for (const name of ['Id', 'DecisionRecord', 'System', 'SystemPage', 'RecordedDecision', 'HistoryEntryCursorPage']) {
+        assert.ok(schemas[name], `no component ${name}`);
+      }
+      assert.deepEqual(schemas.Id, { type: 'string', format: 'uuid', description: 'A UUID that Proofline assigned to the record' });
+      const paths = JSON.stringify(document.paths);
+      for (const [name, schema] of Object.entries(schemas)) {
+        if (name === 'Error') continue;
+        assert.ok(!paths.includes(JSON.stringify(schema)), `${name} is inlined in paths instead of referenced`);
+        assert.ok(
+          paths.includes(`"#/components/schemas/${name}"`) || JSON.stringify(schemas).includes(`"#/components/schemas/${name}"`),
+          `${name} is never referenced`,
+        );
+      }
+      // Every list answer is a page component (items + where the page is), never an inline page.
+      const inlinePages = collect(
+        document.paths,
+        (s) =>
+          typeof s.properties === 'object' &&
+          'items' in (s.properties as Json) &&
+          ('offset' in (s.properties as Json) || 'nextCursor' in (s.properties as Json)),
+      );
+      assert.deepEqual(inlinePages, [], 'an inline page shape in paths');
+      assert.deepEqual(byId(document, 'listSystems').responses['200'].content, {
+        'application/json': { schema: { $ref: '#/components/schemas/SystemPage' } },
+      });
+      const page = schemas.SystemPage as { properties: Record<string, Json>; required: string[] };
+      assert.deepEqual(page.properties.items, { type: 'array', items: { $ref: '#/components/schemas/System' } });
+      assert.deepEqual(page.required.sort(), ['items', 'limit', 'offset', 'total']);
+      assert.deepEqual(Object.keys((schemas.HistoryEntryCursorPage as { properties: Json }).properties).sort(), [
+        'items',
+        'limit',
+        'nextCursor',
+        'offset',
+      ]);
+      // A uuid path id references Id; the keys that are not UUIDs (tokens, policies, frameworks) stay plain strings.
+      for (const { method, path, op } of operations(document)) {
+        for (const p of (op.parameters ?? []) as Array<{ name: string; in: string; schema: Json }>) {
+          if (p.in !== 'path' || !/^(id|userId|actionId|followUpId)$/.test(p.name)) continue;
+          const expected = /^\/api\/v1\/(tokens|approvals\/policies|frameworks)\/\{id\}/.test(path) ? undefined : '#/components/schemas/Id';
+          assert.equal(p.schema.$ref, expected, `${method} ${path} ${p.name}`);
+        }
+      }
+      assert.equal(((schemas.System as { properties: Record<string, Json> }).properties.id as Json).$ref, '#/components/schemas/Id');
+      // The decision record is the real schema, and the batch's items reference it.
+      assert.deepEqual(
+        Object.keys((schemas.DecisionRecord as { properties: Json }).properties).sort(),
+        Object.keys(DecisionRecord.properties).sort(),
+      );
+      const batch = byId(document, 'ingestDecisionBatch') as Operation & { requestBody: { content: Record<string, { schema: Json }> } };
+      const records = (batch.requestBody.content['application/json'].schema.properties as Record<string, Json>).records;
+      assert.deepEqual(records.items, { $ref: '#/components/schemas/DecisionRecord' });
+    });
+
+    test('the decision batch documents DecisionRecord yet still names every bad record in one answer; nothing is written', async () => {
+      const ingest = await t.user(['contributor'], { scopes: ['ingest'] });
+      const system = await buildSystem(t.store);
+      const good = { decisionId: 'D-1', systemId: system.id, decidedAt: new Date().toISOString(), inputRef: 'ref', output: { score: 1 } };
+      const before = await ledgerSize(t.store);
+      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', {
+        records: [
+          good,
+          { ...good, decisionId: 'D-2', confidence: 7 },
+          { ...good, decisionId: 'D-3', decidedAt: 'yesterday', colour: 'red' },
+        ],
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      const { error } = res.json();
+      assert.equal(error.code, 'validation_failed');
+      assert.deepEqual(error.details.badRecords, [1, 2]);
+      assert.deepEqual(error.details.problems.map((p: { index: number; field: string }) => `${p.index}.${p.field}`).sort(), [
+        '1.confidence',
+        '2.colour',
+        '2.decidedAt',
+      ]);
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('response enums are the real unions, not widened strings', () => {
+      const schemas = (document.components as { schemas: Record<string, Json> }).schemas;
+      const widened = Object.entries(schemas).flatMap(([name, schema]) => widenedStrings(name, schema));
+      assert.deepEqual(widened, [], 'closed vocabularies answered as plain strings');
+      const system = (schemas.System as { properties: Record<string, Json> }).properties;
+      assert.deepEqual(system.status.enum, [...SYSTEM_STATUSES]);
+      assert.deepEqual(system.euRiskTier.enum, [...EU_RISK_TIERS]);
+      assert.deepEqual(system.aiType.enum, [...AI_TYPES]);
+      assert.deepEqual(system.deploymentKind.enum, [...DEPLOYMENT_KINDS]);
+      const summary = (schemas.ApprovalRequestSummary as { properties: Record<string, Json> }).properties;
+      assert.deepEqual(summary.kind.enum, [...REQUEST_KINDS]);
+      assert.deepEqual(summary.status.enum, [...REQUEST_STATUSES]);
+      const whoAmI = (
+        byId(document, 'getSession').responses['200'].content as Record<string, { schema: { properties: Record<string, Json> } }>
+      )['application/json'].schema.properties;
+      assert.deepEqual((whoAmI.roles.items as Json).enum, [...ROLES]);
+      assert.deepEqual((whoAmI.scopes.items as Json).enum, [...TOKEN_SCOPES]);
+    });
+
+    test('a path id that is not a UUID is refused naming the field; nothing is written', async () => {
+      const before = await ledgerSize(t.store);
+      const res = await t.call(admin, 'POST', '/api/v1/systems/not-a-uuid/status', {
+        status: 'paused',
+        rationale: 'Paused for the audit',
+        version: 1,
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, 'validation_failed');
+      assert.equal(res.json().error.details.field, 'params.id');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    for (const { name, method, url, body, field, allowed } of [
+      {
+        name: 'a query union',
+        method: 'GET',
+        url: '/api/v1/systems?status=banana',
+        body: undefined,
+        field: 'querystring.status',
+        allowed: SYSTEM_STATUSES,
+      },
+      {
+        name: 'an enum keyword in a body',
+        method: 'POST',
+        url: '/api/v1/exceptions',
+        body: 'exception',
+        field: 'body.severity',
+        allowed: ['low', 'medium', 'high', 'critical'],
+      },
+      { name: 'an array item of a body', method: 'POST', url: '/api/v1/users', body: 'user', field: 'body.roles.0', allowed: ROLES },
+    ] as const) {
+      test(`an invalid value of ${name} is one issue naming the allowed values; nothing is written`, async () => {
+        const system = await buildSystem(t.store);
+        const payload =
+          body === 'exception'
+            ? {
+                systemId: system.id,
+                kind: 'deviation',
+                title: 'Drift',
+                description: 'Scores drifted',
+                severity: 'urgent',
+                raisedBy: { type: 'person', ref: 'an analyst' },
+                ownerId: admin.id,
+                resolverId: admin.id,
+              }
+            : body === 'user'
+              ? { email: `someone-${Date.now()}@example.test`, displayName: 'Some One', roles: ['wizard'] }
+              : undefined;
+        const before = await ledgerSize(t.store);
+        const res = await t.call(admin, method, url, payload);
+        assert.equal(res.statusCode, 400, res.body);
+        const { error } = res.json();
+        assert.equal(error.code, 'validation_failed');
+        assert.equal(error.details.field, field, res.body);
+        assert.equal(error.details.issues.length, 1, res.body);
+        assert.equal(error.message, `${field} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+        assert.equal(await ledgerSize(t.store), before);
+      });
+    }
 
     test('an invalid enum value is one issue naming the field and the allowed values; nothing is written', async () => {
       const before = await ledgerSize(t.store);

@@ -6,7 +6,7 @@ import type { FastifySchema, RouteOptions } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import { type Access, isIngest, SESSION_COOKIE } from './access.js';
-import { ErrorRef } from './http.js';
+import { componentNameOf, ErrorRef, publishedComponents } from './http.js';
 
 /** One description per error status; every operation's error answer references one of these. */
 const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
@@ -49,10 +49,29 @@ function takesCsrfToken(route: RouteOptions): boolean {
 const IF_MATCH =
   'The ETag from your last read (e.g. `"3"`); a stale one answers 409 `version_conflict`. The body field `version` may stand in for it.';
 
+/** A copy of a schema in which every shape published with component() (but `self`) is a `$ref`
+ * to it; the resolver turns `{ $ref: name }` into `#/components/schemas/name`. */
+export function referenceComponents(node: unknown, self?: unknown): unknown {
+  if (Array.isArray(node)) return node.map((item) => referenceComponents(item));
+  if (typeof node !== 'object' || node === null) return node;
+  const name = node === self ? undefined : componentNameOf(node);
+  if (name) return { $ref: name };
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, referenceComponents(value)]));
+}
+
+/** The published shapes as shared schemas for the app (`app.addSchema`), so the document lists
+ * each once; nested published shapes are references too. */
+export function componentSchemas(): Json[] {
+  return [...publishedComponents()].map(([name, schema]) => ({ ...(referenceComponents(schema, schema) as Json), $id: name }));
+}
+
 /** Adds to one route's documentation what its declarations imply; validation never sees this copy. */
 export function documentRoute({ schema = {}, url, route }: { schema?: FastifySchema; url: string; route: RouteOptions }) {
   if (!url.startsWith('/api/v1')) return { schema, url };
   const config = route.config ?? {};
+  // A body the route checks partly itself (to name every problem, not Ajv's first) is documented
+  // with the shape it really takes.
+  if (config.documentedBody) schema = { ...schema, body: config.documentedBody };
   const access = config.access as Access | undefined;
   const response: Record<string, unknown> = { ...((schema.response as Record<string, unknown>) ?? {}) };
   const headers: Record<string, unknown> = {};
@@ -81,7 +100,7 @@ export function documentRoute({ schema = {}, url, route }: { schema?: FastifySch
     });
   }
   const withHeaders = Object.keys(headers).length > 0 ? { headers: { type: 'object', properties: headers } } : {};
-  return { schema: { ...schema, ...withHeaders, response }, url };
+  return { schema: referenceComponents({ ...schema, ...withHeaders, response }) as FastifySchema, url };
 }
 
 type Json = Record<string, unknown>;

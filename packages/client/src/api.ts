@@ -1597,6 +1597,547 @@ export interface components {
                 };
             };
         };
+        /**
+         * Format: uuid
+         * @description A UUID that Proofline assigned to the record
+         */
+        Id: string;
+        ApiToken: {
+            id: string;
+            userId: string;
+            userEmail: string;
+            /** @description the owner's display name */
+            userName: string;
+            name: string;
+            scopes: ("read" | "write" | "ingest")[];
+            /** @enum {unknown} */
+            status: "active" | "revoked" | "expired";
+            createdAt: string;
+            expiresAt: string;
+            revokedAt: string | null;
+        };
+        User: {
+            id: components["schemas"]["Id"];
+            email: string;
+            displayName: string;
+            status: "active" | "deactivated";
+            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+            systemRoles: {
+                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+            };
+            hasPassword: boolean;
+            lockedUntil: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Control: {
+            /** @description canonical id: <framework>:<id> */
+            controlId: string;
+            framework: string;
+            /** @description the id within the framework */
+            id: string;
+            title: string;
+            /** @enum {string} */
+            kind: "clause" | "control" | "objective" | "function" | "category" | "subcategory" | "article" | "annex";
+            /** @description canonical id of the parent entry */
+            parent: string | null;
+            description: string;
+            location?: string;
+            applies?: {
+                /** @enum {string} */
+                scope: "all" | "high-risk-annex-i" | "high-risk-annex-iii";
+                /** @description date of application (YYYY-MM-DD) */
+                from: string;
+                originallyFrom?: string;
+                amendedBy?: string;
+                note?: string;
+            }[];
+            crosswalk: {
+                /** @description the control at the other end of the link */
+                controlId: string;
+                /** @description from this control to that one (NIST IR 8477) */
+                relationship: string;
+                source: string;
+                note?: string;
+            }[];
+            evidencedBy: {
+                /** @enum {string} */
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked";
+                /** @description null: every event of the type; else only when this holds */
+                fact: string | null;
+            }[];
+        };
+        LedgerEvent: {
+            seq: number;
+            eventId: string;
+            type: string;
+            recordedAt: string;
+            /** @description hex SHA-256(0x00 || leaf) */
+            leafHash: string;
+            /** @description the event, parsed from its canonical JSON leaf */
+            event: unknown;
+            /** @description the controls the event evidences, by the mapping applied on read */
+            controls: string[];
+            /** @description the tags the leaf itself carries (events written before the mapping), in canonical spelling */
+            recordedControls: string[];
+        };
+        Checkpoint: {
+            treeSize: number;
+            /** @description hex */
+            rootHash: string;
+            rootHashBase64: string;
+            /** @description C2SP checkpoint signed note */
+            note: string;
+            createdAt: string;
+        };
+        Appeal: {
+            id: components["schemas"]["Id"];
+            caseNumber: string;
+            systemRef: string;
+            decisionRef: string;
+            decisionId: string | null;
+            decisionFound: boolean;
+            /** @enum {string} */
+            channel: "public" | "staff";
+            appellantName: string;
+            appellantContact: string;
+            statement: string;
+            submittedBy: string | null;
+            submittedByName: string | null;
+            ownerId: string | null;
+            ownerName: string | null;
+            status: "received" | "in_review" | "resolved";
+            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
+            outcomeExplanation: string | null;
+            dueAt: string;
+            overdue: boolean;
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            resolvedByName: string | null;
+            links: {
+                type: "exception" | "lesson";
+                id: string;
+            }[];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        ApprovalDecision: {
+            id: components["schemas"]["Id"];
+            revision: number;
+            counts: boolean;
+            stepIndex: number | null;
+            /** @enum {string} */
+            decision: "approve" | "reject" | "request_changes";
+            approver: {
+                id: string;
+                name: string;
+            };
+            /** @description the role signed in, `role@systemId` when held for that system only */
+            approverRole: string;
+            onBehalfOf: {
+                id: string;
+                name: string;
+            } | null;
+            rationale: string;
+            contentDigest: string;
+            decidedAt: string;
+            validUntil: string | null;
+            expired: boolean;
+            eventId: string;
+        };
+        ApprovalRequestSummary: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+            title: string;
+            subjectId: string;
+            systemId: components["schemas"]["Id"] | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
+            revision: number;
+            contentDigest: string;
+            createdAt: string;
+            version: number;
+        };
+        ChangeRecord: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
+            subjectId: string;
+            systemId: components["schemas"]["Id"] | null;
+            subjectVersion: number | null;
+            changeKind: string;
+            before: unknown;
+            after: unknown;
+            diff: {
+                path: string;
+                before: unknown;
+                after: unknown;
+            }[];
+            rationale: string;
+            approvalRequestId: string | null;
+            exceptionId: string | null;
+            recordedBy: string | null;
+            recordedByName: string | null;
+            /** @description who signed the approval that allowed the change; [] when none */
+            signedBy: {
+                id: string;
+                name: string;
+                onBehalfOf: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[];
+            recordedAt: string;
+            eventId: string;
+        };
+        DecisionRecord: {
+            /** @description the AI system's own id, unique per system */
+            decisionId: string;
+            systemId: string;
+            modelVersionId?: string | null;
+            /**
+             * Format: date-time
+             * @description an ISO 8601 date-time with a time zone
+             */
+            decidedAt: string;
+            inputRef?: string | null;
+            inputDigest?: string | null;
+            /** @description only when the system allows raw input */
+            rawInput?: unknown;
+            output: unknown;
+            confidence?: number | null;
+            humanReviewed?: boolean;
+            reviewedBy?: string | null;
+        };
+        RecordedDecision: {
+            id: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            decisionId: string;
+            modelVersionId: string | null;
+            decidedAt: string;
+            inputRef: string | null;
+            inputDigest: string | null;
+            hasRawInput: boolean;
+            output: unknown;
+            confidence: number | null;
+            humanReviewed: boolean;
+            reviewedBy: string | null;
+            /** @description the reported reviewer's display name, when reviewedBy is a known user */
+            reviewedByName: string | null;
+            batchId: components["schemas"]["Id"];
+            receivedAt: string;
+            review: {
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "overridden";
+                queuedBecause: string | null;
+                reviewerId: string | null;
+                /** @description the reviewer's display name */
+                reviewerName: string | null;
+                reviewedAt: string | null;
+                reason: string | null;
+                exceptionId: string | null;
+            } | null;
+        };
+        Exception: {
+            id: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            /** @enum {unknown} */
+            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
+            title: string;
+            description: string;
+            /** @enum {unknown} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {unknown} */
+            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+            detectedAt: string;
+            raisedBy: {
+                /** @enum {unknown} */
+                type: "person" | "alert" | "appeal" | "decision";
+                ref: string;
+                refName: string | null;
+            };
+            ownerId: string;
+            ownerName: string | null;
+            resolverId: string;
+            resolverName: string | null;
+            dueAt: string;
+            overdue: boolean;
+            links: {
+                type: string;
+                id: string;
+            }[];
+            rootCause: {
+                category: string;
+                text: string;
+            } | null;
+            recurring: boolean;
+            recurringRefs: string[];
+            duplicateOf: string | null;
+            verification: {
+                by: string;
+                byName: string | null;
+                at: string;
+                note: string;
+            } | null;
+            closedAt: string | null;
+            createdAt: string;
+            createdBy: string | null;
+            createdByName: string | null;
+            updatedAt: string;
+            version: number;
+        };
+        System: {
+            id: components["schemas"]["Id"];
+            name: string;
+            purpose: string;
+            intendedUse: string;
+            description: string;
+            /** @enum {string} */
+            aiType: "machine_learning" | "generative" | "rules_based" | "agentic" | "other";
+            /** @enum {string} */
+            deploymentKind: "internal" | "third_party" | "prototype" | "shadow";
+            /** @enum {string} */
+            status: "proposed" | "in_development" | "in_validation" | "approved_for_use" | "in_production" | "restricted" | "paused" | "retired";
+            /** @enum {string} */
+            euRiskTier: "prohibited" | "high" | "limited" | "minimal" | "unassessed";
+            orgRiskTier: string | null;
+            vendor: string | null;
+            businessUnit: string | null;
+            jurisdictions: string[];
+            tags: string[];
+            links: {
+                label: string;
+                url: string;
+            }[];
+            accountableOwnerId: string | null;
+            /** @description the accountable owner's display name */
+            accountableOwnerName: string | null;
+            triagedAt: string | null;
+            /** @enum {string} */
+            runtimeDefault: "paused" | "active";
+            createdAt: string;
+            createdBy: string | null;
+            /** @description the creator's display name */
+            createdByName: string | null;
+            updatedAt: string;
+            version: number;
+        };
+        TimelineEntry: {
+            seq: number;
+            eventId: string;
+            type: string;
+            recordedAt: string;
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "token" | "system";
+                id: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            reason: string | null;
+            before: unknown;
+            after: unknown;
+            data: unknown;
+        };
+        HistoryEntry: {
+            /** @description ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion */
+            seq: number;
+            eventId: string;
+            /** @description server time */
+            recordedAt: string;
+            /** @enum {string} */
+            kind: "system" | "model_version" | "data_source" | "approval" | "exception" | "incident" | "oversight" | "decision" | "appeal" | "change_record";
+            type: string;
+            summary: string;
+            subject: {
+                type: string;
+                id: string;
+            };
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "token" | "system";
+                id: string | null;
+                name: string | null;
+                email: string | null;
+            };
+            onBehalfOf: {
+                id: string | null;
+                name: string | null;
+            } | null;
+            signers: {
+                id: string;
+                name: string;
+                onBehalfOf: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[] | null;
+            rationale: string | null;
+            links: {
+                [key: string]: string;
+            };
+            leafHash: string;
+        };
+        HistoryEntryCursorPage: {
+            items: components["schemas"]["HistoryEntry"][];
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items were skipped */
+            offset: number;
+            /** @description send as `cursor` for the next page; null on the last one */
+            nextCursor: number | null;
+        };
+        PublicSystem: {
+            /** @description the public reference; give it when you challenge a decision */
+            ref: string;
+            name: string;
+            whatItDoes: string;
+            whatItDoesNot: string;
+            humanReview: string;
+            overseenBy: string;
+            howToChallenge: string;
+            publishedAt: string;
+            updatedAt: string;
+            /** @description what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions) */
+            state: "active" | "paused" | "restricted";
+        };
+        WebhookSubscription: {
+            id: components["schemas"]["Id"];
+            url: string;
+            events: string[];
+            active: boolean;
+            createdAt: string;
+            createdBy: string | null;
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ApiTokenPage: {
+            items: components["schemas"]["ApiToken"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        LedgerEventPage: {
+            items: components["schemas"]["LedgerEvent"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        CheckpointPage: {
+            items: components["schemas"]["Checkpoint"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ControlPage: {
+            items: components["schemas"]["Control"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        SystemPage: {
+            items: components["schemas"]["System"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        TimelineEntryPage: {
+            items: components["schemas"]["TimelineEntry"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ExceptionPage: {
+            items: components["schemas"]["Exception"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ApprovalRequestSummaryPage: {
+            items: components["schemas"]["ApprovalRequestSummary"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ChangeRecordPage: {
+            items: components["schemas"]["ChangeRecord"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        RecordedDecisionPage: {
+            items: components["schemas"]["RecordedDecision"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        AppealPage: {
+            items: components["schemas"]["Appeal"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        PublicSystemPage: {
+            items: components["schemas"]["PublicSystem"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
     };
     responses: {
         /** @description The request is invalid: `validation_failed` names the field, or `invalid_json`. */
@@ -1802,16 +2343,16 @@ export interface operations {
                             email: string;
                             displayName: string;
                         };
-                        roles: string[];
+                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
                         systemRoles: {
-                            [key: string]: string[];
+                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
                         };
                         /** @enum {unknown} */
                         authenticatedBy: "session" | "token";
                         csrfToken?: string;
                         expiresAt?: string;
                         tokenId?: string;
-                        scopes?: string[];
+                        scopes?: ("read" | "write" | "ingest")[];
                     };
                 };
             };
@@ -1848,26 +2389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            email: string;
-                            displayName: string;
-                            status: "active" | "deactivated";
-                            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                            systemRoles: {
-                                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                            };
-                            hasPassword: boolean;
-                            lockedUntil: string | null;
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1907,21 +2429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1939,7 +2447,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -1952,21 +2460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1987,7 +2481,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2007,21 +2501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2045,7 +2525,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2069,21 +2549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2107,7 +2573,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -2127,21 +2593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        displayName: string;
-                        status: "active" | "deactivated";
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
-                        };
-                        hasPassword: boolean;
-                        lockedUntil: string | null;
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2211,25 +2663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            userId: string;
-                            userEmail: string;
-                            /** @description the owner's display name */
-                            userName: string;
-                            name: string;
-                            scopes: ("read" | "write" | "ingest")[];
-                            /** @enum {unknown} */
-                            status: "active" | "revoked" | "expired";
-                            createdAt: string;
-                            expiresAt: string;
-                            revokedAt: string | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ApiTokenPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2307,20 +2741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        userId: string;
-                        userEmail: string;
-                        /** @description the owner's display name */
-                        userName: string;
-                        name: string;
-                        scopes: ("read" | "write" | "ingest")[];
-                        /** @enum {unknown} */
-                        status: "active" | "revoked" | "expired";
-                        createdAt: string;
-                        expiresAt: string;
-                        revokedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiToken"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2361,25 +2782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            seq: number;
-                            eventId: string;
-                            type: string;
-                            recordedAt: string;
-                            /** @description hex SHA-256(0x00 || leaf) */
-                            leafHash: string;
-                            /** @description the event, parsed from its canonical JSON leaf */
-                            event: unknown;
-                            /** @description the controls the event evidences, by the mapping applied on read */
-                            controls: string[];
-                            /** @description the tags the leaf itself carries (events written before the mapping), in canonical spelling */
-                            recordedControls: string[];
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["LedgerEventPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2408,20 +2811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        seq: number;
-                        eventId: string;
-                        type: string;
-                        recordedAt: string;
-                        /** @description hex SHA-256(0x00 || leaf) */
-                        leafHash: string;
-                        /** @description the event, parsed from its canonical JSON leaf */
-                        event: unknown;
-                        /** @description the controls the event evidences, by the mapping applied on read */
-                        controls: string[];
-                        /** @description the tags the leaf itself carries (events written before the mapping), in canonical spelling */
-                        recordedControls: string[];
-                    };
+                    "application/json": components["schemas"]["LedgerEvent"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2477,20 +2867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            treeSize: number;
-                            /** @description hex */
-                            rootHash: string;
-                            rootHashBase64: string;
-                            /** @description C2SP checkpoint signed note */
-                            note: string;
-                            createdAt: string;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["CheckpointPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2520,15 +2897,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        checkpoint: {
-                            treeSize: number;
-                            /** @description hex */
-                            rootHash: string;
-                            rootHashBase64: string;
-                            /** @description C2SP checkpoint signed note */
-                            note: string;
-                            createdAt: string;
-                        };
+                        checkpoint: components["schemas"]["Checkpoint"];
                         created: boolean;
                     };
                 };
@@ -2671,7 +3040,8 @@ export interface operations {
                         rootHash: string;
                         checkpointsChecked: number;
                         problem: {
-                            kind: string;
+                            /** @enum {string} */
+                            kind: "leaf_mismatch" | "gap" | "reorder" | "index_mismatch" | "bad_signature" | "root_mismatch" | "fork" | "truncated" | "head_mismatch";
                             seq: number | null;
                             message: string;
                             column?: string;
@@ -2808,45 +3178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description canonical id: <framework>:<id> */
-                            controlId: string;
-                            framework: string;
-                            /** @description the id within the framework */
-                            id: string;
-                            title: string;
-                            kind: string;
-                            /** @description canonical id of the parent entry */
-                            parent: string | null;
-                            description: string;
-                            location?: string;
-                            applies?: {
-                                scope: string;
-                                /** @description date of application (YYYY-MM-DD) */
-                                from: string;
-                                originallyFrom?: string;
-                                amendedBy?: string;
-                                note?: string;
-                            }[];
-                            crosswalk: {
-                                /** @description the control at the other end of the link */
-                                controlId: string;
-                                /** @description from this control to that one (NIST IR 8477) */
-                                relationship: string;
-                                source: string;
-                                note?: string;
-                            }[];
-                            evidencedBy: {
-                                eventType: string;
-                                /** @description null: every event of the type; else only when this holds */
-                                fact: string | null;
-                            }[];
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ControlPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2884,42 +3216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            name: string;
-                            purpose: string;
-                            intendedUse: string;
-                            description: string;
-                            aiType: string;
-                            deploymentKind: string;
-                            status: string;
-                            euRiskTier: string;
-                            orgRiskTier: string | null;
-                            vendor: string | null;
-                            businessUnit: string | null;
-                            jurisdictions: string[];
-                            tags: string[];
-                            links: {
-                                label: string;
-                                url: string;
-                            }[];
-                            accountableOwnerId: string | null;
-                            /** @description the accountable owner's display name */
-                            accountableOwnerName: string | null;
-                            triagedAt: string | null;
-                            runtimeDefault: string;
-                            createdAt: string;
-                            createdBy: string | null;
-                            /** @description the creator's display name */
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["SystemPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2974,37 +3271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3058,7 +3325,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3071,39 +3338,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    } & {
+                    "application/json": components["schemas"]["System"] & {
                         phaseOwners: {
-                            phase: string;
+                            /** @enum {string} */
+                            phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
                             userId: string;
                             /** @description the phase owner's display name */
                             userName: string | null;
@@ -3130,7 +3368,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3168,37 +3406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3222,7 +3430,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3245,37 +3453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3299,7 +3477,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3323,37 +3501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3377,7 +3525,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3401,37 +3549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3455,7 +3573,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3477,37 +3595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        purpose: string;
-                        intendedUse: string;
-                        description: string;
-                        aiType: string;
-                        deploymentKind: string;
-                        status: string;
-                        euRiskTier: string;
-                        orgRiskTier: string | null;
-                        vendor: string | null;
-                        businessUnit: string | null;
-                        jurisdictions: string[];
-                        tags: string[];
-                        links: {
-                            label: string;
-                            url: string;
-                        }[];
-                        accountableOwnerId: string | null;
-                        /** @description the accountable owner's display name */
-                        accountableOwnerName: string | null;
-                        triagedAt: string | null;
-                        runtimeDefault: string;
-                        createdAt: string;
-                        createdBy: string | null;
-                        /** @description the creator's display name */
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["System"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3529,7 +3617,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
                 phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
             };
             cookie?: never;
@@ -3551,7 +3639,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        phase: string;
+                        /** @enum {string} */
+                        phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
                         userId: string;
                         /** @description the phase owner's display name */
                         userName: string | null;
@@ -3577,7 +3666,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
                 phase: "design" | "data_intake" | "development" | "validation" | "deployment" | "operation" | "human_review" | "retirement";
             };
             cookie?: never;
@@ -3616,7 +3705,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3628,27 +3717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            seq: number;
-                            eventId: string;
-                            type: string;
-                            recordedAt: string;
-                            actor: {
-                                kind: string;
-                                id: string | null;
-                                name: string | null;
-                                email: string | null;
-                            };
-                            reason: string | null;
-                            before: unknown;
-                            after: unknown;
-                            data: unknown;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["TimelineEntryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3680,7 +3749,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3692,49 +3761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion */
-                            seq: number;
-                            eventId: string;
-                            /** @description server time */
-                            recordedAt: string;
-                            /** @description system | model_version | data_source | approval | exception | incident | oversight | decision | appeal | change_record */
-                            kind: string;
-                            type: string;
-                            summary: string;
-                            subject: {
-                                type: string;
-                                id: string;
-                            };
-                            actor: {
-                                kind: string;
-                                id: string | null;
-                                name: string | null;
-                                email: string | null;
-                            };
-                            onBehalfOf: {
-                                id: string | null;
-                                name: string | null;
-                            } | null;
-                            signers: {
-                                id: string;
-                                name: string;
-                                onBehalfOf: {
-                                    id: string;
-                                    name: string;
-                                } | null;
-                            }[] | null;
-                            rationale: string | null;
-                            links: {
-                                [key: string]: string;
-                            };
-                            leafHash: string;
-                        }[];
-                        limit: number;
-                        offset: number;
-                        nextCursor: number | null;
-                    };
+                    "application/json": components["schemas"]["HistoryEntryCursorPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3750,7 +3777,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3763,8 +3790,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3773,7 +3800,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3796,7 +3824,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3816,14 +3844,14 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3832,7 +3860,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3857,7 +3886,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3876,8 +3905,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         label: string;
                         artifactSha256: string;
                         trainingDataRefs: string[];
@@ -3886,7 +3915,8 @@ export interface operations {
                         /** @description the display name of who registered it */
                         registeredByName: string | null;
                         notes: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "registered" | "deployed" | "retired";
                         deployedAt: string | null;
                         createdAt: string;
                         version: number;
@@ -3908,7 +3938,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3921,8 +3951,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -3952,7 +3982,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -3971,15 +4001,15 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -4013,7 +4043,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4041,8 +4071,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         name: string;
                         kind: string;
                         containsPersonalData: boolean;
@@ -4170,59 +4200,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            /** @enum {unknown} */
-                            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                            title: string;
-                            description: string;
-                            /** @enum {unknown} */
-                            severity: "low" | "medium" | "high" | "critical";
-                            /** @enum {unknown} */
-                            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                            detectedAt: string;
-                            raisedBy: {
-                                /** @enum {unknown} */
-                                type: "person" | "alert" | "appeal" | "decision";
-                                ref: string;
-                                refName: string | null;
-                            };
-                            ownerId: string;
-                            ownerName: string | null;
-                            resolverId: string;
-                            resolverName: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            links: {
-                                type: string;
-                                id: string;
-                            }[];
-                            rootCause: {
-                                category: string;
-                                text: string;
-                            } | null;
-                            recurring: boolean;
-                            recurringRefs: string[];
-                            duplicateOf: string | null;
-                            verification: {
-                                by: string;
-                                byName: string | null;
-                                at: string;
-                                note: string;
-                            } | null;
-                            closedAt: string | null;
-                            createdAt: string;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ExceptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4277,54 +4255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4342,7 +4273,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4356,8 +4287,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -4465,7 +4396,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4488,54 +4419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4559,7 +4443,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4580,54 +4464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4651,7 +4488,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4671,54 +4508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        /** @enum {unknown} */
-                        kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                        title: string;
-                        description: string;
-                        /** @enum {unknown} */
-                        severity: "low" | "medium" | "high" | "critical";
-                        /** @enum {unknown} */
-                        status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                        detectedAt: string;
-                        raisedBy: {
-                            /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
-                            ref: string;
-                            refName: string | null;
-                        };
-                        ownerId: string;
-                        ownerName: string | null;
-                        resolverId: string;
-                        resolverName: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        links: {
-                            type: string;
-                            id: string;
-                        }[];
-                        rootCause: {
-                            category: string;
-                            text: string;
-                        } | null;
-                        recurring: boolean;
-                        recurringRefs: string[];
-                        duplicateOf: string | null;
-                        verification: {
-                            by: string;
-                            byName: string | null;
-                            at: string;
-                            note: string;
-                        } | null;
-                        closedAt: string | null;
-                        createdAt: string;
-                        createdBy: string | null;
-                        createdByName: string | null;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Exception"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4740,7 +4530,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4800,8 +4590,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                actionId: string;
+                id: components["schemas"]["Id"];
+                actionId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4858,7 +4648,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4930,7 +4720,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -4995,8 +4785,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                followUpId: string;
+                id: components["schemas"]["Id"];
+                followUpId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5074,59 +4864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            /** @enum {unknown} */
-                            kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
-                            title: string;
-                            description: string;
-                            /** @enum {unknown} */
-                            severity: "low" | "medium" | "high" | "critical";
-                            /** @enum {unknown} */
-                            status: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
-                            detectedAt: string;
-                            raisedBy: {
-                                /** @enum {unknown} */
-                                type: "person" | "alert" | "appeal" | "decision";
-                                ref: string;
-                                refName: string | null;
-                            };
-                            ownerId: string;
-                            ownerName: string | null;
-                            resolverId: string;
-                            resolverName: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            links: {
-                                type: string;
-                                id: string;
-                            }[];
-                            rootCause: {
-                                category: string;
-                                text: string;
-                            } | null;
-                            recurring: boolean;
-                            recurringRefs: string[];
-                            duplicateOf: string | null;
-                            verification: {
-                                by: string;
-                                byName: string | null;
-                                at: string;
-                                note: string;
-                            } | null;
-                            closedAt: string | null;
-                            createdAt: string;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ExceptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5191,8 +4929,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5327,7 +5065,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5341,8 +5079,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5480,7 +5218,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5510,8 +5248,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        systemId: string;
+                        id: components["schemas"]["Id"];
+                        systemId: components["schemas"]["Id"];
                         /** @enum {unknown} */
                         kind: "override" | "deviation" | "emergency_change" | "control_failure" | "incident";
                         title: string;
@@ -5647,7 +5385,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5699,7 +5437,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5763,19 +5501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            url: string;
-                            events: string[];
-                            active: boolean;
-                            createdAt: string;
-                            createdBy: string | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5838,7 +5564,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -5892,8 +5618,13 @@ export interface operations {
                     "application/json": {
                         items: {
                             policyId: string;
-                            kind: string;
-                            riskTier: string;
+                            /** @enum {string} */
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                            /**
+                             * @description the EU risk tier the chain applies to; * any tier
+                             * @enum {string}
+                             */
+                            riskTier: "prohibited" | "high" | "limited" | "minimal" | "unassessed" | "*";
                             version: number;
                             steps: {
                                 name: string;
@@ -5979,23 +5710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            kind: string;
-                            title: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            status: string;
-                            revision: number;
-                            contentDigest: string;
-                            createdAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ApprovalRequestSummaryPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6051,22 +5766,24 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6074,7 +5791,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6104,28 +5822,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6145,7 +5842,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6159,15 +5856,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6175,7 +5874,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6205,28 +5905,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6249,7 +5928,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6293,15 +5972,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6309,7 +5990,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6339,28 +6021,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6384,7 +6045,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6409,15 +6070,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6425,7 +6088,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6455,28 +6119,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6499,7 +6142,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6518,15 +6161,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        kind: string;
+                        id: components["schemas"]["Id"];
+                        /** @enum {string} */
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                         title: string;
                         justification: string;
                         subject: {
-                            type: string;
+                            /** @enum {string} */
+                            type: "ai_system" | "model_version" | "approval_policy";
                             id: string;
                         };
-                        systemId: string | null;
+                        systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
                         revision: number;
@@ -6534,7 +6179,8 @@ export interface operations {
                             id: string;
                             version: number;
                         };
-                        status: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
                         requestedBy: string;
                         requestedByName: string | null;
                         createdAt: string;
@@ -6564,28 +6210,7 @@ export interface operations {
                                 complete: boolean;
                             }[];
                         };
-                        decisions: {
-                            id: string;
-                            revision: number;
-                            counts: boolean;
-                            stepIndex: number | null;
-                            decision: string;
-                            approver: {
-                                id: string;
-                                name: string;
-                            };
-                            approverRole: string;
-                            onBehalfOf: {
-                                id: string;
-                                name: string;
-                            } | null;
-                            rationale: string;
-                            contentDigest: string;
-                            decidedAt: string;
-                            validUntil: string | null;
-                            expired: boolean;
-                            eventId: string;
-                        }[];
+                        decisions: components["schemas"]["ApprovalDecision"][];
                         version: number;
                     };
                 };
@@ -6608,7 +6233,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6627,18 +6252,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        request: {
-                            id: string;
-                            kind: string;
-                            title: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            status: string;
-                            revision: number;
-                            contentDigest: string;
-                            createdAt: string;
-                            version: number;
-                        };
+                        request: components["schemas"]["ApprovalRequestSummary"];
                         exceptionId: string;
                         changeRecordId: string;
                         retrospectiveDueAt: string;
@@ -6673,7 +6287,8 @@ export interface operations {
                     "application/json": {
                         items: {
                             requestId: string;
-                            kind: string;
+                            /** @enum {string} */
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                             title: string;
                             systemId: string | null;
                             subjectId: string;
@@ -6769,7 +6384,7 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6805,7 +6420,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -6858,42 +6473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            subjectType: string;
-                            subjectId: string;
-                            systemId: string | null;
-                            subjectVersion: number | null;
-                            changeKind: string;
-                            before: unknown;
-                            after: unknown;
-                            diff: {
-                                path: string;
-                                before: unknown;
-                                after: unknown;
-                            }[];
-                            rationale: string;
-                            approvalRequestId: string | null;
-                            exceptionId: string | null;
-                            recordedBy: string | null;
-                            recordedByName: string | null;
-                            /** @description who signed the approval that allowed the change; [] when none */
-                            signedBy: {
-                                id: string;
-                                name: string;
-                                onBehalfOf: {
-                                    id: string;
-                                    name: string;
-                                } | null;
-                            }[];
-                            recordedAt: string;
-                            eventId: string;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["ChangeRecordPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6936,7 +6516,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6957,7 +6538,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -6978,7 +6560,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -7008,7 +6591,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -7029,7 +6613,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -7050,7 +6635,8 @@ export interface operations {
                                 by: {
                                     id: string | null;
                                     name: string | null;
-                                    kind: string;
+                                    /** @enum {string} */
+                                    kind: "user" | "token" | "system";
                                 };
                                 signers: {
                                     id: string;
@@ -7092,7 +6678,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7105,7 +6691,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        subjectType: string;
+                        /** @enum {string} */
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
                         subjectId: string;
                         from: {
                             version: number;
@@ -7155,7 +6742,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7168,7 +6755,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        subjectType: string;
+                        /** @enum {string} */
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
                         subjectId: string;
                         from: {
                             version: number;
@@ -7218,7 +6806,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7232,7 +6820,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7268,7 +6856,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7290,7 +6878,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7321,7 +6909,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7364,7 +6952,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7393,7 +6981,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7424,7 +7012,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7467,7 +7055,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7489,7 +7077,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7520,7 +7108,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7558,7 +7146,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7572,7 +7160,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         state: "active" | "restricted" | "paused";
                         conditions: {
                             [key: string]: unknown;
@@ -7608,7 +7196,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7622,11 +7210,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            systemId: string;
-                            userId: string;
+                            systemId: components["schemas"]["Id"];
+                            userId: components["schemas"]["Id"];
                             /** @description the officer's display name */
                             userName: string | null;
-                            authorities: string[];
+                            authorities: ("pause" | "restrict" | "resume" | "override")[];
                             competence: string;
                             training: string;
                             addedAt: string;
@@ -7655,7 +7243,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7676,18 +7264,18 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
-                        userId: string;
+                        systemId: components["schemas"]["Id"];
+                        userId: components["schemas"]["Id"];
                         /** @description the officer's display name */
                         userName: string | null;
-                        authorities: string[];
+                        authorities: ("pause" | "restrict" | "resume" | "override")[];
                         competence: string;
                         training: string;
                         addedAt: string;
@@ -7719,8 +7307,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                userId: string;
+                id: components["schemas"]["Id"];
+                userId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7744,11 +7332,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
-                        userId: string;
+                        systemId: components["schemas"]["Id"];
+                        userId: components["schemas"]["Id"];
                         /** @description the officer's display name */
                         userName: string | null;
-                        authorities: string[];
+                        authorities: ("pause" | "restrict" | "resume" | "override")[];
                         competence: string;
                         training: string;
                         addedAt: string;
@@ -7779,8 +7367,8 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
-                userId: string;
+                id: components["schemas"]["Id"];
+                userId: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7820,8 +7408,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description 1 to 5000 decision records, each shaped as DecisionRecord: decisionId, systemId, modelVersionId, decidedAt, inputRef, inputDigest, rawInput, output, confidence, humanReviewed, reviewedBy */
-                    records: unknown[];
+                    /** @description 1 to 5000 decision records; the answer to a bad batch names every bad record (details.problems) */
+                    records: components["schemas"]["DecisionRecord"][];
                 };
             };
         };
@@ -7833,7 +7421,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        batchId: string;
+                        batchId: components["schemas"]["Id"];
                         count: number;
                         digest: string;
                         queuedForReview: number;
@@ -7859,7 +7447,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7881,7 +7469,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        systemId: string;
+                        systemId: components["schemas"]["Id"];
                         allowRawInput: boolean;
                         reviewSampleRate: number;
                         version: number;
@@ -7918,39 +7506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            systemId: string;
-                            decisionId: string;
-                            modelVersionId: string | null;
-                            decidedAt: string;
-                            inputRef: string | null;
-                            inputDigest: string | null;
-                            hasRawInput: boolean;
-                            output: unknown;
-                            confidence: number | null;
-                            humanReviewed: boolean;
-                            reviewedBy: string | null;
-                            /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                            reviewedByName: string | null;
-                            batchId: string;
-                            receivedAt: string;
-                            review: {
-                                status: string;
-                                queuedBecause: string | null;
-                                reviewerId: string | null;
-                                /** @description the reviewer's display name */
-                                reviewerName: string | null;
-                                reviewedAt: string | null;
-                                reason: string | null;
-                                exceptionId: string | null;
-                            } | null;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["RecordedDecisionPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7966,7 +7522,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -7978,34 +7534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        decisionId: string;
-                        modelVersionId: string | null;
-                        decidedAt: string;
-                        inputRef: string | null;
-                        inputDigest: string | null;
-                        hasRawInput: boolean;
-                        output: unknown;
-                        confidence: number | null;
-                        humanReviewed: boolean;
-                        reviewedBy: string | null;
-                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                        reviewedByName: string | null;
-                        batchId: string;
-                        receivedAt: string;
-                        review: {
-                            status: string;
-                            queuedBecause: string | null;
-                            reviewerId: string | null;
-                            /** @description the reviewer's display name */
-                            reviewerName: string | null;
-                            reviewedAt: string | null;
-                            reason: string | null;
-                            exceptionId: string | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["RecordedDecision"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8024,7 +7553,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8048,34 +7577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        decisionId: string;
-                        modelVersionId: string | null;
-                        decidedAt: string;
-                        inputRef: string | null;
-                        inputDigest: string | null;
-                        hasRawInput: boolean;
-                        output: unknown;
-                        confidence: number | null;
-                        humanReviewed: boolean;
-                        reviewedBy: string | null;
-                        /** @description the reported reviewer's display name, when reviewedBy is a known user */
-                        reviewedByName: string | null;
-                        batchId: string;
-                        receivedAt: string;
-                        review: {
-                            status: string;
-                            queuedBecause: string | null;
-                            reviewerId: string | null;
-                            /** @description the reviewer's display name */
-                            reviewerName: string | null;
-                            reviewedAt: string | null;
-                            reason: string | null;
-                            exceptionId: string | null;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["RecordedDecision"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8195,42 +7697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            caseNumber: string;
-                            systemRef: string;
-                            decisionRef: string;
-                            decisionId: string | null;
-                            decisionFound: boolean;
-                            channel: string;
-                            appellantName: string;
-                            appellantContact: string;
-                            statement: string;
-                            submittedBy: string | null;
-                            submittedByName: string | null;
-                            ownerId: string | null;
-                            ownerName: string | null;
-                            status: "received" | "in_review" | "resolved";
-                            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                            outcomeExplanation: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            resolvedAt: string | null;
-                            resolvedBy: string | null;
-                            resolvedByName: string | null;
-                            links: {
-                                type: "exception" | "lesson";
-                                id: string;
-                            }[];
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["AppealPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8266,43 +7733,13 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        appeal: {
-                            id: string;
-                            caseNumber: string;
-                            systemRef: string;
-                            decisionRef: string;
-                            decisionId: string | null;
-                            decisionFound: boolean;
-                            channel: string;
-                            appellantName: string;
-                            appellantContact: string;
-                            statement: string;
-                            submittedBy: string | null;
-                            submittedByName: string | null;
-                            ownerId: string | null;
-                            ownerName: string | null;
-                            status: "received" | "in_review" | "resolved";
-                            outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                            outcomeExplanation: string | null;
-                            dueAt: string;
-                            overdue: boolean;
-                            resolvedAt: string | null;
-                            resolvedBy: string | null;
-                            resolvedByName: string | null;
-                            links: {
-                                type: "exception" | "lesson";
-                                id: string;
-                            }[];
-                            createdAt: string;
-                            updatedAt: string;
-                            version: number;
-                        };
+                        appeal: components["schemas"]["Appeal"];
                         secret: string;
                     };
                 };
@@ -8322,7 +7759,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8335,37 +7772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8386,7 +7793,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8405,37 +7812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8459,7 +7836,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8477,37 +7854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8531,7 +7878,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8557,37 +7904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8609,7 +7926,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8630,37 +7947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        caseNumber: string;
-                        systemRef: string;
-                        decisionRef: string;
-                        decisionId: string | null;
-                        decisionFound: boolean;
-                        channel: string;
-                        appellantName: string;
-                        appellantContact: string;
-                        statement: string;
-                        submittedBy: string | null;
-                        submittedByName: string | null;
-                        ownerId: string | null;
-                        ownerName: string | null;
-                        status: "received" | "in_review" | "resolved";
-                        outcome: ("upheld" | "rejected" | "partially_upheld") | null;
-                        outcomeExplanation: string | null;
-                        dueAt: string;
-                        overdue: boolean;
-                        resolvedAt: string | null;
-                        resolvedBy: string | null;
-                        resolvedByName: string | null;
-                        links: {
-                            type: "exception" | "lesson";
-                            id: string;
-                        }[];
-                        createdAt: string;
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Appeal"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8691,25 +7978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description the public reference; give it when you challenge a decision */
-                            ref: string;
-                            name: string;
-                            whatItDoes: string;
-                            whatItDoesNot: string;
-                            humanReview: string;
-                            overseenBy: string;
-                            howToChallenge: string;
-                            publishedAt: string;
-                            updatedAt: string;
-                            /** @description what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions) */
-                            state: "active" | "paused" | "restricted";
-                        }[];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                    };
+                    "application/json": components["schemas"]["PublicSystemPage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8735,20 +8004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description the public reference; give it when you challenge a decision */
-                        ref: string;
-                        name: string;
-                        whatItDoes: string;
-                        whatItDoesNot: string;
-                        humanReview: string;
-                        overseenBy: string;
-                        howToChallenge: string;
-                        publishedAt: string;
-                        updatedAt: string;
-                        /** @description what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions) */
-                        state: "active" | "paused" | "restricted";
-                    };
+                    "application/json": components["schemas"]["PublicSystem"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8762,7 +8018,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };
@@ -8810,7 +8066,7 @@ export interface operations {
                 "X-CSRF-Token"?: string;
             };
             path: {
-                id: string;
+                id: components["schemas"]["Id"];
             };
             cookie?: never;
         };

@@ -5,6 +5,8 @@
 // fail-safe default applies (given to the constructor, or learnt from Proofline's last answer,
 // or else `paused`). It needs nothing but the platform's fetch.
 
+import type { components } from './api.js';
+
 export type RuntimeState = 'active' | 'restricted' | 'paused';
 export type FailSafeDefault = 'active' | 'paused';
 
@@ -17,22 +19,10 @@ export interface RuntimeStatus {
   source: 'proofline' | 'cache' | 'fail-safe';
 }
 
-/** A decision record as Proofline's API takes it. A copy of `DecisionRecord` in
- * src/modules/decisions/decisions.schema.ts (the client imports nothing of the server), held equal
- * to it by proofline-client.test.ts. */
-export interface DecisionRecordWire {
-  decisionId: string;
-  systemId: string;
-  modelVersionId?: string | null;
-  decidedAt: string;
-  inputRef?: string | null;
-  inputDigest?: string | null;
-  rawInput?: unknown;
-  output: unknown;
-  confidence?: number | null;
-  humanReviewed?: boolean;
-  reviewedBy?: string | null;
-}
+/** A decision record as Proofline's API takes it: the `DecisionRecord` component of the OpenAPI
+ * document (generated into api.ts from src/modules/decisions/decisions.schema.ts), so it cannot
+ * drift from the server; proofline-client.test.ts holds it to the schema as well. */
+export type DecisionRecordWire = components['schemas']['DecisionRecord'];
 
 /** What a service reports: the client adds its system id, and the time when none is given. */
 export type DecisionRecord = Omit<DecisionRecordWire, 'systemId' | 'decidedAt'> & { decidedAt?: string };

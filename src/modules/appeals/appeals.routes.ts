@@ -69,13 +69,13 @@ export function appealsRoutes(app: App, deps: AppDeps) {
         tags: ['appeals'],
         summary: 'File an appeal on behalf of an affected person',
         body: StaffAppealBody,
-        response: { 200: StaffAppealReceipt, ...errorResponses },
+        response: { 201: StaffAppealReceipt, ...errorResponses },
       },
       config: { access: { roles: STAFF, scope: 'write' } },
     },
-    async (req) => {
+    async (req, reply) => {
       const { systemId, decisionId, appellantName, appellantContact, statement, ownerId } = req.body;
-      return store.transact((trx) =>
+      const receipt = await store.transact((trx) =>
         submitAppeal(trx, {
           ctx: requestContext(req),
           input: {
@@ -89,6 +89,7 @@ export function appealsRoutes(app: App, deps: AppDeps) {
           },
         }),
       );
+      return reply.status(201).send(receipt);
     },
   );
 

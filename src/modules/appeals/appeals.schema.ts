@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { component, Id, StringEnum } from '../../server/http.js';
 
 const Outcome = Type.Union([Type.Literal('upheld'), Type.Literal('rejected'), Type.Literal('partially_upheld')]);
 const Status = Type.Union([Type.Literal('received'), Type.Literal('in_review'), Type.Literal('resolved')]);
@@ -71,34 +72,37 @@ export const StaffAppealBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const AppealView = Type.Object({
-  id: Type.String(),
-  caseNumber: Type.String(),
-  systemRef: Type.String(),
-  decisionRef: Type.String(),
-  decisionId: Nullable(Type.String()),
-  decisionFound: Type.Boolean(),
-  channel: Type.String(),
-  appellantName: Type.String(),
-  appellantContact: Type.String(),
-  statement: Type.String(),
-  submittedBy: Nullable(Type.String()),
-  submittedByName: Nullable(Type.String({ description: 'the display name of the staff member who filed it' })),
-  ownerId: Nullable(Type.String()),
-  ownerName: Nullable(Type.String({ description: "the owner's display name" })),
-  status: Status,
-  outcome: Type.Union([Outcome, Type.Null()]),
-  outcomeExplanation: Nullable(Type.String()),
-  dueAt: Type.String(),
-  overdue: Type.Boolean(),
-  resolvedAt: Nullable(Type.String()),
-  resolvedBy: Nullable(Type.String()),
-  resolvedByName: Nullable(Type.String({ description: "the resolver's display name" })),
-  links: Type.Array(Link),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  version: Type.Integer(),
-});
+export const AppealView = component(
+  'Appeal',
+  Type.Object({
+    id: Id,
+    caseNumber: Type.String(),
+    systemRef: Type.String(),
+    decisionRef: Type.String(),
+    decisionId: Nullable(Type.String()),
+    decisionFound: Type.Boolean(),
+    channel: StringEnum(['public', 'staff']),
+    appellantName: Type.String(),
+    appellantContact: Type.String(),
+    statement: Type.String(),
+    submittedBy: Nullable(Type.String()),
+    submittedByName: Nullable(Type.String({ description: 'the display name of the staff member who filed it' })),
+    ownerId: Nullable(Type.String()),
+    ownerName: Nullable(Type.String({ description: "the owner's display name" })),
+    status: Status,
+    outcome: Type.Union([Outcome, Type.Null()]),
+    outcomeExplanation: Nullable(Type.String()),
+    dueAt: Type.String(),
+    overdue: Type.Boolean(),
+    resolvedAt: Nullable(Type.String()),
+    resolvedBy: Nullable(Type.String()),
+    resolvedByName: Nullable(Type.String({ description: "the resolver's display name" })),
+    links: Type.Array(Link),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  }),
+);
 
 export const StaffAppealReceipt = Type.Object({ appeal: AppealView, secret: Type.String() });
 

@@ -46,7 +46,7 @@ for (const dialect of DIALECTS) {
         appellantContact: 'jane@example.test',
         statement: 'My income was not taken into account.',
       });
-      assert.equal(filed.statusCode, 200, filed.body);
+      assert.equal(filed.statusCode, 201, filed.body);
       const appeal = filed.json().appeal;
       assert.match(appeal.caseNumber, /^APL-\d{4}-\d{6}$/);
       assert.equal(appeal.ownerId, owner.id);

@@ -6,7 +6,17 @@ import { compareModelVersions, compareVersions, listChangeRecords } from '../../
 import { getPolicyHistory, listPolicies } from '../../governance/policies.js';
 import { listRequests, loadRequestState } from '../../governance/requests.repository.js';
 import { actorOf } from '../../server/access.js';
-import { type App, type AppDeps, errorResponses, expectedVersion, IdParams, Page, requestContext, setEtag } from '../../server/http.js';
+import {
+  type App,
+  type AppDeps,
+  errorResponses,
+  expectedVersion,
+  IdParams,
+  KeyParams,
+  Page,
+  requestContext,
+  setEtag,
+} from '../../server/http.js';
 import { decideApproval } from '../../workflows/decide-approval.js';
 import { proceedWithEmergency } from '../../workflows/emergency-change.js';
 import {
@@ -71,7 +81,7 @@ export function approvalsRoutes(app: App, { store }: AppDeps) {
         operationId: 'getPolicyHistory',
         summary: 'An approval policy and its versions',
         tags,
-        params: IdParams,
+        params: KeyParams,
         response: { 200: PolicyHistoryView, ...errorResponses },
       },
       config: { access: read },
@@ -87,14 +97,14 @@ export function approvalsRoutes(app: App, { store }: AppDeps) {
         summary: 'File an approval request',
         tags,
         body: CreateRequestBody,
-        response: { 200: RequestView, ...errorResponses },
+        response: { 201: RequestView, ...errorResponses },
       },
       config: { access: write, etag: true },
     },
     async (req, reply) => {
       const row = await store.transact((trx) => createRequest(trx, { ctx: requestContext(req), input: req.body }));
       setEtag(reply, Number(row.version));
-      return detail(row.id);
+      return reply.status(201).send(await detail(row.id));
     },
   );
 
@@ -265,12 +275,14 @@ export function approvalsRoutes(app: App, { store }: AppDeps) {
         summary: 'Delegate your approvals for a period',
         tags,
         body: DelegationBody,
-        response: { 200: DelegationView, ...errorResponses },
+        response: { 201: DelegationView, ...errorResponses },
       },
       config: { access: write },
     },
-    async (req) =>
-      presentDelegationNamed(store.db, await store.transact((trx) => createDelegation(trx, { ctx: requestContext(req), input: req.body }))),
+    async (req, reply) => {
+      const delegation = await store.transact((trx) => createDelegation(trx, { ctx: requestContext(req), input: req.body }));
+      return reply.status(201).send(await presentDelegationNamed(store.db, delegation));
+    },
   );
 
   app.get(

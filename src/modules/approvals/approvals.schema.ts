@@ -1,12 +1,17 @@
 // Request and response schemas of the approvals API (TypeBox: validation and OpenAPI).
 import { Type } from 'typebox';
-import { ROLES } from '../../context.js';
+import { ACTOR_KINDS, ROLES } from '../../context.js';
 import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from '../../governance/approvals.tables.js';
 import { SYSTEM_USE_TARGETS } from '../../governance/governed-changes.js';
-import { PageQuery } from '../../server/http.js';
+import { EU_RISK_TIERS } from '../../governance/system-states.js';
+import { component, Id, PageQuery, StringEnum } from '../../server/http.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Json = Type.Unknown();
+/** What an approval request is about (approval_requests.subject_type). */
+const SUBJECT_TYPES = ['ai_system', 'model_version', 'approval_policy'] as const;
+/** What a change record is about (change_records.subject_type). */
+const CHANGED_SUBJECT_TYPES = ['ai_system', 'model_version', 'data_source', 'approval_policy'] as const;
 const oneOf = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
 export const PolicyStepSchema = Type.Object(
@@ -22,8 +27,8 @@ export const PolicyStepSchema = Type.Object(
 
 export const PolicyView = Type.Object({
   policyId: Type.String(),
-  kind: Type.String(),
-  riskTier: Type.String(),
+  kind: StringEnum(REQUEST_KINDS),
+  riskTier: StringEnum([...EU_RISK_TIERS, '*'], { description: 'the EU risk tier the chain applies to; * any tier' }),
   version: Type.Integer(),
   steps: Type.Array(PolicyStepSchema),
 });
@@ -120,35 +125,38 @@ export const RequestListQuery = Type.Object(
 
 const Person = Type.Object({ id: Type.String(), name: Type.String() });
 
-export const DecisionView = Type.Object({
-  id: Type.String(),
-  revision: Type.Integer(),
-  counts: Type.Boolean(),
-  stepIndex: Nullable(Type.Integer()),
-  decision: Type.String(),
-  approver: Person,
-  approverRole: Type.String(),
-  onBehalfOf: Nullable(Person),
-  rationale: Type.String(),
-  contentDigest: Type.String(),
-  decidedAt: Type.String(),
-  validUntil: Nullable(Type.String()),
-  expired: Type.Boolean(),
-  eventId: Type.String(),
-});
+export const DecisionView = component(
+  'ApprovalDecision',
+  Type.Object({
+    id: Id,
+    revision: Type.Integer(),
+    counts: Type.Boolean(),
+    stepIndex: Nullable(Type.Integer()),
+    decision: StringEnum(DECISIONS),
+    approver: Person,
+    approverRole: Type.String({ description: 'the role signed in, `role@systemId` when held for that system only' }),
+    onBehalfOf: Nullable(Person),
+    rationale: Type.String(),
+    contentDigest: Type.String(),
+    decidedAt: Type.String(),
+    validUntil: Nullable(Type.String()),
+    expired: Type.Boolean(),
+    eventId: Type.String(),
+  }),
+);
 
 export const RequestView = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
+  id: Id,
+  kind: StringEnum(REQUEST_KINDS),
   title: Type.String(),
   justification: Type.String(),
-  subject: Type.Object({ type: Type.String(), id: Type.String() }),
-  systemId: Nullable(Type.String()),
+  subject: Type.Object({ type: StringEnum(SUBJECT_TYPES), id: Type.String() }),
+  systemId: Nullable(Id),
   content: Json,
   contentDigest: Type.String(),
   revision: Type.Integer(),
   policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
-  status: Type.String(),
+  status: StringEnum(REQUEST_STATUSES),
   requestedBy: Type.String(),
   requestedByName: Nullable(Type.String({ description: "the requester's display name" })),
   createdAt: Type.String(),
@@ -186,24 +194,27 @@ export const RequestView = Type.Object({
   version: Type.Integer(),
 });
 
-export const RequestSummary = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  title: Type.String(),
-  subjectId: Type.String(),
-  systemId: Nullable(Type.String()),
-  status: Type.String(),
-  revision: Type.Integer(),
-  contentDigest: Type.String(),
-  createdAt: Type.String(),
-  version: Type.Integer(),
-});
+export const RequestSummary = component(
+  'ApprovalRequestSummary',
+  Type.Object({
+    id: Id,
+    kind: StringEnum(REQUEST_KINDS),
+    title: Type.String(),
+    subjectId: Type.String(),
+    systemId: Nullable(Id),
+    status: StringEnum(REQUEST_STATUSES),
+    revision: Type.Integer(),
+    contentDigest: Type.String(),
+    createdAt: Type.String(),
+    version: Type.Integer(),
+  }),
+);
 
 export const QueueView = Type.Object({
   items: Type.Array(
     Type.Object({
       requestId: Type.String(),
-      kind: Type.String(),
+      kind: StringEnum(REQUEST_KINDS),
       title: Type.String(),
       systemId: Nullable(Type.String()),
       subjectId: Type.String(),
@@ -260,25 +271,28 @@ const PersonRef = Type.Object({ id: Type.String(), name: Type.String() });
 /** Who signed the approval that allowed a change (and for whom, when delegated). */
 export const SignerView = Type.Object({ ...PersonRef.properties, onBehalfOf: Nullable(PersonRef) });
 
-export const ChangeRecordView = Type.Object({
-  id: Type.String(),
-  subjectType: Type.String(),
-  subjectId: Type.String(),
-  systemId: Nullable(Type.String()),
-  subjectVersion: Nullable(Type.Integer()),
-  changeKind: Type.String(),
-  before: Json,
-  after: Json,
-  diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
-  rationale: Type.String(),
-  approvalRequestId: Nullable(Type.String()),
-  exceptionId: Nullable(Type.String()),
-  recordedBy: Nullable(Type.String()),
-  recordedByName: Nullable(Type.String({ description: 'the display name of who recorded the change' })),
-  signedBy: Type.Array(SignerView, { description: 'who signed the approval that allowed the change; [] when none' }),
-  recordedAt: Type.String(),
-  eventId: Type.String(),
-});
+export const ChangeRecordView = component(
+  'ChangeRecord',
+  Type.Object({
+    id: Id,
+    subjectType: StringEnum(CHANGED_SUBJECT_TYPES),
+    subjectId: Type.String(),
+    systemId: Nullable(Id),
+    subjectVersion: Nullable(Type.Integer()),
+    changeKind: Type.String(),
+    before: Json,
+    after: Json,
+    diff: Type.Array(Type.Object({ path: Type.String(), before: Json, after: Json })),
+    rationale: Type.String(),
+    approvalRequestId: Nullable(Type.String()),
+    exceptionId: Nullable(Type.String()),
+    recordedBy: Nullable(Type.String()),
+    recordedByName: Nullable(Type.String({ description: 'the display name of who recorded the change' })),
+    signedBy: Type.Array(SignerView, { description: 'who signed the approval that allowed the change; [] when none' }),
+    recordedAt: Type.String(),
+    eventId: Type.String(),
+  }),
+);
 
 export const ChangeRecordQuery = Type.Object(
   { ...PageQuery, systemId: Type.Optional(Type.String({ maxLength: 100 })), subjectId: Type.Optional(Type.String({ maxLength: 200 })) },
@@ -297,7 +311,7 @@ const VersionState = Type.Object({
 });
 
 export const CompareView = Type.Object({
-  subjectType: Type.String(),
+  subjectType: StringEnum(CHANGED_SUBJECT_TYPES),
   subjectId: Type.String(),
   from: VersionState,
   to: VersionState,
@@ -312,7 +326,7 @@ export const ModelVersionCompareQuery = Type.Object(
 /** One step of a model version's life (registered, deployed, retired): who, when, under which approval. */
 const LifeStep = Type.Object({
   at: Type.String(),
-  by: Type.Object({ id: Nullable(Type.String()), name: Nullable(Type.String()), kind: Type.String() }),
+  by: Type.Object({ id: Nullable(Type.String()), name: Nullable(Type.String()), kind: StringEnum(ACTOR_KINDS) }),
   signers: Type.Array(SignerView),
   approvalRequestId: Nullable(Type.String()),
   exceptionId: Nullable(Type.String()),

@@ -269,7 +269,7 @@ for (const dialect of DIALECTS) {
         endsAt,
         reason: 'On leave this week',
       });
-      assert.equal(d.statusCode, 200, d.body);
+      assert.equal(d.statusCode, 201, d.body);
       const s = await system();
       const req = await requestApproval(t, requester, {
         kind: 'intended_use_change',

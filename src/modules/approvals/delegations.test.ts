@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
         endsAt: IN_A_DAY(),
         reason: 'On parental leave until March',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
       return res.json() as { id: string };
     };
     /** A request whose first stage (system owner) is done: the Approver step is open. */
@@ -255,7 +255,7 @@ for (const dialect of DIALECTS) {
 
       const before = await ledgerSize(t.store);
       const ok = await offer({ startsAt, endsAt: new Date(Date.parse(startsAt) + 1000).toISOString() });
-      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.statusCode, 201, ok.body);
       assert.equal(await ledgerSize(t.store), before + 1, 'the delegation and its event');
       assert.equal(await delegationCount(), 1);
     });
@@ -277,7 +277,7 @@ for (const dialect of DIALECTS) {
 
     test('only the delegator revokes a delegation, an admin or the delegate included, and only once', async () => {
       const made = await offer({});
-      assert.equal(made.statusCode, 200, made.body);
+      assert.equal(made.statusCode, 201, made.body);
       const id = made.json().id as string;
       const revokedAt = async () =>
         (await t.store.db.selectFrom('approval_delegations').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow())

@@ -4,7 +4,15 @@ import { Type } from 'typebox';
 import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, Page, PageQuery, requestContext } from '../../server/http.js';
 import { reviewDecision } from '../../workflows/review-decision.js';
-import { BatchBody, BatchReceiptView, DecisionView, ReviewBody, SettingsBody, SettingsView } from './decisions.schema.js';
+import {
+  BatchBody,
+  BatchReceiptView,
+  DecisionView,
+  DocumentedBatchBody,
+  ReviewBody,
+  SettingsBody,
+  SettingsView,
+} from './decisions.schema.js';
 import { configureDecisionSettings, ingestDecisionBatch } from './decisions.service.js';
 import { findDecision, listReviewQueue, namedDecision, presentDecision } from './review.service.js';
 
@@ -25,7 +33,7 @@ export function decisionsRoutes(app: App, { store }: AppDeps) {
         response: { 200: BatchReceiptView, 413: ErrorRef, ...errorResponses },
       },
       // Any account that may change things reports; auditors and accounts without a role do not.
-      config: { access: { roles: WRITER_ROLES, scope: 'ingest' } },
+      config: { access: { roles: WRITER_ROLES, scope: 'ingest' }, documentedBody: DocumentedBatchBody },
     },
     async (req) => store.transact((trx) => ingestDecisionBatch(trx, { ctx: requestContext(req), records: req.body.records })),
   );

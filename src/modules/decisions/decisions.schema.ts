@@ -2,6 +2,7 @@
 // record's shape: the ingest checker (decisions.validate.ts) and the service take their types and
 // limits from it, the client (packages/client/src/proofline-client.ts) keeps a copy held equal by a test.
 import { type Static, Type } from 'typebox';
+import { component, Id as RecordId, StringEnum } from '../../server/http.js';
 
 export const MAX_BATCH_RECORDS = 5000;
 export const MAX_ID_LENGTH = 200;
@@ -13,25 +14,28 @@ const Id = (description?: string) => Type.String({ minLength: 1, maxLength: MAX_
 
 /** One decision an AI system reports. Besides this shape: an input reference, digest or raw input
  * is required, and `reviewedBy` when `humanReviewed` is true (checked by decisions.validate.ts). */
-export const DecisionRecord = Type.Object(
-  {
-    decisionId: Id("the AI system's own id, unique per system"),
-    systemId: Id(),
-    modelVersionId: Type.Optional(Nullable(Id())),
-    decidedAt: Type.String({ format: 'date-time', description: 'an ISO 8601 date-time with a time zone' }),
-    inputRef: Type.Optional(
-      Nullable(Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH, description: 'where the input can be found' })),
-    ),
-    inputDigest: Type.Optional(
-      Nullable(Type.String({ pattern: DIGEST_PATTERN, description: 'SHA-256 hex of the input, optionally prefixed sha256:' })),
-    ),
-    rawInput: Type.Optional(Type.Unknown({ description: 'only when the system allows raw input' })),
-    output: Type.Unknown(),
-    confidence: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
-    humanReviewed: Type.Optional(Type.Boolean()),
-    reviewedBy: Type.Optional(Nullable(Id())),
-  },
-  { additionalProperties: false },
+export const DecisionRecord = component(
+  'DecisionRecord',
+  Type.Object(
+    {
+      decisionId: Id("the AI system's own id, unique per system"),
+      systemId: Id(),
+      modelVersionId: Type.Optional(Nullable(Id())),
+      decidedAt: Type.String({ format: 'date-time', description: 'an ISO 8601 date-time with a time zone' }),
+      inputRef: Type.Optional(
+        Nullable(Type.String({ minLength: 1, maxLength: MAX_REF_LENGTH, description: 'where the input can be found' })),
+      ),
+      inputDigest: Type.Optional(
+        Nullable(Type.String({ pattern: DIGEST_PATTERN, description: 'SHA-256 hex of the input, optionally prefixed sha256:' })),
+      ),
+      rawInput: Type.Optional(Type.Unknown({ description: 'only when the system allows raw input' })),
+      output: Type.Unknown(),
+      confidence: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+      humanReviewed: Type.Optional(Type.Boolean()),
+      reviewedBy: Type.Optional(Nullable(Id())),
+    },
+    { additionalProperties: false },
+  ),
 );
 export type DecisionRecord = Static<typeof DecisionRecord>;
 
@@ -47,8 +51,22 @@ export const BatchBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The batch as the document shows it: every record a DecisionRecord. Requests are validated with
+ * BatchBody, which leaves the records to the service so that one answer names every bad record
+ * (Ajv would stop at the first); the route publishes this shape with `config.documentedBody`. */
+export const DocumentedBatchBody = Type.Object(
+  {
+    records: Type.Array(DecisionRecord, {
+      minItems: 1,
+      maxItems: MAX_BATCH_RECORDS,
+      description: `1 to ${MAX_BATCH_RECORDS} decision records; the answer to a bad batch names every bad record (details.problems)`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const BatchReceiptView = Type.Object({
-  batchId: Type.String(),
+  batchId: RecordId,
   count: Type.Integer(),
   digest: Type.String(),
   queuedForReview: Type.Integer(),
@@ -64,43 +82,46 @@ export const SettingsBody = Type.Object(
 );
 
 export const SettingsView = Type.Object({
-  systemId: Type.String(),
+  systemId: RecordId,
   allowRawInput: Type.Boolean(),
   reviewSampleRate: Type.Number(),
   version: Type.Integer(),
 });
 
-export const DecisionView = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
-  decisionId: Type.String(),
-  modelVersionId: Type.Union([Type.String(), Type.Null()]),
-  decidedAt: Type.String(),
-  inputRef: Type.Union([Type.String(), Type.Null()]),
-  inputDigest: Type.Union([Type.String(), Type.Null()]),
-  hasRawInput: Type.Boolean(),
-  output: Type.Unknown(),
-  confidence: Type.Union([Type.Number(), Type.Null()]),
-  humanReviewed: Type.Boolean(),
-  reviewedBy: Type.Union([Type.String(), Type.Null()]),
-  reviewedByName: Type.Union([Type.String(), Type.Null()], {
-    description: "the reported reviewer's display name, when reviewedBy is a known user",
-  }),
-  batchId: Type.String(),
-  receivedAt: Type.String(),
-  review: Type.Union([
-    Type.Object({
-      status: Type.String(),
-      queuedBecause: Type.Union([Type.String(), Type.Null()]),
-      reviewerId: Type.Union([Type.String(), Type.Null()]),
-      reviewerName: Type.Union([Type.String(), Type.Null()], { description: "the reviewer's display name" }),
-      reviewedAt: Type.Union([Type.String(), Type.Null()]),
-      reason: Type.Union([Type.String(), Type.Null()]),
-      exceptionId: Type.Union([Type.String(), Type.Null()]),
+export const DecisionView = component(
+  'RecordedDecision',
+  Type.Object({
+    id: RecordId,
+    systemId: RecordId,
+    decisionId: Type.String(),
+    modelVersionId: Type.Union([Type.String(), Type.Null()]),
+    decidedAt: Type.String(),
+    inputRef: Type.Union([Type.String(), Type.Null()]),
+    inputDigest: Type.Union([Type.String(), Type.Null()]),
+    hasRawInput: Type.Boolean(),
+    output: Type.Unknown(),
+    confidence: Type.Union([Type.Number(), Type.Null()]),
+    humanReviewed: Type.Boolean(),
+    reviewedBy: Type.Union([Type.String(), Type.Null()]),
+    reviewedByName: Type.Union([Type.String(), Type.Null()], {
+      description: "the reported reviewer's display name, when reviewedBy is a known user",
     }),
-    Type.Null(),
-  ]),
-});
+    batchId: RecordId,
+    receivedAt: Type.String(),
+    review: Type.Union([
+      Type.Object({
+        status: StringEnum(['pending', 'confirmed', 'overridden']),
+        queuedBecause: Type.Union([Type.String(), Type.Null()]),
+        reviewerId: Type.Union([Type.String(), Type.Null()]),
+        reviewerName: Type.Union([Type.String(), Type.Null()], { description: "the reviewer's display name" }),
+        reviewedAt: Type.Union([Type.String(), Type.Null()]),
+        reason: Type.Union([Type.String(), Type.Null()]),
+        exceptionId: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+  }),
+);
 
 export const ReviewBody = Type.Object(
   {

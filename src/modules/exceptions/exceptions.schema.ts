@@ -1,6 +1,6 @@
 // Request and response schemas for exceptions, incidents and their remediation.
 import { Type } from 'typebox';
-import { PageQuery } from '../../server/http.js';
+import { component, PageQuery, Id as RecordId } from '../../server/http.js';
 import {
   EXCEPTION_KINDS,
   EXCEPTION_STATUSES,
@@ -55,8 +55,8 @@ export const RootCauseBody = Type.Object({ category: Text(100), text: Text(2000)
 export const VerifyBody = Type.Object({ note: Text(2000), version: Version }, { additionalProperties: false });
 export const NewCorrectiveActionBody = Type.Object({ description: Text(2000), ownerId: Id, dueAt: Time }, { additionalProperties: false });
 export const CompleteActionBody = Type.Object({ evidence: Text(4000), version: Version }, { additionalProperties: false });
-export const ActionParams = Type.Object({ id: Id, actionId: Id }, { additionalProperties: false });
-export const FollowUpParams = Type.Object({ id: Id, followUpId: Id }, { additionalProperties: false });
+export const ActionParams = Type.Object({ id: RecordId, actionId: RecordId }, { additionalProperties: false });
+export const FollowUpParams = Type.Object({ id: RecordId, followUpId: RecordId }, { additionalProperties: false });
 
 const followUpFields = { kind: oneOf(FOLLOW_UP_KINDS), description: Text(2000), ownerId: Id, dueAt: Time };
 export const NewLessonBody = Type.Object(
@@ -72,46 +72,49 @@ export const FollowUpTransitionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ExceptionView = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
-  kind: oneOf(EXCEPTION_KINDS),
-  title: Type.String(),
-  description: Type.String(),
-  severity: oneOf(SEVERITIES),
-  status: oneOf(EXCEPTION_STATUSES),
-  detectedAt: Type.String(),
-  raisedBy: Type.Object({
-    type: oneOf(RAISED_BY_TYPES),
-    ref: Type.String(),
-    refName: Nullable(Type.String({ description: 'when a person raised it: their display name' })),
-  }),
-  ownerId: Type.String(),
-  ownerName: Nullable(Type.String({ description: "the owner's display name" })),
-  resolverId: Type.String(),
-  resolverName: Nullable(Type.String({ description: "the resolver's display name" })),
-  dueAt: Type.String(),
-  overdue: Type.Boolean(),
-  links: Type.Array(Type.Object({ type: Type.String(), id: Type.String() })),
-  rootCause: Nullable(Type.Object({ category: Type.String(), text: Type.String() })),
-  recurring: Type.Boolean(),
-  recurringRefs: Type.Array(Type.String()),
-  duplicateOf: Nullable(Type.String()),
-  verification: Nullable(
-    Type.Object({
-      by: Type.String(),
-      byName: Nullable(Type.String({ description: "the verifier's display name" })),
-      at: Type.String(),
-      note: Type.String(),
+export const ExceptionView = component(
+  'Exception',
+  Type.Object({
+    id: RecordId,
+    systemId: RecordId,
+    kind: oneOf(EXCEPTION_KINDS),
+    title: Type.String(),
+    description: Type.String(),
+    severity: oneOf(SEVERITIES),
+    status: oneOf(EXCEPTION_STATUSES),
+    detectedAt: Type.String(),
+    raisedBy: Type.Object({
+      type: oneOf(RAISED_BY_TYPES),
+      ref: Type.String(),
+      refName: Nullable(Type.String({ description: 'when a person raised it: their display name' })),
     }),
-  ),
-  closedAt: Nullable(Type.String()),
-  createdAt: Type.String(),
-  createdBy: Nullable(Type.String()),
-  createdByName: Nullable(Type.String({ description: "the creator's display name" })),
-  updatedAt: Type.String(),
-  version: Type.Integer(),
-});
+    ownerId: Type.String(),
+    ownerName: Nullable(Type.String({ description: "the owner's display name" })),
+    resolverId: Type.String(),
+    resolverName: Nullable(Type.String({ description: "the resolver's display name" })),
+    dueAt: Type.String(),
+    overdue: Type.Boolean(),
+    links: Type.Array(Type.Object({ type: Type.String(), id: Type.String() })),
+    rootCause: Nullable(Type.Object({ category: Type.String(), text: Type.String() })),
+    recurring: Type.Boolean(),
+    recurringRefs: Type.Array(Type.String()),
+    duplicateOf: Nullable(Type.String()),
+    verification: Nullable(
+      Type.Object({
+        by: Type.String(),
+        byName: Nullable(Type.String({ description: "the verifier's display name" })),
+        at: Type.String(),
+        note: Type.String(),
+      }),
+    ),
+    closedAt: Nullable(Type.String()),
+    createdAt: Type.String(),
+    createdBy: Nullable(Type.String()),
+    createdByName: Nullable(Type.String({ description: "the creator's display name" })),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  }),
+);
 
 export const CorrectiveActionView = Type.Object({
   id: Type.String(),

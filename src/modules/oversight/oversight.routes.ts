@@ -189,7 +189,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
         tags: ['oversight'],
         params: SystemParams,
         body: RosterAddBody,
-        response: { 200: RosterEntryView, ...errorResponses },
+        response: { 201: RosterEntryView, ...errorResponses },
       },
       config: { access: { roles: MANAGERS, scope: 'write' }, etag: true },
     },
@@ -202,7 +202,7 @@ export async function oversightRoutes(app: App, deps: AppDeps) {
         }),
       );
       setEtag(reply, entry.version);
-      return entry;
+      return reply.status(201).send(entry);
     },
   );
 

@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import { Id, StringEnum } from '../../server/http.js';
+import { AUTHORITIES } from './oversight.tables.js';
 
 const Authorities = Type.Array(
   Type.Union([Type.Literal('pause'), Type.Literal('restrict'), Type.Literal('resume'), Type.Literal('override')]),
@@ -6,11 +8,8 @@ const Authorities = Type.Array(
 );
 const Reason = Type.String({ minLength: 1, maxLength: 2000, description: 'why: at least the configured minimum of visible characters' });
 
-export const SystemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
-export const RosterParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.String({ minLength: 1, maxLength: 100 }) },
-  { additionalProperties: false },
-);
+export const SystemParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const RosterParams = Type.Object({ id: Id, userId: Id }, { additionalProperties: false });
 
 export const RosterAddBody = Type.Object(
   {
@@ -35,10 +34,10 @@ export const RosterUpdateBody = Type.Object(
 export const RosterRemoveBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 
 export const RosterEntryView = Type.Object({
-  systemId: Type.String(),
-  userId: Type.String(),
+  systemId: Id,
+  userId: Id,
   userName: Type.Union([Type.String(), Type.Null()], { description: "the officer's display name" }),
-  authorities: Type.Array(Type.String()),
+  authorities: Type.Array(StringEnum(AUTHORITIES)),
   competence: Type.String(),
   training: Type.String(),
   addedAt: Type.String(),
@@ -74,7 +73,7 @@ export const RestrictBody = Type.Object(
 const StateUnion = Type.Union([Type.Literal('active'), Type.Literal('restricted'), Type.Literal('paused')]);
 
 export const RuntimeDetailView = Type.Object({
-  systemId: Type.String(),
+  systemId: Id,
   state: StateUnion,
   conditions: Type.Record(Type.String(), Type.Unknown()),
   reason: Type.String(),
@@ -96,7 +95,7 @@ export const RuntimeDetailView = Type.Object({
 
 /** What an AI system reads before acting. */
 export const RuntimeStatusView = Type.Object({
-  systemId: Type.String(),
+  systemId: Id,
   state: StateUnion,
   conditions: Type.Record(Type.String(), Type.Unknown()),
   version: Type.Integer(),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
@@ -29,7 +30,7 @@ for (const dialect of DIALECTS) {
         competence: 'Credit risk analyst, 8 years',
         training: 'AI oversight course 2026-01',
       });
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 201, res.body);
     }
 
     async function overseenSystem(tier: 'high' | 'minimal') {
@@ -158,7 +159,7 @@ for (const dialect of DIALECTS) {
       const reader = await t.user([], { scopes: ['read'] });
       assert.equal((await t.call(reader, 'GET', `/api/v1/systems/${system.id}/runtime`)).statusCode, 200);
       assert.equal((await t.call(null, 'GET', `/api/v1/systems/${system.id}/runtime`)).statusCode, 401);
-      assert.equal((await t.call(ingest, 'GET', '/api/v1/systems/nope/runtime')).statusCode, 404);
+      assert.equal((await t.call(ingest, 'GET', `/api/v1/systems/${randomUUID()}/runtime`)).statusCode, 404);
     });
 
     test('the runtime detail and the roster of an unknown system are 404, of a known one 200', async () => {
@@ -166,10 +167,11 @@ for (const dialect of DIALECTS) {
       for (const path of ['runtime/detail', 'oversight/roster']) {
         const known = await t.call(admin, 'GET', `/api/v1/systems/${system.id}/${path}`);
         assert.equal(known.statusCode, 200, known.body);
-        const unknown = await t.call(admin, 'GET', `/api/v1/systems/no-such-system/${path}`);
+        const noSuchSystem = randomUUID();
+        const unknown = await t.call(admin, 'GET', `/api/v1/systems/${noSuchSystem}/${path}`);
         assert.equal(unknown.statusCode, 404, `${path}: ${unknown.body}`);
         assert.equal(unknown.json().error.code, 'not_found');
-        assert.equal(unknown.json().error.details.id, 'no-such-system');
+        assert.equal(unknown.json().error.details.id, noSuchSystem);
       }
     });
 

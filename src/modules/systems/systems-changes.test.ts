@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
         kind: 'database',
         containsPersonalData: true,
       });
-      assert.equal(ds.statusCode, 200, ds.body);
+      assert.equal(ds.statusCode, 201, ds.body);
       const [record] = await recordsOf(ds.json().id);
       assert.equal(record.change_kind, 'data_source.added');
       assert.equal(record.system_id, s.id);
@@ -186,7 +186,7 @@ for (const dialect of DIALECTS) {
         artifactSha256: 'c'.repeat(64),
         parameters: { threshold: 0.7 },
       });
-      assert.equal(reg.statusCode, 200, reg.body);
+      assert.equal(reg.statusCode, 201, reg.body);
       const mv = reg.json();
       const [registered] = await recordsOf(mv.id);
       assert.equal(registered.change_kind, 'model_version.registered');

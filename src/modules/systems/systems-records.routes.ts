@@ -60,15 +60,15 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         tags,
         params: IdParams,
         body: RegisterModelVersionBody,
-        response: { 200: ModelVersionView, ...errorResponses },
+        response: { 201: ModelVersionView, ...errorResponses },
       },
       config: { access: EDIT },
     },
-    async (req) => {
+    async (req, reply) => {
       const row = await store.transact((trx) =>
         registerModelVersion(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }),
       );
-      return presentModelVersionNamed(store.db, row);
+      return reply.status(201).send(await presentModelVersionNamed(store.db, row));
     },
   );
 
@@ -120,7 +120,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         tags,
         params: IdParams,
         body: AddDataSourceBody,
-        response: { 200: DataSourceView, ...errorResponses },
+        response: { 201: DataSourceView, ...errorResponses },
       },
       config: { access: EDIT, etag: true },
     },
@@ -130,7 +130,7 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
         addDataSource(trx, { ctx: requestContext(req), systemId: req.params.id, input, rationale }),
       );
       setEtag(reply, Number(row.version));
-      return presentDataSourceNamed(store.db, row);
+      return reply.status(201).send(await presentDataSourceNamed(store.db, row));
     },
   );
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
@@ -79,7 +80,7 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 200);
       assert.equal(res.headers.etag, '"1"');
       assert.deepEqual(res.json().phaseOwners, []);
-      const missing = await t.call(reader, 'GET', '/api/v1/systems/nope');
+      const missing = await t.call(reader, 'GET', `/api/v1/systems/${randomUUID()}`);
       assert.equal(missing.statusCode, 404);
     });
 

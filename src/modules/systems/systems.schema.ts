@@ -1,6 +1,8 @@
 // Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
 import { type Static, type TLiteral, type TUnion, Type } from 'typebox';
+import { ACTOR_KINDS } from '../../context.js';
 import { HISTORY_KINDS } from '../../ledger/system-index.js';
+import { CursorPage, component, Id, StringEnum } from '../../server/http.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
 
 /** One of a closed list of strings; typed as the union of the list's literals, so `Static<>` keeps it. */
@@ -20,35 +22,38 @@ const Link = Type.Object({ label: Text(200), url: Type.String({ format: 'uri', m
 const Rationale = Type.String({ maxLength: 10_000, description: 'Why: required, at least the configured minimum of visible characters' });
 const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'The version you read (or send If-Match)' }));
 
-export const SystemView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  purpose: Type.String(),
-  intendedUse: Type.String(),
-  description: Type.String(),
-  aiType: Type.String(),
-  deploymentKind: Type.String(),
-  status: Type.String(),
-  euRiskTier: Type.String(),
-  orgRiskTier: Type.Union([Type.String(), Type.Null()]),
-  vendor: Type.Union([Type.String(), Type.Null()]),
-  businessUnit: Type.Union([Type.String(), Type.Null()]),
-  jurisdictions: Type.Array(Type.String()),
-  tags: Type.Array(Type.String()),
-  links: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
-  accountableOwnerId: Type.Union([Type.String(), Type.Null()]),
-  accountableOwnerName: Type.Union([Type.String(), Type.Null()], { description: "the accountable owner's display name" }),
-  triagedAt: Type.Union([Type.String(), Type.Null()]),
-  runtimeDefault: Type.String(),
-  createdAt: Type.String(),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-  createdByName: Type.Union([Type.String(), Type.Null()], { description: "the creator's display name" }),
-  updatedAt: Type.String(),
-  version: Type.Integer(),
-});
+export const SystemView = component(
+  'System',
+  Type.Object({
+    id: Id,
+    name: Type.String(),
+    purpose: Type.String(),
+    intendedUse: Type.String(),
+    description: Type.String(),
+    aiType: StringEnum(AI_TYPES),
+    deploymentKind: StringEnum(DEPLOYMENT_KINDS),
+    status: StringEnum(SYSTEM_STATUSES),
+    euRiskTier: StringEnum(EU_RISK_TIERS),
+    orgRiskTier: Type.Union([Type.String(), Type.Null()]),
+    vendor: Type.Union([Type.String(), Type.Null()]),
+    businessUnit: Type.Union([Type.String(), Type.Null()]),
+    jurisdictions: Type.Array(Type.String()),
+    tags: Type.Array(Type.String()),
+    links: Type.Array(Type.Object({ label: Type.String(), url: Type.String() })),
+    accountableOwnerId: Type.Union([Type.String(), Type.Null()]),
+    accountableOwnerName: Type.Union([Type.String(), Type.Null()], { description: "the accountable owner's display name" }),
+    triagedAt: Type.Union([Type.String(), Type.Null()]),
+    runtimeDefault: StringEnum(['paused', 'active']),
+    createdAt: Type.String(),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+    createdByName: Type.Union([Type.String(), Type.Null()], { description: "the creator's display name" }),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  }),
+);
 
 export const PhaseOwnerView = Type.Object({
-  phase: Type.String(),
+  phase: StringEnum(LIFECYCLE_PHASES),
   userId: Type.String(),
   userName: Type.Union([Type.String(), Type.Null()], { description: "the phase owner's display name" }),
   assignedAt: Type.String(),
@@ -117,7 +122,7 @@ export const ChangeRiskTierBody = Type.Object(
 
 export const TriageBody = Type.Object({ rationale: Rationale, version: Version }, { additionalProperties: false });
 
-export const PhaseParams = Type.Object({ id: Text(100), phase: PhaseSchema }, { additionalProperties: false });
+export const PhaseParams = Type.Object({ id: Id, phase: PhaseSchema }, { additionalProperties: false });
 export const AssignPhaseOwnerBody = Type.Object({ userId: Text(100), rationale: Rationale }, { additionalProperties: false });
 export const UnassignPhaseOwnerBody = Type.Object({ rationale: Rationale }, { additionalProperties: false });
 
@@ -146,22 +151,25 @@ export const SummaryView = Type.Object({
   untriagedShadow: Type.Integer(),
 });
 
-export const TimelineEntryView = Type.Object({
-  seq: Type.Integer(),
-  eventId: Type.String(),
-  type: Type.String(),
-  recordedAt: Type.String(),
-  actor: Type.Object({
-    kind: Type.String(),
-    id: Type.Union([Type.String(), Type.Null()]),
-    name: Type.Union([Type.String(), Type.Null()]),
-    email: Type.Union([Type.String(), Type.Null()]),
+export const TimelineEntryView = component(
+  'TimelineEntry',
+  Type.Object({
+    seq: Type.Integer(),
+    eventId: Type.String(),
+    type: Type.String(),
+    recordedAt: Type.String(),
+    actor: Type.Object({
+      kind: StringEnum(ACTOR_KINDS),
+      id: Type.Union([Type.String(), Type.Null()]),
+      name: Type.Union([Type.String(), Type.Null()]),
+      email: Type.Union([Type.String(), Type.Null()]),
+    }),
+    reason: Type.Union([Type.String(), Type.Null()]),
+    before: Type.Unknown(),
+    after: Type.Unknown(),
+    data: Type.Unknown(),
   }),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  before: Type.Unknown(),
-  after: Type.Unknown(),
-  data: Type.Unknown(),
-});
+);
 
 export const TimelineQuery = Type.Object(
   {
@@ -189,40 +197,44 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const HistoryEntryView = Type.Object({
-  seq: Type.Integer({ description: 'ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion' }),
-  eventId: Type.String(),
-  recordedAt: Type.String({ description: 'server time' }),
-  kind: Type.String({ description: HISTORY_KINDS.join(' | ') }),
-  type: Type.String(),
-  summary: Type.String(),
-  subject: Type.Object({ type: Type.String(), id: Type.String() }),
-  actor: Type.Object({ kind: Type.String(), id: Nullable(Type.String()), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
-  onBehalfOf: Nullable(Person),
-  signers: Nullable(
-    Type.Array(
-      Type.Object({
-        id: Type.String(),
-        name: Type.String(),
-        onBehalfOf: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
-      }),
+export const HistoryEntryView = component(
+  'HistoryEntry',
+  Type.Object({
+    seq: Type.Integer({ description: 'ledger sequence number: prove the entry with GET /api/v1/ledger/proofs/inclusion' }),
+    eventId: Type.String(),
+    recordedAt: Type.String({ description: 'server time' }),
+    kind: StringEnum(HISTORY_KINDS),
+    type: Type.String(),
+    summary: Type.String(),
+    subject: Type.Object({ type: Type.String(), id: Type.String() }),
+    actor: Type.Object({
+      kind: StringEnum(ACTOR_KINDS),
+      id: Nullable(Type.String()),
+      name: Nullable(Type.String()),
+      email: Nullable(Type.String()),
+    }),
+    onBehalfOf: Nullable(Person),
+    signers: Nullable(
+      Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          onBehalfOf: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+        }),
+      ),
     ),
-  ),
-  rationale: Nullable(Type.String()),
-  links: Type.Record(Type.String(), Type.String()),
-  leafHash: Type.String(),
-});
+    rationale: Nullable(Type.String()),
+    links: Type.Record(Type.String(), Type.String()),
+    leafHash: Type.String(),
+  }),
+);
 
-export const HistoryPageView = Type.Object({
-  items: Type.Array(HistoryEntryView),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-  nextCursor: Nullable(Type.Integer()),
-});
+/** One page of a system's history, in ledger order: send `nextCursor` as `cursor` for the next. */
+export const HistoryPageView = CursorPage(HistoryEntryView);
 
 export const ModelVersionView = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
+  id: Id,
+  systemId: Id,
   label: Type.String(),
   artifactSha256: Type.String(),
   trainingDataRefs: Type.Array(Type.String()),
@@ -230,7 +242,7 @@ export const ModelVersionView = Type.Object({
   registeredBy: Type.Union([Type.String(), Type.Null()]),
   registeredByName: Type.Union([Type.String(), Type.Null()], { description: 'the display name of who registered it' }),
   notes: Type.String(),
-  status: Type.String(),
+  status: StringEnum(['registered', 'deployed', 'retired']),
   deployedAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   version: Type.Integer(),
@@ -250,8 +262,8 @@ export const RegisterModelVersionBody = Type.Object(
 export const DeployModelVersionBody = Type.Object({ approvalRequestId: Type.Optional(Text(100)) }, { additionalProperties: false });
 
 export const DataSourceView = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
+  id: Id,
+  systemId: Id,
   name: Type.String(),
   kind: Type.String(),
   containsPersonalData: Type.Boolean(),

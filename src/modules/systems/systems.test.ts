@@ -175,7 +175,7 @@ for (const dialect of DIALECTS) {
         parameters: { learningRate: 0.01 },
         notes: 'first',
       });
-      assert.equal(reg.statusCode, 200, reg.body);
+      assert.equal(reg.statusCode, 201, reg.body);
       assert.equal(reg.json().artifactSha256, 'a'.repeat(64));
       assert.equal(reg.json().registeredBy, owner.id);
       const countBefore = await ledgerCount();

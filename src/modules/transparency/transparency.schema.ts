@@ -1,6 +1,6 @@
 // Request and response schemas of the public transparency pages and their editing.
 import { Type } from 'typebox';
-import { PageQuery } from '../../server/http.js';
+import { component, PageQuery } from '../../server/http.js';
 
 const Text = (description: string, maxLength = 4000) => Type.String({ maxLength, description });
 
@@ -40,20 +40,23 @@ export const PublicationView = Type.Object({
   version: Type.Integer(),
 });
 
-export const PublicSystemView = Type.Object({
-  ref: Type.String({ description: 'the public reference; give it when you challenge a decision' }),
-  name: Type.String(),
-  whatItDoes: Type.String(),
-  whatItDoesNot: Type.String(),
-  humanReview: Type.String(),
-  overseenBy: Type.String(),
-  howToChallenge: Type.String(),
-  publishedAt: Type.String(),
-  updatedAt: Type.String(),
-  state: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('restricted')], {
-    description: 'what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions)',
+export const PublicSystemView = component(
+  'PublicSystem',
+  Type.Object({
+    ref: Type.String({ description: 'the public reference; give it when you challenge a decision' }),
+    name: Type.String(),
+    whatItDoes: Type.String(),
+    whatItDoesNot: Type.String(),
+    humanReview: Type.String(),
+    overseenBy: Type.String(),
+    howToChallenge: Type.String(),
+    publishedAt: Type.String(),
+    updatedAt: Type.String(),
+    state: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('restricted')], {
+      description: 'what the system may do right now: active, paused (stopped by its overseers) or restricted (under conditions)',
+    }),
   }),
-});
+);
 
 export const PublicRefParams = Type.Object(
   { ref: Type.String({ minLength: 1, maxLength: 20, description: 'the public reference, e.g. PL-7K3Q9D' }) },

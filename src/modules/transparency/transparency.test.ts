@@ -1,6 +1,8 @@
 // Public transparency pages: who publishes, what each change records, and what the public sees
+
 // (only published pages, no internal id, the runtime state now), on both databases.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
@@ -74,7 +76,7 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(blank.json().error.code, 'validation_failed');
       assert.equal(blank.json().error.details.field, 'howToChallenge');
-      const unknown = await t.call(admin, 'PUT', '/api/v1/systems/no-such-system/publication', {
+      const unknown = await t.call(admin, 'PUT', `/api/v1/systems/${randomUUID()}/publication`, {
         published: false,
         ...PAGE,
         rationale: WHY,
