@@ -10,7 +10,20 @@ export type DataSourceRow = Selectable<DataSourcesTable>;
 
 const parseList = (text: string): string[] => JSON.parse(text) as string[];
 
-export function presentSystem(row: SystemRow) {
+// A row is presented once per request: the use case presents it for its evidence and the route
+// for its answer, from the same row object (rows are never mutated; a change makes a new row).
+const presented = new WeakMap<SystemRow, SystemView>();
+
+export function presentSystem(row: SystemRow): SystemView {
+  let view = presented.get(row);
+  if (!view) {
+    view = viewOfSystem(row);
+    presented.set(row, view);
+  }
+  return view;
+}
+
+function viewOfSystem(row: SystemRow) {
   return {
     id: row.id,
     name: row.name,
@@ -37,7 +50,7 @@ export function presentSystem(row: SystemRow) {
   };
 }
 
-export type SystemView = ReturnType<typeof presentSystem>;
+export type SystemView = Readonly<ReturnType<typeof viewOfSystem>>;
 
 export function presentPhaseOwner(row: Selectable<SystemPhaseOwnersTable>) {
   return { phase: row.phase, userId: row.user_id, assignedAt: row.assigned_at };
