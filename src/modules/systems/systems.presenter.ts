@@ -68,17 +68,27 @@ const systemNames = (view: SystemView, names: Map<string, string>): NamedSystemV
   createdByName: nameOf(names, view.createdBy),
 });
 
-/** A page of systems with their people named, in one query. */
-export async function presentSystemsNamed(db: Kysely<Database>, rows: SystemRow[]): Promise<NamedSystemView[]> {
-  const names = await displayNames(
-    db,
-    rows.flatMap((row) => [row.accountable_owner_id, row.created_by]),
-  );
+/** A page of systems with their people named, in one query; none when `known` (the caller, whose
+ * name the request context holds) names everyone already. */
+export async function presentSystemsNamed(
+  db: Kysely<Database>,
+  rows: SystemRow[],
+  known?: { id: string | null; name: string | null },
+): Promise<NamedSystemView[]> {
+  const ids = rows.flatMap((row) => [row.accountable_owner_id, row.created_by]).filter((id): id is string => id !== null);
+  const names =
+    known?.id && known.name !== null && ids.every((id) => id === known.id)
+      ? new Map([[known.id, known.name]])
+      : await displayNames(db, ids);
   return rows.map((row) => systemNames(presentSystem(row), names));
 }
 
-export async function presentSystemNamed(db: Kysely<Database>, row: SystemRow): Promise<NamedSystemView> {
-  const [view] = await presentSystemsNamed(db, [row]);
+export async function presentSystemNamed(
+  db: Kysely<Database>,
+  row: SystemRow,
+  known?: { id: string | null; name: string | null },
+): Promise<NamedSystemView> {
+  const [view] = await presentSystemsNamed(db, [row], known);
   return view;
 }
 

@@ -104,9 +104,11 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       config: { access: CREATE, etag: true },
     },
     async (req, reply) => {
-      const row = await store.transact((trx) => createSystem(trx, { ctx: requestContext(req), input: req.body }));
+      const ctx = requestContext(req);
+      const row = await store.transact((trx) => createSystem(trx, { ctx, input: req.body }));
       setEtag(reply, Number(row.version));
-      return reply.status(201).send(await presentSystemNamed(store.db, row));
+      const caller = { id: ctx.actor.userId, name: ctx.actor.displayName };
+      return reply.status(201).send(await presentSystemNamed(store.db, row, caller));
     },
   );
 
@@ -155,10 +157,11 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       config: { access: spec.access, ifMatch: 'required', etag: true },
       handler: async (req, reply) => {
         const body = req.body as Static<Body> & { version?: number };
-        const args = { ctx: requestContext(req), systemId: req.params.id, expectedVersion: expectedVersion(req, body.version) };
+        const ctx = requestContext(req);
+        const args = { ctx, systemId: req.params.id, expectedVersion: expectedVersion(req, body.version) };
         const row = await store.transact((trx) => change(trx, args, body));
         setEtag(reply, Number(row.version));
-        return presentSystemNamed(store.db, row);
+        return presentSystemNamed(store.db, row, { id: ctx.actor.userId, name: ctx.actor.displayName });
       },
     });
   }

@@ -4,7 +4,7 @@
 // and the change record row that indexes that event (changeSystem: the steps every change shares).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
-import type { Tx } from '../../db/store.js';
+import { insertRows, type Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
 import {
@@ -109,19 +109,16 @@ export async function createSystems(
   const rows = inputs.map((input) => newSystemRow(input, ctx.actor.userId, now));
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await trx.insertInto('ai_systems').values(chunk).execute();
+    // insertRows: on SQLite a cached prepared statement, not a query compiled for every create.
+    await insertRows(trx, 'ai_systems', chunk);
     const tags = chunk.flatMap((row) => (JSON.parse(row.tags) as string[]).map((tag) => ({ system_id: row.id, tag })));
-    for (let j = 0; j < tags.length; j += CHUNK * 4)
-      await trx
-        .insertInto('system_tags')
-        .values(tags.slice(j, j + CHUNK * 4))
-        .execute();
+    await insertRows(trx, 'system_tags', tags);
     const roles = chunk.flatMap((row) =>
       row.accountable_owner_id
         ? [{ user_id: row.accountable_owner_id, role: 'system_owner', scope: row.id, granted_at: now, granted_by: ctx.actor.userId }]
         : [],
     );
-    if (roles.length > 0) await trx.insertInto('user_roles').values(roles).execute();
+    await insertRows(trx, 'user_roles', roles);
     await appendEvents(
       trx,
       ctx,
