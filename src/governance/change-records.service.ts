@@ -69,7 +69,8 @@ export async function recordChange(trx: Tx, { ctx, change, event }: { ctx: Reque
     event
       ? {
           ...event,
-          reason: event.reason ?? change.rationale,
+          // An event that states its reason (null: none was given) keeps it; else the record's rationale.
+          reason: event.reason !== undefined ? event.reason : change.rationale || undefined,
           controls: [...new Set([...(event.controls ?? []), ...CHANGE_CONTROLS])],
           data: {
             ...event.data,
