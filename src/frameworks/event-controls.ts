@@ -287,10 +287,17 @@ export function recordedControls(event: EvidenceEvent): string[] {
  *
  * @example controlsFor({ type: 'incident.classified', after: { personal_data_breach: 1 } }) includes 'gdpr:art-33'
  */
+/** A change is evidenced once, by its own event naming its change record (`data.changeRecordId`);
+ * such an event evidences what a separate `change.recorded` event used to. */
+const NAMES_A_CHANGE_RECORD = 'names its change record (a recorded change, with before/after and authority)';
+const namesChangeRecord = (event: EvidenceEvent) =>
+  typeof event.data === 'object' && event.data !== null && typeof (event.data as { changeRecordId?: unknown }).changeRecordId === 'string';
+
 export function controlsFor(event: EvidenceEvent): string[] {
   if (!isEventType(event.type)) return recordedControls(event).filter((id) => id.includes(':'));
   const rule = EVENT_CONTROLS[event.type];
-  return sorted([...rule.always, ...(rule.when ?? []).filter((r) => r.holds(event)).flatMap((r) => r.controls)]);
+  const change = event.type !== 'change.recorded' && namesChangeRecord(event) ? EVENT_CONTROLS['change.recorded'].always : [];
+  return sorted([...rule.always, ...(rule.when ?? []).filter((r) => r.holds(event)).flatMap((r) => r.controls), ...change]);
 }
 
 export interface EvidencingType {
@@ -305,7 +312,9 @@ export function eventTypesEvidencing(controlId: string): EvidencingType[] {
   return EVENT_TYPES.flatMap((eventType): EvidencingType[] => {
     const rule = EVENT_CONTROLS[eventType];
     if (rule.always.includes(controlId)) return [{ eventType, fact: null }];
-    return (rule.when ?? []).filter((r) => r.controls.includes(controlId)).map((r) => ({ eventType, fact: r.fact }));
+    const byFact = (rule.when ?? []).filter((r) => r.controls.includes(controlId)).map((r) => ({ eventType, fact: r.fact }));
+    const byChange = EVENT_CONTROLS['change.recorded'].always.includes(controlId) ? [{ eventType, fact: NAMES_A_CHANGE_RECORD }] : [];
+    return byFact.length > 0 ? byFact : byChange;
   });
 }
 

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { RequestContext, Signer } from '../context.js';
 import type { Database } from '../db/schema.js';
-import type { Tx } from '../db/store.js';
+import { insertRows, type Tx } from '../db/store.js';
 import { AppError, notFound } from '../errors.js';
-import { appendEvent } from '../ledger/ledger.service.js';
+import { appendEvent, type EventInput } from '../ledger/ledger.service.js';
 
 export interface FieldChange {
   path: string;
@@ -42,31 +42,57 @@ export interface NewChangeRecord {
   exceptionId: string | null;
 }
 
-/** The one path every change record is written by: the inventory's use cases (whatever called them:
- * a direct edit, an approval's effect, an emergency change) and the policy changes of effects.ts.
- * Whether the change needed an approval is the caller's rule (systems.rules.ts); this records what
- * allowed it, or that nothing had to. */
-export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestContext; change: NewChangeRecord }) {
+/**
+ * The one path every change is recorded by: the inventory's use cases (whatever called them: a
+ * direct edit, an approval's effect, an emergency change) and the policy changes of
+ * apply-approved-change.ts. Whether the change needed an approval is the caller's rule
+ * (governed-changes.ts); this records what allowed it, or that nothing had to.
+ *
+ * The evidence is written once: `event` is the use case's own ledger event (its before/after are the
+ * fields that changed; the actor names the signers of an approved change), appended here with the
+ * change record's id, the authority and the change-record controls. The `change_records` row is an
+ * index of that event for reads (the list, "ever approved for use"), written from the same values:
+ * its full before/after and diff are derived from what the use case holds, not written to the ledger
+ * a second time. A change that no use case records with an event of its own (a policy version)
+ * passes no `event` and gets a `change.recorded` event, the shape every change had before.
+ */
+export async function recordChange(trx: Tx, { ctx, change, event }: { ctx: RequestContext; change: NewChangeRecord; event?: EventInput }) {
   const id = randomUUID();
   const diff = structuredDiff(change.before ?? {}, change.after);
   // Applied under an approval: the person whose decision completed it acts, and these signed it.
   const signedBy = (ctx.actor.applying?.signers ?? []).map((s) => ({ id: s.id, name: s.name, onBehalfOf: s.onBehalfOf }));
-  const event = await appendEvent(trx, ctx, {
-    type: 'change.recorded',
-    subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion },
-    before: change.before ?? undefined,
-    after: change.after,
-    reason: change.rationale,
-    data: {
-      changeRecordId: id,
-      changeKind: change.changeKind,
-      systemId: change.systemId,
-      diff,
-      approvalRequestId: change.approvalRequestId,
-      exceptionId: change.exceptionId,
-      signedBy,
-    },
-  });
+  const appended = await appendEvent(
+    trx,
+    ctx,
+    event
+      ? {
+          ...event,
+          // An event that states its reason (null: none was given) keeps it; else the record's rationale.
+          reason: event.reason !== undefined ? event.reason : change.rationale || undefined,
+          data: {
+            ...event.data,
+            changeRecordId: id,
+            ...(change.approvalRequestId ? { approvalRequestId: change.approvalRequestId } : {}),
+            ...(change.exceptionId ? { exceptionId: change.exceptionId } : {}),
+          },
+        }
+      : {
+          type: 'change.recorded',
+          subject: { type: change.subjectType, id: change.subjectId, version: change.subjectVersion },
+          before: change.before ?? undefined,
+          after: change.after,
+          reason: change.rationale,
+          data: {
+            changeRecordId: id,
+            changeKind: change.changeKind,
+            systemId: change.systemId,
+            diff,
+            approvalRequestId: change.approvalRequestId,
+            exceptionId: change.exceptionId,
+            signedBy,
+          },
+        },
+  );
   const row = {
     id,
     subject_type: change.subjectType,
@@ -81,11 +107,11 @@ export async function recordChange(trx: Tx, { ctx, change }: { ctx: RequestConte
     approval_request_id: change.approvalRequestId,
     exception_id: change.exceptionId,
     recorded_by: ctx.actor.userId,
-    recorded_at: event.recordedAt,
-    event_id: event.eventId,
+    recorded_at: appended.recordedAt,
+    event_id: appended.eventId,
     signed_by: JSON.stringify(signedBy),
   };
-  await trx.insertInto('change_records').values(row).execute();
+  await insertRows(trx, 'change_records', [row]);
   return { ...row, diff };
 }
 
@@ -166,6 +192,8 @@ export function replayVersions(events: LeafEvent[]): Map<number, ReconstructedVe
     if (!isPlainObject(event.after)) continue;
     const version = event.subject.version ?? current + 1;
     state = { ...state, ...event.after };
+    // A change's event keeps only the fields it changed; the version it made is the subject's.
+    if ('version' in state) state.version = version;
     current = Math.max(current, version);
     const entry = versions.get(version) ?? { version, state: {}, events: [] };
     entry.state = { ...state };

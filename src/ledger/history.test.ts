@@ -238,10 +238,11 @@ for (const dialect of DIALECTS) {
         'decisions.batch_recorded',
         'appeal.received',
         'appeal.resolved',
-        'change.recorded',
       ]) {
         assert.ok(types.includes(type), `history has ${type}`);
       }
+      // A change's evidence is its own event, linked to its change record: no second event restates it.
+      assert.ok(!types.includes('change.recorded'), 'no change.recorded event beside the change');
       const about = (requestId: string) => items.filter((e) => e.links.approvalRequestId === requestId);
       const grants = about(requests['v1.0']).filter((e) => e.type === 'approval.granted');
       assert.deepEqual(
@@ -265,6 +266,17 @@ for (const dialect of DIALECTS) {
         'the change event names the signers',
       );
       assert.equal(deployed?.links.approvalRequestId, requests['v1.0']);
+      const record = await t.store.db
+        .selectFrom('change_records')
+        .select(['id', 'event_id'])
+        .where('subject_id', '=', mv['v1.0'])
+        .where('change_kind', '=', 'model_version.deployed')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [deployed?.links.changeRecordId, deployed?.eventId],
+        [record.id, record.event_id],
+        'the event names its change record',
+      );
       const exceptionTypes = items.filter((e) => e.links.exceptionId === exceptionId && e.kind === 'exception').map((e) => e.type);
       assert.equal(exceptionTypes[0], 'exception.opened');
       assert.equal(exceptionTypes.at(-1), 'exception.closed');

@@ -16,7 +16,7 @@ import type { DataSourceInput } from '../governance/content.js';
 import type { ChangeAuthority } from '../governance/governed-changes.js';
 import type { PolicyStep } from '../governance/policies.js';
 import { writePolicyVersion } from '../governance/policies.js';
-import { contentOf, countedApprovals, decisionsOf, type RequestRow } from '../governance/requests.repository.js';
+import { contentOf, countedApprovals, type DecisionRow, type RequestRow } from '../governance/requests.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { addDataSource, updateDataSource } from '../modules/systems/data-sources.service.js';
 import { deployModelVersion } from '../modules/systems/model-versions.service.js';
@@ -24,8 +24,8 @@ import { changeRiskTier, changeSystemStatus, updateSystem } from '../modules/sys
 import type { EuRiskTier, SystemStatus } from '../modules/systems/systems.tables.js';
 
 /** Who signed the request's current revision, in decision order (none for an emergency bypass). */
-async function signersOf(trx: Tx, request: RequestRow): Promise<Signer[]> {
-  const approvals = countedApprovals(request, await decisionsOf(trx, request.id));
+async function signersOf(trx: Tx, request: RequestRow, decisions: DecisionRow[]): Promise<Signer[]> {
+  const approvals = countedApprovals(request, decisions);
   const ids = [...new Set(approvals.flatMap((a) => (a.onBehalfOf ? [a.approverId, a.onBehalfOf] : [a.approverId])))];
   const names = ids.length === 0 ? [] : await trx.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).execute();
   const nameOf = (id: string) => names.find((n) => n.id === id)?.display_name ?? id;
@@ -143,21 +143,27 @@ async function changePolicy(trx: Tx, ctx: RequestContext, request: RequestRow, r
   return { applied, record: { id: record.id, diff: record.diff } };
 }
 
-/** Applies the request's change; `exceptionId` when an emergency bypassed the approval. */
+/** Applies the request's change; `exceptionId` when an emergency bypassed the approval (no signers
+ * then). `decisions`: the request's decisions as its caller read them. Returns the change record and
+ * the request as it now is (applied), so nobody reads it again. */
 export async function applyEffect(
   trx: Tx,
   {
     ctx,
     request,
+    decisions,
     exceptionId = null,
     rationale,
-  }: { ctx: RequestContext; request: RequestRow; exceptionId?: string | null; rationale: string },
+  }: { ctx: RequestContext; request: RequestRow; decisions: DecisionRow[]; exceptionId?: string | null; rationale: string },
 ) {
   if (request.applied_at)
     throw new AppError('invalid_transition', `the change of request ${request.id} was already applied at ${request.applied_at}`);
-  const applying: ApplyingApproval = { approvalRequestId: request.id, signers: exceptionId ? [] : await signersOf(trx, request) };
+  const applying: ApplyingApproval = {
+    approvalRequestId: request.id,
+    signers: exceptionId ? [] : await signersOf(trx, request, decisions),
+  };
   const applier = applierOf(ctx, applying);
-  const { applied, record } =
+  const { applied: change, record } =
     request.kind === 'policy_change'
       ? await changePolicy(trx, applier, request, rationale)
       : {
@@ -166,19 +172,16 @@ export async function applyEffect(
         };
   const at = new Date().toISOString();
   const version = Number(request.version) + 1;
-  await trx
-    .updateTable('approval_requests')
-    .set({ applied_at: at, applied_digest: request.content_digest, updated_at: at, version })
-    .where('id', '=', request.id)
-    .execute();
+  const applied = { applied_at: at, applied_digest: request.content_digest, updated_at: at, version };
+  await trx.updateTable('approval_requests').set(applied).where('id', '=', request.id).execute();
   await appendEvent(trx, ctx, {
     type: 'approval.applied',
     subject: { type: 'approval_request', id: request.id, version },
     after: {
       appliedAt: at,
       changeRecordId: record.id,
-      changeKind: applied.changeKind,
-      subject: applied.subject,
+      changeKind: change.changeKind,
+      subject: change.subject,
     },
     reason: rationale,
     data: {
@@ -190,5 +193,5 @@ export async function applyEffect(
       signers: applying.signers,
     },
   });
-  return record;
+  return { record, request: { ...request, ...applied } };
 }

@@ -11,12 +11,19 @@ import { applyEffect } from './apply-approved-change.js';
 import { openRejectedEmergencyFollowUp } from './emergency-change.js';
 
 export async function decideApproval(trx: Tx, args: { ctx: RequestContext; requestId: string; input: DecisionInput; now?: Date }) {
-  const { request, toApply } = await decideRequest(trx, args);
+  // decideRequest reads the request's state once and hands it on as it moved; the change is applied
+  // from it (the approval gate of the inventory's use case still checks the approval itself).
+  const { request, state, toApply } = await decideRequest(trx, args);
   if (request.status === 'rejected' && request.applied_at) {
     await openRejectedEmergencyFollowUp(trx, { ctx: args.ctx, request, rationale: args.input.rationale.trim(), now: args.now });
     return loadRequest(trx, args.requestId);
   }
   if (!toApply) return request;
-  await applyEffect(trx, { ctx: args.ctx, request: toApply, rationale: `${toApply.title}: ${toApply.justification}` });
-  return loadRequest(trx, args.requestId);
+  const applied = await applyEffect(trx, {
+    ctx: args.ctx,
+    request: toApply,
+    decisions: state.decisions,
+    rationale: `${toApply.title}: ${toApply.justification}`,
+  });
+  return applied.request;
 }

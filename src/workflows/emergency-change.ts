@@ -87,9 +87,21 @@ export async function proceedWithEmergency(
     references: [],
     data: { systemId: request.system_id },
   });
-  const record = await applyEffect(trx, { ctx, request: await loadRequest(trx, requestId), exceptionId: exception.id, rationale: why });
-  await notifyOpenSteps(trx, await loadRequestState(trx, requestId, now), now, 'needs a retrospective decision (emergency change made)');
-  return { request: await loadRequest(trx, requestId), exceptionId: exception.id, changeRecordId: record.id, retrospectiveDueAt: dueAt };
+  const bypassed: RequestRow = {
+    ...request,
+    emergency_by: userId,
+    emergency_reason: why,
+    emergency_at: at,
+    exception_id: exception.id,
+    retrospective_due_at: dueAt,
+    updated_at: at,
+    version,
+  };
+  // An emergency change has no signers: the decisions are not needed to apply it.
+  const applied = await applyEffect(trx, { ctx, request: bypassed, decisions: [], exceptionId: exception.id, rationale: why });
+  const state = await loadRequestState(trx, requestId, now);
+  await notifyOpenSteps(trx, state, now, 'needs a retrospective decision (emergency change made)');
+  return { request: state.request, exceptionId: exception.id, changeRecordId: applied.record.id, retrospectiveDueAt: dueAt };
 }
 
 /** Alerts governance leads about emergency changes whose retrospective approval is overdue; once each. */

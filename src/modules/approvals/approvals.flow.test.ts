@@ -117,7 +117,8 @@ for (const dialect of DIALECTS) {
         'in ledger order',
       );
 
-      const deployed = await t.call(lead, 'GET', `/api/v1/ledger/events?subjectId=${mv.id}&type=change.recorded`);
+      // The change's evidence is its own event (filed under the system), which names its change record.
+      const deployed = await t.call(lead, 'GET', `/api/v1/ledger/events?subjectId=${s.id}&type=model_version.deployed`);
       const change = deployed.json().items[0];
       assert.equal(change.event.after.status, 'deployed');
       assert.equal(change.event.data.approvalRequestId, req.id);
@@ -125,6 +126,8 @@ for (const dialect of DIALECTS) {
 
       const records = (await t.call(lead, 'GET', `/api/v1/change-records?subjectId=${mv.id}`)).json();
       assert.equal(records.total, 1);
+      assert.equal(records.items[0].eventId, change.event.id, 'the change record indexes that event');
+      assert.equal(change.event.data.changeRecordId, records.items[0].id);
       assert.deepEqual(
         records.items[0].diff.find((d: { path: string }) => d.path === 'status'),
         { path: 'status', before: 'registered', after: 'deployed' },

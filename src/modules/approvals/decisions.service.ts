@@ -1,6 +1,7 @@
 // Deciding on a request: approve, reject or request changes. Four-eyes for everyone, admins
 // included: the requester never decides their own request and no person fills two approvals of one
 // revision, in their own right or through a delegation. The final approval applies the change.
+// The request's state is read once; what the decision writes moves it on in memory.
 import { randomUUID } from 'node:crypto';
 import { type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Tx } from '../../db/store.js';
@@ -8,8 +9,14 @@ import { AppError } from '../../errors.js';
 import { assertRequestUsable } from '../../governance/approval-gate.js';
 import type { Decision } from '../../governance/approvals.tables.js';
 import { activeDelegationsTo, candidateOf, systemRefOf } from '../../governance/approvers.js';
-import { type Candidate, peopleOf, qualifyingRole, type StepState } from '../../governance/chain.js';
-import { loadRequest, loadRequestState, type RequestRow, type RequestState } from '../../governance/requests.repository.js';
+import { type Candidate, evaluateChain, peopleOf, qualifyingRole, type StepState } from '../../governance/chain.js';
+import {
+  countedApprovals,
+  type DecisionRow,
+  loadRequestState,
+  type RequestRow,
+  type RequestState,
+} from '../../governance/requests.repository.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
@@ -177,46 +184,54 @@ export async function decideRequest(
     onBehalfOf: capacity.onBehalfOf,
     data: { kind: request.kind, systemId: request.system_id, subjectId: request.subject_id, delegationId: capacity.delegationId },
   });
-  await trx
-    .insertInto('approval_decisions')
-    .values({
-      id: randomUUID(),
-      request_id: requestId,
-      revision: Number(request.revision),
-      step_index: capacity.step.index,
-      decision: input.decision,
-      approver_id: userId,
-      approver_role: capacity.role,
-      on_behalf_of: capacity.onBehalfOf,
-      delegation_id: capacity.delegationId,
-      rationale,
-      content_digest: request.content_digest,
-      decided_at: decidedAt,
-      valid_until: validUntil,
-      event_id: event.eventId,
-    })
-    .execute();
+  const decision: DecisionRow = {
+    id: randomUUID(),
+    request_id: requestId,
+    revision: Number(request.revision),
+    step_index: capacity.step.index,
+    decision: input.decision,
+    approver_id: userId,
+    approver_role: capacity.role,
+    on_behalf_of: capacity.onBehalfOf,
+    delegation_id: capacity.delegationId,
+    rationale,
+    content_digest: request.content_digest,
+    decided_at: decidedAt,
+    valid_until: validUntil,
+    event_id: event.eventId,
+  };
+  await trx.insertInto('approval_decisions').values(decision).execute();
   const status = input.decision === 'reject' ? 'rejected' : input.decision === 'request_changes' ? 'changes_requested' : 'pending';
   await trx.updateTable('approval_requests').set({ status, updated_at: decidedAt, version }).where('id', '=', requestId).execute();
-  const toApply = input.decision === 'approve' ? await afterApproval(trx, ctx, requestId, state.chain.openStage, now) : null;
-  return { request: await loadRequest(trx, requestId), toApply };
+  // The state read above, moved on by what was just written: the request is not read again.
+  const decided = withDecision(state, { ...request, status, updated_at: decidedAt, version }, decision, now);
+  if (input.decision !== 'approve') return { request: decided.request, state: decided, toApply: null };
+  return afterApproval(trx, ctx, decided, state.chain.openStage, now);
 }
 
-/** Completes the chain or tells the next stage's approvers it is their turn. Returns the request whose
- * change is now to be applied (workflows/decide-approval.ts applies it in the same transaction), or
- * null when nothing is to be applied (chain still open, or a retrospective approval of an emergency
- * change that was applied already). */
+/** `state` after `decision` was written and the request became `request`; decisions stay in the
+ * order decisionsOf reads them (decided_at, id). */
+function withDecision(state: RequestState, request: RequestRow, decision: DecisionRow, now: Date): RequestState {
+  const decisions = [...state.decisions, decision].sort(
+    (a, b) => a.decided_at.localeCompare(b.decided_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return { ...state, request, decisions, chain: evaluateChain(state.policy.steps, countedApprovals(request, decisions), now) };
+}
+
+/** Completes the chain or tells the next stage's approvers it is their turn. `toApply` is the request
+ * whose change is now to be applied (workflows/decide-approval.ts applies it in the same
+ * transaction), or null when nothing is to be applied (chain still open, or a retrospective approval
+ * of an emergency change that was applied already). */
 async function afterApproval(
   trx: Tx,
   ctx: RequestContext,
-  requestId: string,
+  state: RequestState,
   stageBefore: number | null,
   now: Date,
-): Promise<RequestRow | null> {
-  const state = await loadRequestState(trx, requestId, now);
+): Promise<{ request: RequestRow; state: RequestState; toApply: RequestRow | null }> {
   if (!state.chain.complete) {
     if (state.chain.openStage !== stageBefore) await notifyOpenSteps(trx, state, now);
-    return null;
+    return { request: state.request, state, toApply: null };
   }
   const approvals = state.chain.steps.flatMap((s) => s.approvals);
   const expiries = approvals
@@ -225,15 +240,12 @@ async function afterApproval(
     .sort();
   const at = now.toISOString();
   const version = Number(state.request.version) + 1;
-  await trx
-    .updateTable('approval_requests')
-    .set({ status: 'approved', completed_at: at, valid_until: expiries[0] ?? null, updated_at: at, version })
-    .where('id', '=', requestId)
-    .execute();
+  const completion = { status: 'approved' as const, completed_at: at, valid_until: expiries[0] ?? null, updated_at: at, version };
+  await trx.updateTable('approval_requests').set(completion).where('id', '=', state.request.id).execute();
   const retrospective = state.request.applied_at !== null;
   await appendEvent(trx, ctx, {
     type: 'approval.completed',
-    subject: { type: 'approval_request', id: requestId, version },
+    subject: { type: 'approval_request', id: state.request.id, version },
     before: { status: 'pending' },
     after: { status: 'approved', completedAt: at, validUntil: expiries[0] ?? null, retrospective },
     data: {
@@ -243,8 +255,9 @@ async function afterApproval(
       exceptionId: state.request.exception_id,
     },
   });
-  if (retrospective) return null;
-  const completed = await loadRequestState(trx, requestId, now);
+  // The chain does not depend on the request's status: the completed state is this one, approved.
+  const completed: RequestState = { ...state, request: { ...state.request, ...completion } };
+  if (retrospective) return { request: completed.request, state: completed, toApply: null };
   await assertRequestUsable(trx, completed, now);
-  return completed.request;
+  return { request: completed.request, state: completed, toApply: completed.request };
 }

@@ -1,16 +1,15 @@
 // Data sources of an AI system (ISO 42001 A.7): what data it uses, whether personal data is in it,
-// where it comes from and who answers for it. Events have the system as their subject; each change
-// also writes a change record. Adding or updating a data source is governed (systems.rules.ts).
+// where it comes from and who answers for it. Events have the system as their subject; each change's
+// event is indexed by a change record. Adding or updating a data source is governed (systems.rules.ts).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
-import { notFound } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
 import { assertGovernedChangeAllowed, authorityData, type ChangeAuthority } from '../../governance/governed-changes.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
+import { assertExpectedVersion, assertGuardedWrite } from '../../versions.js';
 import { type DataSourceRow, diffViews, presentDataSource } from './systems.presenter.js';
-import { assertActiveUser, getSystem } from './systems.repository.js';
-import { assertMayEdit, assertVersion } from './systems.rules.js';
+import { assertActiveUser, getSystem, getSystemRecord, listSystemRecords } from './systems.repository.js';
+import { assertMayEdit } from './systems.rules.js';
 
 export interface NewDataSource {
   name: string;
@@ -22,25 +21,8 @@ export interface NewDataSource {
 
 export type DataSourceChanges = Partial<NewDataSource>;
 
-const DATA_SOURCE_COLUMNS = [
-  'id',
-  'system_id',
-  'name',
-  'kind',
-  'contains_personal_data',
-  'provenance',
-  'owner_id',
-  'created_at',
-  'updated_at',
-  'version',
-] as const;
-
-/** A data source as its change records keep it; the record has its own time. */
-function dataSourceState(row: DataSourceRow) {
-  const { updatedAt: _updatedAt, ...view } = presentDataSource(row);
-  return view;
-}
-
+/** The evidence of a data source's change, written once: its event (filed under the system, the
+ * source's id in `data`) with the change record it indexes; `before` is null when it is added. */
 async function recordDataSourceChange(
   trx: Tx,
   ctx: RequestContext,
@@ -52,16 +34,28 @@ async function recordDataSourceChange(
     authority,
   }: { before: DataSourceRow | null; after: DataSourceRow; rationale?: string; authority: ChangeAuthority },
 ) {
+  const afterView = presentDataSource(after);
+  const beforeView = before && presentDataSource(before);
+  const diff = beforeView ? diffViews(beforeView, afterView) : { before: undefined, after: afterView };
+  // The record has its own time, so updatedAt is left out of its snapshots.
+  const state = ({ updatedAt: _updatedAt, ...view }: typeof afterView) => view;
   await recordChange(trx, {
     ctx,
+    event: {
+      type,
+      subject: { type: 'ai_system', id: after.system_id },
+      before: diff.before,
+      after: diff.after,
+      data: { systemId: after.system_id, dataSourceId: after.id, ...authorityData(authority) },
+    },
     change: {
       subjectType: 'data_source',
       subjectId: after.id,
       systemId: after.system_id,
       subjectVersion: Number(after.version),
       changeKind: type,
-      before: before ? dataSourceState(before) : null,
-      after: dataSourceState(after),
+      before: beforeView && state(beforeView),
+      after: state(afterView),
       rationale: rationale?.trim() ?? '',
       approvalRequestId: authority.approvalRequestId ?? null,
       exceptionId: authority.exceptionId ?? null,
@@ -97,30 +91,16 @@ export async function addDataSource(
     version: 1,
   };
   await trx.insertInto('data_sources').values(row).execute();
-  await appendEvent(trx, ctx, {
-    type: 'data_source.added',
-    subject: { type: 'ai_system', id: systemId },
-    after: presentDataSource(row),
-    data: { systemId, dataSourceId: row.id, ...authorityData(authority) },
-  });
   await recordDataSourceChange(trx, ctx, 'data_source.added', { before: null, after: row, rationale, authority });
   return row;
 }
 
-export async function getDataSource(db: Tx, id: string): Promise<DataSourceRow> {
-  const row = await db.selectFrom('data_sources').select(DATA_SOURCE_COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('data source', id);
-  return row;
+export function getDataSource(db: Tx, id: string): Promise<DataSourceRow> {
+  return getSystemRecord(db, 'data_sources', id);
 }
 
-export async function listDataSources(db: Tx, systemId: string): Promise<DataSourceRow[]> {
-  return db
-    .selectFrom('data_sources')
-    .select(DATA_SOURCE_COLUMNS)
-    .where('system_id', '=', systemId)
-    .orderBy('name')
-    .orderBy('id')
-    .execute();
+export function listDataSources(db: Tx, systemId: string): Promise<DataSourceRow[]> {
+  return listSystemRecords(db, 'data_sources', systemId);
 }
 
 export async function updateDataSource(
@@ -142,7 +122,7 @@ export async function updateDataSource(
 ): Promise<DataSourceRow> {
   const before = await getDataSource(trx, dataSourceId);
   assertMayEdit(ctx.actor, before.system_id, 'updating a data source');
-  assertVersion(Number(before.version), expectedVersion, `data source ${dataSourceId}`);
+  assertExpectedVersion(`data source ${dataSourceId}`, Number(before.version), expectedVersion);
   const system = await getSystem(trx, before.system_id);
   await assertGovernedChangeAllowed(trx, { system, kind: 'data_source_change', authority, target: { action: 'update', id: dataSourceId } });
   if (changes.ownerId) await assertActiveUser(trx, changes.ownerId, 'ownerId');
@@ -158,15 +138,13 @@ export async function updateDataSource(
     version: Number(before.version) + 1,
   };
   const { id: _id, system_id: _s, created_at: _c, ...columns } = after;
-  await trx.updateTable('data_sources').set(columns).where('id', '=', dataSourceId).where('version', '=', Number(before.version)).execute();
-  const diff = diffViews(presentDataSource(before), presentDataSource(after));
-  await appendEvent(trx, ctx, {
-    type: 'data_source.updated',
-    subject: { type: 'ai_system', id: before.system_id },
-    before: diff.before,
-    after: diff.after,
-    data: { systemId: before.system_id, dataSourceId, ...authorityData(authority) },
-  });
+  const result = await trx
+    .updateTable('data_sources')
+    .set(columns)
+    .where('id', '=', dataSourceId)
+    .where('version', '=', Number(before.version))
+    .executeTakeFirst();
+  assertGuardedWrite(`data source ${dataSourceId}`, result, Number(before.version));
   await recordDataSourceChange(trx, ctx, 'data_source.updated', { before, after, rationale, authority });
   return after;
 }

@@ -1,16 +1,16 @@
 // Model versions of an AI system: registering one (its artifact digest, training data, parameters)
 // and deploying it, which needs a completed approval. Events have the system as their subject so
-// the system's timeline shows them; the version's id is in `data`. Each also writes a change record
-// with the model version as its subject (and so its parameters, training data and status).
+// the system's timeline shows them; the version's id is in `data`. Each event is also indexed by a
+// change record with the model version as its subject (and so its parameters, training data, status).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { recordChange } from '../../governance/change-records.service.js';
 import { assertDeploymentAllowed, authorityData, type ChangeAuthority } from '../../governance/governed-changes.js';
-import { appendEvent } from '../../ledger/ledger.service.js';
+import type { EventInput } from '../../ledger/ledger.service.js';
 import { type ModelVersionRow, presentModelVersion } from './systems.presenter.js';
-import { getSystem } from './systems.repository.js';
+import { getSystem, getSystemRecord, listSystemRecords } from './systems.repository.js';
 import { assertMayEdit } from './systems.rules.js';
 
 export interface NewModelVersion {
@@ -23,41 +23,39 @@ export interface NewModelVersion {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-const MODEL_COLUMNS = [
-  'id',
-  'system_id',
-  'label',
-  'artifact_sha256',
-  'training_data_refs',
-  'parameters',
-  'registered_by',
-  'notes',
-  'status',
-  'deployed_at',
-  'created_at',
-  'version',
-] as const;
-
-/** The change record of a model version's change; `before` is null when it is registered. */
+/** The evidence of a model version's change, written once: its event (filed under the system, the
+ * version's id in `data`) with the change record it indexes (the version as its subject, with its
+ * parameters, training data and status); `before` is null when it is registered. */
 async function recordModelVersionChange(
   trx: Tx,
   ctx: RequestContext,
-  type: string,
   {
+    event,
     before,
     after,
     rationale,
     authority = {},
-  }: { before: ModelVersionRow | null; after: ModelVersionRow; rationale: string; authority?: ChangeAuthority },
+  }: {
+    event: Omit<EventInput, 'subject'>;
+    before: ModelVersionRow | null;
+    after: ModelVersionRow;
+    rationale: string;
+    authority?: ChangeAuthority;
+  },
 ) {
   await recordChange(trx, {
     ctx,
+    event: {
+      ...event,
+      subject: { type: 'ai_system', id: after.system_id },
+      data: { systemId: after.system_id, modelVersionId: after.id, ...event.data, ...authorityData(authority) },
+    },
     change: {
       subjectType: 'model_version',
       subjectId: after.id,
       systemId: after.system_id,
       subjectVersion: Number(after.version),
-      changeKind: type,
+      changeKind: event.type,
       before: before ? presentModelVersion(before) : null,
       after: presentModelVersion(after),
       rationale,
@@ -101,30 +99,21 @@ export async function registerModelVersion(
     version: 1,
   };
   await trx.insertInto('model_versions').values(row).execute();
-  await appendEvent(trx, ctx, {
-    type: 'model_version.registered',
-    subject: { type: 'ai_system', id: systemId },
-    after: presentModelVersion(row),
-    data: { systemId, modelVersionId: row.id },
+  await recordModelVersionChange(trx, ctx, {
+    event: { type: 'model_version.registered', after: presentModelVersion(row) },
+    before: null,
+    after: row,
+    rationale: row.notes,
   });
-  await recordModelVersionChange(trx, ctx, 'model_version.registered', { before: null, after: row, rationale: row.notes });
   return row;
 }
 
-export async function getModelVersion(db: Tx, id: string): Promise<ModelVersionRow> {
-  const row = await db.selectFrom('model_versions').select(MODEL_COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('model version', id);
-  return row;
+export function getModelVersion(db: Tx, id: string): Promise<ModelVersionRow> {
+  return getSystemRecord(db, 'model_versions', id);
 }
 
-export async function listModelVersions(db: Tx, systemId: string): Promise<ModelVersionRow[]> {
-  return db
-    .selectFrom('model_versions')
-    .select(MODEL_COLUMNS)
-    .where('system_id', '=', systemId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+export function listModelVersions(db: Tx, systemId: string): Promise<ModelVersionRow[]> {
+  return listSystemRecords(db, 'model_versions', systemId);
 }
 
 /** Marks a version deployed; the one deployed before it, if any, is retired with its own event
@@ -139,13 +128,7 @@ export async function deployModelVersion(
   if (before.status !== 'registered') throw new AppError('invalid_transition', `model version ${modelVersionId} is ${before.status}`);
   const system = await getSystem(trx, before.system_id);
   await assertDeploymentAllowed(trx, { system, modelVersionId, label: before.label, authority });
-  const replaced = await trx
-    .selectFrom('model_versions')
-    .select(MODEL_COLUMNS)
-    .where('system_id', '=', before.system_id)
-    .where('status', '=', 'deployed')
-    .orderBy('id')
-    .execute();
+  const replaced = (await listModelVersions(trx, before.system_id)).filter((row) => row.status === 'deployed');
   const after: ModelVersionRow = {
     ...before,
     status: 'deployed',
@@ -157,14 +140,18 @@ export async function deployModelVersion(
     .set({ status: after.status, deployed_at: after.deployed_at, version: after.version })
     .where('id', '=', modelVersionId)
     .execute();
-  await appendEvent(trx, ctx, {
-    type: 'model_version.deployed',
-    subject: { type: 'ai_system', id: before.system_id },
-    before: { status: before.status, deployedAt: before.deployed_at },
-    after: { status: after.status, deployedAt: after.deployed_at },
-    data: { systemId: before.system_id, modelVersionId, ...authorityData(authority), retired: replaced.map((r) => r.id) },
+  await recordModelVersionChange(trx, ctx, {
+    event: {
+      type: 'model_version.deployed',
+      before: { status: before.status, deployedAt: before.deployed_at },
+      after: { status: after.status, deployedAt: after.deployed_at },
+      data: { retired: replaced.map((r) => r.id) },
+    },
+    before,
+    after,
+    rationale: rationale?.trim() ?? '',
+    authority,
   });
-  await recordModelVersionChange(trx, ctx, 'model_version.deployed', { before, after, rationale: rationale?.trim() ?? '', authority });
   for (const old of replaced) await retireModelVersion(trx, ctx, { old, supersededBy: after, authority });
   return after;
 }
@@ -178,20 +165,17 @@ async function retireModelVersion(
   const retired: ModelVersionRow = { ...old, status: 'retired', version: Number(old.version) + 1 };
   await trx.updateTable('model_versions').set({ status: retired.status, version: retired.version }).where('id', '=', old.id).execute();
   const reason = `superseded by model version ${supersededBy.label} (${supersededBy.id})`;
-  await appendEvent(trx, ctx, {
-    type: 'model_version.retired',
-    subject: { type: 'ai_system', id: old.system_id },
-    before: { status: old.status },
-    after: { status: retired.status },
-    reason,
-    data: {
-      systemId: old.system_id,
-      modelVersionId: old.id,
-      label: old.label,
-      supersededBy: supersededBy.id,
-      supersededByLabel: supersededBy.label,
-      ...authorityData(authority),
+  await recordModelVersionChange(trx, ctx, {
+    event: {
+      type: 'model_version.retired',
+      before: { status: old.status },
+      after: { status: retired.status },
+      reason,
+      data: { label: old.label, supersededBy: supersededBy.id, supersededByLabel: supersededBy.label },
     },
+    before: old,
+    after: retired,
+    rationale: reason,
+    authority,
   });
-  await recordModelVersionChange(trx, ctx, 'model_version.retired', { before: old, after: retired, rationale: reason, authority });
 }

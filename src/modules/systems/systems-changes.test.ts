@@ -62,6 +62,103 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    /** The newest ledger event, parsed, with its id column. */
+    const lastEvent = async () => {
+      const row = await t.store.db
+        .selectFrom('ledger_events')
+        .select(['leaf', 'event_id'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      return {
+        eventId: row.event_id,
+        ...(JSON.parse(row.leaf) as { type: string; before?: unknown; after?: unknown; data?: Record<string, unknown> }),
+      };
+    };
+
+    test('a change writes its evidence once: one event that names its change record; a refusal writes nothing', async () => {
+      const s = await inDevelopment();
+      const before = await ledgerCount();
+      const moved = await t.callCurrent(owner, 'POST', `/api/v1/systems/${s.id}/status`, { status: 'in_validation', rationale: RATIONALE });
+      assert.equal(moved.statusCode, 200, moved.body);
+      assert.equal(await ledgerCount(), before + 1, 'one ledger event for one change');
+      const event = await lastEvent();
+      const [record, ...more] = await recordsOf(s.id);
+      assert.equal(more.length, 0);
+      assert.equal(event.type, 'system.status_changed');
+      assert.deepEqual([event.before, event.after], [{ status: 'in_development' }, { status: 'in_validation' }], 'the fields that changed');
+      assert.equal(event.data?.changeRecordId, record.id, 'the event names its change record');
+      assert.equal(record.event_id, event.eventId, 'the change record indexes that event');
+      assert.deepEqual(JSON.parse(record.diff), [
+        { path: 'status', before: 'in_development', after: 'in_validation' },
+        { path: 'version', before: 1, after: 2 },
+      ]);
+
+      const stale = await t.call(
+        owner,
+        'POST',
+        `/api/v1/systems/${s.id}/status`,
+        { status: 'in_development', rationale: RATIONALE },
+        { 'if-match': '"1"' },
+      );
+      assert.equal(errorCode(stale), 'version_conflict');
+      assert.deepEqual(stale.json().error.details, { expectedVersion: 1, currentVersion: 2 });
+      assert.equal(await ledgerCount(), before + 1, 'a refused change writes nothing');
+      assert.equal((await recordsOf(s.id)).length, 1);
+    });
+
+    test('a stale data source version is refused with version_conflict, the same message as a system; nothing is written', async () => {
+      const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const added = await t.callCurrent(owner, 'POST', `/api/v1/systems/${s.id}/data-sources`, {
+        name: 'CRM',
+        kind: 'database',
+        containsPersonalData: true,
+      });
+      assert.equal(added.statusCode, 201, added.body);
+      const id = added.json().id as string;
+      const updated = await t.call(owner, 'PATCH', `/api/v1/data-sources/${id}`, { provenance: 'vendor X' }, { 'if-match': '"1"' });
+      assert.equal(updated.statusCode, 200, updated.body);
+      const before = await ledgerCount();
+      const stale = await t.call(owner, 'PATCH', `/api/v1/data-sources/${id}`, { provenance: 'vendor Y' }, { 'if-match': '"1"' });
+      assert.equal(errorCode(stale), 'version_conflict');
+      assert.equal(
+        stale.json().error.message,
+        `data source ${id} changed since you read it (you read version 1, it is now version 2); read it again`,
+      );
+      assert.equal(await ledgerCount(), before);
+      const row = await t.store.db
+        .selectFrom('data_sources')
+        .select(['provenance', 'version'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([row.provenance, Number(row.version)], ['vendor X', 2]);
+    });
+
+    test('a model version change is one event filed under its system, naming its change record, and it compares by version', async () => {
+      const s = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const before = await ledgerCount();
+      const reg = await t.callCurrent(owner, 'POST', `/api/v1/systems/${s.id}/model-versions`, {
+        label: 'v1',
+        artifactSha256: 'd'.repeat(64),
+      });
+      assert.equal(reg.statusCode, 201, reg.body);
+      assert.equal(await ledgerCount(), before + 1);
+      const event = await lastEvent();
+      const [record] = await recordsOf(reg.json().id);
+      assert.deepEqual(
+        [event.type, event.data?.modelVersionId, event.data?.changeRecordId, record.event_id],
+        ['model_version.registered', reg.json().id, record.id, event.eventId],
+      );
+      const edit = await t.callCurrent(owner, 'PATCH', `/api/v1/systems/${s.id}`, { version: 1, vendor: 'Acme', rationale: RATIONALE });
+      assert.equal(edit.statusCode, 200, edit.body);
+      const compare = (await t.callCurrent(lead, 'GET', `/api/v1/systems/${s.id}/versions/compare?from=1&to=2`)).json();
+      assert.deepEqual([compare.from.state.version, compare.to.state.version], [1, 2], 'each version is the one its event made');
+      assert.deepEqual(
+        compare.diff.find((d: { path: string }) => d.path === 'version'),
+        { path: 'version', before: 1, after: 2 },
+      );
+    });
+
     test('governed changes on an approved-track system are refused without their approval; nothing is written', async () => {
       const s = await inDevelopment();
       const source = await t.store.db.selectFrom('data_sources').select('id').where('system_id', '=', s.id).execute();

@@ -10,7 +10,20 @@ export type DataSourceRow = Selectable<DataSourcesTable>;
 
 const parseList = (text: string): string[] => JSON.parse(text) as string[];
 
-export function presentSystem(row: SystemRow) {
+// A row is presented once per request: the use case presents it for its evidence and the route
+// for its answer, from the same row object (rows are never mutated; a change makes a new row).
+const presented = new WeakMap<SystemRow, SystemView>();
+
+export function presentSystem(row: SystemRow): SystemView {
+  let view = presented.get(row);
+  if (!view) {
+    view = viewOfSystem(row);
+    presented.set(row, view);
+  }
+  return view;
+}
+
+function viewOfSystem(row: SystemRow) {
   return {
     id: row.id,
     name: row.name,
@@ -37,7 +50,7 @@ export function presentSystem(row: SystemRow) {
   };
 }
 
-export type SystemView = ReturnType<typeof presentSystem>;
+export type SystemView = Readonly<ReturnType<typeof viewOfSystem>>;
 
 export function presentPhaseOwner(row: Selectable<SystemPhaseOwnersTable>) {
   return { phase: row.phase, userId: row.user_id, assignedAt: row.assigned_at };
@@ -55,17 +68,27 @@ const systemNames = (view: SystemView, names: Map<string, string>): NamedSystemV
   createdByName: nameOf(names, view.createdBy),
 });
 
-/** A page of systems with their people named, in one query. */
-export async function presentSystemsNamed(db: Kysely<Database>, rows: SystemRow[]): Promise<NamedSystemView[]> {
-  const names = await displayNames(
-    db,
-    rows.flatMap((row) => [row.accountable_owner_id, row.created_by]),
-  );
+/** A page of systems with their people named, in one query; none when `known` (the caller, whose
+ * name the request context holds) names everyone already. */
+export async function presentSystemsNamed(
+  db: Kysely<Database>,
+  rows: SystemRow[],
+  known?: { id: string | null; name: string | null },
+): Promise<NamedSystemView[]> {
+  const ids = rows.flatMap((row) => [row.accountable_owner_id, row.created_by]).filter((id): id is string => id !== null);
+  const names =
+    known?.id && known.name !== null && ids.every((id) => id === known.id)
+      ? new Map([[known.id, known.name]])
+      : await displayNames(db, ids);
   return rows.map((row) => systemNames(presentSystem(row), names));
 }
 
-export async function presentSystemNamed(db: Kysely<Database>, row: SystemRow): Promise<NamedSystemView> {
-  const [view] = await presentSystemsNamed(db, [row]);
+export async function presentSystemNamed(
+  db: Kysely<Database>,
+  row: SystemRow,
+  known?: { id: string | null; name: string | null },
+): Promise<NamedSystemView> {
+  const [view] = await presentSystemsNamed(db, [row], known);
   return view;
 }
 

@@ -4,7 +4,13 @@ import type { Database } from '../../db/schema.js';
 import { containsIgnoringCase } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
-import { type NamedSystemView, presentSystemsNamed, type SystemRow } from './systems.presenter.js';
+import {
+  type DataSourceRow,
+  type ModelVersionRow,
+  type NamedSystemView,
+  presentSystemsNamed,
+  type SystemRow,
+} from './systems.presenter.js';
 import type { AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
 
 type Db = Kysely<Database>;
@@ -42,6 +48,56 @@ export async function getSystem(db: Db, id: string): Promise<SystemRow> {
   const row = await findSystem(db, id);
   if (!row) throw notFound('AI system', id);
   return row;
+}
+
+/** What hangs off a system and is read by id: each table's columns and its name in a refusal. */
+const RECORDS = {
+  model_versions: {
+    what: 'model version',
+    columns: [
+      'id',
+      'system_id',
+      'label',
+      'artifact_sha256',
+      'training_data_refs',
+      'parameters',
+      'registered_by',
+      'notes',
+      'status',
+      'deployed_at',
+      'created_at',
+      'version',
+    ],
+  },
+  data_sources: {
+    what: 'data source',
+    columns: ['id', 'system_id', 'name', 'kind', 'contains_personal_data', 'provenance', 'owner_id', 'created_at', 'updated_at', 'version'],
+  },
+} as const;
+
+type RecordTable = keyof typeof RECORDS;
+type RecordRow<T extends RecordTable> = T extends 'model_versions' ? ModelVersionRow : DataSourceRow;
+
+/** A system's model versions or data sources, oldest first (data sources: by name), explicit columns. */
+export function listSystemRecords<T extends RecordTable>(db: Db, table: T, systemId: string): Promise<Array<RecordRow<T>>> {
+  // Kysely cannot relate a generic table name to its row type; RECORDS and RecordRow do.
+  const query = db
+    .selectFrom(table as 'model_versions')
+    .select(RECORDS[table].columns as unknown as (typeof RECORDS)['model_versions']['columns'])
+    .where('system_id', '=', systemId);
+  const ordered = table === 'data_sources' ? query.orderBy('name' as never) : query.orderBy('created_at');
+  return ordered.orderBy('id').execute() as Promise<Array<RecordRow<T>>>;
+}
+
+/** One model version or data source by id, or `not_found` naming what was looked for. */
+export async function getSystemRecord<T extends RecordTable>(db: Db, table: T, id: string): Promise<RecordRow<T>> {
+  const row = await db
+    .selectFrom(table as 'model_versions')
+    .select(RECORDS[table].columns as unknown as (typeof RECORDS)['model_versions']['columns'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound(RECORDS[table].what, id);
+  return row as RecordRow<T>;
 }
 
 export interface SystemFilter {

@@ -1,6 +1,9 @@
 // HTTP for the AI system inventory: the systems themselves, their views and timeline. Model
 // versions, data sources and import/export are in systems-records.routes.ts, registered from here.
 
+import type { Static, TSchema } from 'typebox';
+import type { RequestContext } from '../../context.js';
+import type { Tx } from '../../db/store.js';
 import { systemHistory } from '../../ledger/history.js';
 import { parseHistoryKinds } from '../../ledger/system-index.js';
 import {
@@ -14,7 +17,7 @@ import {
   requestContext,
   setEtag,
 } from '../../server/http.js';
-import { presentPhaseOwnerNamed, presentSystemDetail, presentSystemNamed } from './systems.presenter.js';
+import { presentPhaseOwnerNamed, presentSystemDetail, presentSystemNamed, type SystemRow } from './systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems, summarizeSystems, systemTimeline } from './systems.repository.js';
 import {
   AssignPhaseOwnerBody,
@@ -101,9 +104,11 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
       config: { access: CREATE, etag: true },
     },
     async (req, reply) => {
-      const row = await store.transact((trx) => createSystem(trx, { ctx: requestContext(req), input: req.body }));
+      const ctx = requestContext(req);
+      const row = await store.transact((trx) => createSystem(trx, { ctx, input: req.body }));
       setEtag(reply, Number(row.version));
-      return reply.status(201).send(await presentSystemNamed(store.db, row));
+      const caller = { id: ctx.actor.userId, name: ctx.actor.displayName };
+      return reply.status(201).send(await presentSystemNamed(store.db, row, caller));
     },
   );
 
@@ -127,146 +132,75 @@ export async function systemsRoutes(app: App, deps: AppDeps) {
     },
   );
 
-  app.patch(
+  /**
+   * A change of the system row, the same for all five: who may call it, the version the caller read
+   * (If-Match or body.version, required), one use case in one transaction, the new version's ETag and
+   * the system with its people named.
+   */
+  function systemChangeRoute<Body extends TSchema>(
+    method: 'PATCH' | 'POST',
+    url: string,
+    spec: { operationId: string; summary: string; body: Body; access: typeof EDIT | typeof GOVERN },
+    change: (trx: Tx, args: { ctx: RequestContext; systemId: string; expectedVersion: number }, body: Static<Body>) => Promise<SystemRow>,
+  ) {
+    app.route({
+      method,
+      url,
+      schema: {
+        operationId: spec.operationId,
+        summary: spec.summary,
+        tags,
+        params: IdParams,
+        body: spec.body,
+        response: { 200: SystemView, ...errorResponses },
+      },
+      config: { access: spec.access, ifMatch: 'required', etag: true },
+      handler: async (req, reply) => {
+        const body = req.body as Static<Body> & { version?: number };
+        const ctx = requestContext(req);
+        const args = { ctx, systemId: req.params.id, expectedVersion: expectedVersion(req, body.version) };
+        const row = await store.transact((trx) => change(trx, args, body));
+        setEtag(reply, Number(row.version));
+        return presentSystemNamed(store.db, row, { id: ctx.actor.userId, name: ctx.actor.displayName });
+      },
+    });
+  }
+
+  systemChangeRoute(
+    'PATCH',
     '/api/v1/systems/:id',
-    {
-      schema: {
-        operationId: 'updateSystem',
-        summary: "Change a system's descriptive fields",
-        tags,
-        params: IdParams,
-        body: UpdateSystemBody,
-        response: { 200: SystemView, ...errorResponses },
-      },
-      config: { access: EDIT, ifMatch: 'required', etag: true },
-    },
-    async (req, reply) => {
-      const { version, rationale, ...changes } = req.body;
-      const row = await store.transact((trx) =>
-        updateSystem(trx, {
-          ctx: requestContext(req),
-          systemId: req.params.id,
-          expectedVersion: expectedVersion(req, version),
-          changes,
-          rationale,
-        }),
-      );
-      setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
-    },
+    { operationId: 'updateSystem', summary: "Change a system's descriptive fields", body: UpdateSystemBody, access: EDIT },
+    (trx, args, { version: _version, rationale, ...changes }) => updateSystem(trx, { ...args, changes, rationale }),
   );
 
-  app.post(
+  systemChangeRoute(
+    'POST',
     '/api/v1/systems/:id/owner',
-    {
-      schema: {
-        operationId: 'changeSystemOwner',
-        summary: "Change a system's owner",
-        tags,
-        params: IdParams,
-        body: ChangeOwnerBody,
-        response: { 200: SystemView, ...errorResponses },
-      },
-      config: { access: GOVERN, ifMatch: 'required', etag: true },
-    },
-    async (req, reply) => {
-      const row = await store.transact((trx) =>
-        changeSystemOwner(trx, {
-          ctx: requestContext(req),
-          systemId: req.params.id,
-          ownerId: req.body.ownerId,
-          rationale: req.body.rationale,
-          expectedVersion: expectedVersion(req, req.body.version),
-        }),
-      );
-      setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
-    },
+    { operationId: 'changeSystemOwner', summary: "Change a system's owner", body: ChangeOwnerBody, access: GOVERN },
+    (trx, args, body) => changeSystemOwner(trx, { ...args, ownerId: body.ownerId, rationale: body.rationale }),
   );
 
-  app.post(
+  systemChangeRoute(
+    'POST',
     '/api/v1/systems/:id/status',
-    {
-      schema: {
-        operationId: 'changeSystemStatus',
-        summary: "Change a system's lifecycle status",
-        tags,
-        params: IdParams,
-        body: ChangeStatusBody,
-        response: { 200: SystemView, ...errorResponses },
-      },
-      config: { access: EDIT, ifMatch: 'required', etag: true },
-    },
-    async (req, reply) => {
-      const row = await store.transact((trx) =>
-        changeSystemStatus(trx, {
-          ctx: requestContext(req),
-          systemId: req.params.id,
-          status: req.body.status,
-          rationale: req.body.rationale,
-          approvalRequestId: req.body.approvalRequestId,
-          expectedVersion: expectedVersion(req, req.body.version),
-        }),
-      );
-      setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
-    },
+    { operationId: 'changeSystemStatus', summary: "Change a system's lifecycle status", body: ChangeStatusBody, access: EDIT },
+    (trx, args, body) =>
+      changeSystemStatus(trx, { ...args, status: body.status, rationale: body.rationale, approvalRequestId: body.approvalRequestId }),
   );
 
-  app.post(
+  systemChangeRoute(
+    'POST',
     '/api/v1/systems/:id/risk-tier',
-    {
-      schema: {
-        operationId: 'changeRiskTier',
-        summary: "Change a system's risk tier",
-        tags,
-        params: IdParams,
-        body: ChangeRiskTierBody,
-        response: { 200: SystemView, ...errorResponses },
-      },
-      config: { access: GOVERN, ifMatch: 'required', etag: true },
-    },
-    async (req, reply) => {
-      const row = await store.transact((trx) =>
-        changeRiskTier(trx, {
-          ctx: requestContext(req),
-          systemId: req.params.id,
-          euRiskTier: req.body.euRiskTier,
-          orgRiskTier: req.body.orgRiskTier,
-          rationale: req.body.rationale,
-          expectedVersion: expectedVersion(req, req.body.version),
-        }),
-      );
-      setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
-    },
+    { operationId: 'changeRiskTier', summary: "Change a system's risk tier", body: ChangeRiskTierBody, access: GOVERN },
+    (trx, args, body) =>
+      changeRiskTier(trx, { ...args, euRiskTier: body.euRiskTier, orgRiskTier: body.orgRiskTier, rationale: body.rationale }),
   );
 
-  app.post(
+  systemChangeRoute(
+    'POST',
     '/api/v1/systems/:id/triage',
-    {
-      schema: {
-        operationId: 'triageShadowSystem',
-        summary: 'Triage a shadow system',
-        tags,
-        params: IdParams,
-        body: TriageBody,
-        response: { 200: SystemView, ...errorResponses },
-      },
-      config: { access: GOVERN, ifMatch: 'required', etag: true },
-    },
-    async (req, reply) => {
-      const row = await store.transact((trx) =>
-        triageShadowSystem(trx, {
-          ctx: requestContext(req),
-          systemId: req.params.id,
-          rationale: req.body.rationale,
-          expectedVersion: expectedVersion(req, req.body.version),
-        }),
-      );
-      setEtag(reply, Number(row.version));
-      return presentSystemNamed(store.db, row);
-    },
+    { operationId: 'triageShadowSystem', summary: 'Triage a shadow system', body: TriageBody, access: GOVERN },
+    (trx, args, body) => triageShadowSystem(trx, { ...args, rationale: body.rationale }),
   );
 
   app.put(

@@ -1,5 +1,5 @@
-// The inventory's business rules that several use cases share: who may do what, row versions
-// (rationales: src/rationale.ts). Which changes need an approval is governance's rule
+// The inventory's business rules that several use cases share: who may do what (row versions:
+// src/versions.ts; rationales: src/rationale.ts). Which changes need an approval is governance's rule
 // (governance/governed-changes.ts).
 import { type Actor, actsWithProoflineAuthority, hasRole, hasSystemRole } from '../../context.js';
 import { AppError } from '../../errors.js';
@@ -33,13 +33,4 @@ export function assertMayCreate(actor: Actor, status: SystemStatus, deploymentKi
   throw forbidden('creating a system needs the admin or governance_lead role (contributors may create proposed or shadow systems)', {
     required: ['admin', 'governance_lead', 'contributor'],
   });
-}
-
-export function assertVersion(current: number, expected: number | undefined, what: string): void {
-  if (expected !== undefined && expected !== current) {
-    throw new AppError('version_conflict', `${what} changed since you read it (you sent version ${expected}, it is now ${current})`, {
-      expectedVersion: expected,
-      currentVersion: current,
-    });
-  }
 }

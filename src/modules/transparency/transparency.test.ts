@@ -1,5 +1,4 @@
 // Public transparency pages: who publishes, what each change records, and what the public sees
-
 // (only published pages, no internal id, the runtime state now), on both databases.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
