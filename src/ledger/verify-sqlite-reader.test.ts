@@ -10,6 +10,7 @@ import type { Store } from '../db/store.js';
 import { COLUMN_STRIDE, hashLeavesAhead, INDEX_COLUMN_COUNT, INDEX_COLUMNS, type LeafBatch } from './leaf-batch.js';
 import { appendEvents } from './ledger.service.js';
 import { leafHash } from './merkle.js';
+import { checkRowsAhead } from './verify-index.js';
 import { beginSqliteSnapshot, CHUNK_SQL, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
 interface Row {
@@ -113,6 +114,25 @@ describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
       const batches = [...sqliteLeafBatches(handle, undefined, reversed)];
       assert.equal(batches.length, 1);
       assert.deepEqual(rowsOf(batches[0]), expected);
+    } finally {
+      handle.exec('commit');
+    }
+  });
+
+  test('rows checked ahead by the reader: only a row whose own seq and index columns match its leaf is confirmed', async () => {
+    const handle = store.sqlite as NonNullable<Store['sqlite']>;
+    beginSqliteSnapshot(handle);
+    try {
+      const [batch] = [...sqliteLeafBatches(handle)];
+      checkRowsAhead(batch, 3);
+      assert.equal(batch.checkedRows, 3);
+      checkRowsAhead(batch, 100);
+      assert.equal(batch.checkedRows, 6);
+      const verdicts = new Map(Array.from(batch.seqs, (seq, i) => [seq, batch.rowsConfirmed[i]]));
+      // -7 holds the event recorded as 5 (a reorder); 1 and 2 have rewritten index columns.
+      assert.deepEqual([verdicts.get(-7), verdicts.get(1), verdicts.get(2)], [0, 0, 0]);
+      // Untouched rows are confirmed, so the hashing thread skips their checks.
+      assert.deepEqual([verdicts.get(0), verdicts.get(4)], [1, 1]);
     } finally {
       handle.exec('commit');
     }

@@ -146,5 +146,7 @@ function parseChunk(blob: Buffer, count: number, leafBuffer: BufferSource): Leaf
     columnNulls,
     leafHashes: new Uint8Array(0),
     hashedRows: 0,
+    rowsConfirmed: new Uint8Array(0),
+    checkedRows: 0,
   };
 }
