@@ -1,7 +1,8 @@
 // Ledger rows for verification, in columns: a batch is a few flat buffers, so it crosses from the
 // reading thread to the hashing thread by transfer, not copy, and the hashing loop makes no
-// object per row. A reader with time to spare hashes leaves ahead (hashPrefixedLeaves), so the
-// hashing thread has less to do: the same hash function, only run on the other core.
+// object per row. A reader with time to spare hashes leaves ahead (hashLeavesAhead) and checks rows
+// ahead (verify-index.ts checkRowsAhead), so the hashing thread has less to do: the same functions,
+// only run on the other core.
 import { HASH_SIZE, hashPrefixedLeaf } from './merkle.js';
 
 /** The columns of ledger_events that queries filter and sort on: copies of fields inside the leaf,
@@ -33,6 +34,11 @@ export interface LeafBatch {
   /** Leaf hashes already computed by the reader, 32 bytes each, for rows [0, hashedRows). */
   leafHashes: Uint8Array;
   hashedRows: number;
+  /** For rows [0, checkedRows), checked by the reader ahead (verify-index.ts checkRowsAhead): 1 when
+   * the row's own seq and every index column were confirmed against its leaf, else 0 (the hashing
+   * thread then checks the row itself and names what is wrong). */
+  rowsConfirmed: Uint8Array;
+  checkedRows: number;
 }
 
 /** The buffers to list as transferables when posting a batch. */
@@ -47,6 +53,7 @@ export function batchBuffers(batch: LeafBatch): ArrayBuffer[] {
     batch.columnOffsets,
     batch.columnNulls,
     batch.leafHashes,
+    batch.rowsConfirmed,
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
@@ -146,6 +153,8 @@ export class LeafBatchBuilder {
       columnNulls: this.#columnNulls,
       leafHashes: new Uint8Array(0),
       hashedRows: 0,
+      rowsConfirmed: new Uint8Array(0),
+      checkedRows: 0,
     };
     this.#count = 0;
     this.#used = 0;

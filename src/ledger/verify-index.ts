@@ -5,7 +5,7 @@
 // no JSON: each column's bytes are compared with the string in the canonical leaf at the place
 // RFC 8785 key order puts it. A row that case cannot confirm (an escaped character, an unusual
 // shape, or a real mismatch) is decided by JSON.parse of the leaf, which also names the column.
-import { COLUMN_STRIDE, INDEX_COLUMN_COUNT, INDEX_COLUMNS, type IndexColumn } from './leaf-batch.js';
+import { COLUMN_STRIDE, INDEX_COLUMN_COUNT, INDEX_COLUMNS, type IndexColumn, type LeafBatch } from './leaf-batch.js';
 import { systemIdOfEvent } from './system-index.js';
 
 const QUOTE = 0x22;
@@ -249,6 +249,26 @@ export function columnsMatchLeaf(
   if (has(bytes, p, end, REASON)) p = afterString(bytes, p + REASON.length, end);
   if (p !== recordedAt) return false;
   return systemIdMatches(bytes, start, end, offsets, nulls, cells, nullAt);
+}
+
+/** Whether row i's own top-level seq is its seq column and every index column is confirmed
+ * against its leaf: the checks of verify.service.ts's checkBatch after the hash, as one verdict. */
+export function rowConfirmed(leaves: Buffer, batch: LeafBatch, i: number): boolean {
+  const start = batch.leafStarts[i] + 1;
+  const end = batch.leafEnds[i];
+  const seqAt = seqKeyAt(leaves, start, end);
+  if (seqAt < 0 || seqAfterKey(leaves, seqAt, end) !== batch.seqs[i]) return false;
+  return columnsMatchLeaf(leaves, start, end, seqAt, batch.columnOffsets, batch.columnNulls, i);
+}
+
+/** Checks rows [batch.checkedRows, upTo) into batch.rowsConfirmed: what the reading thread does
+ * with time to spare, so the hashing thread skips the confirmed rows' checks. */
+export function checkRowsAhead(batch: LeafBatch, upTo: number): void {
+  if (batch.rowsConfirmed.length === 0) batch.rowsConfirmed = new Uint8Array(batch.count);
+  const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
+  const end = Math.min(upTo, batch.count);
+  for (let i = batch.checkedRows; i < end; i++) batch.rowsConfirmed[i] = rowConfirmed(leaves, batch, i) ? 1 : 0;
+  batch.checkedRows = Math.max(batch.checkedRows, end);
 }
 
 export interface ColumnMismatch {

@@ -2,7 +2,8 @@
 // while the main thread hashes the previous batch. Reading a row costs about as much as hashing
 // it, so on two cores the two halves overlap. At most MAX_IN_FLIGHT batches wait for the main
 // thread at any time, which keeps memory flat however large the ledger is. While the queue is
-// full the worker hashes the leaves of the batch in hand, so whichever thread is ahead helps.
+// full the worker hashes the leaves of the batch in hand, then checks its rows' seq and index
+// columns, so whichever thread is ahead helps.
 //
 // Messages: { kind: 'head', head } first, then { kind: 'batch', batch } per batch, then
 // { kind: 'end' }. workerData: { file, control, recycled } where control is an Int32Array on
@@ -13,6 +14,7 @@
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { batchBuffers, hashLeavesAhead, type LeafBatch } from './leaf-batch.js';
+import { checkRowsAhead } from './verify-index.js';
 import { beginSqliteSnapshot, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
 const MAX_IN_FLIGHT = 2;
@@ -44,6 +46,7 @@ function waitForRoom(batch: LeafBatch): boolean {
     const inFlight = Atomics.load(control, 0);
     if (inFlight < MAX_IN_FLIGHT) return true;
     if (batch.hashedRows < batch.count) hashLeavesAhead(batch, batch.hashedRows + HASH_AHEAD_ROWS);
+    else if (batch.checkedRows < batch.count) checkRowsAhead(batch, batch.checkedRows + HASH_AHEAD_ROWS);
     else Atomics.wait(control, 0, inFlight);
   }
 }

@@ -7,15 +7,18 @@ import { sql } from 'kysely';
 import { createTestStore } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import type { Store } from '../db/store.js';
-import { hashLeavesAhead, type LeafBatch } from './leaf-batch.js';
+import { COLUMN_STRIDE, hashLeavesAhead, INDEX_COLUMN_COUNT, INDEX_COLUMNS, type LeafBatch } from './leaf-batch.js';
 import { appendEvents } from './ledger.service.js';
 import { leafHash } from './merkle.js';
-import { beginSqliteSnapshot, sqliteLeafBatches } from './verify-sqlite-reader.js';
+import { checkRowsAhead } from './verify-index.js';
+import { beginSqliteSnapshot, CHUNK_SQL, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
 interface Row {
   seq: number;
   leaf: Buffer;
   hash: Buffer;
+  /** The index columns' bytes in INDEX_COLUMNS order, null for SQL NULL. */
+  columns: Array<Buffer | null>;
 }
 
 function rowsOf(batch: LeafBatch): Row[] {
@@ -25,8 +28,29 @@ function rowsOf(batch: LeafBatch): Row[] {
       seq: batch.seqs[i],
       leaf: Buffer.from(batch.leaves.subarray(batch.leafStarts[i] + 1, batch.leafEnds[i])),
       hash: Buffer.from(batch.hashes.subarray(batch.hashOffsets[i], batch.hashOffsets[i + 1])),
+      columns: INDEX_COLUMNS.map((_, j) => {
+        const k = i * COLUMN_STRIDE + j;
+        return batch.columnNulls[i * INDEX_COLUMN_COUNT + j] === 1
+          ? null
+          : Buffer.from(batch.leaves.subarray(batch.columnOffsets[k], batch.columnOffsets[k + 1]));
+      }),
     };
   });
+}
+
+/** The rows as SQLite holds them, read plainly, by seq. */
+function storedRows(handle: NonNullable<Store['sqlite']>): Row[] {
+  const columns = INDEX_COLUMNS.map((c) => `cast(${c} as blob)`).join(', ');
+  return (
+    handle.prepare(`select seq, cast(leaf as blob), leaf_hash, ${columns} from ledger_events order by seq`).raw(true).all() as Array<
+      [number, Uint8Array, Uint8Array, ...Array<Uint8Array | null>]
+    >
+  ).map(([seq, leaf, hash, ...cells]) => ({
+    seq,
+    leaf: Buffer.from(leaf),
+    hash: Buffer.from(hash),
+    columns: cells.map((c) => (c === null ? null : Buffer.from(c))),
+  }));
 }
 
 describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
@@ -43,14 +67,17 @@ describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
       await sql.raw(`drop trigger ${trigger}`).execute(store.writer);
     await sql.raw(`update ledger_events set leaf_hash = x'0a0B', leaf = leaf || ',9,9,:' where seq = 3`).execute(store.writer);
     await sql.raw('update ledger_events set seq = -7 where seq = 5').execute(store.writer);
+    // Column bytes that look like the packing, an empty one, a non-ASCII one and a NULL.
+    await sql.raw(`update ledger_events set subject_id = '1,2,:', actor_id = null, system_id = '' where seq = 1`).execute(store.writer);
+    await sql.raw(`update ledger_events set type = 'tÿpe 🙂', system_id = 'ab' where seq = 2`).execute(store.writer);
   });
   after(() => store.close());
 
-  test('every row comes back byte for byte, in seq order', async () => {
+  test('every row comes back byte for byte, index columns included, in seq order', async () => {
     const handle = store.sqlite as NonNullable<Store['sqlite']>;
-    const expected = (
-      handle.prepare('select seq, cast(leaf as blob) as leaf, leaf_hash as hash from ledger_events order by seq').all() as Row[]
-    ).map((r) => ({ seq: r.seq, leaf: Buffer.from(r.leaf), hash: Buffer.from(r.hash) }));
+    const expected = storedRows(handle);
+    assert.deepEqual(expected[2].columns[INDEX_COLUMNS.indexOf('actor_id')], null);
+    assert.deepEqual(expected[2].columns[INDEX_COLUMNS.indexOf('system_id')], Buffer.alloc(0));
     beginSqliteSnapshot(handle);
     try {
       const batches = [...sqliteLeafBatches(handle)];
@@ -70,6 +97,42 @@ describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
       }
       hashLeavesAhead(batch, 100);
       assert.equal(batch.hashedRows, 6);
+    } finally {
+      handle.exec('commit');
+    }
+  });
+
+  test('a chunk that comes back out of seq order is read again in order', async () => {
+    const handle = store.sqlite as NonNullable<Store['sqlite']>;
+    const expected = storedRows(handle);
+    // The same rows, newest first (the table holds fewer than a chunk): what the aggregate might
+    // hand back if SQLite ever stopped taking rows in the order its subquery yields them.
+    const reversed = CHUNK_SQL.replace('order by seq limit', 'order by seq desc limit');
+    assert.notEqual(reversed, CHUNK_SQL);
+    beginSqliteSnapshot(handle);
+    try {
+      const batches = [...sqliteLeafBatches(handle, undefined, reversed)];
+      assert.equal(batches.length, 1);
+      assert.deepEqual(rowsOf(batches[0]), expected);
+    } finally {
+      handle.exec('commit');
+    }
+  });
+
+  test('rows checked ahead by the reader: only a row whose own seq and index columns match its leaf is confirmed', async () => {
+    const handle = store.sqlite as NonNullable<Store['sqlite']>;
+    beginSqliteSnapshot(handle);
+    try {
+      const [batch] = [...sqliteLeafBatches(handle)];
+      checkRowsAhead(batch, 3);
+      assert.equal(batch.checkedRows, 3);
+      checkRowsAhead(batch, 100);
+      assert.equal(batch.checkedRows, 6);
+      const verdicts = new Map(Array.from(batch.seqs, (seq, i) => [seq, batch.rowsConfirmed[i]]));
+      // -7 holds the event recorded as 5 (a reorder); 1 and 2 have rewritten index columns.
+      assert.deepEqual([verdicts.get(-7), verdicts.get(1), verdicts.get(2)], [0, 0, 0]);
+      // Untouched rows are confirmed, so the hashing thread skips their checks.
+      assert.deepEqual([verdicts.get(0), verdicts.get(4)], [1, 1]);
     } finally {
       handle.exec('commit');
     }

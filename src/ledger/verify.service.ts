@@ -109,7 +109,7 @@ export async function verifyLedger(
 function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () => void): void {
   const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.length);
   const hashes = Buffer.from(batch.hashes.buffer, batch.hashes.byteOffset, batch.hashes.length);
-  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes, columnOffsets, columnNulls } = batch;
+  const { seqs, leafStarts, leafEnds, hashOffsets, leafHashes, columnOffsets, columnNulls, rowsConfirmed } = batch;
   for (let i = 0; i < batch.count; i++) {
     const seq = seqs[i];
     const expected = frontier.size;
@@ -122,15 +122,19 @@ function checkBatch(batch: LeafBatch, frontier: MerkleFrontier, afterEach: () =>
         : hashPrefixedLeaf(leaves.subarray(leafStarts[i], leafEnds[i]));
     if (hashes.compare(hash, 0, hash.length, hashOffsets[i], hashOffsets[i + 1]) !== 0)
       fail('leaf_mismatch', seq, `leaf mismatch at ${seq}: the leaf bytes do not hash to the stored leaf hash`);
-    const start = leafStarts[i] + 1;
-    const end = leafEnds[i];
-    const seqAt = seqKeyAt(leaves, start, end);
-    const own = seqAt < 0 ? -1 : seqAfterKey(leaves, seqAt, end);
-    if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
-    // The leaf is authentic and in its place; the columns queries filter on must say the same.
-    if (!columnsMatchLeaf(leaves, start, end, seqAt, columnOffsets, columnNulls, i)) {
-      const bad = columnMismatch(leaves, start, end, columnOffsets, columnNulls, i);
-      if (bad) fail('index_mismatch', seq, `index mismatch at ${seq}: ${bad.message}`, bad.column);
+    // A row the reader confirmed ahead (own seq and index columns, checkRowsAhead) needs no more;
+    // any other is checked here, which also names what is wrong.
+    if (i >= batch.checkedRows || rowsConfirmed[i] !== 1) {
+      const start = leafStarts[i] + 1;
+      const end = leafEnds[i];
+      const seqAt = seqKeyAt(leaves, start, end);
+      const own = seqAt < 0 ? -1 : seqAfterKey(leaves, seqAt, end);
+      if (own !== seq) fail('reorder', seq, `reorder at ${seq}: the row holds the event recorded as sequence number ${own}`);
+      // The leaf is authentic and in its place; the columns queries filter on must say the same.
+      if (!columnsMatchLeaf(leaves, start, end, seqAt, columnOffsets, columnNulls, i)) {
+        const bad = columnMismatch(leaves, start, end, columnOffsets, columnNulls, i);
+        if (bad) fail('index_mismatch', seq, `index mismatch at ${seq}: ${bad.message}`, bad.column);
+      }
     }
     frontier.add(hash);
     afterEach();

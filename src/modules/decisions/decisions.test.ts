@@ -232,6 +232,29 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.call(reviewer, 'GET', `/api/v1/decisions/review-queue?systemId=${system.id}`)).json().total, 0);
     });
 
+    test("a batch's decisions get time-ordered ids (UUIDv7) in the order sent, so the review queue lists them as sent", async () => {
+      const system = await buildSystem(t.store);
+      await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/decision-settings`, { allowRawInput: false, reviewSampleRate: 1 });
+      const records = Array.from({ length: 150 }, () => record(system.id));
+      const started = Date.now();
+      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().queuedForReview, 150);
+      const queue = await t.call(reviewer, 'GET', `/api/v1/decisions/review-queue?systemId=${system.id}&limit=200`);
+      assert.equal(queue.statusCode, 200, queue.body);
+      const items = queue.json().items as Array<{ id: string; decisionId: string; batchId: string }>;
+      assert.deepEqual(
+        items.map((d) => d.decisionId),
+        records.map((r) => r.decisionId),
+      );
+      for (const { id } of items) {
+        assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        const ms = Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+        assert.ok(ms >= started && ms <= Date.now(), `${id} carries the receipt time`);
+      }
+      assert.equal(new Set(items.map((d) => d.id)).size, 150);
+    });
+
     test('a configured sample rate queues that share of decisions', async () => {
       const system = await buildSystem(t.store);
       await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/decision-settings`, { allowRawInput: false, reviewSampleRate: 0.2 });
