@@ -93,8 +93,8 @@ export function mergeScoreHistograms(a: ScoreHistogram, b: ScoreHistogram): Scor
 
 /**
  * AUC from a histogram: pairs in different bins are ordered by their bins, pairs in one bin count
- * half. `maxError` bounds the distance to the exact AUC (half the share of pairs sharing a bin); it
- * is 0 when no bin holds two different scores.
+ * half. `maxError` bounds the distance to the exact AUC: half the share of (positive, negative)
+ * pairs that share a bin (0 when no bin holds both classes).
  */
 export function aucFromHistogram(h: ScoreHistogram, options: { minCount?: number } = {}): Estimate & { maxError: number | null } {
   const minCount = checkMinCount(options.minCount ?? DEFAULT_MIN_COUNT);

@@ -49,7 +49,7 @@ chi2_sf = [{'x': x, 'df': df, 'sf': float(stats.chi2.sf(x, df))}
            for x, df in [(3.1746, 5), (0.5, 1), (10.0, 3), (80.0, 50), (150.0, 120), (30.0, 4), (1e-3, 2), (45.0, 10)]]
 
 contingency = []
-for ref, cur in [([30, 20, 50], [25, 30, 45]), ([1000, 2000, 500, 10], [980, 2100, 480, 40]), ([10, 10, 10], [10, 10, 10])]:
+for ref, cur in [([16, 18, 16, 14, 12, 12], [16, 16, 16, 16, 16, 8]), ([30, 20, 50], [25, 30, 45]), ([1000, 2000, 500, 10], [980, 2100, 480, 40]), ([10, 10, 10], [10, 10, 10])]:
     chi2, p, dof, _ = stats.chi2_contingency([ref, cur], correction=False)
     contingency.append({'reference': ref, 'current': cur, 'statistic': float(chi2), 'pvalue': float(p), 'df': int(dof)})
 
