@@ -12,6 +12,7 @@ import { categoricalDrift, freezeNumericBaseline, fromSketches, numericDrift, nu
 import type { Estimate } from './estimate.js';
 import { KS_EXACT_MAX_N, kolmogorovSurvival, ksExactPValue, ksTwoSample } from './ks.js';
 import { mergeCategoricalSketches, mergeNumericSketches, quantileEdges, sketchCategories, sketchSorted, sketchValues } from './sketches.js';
+import { sortFloat64 } from './sort.js';
 
 const testdata = (name: string) => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'testdata', name), 'utf8'));
 const scipy = testdata('scipy-vectors.json');
@@ -269,5 +270,40 @@ describe('numeric drift: bins, frozen baselines, properties', () => {
     const p176 = categoricalDrift(doubled, current).chiSquare.pValue.value as number;
     assert.ok(p88 > p176 && p176 > v.p_value, `${p88} ${p176}`);
     close(p88, 0.8985262394026607, 1e-9, 'chi2_contingency of the 88 against 88');
+  });
+
+  test('the radix sort orders doubles exactly as Float64Array sort does: signs, zeros, infinities, subnormals, repeats', () => {
+    const special = [
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      1,
+      -1,
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(...special), fc.integer({ min: -3, max: 3 })), {
+          minLength: 4100,
+          maxLength: 6000,
+        }),
+        (xs) => {
+          const radix = sortFloat64(Float64Array.from(xs));
+          const builtin = Float64Array.from(xs).sort();
+          assert.ok(
+            radix.every((x, i) => Object.is(x, builtin[i])),
+            'same order, -0 before +0',
+          );
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const sub = new Float64Array(10_000).map((_, i) => (i % 3) - 1 + i * 1e-9);
+    assert.deepEqual(sortFloat64(sub.subarray(5000)), sub.slice(5000).sort(), 'a view into a larger buffer sorts in place');
+    assert.throws(() => sortedCopy([1, Number.NaN]), refusal('validation_failed'));
   });
 });

@@ -2,11 +2,13 @@
 // Jensen-Shannon over the reference's quantile bins, and the two-sample KS test. Categorical: PSI
 // and the chi-square test of homogeneity. The reference is a window (raw values) or a frozen
 // baseline (its stored bins and counts).
+import { AppError } from '../../errors.js';
 import { type ChiSquareTest, chiSquareHomogeneity } from './chi-square.js';
 import { jensenShannon, psi } from './distances.js';
 import { checkMinCount, DEFAULT_MIN_COUNT, type Estimate, notEstimated } from './estimate.js';
 import { checkSorted, type KsTest, ksStatistic, ksTest } from './ks.js';
 import { type CategoricalSketch, checkNumericSketch, type NumericSketch, quantileEdges, sketchSorted } from './sketches.js';
+import { sortFloat64 } from './sort.js';
 
 export const DEFAULT_DRIFT_BINS = 10;
 
@@ -20,12 +22,14 @@ export interface NumericDrift {
   ks: KsTest & { from: 'values' | 'bins' };
 }
 
-/** Sorts a copy once (Float64Array's numeric sort); every numeric statistic reads that one sorted copy. */
+/** Sorts a copy once (a radix sort: sort.ts); every numeric statistic reads that one sorted copy. */
 export function sortedCopy(values: Float64Array | readonly number[]): Float64Array {
-  const copy = Float64Array.from(values);
-  copy.sort();
-  if (copy.length > 0 && Number.isNaN(copy[copy.length - 1])) checkSorted(copy, 'values');
-  return copy;
+  const copy = new Float64Array(values);
+  for (let i = 0; i < copy.length; i++) {
+    if (Number.isNaN(copy[i]))
+      throw new AppError('validation_failed', `value ${i} is not a number: count missing values apart`, { field: 'values' });
+  }
+  return sortFloat64(copy);
 }
 
 /** Drift between two windows' raw values. Bins are the reference's quantiles. */
