@@ -15,7 +15,7 @@ function findTests(dir: string): string[] {
 }
 
 const filter = process.argv.slice(2);
-let files = [...findTests('src'), ...findTests('test'), ...findTests('packages')].sort();
+let files = [...findTests('src'), ...findTests('test'), ...findTests('packages'), ...findTests('web/e2e')].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((word) => f.includes(word)));
 if (files.length === 0) {
   console.error('no test files found');

@@ -27,6 +27,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly publicBaseUrl: string;
   readonly cookieSecure: boolean;
+  /** The built web UI (Vite's output); dist/web beside the package root unless set. */
+  readonly webRoot: string;
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -131,5 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,
     cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
+    // This file runs from src/ (tsx) or dist/ (built): either way the package root is one level up.
+    webRoot: env.PROOFLINE_WEB_ROOT || path.resolve(import.meta.dirname, '..', 'dist', 'web'),
   });
 }

@@ -25,6 +25,7 @@ import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js
 import { boundIntegers, installInputChecks } from './input.js';
 import { openApiOptions } from './openapi.js';
 import { bodyAjv, textAjv } from './validation.js';
+import { registerWebUi } from './web.js';
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
@@ -61,9 +62,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.decorateRequest('actor', null);
   app.decorate('policies', deps.services.policies);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } }),
-  );
+  const webUi = await registerWebUi(app, deps.config.webRoot);
+  app.setNotFoundHandler((req, reply) => {
+    if (webUi.answerWithShell(req, reply)) return;
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: {} } });
+  });
   // Every API route must declare its access policy; the list also feeds the route × role matrix test.
   const routesForMatrix: Array<{ method: string; url: string; access: Access }> = [];
   app.decorate('routesForMatrix', routesForMatrix);

@@ -1,0 +1,131 @@
+// The browser tests' harness: the real server (the built web UI and the API) on a fresh SQLite file,
+// listening on a free port; Debian's Chromium driven by playwright-core; axe-core on each page;
+// screenshots into reports/screenshots/ as test artifacts. Nothing of ours is mocked.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import axe from 'axe-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { buildIsStale } from '../../scripts/build-inputs.mjs';
+import type { Role } from '../../src/context.js';
+import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'reports', 'screenshots');
+export const PASSWORD = 'correct horse battery';
+
+/** The web UI as `npm start` serves it: built once when a source is newer than the last build. */
+export function ensureBuilt(): void {
+  if (!buildIsStale(ROOT)) return;
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the build failed; the browser tests need the built web UI');
+}
+
+/** Debian's chromium (the CI installs it); PROOFLINE_CHROMIUM overrides the path. */
+export function chromiumPath(): string {
+  const candidates = [process.env.PROOFLINE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (!found) throw new Error('Chromium is not installed: apt-get install chromium (the browser tests never skip)');
+  return found;
+}
+
+export interface Harness {
+  server: TestApp;
+  baseUrl: string;
+  browser: Browser;
+  /** A person who can sign in with PASSWORD. */
+  person(roles: Role[], name?: string): Promise<TestUser & { displayName: string }>;
+  /** A new browser context (its own cookies), signed in as this person, on the dashboard. */
+  signedIn(user: TestUser): Promise<{ context: BrowserContext; page: Page }>;
+  /** A browser context with nobody signed in. */
+  anonymous(): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+let people = 0;
+
+export async function startHarness(): Promise<Harness> {
+  ensureBuilt();
+  const server = await createTestApp('sqlite');
+  const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const contexts: BrowserContext[] = [];
+  const newContext = async () => {
+    // bypassCSP lets the test inject axe-core into pages whose policy refuses inline scripts.
+    const context = await browser.newContext({ baseURL: address, bypassCSP: true, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    context.setDefaultTimeout(10_000);
+    contexts.push(context);
+    return { context, page: await context.newPage() };
+  };
+  return {
+    server,
+    baseUrl: address,
+    browser,
+    async person(roles, name) {
+      people += 1;
+      const email = `${(name ?? `person${people}`).toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${people}@example.test`;
+      const user = await server.user(roles, { email, password: PASSWORD });
+      return { ...user, displayName: `Test User ${user.email}` };
+    },
+    async signedIn(user) {
+      const { context, page } = await newContext();
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(user.email);
+      await page.getByLabel(/^Password/).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      return { context, page };
+    },
+    anonymous: newContext,
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** Where: the first few offending elements' selectors. */
+  targets: string[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now (none is the bar). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(async () => {
+    const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;
+    const result = await injected.run((globalThis as unknown as { document: Parameters<typeof axe.run>[0] }).document, {
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => String(n.target)),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A full-page screenshot kept as a test artifact (reports/screenshots/NAME.png). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,115 @@
+// The signed-in frame: navigation by area, the person and their roles, theme, sign-out.
+import { ActionIcon, AppShell, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
+import { Suspense } from 'react';
+import { api, setCsrfToken, unwrap } from '../api/client';
+import { holds, useSession } from '../api/session';
+import { Loading } from './states';
+
+interface NavEntry {
+  to: string;
+  label: string;
+  /** Shown only to holders of one of these roles (the server refuses the rest anyway). */
+  roles?: readonly string[];
+}
+
+export const NAV: readonly NavEntry[] = [
+  { to: '/', label: 'Dashboard' },
+  { to: '/systems', label: 'Inventory' },
+  { to: '/approvals', label: 'Approvals' },
+  { to: '/exceptions', label: 'Exceptions' },
+  { to: '/incidents', label: 'Incidents' },
+  { to: '/oversight', label: 'Oversight' },
+  { to: '/decisions', label: 'Decisions' },
+  { to: '/appeals', label: 'Appeals' },
+  { to: '/ledger', label: 'Ledger' },
+  { to: '/admin', label: 'Administration', roles: ['admin'] },
+];
+
+function ThemeToggle() {
+  const { colorScheme, toggleColorScheme } = useMantineColorScheme();
+  const label = colorScheme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme';
+  return (
+    <Tooltip label={label}>
+      <ActionIcon variant="default" size="lg" onClick={toggleColorScheme} aria-label={label}>
+        <span aria-hidden="true">{colorScheme === 'dark' ? '☀' : '☾'}</span>
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function AppLayout() {
+  const session = useSession();
+  const [opened, { toggle, close }] = useDisclosure();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const signOut = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')),
+    onSettled: async () => {
+      setCsrfToken(null);
+      queryClient.clear();
+      await navigate({ to: '/login', search: {} });
+    },
+  });
+  const isActive = (to: string) => (to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`));
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open the navigation" />
+            <Text component={Link} to="/" fw={700} size="lg" style={{ textDecoration: 'none', color: 'inherit' }}>
+              Proofline
+            </Text>
+          </Group>
+          <Group gap="xs">
+            <ThemeToggle />
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <ActionIcon variant="default" size="lg" w="auto" px="sm" aria-label={`Account: ${session.user.displayName}`}>
+                  <Text size="sm">{session.user.displayName || session.user.email}</Text>
+                </ActionIcon>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{session.user.email}</Menu.Label>
+                <Menu.Label>Roles: {session.roles.join(', ') || 'none'}</Menu.Label>
+                <Menu.Item component={Link} to="/admin/tokens">
+                  My API tokens
+                </Menu.Item>
+                <Menu.Item onClick={() => signOut.mutate()}>Sign out</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <ScrollArea>
+          <nav>
+            {NAV.filter((entry) => !entry.roles || holds(session, entry.roles)).map((entry) => (
+              <NavLink
+                key={entry.to}
+                component={Link}
+                to={entry.to}
+                label={entry.label}
+                active={isActive(entry.to)}
+                variant="filled"
+                aria-current={isActive(entry.to) ? 'page' : undefined}
+                onClick={close}
+              />
+            ))}
+          </nav>
+        </ScrollArea>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <main>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </main>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

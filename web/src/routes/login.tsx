@@ -1,0 +1,63 @@
+// Sign-in with email and password; the session cookie is set by the server, the CSRF token kept in memory.
+import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { createRoute, useNavigate } from '@tanstack/react-router';
+import { ApiError, api, setCsrfToken, unwrap } from '../api/client';
+import { sessionQuery } from '../api/session';
+import { rootRoute } from './root';
+
+export const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/login',
+  validateSearch: (search: Record<string, unknown>): { next?: string } =>
+    typeof search.next === 'string' && search.next.startsWith('/') && !search.next.startsWith('//') ? { next: search.next } : {},
+  component: LoginPage,
+});
+
+function LoginPage() {
+  const { next } = loginRoute.useSearch();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: { email: '', password: '' },
+    validate: {
+      email: (v) => (/^\S+@\S+$/.test(v) ? null : 'Enter the email address of your account'),
+      password: (v) => (v.length > 0 ? null : 'Enter your password'),
+    },
+  });
+  const signIn = useMutation({
+    mutationFn: (values: { email: string; password: string }) => unwrap(api.POST('/api/v1/auth/login', { body: values })),
+    onSuccess: async (answer) => {
+      setCsrfToken(answer.csrfToken);
+      await queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey });
+      await queryClient.fetchQuery(sessionQuery);
+      await navigate({ to: next ?? '/' });
+    },
+  });
+  const error = signIn.error;
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder shadow="sm" p="xl" w={380} component="main">
+        <form onSubmit={form.onSubmit((values) => signIn.mutate(values))} noValidate>
+          <Stack>
+            <Title order={1} size="h3">
+              Sign in to Proofline
+            </Title>
+            {error && (
+              <Alert color="red" role="alert" title="Sign-in failed">
+                {error.message}
+                {error instanceof ApiError && ` (${error.code})`}
+              </Alert>
+            )}
+            <TextInput label="Email" type="email" autoComplete="username" required {...form.getInputProps('email')} />
+            <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+            <Button type="submit" loading={signIn.isPending}>
+              Sign in
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+    </Center>
+  );
+}
