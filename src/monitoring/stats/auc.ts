@@ -66,6 +66,8 @@ export function scoreHistogram(bins = 1000, low = 0, high = 1): ScoreHistogram {
 
 /** Adds one scored decision to the histogram in place. */
 export function addScore(h: ScoreHistogram, score: number, actual: number): void {
+  if (Number.isNaN(score))
+    throw new AppError('validation_failed', 'a score is a number; leave it out when there is none', { field: 'score' });
   const bins = h.positives.length;
   const low = h.edges[0];
   const high = h.edges[bins];

@@ -70,6 +70,18 @@ describe('two-sample Kolmogorov-Smirnov', () => {
     // Only 2 of the C(7, 3) = 35 orderings put one sample wholly before the other.
     close(disjoint.pValue, 2 / 35, 1e-15);
     close(ksExactPValue(1, 3, 4), 2 / 35, 1e-15);
+    // Far in the tail (here 2 / C(120, 60), about 2e-35) the p-value is 0 without the walk, as the walk reads it.
+    const apart = ksTwoSample(
+      Float64Array.from({ length: 60 }, (_, i) => i),
+      Float64Array.from({ length: 60 }, (_, i) => 100 + i),
+    );
+    assert.deepEqual([apart.method, apart.pValue.value], ['exact', 0]);
+    assert.ok(ksExactPValue(1, 60, 60) < 1e-15);
+    const wide = ksTwoSample(
+      Float64Array.from({ length: 10_000 }, (_, i) => i),
+      Float64Array.from({ length: 10_000 }, (_, i) => 5000 + i),
+    );
+    assert.deepEqual([wide.method, wide.statistic.value, wide.pValue.value], ['exact', 0.5, 0]);
   });
 
   test('an empty sample is null with a reason; unsorted or NaN input is refused as validation_failed', () => {

@@ -55,6 +55,8 @@ describe('AUC', () => {
     assert.throws(() => aucExact(Float64Array.of(1), Uint8Array.of(1, 0)), refusal('validation_failed'));
     assert.throws(() => aucExact(Float64Array.of(Number.NaN), Uint8Array.of(1)), refusal('validation_failed'));
     assert.throws(() => scoreHistogram(0), refusal('validation_failed'));
+    assert.throws(() => addScore(scoreHistogram(4), Number.NaN, 1), refusal('validation_failed'));
+    assert.throws(() => sketchPerformance([{ actual: 1, predicted: 1, score: Number.NaN }]), refusal('validation_failed'));
     assert.throws(() => mergeScoreHistograms(scoreHistogram(4), scoreHistogram(5)), refusal('validation_failed'));
   });
 
