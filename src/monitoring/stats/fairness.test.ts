@@ -241,6 +241,67 @@ describe('performance and fairness rates', () => {
     );
   });
 
+  test('to overall: no overall rate, no group, or an overall rate of 0 give null with the reason', () => {
+    const half = { value: 0.5, reason: null } as const;
+    assert.equal(disparity([half], 'to_overall').ratio.reason, 'empty_group');
+    assert.equal(disparity([half], 'to_overall', { value: null, reason: 'below_min_count' }).difference.reason, 'below_min_count');
+    const none = disparity([{ value: null, reason: 'below_min_count' }], 'to_overall', half);
+    assert.deepEqual(
+      [none.difference.reason, none.ratio.reason, none.ratio.groupsCompared],
+      ['fewer_than_two_groups', 'fewer_than_two_groups', 0],
+    );
+    const zero = disparity(
+      [
+        { value: 0, reason: null },
+        { value: 0, reason: null },
+      ],
+      'to_overall',
+      { value: 0, reason: null },
+    );
+    assert.deepEqual([zero.difference.value, zero.ratio.value, zero.ratio.reason], [0, null, 'all_rates_zero']);
+    const same = disparity([half, half], 'to_overall', half);
+    assert.deepEqual([same.difference.value, same.ratio.value], [0, 1]);
+  });
+
+  test("equalized odds needs both gaps: null with the missing one's reason, and counts the groups both compared", () => {
+    const base = [
+      { attributes: { g: 'a' }, counts: counts(5, 2, 8, 5) },
+      { attributes: { g: 'b' }, counts: counts(6, 1, 9, 4) },
+    ];
+    // c has positives only: a TPR, no FPR. Then the TPR gap compares 3 groups, the FPR gap 2.
+    const report = fairnessReport([...base, { attributes: { g: 'c' }, counts: counts(3, 0, 0, 7) }], { minCount: 1 });
+    assert.equal(report.equalOpportunityDifference.groupsCompared, 3);
+    assert.equal(report.equalizedOddsDifference.groupsCompared, 2);
+    assert.equal(report.equalizedOddsRatio.groupsCompared, 2);
+    // With b's negatives gone as well, only a has an FPR: the TPR gap stands, equalized odds does not.
+    const oneFpr = fairnessReport(
+      [base[0], { attributes: { g: 'b' }, counts: counts(6, 0, 0, 4) }, { attributes: { g: 'c' }, counts: counts(3, 0, 0, 7) }],
+      { minCount: 1 },
+    );
+    assert.equal(oneFpr.equalOpportunityDifference.reason, null);
+    assert.deepEqual([oneFpr.equalizedOddsDifference.value, oneFpr.equalizedOddsDifference.reason], [null, 'fewer_than_two_groups']);
+    assert.deepEqual([oneFpr.equalizedOddsRatio.value, oneFpr.equalizedOddsRatio.reason], [null, 'fewer_than_two_groups']);
+  });
+
+  test('a group below the minimum count is never the highest-rate group, however high its rate', () => {
+    const report = fairnessReport(
+      [
+        { attributes: { g: 'a-small' }, counts: counts(3, 0, 0, 0) }, // selects everyone, but 3 rows
+        { attributes: { g: 'b' }, counts: counts(20, 0, 20, 0) }, // 0.5
+        { attributes: { g: 'c' }, counts: counts(10, 0, 30, 0) }, // 0.25
+      ],
+      { minCount: 30 },
+    );
+    assert.deepEqual(
+      report.groups.map((g) => [g.attributes.g, g.impactRatio.value, g.adverseImpact]),
+      [
+        ['a-small', null, null],
+        ['b', 1, false],
+        ['c', 0.5, true],
+      ],
+    );
+  });
+
   test('outcomes other than 0 and 1, counts that are not whole, and a minimum count below 1 are refused as validation_failed', () => {
     assert.throws(() => addDecision(emptyCounts(), 2, 1), refusal('validation_failed'));
     assert.throws(() => addDecision(emptyCounts(), 1, -1), refusal('validation_failed'));

@@ -29,8 +29,9 @@ export function disparity(rates: readonly Estimate[], convention: Convention, ov
       return { difference: gap(notEstimated('fewer_than_two_groups')), ratio: gap(notEstimated('fewer_than_two_groups')) };
     const o = overall.value;
     const difference = Math.max(...values.map((v) => Math.abs(v - o)));
-    const ratio = o === 0 && values.every((v) => v === 0) ? null : Math.min(...values.map((v) => (v === o ? 1 : Math.min(v / o, o / v))));
-    return { difference: gap(estimated(difference)), ratio: gap(ratio === null ? notEstimated('all_rates_zero') : estimated(ratio)) };
+    // An overall rate of 0 means no group had a case either: a ratio of nothing to nothing.
+    if (o === 0) return { difference: gap(estimated(difference)), ratio: gap(notEstimated('all_rates_zero')) };
+    return { difference: gap(estimated(difference)), ratio: gap(estimated(Math.min(...values.map((v) => Math.min(v / o, o / v))))) };
   }
   if (groupsCompared < 2)
     return { difference: gap(notEstimated('fewer_than_two_groups')), ratio: gap(notEstimated('fewer_than_two_groups')) };
