@@ -268,6 +268,10 @@ describe('performance and fairness rates', () => {
       { attributes: { g: 'a' }, counts: counts(5, 2, 8, 5) },
       { attributes: { g: 'b' }, counts: counts(6, 1, 9, 4) },
     ];
+    // Two groups: TPR 0.5 and 0.8, FPR 0.2 and 0.1. The worse difference is TPR's, the worse ratio FPR's.
+    const two = fairnessReport([base[0], { attributes: { g: 'b' }, counts: counts(8, 1, 9, 2) }], { minCount: 1 });
+    near(two.equalizedOddsDifference, 0.3);
+    near(two.equalizedOddsRatio, 0.5);
     // c has positives only: a TPR, no FPR. Then the TPR gap compares 3 groups, the FPR gap 2.
     const report = fairnessReport([...base, { attributes: { g: 'c' }, counts: counts(3, 0, 0, 7) }], { minCount: 1 });
     assert.equal(report.equalOpportunityDifference.groupsCompared, 3);
