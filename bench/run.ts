@@ -7,7 +7,7 @@ import type { BenchResult } from './lib.js';
 
 type Bench = { run(): Promise<BenchResult[]> };
 
-const SUITES = ['systems', 'ledger', 'runtime', 'decisions', 'dashboard'];
+const SUITES = ['systems', 'ledger', 'runtime', 'decisions', 'dashboard', 'monitoring-stats'];
 
 const only = process.argv.slice(2);
 const results: Array<BenchResult & { suite: string }> = [];

@@ -35,8 +35,16 @@ const FOUNDATION = ['accounts', 'notifications', 'governance', 'frameworks', 'le
 const featureOf = (file: string) => (file.startsWith('modules/') ? file.split('/')[1] : null);
 const topOf = (file: string) => file.split('/')[0];
 
+/** The kernel: what anything may import. */
+const KERNEL = ['config.ts', 'context.ts', 'errors.ts', 'db', 'ledger'];
+
 /** Why `file` may not import `target`, or null when it may. */
 export function violation(file: string, target: string): string | null {
+  // The statistics library is pure: its own files and the kernel, so any layer can use it.
+  if (file.startsWith('monitoring/stats/')) {
+    if (target.startsWith('monitoring/stats/') || KERNEL.includes(topOf(target))) return null;
+    return `the statistics library imports ${target}, outside the kernel`;
+  }
   const feature = featureOf(file);
   const targetFeature = featureOf(target);
   const targetTop = topOf(target);
@@ -97,6 +105,27 @@ describe('module layout: dependencies point one way', () => {
     assert.equal(violation('modules/systems/systems.service.ts', 'governance/change-records.service.ts'), null);
     assert.equal(violation('workflows/emergency-change.ts', 'modules/exceptions/exceptions.service.ts'), null);
     assert.deepEqual(importsOf('x/a.ts', "import { b } from '../y/b.js';\nimport type { C } from './c.js';"), ['y/b.ts', 'x/c.ts']);
+  });
+
+  it('the statistics library (monitoring/stats) imports only the kernel and its own files', () => {
+    const files = sourceFiles().filter((file) => file.startsWith('monitoring/stats/'));
+    assert.ok(files.length >= 8, `found only ${files.length} statistics files`);
+    assert.deepEqual(
+      files.flatMap((file) => importsOf(file).flatMap((target) => (violation(file, target) ? [`${file} -> ${target}`] : []))),
+      [],
+    );
+    assert.equal(violation('monitoring/stats/fairness.ts', 'errors.ts'), null);
+    assert.equal(violation('monitoring/stats/fairness.ts', 'monitoring/stats/groups.ts'), null);
+    for (const outside of [
+      'modules/decisions/decisions.service.ts',
+      'governance/policies.ts',
+      'accounts/users.service.ts',
+      'workflows/decide-approval.ts',
+      'server/app.ts',
+      'monitoring/monitoring.service.ts',
+    ]) {
+      assert.match(violation('monitoring/stats/fairness.ts', outside) ?? '', /statistics library/, outside);
+    }
   });
 
   it('no feature module or workflow branches on the database: each asks the store for a capability', () => {
