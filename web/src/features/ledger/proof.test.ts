@@ -46,7 +46,7 @@ describe('signed notes with Ed25519 in Web Crypto (sumdb/note vectors)', () => {
     if (!peter.ok) return;
     expect(await verifyNote(vectors.notes.peter.note, peter.value)).toEqual({
       ok: true,
-      value: vectors.notes.peter.note.split('\n\n')[0] + '\n',
+      value: `${vectors.notes.peter.note.split('\n\n')[0]}\n`,
     });
     const sumdb = await parseVerifierKey(vectors.notes.sumdb.vkey);
     if (!sumdb.ok) throw new Error(sumdb.reason);
