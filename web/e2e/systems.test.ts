@@ -84,6 +84,7 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     );
     assert.match(await page.getByText(/^Accountable owner:/).innerText(), new RegExp(stored.accountableOwnerName));
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the system page');
+    await screenshot(page, 'system-page-overview');
   });
 
   it('filters the inventory by URL, sorts on the server, and keeps saved views as links', async () => {
@@ -188,6 +189,7 @@ describe('inventory and system page (Chromium, SQLite)', () => {
       await first.locator('[data-proof]').innerText(),
       /Verified in this browser: included in the signed checkpoint of \d+ entries/,
     );
+    await screenshot(page, 'system-page');
 
     // The same entry against a checkpoint whose root was altered: the signature no longer holds.
     const lines = note.split('\n');
@@ -199,7 +201,7 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await first.locator('[data-proof="failed"]').waitFor();
     assert.match(await first.locator('[data-proof]').innerText(), /Proof failed: the signature by .+ does not verify/);
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the history');
-    await screenshot(page, 'system-page');
+    await screenshot(page, 'system-page-proof-failed');
 
     // Two versions side by side, from the URL.
     await page.goto(`/systems/${created.id}?tab=changes&from=1&to=2`);

@@ -1,6 +1,7 @@
 // Routes of the systems area: each page's URL, its search parameters and its code-split component.
 // Every filter lives in the URL, so a view of the inventory or of a system's history is a link.
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { systemQuery, systemsPageQuery } from '../features/systems/queries';
 import { appRoute } from './root';
 
 export const TIERS = ['prohibited', 'high', 'limited', 'minimal', 'unassessed'] as const;
@@ -106,6 +107,11 @@ export const inventoryRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/systems',
   validateSearch: validateInventorySearch,
+  // Start the page's query while its code loads; the page shows it loading, never waits blank.
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => {
+    void context.queryClient.prefetchQuery(systemsPageQuery(deps));
+  },
   component: lazyRouteComponent(() => import('../features/systems/InventoryPage'), 'InventoryPage'),
 });
 
@@ -113,6 +119,9 @@ export const systemRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/systems/$systemId',
   validateSearch: validateSystemSearch,
+  loader: ({ context, params }) => {
+    void context.queryClient.prefetchQuery(systemQuery(params.systemId));
+  },
   component: lazyRouteComponent(() => import('../features/systems/SystemPage'), 'SystemPage'),
 });
 

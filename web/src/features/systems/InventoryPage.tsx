@@ -22,9 +22,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, useState } from 'react';
-import { api, unwrap } from '../../api/client';
 import { holds, useSession } from '../../api/session';
-import type { Answer, Query } from '../../api/types';
+import type { Answer } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
@@ -33,6 +32,7 @@ import { CreateSystemDialog } from './CreateSystemDialog';
 import { ImportDialog } from './ImportDialog';
 import { humanize, options, TIER_COLOR } from './labels';
 import { PersonPicker } from './PersonPicker';
+import { systemsPageQuery } from './queries';
 import { SavedViews } from './SavedViews';
 
 type System = Answer<'listSystems'>['items'][number];
@@ -41,36 +41,13 @@ const CREATORS = ['admin', 'governance_lead', 'contributor'];
 const GOVERNORS = ['admin', 'governance_lead'];
 const ROW_HEIGHT = 41;
 
-/** The API's query for what the URL says. */
-export function listQuery(search: InventorySearch): Query<'listSystems'> {
-  const size = search.size ?? 50;
-  return {
-    q: search.q,
-    euRiskTier: search.tier,
-    status: search.status,
-    deploymentKind: search.kind,
-    aiType: search.type,
-    ownerId: search.owner && search.owner !== 'none' ? search.owner : undefined,
-    withoutOwner: search.owner === 'none' ? true : undefined,
-    tag: search.tag,
-    sort: search.sort,
-    limit: size,
-    offset: ((search.page ?? 1) - 1) * size,
-  };
-}
-
 export function InventoryPage() {
   const session = useSession();
   const search = inventoryRoute.useSearch();
   const navigate = useNavigate({ from: '/systems' });
   const [creating, createDialog] = useDisclosure(false);
   const [importing, importDialog] = useDisclosure(false);
-  const query = listQuery(search);
-  const systems = useQuery({
-    queryKey: ['systems', 'list', query],
-    queryFn: () => unwrap(api.GET('/api/v1/systems', { params: { query } })),
-    placeholderData: keepPreviousData,
-  });
+  const systems = useQuery({ ...systemsPageQuery(search), placeholderData: keepPreviousData });
   const setSearch = (change: Partial<InventorySearch>) =>
     navigate({ search: (prev: InventorySearch) => ({ ...prev, ...change, page: 'page' in change ? change.page : undefined }) });
   const size = search.size ?? 50;
@@ -202,6 +179,8 @@ function Filters({ search, setSearch }: { search: InventorySearch; setSearch: (c
         <PersonPicker
           label="Accountable owner"
           description=""
+          placeholder="Anyone"
+          lazy
           value={search.owner ?? null}
           extra={[{ value: 'none', label: 'Nobody (no owner)' }]}
           onChange={(v) => setSearch({ owner: v ?? undefined })}
@@ -282,8 +261,8 @@ function SystemsTable({
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    initialRect: { width: 1000, height: 20 * ROW_HEIGHT },
+    overscan: 5,
+    initialRect: { width: 1000, height: 16 * ROW_HEIGHT },
   });
   const rows = virtualizer.getVirtualItems();
   const before = rows.length > 0 ? rows[0].start : 0;
@@ -353,7 +332,7 @@ function SystemsTable({
                   </Group>
                 </Table.Td>
                 <Table.Td>
-                  <Time value={system.updatedAt} />
+                  <Time value={system.updatedAt} plain />
                 </Table.Td>
               </Table.Tr>
             );

@@ -11,6 +11,7 @@ import { Time } from '../../components/Time';
 import { type SystemSearch, systemRoute } from '../../routes/systems.routes';
 import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
+import { systemQuery } from './queries';
 import { SystemChanges } from './SystemChanges';
 import { SystemHistory } from './SystemHistory';
 
@@ -143,10 +144,7 @@ export function SystemPage() {
   const { systemId } = systemRoute.useParams();
   const search = systemRoute.useSearch();
   const navigate = useNavigate({ from: '/systems/$systemId' });
-  const system = useQuery({
-    queryKey: ['systems', systemId, 'detail'],
-    queryFn: () => unwrap(api.GET('/api/v1/systems/{id}', { params: { path: { id: systemId } } })),
-  });
+  const system = useQuery(systemQuery(systemId));
   if (system.isError) {
     return (
       <>
