@@ -48,7 +48,7 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     return res.json() as { id: string; version: number };
   };
 
-  it('registers a system and names its accountable owner and a phase owner, each with a rationale', async () => {
+  it('registers a system and names its accountable owner and a phase owner, each with a rationale, then changes the owner', async () => {
     const owner = await h.person(['contributor'], 'Olga Owner');
     const validator = await h.person(['contributor'], 'Vera Validator');
     const { page } = await h.signedIn(lead);
@@ -85,6 +85,18 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     assert.match(await page.getByText(/^Accountable owner:/).innerText(), new RegExp(stored.accountableOwnerName));
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the system page');
     await screenshot(page, 'system-page-overview');
+
+    // Changing the accountable owner sends the version read (If-Match) and a rationale.
+    await page.getByRole('button', { name: 'Change the accountable owner' }).click();
+    const change = page.getByRole('dialog', { name: 'Change the accountable owner' });
+    await choose(page, 'Person', validator.email, change);
+    await change.getByRole('textbox', { name: 'Why' }).fill('Olga moved to another department');
+    await change.getByRole('button', { name: 'Change owner' }).click();
+    await change.waitFor({ state: 'hidden' });
+    const changed = (await h.server.call(lead, 'GET', `/api/v1/systems/${id}`)).json();
+    assert.equal(changed.accountableOwnerId, validator.id);
+    assert.equal(changed.version, stored.version + 1);
+    await page.getByText(`Accountable owner: ${changed.accountableOwnerName}`).waitFor();
   });
 
   it('filters the inventory by URL, sorts on the server, and keeps saved views as links', async () => {

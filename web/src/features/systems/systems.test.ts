@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { visibleLength as serverVisibleLength } from '../../../../src/rationale.js';
 import { validateInventorySearch, validateSystemSearch } from '../../routes/systems.routes';
+import { linesInPlace } from './ImportDialog';
 import { rationaleError, visibleLength } from './rationale';
+import { sideBySide } from './SystemChanges';
 import { loadViews, removeView, saveView, storeViews, viewHref } from './savedViews';
 
 describe('inventory search parameters', () => {
@@ -82,5 +84,40 @@ describe('rationale', () => {
     expect(rationaleError('too short')).toMatch(/at least 10 visible characters \(8 so far\)/);
     expect(rationaleError('\u200B'.repeat(20))).not.toBeNull();
     expect(rationaleError('Owner agreed in the review')).toBeNull();
+  });
+});
+
+describe('import errors in place', () => {
+  const report = (invalid: Array<{ line: number; errors: string[] }>) => ({ valid: 1, invalid, imported: 0 });
+
+  it('puts each CSV error beside the file line it names', () => {
+    const csv = 'name,purpose\r\nA,ok\r\nB,\r\n\r\n';
+    expect(linesInPlace(csv, 'csv', report([{ line: 3, errors: ['purpose: required'] }]))).toEqual([
+      { line: 1, text: 'name,purpose', errors: [] },
+      { line: 2, text: 'A,ok', errors: [] },
+      { line: 3, text: 'B,', errors: ['purpose: required'] },
+    ]);
+  });
+
+  it('numbers JSON items from 1, and shows only the failing lines of a long file', () => {
+    const json = JSON.stringify([{ name: 'A' }, { name: 'B' }]);
+    expect(linesInPlace(json, 'json', report([{ line: 2, errors: ['aiType: required'] }]))[1]).toEqual({
+      line: 2,
+      text: '{"name":"B"}',
+      errors: ['aiType: required'],
+    });
+    const long = Array.from({ length: 1000 }, (_, i) => `row ${i + 1}`).join('\n');
+    expect(linesInPlace(long, 'csv', report([{ line: 700, errors: ['bad'] }]))).toEqual([{ line: 700, text: 'row 700', errors: ['bad'] }]);
+  });
+});
+
+describe('two versions side by side', () => {
+  it('lists every field of either version, the changed ones flagged', () => {
+    expect(sideBySide({ name: 'A', tags: ['x'], vendor: null }, { name: 'A', tags: ['y'], owner: 'u1' })).toEqual([
+      { key: 'name', before: 'A', after: 'A', changed: false },
+      { key: 'owner', before: undefined, after: 'u1', changed: true },
+      { key: 'tags', before: ['x'], after: ['y'], changed: true },
+      { key: 'vendor', before: null, after: undefined, changed: true },
+    ]);
   });
 });
