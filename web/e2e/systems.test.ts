@@ -138,6 +138,9 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await rowNames(page);
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the inventory');
     await screenshot(page, 'inventory');
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
+    assert.equal(await page.locator('html').getAttribute('data-mantine-color-scheme'), 'dark');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the inventory, dark theme');
   });
 
   it('shows the dry run errors of an import beside their lines, and imports the file once it is valid', async () => {
@@ -195,7 +198,9 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await entries.first().waitFor();
     const first = entries.first();
     assert.match(await first.innerText(), /system\.created/);
-    await first.getByRole('button', { name: /^Check proof/ }).click();
+    // Keyboard only: focus the entry's action and press Enter.
+    await first.getByRole('button', { name: /^Check proof/ }).focus();
+    await page.keyboard.press('Enter');
     await first.locator('[data-proof="verified"]').waitFor();
     assert.match(
       await first.locator('[data-proof]').innerText(),
