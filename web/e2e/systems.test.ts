@@ -228,6 +228,24 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     assert.match(await tagsRow.innerText(), /tags[\s\S]*changed[\s\S]*before[\s\S]*after/);
     await page.getByText('Why: Retagged after review').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the changes');
+
+    // An entry newer than the latest checkpoint is not yet provable, which is not a failure.
+    const later = await h.server.call(
+      lead,
+      'PATCH',
+      `/api/v1/systems/${created.id}`,
+      { tags: ['later'], rationale: 'Retagged once more' },
+      {
+        'if-match': '"2"',
+      },
+    );
+    assert.equal(later.statusCode, 200, later.body);
+    await page.goto(`/systems/${created.id}?tab=history`);
+    const newest = page.getByTestId('history-scroller').locator('li').first();
+    await newest.getByText('Why: Retagged once more').waitFor();
+    await newest.getByRole('button', { name: /^Check proof/ }).click();
+    await newest.locator('[data-proof="pending"]').waitFor();
+    assert.match(await newest.locator('[data-proof]').innerText(), /newer than the latest signed checkpoint/);
   });
 
   it('offers each person only what they may do', async () => {

@@ -12,7 +12,10 @@ import { type Check, type ExpectedEvent, type ProofVerdict, parseCheckpoint, ver
 /** Who may read inclusion proofs (GET /api/v1/ledger/proofs/inclusion). */
 export const PROOF_READERS = ['admin', 'auditor', 'governance_lead'] as const;
 
-async function checkEntry(entry: ExpectedEvent, heldCheckpoint: string | null): Promise<Check<ProofVerdict>> {
+/** A check's outcome; `pending`: the entry is newer than the latest signed checkpoint (not a failure). */
+type Outcome = Check<ProofVerdict> | { ok: 'pending'; reason: string };
+
+async function checkEntry(entry: ExpectedEvent, heldCheckpoint: string | null): Promise<Outcome> {
   let size: number | undefined;
   if (heldCheckpoint !== null) {
     const body = heldCheckpoint.includes('\n\n') ? heldCheckpoint.slice(0, heldCheckpoint.lastIndexOf('\n\n') + 1) : heldCheckpoint;
@@ -26,9 +29,15 @@ async function checkEntry(entry: ExpectedEvent, heldCheckpoint: string | null): 
       unwrap(api.GET('/api/v1/ledger/proofs/inclusion', { params: { query: { seq: entry.seq, size } } })),
     ]);
     const checkpoint = heldCheckpoint ?? answer.checkpoint;
-    if (!checkpoint) return { ok: false, reason: 'no signed checkpoint covers this entry yet' };
+    if (!checkpoint) return { ok: 'pending', reason: 'no checkpoint has been signed yet' };
     return verifyEntry(entry, answer, checkpoint, key.verifierKey);
   } catch (error) {
+    if (error instanceof ApiError && heldCheckpoint === null && error.code === 'validation_failed' && error.details.field === 'size') {
+      return {
+        ok: 'pending',
+        reason: 'this entry is newer than the latest signed checkpoint; it can be proved once the next one is signed',
+      };
+    }
     if (error instanceof ApiError) return { ok: false, reason: `${error.message} (${error.code})` };
     throw error;
   }
@@ -63,6 +72,11 @@ export function ProofCheck({ entry, label }: { entry: ExpectedEvent; label?: str
           <Text size="xs" c="green.9" fw={600} data-proof="verified">
             ✓ Verified in this browser: included in the signed checkpoint of {verdict.value.treeSize} entries (root{' '}
             <code>{verdict.value.rootHash.slice(0, 16)}…</code>)
+          </Text>
+        )}
+        {verdict?.ok === 'pending' && (
+          <Text size="xs" fw={600} data-proof="pending">
+            … Not provable yet: {verdict.reason}
           </Text>
         )}
         {verdict?.ok === false && (
