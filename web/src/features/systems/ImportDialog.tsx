@@ -14,18 +14,20 @@ type Format = 'csv' | 'json';
 const SHOW_WHOLE_FILE = 300;
 
 async function send(text: string, format: Format, dryRun: boolean): Promise<Report> {
-  const response = await rawFetch(`/api/v1/systems/import?format=${format}&dryRun=${dryRun}`, {
-    method: 'POST',
-    headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/json' },
-    body: text,
-  }).catch((error: unknown) => {
+  try {
+    const response = await rawFetch(`/api/v1/systems/import?format=${format}&dryRun=${dryRun}`, {
+      method: 'POST',
+      headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/json' },
+      body: text,
+    });
+    return (await response.json()) as Report;
+  } catch (error) {
     // A refused import names its bad lines in the details, just as a dry run would.
     if (error instanceof ApiError && Array.isArray(error.details.invalid)) {
-      return new Response(JSON.stringify({ valid: error.details.valid ?? 0, invalid: error.details.invalid, imported: 0 }));
+      return { valid: Number(error.details.valid ?? 0), invalid: error.details.invalid as Report['invalid'], imported: 0 };
     }
     throw error;
-  });
-  return (await response.json()) as Report;
+  }
 }
 
 /** The file's lines (CSV) or items (JSON), each with the errors the server found for it. */
