@@ -7,15 +7,24 @@ import type { BenchResult } from './lib.js';
 
 type Bench = { run(): Promise<BenchResult[]> };
 
-const SUITES = ['systems', 'ledger', 'runtime', 'decisions', 'dashboard', 'monitoring-stats'];
+/** Each suite and its module (which exports `run`). */
+const SUITES: Record<string, string> = {
+  systems: './systems.bench.js',
+  ledger: './ledger.bench.js',
+  runtime: './runtime.bench.js',
+  decisions: './decisions.bench.js',
+  dashboard: './dashboard.bench.js',
+  'monitoring-stats': './monitoring-stats.bench.js',
+  web: './web-inventory.js',
+};
 
 const only = process.argv.slice(2);
 const results: Array<BenchResult & { suite: string }> = [];
-for (const suite of SUITES) {
+for (const [suite, file] of Object.entries(SUITES)) {
   if (only.length > 0 && !only.includes(suite)) continue;
   let bench: Bench;
   try {
-    bench = (await import(`./${suite}.bench.js`)) as Bench;
+    bench = (await import(file)) as Bench;
   } catch (error) {
     console.error(`${suite}: not available (${(error as Error).message})`);
     continue;

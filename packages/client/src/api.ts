@@ -3201,6 +3201,7 @@ export interface operations {
                 untriagedShadow?: boolean;
                 tag?: string;
                 q?: string;
+                sort?: "name" | "-name" | "updatedAt" | "-updatedAt";
                 limit?: number;
                 offset?: number;
             };

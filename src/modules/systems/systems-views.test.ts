@@ -42,6 +42,20 @@ for (const dialect of DIALECTS) {
       return { total: page.total as number, names: page.items.map((s: { name: string }) => s.name) as string[] };
     };
 
+    test('sorts by name or by last change, either way, with the filters and paging', async () => {
+      assert.deepEqual(await names('?sort=-name'), { total: 5, names: ['echo 100%_off', 'delta', 'charlie', 'bravo', 'alpha'] });
+      assert.deepEqual(await names('?sort=-name&euRiskTier=high&limit=1&offset=1'), { total: 2, names: ['alpha'] });
+      const updated = async (sort: string) => {
+        const res = await t.call(reader, 'GET', `/api/v1/systems?sort=${sort}`);
+        return (res.json().items as Array<{ updatedAt: string; id: string }>).map((s) => `${s.updatedAt} ${s.id}`);
+      };
+      const ascending = await updated('updatedAt');
+      assert.equal(ascending.length, 5);
+      assert.deepEqual(ascending, [...ascending].sort());
+      assert.deepEqual(await updated('-updatedAt'), [...ascending].reverse());
+      assert.equal((await t.call(reader, 'GET', '/api/v1/systems?sort=colour')).statusCode, 400);
+    });
+
     test('filters combine, sort by name, paginate with a total', async () => {
       assert.deepEqual(await names(''), { total: 5, names: ['alpha', 'bravo', 'charlie', 'delta', 'echo 100%_off'] });
       assert.deepEqual(await names('?limit=2&offset=1'), { total: 5, names: ['bravo', 'charlie'] });

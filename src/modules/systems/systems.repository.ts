@@ -11,7 +11,7 @@ import {
   presentSystemsNamed,
   type SystemRow,
 } from './systems.presenter.js';
-import type { AiType, DeploymentKind, EuRiskTier, SystemStatus } from './systems.tables.js';
+import type { AiType, DeploymentKind, EuRiskTier, SystemSort, SystemStatus } from './systems.tables.js';
 
 type Db = Kysely<Database>;
 
@@ -110,12 +110,15 @@ export interface SystemFilter {
   untriagedShadow?: boolean;
   tag?: string;
   q?: string;
+  /** Default `name`; a leading minus sorts descending. */
+  sort?: SystemSort;
   limit: number;
   offset: number;
 }
 
-/** A page of systems, sorted by name then id. Every single filter is served by an index whose
- * trailing columns are (name, id), so the page needs no sort and the count reads one index range. */
+/** A page of systems, sorted by name then id unless asked otherwise. Every single filter is served
+ * by an index whose trailing columns are (name, id), so a page by name (either way) needs no sort
+ * and the count reads one index range; by updatedAt the matching rows are sorted. */
 export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
   let query = db.selectFrom('ai_systems');
   if (filter.status) query = query.where('status', '=', filter.status);
@@ -132,8 +135,11 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
   if (filter.q) {
     query = query.where(containsIgnoringCase(db, 'name', filter.q));
   }
+  const sort = filter.sort ?? 'name';
+  const direction = sort.startsWith('-') ? 'desc' : 'asc';
+  const column = sort.endsWith('updatedAt') ? 'updated_at' : 'name';
   const [rows, count] = await Promise.all([
-    query.select(SYSTEM_COLUMNS).orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    query.select(SYSTEM_COLUMNS).orderBy(column, direction).orderBy('id', direction).limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: await presentSystemsNamed(db, rows), total: Number(count.n), limit: filter.limit, offset: filter.offset };

@@ -3,7 +3,7 @@ import { type Static, type TLiteral, type TUnion, Type } from 'typebox';
 import { ACTOR_KINDS } from '../../context.js';
 import { HISTORY_KINDS } from '../../ledger/system-index.js';
 import { CursorPage, component, Id, StringEnum } from '../../server/http.js';
-import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_STATUSES } from './systems.tables.js';
+import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_SORTS, SYSTEM_STATUSES } from './systems.tables.js';
 
 /** One of a closed list of strings; typed as the union of the list's literals, so `Static<>` keeps it. */
 const oneOf = <T extends readonly string[]>(values: T) =>
@@ -137,6 +137,7 @@ export const ListSystemsQuery = Type.Object(
     untriagedShadow: Type.Optional(Type.Boolean()),
     tag: Type.Optional(Text(100)),
     q: Type.Optional(Text(200)),
+    sort: Type.Optional(oneOf(SYSTEM_SORTS)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   },

@@ -18,9 +18,13 @@ export const LIFECYCLE_PHASES = [
   'retirement',
 ] as const;
 
+/** Orders of the inventory list: a field, descending with a leading minus; ties break on id. */
+export const SYSTEM_SORTS = ['name', '-name', 'updatedAt', '-updatedAt'] as const;
+
 export type AiType = (typeof AI_TYPES)[number];
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 export type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
+export type SystemSort = (typeof SYSTEM_SORTS)[number];
 
 export interface AiSystemsTable {
   id: string;

@@ -61,7 +61,12 @@ export async function rawFetch(url: string, init: RequestInit = {}): Promise<Res
   const response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as ErrorBody;
-    throw new ApiError(response.status, body.error?.code ?? `http_${response.status}`, body.error?.message ?? response.statusText);
+    throw new ApiError(
+      response.status,
+      body.error?.code ?? `http_${response.status}`,
+      body.error?.message ?? response.statusText,
+      body.error?.details ?? {},
+    );
   }
   return response;
 }
