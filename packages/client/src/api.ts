@@ -5667,6 +5667,10 @@ export interface operations {
                 kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                 systemId?: string;
                 subjectId?: string;
+                /** @description requests filed by this user id */
+                requestedBy?: string;
+                /** @description true: only requests whose change was made as an emergency */
+                emergency?: boolean;
             };
             header?: never;
             path?: never;
@@ -5690,7 +5694,10 @@ export interface operations {
                             status: string;
                             revision: number;
                             contentDigest: string;
+                            requestedBy: string;
                             createdAt: string;
+                            emergencyAt: string | null;
+                            retrospectiveDueAt: string | null;
                             version: number;
                         }[];
                         total: number;
@@ -5770,6 +5777,8 @@ export interface operations {
                         systemId: string | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -5871,6 +5880,8 @@ export interface operations {
                         systemId: string | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6005,6 +6016,8 @@ export interface operations {
                         systemId: string | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6121,6 +6134,8 @@ export interface operations {
                         systemId: string | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6230,6 +6245,8 @@ export interface operations {
                         systemId: string | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6337,7 +6354,10 @@ export interface operations {
                             status: string;
                             revision: number;
                             contentDigest: string;
+                            requestedBy: string;
                             createdAt: string;
+                            emergencyAt: string | null;
+                            retrospectiveDueAt: string | null;
                             version: number;
                         };
                         exceptionId: string;
