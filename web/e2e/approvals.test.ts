@@ -25,8 +25,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     return { ...user, displayName: name };
   }
 
-  const system = (ownerId: string, name: string) =>
-    buildSystem(h.server.store, { name, accountableOwnerId: ownerId, euRiskTier: 'high' });
+  const system = (ownerId: string, name: string) => buildSystem(h.server.store, { name, accountableOwnerId: ownerId, euRiskTier: 'high' });
 
   async function fileRiskTierChange(requester: { token: string } & Awaited<ReturnType<typeof h.person>>, systemId: string, title: string) {
     const res = await h.server.call(requester, 'POST', '/api/v1/approvals/requests', {
@@ -112,10 +111,15 @@ describe('approvals pages (Chromium, SQLite)', () => {
     const filed = rows.find((r) => r.includes('Rosa Requester'));
     const signed = rows.find((r) => r.includes('Gil Governance'));
     assert.ok(filed && /Filed/i.test(filed) && /\d{4}/.test(filed), `the requester's row with its time: ${filed}`);
-    assert.ok(signed && /Approved/i.test(signed) && /Assessment read/.test(signed) && /\d{4}/.test(signed), `the approver's row: ${signed}`);
+    assert.ok(
+      signed && /Approved/i.test(signed) && /Assessment read/.test(signed) && /\d{4}/.test(signed),
+      `the approver's row: ${signed}`,
+    );
     assert.equal(await signatures.locator('time').count(), 2, 'both moments are shown as times');
     assert.match(await page.getByRole('table', { name: 'Approval chain' }).innerText(), /Governance lead\s+1 of 1\s+Complete/i);
+    assert.equal(await page.getByRole('link', { name: 'Loan scorer' }).count(), 1, 'the subject by its name');
     await axeClean(page, 'an approved request');
+    await page.getByRole('button', { name: 'Close the notification' }).click();
     await screenshot(page, 'approval-request');
 
     const view = (await h.server.call(lead, 'GET', `/api/v1/approvals/requests/${requestId}`)).json();
@@ -142,10 +146,16 @@ describe('approvals pages (Chromium, SQLite)', () => {
     const request = await fileRiskTierChange(requester, s.id, 'Lower the fraud detector to limited risk');
     const { page } = await h.signedIn(lead);
     await page.goto(`/approvals/${request.id}`);
-    await page.getByRole('button', { name: 'Reject' }).click();
+    // Keyboard only: the dialog opens with focus in the rationale, Tab reaches the button, Enter sends.
+    await page.getByRole('button', { name: 'Reject' }).focus();
+    await page.keyboard.press('Enter');
     const decide = page.getByRole('dialog', { name: 'Reject this request' });
-    await decide.getByLabel(/^Rationale/).fill('It screens people for benefits: high risk stays');
-    await decide.getByRole('button', { name: 'Reject' }).click();
+    await decide.waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === 'TEXTAREA');
+    await page.keyboard.type('It screens people for benefits: high risk stays');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Reject');
+    await page.keyboard.press('Enter');
     await decide.waitFor({ state: 'detached' });
     const signatures = page.getByRole('table', { name: 'Signatures' });
     await signatures.getByText('It screens people for benefits: high risk stays').waitFor();

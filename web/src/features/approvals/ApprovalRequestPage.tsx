@@ -245,14 +245,12 @@ function Content({ request }: { request: Request }) {
             <Text size="sm">Unchanged: the subject is as it was when this revision was filed.</Text>
           ) : (
             <>
-              <Alert
-                color={open ? 'orange' : 'blue'}
-                mb="xs"
-                title={open ? 'The subject changed since this revision was filed' : undefined}
-              >
-                {open
-                  ? 'Approvers sign the snapshot below; the requester may revise the request to sign the subject as it is now.'
-                  : `${since.length} field(s) differ from the signed snapshot (a decided change shows here once applied).`}
+              <Alert color={open && !request.appliedAt ? 'orange' : 'blue'} mb="xs">
+                {request.appliedAt
+                  ? 'The change was applied: the subject now differs from the signed snapshot as below.'
+                  : open
+                    ? 'The subject changed since this revision was filed. Approvers sign the snapshot; the requester may revise the request to sign the subject as it is now.'
+                    : 'The subject changed since this request was decided.'}
               </Alert>
               <ChangeTable rows={since} label="Changes since the snapshot" beforeLabel="Signed snapshot" afterLabel="Now" />
             </>
@@ -269,6 +267,13 @@ function Content({ request }: { request: Request }) {
   );
 }
 
+/** The subject's name as the signed snapshot recorded it (a system's or a model version's label). */
+function subjectName(request: Request): string | null {
+  const snapshot = (request.content as { subject?: { snapshot?: { name?: unknown; label?: unknown } | null } }).subject?.snapshot;
+  const name = snapshot?.name ?? snapshot?.label;
+  return typeof name === 'string' ? name : null;
+}
+
 function Summary({ request }: { request: Request }) {
   return (
     <Section title="Request">
@@ -280,10 +285,10 @@ function Summary({ request }: { request: Request }) {
         <Fact label="Subject">
           {request.subject.type === 'ai_system' ? (
             <AnchorLink to="/systems/$systemId" params={{ systemId: request.subject.id }}>
-              AI system {request.subject.id.slice(0, 8)}
+              {subjectName(request) ?? `AI system ${request.subject.id.slice(0, 8)}`}
             </AnchorLink>
           ) : (
-            `${request.subject.type.replace('_', ' ')} ${request.subject.id}`
+            `${request.subject.type.replace('_', ' ')} ${subjectName(request) ?? request.subject.id}`
           )}
         </Fact>
         {request.systemId && request.subject.type !== 'ai_system' && (
