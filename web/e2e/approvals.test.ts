@@ -205,6 +205,32 @@ describe('approvals pages (Chromium, SQLite)', () => {
     assert.ok(revoked.items[0].revokedAt, 'revoked on the server');
   });
 
+  it('renders a long queue in its own scrolling region, only the rows in view', async () => {
+    const owner = await named(['system_owner'], 'Quinn Owner');
+    const lead = await named(['governance_lead'], 'Quentin Queue');
+    const count = 120;
+    for (let i = 0; i < count; i += 1) {
+      const s = await system(owner.id, `Queue system ${i}`);
+      await fileRiskTierChange(owner, s.id, `Queued request ${String(i).padStart(3, '0')}`);
+    }
+    const waiting = (await h.server.call(lead, 'GET', '/api/v1/approvals/queue')).json().counts.total as number;
+    assert.ok(waiting >= count);
+    const { page } = await h.signedIn(lead);
+    await page.goto('/approvals');
+    await page.getByText(`${waiting} waiting for you`).waitFor();
+    const region = page.getByRole('region', { name: 'My queue, scrollable' });
+    await region.getByRole('link', { name: 'Queued request 000' }).waitFor();
+    const rendered = await region.getByRole('link', { name: /^Queued request/ }).count();
+    assert.ok(rendered < waiting / 2, `only the rows in view are rendered (${rendered} of ${waiting})`);
+    assert.equal(await region.getByRole('link', { name: `Queued request ${count - 1}` }).count(), 0);
+    await region.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await region.getByRole('link', { name: `Queued request ${count - 1}` }).waitFor();
+    assert.equal(await region.getByRole('link', { name: 'Queued request 000' }).count(), 0, 'the first rows left the page');
+    await axeClean(page, 'a long queue');
+  });
+
   it('lists emergency changes with their retrospective deadline, and every approvals page passes axe-core', async () => {
     const owner = await named(['system_owner'], 'Omar Owner');
     const lead = await named(['governance_lead'], 'Greta Governance');
