@@ -268,5 +268,13 @@ describe('approvals pages (Chromium, SQLite)', () => {
     // The change is applied already: the subject now differs from the snapshot that is signed.
     assert.match(await page.getByRole('table', { name: 'Changes since the snapshot' }).innerText(), /euRiskTier\s+high\s+limited/);
     await axeClean(page, 'a request made as an emergency');
+
+    // The other theme passes too (the choice is kept for the next page).
+    await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+    await axeClean(page, 'a request made as an emergency, dark theme');
+    await page.goto('/approvals?tab=emergency');
+    await table.getByRole('row', { name: /Triage assistant: limited risk now/ }).waitFor();
+    await axeClean(page, 'emergency changes, dark theme');
   });
 });

@@ -342,7 +342,7 @@ function Emergency({ request }: { request: Request }) {
           </Group>
         )}
         {e.exceptionId && (
-          <AnchorLink to="/exceptions/$exceptionId" params={{ exceptionId: e.exceptionId }} size="sm">
+          <AnchorLink to="/exceptions/$exceptionId" params={{ exceptionId: e.exceptionId }} size="sm" c="inherit" underline="always">
             The exception it opened
           </AnchorLink>
         )}
