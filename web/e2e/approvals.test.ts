@@ -73,14 +73,14 @@ describe('approvals pages (Chromium, SQLite)', () => {
 
     // Forcing the call from the page (cookie + CSRF token) is refused by the server.
     const forced = await page.evaluate(async (id) => {
-      const session = await (await fetch('/api/v1/auth/session')).json();
-      const request = await (await fetch(`/api/v1/approvals/requests/${id}`)).json();
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
+      const request = (await (await fetch(`/api/v1/approvals/requests/${id}`)).json()) as { contentDigest: string };
       const res = await fetch(`/api/v1/approvals/requests/${id}/decisions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
         body: JSON.stringify({ decision: 'approve', rationale: 'I approve my own request', contentDigest: request.contentDigest }),
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
     }, requestId);
     assert.equal(forced.status, 403);
     assert.equal(forced.body.error.code, 'self_approval_forbidden');
@@ -151,10 +151,10 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await page.keyboard.press('Enter');
     const decide = page.getByRole('dialog', { name: 'Reject this request' });
     await decide.waitFor();
-    await page.waitForFunction(() => document.activeElement?.tagName === 'TEXTAREA');
+    await decide.locator('textarea:focus').waitFor();
     await page.keyboard.type('It screens people for benefits: high risk stays');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Reject');
+    assert.equal(await decide.locator('button:focus', { hasText: 'Reject' }).count(), 1, 'Tab leads to the button');
     await page.keyboard.press('Enter');
     await decide.waitFor({ state: 'detached' });
     const signatures = page.getByRole('table', { name: 'Signatures' });
@@ -171,6 +171,36 @@ describe('approvals pages (Chromium, SQLite)', () => {
       .waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Status' }).inputValue(), 'Rejected', 'the filter comes from the URL');
     await axeClean(page, 'all requests, filtered');
+  });
+
+  it('asks for changes; the requester revises (If-Match) and the chain starts again on a new digest', async () => {
+    const requester = await named(['system_owner'], 'Rick Requester');
+    const lead = await named(['governance_lead'], 'Gail Governance');
+    const s = await system(requester.id, 'Chat assistant');
+    const request = await fileRiskTierChange(requester, s.id, 'Chat assistant: limited risk');
+    const asLead = (await h.signedIn(lead)).page;
+    await asLead.goto(`/approvals/${request.id}`);
+    await asLead.getByRole('button', { name: 'Request changes' }).click();
+    const decide = asLead.getByRole('dialog', { name: 'Request changes to this request' });
+    await decide.getByLabel(/^Rationale/).fill('Attach the updated assessment first');
+    await decide.getByRole('button', { name: 'Request changes' }).click();
+    await decide.waitFor({ state: 'detached' });
+    await asLead.getByText('Changes requested', { exact: true }).first().waitFor();
+
+    const { page } = await h.signedIn(requester);
+    await page.goto(`/approvals/${request.id}`);
+    await page.getByRole('button', { name: 'Revise' }).click();
+    const revise = page.getByRole('dialog', { name: 'Revise this request' });
+    await revise.getByLabel(/^Reason/).fill('Assessment updated and attached to the system');
+    await axeClean(page, 'the revise dialog');
+    await revise.getByRole('button', { name: 'Revise' }).click();
+    await revise.waitFor({ state: 'detached' });
+    await page.getByText('Content digest (SHA-256 of the canonical JSON, revision 2)').waitFor();
+    const view = (await h.server.call(lead, 'GET', `/api/v1/approvals/requests/${request.id}`)).json();
+    assert.equal(view.revision, 2);
+    assert.equal(view.status, 'pending');
+    assert.equal(view.decisions[0].decision, 'request_changes');
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'still no approve button for the requester');
   });
 
   it('makes a delegation and revokes it', async () => {
@@ -258,7 +288,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
       await page.getByRole('tab', { name: label }).click();
       await page.waitForURL((url) => (tab === 'queue' ? !url.searchParams.has('tab') : url.searchParams.get('tab') === tab));
       await page.getByRole('tabpanel').waitFor();
-      await page.waitForFunction(() => !document.querySelector('[role="status"]'));
+      await page.locator('[role="status"]').first().waitFor({ state: 'detached' });
       await axeClean(page, `the ${label} tab`);
     }
 
@@ -271,7 +301,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
 
     // The other theme passes too (the choice is kept for the next page).
     await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
-    await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+    await page.locator('html[data-mantine-color-scheme="dark"]').waitFor({ state: 'attached' });
     await axeClean(page, 'a request made as an emergency, dark theme');
     await page.goto('/approvals?tab=emergency');
     await table.getByRole('row', { name: /Triage assistant: limited risk now/ }).waitFor();

@@ -351,28 +351,57 @@ function Emergency({ request }: { request: Request }) {
   );
 }
 
+type ReasonAction = 'withdraw' | 'emergency' | 'revise';
+const REASON_ACTIONS: Record<ReasonAction, { title: string; explanation: string; submit: string; done: string }> = {
+  withdraw: {
+    title: 'Withdraw this request',
+    explanation: 'The request closes; nothing is changed.',
+    submit: 'Withdraw',
+    done: 'Request withdrawn',
+  },
+  emergency: {
+    title: 'Proceed as an emergency change',
+    explanation: 'The change is applied now, before its approval. It opens an exception, and its retrospective approval becomes due.',
+    submit: 'Make the emergency change',
+    done: 'Emergency change made: its retrospective approval is due',
+  },
+  revise: {
+    title: 'Revise this request',
+    explanation:
+      'The same change is signed again against the subject as it is now: a new revision with a new digest. Approvals given so far stop counting and the chain starts again.',
+    submit: 'Revise',
+    done: 'Request revised: the chain starts again',
+  },
+};
+
 export function ApprovalRequestPage() {
   const { requestId } = useParams({ from: '/signed-in/approvals/$requestId' });
   const session = useSession();
   const queryClient = useQueryClient();
   const [decision, setDecision] = useState<Decision | null>(null);
-  const [reasonFor, setReasonFor] = useState<'withdraw' | 'emergency' | null>(null);
+  const [reasonFor, setReasonFor] = useState<ReasonAction | null>(null);
   const request = useQuery({
     queryKey: ['approvals', 'request', requestId],
     queryFn: () => unwrap(api.GET('/api/v1/approvals/requests/{id}', { params: { path: { id: requestId } } })),
   });
   const queue = useQuery(queueQuery);
   const act = useMutation({
-    mutationFn: async ({ kind, reason }: { kind: 'withdraw' | 'emergency'; reason: string }): Promise<void> => {
-      const params = { path: { id: requestId } };
-      if (kind === 'withdraw') await unwrap(api.POST('/api/v1/approvals/requests/{id}/withdraw', { params, body: { reason } }));
-      else await unwrap(api.POST('/api/v1/approvals/requests/{id}/emergency', { params, body: { reason } }));
+    mutationFn: async ({ kind, reason, version }: { kind: ReasonAction; reason: string; version: number }): Promise<void> => {
+      const path = { id: requestId };
+      if (kind === 'withdraw') await unwrap(api.POST('/api/v1/approvals/requests/{id}/withdraw', { params: { path }, body: { reason } }));
+      else if (kind === 'emergency')
+        await unwrap(api.POST('/api/v1/approvals/requests/{id}/emergency', { params: { path }, body: { reason } }));
+      // If-Match: the version this page read, so a revision never overwrites one made meanwhile.
+      else
+        await unwrap(
+          api.POST('/api/v1/approvals/requests/{id}/revisions', {
+            params: { path, header: { 'If-Match': `"${version}"` } },
+            body: { reason },
+          }),
+        );
     },
     onSuccess: async (_, { kind }) => {
-      notifications.show({
-        color: 'green',
-        message: kind === 'withdraw' ? 'Request withdrawn' : 'Emergency change made: its retrospective approval is due',
-      });
+      notifications.show({ color: 'green', message: REASON_ACTIONS[kind].done });
       setReasonFor(null);
       await queryClient.invalidateQueries({ queryKey: ['approvals'] });
     },
@@ -386,6 +415,8 @@ export function ApprovalRequestPage() {
   const mayDecide = r.status === 'pending' && mySteps.length > 0;
   const open = r.status === 'pending' || r.status === 'changes_requested';
   const mayWithdraw = mine && open && !r.emergency;
+  // A revision re-signs the change against the subject as it is now (frozen once it was applied).
+  const mayRevise = mine && open && !r.appliedAt;
   const mayEmergency =
     r.status === 'pending' && !r.emergency && r.systemId !== null && holds(session, ['governance_lead', 'system_owner'], r.systemId);
   return (
@@ -410,6 +441,11 @@ export function ApprovalRequestPage() {
                   Reject
                 </Button>
               </>
+            )}
+            {mayRevise && (
+              <Button variant="default" onClick={() => setReasonFor('revise')}>
+                Revise
+              </Button>
             )}
             {mayWithdraw && (
               <Button variant="default" onClick={() => setReasonFor('withdraw')}>
@@ -439,18 +475,15 @@ export function ApprovalRequestPage() {
       </Stack>
       <DecisionDialog request={r} decision={decision} steps={mySteps} onClose={() => setDecision(null)} />
       <ReasonDialog
+        key={reasonFor ?? 'closed'}
         opened={reasonFor !== null}
-        title={reasonFor === 'withdraw' ? 'Withdraw this request' : 'Proceed as an emergency change'}
-        explanation={
-          reasonFor === 'withdraw'
-            ? 'The request closes; nothing is changed.'
-            : 'The change is applied now, before its approval. It opens an exception, and its retrospective approval becomes due.'
-        }
-        submitLabel={reasonFor === 'withdraw' ? 'Withdraw' : 'Make the emergency change'}
+        title={reasonFor ? REASON_ACTIONS[reasonFor].title : ''}
+        explanation={reasonFor ? REASON_ACTIONS[reasonFor].explanation : ''}
+        submitLabel={reasonFor ? REASON_ACTIONS[reasonFor].submit : ''}
         color={reasonFor === 'emergency' ? 'orange' : undefined}
         pending={act.isPending}
         error={act.error}
-        onSubmit={(reason) => reasonFor && act.mutate({ kind: reasonFor, reason })}
+        onSubmit={(reason) => reasonFor && act.mutate({ kind: reasonFor, reason, version: r.version })}
         onClose={() => {
           setReasonFor(null);
           act.reset();

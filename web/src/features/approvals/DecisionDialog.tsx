@@ -3,7 +3,7 @@
 import { Button, Code, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { Answer, Body } from '../../api/types';
 import { ErrorState } from '../../components/states';
@@ -14,6 +14,11 @@ type QueueItem = Answer<'listQueue'>['items'][number];
 export type Decision = Body<'decideApproval'>['decision'];
 
 const VERB: Record<Decision, string> = { approve: 'Approve', reject: 'Reject', request_changes: 'Request changes' };
+const TITLE: Record<Decision, string> = {
+  approve: 'Approve this request',
+  reject: 'Reject this request',
+  request_changes: 'Request changes to this request',
+};
 
 function DecisionForm({
   request,
@@ -123,8 +128,11 @@ export function DecisionDialog({
   steps: QueueItem[];
   onClose: () => void;
 }) {
+  // The title stays while the dialog fades out, so it is never a dialog without a name.
+  const shown = useRef<Decision>('approve');
+  if (decision) shown.current = decision;
   return (
-    <Modal opened={decision !== null} onClose={onClose} title={decision ? `${VERB[decision]} this request` : ''} size="lg">
+    <Modal opened={decision !== null} onClose={onClose} title={TITLE[shown.current]} size="lg">
       {decision && <DecisionForm request={request} decision={decision} steps={steps} onDone={onClose} />}
     </Modal>
   );
