@@ -60,6 +60,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await dialog.getByLabel('Title').fill('Lower the loan scorer to limited risk');
     await dialog.getByLabel(/^Justification/).fill('The assessment found no high-risk use case');
     await axeClean(page, 'the filing dialog');
+    await screenshot(page, 'approval-file-request');
     await dialog.getByRole('button', { name: 'File the request' }).click();
     await page.waitForURL(/\/approvals\/[0-9a-f-]{36}$/);
     const requestId = new URL(page.url()).pathname.split('/').pop() as string;
@@ -222,6 +223,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await row.getByText('Active').waitFor();
     assert.match(await row.innerText(), /On leave for two weeks/);
     await axeClean(page, 'delegations');
+    await screenshot(page, 'approvals-delegations');
 
     const listed = (await h.server.call(delegate, 'GET', '/api/v1/approvals/delegations')).json();
     assert.equal(listed.items.length, 1, 'the delegate sees it too');
@@ -278,6 +280,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await row.waitFor();
     assert.equal(await row.locator('time').count(), 2, 'when it was made, and when its retrospective approval is due');
     await axeClean(page, 'emergency changes');
+    await screenshot(page, 'approvals-emergency');
 
     for (const [tab, label] of [
       ['queue', 'My queue'],
@@ -303,6 +306,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
     await page.locator('html[data-mantine-color-scheme="dark"]').waitFor({ state: 'attached' });
     await axeClean(page, 'a request made as an emergency, dark theme');
+    await screenshot(page, 'approval-emergency-dark');
     await page.goto('/approvals?tab=emergency');
     await table.getByRole('row', { name: /Triage assistant: limited risk now/ }).waitFor();
     await axeClean(page, 'emergency changes, dark theme');

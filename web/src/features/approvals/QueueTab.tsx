@@ -25,7 +25,7 @@ function QueueRow({ item }: { item: Item }) {
   return (
     <Table.Tr key={`${item.requestId}:${item.stepIndex}`}>
       <Table.Td>
-        <AnchorLink to="/approvals/$requestId" params={{ requestId: item.requestId }}>
+        <AnchorLink to="/approvals/$requestId" params={{ requestId: item.requestId }} size="sm">
           {item.title}
         </AnchorLink>
         {item.renewalDue && (

@@ -63,7 +63,7 @@ export function RequestTable({
             {answer.items.map((r: Summary) => (
               <Table.Tr key={r.id}>
                 <Table.Td>
-                  <AnchorLink to="/approvals/$requestId" params={{ requestId: r.id }}>
+                  <AnchorLink to="/approvals/$requestId" params={{ requestId: r.id }} size="sm">
                     {r.title}
                   </AnchorLink>
                 </Table.Td>
@@ -94,7 +94,9 @@ export function RequestTable({
         </Table>
       </Table.ScrollContainer>
       <Group justify="space-between" mt="sm">
-        <Text size="sm">{answer.total.toLocaleString()} requests</Text>
+        <Text size="sm">
+          {answer.total.toLocaleString()} {answer.total === 1 ? 'request' : 'requests'}
+        </Text>
         <Pagination
           total={Math.max(1, Math.ceil(answer.total / pageSize))}
           value={page}
