@@ -263,6 +263,28 @@ describe('approvals pages (Chromium, SQLite)', () => {
     await axeClean(page, 'a long queue');
   });
 
+  it('an auditor reads the approvals and is offered nothing to change; the server refuses the change anyway', async () => {
+    const auditor = await h.person(['auditor'], 'Audra Auditor');
+    const { page } = await h.signedIn(auditor);
+    await page.goto('/approvals?tab=all');
+    await page.getByRole('tab', { name: 'All requests', selected: true }).waitFor();
+    await page.locator('[role="status"]').first().waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('button', { name: 'File a request' }).count(), 0);
+    await page.getByRole('tab', { name: 'Delegations' }).click();
+    await page.getByText('No delegations').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'New delegation' }).count(), 0);
+    const status = await page.evaluate(async () => {
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
+      const res = await fetch('/api/v1/approvals/delegations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({ delegateId: 'someone', endsAt: '2099-01-01T00:00:00Z', reason: 'Away for a while' }),
+      });
+      return res.status;
+    });
+    assert.equal(status, 403);
+  });
+
   it('lists emergency changes with their retrospective deadline, and every approvals page passes axe-core', async () => {
     const owner = await named(['system_owner'], 'Omar Owner');
     const lead = await named(['governance_lead'], 'Greta Governance');

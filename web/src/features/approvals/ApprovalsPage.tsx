@@ -13,7 +13,7 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { type ApprovalsSearch, type ApprovalTab, approvalsRoute } from '../../routes/approvals.routes';
 import { DelegationsTab } from './DelegationsTab';
 import { FileRequestForm } from './FileRequestForm';
-import { KIND_OPTIONS, STATUS_OPTIONS } from './model';
+import { KIND_OPTIONS, mayWrite, STATUS_OPTIONS } from './model';
 import { QueueTab } from './QueueTab';
 import { RequestTable } from './RequestTable';
 
@@ -106,13 +106,13 @@ export function ApprovalsPage() {
   const navigate = useNavigate({ from: approvalsRoute.fullPath });
   const [filing, setFiling] = useState(false);
   const tab: ApprovalTab = search.tab ?? 'queue';
-  const mayWrite = session.roles.some((r) => r !== 'auditor');
+  const writer = mayWrite(session);
   return (
     <>
       <PageHeader
         title="Approvals"
         description="Your queue, requests, delegations and emergency changes."
-        actions={mayWrite && <Button onClick={() => setFiling(true)}>File a request</Button>}
+        actions={writer && <Button onClick={() => setFiling(true)}>File a request</Button>}
       />
       <Tabs
         value={tab}

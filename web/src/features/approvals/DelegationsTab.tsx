@@ -11,7 +11,7 @@ import { holds, useSession } from '../../api/session';
 import type { Answer } from '../../api/types';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
-import { MIN_RATIONALE, visibleLength } from './model';
+import { MIN_RATIONALE, mayWrite, visibleLength } from './model';
 
 type Delegation = Answer<'listDelegations'>['items'][number];
 const delegationsQuery = { queryKey: ['approvals', 'delegations'], queryFn: () => unwrap(api.GET('/api/v1/approvals/delegations')) };
@@ -140,7 +140,7 @@ export function DelegationsTab() {
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
   const delegations = useQuery(delegationsQuery);
-  const mayWrite = session.roles.some((r) => r !== 'auditor');
+  const writer = mayWrite(session);
   const revoke = useMutation({
     mutationFn: (d: Delegation) => unwrap(api.POST('/api/v1/approvals/delegations/{id}/revoke', { params: { path: { id: d.id } } })),
     onSuccess: async (d) => {
@@ -152,7 +152,7 @@ export function DelegationsTab() {
     <>
       <Group justify="space-between" mb="sm">
         <Text size="sm">Who may decide in your place, and for whom you may decide.</Text>
-        {mayWrite && <Button onClick={() => setCreating(true)}>New delegation</Button>}
+        {writer && <Button onClick={() => setCreating(true)}>New delegation</Button>}
       </Group>
       {delegations.isPending && <Loading />}
       {delegations.isError && <ErrorState error={delegations.error} />}

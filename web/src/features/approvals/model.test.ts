@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeRows, diffJson, overdue, show, visibleLength } from './model';
+import { changeRows, diffJson, mayWrite, overdue, show, visibleLength } from './model';
 
 describe('approvals model', () => {
   it('diffs two snapshots leaf by leaf, with dotted paths, arrays compared whole', () => {
@@ -44,6 +44,16 @@ describe('approvals model', () => {
     expect(overdue('2026-01-01T00:00:00Z', now)).toBe(true);
     expect(overdue('2026-01-03T00:00:00Z', now)).toBe(false);
     expect(overdue(null, now)).toBe(false);
+  });
+});
+
+describe('who may file and delegate', () => {
+  it('is anyone with a role other than auditor, globally or for one system', () => {
+    expect(mayWrite({ roles: ['approver'], systemRoles: {} })).toBe(true);
+    expect(mayWrite({ roles: [], systemRoles: { s1: ['system_owner'] } })).toBe(true);
+    expect(mayWrite({ roles: ['auditor'], systemRoles: {} })).toBe(false);
+    expect(mayWrite({ roles: [], systemRoles: {} })).toBe(false);
+    expect(mayWrite({ roles: ['auditor'], systemRoles: { s1: ['auditor'] } })).toBe(false);
   });
 });
 

@@ -87,3 +87,10 @@ export const MIN_RATIONALE = 10;
 
 /** Is a retrospective deadline passed? */
 export const overdue = (dueAt: string | null | undefined, now = new Date()) => !!dueAt && Date.parse(dueAt) <= now.getTime();
+
+/** May this person change anything at all (the server's `mayWrite`): a role other than auditor,
+ * globally or for some AI system. An auditor, or someone with no role, only reads. */
+export function mayWrite(session: { roles: readonly string[]; systemRoles: Record<string, readonly string[]> }): boolean {
+  const writer = (roles: readonly string[]) => roles.some((r) => r !== 'auditor');
+  return writer(session.roles) || Object.values(session.systemRoles).some(writer);
+}
