@@ -121,6 +121,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     assert.equal(await page.getByRole('link', { name: 'Loan scorer' }).count(), 1, 'the subject by its name');
     await axeClean(page, 'an approved request');
     await page.getByRole('button', { name: 'Close the notification' }).click();
+    await page.getByText(/your decision is recorded/).waitFor({ state: 'detached' });
     await screenshot(page, 'approval-request');
 
     const view = (await h.server.call(lead, 'GET', `/api/v1/approvals/requests/${requestId}`)).json();
