@@ -57,6 +57,9 @@ export interface RequestFilter {
   kind?: RequestKind;
   systemId?: string;
   subjectId?: string;
+  requestedBy?: string;
+  /** true: only emergency changes (made before their approval). */
+  emergency?: boolean;
   limit: number;
   offset: number;
 }
@@ -67,6 +70,8 @@ export async function listRequests(db: Kysely<Database>, filter: RequestFilter):
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
   if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
+  if (filter.requestedBy) query = query.where('requested_by', '=', filter.requestedBy);
+  if (filter.emergency !== undefined) query = query.where('emergency_at', filter.emergency ? 'is not' : 'is', null);
   const [items, count] = await Promise.all([
     query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -76,7 +76,8 @@ export async function startHarness(): Promise<Harness> {
       people += 1;
       const email = `${(name ?? `person${people}`).toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${people}@example.test`;
       const user = await server.user(roles, { email, password: PASSWORD });
-      return { ...user, displayName: `Test User ${user.email}` };
+      const session = await server.call(user, 'GET', '/api/v1/auth/session');
+      return { ...user, displayName: session.json().user.displayName as string };
     },
     async signedIn(user) {
       const { context, page } = await newContext();

@@ -1758,7 +1758,10 @@ export interface components {
             status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
             revision: number;
             contentDigest: string;
+            requestedBy: components["schemas"]["Id"];
             createdAt: string;
+            emergencyAt: string | null;
+            retrospectiveDueAt: string | null;
             version: number;
         };
         ChangeRecord: {
@@ -5698,6 +5701,10 @@ export interface operations {
                 kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                 systemId?: string;
                 subjectId?: string;
+                /** @description requests filed by this user id */
+                requestedBy?: string;
+                /** @description true: only requests whose change was made as an emergency */
+                emergency?: boolean;
             };
             header?: never;
             path?: never;
@@ -5787,6 +5794,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -5870,6 +5879,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -5986,6 +5997,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6084,6 +6097,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6175,6 +6190,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;

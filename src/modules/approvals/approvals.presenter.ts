@@ -2,9 +2,11 @@
 import type { Kysely } from 'kysely';
 import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
 import { isExpired } from '../../governance/chain.js';
 import { type listChangeRecords, presentChangeRecord } from '../../governance/change-records.service.js';
-import type { DecisionRow, RequestRow, RequestState } from '../../governance/requests.repository.js';
+import { currentSnapshot } from '../../governance/content.js';
+import { contentOf, type DecisionRow, type RequestRow, type RequestState } from '../../governance/requests.repository.js';
 
 export function presentRequestSummary(r: RequestRow) {
   return {
@@ -16,7 +18,10 @@ export function presentRequestSummary(r: RequestRow) {
     status: r.status,
     revision: Number(r.revision),
     contentDigest: r.content_digest,
+    requestedBy: r.requested_by,
     createdAt: r.created_at,
+    emergencyAt: r.emergency_at,
+    retrospectiveDueAt: r.retrospective_due_at,
     version: Number(r.version),
   };
 }
@@ -26,6 +31,17 @@ const peopleOfRequest = (r: RequestRow, decisions: DecisionRow[]) => [
   r.emergency_by,
   ...decisions.flatMap((d) => [d.approver_id, d.on_behalf_of]),
 ];
+
+/** The subject as it is now, in the shape the request's content snapshotted it, so a reader sees what
+ * changed under the request since it was filed; null when the subject no longer exists. */
+async function currentSnapshotOf(db: Kysely<Database>, r: RequestRow): Promise<unknown> {
+  try {
+    return await currentSnapshot(db, contentOf(r));
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  }
+}
 
 export async function presentRequest(db: Kysely<Database>, { request: r, policy, decisions, chain }: RequestState, now = new Date()) {
   // Everyone the request names (requester, emergency actor, approvers and their principals): one lookup.
@@ -41,6 +57,7 @@ export async function presentRequest(db: Kysely<Database>, { request: r, policy,
     systemId: r.system_id,
     content: JSON.parse(r.content) as unknown,
     contentDigest: r.content_digest,
+    currentSnapshot: await currentSnapshotOf(db, r),
     revision: Number(r.revision),
     policy: { id: policy.policyId, version: policy.version },
     status: r.status,

@@ -119,6 +119,8 @@ export const RequestListQuery = Type.Object(
     kind: Type.Optional(oneOf(REQUEST_KINDS)),
     systemId: Type.Optional(Type.String({ maxLength: 100 })),
     subjectId: Type.Optional(Type.String({ maxLength: 200 })),
+    requestedBy: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'requests filed by this user id' })),
+    emergency: Type.Optional(Type.Boolean({ description: 'true: only requests whose change was made as an emergency' })),
   },
   { additionalProperties: false },
 );
@@ -154,6 +156,9 @@ export const RequestView = Type.Object({
   systemId: Nullable(Id),
   content: Json,
   contentDigest: Type.String(),
+  currentSnapshot: Type.Unknown({
+    description: 'the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists)',
+  }),
   revision: Type.Integer(),
   policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
   status: StringEnum(REQUEST_STATUSES),
@@ -205,7 +210,10 @@ export const RequestSummary = component(
     status: StringEnum(REQUEST_STATUSES),
     revision: Type.Integer(),
     contentDigest: Type.String(),
+    requestedBy: Id,
     createdAt: Type.String(),
+    emergencyAt: Nullable(Type.String({ description: 'when the change was made as an emergency, before approval' })),
+    retrospectiveDueAt: Nullable(Type.String({ description: "an emergency change's retrospective approval is due by then" })),
     version: Type.Integer(),
   }),
 );

@@ -329,5 +329,48 @@ for (const dialect of DIALECTS) {
       const row = await t.store.db.selectFrom('ai_systems').select('status').where('id', '=', s.id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'proposed');
     });
+
+    test('lists filter by requester and by emergency; a request shows its subject as it is now next to what was signed', async () => {
+      const [a, b] = [await system(), await system()];
+      const mine = await requestApproval(t, requester, {
+        kind: 'intended_use_change',
+        subjectId: a.id,
+        change: { intendedUse: 'Loans up to 10k' },
+      });
+      const theirs = await requestApproval(t, lead, {
+        kind: 'intended_use_change',
+        subjectId: b.id,
+        change: { intendedUse: 'Loans up to 20k' },
+      });
+      const emergency = await t.call(lead, 'POST', `/api/v1/approvals/requests/${theirs.id}/emergency`, {
+        reason: 'Regulator asked for it today',
+      });
+      assert.equal(emergency.statusCode, 200, emergency.body);
+
+      const filed = (await t.call(lead, 'GET', `/api/v1/approvals/requests?requestedBy=${requester.id}`)).json();
+      assert.deepEqual(
+        filed.items.map((r: { id: string }) => r.id),
+        [mine.id],
+      );
+      assert.equal(filed.items[0].requestedBy, requester.id);
+      const urgent = (await t.call(lead, 'GET', '/api/v1/approvals/requests?emergency=true')).json();
+      assert.deepEqual(
+        urgent.items.map((r: { id: string }) => r.id),
+        [theirs.id],
+      );
+      assert.equal(urgent.items[0].retrospectiveDueAt, emergency.json().retrospectiveDueAt);
+      assert.ok(urgent.items[0].emergencyAt);
+      const calm = (await t.call(lead, 'GET', '/api/v1/approvals/requests?emergency=false')).json();
+      assert.deepEqual(
+        calm.items.map((r: { id: string }) => r.id),
+        [mine.id],
+      );
+
+      const view = (await t.call(lead, 'GET', `/api/v1/approvals/requests/${theirs.id}`)).json();
+      assert.equal(view.content.subject.snapshot.intendedUse, 'Decision support for credit officers');
+      assert.equal(view.currentSnapshot.intendedUse, 'Loans up to 20k', 'the emergency applied the change');
+      const untouched = (await t.call(lead, 'GET', `/api/v1/approvals/requests/${mine.id}`)).json();
+      assert.deepEqual(untouched.currentSnapshot, untouched.content.subject.snapshot);
+    });
   });
 }

@@ -5,7 +5,9 @@ type Ok<R> = R extends { 200: { content: { 'application/json': infer B } } }
   ? B
   : R extends { 201: { content: { 'application/json': infer B } } }
     ? B
-    : never;
+    : R extends { 202: { content: { 'application/json': infer B } } }
+      ? B
+      : never;
 
 /** The JSON body of an operation's success answer: `Answer<'getSystem'>`. */
 export type Answer<Op extends keyof operations> = Ok<operations[Op]['responses']>;

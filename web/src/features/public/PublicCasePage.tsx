@@ -27,8 +27,7 @@ export function PublicCasePage() {
   }, [caseNumber]);
   const status = useQuery({
     queryKey: ['public', 'case', caseNumber, secret],
-    queryFn: () =>
-      unwrap(api.GET('/api/v1/public/appeals/{caseNumber}', { params: { path: { caseNumber }, query: { secret } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/public/appeals/{caseNumber}', { params: { path: { caseNumber }, query: { secret } } })),
     enabled: secret !== '',
     retry: false,
   });

@@ -60,7 +60,12 @@ function AppealForm({ systemRef }: { systemRef: string }) {
             {file.error instanceof ApiError && file.error.code === 'rate_limited' && ' Please try again later.'}
           </Alert>
         )}
-        <TextInput label="Decision reference" description="As given in the decision you received" required {...form.getInputProps('decisionId')} />
+        <TextInput
+          label="Decision reference"
+          description="As given in the decision you received"
+          required
+          {...form.getInputProps('decisionId')}
+        />
         <Textarea label="Why you challenge it" autosize minRows={4} required {...form.getInputProps('statement')} />
         <TextInput label="Your name (optional)" autoComplete="name" {...form.getInputProps('name')} />
         <TextInput label="How to reach you with the answer (optional)" autoComplete="email" {...form.getInputProps('contact')} />

@@ -1,9 +1,9 @@
 // The public list of the AI systems this organisation has chosen to publish (no sign-in).
-import { Anchor, Badge, Card, Group, Pagination, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, Pagination, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
+import { AnchorLink } from '../../components/AnchorLink';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { RuntimeStateBadge } from './RuntimeStateBadge';
 
@@ -35,9 +35,9 @@ export function PublicSystemsPage() {
             {systems.data.items.map((s) => (
               <Card key={s.ref} withBorder padding="lg">
                 <Group justify="space-between" align="flex-start" mb="xs">
-                  <Anchor component={Link} to="/public/systems/$ref" params={{ ref: s.ref }} fw={600}>
+                  <AnchorLink to="/public/systems/$ref" params={{ ref: s.ref }} fw={600}>
                     {s.name}
-                  </Anchor>
+                  </AnchorLink>
                   <RuntimeStateBadge state={s.state} />
                 </Group>
                 <Text size="sm" lineClamp={3}>
