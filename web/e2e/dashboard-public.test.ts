@@ -1,0 +1,110 @@
+// The dashboard and the public pages in a real browser: every number links to its list; a published
+// system's transparency page shows only what was published; a member of the public files an appeal
+// with the public reference, follows it with the link they were given, and sees the outcome.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildSystem } from '../../test/factories.js';
+import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
+
+const PAGE = {
+  publicName: 'Loan pre-screening assistant',
+  whatItDoes: 'Sorts loan applications by the documents they still need.',
+  whatItDoesNot: 'It never refuses a loan: a credit officer decides.',
+  humanReview: 'A credit officer reviews every suggestion before it is used.',
+  overseenBy: 'Head of Credit Risk',
+  howToChallenge: 'Use the form below with the reference of the decision you received.',
+};
+
+describe('dashboard and public pages (Chromium, SQLite)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('shows the key figures, each number a link to the filtered list behind it', async () => {
+    const admin = await h.person(['admin'], 'Dana Dashboard');
+    await buildSystem(h.server.store, { name: 'High-risk scorer', euRiskTier: 'high' });
+    await buildSystem(h.server.store, { name: 'Shadow chatbot', deploymentKind: 'shadow' });
+    const { page } = await h.signedIn(admin);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const all = page.getByRole('link', { name: /AI systems: show them/ });
+    await all.waitFor();
+    const expected = (await h.server.call(admin, 'GET', '/api/v1/systems?limit=1')).json().total as number;
+    assert.equal((await all.innerText()).trim(), expected.toLocaleString('en-GB'));
+    await page.getByText('Trends, week by week').waitFor();
+    await page.locator('.recharts-wrapper').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, 'dashboard');
+
+    await page.getByRole('link', { name: /systems of risk tier high: show them/ }).click();
+    await page.waitForURL((url) => url.pathname === '/systems' && url.searchParams.get('tier') === 'high');
+    await page.getByRole('link', { name: 'High-risk scorer' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Shadow chatbot' }).count(), 0);
+  });
+
+  it('a published system has a public page; the public files an appeal by its reference and follows it to the outcome', async () => {
+    const admin = await h.person(['admin'], 'Paula Publisher');
+    const system = await buildSystem(h.server.store, { name: 'Internal name never published' });
+    const published = await h.server.call(admin, 'PUT', `/api/v1/systems/${system.id}/publication`, {
+      published: true,
+      ...PAGE,
+      rationale: 'Published for the people our credit decisions affect',
+    });
+    assert.equal(published.statusCode, 201, published.body);
+    const ref = published.json().publicRef as string;
+
+    const { page } = await h.anonymous();
+    await page.goto('/public');
+    await page.getByRole('link', { name: PAGE.publicName }).click();
+    await page.waitForURL(`**/public/systems/${ref}`);
+    await page.getByRole('heading', { name: PAGE.publicName, level: 1 }).waitFor();
+    for (const text of [PAGE.whatItDoes, PAGE.whatItDoesNot, PAGE.humanReview, PAGE.overseenBy]) await page.getByText(text).waitFor();
+    const body = await page.locator('body').innerText();
+    assert.doesNotMatch(body, /Internal name never published/);
+    assert.doesNotMatch(body, new RegExp(system.id));
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, 'public-transparency');
+
+    await page.getByLabel(/^Decision reference/).fill('decision-4711');
+    await page.getByLabel(/^Why you challenge it/).fill('The decision ignored my updated income statement.');
+    await page.getByRole('button', { name: 'File my appeal' }).click();
+    const caseNumber = (await page.getByTestId('case-number').innerText()).trim();
+    assert.ok(caseNumber.length > 0);
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await page.getByRole('link', { name: 'Follow my case' }).click();
+    await page.waitForURL(`**/public/cases/${encodeURIComponent(caseNumber)}#secret=*`);
+    await page.getByTestId('case-status').waitFor();
+    assert.match(await page.getByTestId('case-status').innerText(), /Received/);
+    assert.deepEqual(await seriousViolations(page), []);
+
+    // Staff resolve it (their appeals page is tested elsewhere); the appellant sees the outcome.
+    const appeals = (await h.server.call(admin, 'GET', `/api/v1/appeals?limit=50`)).json().items as Array<{
+      id: string;
+      caseNumber: string;
+      version: number;
+    }>;
+    const appeal = appeals.find((a) => a.caseNumber === caseNumber);
+    assert.ok(appeal, 'the appeal reached the staff list');
+    const resolved = await h.server.call(admin, 'POST', `/api/v1/appeals/${appeal.id}/resolve`, {
+      outcome: 'rejected',
+      explanation: 'Your updated income statement was considered; it does not change the assessment.',
+      version: appeal.version,
+    });
+    assert.equal(resolved.statusCode, 200, resolved.body);
+    await page.reload();
+    await page.getByText('Outcome: rejected').waitFor();
+    await page.getByText('Your updated income statement was considered').waitFor();
+  });
+
+  it('an unpublished or unknown reference shows no page, and a wrong secret shows no case', async () => {
+    const { page } = await h.anonymous();
+    await page.goto('/public/systems/PL-NOPE00');
+    await page.getByText('No published AI system has this reference').first().waitFor();
+    await page.goto('/public/cases/NO-SUCH-CASE#secret=wrong');
+    await page.getByText('No case matches this number and secret').first().waitFor();
+  });
+});

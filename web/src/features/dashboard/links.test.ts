@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { hrefOf, pageOf } from './links';
+
+describe('a dashboard figure links to the page of its list', () => {
+  it('renames inventory filters as the inventory page names them', () => {
+    const page = pageOf({ path: '/api/v1/systems', query: { euRiskTier: 'high', status: 'in_production' }, exact: true });
+    expect(page).toEqual({ to: '/systems', search: { tier: 'high', status: 'in_production' } });
+    expect(hrefOf(page!)).toBe('/systems?tier=high&status=in_production');
+  });
+  it('shows systems without an owner and untriaged shadow AI', () => {
+    expect(pageOf({ path: '/api/v1/systems', query: { withoutOwner: 'true' }, exact: true })?.search).toEqual({ owner: 'none' });
+    expect(pageOf({ path: '/api/v1/systems', query: { untriagedShadow: 'true' }, exact: true })?.search).toEqual({ kind: 'shadow' });
+  });
+  it('keeps other lists’ filters and drops paging', () => {
+    expect(pageOf({ path: '/api/v1/exceptions', query: { status: 'open', limit: '50' }, exact: false })).toEqual({
+      to: '/exceptions',
+      search: { status: 'open' },
+    });
+    expect(pageOf({ path: '/api/v1/approvals/requests', query: { emergency: 'true' }, exact: false })?.search.tab).toBe('emergency');
+  });
+  it('has no page for a figure without a list, or an unknown list', () => {
+    expect(pageOf(null)).toBeNull();
+    expect(pageOf({ path: '/api/v1/unknown', query: {}, exact: true })).toBeNull();
+  });
+});
