@@ -100,6 +100,31 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     await page.getByText('Your updated income statement was considered').waitFor();
   });
 
+  it("a system's owner publishes its public page from the system's page, with a rationale", async () => {
+    const admin = await h.person(['admin'], 'Omar Owner');
+    const system = await buildSystem(h.server.store, { name: 'Claims triage' });
+    const { page } = await h.signedIn(admin);
+    await page.goto(`/systems/${system.id}`);
+    await page.getByText('Not published.').waitFor();
+    await page.getByRole('button', { name: 'Publish a public page' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name the public knows it by').fill('Claims triage helper');
+    await dialog.getByLabel('What it does', { exact: true }).fill('Orders incoming claims by urgency.');
+    await dialog.getByLabel('What it does not do').fill('It never rejects a claim.');
+    await dialog.getByLabel('Does a person review its outputs?').fill('Yes, a claims handler reviews each order.');
+    await dialog.getByLabel(/^Who oversees it/).fill('Head of Claims');
+    await dialog.getByLabel('How to challenge a decision').fill('Use the appeal form on this page.');
+    await dialog.getByLabel(/^Why this change/).fill('Customers asked how claims are ordered');
+    await dialog.getByRole('button', { name: 'Save the public page' }).click();
+    await page.getByRole('link', { name: 'open the public page' }).waitFor();
+    const view = (await h.server.call(admin, 'GET', `/api/v1/systems/${system.id}/publication`)).json();
+    assert.equal(view.published, true);
+    assert.equal(view.publicName, 'Claims triage helper');
+    const publicPage = await fetch(`${h.baseUrl}/api/v1/public/systems/${view.publicRef}`);
+    assert.equal(publicPage.status, 200);
+    assert.deepEqual(await seriousViolations(page), []);
+  });
+
   it('an unpublished or unknown reference shows no page, and a wrong secret shows no case', async () => {
     const { page } = await h.anonymous();
     await page.goto('/public/systems/PL-NOPE00');

@@ -11,6 +11,7 @@ import { Time } from '../../components/Time';
 import { type SystemSearch, systemRoute } from '../../routes/systems.routes';
 import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
+import { PublicationPanel } from './PublicationPanel';
 import { systemQuery } from './queries';
 import { SystemChanges } from './SystemChanges';
 import { SystemHistory } from './SystemHistory';
@@ -241,7 +242,10 @@ export function SystemPage() {
               </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
-              <RuntimePanel systemId={s.id} />
+              <Stack gap="md">
+                <RuntimePanel systemId={s.id} />
+                <PublicationPanel systemId={s.id} />
+              </Stack>
             </Grid.Col>
           </Grid>
         </Tabs.Panel>
