@@ -51,6 +51,12 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
       await page.getByText(/Included in the tree of/).innerText(),
       new RegExp(`tree of ${treeSize.toLocaleString('en-GB')} events`),
     );
+    // The browser checks the proof itself: the leaf rehashed, the path to the root, the checkpoint's signature.
+    await page.getByRole('button', { name: /Check proof/ }).click();
+    await page
+      .getByText(/verified/i)
+      .first()
+      .waitFor();
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, 'ledger');
 

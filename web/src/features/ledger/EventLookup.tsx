@@ -9,6 +9,7 @@ import { ScrollableCode } from '../../components/ScrollableCode';
 import { ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { ledgerRoute } from '../../routes/ledger.routes';
+import { ProofCheck } from './ProofCheck';
 
 function EventAndProof({ seq }: { seq: number }) {
   const event = useQuery({
@@ -62,6 +63,7 @@ function EventAndProof({ seq }: { seq: number }) {
         The event as recorded
       </Text>
       <ScrollableCode label="The event as recorded">{JSON.stringify(e.event, null, 2)}</ScrollableCode>
+      <ProofCheck entry={{ seq: e.seq, eventId: e.eventId, type: e.type, recordedAt: e.recordedAt }} label={`event ${e.seq}`} />
       <Text fw={600} size="sm">
         Inclusion proof
       </Text>

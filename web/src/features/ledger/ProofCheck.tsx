@@ -69,7 +69,7 @@ export function ProofCheck({ entry, label }: { entry: ExpectedEvent; label?: str
       </Group>
       <div aria-live="polite">
         {verdict?.ok === true && (
-          <Text size="xs" c="green.9" fw={600} data-proof="verified">
+          <Text size="xs" c="light-dark(#1b5e2b, var(--mantine-color-green-3))" fw={600} data-proof="verified">
             ✓ Verified in this browser: included in the signed checkpoint of {verdict.value.treeSize} entries (root{' '}
             <code>{verdict.value.rootHash.slice(0, 16)}…</code>)
           </Text>
@@ -80,12 +80,12 @@ export function ProofCheck({ entry, label }: { entry: ExpectedEvent; label?: str
           </Text>
         )}
         {verdict?.ok === false && (
-          <Text size="xs" c="red.9" fw={600} data-proof="failed">
+          <Text size="xs" c="light-dark(#a51d1d, var(--mantine-color-red-3))" fw={600} data-proof="failed">
             ✗ Proof failed: {verdict.reason}
           </Text>
         )}
         {check.error && (
-          <Text size="xs" c="red.9" data-proof="failed">
+          <Text size="xs" c="light-dark(#a51d1d, var(--mantine-color-red-3))" data-proof="failed">
             ✗ Proof failed: {check.error.message}
           </Text>
         )}

@@ -146,7 +146,7 @@ export function ImportDialog({ opened, onClose }: { opened: boolean; onClose: ()
                           {line.text}
                         </Text>
                         {line.errors.map((message) => (
-                          <Text key={message} size="xs" c="red.9" fw={600}>
+                          <Text key={message} size="xs" c="light-dark(#a51d1d, var(--mantine-color-red-3))" fw={600}>
                             ⚠ {message}
                           </Text>
                         ))}
