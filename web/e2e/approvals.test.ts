@@ -35,7 +35,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
       justification: 'The assessment found no high-risk use case',
       change: { euRiskTier: 'limited' },
     });
-    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.statusCode, 201, res.body);
     return res.json() as { id: string; contentDigest: string };
   }
 

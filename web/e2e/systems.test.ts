@@ -266,7 +266,7 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     // The server refuses what the page hides.
     const refused = await h.server.call(contributor, 'GET', '/api/v1/ledger/proofs/inclusion?seq=0');
     assert.equal(refused.statusCode, 403);
-    await page.goto('/systems/no-such-system');
+    await page.goto('/systems/00000000-0000-4000-8000-000000000000');
     await page.getByText('This system could not be loaded').waitFor();
     assert.match(await page.getByRole('alert').innerText(), /not_found/);
   });
