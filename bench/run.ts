@@ -16,6 +16,7 @@ const SUITES: Record<string, string> = {
   dashboard: './dashboard.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
   web: './web-inventory.js',
+  'web-bundle': './web-bundle.bench.js',
 };
 
 const only = process.argv.slice(2);
