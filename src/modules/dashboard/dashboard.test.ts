@@ -93,6 +93,7 @@ for (const dialect of DIALECTS) {
             competence: 'Credit risk analyst',
             training: 'AI oversight course',
           }),
+          201,
         );
       }
       ok(
@@ -126,6 +127,7 @@ for (const dialect of DIALECTS) {
           appellantName: 'Jane Doe',
           statement: 'My income was not taken into account.',
         }),
+        201,
       );
       ok(await t.call(admin, 'POST', '/api/v1/ledger/checkpoints'));
       ok(await t.call(verifier, 'GET', '/api/v1/ledger/verify'));
