@@ -22,11 +22,15 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><main><h1>Proofline</h1><p>The web UI is not built in this copy. Run <code>npm run build</code>
 (or <code>npm start</code>, which builds what changed), then reload. The API is at <a href="/api/docs">/api/docs</a>.</p></main></body></html>`;
 
+const SERVER_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
 /** A browser asking for a page (not the API, not a file with an extension). */
 function wantsAppShell(req: FastifyRequest): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const pathname = req.url.split('?')[0];
   if (pathname.startsWith('/api/') || pathname === '/api' || pathname.startsWith('/assets/')) return false;
+  // Operational endpoints answer for themselves (404 when not served), never with the UI.
+  if (SERVER_PATHS.has(pathname)) return false;
   return !path.posix.basename(pathname).includes('.');
 }
 
