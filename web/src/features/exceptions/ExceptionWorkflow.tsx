@@ -203,8 +203,8 @@ export function ExceptionWorkflow({ exception: e }: { exception: ExceptionDetail
               </Button>
             )}
             {e.status === 'verifying' && (
-              <Button disabled={gaps.length > 0} onClick={() => transition('closed', 'Close the exception', 'Close')}>
-                Close
+              <Button disabled={gaps.length > 0} onClick={() => transition('closed', 'Close the exception', 'Close exception')}>
+                Close the exception
               </Button>
             )}
             <Button variant="subtle" color="red" onClick={() => transition('rejected', 'Reject the exception', 'Reject')}>
