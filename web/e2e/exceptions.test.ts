@@ -189,6 +189,7 @@ describe('exceptions and incidents (Chromium, SQLite)', () => {
     assert.equal(await page.getByRole('button', { name: 'Triage' }).count(), 0, 'a closed exception offers no step');
 
     assert.deepEqual(await seriousViolations(page), [], "axe-core on an exception's page");
+    await page.waitForFunction("!document.querySelector('.mantine-Notification-root')", null, { timeout: 15_000 });
     await screenshot(page, 'exception');
 
     await page.goto('/exceptions');
@@ -255,6 +256,7 @@ describe('exceptions and incidents (Chromium, SQLite)', () => {
     assert.equal(filed.reports[0].reference, 'DPA-2026-0042');
 
     assert.deepEqual(await seriousViolations(page), [], "axe-core on an incident's page");
+    await page.waitForFunction("!document.querySelector('.mantine-Notification-root')", null, { timeout: 15_000 });
     await screenshot(page, 'incident');
 
     await page.goto('/incidents');

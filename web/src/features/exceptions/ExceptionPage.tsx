@@ -5,7 +5,7 @@ import { Link } from '@tanstack/react-router';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, Loading } from '../../components/states';
 import { exceptionRoute } from '../../routes/exceptions.routes';
-import { ExceptionWorkflow } from './ExceptionWorkflow';
+import { ExceptionWorkflow, SystemLink } from './ExceptionWorkflow';
 import { exceptionQuery } from './queries';
 
 export function ExceptionPage() {
@@ -20,10 +20,7 @@ export function ExceptionPage() {
         title={e.title}
         description={
           <Text span size="sm">
-            Exception on{' '}
-            <Anchor renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId: e.systemId }} />} size="sm">
-              its AI system
-            </Anchor>
+            Exception on <SystemLink systemId={e.systemId} />
             {e.kind === 'incident' && (
               <>
                 {' · '}

@@ -2,12 +2,15 @@
 // corrective actions with their evidence, independent verification, lessons learned and their
 // follow-ups), and the next steps this person may take, each a form with its rationale. Writes send
 // the version read (If-Match), so a stale page cannot overwrite someone else's step.
-import { Alert, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Timeline, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Timeline, Title, VisuallyHidden } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { holds, type Session, useSession } from '../../api/session';
 import { Time } from '../../components/Time';
 import { humanize, options } from '../systems/labels';
+import { systemQuery } from '../systems/queries';
 import { Countdown } from './Countdown';
 import { closingGaps, type ExceptionDetail, FINAL, NEXT_STEP, SEVERITY_COLOR, STATUS_COLOR, type Status } from './lifecycle';
 import { isoFromLocal, localIn, StepDialog, type StepField, type StepValues } from './StepDialog';
@@ -314,6 +317,16 @@ export function ExceptionWorkflow({ exception: e }: { exception: ExceptionDetail
 
       {dialog && <StepDialog {...dialog} onClose={() => setDialog(null)} />}
     </Stack>
+  );
+}
+
+/** A link to the exception's AI system, by its name once known. */
+export function SystemLink({ systemId }: { systemId: string }) {
+  const system = useQuery(systemQuery(systemId));
+  return (
+    <Anchor renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId }} />} size="sm">
+      {system.data?.name ?? 'its AI system'}
+    </Anchor>
   );
 }
 

@@ -1,8 +1,7 @@
 // Incident: every applicable reporting deadline counting down, the reports filed against each (on
 // time or late), filing a report; then the same lifecycle as any exception.
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { useSession } from '../../api/session';
@@ -13,7 +12,7 @@ import { Time } from '../../components/Time';
 import { incidentRoute } from '../../routes/exceptions.routes';
 import { humanize } from '../systems/labels';
 import { Countdown } from './Countdown';
-import { ExceptionWorkflow, mayManage } from './ExceptionWorkflow';
+import { ExceptionWorkflow, mayManage, SystemLink } from './ExceptionWorkflow';
 import { incidentQuery } from './queries';
 import { isoFromLocal, StepDialog } from './StepDialog';
 
@@ -34,11 +33,7 @@ export function IncidentPage() {
         title={i.title}
         description={
           <Text span size="sm">
-            Incident on{' '}
-            <Anchor renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId: i.systemId }} />} size="sm">
-              its AI system
-            </Anchor>{' '}
-            · aware since <Time value={i.incident.awareAt} />
+            Incident on <SystemLink systemId={i.systemId} /> · aware since <Time value={i.incident.awareAt} />
             {i.incident.harmCategories.length > 0 && ` · harm: ${i.incident.harmCategories.map(humanize).join(', ')}`}
           </Text>
         }
@@ -68,7 +63,7 @@ function Deadlines({ incident: i }: { incident: Incident }) {
             <Table.Tr>
               <Table.Th>Report</Table.Th>
               <Table.Th>Due</Table.Th>
-              <Table.Th>Status</Table.Th>
+              <Table.Th miw={130}>Status</Table.Th>
               <Table.Th>Reports filed</Table.Th>
             </Table.Tr>
           </Table.Thead>
