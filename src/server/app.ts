@@ -1,6 +1,7 @@
 // Assembles the HTTP API: plugins, the access hook, error mapping, OpenAPI, and every feature's routes.
 import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -31,6 +32,8 @@ import { componentSchemas, openApiOptions } from './openapi.js';
 import { requestIdOf, traceBindings } from './request-id.js';
 import { bodyAjv, textAjv } from './validation.js';
 import { registerWebUi } from './web.js';
+
+const serializerFor = SerializerSelector();
 
 /** Every feature's routes, registered in this order. */
 const FEATURE_ROUTES: RoutePlugin[] = [
@@ -71,6 +74,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   // Bodies are JSON and must carry the right types; query strings and path params are text and
   // are coerced to the schema's types. Unknown fields are refused, never silently dropped.
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Answers reference one shared schema, the error; the other shared shapes are listed for the
+  // document only. Giving each route's serialiser every shared shape made start-up check all of
+  // them once per route (seconds of CPU); it gets the one it references.
+  const serialize = serializerFor({ Error: ErrorSchema }, {});
+  app.setSerializerCompiler((route) => serialize({ ...route, httpStatus: route.httpStatus ?? 'default' }));
   installInputChecks(app);
   app.decorateRequest('actor', null);
   app.decorate('policies', deps.services.policies);

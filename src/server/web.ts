@@ -47,6 +47,8 @@ export async function registerWebUi(app: App, webRoot: string) {
     await app.register(fastifyStatic, {
       root: webRoot,
       prefix: '/',
+      // A route per built file: a wildcard route would also catch /api/... URLs that match no route,
+      // which must keep the API's own answers (400 for a malformed path, 404 JSON otherwise).
       wildcard: false,
       index: false,
       preCompressed: true,

@@ -250,7 +250,7 @@ describe('approvals pages (Chromium, SQLite)', () => {
     assert.ok(waiting >= count);
     const { page } = await h.signedIn(lead);
     await page.goto('/approvals');
-    await page.getByText(`${waiting} waiting for you`).waitFor();
+    await page.getByText(`${waiting} waiting for you`).waitFor({ timeout: 60_000 });
     const region = page.getByRole('region', { name: 'My queue, scrollable' });
     await region.getByRole('link', { name: 'Queued request 000' }).waitFor();
     const rendered = await region.getByRole('link', { name: /^Queued request/ }).count();
