@@ -56,8 +56,8 @@ describe('oversight console (Chromium, SQLite)', () => {
     const { page } = await h.signedIn(first);
     await page.goto(`/oversight?system=${systemId}`);
     const roster = page.getByRole('table', { name: 'Oversight roster' });
-    await roster.getByRole('row').filter({ hasText: 'Sam Second' }).waitFor();
-    assert.match(await roster.getByRole('row').filter({ hasText: 'Olivia Officer' }).innerText(), /pause/);
+    await roster.getByRole('row').filter({ hasText: second.email }).waitFor();
+    assert.match(await roster.getByRole('row').filter({ hasText: first.email }).innerText(), /pause/);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const pause = page.getByRole('dialog', { name: 'Pause the system' });
     await pause.getByRole('textbox', { name: 'Reason' }).fill('too short');
@@ -96,10 +96,7 @@ describe('oversight console (Chromium, SQLite)', () => {
     // The second officer confirms it; the system is active again.
     const other = await h.signedIn(second);
     await other.page.goto(`/oversight?system=${systemId}`);
-    await other.page
-      .getByTestId('pending-resume')
-      .getByText(/Olivia Officer asked to resume/)
-      .waitFor();
+    await other.page.getByTestId('pending-resume').getByText(`${first.displayName} asked to resume`, { exact: false }).waitFor();
     await other.page.getByRole('button', { name: 'Confirm the resume' }).click();
     const confirm = other.page.getByRole('dialog', { name: 'Resume the system' });
     await confirm.getByRole('textbox', { name: 'Reason' }).fill('Checked the feed fix and the drift report myself');
