@@ -45,6 +45,12 @@ describe('oversight console (Chromium, SQLite)', () => {
       assert.equal(added.statusCode, 201, added.body);
     }
 
+    // The names the server gives the officers are the names the page shows.
+    const listed = (await h.server.call(lead, 'GET', `/api/v1/systems/${systemId}/oversight/roster`)).json() as {
+      items: Array<{ userId: string; userName: string }>;
+    };
+    const nameOf = (user: TestUser) => listed.items.find((e) => e.userId === user.id)?.userName as string;
+
     // Someone not on the roster sees the state but is offered no action.
     const asReader = await h.signedIn(reader);
     await asReader.page.goto(`/oversight?system=${systemId}`);
@@ -56,8 +62,17 @@ describe('oversight console (Chromium, SQLite)', () => {
     const { page } = await h.signedIn(first);
     await page.goto(`/oversight?system=${systemId}`);
     const roster = page.getByRole('table', { name: 'Oversight roster' });
-    await roster.getByRole('row').filter({ hasText: second.email }).waitFor();
-    assert.match(await roster.getByRole('row').filter({ hasText: first.email }).innerText(), /pause/);
+    await roster
+      .getByRole('row')
+      .filter({ hasText: nameOf(second) })
+      .waitFor();
+    assert.match(
+      await roster
+        .getByRole('row')
+        .filter({ hasText: nameOf(first) })
+        .innerText(),
+      /pause/i,
+    );
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const pause = page.getByRole('dialog', { name: 'Pause the system' });
     await pause.getByRole('textbox', { name: 'Reason' }).fill('too short');
@@ -96,7 +111,10 @@ describe('oversight console (Chromium, SQLite)', () => {
     // The second officer confirms it; the system is active again.
     const other = await h.signedIn(second);
     await other.page.goto(`/oversight?system=${systemId}`);
-    await other.page.getByTestId('pending-resume').getByText(`${first.displayName} asked to resume`, { exact: false }).waitFor();
+    await other.page
+      .getByTestId('pending-resume')
+      .getByText(`${nameOf(first)} asked to resume`, { exact: false })
+      .waitFor();
     await other.page.getByRole('button', { name: 'Confirm the resume' }).click();
     const confirm = other.page.getByRole('dialog', { name: 'Resume the system' });
     await confirm.getByRole('textbox', { name: 'Reason' }).fill('Checked the feed fix and the drift report myself');
