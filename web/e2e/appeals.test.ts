@@ -12,6 +12,8 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
   let h: Harness;
   let lead: TestUser;
   let systemId: string;
+  /** The exception the override opened (the upheld appeal links it). */
+  let overrideException: string;
   before(async () => {
     h = await startHarness();
     lead = await h.person(['governance_lead'], 'Gina Lead');
@@ -75,6 +77,7 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
     const stored = (await h.server.call(reviewer, 'GET', `/api/v1/decisions/review-queue?systemId=${systemId}&status=overridden`)).json();
     const exceptionId = stored.items[0].review.exceptionId as string;
     assert.ok(exceptionId);
+    overrideException = exceptionId;
     assert.equal(stored.items[0].review.reviewerId, reviewer.id);
     assert.equal(new URL(String(await link.getAttribute('href')), h.baseUrl).pathname, `/exceptions/${exceptionId}`);
     assert.equal((await h.server.call(lead, 'GET', `/api/v1/exceptions/${exceptionId}`)).statusCode, 200);
@@ -119,7 +122,17 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
       .getByRole('textbox', { name: 'Reasons told to the appellant' })
       .fill('Your income for this year is below the threshold; the refusal is withdrawn');
     await dialog.getByRole('button', { name: 'Resolve' }).click();
+    // The server's rule is shown with its code: an upheld appeal links the override it caused.
+    await dialog
+      .getByRole('alert')
+      .getByText(/links: an upheld appeal links to the override.*\(validation_failed\)/)
+      .waitFor();
+    await dialog.getByRole('textbox', { name: 'Exception it led to (id, optional)' }).fill(overrideException);
+    await dialog.getByRole('button', { name: 'Resolve' }).click();
     await dialog.waitFor({ state: 'hidden' });
+    const link = page.getByRole('link', { name: `Exception ${overrideException}` });
+    await link.waitFor();
+    assert.equal(new URL(String(await link.getAttribute('href')), h.baseUrl).pathname, `/exceptions/${overrideException}`);
     await page.getByTestId('appeal-outcome').getByText('Outcome: Upheld').waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the appeal page');
     await screenshot(page, 'appeal');
