@@ -15,6 +15,7 @@ const SUITES: Record<string, string> = {
   decisions: './decisions.bench.js',
   dashboard: './dashboard.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
+  alerts: './alerts.bench.js',
   web: './web-inventory.js',
   'web-bundle': './web-bundle.bench.js',
 };

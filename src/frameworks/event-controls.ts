@@ -96,6 +96,7 @@ const INTERVENTION = ['eu-ai-act:art-14', 'eu-ai-act:art-26', 'iso42001:A.9.2', 
 const DECISION_LOGS = ['eu-ai-act:art-12', 'eu-ai-act:art-19', 'eu-ai-act:art-26', 'iso42001:A.6.2.8', 'nist-ai-rmf:MEASURE-2.4'];
 const HUMAN_REVIEW = ['eu-ai-act:art-14', 'gdpr:art-22', 'iso42001:A.9.2', 'nist-ai-rmf:MAP-3.5'];
 const APPEAL = ['gdpr:art-22', 'eu-ai-act:art-86', 'iso42001:A.8.3', 'nist-ai-rmf:MEASURE-3.3'];
+const MONITORING = ['iso42001:A.6.2.6', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.1', 'nist-ai-rmf:MANAGE-4.1'];
 const INCIDENT = ['iso42001:10.2', 'iso42001:A.8.4', 'nist-ai-rmf:GOVERN-4.3', 'nist-ai-rmf:MANAGE-4.3'];
 const INCIDENT_FACTS: readonly FactRule[] = [
   { fact: 'a serious incident (AI Act Art. 3(49))', holds: incident.serious, controls: ['eu-ai-act:art-73'] },
@@ -261,6 +262,13 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'oversight.restricted': { record: 'oversight', always: INTERVENTION },
   'oversight.resume_requested': { record: 'oversight', always: ['eu-ai-act:art-14', 'iso42001:A.9.2', 'nist-ai-rmf:MANAGE-2.4'] },
   'oversight.resumed': { record: 'oversight', always: ['eu-ai-act:art-14', 'iso42001:A.9.2', 'nist-ai-rmf:MANAGE-2.4'] },
+  // Post-market monitoring (AI Act Art. 72): what is measured, the monitors over it, and the alerts.
+  'metrics.batch_recorded': { record: 'system', always: MONITORING },
+  'monitor.created': { record: 'system', always: MONITORING },
+  'monitor.disabled': { record: 'system', always: MONITORING },
+  'alert.fired': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
+  'alert.acknowledged': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
+  'alert.resolved': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'decisions.batch_recorded': { record: 'decision', always: DECISION_LOGS },
   'decisions.settings_changed': { record: 'decision', always: ['iso42001:A.6.2.8', 'iso42001:A.9.2', 'nist-ai-rmf:MAP-3.5'] },
   'decision.review_confirmed': { record: 'decision', always: HUMAN_REVIEW },

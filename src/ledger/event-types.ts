@@ -56,6 +56,13 @@ export const EVENT_TYPES = [
   'approval.delegation_ended',
   'approval.emergency_bypass',
   'approval.escalated',
+  // monitoring: metric points, monitors and the alerts their breaches raise
+  'metrics.batch_recorded',
+  'monitor.created',
+  'monitor.disabled',
+  'alert.fired',
+  'alert.acknowledged',
+  'alert.resolved',
   // exceptions and incidents (`exception.<status>` for each status an exception moves to)
   'exception.opened',
   'exception.triaged',

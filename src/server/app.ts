@@ -12,6 +12,7 @@ import { tokenRoutes } from '../accounts/tokens.routes.js';
 import { usersRoutes } from '../accounts/users.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
@@ -54,6 +55,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   appealsRoutes,
   transparencyRoutes,
   dashboardRoutes,
+  alertsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

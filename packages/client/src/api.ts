@@ -1584,6 +1584,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/metrics/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a batch of metric points: all or nothing; monitors are evaluated at once */
+        post: operations["ingestMetricPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a monitor on a system: a metric, a comparison and a threshold over a window */
+        post: operations["createMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One monitor */
+        get: operations["findMonitor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a monitor, saying why */
+        post: operations["disableMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert, with the values that caused it */
+        get: operations["findAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a firing alert, saying why */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an alert, saying why */
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1663,7 +1782,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -1690,6 +1809,72 @@ export interface components {
             /** @description C2SP checkpoint signed note */
             note: string;
             createdAt: string;
+        };
+        MetricPoint: {
+            /** @description the AI system measured */
+            systemId: string;
+            /** @description e.g. latency_ms, error_count, prompt_injection_detections, drift_score */
+            metric: string;
+            value: number;
+            /**
+             * Format: date-time
+             * @description when it was observed
+             */
+            at: string;
+            labels?: {
+                [key: string]: string;
+            };
+        };
+        MetricPointsReceipt: {
+            batchId: components["schemas"]["Id"];
+            count: number;
+            digest: string;
+            receivedAt: string;
+            /** @description alerts this batch raised */
+            alertsFired: components["schemas"]["Id"][];
+        };
+        Monitor: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            modelVersionId: string | null;
+            group: string | null;
+            name: string;
+            /** @enum {string} */
+            source: "points" | "computed";
+            metric: string;
+            aggregation: string;
+            comparison: string;
+            threshold: number;
+            windowSeconds: number;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            ownerId: string;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Alert: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            monitorId: string | null;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "firing" | "acknowledged" | "resolved";
+            /** @description the computed values that caused the alert */
+            evidence: {
+                [key: string]: unknown;
+            };
+            fireCount: number;
+            firedAt: string;
+            lastFiredAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            acknowledgementRationale: string | null;
+            resolvedAt: string | null;
+            exceptionId: string | null;
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -8645,6 +8830,275 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ingestMetricPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the answer to a bad batch names every bad point (details.problems); nothing is recorded */
+                    points: components["schemas"]["MetricPoint"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricPointsReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: string;
+                    modelVersionId?: string;
+                    /** @description a label value the points must carry */
+                    group?: string;
+                    name: string;
+                    /**
+                     * @description points sent to Proofline; computed statistics come later
+                     * @enum {string}
+                     */
+                    source: "points" | "computed";
+                    metric: string;
+                    /** @enum {string} */
+                    aggregation: "avg" | "max" | "min" | "sum" | "count" | "last";
+                    /** @enum {string} */
+                    comparison: "gt" | "gte" | "lt" | "lte";
+                    threshold: number;
+                    windowSeconds: number;
+                    /** @enum {string} */
+                    severity: "low" | "medium" | "high" | "critical";
+                    ownerId: string;
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    disableMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };

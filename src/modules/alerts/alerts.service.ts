@@ -1,0 +1,490 @@
+// Monitoring: metric points in batches (all or nothing, every bad point named), monitors over them,
+// and the alerts a breach raises (firing -> acknowledged -> resolved). A breach is evaluated on
+// ingest, in the same transaction, so an alert exists as soon as its points are acknowledged; while
+// an alert is open, further breaches of its monitor only count on it (deduplication).
+import { createHash, randomUUID } from 'node:crypto';
+import type { Insertable, Selectable } from 'kysely';
+import { hasSystemRole, type RequestContext } from '../../context.js';
+import { insertRows, type Tx } from '../../db/store.js';
+import { AppError, notFound } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { isDateTime } from '../../server/input.js';
+import type {
+  Aggregation,
+  AlertSeverity,
+  AlertsTable,
+  Comparison,
+  MetricPointsTable,
+  MonitorSource,
+  MonitorsTable,
+} from './alerts.tables.js';
+
+export { MAX_BATCH_POINTS } from './alerts.schema.js';
+
+import { MAX_BATCH_POINTS } from './alerts.schema.js';
+
+const MAX_PROBLEMS_REPORTED = 200;
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:]{0,99}$/;
+
+export interface PointProblem {
+  index: number;
+  field: string;
+  message: string;
+}
+
+export interface MetricPoint {
+  systemId: string;
+  metric: string;
+  value: number;
+  at: string;
+  labels?: Record<string, string>;
+}
+
+function checkPoint(point: unknown, index: number, problems: PointProblem[]): void {
+  if (point === null || typeof point !== 'object' || Array.isArray(point)) {
+    problems.push({ index, field: '', message: 'must be an object' });
+    return;
+  }
+  const p = point as Record<string, unknown>;
+  if (typeof p.systemId !== 'string' || p.systemId.length === 0) problems.push({ index, field: 'systemId', message: 'is required' });
+  if (typeof p.metric !== 'string' || !METRIC_NAME.test(p.metric)) {
+    problems.push({ index, field: 'metric', message: 'must be a metric name (letters, digits, _ . :; at most 100)' });
+  }
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value))
+    problems.push({ index, field: 'value', message: 'must be a finite number' });
+  if (typeof p.at !== 'string' || !isDateTime(p.at)) problems.push({ index, field: 'at', message: 'must be an ISO 8601 date-time' });
+  if (p.labels !== undefined) {
+    const labels = p.labels;
+    const ok =
+      labels !== null &&
+      typeof labels === 'object' &&
+      !Array.isArray(labels) &&
+      Object.entries(labels).length <= 20 &&
+      Object.values(labels).every((v) => typeof v === 'string' && v.length <= 200);
+    if (!ok) problems.push({ index, field: 'labels', message: 'must be an object of at most 20 string labels' });
+  }
+}
+
+function rejectBatch(problems: PointProblem[]): AppError {
+  problems.sort((a, b) => a.index - b.index);
+  const badPoints = [...new Set(problems.map((p) => p.index))];
+  const first = problems[0];
+  return new AppError(
+    'validation_failed',
+    `${badPoints.length} of the batch's points are malformed (first: points[${first.index}].${first.field} ${first.message}); nothing was recorded`,
+    {
+      field: `points[${first.index}]${first.field ? `.${first.field}` : ''}`,
+      badPoints: badPoints.slice(0, MAX_PROBLEMS_REPORTED),
+      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+      problemCount: problems.length,
+    },
+  );
+}
+
+export interface PointsReceipt {
+  batchId: string;
+  count: number;
+  digest: string;
+  receivedAt: string;
+  /** Alerts this batch raised (new ones only; a breach of an open alert's monitor is counted on it). */
+  alertsFired: string[];
+}
+
+export async function ingestMetricPoints(
+  trx: Tx,
+  { ctx, points, now = new Date() }: { ctx: RequestContext; points: unknown[]; now?: Date },
+): Promise<PointsReceipt> {
+  if (points.length === 0) throw new AppError('validation_failed', 'points: a batch needs at least one point', { field: 'points' });
+  if (points.length > MAX_BATCH_POINTS) {
+    throw new AppError('validation_failed', `points: at most ${MAX_BATCH_POINTS} points per batch`, { field: 'points' });
+  }
+  const problems: PointProblem[] = [];
+  for (const [index, point] of points.entries()) checkPoint(point, index, problems);
+  if (problems.length > 0) throw rejectBatch(problems);
+  const typed = points as MetricPoint[];
+  const systemIds = [...new Set(typed.map((p) => p.systemId))];
+  const known = new Set<string>();
+  for (let i = 0; i < systemIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('ai_systems')
+      .select('id')
+      .where('id', 'in', systemIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) known.add(row.id);
+  }
+  typed.forEach((p, index) => {
+    if (!known.has(p.systemId)) problems.push({ index, field: 'systemId', message: `no AI system ${p.systemId}` });
+  });
+  if (problems.length > 0) throw rejectBatch(problems);
+
+  const batchId = randomUUID();
+  const receivedAt = now.toISOString();
+  const rows: Array<Insertable<MetricPointsTable>> = typed.map((p) => ({
+    id: randomUUID(),
+    system_id: p.systemId,
+    metric: p.metric,
+    labels: JSON.stringify(p.labels ?? {}),
+    value: p.value,
+    at: new Date(p.at).toISOString(),
+    received_at: receivedAt,
+  }));
+  for (let i = 0; i < rows.length; i += 5_000) await insertRows(trx, 'metric_points', rows.slice(i, i + 5_000));
+  const digest = createHash('sha256').update(JSON.stringify(points)).digest('hex');
+  await appendEvent(trx, ctx, {
+    type: 'metrics.batch_recorded',
+    subject: { type: 'metric_batch', id: batchId },
+    data: {
+      count: rows.length,
+      digest,
+      digestAlgorithm: 'sha256(JSON of points as received)',
+      systems: systemIds,
+      ...(systemIds.length === 1 ? { systemId: systemIds[0] } : {}),
+    },
+  });
+  const series = new Map<string, { systemId: string; metric: string }>();
+  for (const p of typed) series.set(`${p.systemId}\u0000${p.metric}`, { systemId: p.systemId, metric: p.metric });
+  const alertsFired = await evaluateMonitors(trx, { ctx, series: [...series.values()], now });
+  return { batchId, count: rows.length, digest, receivedAt, alertsFired };
+}
+
+// ---- monitors ----
+
+export interface MonitorInput {
+  systemId: string;
+  modelVersionId?: string;
+  group?: string;
+  name: string;
+  source: MonitorSource;
+  metric: string;
+  aggregation: Aggregation;
+  comparison: Comparison;
+  threshold: number;
+  windowSeconds: number;
+  severity: AlertSeverity;
+  ownerId: string;
+  rationale: string;
+}
+
+const MONITOR_EDITORS = ['admin', 'governance_lead', 'system_owner'] as const;
+
+function mayEditMonitors(ctx: RequestContext, systemId: string): boolean {
+  return ctx.actor.kind === 'system' || hasSystemRole(ctx.actor, systemId, ...MONITOR_EDITORS);
+}
+
+function requireRationale(rationale: string | undefined): string {
+  const text = rationale?.trim() ?? '';
+  if (text.length === 0) throw new AppError('validation_failed', 'rationale: say why', { field: 'rationale' });
+  return text;
+}
+
+export async function createMonitor(trx: Tx, { ctx, input }: { ctx: RequestContext; input: MonitorInput }) {
+  const rationale = requireRationale(input.rationale);
+  if (!mayEditMonitors(ctx, input.systemId)) {
+    throw new AppError('forbidden', "only an admin, the governance lead or the system's owner sets its monitors");
+  }
+  if (input.source !== 'points') {
+    throw new AppError('not_supported', 'source: only monitors on metric points are evaluated yet', { field: 'source' });
+  }
+  if (!METRIC_NAME.test(input.metric)) throw new AppError('validation_failed', 'metric: not a metric name', { field: 'metric' });
+  if (!Number.isFinite(input.threshold)) throw new AppError('validation_failed', 'threshold: must be a number', { field: 'threshold' });
+  const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
+  if (!system) throw notFound('AI system', input.systemId);
+  if (input.modelVersionId) {
+    const model = await trx
+      .selectFrom('model_versions')
+      .select('id')
+      .where('id', '=', input.modelVersionId)
+      .where('system_id', '=', input.systemId)
+      .executeTakeFirst();
+    if (!model) throw notFound('model version', input.modelVersionId);
+  }
+  const owner = await trx.selectFrom('users').select('id').where('id', '=', input.ownerId).executeTakeFirst();
+  if (!owner) throw notFound('user', input.ownerId);
+  const at = new Date().toISOString();
+  const row: Insertable<MonitorsTable> = {
+    id: randomUUID(),
+    system_id: input.systemId,
+    model_version_id: input.modelVersionId ?? null,
+    group_label: input.group ?? null,
+    name: input.name,
+    source: input.source,
+    metric: input.metric,
+    aggregation: input.aggregation,
+    comparison: input.comparison,
+    threshold: input.threshold,
+    window_seconds: input.windowSeconds,
+    severity: input.severity,
+    owner_id: input.ownerId,
+    enabled: 1,
+    created_at: at,
+    updated_at: at,
+  };
+  await trx.insertInto('monitors').values(row).execute();
+  const monitor = await findMonitor(trx, row.id);
+  await appendEvent(trx, ctx, {
+    type: 'monitor.created',
+    subject: { type: 'monitor', id: monitor.id },
+    after: presentMonitor(monitor),
+    data: { systemId: monitor.system_id, rationale },
+  });
+  return presentMonitor(monitor);
+}
+
+export async function disableMonitor(
+  trx: Tx,
+  { ctx, monitorId, rationale }: { ctx: RequestContext; monitorId: string; rationale: string },
+) {
+  const why = requireRationale(rationale);
+  const monitor = await findMonitor(trx, monitorId);
+  if (!mayEditMonitors(ctx, monitor.system_id)) {
+    throw new AppError('forbidden', "only an admin, the governance lead or the system's owner sets its monitors");
+  }
+  if (monitor.enabled !== 1) throw new AppError('invalid_transition', 'the monitor is already disabled');
+  await trx
+    .updateTable('monitors')
+    .set((eb) => ({ enabled: 0, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+    .where('id', '=', monitorId)
+    .execute();
+  const after = await findMonitor(trx, monitorId);
+  await appendEvent(trx, ctx, {
+    type: 'monitor.disabled',
+    subject: { type: 'monitor', id: monitorId },
+    before: presentMonitor(monitor),
+    after: presentMonitor(after),
+    data: { systemId: monitor.system_id, rationale: why },
+  });
+  return presentMonitor(after);
+}
+
+export async function findMonitor(trx: Tx, id: string): Promise<Selectable<MonitorsTable>> {
+  const row = await trx.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('monitor', id);
+  return row;
+}
+
+export function presentMonitor(m: Selectable<MonitorsTable>) {
+  return {
+    id: m.id,
+    systemId: m.system_id,
+    modelVersionId: m.model_version_id,
+    group: m.group_label,
+    name: m.name,
+    source: m.source,
+    metric: m.metric,
+    aggregation: m.aggregation,
+    comparison: m.comparison,
+    threshold: m.threshold,
+    windowSeconds: m.window_seconds,
+    severity: m.severity,
+    ownerId: m.owner_id,
+    enabled: m.enabled === 1,
+    createdAt: m.created_at,
+    updatedAt: m.updated_at,
+    version: m.version,
+  };
+}
+
+// ---- evaluation ----
+
+export function breaches(value: number, comparison: Comparison, threshold: number): boolean {
+  switch (comparison) {
+    case 'gt':
+      return value > threshold;
+    case 'gte':
+      return value >= threshold;
+    case 'lt':
+      return value < threshold;
+    case 'lte':
+      return value <= threshold;
+  }
+}
+
+function aggregate(values: number[], aggregation: Aggregation): number {
+  switch (aggregation) {
+    case 'avg':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'max':
+      return Math.max(...values);
+    case 'min':
+      return Math.min(...values);
+    case 'sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'count':
+      return values.length;
+    case 'last':
+      return values[values.length - 1];
+  }
+}
+
+/** Evaluates the enabled point monitors of these series over their windows (ending at the series'
+ * newest point) and raises an alert for each breach of a monitor without an open alert. Returns
+ * the ids of the alerts raised. */
+export async function evaluateMonitors(
+  trx: Tx,
+  { ctx, series, now = new Date() }: { ctx: RequestContext; series: Array<{ systemId: string; metric: string }>; now?: Date },
+): Promise<string[]> {
+  const fired: string[] = [];
+  for (const { systemId, metric } of series) {
+    const monitors = await trx
+      .selectFrom('monitors')
+      .selectAll()
+      .where('system_id', '=', systemId)
+      .where('metric', '=', metric)
+      .where('enabled', '=', 1)
+      .where('source', '=', 'points')
+      .execute();
+    for (const monitor of monitors) {
+      const newest = await trx
+        .selectFrom('metric_points')
+        .select('at')
+        .where('system_id', '=', systemId)
+        .where('metric', '=', metric)
+        .orderBy('at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!newest) continue;
+      const from = new Date(Date.parse(newest.at) - monitor.window_seconds * 1000).toISOString();
+      let query = trx
+        .selectFrom('metric_points')
+        .select(['value', 'labels'])
+        .where('system_id', '=', systemId)
+        .where('metric', '=', metric)
+        .where('at', '>=', from)
+        .where('at', '<=', newest.at)
+        .orderBy('at');
+      if (monitor.group_label) query = query.where('labels', 'like', `%${JSON.stringify(monitor.group_label).slice(1, -1)}%`);
+      const points = await query.execute();
+      if (points.length === 0) continue;
+      const value = aggregate(
+        points.map((p) => p.value),
+        monitor.aggregation,
+      );
+      if (!breaches(value, monitor.comparison, monitor.threshold)) continue;
+      const evidence = {
+        monitorId: monitor.id,
+        metric,
+        aggregation: monitor.aggregation,
+        value,
+        comparison: monitor.comparison,
+        threshold: monitor.threshold,
+        window: { from, to: newest.at, seconds: monitor.window_seconds },
+        points: points.length,
+      };
+      const id = await raiseAlert(trx, { ctx, monitor, evidence, now });
+      if (id) fired.push(id);
+    }
+  }
+  return fired;
+}
+
+/** A new firing alert, or null when the monitor already has an open one (its count goes up). */
+async function raiseAlert(
+  trx: Tx,
+  {
+    ctx,
+    monitor,
+    evidence,
+    now,
+  }: { ctx: RequestContext; monitor: Selectable<MonitorsTable>; evidence: Record<string, unknown>; now: Date },
+): Promise<string | null> {
+  const at = now.toISOString();
+  const open = await trx
+    .selectFrom('alerts')
+    .select(['id', 'fire_count'])
+    .where('monitor_id', '=', monitor.id)
+    .where('status', 'in', ['firing', 'acknowledged'])
+    .executeTakeFirst();
+  if (open) {
+    await trx
+      .updateTable('alerts')
+      .set({ fire_count: open.fire_count + 1, last_fired_at: at })
+      .where('id', '=', open.id)
+      .execute();
+    return null;
+  }
+  const row: Insertable<AlertsTable> = {
+    id: randomUUID(),
+    system_id: monitor.system_id,
+    monitor_id: monitor.id,
+    external_key: null,
+    title: `${monitor.name}: ${monitor.metric} ${monitor.aggregation} ${String(evidence.value)} ${monitor.comparison} ${monitor.threshold}`,
+    severity: monitor.severity,
+    status: 'firing',
+    evidence: JSON.stringify(evidence),
+    fire_count: 1,
+    fired_at: at,
+    last_fired_at: at,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    ack_rationale: null,
+    resolved_at: null,
+    exception_id: null,
+  };
+  await trx.insertInto('alerts').values(row).execute();
+  await appendEvent(trx, ctx, {
+    type: 'alert.fired',
+    subject: { type: 'alert', id: row.id },
+    data: { systemId: monitor.system_id, monitorId: monitor.id, severity: monitor.severity, evidence },
+  });
+  return row.id;
+}
+
+// ---- the alert's lifecycle ----
+
+export async function findAlert(trx: Tx, id: string): Promise<Selectable<AlertsTable>> {
+  const row = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('alert', id);
+  return row;
+}
+
+export function presentAlert(a: Selectable<AlertsTable>) {
+  return {
+    id: a.id,
+    systemId: a.system_id,
+    monitorId: a.monitor_id,
+    title: a.title,
+    severity: a.severity,
+    status: a.status,
+    evidence: JSON.parse(a.evidence) as Record<string, unknown>,
+    fireCount: a.fire_count,
+    firedAt: a.fired_at,
+    lastFiredAt: a.last_fired_at,
+    acknowledgedAt: a.acknowledged_at,
+    acknowledgedBy: a.acknowledged_by,
+    acknowledgementRationale: a.ack_rationale,
+    resolvedAt: a.resolved_at,
+    exceptionId: a.exception_id,
+  };
+}
+
+export async function acknowledgeAlert(trx: Tx, { ctx, alertId, rationale }: { ctx: RequestContext; alertId: string; rationale: string }) {
+  const why = requireRationale(rationale);
+  const alert = await findAlert(trx, alertId);
+  if (alert.status !== 'firing')
+    throw new AppError('invalid_transition', `the alert is ${alert.status}; only a firing alert is acknowledged`);
+  const at = new Date().toISOString();
+  await trx
+    .updateTable('alerts')
+    .set({ status: 'acknowledged', acknowledged_at: at, acknowledged_by: ctx.actor.userId, ack_rationale: why })
+    .where('id', '=', alertId)
+    .execute();
+  await appendEvent(trx, ctx, {
+    type: 'alert.acknowledged',
+    subject: { type: 'alert', id: alertId },
+    data: { systemId: alert.system_id, rationale: why },
+  });
+  return presentAlert(await findAlert(trx, alertId));
+}
+
+export async function resolveAlert(trx: Tx, { ctx, alertId, rationale }: { ctx: RequestContext; alertId: string; rationale: string }) {
+  const why = requireRationale(rationale);
+  const alert = await findAlert(trx, alertId);
+  if (alert.status === 'resolved') throw new AppError('invalid_transition', 'the alert is already resolved');
+  await trx.updateTable('alerts').set({ status: 'resolved', resolved_at: new Date().toISOString() }).where('id', '=', alertId).execute();
+  await appendEvent(trx, ctx, {
+    type: 'alert.resolved',
+    subject: { type: 'alert', id: alertId },
+    data: { systemId: alert.system_id, rationale: why, acknowledged: alert.status === 'acknowledged' },
+  });
+  return presentAlert(await findAlert(trx, alertId));
+}

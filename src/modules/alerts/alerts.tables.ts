@@ -1,0 +1,68 @@
+import type { Generated } from 'kysely';
+
+/** One numeric observation of a system's metric (latency, error count, a drift score...). */
+export interface MetricPointsTable {
+  id: string;
+  system_id: string;
+  metric: string;
+  /** JSON object of string labels. */
+  labels: string;
+  value: number;
+  /** When it was observed (ISO 8601, UTC). */
+  at: string;
+  received_at: string;
+}
+
+/** Where a monitor's values come from: points sent to Proofline, or a statistic Proofline computes
+ * (impact ratio, PSI: the monitoring feature's reports, later). */
+export type MonitorSource = 'points' | 'computed';
+export type Aggregation = 'avg' | 'max' | 'min' | 'sum' | 'count' | 'last';
+export type Comparison = 'gt' | 'gte' | 'lt' | 'lte';
+export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
+export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
+
+export interface MonitorsTable {
+  id: string;
+  system_id: string;
+  model_version_id: string | null;
+  group_label: string | null;
+  name: string;
+  source: MonitorSource;
+  metric: string;
+  aggregation: Aggregation;
+  comparison: Comparison;
+  threshold: number;
+  window_seconds: number;
+  severity: AlertSeverity;
+  owner_id: string;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface AlertsTable {
+  id: string;
+  system_id: string;
+  monitor_id: string | null;
+  external_key: string | null;
+  title: string;
+  severity: AlertSeverity;
+  status: AlertStatus;
+  /** JSON: the computed values that caused the alert. */
+  evidence: string;
+  fire_count: number;
+  fired_at: string;
+  last_fired_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  ack_rationale: string | null;
+  resolved_at: string | null;
+  exception_id: string | null;
+}
+
+export interface AlertsTables {
+  metric_points: MetricPointsTable;
+  monitors: MonitorsTable;
+  alerts: AlertsTable;
+}

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+
+const AT = '2026-11-30T10:00:00.000Z';
+const point = (systemId: string, overrides: Record<string, unknown> = {}) => ({
+  systemId,
+  metric: 'error_rate',
+  value: 0.01,
+  at: AT,
+  labels: { region: 'eu' },
+  ...overrides,
+});
+
+for (const dialect of DIALECTS) {
+  describe(`metric points, monitors and alerts [${dialect}]`, () => {
+    let t: TestApp;
+    let ingest: TestUser;
+    let lead: TestUser;
+    let auditor: TestUser;
+
+    const eventsOf = async (type: string) =>
+      (await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', type).execute()).map((e) => JSON.parse(e.leaf));
+    const pointCount = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('metric_points')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const monitorOn = async (systemId: string, overrides: Record<string, unknown> = {}) => {
+      const res = await t.call(lead, 'POST', '/api/v1/monitors', {
+        systemId,
+        name: 'error rate',
+        source: 'points',
+        metric: 'error_rate',
+        aggregation: 'avg',
+        comparison: 'gt',
+        threshold: 0.05,
+        windowSeconds: 3600,
+        severity: 'high',
+        ownerId: lead.id,
+        rationale: 'validated baseline 0.02 plus a margin',
+        ...overrides,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json();
+    };
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
+      lead = await t.user(['governance_lead']);
+      auditor = await t.user(['auditor']);
+    });
+    after(() => t.close());
+
+    test('an acknowledged batch of points is stored whole, with one ledger event naming its count and digest', async () => {
+      const system = await buildSystem(t.store);
+      const points = Array.from({ length: 300 }, (_, i) => point(system.id, { value: i }));
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
+      assert.equal(res.statusCode, 200, res.body);
+      const receipt = res.json();
+      assert.equal(receipt.count, 300);
+      const stored = await t.store.db.selectFrom('metric_points').select('value').where('system_id', '=', system.id).execute();
+      assert.equal(stored.length, 300);
+      const event = (await eventsOf('metrics.batch_recorded')).find((e) => e.subject.id === receipt.batchId);
+      assert.equal(event.data.count, 300);
+      assert.equal(event.data.digest, receipt.digest);
+    });
+
+    test('a batch with bad points names every one and records nothing (validation_failed)', async () => {
+      const system = await buildSystem(t.store);
+      const points = [
+        point(system.id),
+        point(system.id, { value: 'high' }),
+        point(system.id, { at: 'yesterday' }),
+        point('no-such-system'),
+        point(system.id, { metric: 'bad metric!' }),
+      ];
+      const [ledgerBefore, pointsBefore] = [await ledgerSize(t.store), await pointCount()];
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, 'validation_failed');
+      assert.deepEqual(res.json().error.details.badPoints, [1, 2, 4]);
+      assert.equal(await ledgerSize(t.store), ledgerBefore);
+      assert.equal(await pointCount(), pointsBefore);
+      // The unknown system is found once the shapes are right.
+      const unknown = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points: [point(system.id), point('no-such-system')] });
+      assert.equal(unknown.statusCode, 400, unknown.body);
+      assert.deepEqual(unknown.json().error.details.badPoints, [1]);
+      assert.equal(await ledgerSize(t.store), ledgerBefore);
+      assert.equal(await pointCount(), pointsBefore);
+    });
+
+    test('points take an ingest token: a read/write token is refused (insufficient_scope)', async () => {
+      const system = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const res = await t.call(lead, 'POST', '/api/v1/metrics/points', { points: [point(system.id)] });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().error.code, 'insufficient_scope');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('a monitor is created with a rationale, as a ledger event; without one nothing is written', async () => {
+      const system = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const refused = await t.call(lead, 'POST', '/api/v1/monitors', {
+        systemId: system.id,
+        name: 'latency',
+        source: 'points',
+        metric: 'latency_ms',
+        aggregation: 'max',
+        comparison: 'gt',
+        threshold: 500,
+        windowSeconds: 60,
+        severity: 'medium',
+        ownerId: lead.id,
+        rationale: '   ',
+      });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), before);
+      const monitor = await monitorOn(system.id);
+      const event = (await eventsOf('monitor.created')).find((e) => e.subject.id === monitor.id);
+      assert.equal(event.data.rationale, 'validated baseline 0.02 plus a margin');
+      assert.equal(event.data.systemId, system.id);
+    });
+
+    test('an auditor may not set monitors (forbidden), and nothing is written', async () => {
+      const system = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const res = await t.call(auditor, 'POST', '/api/v1/monitors', {
+        systemId: system.id,
+        name: 'x',
+        source: 'points',
+        metric: 'error_rate',
+        aggregation: 'avg',
+        comparison: 'gt',
+        threshold: 1,
+        windowSeconds: 60,
+        severity: 'low',
+        ownerId: lead.id,
+        rationale: 'r',
+      });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().error.code, 'forbidden');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('a computed-metric monitor is refused for now (not_supported)', async () => {
+      const system = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const res = await t.call(lead, 'POST', '/api/v1/monitors', {
+        systemId: system.id,
+        name: 'impact ratio',
+        source: 'computed',
+        metric: 'impact_ratio',
+        aggregation: 'last',
+        comparison: 'lt',
+        threshold: 0.8,
+        windowSeconds: 86400,
+        severity: 'high',
+        ownerId: lead.id,
+        rationale: 'four-fifths rule',
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, 'not_supported');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('a breach raises one alert with its values as evidence; further breaches while it fires only count on it', async () => {
+      const system = await buildSystem(t.store);
+      const monitor = await monitorOn(system.id);
+      const quiet = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points: [point(system.id, { value: 0.05 })] });
+      assert.deepEqual(quiet.json().alertsFired, [], 'at the threshold, gt does not breach');
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', {
+        points: [point(system.id, { value: 0.2, at: '2026-11-30T10:05:00.000Z' })],
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const [alertId] = res.json().alertsFired;
+      assert.ok(alertId, 'an alert fired');
+      const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json();
+      assert.equal(alert.status, 'firing');
+      assert.equal(alert.severity, 'high');
+      assert.equal(alert.monitorId, monitor.id);
+      assert.equal(alert.evidence.value, 0.125);
+      assert.equal(alert.evidence.points, 2);
+      const fired = (await eventsOf('alert.fired')).find((e) => e.subject.id === alertId);
+      assert.equal(fired.data.evidence.value, 0.125);
+
+      const before = (await eventsOf('alert.fired')).length;
+      const again = await t.call(ingest, 'POST', '/api/v1/metrics/points', {
+        points: [point(system.id, { value: 0.3, at: '2026-11-30T10:06:00.000Z' })],
+      });
+      assert.deepEqual(again.json().alertsFired, []);
+      assert.equal((await eventsOf('alert.fired')).length, before);
+      assert.equal((await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json().fireCount, 2);
+    });
+
+    test('an alert is acknowledged with a rationale, then resolved; each step a ledger event, wrong steps refused', async () => {
+      const system = await buildSystem(t.store);
+      await monitorOn(system.id);
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points: [point(system.id, { value: 0.9 })] });
+      const [alertId] = res.json().alertsFired;
+
+      let before = await ledgerSize(t.store);
+      const blank = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { rationale: ' ' });
+      assert.equal(blank.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), before);
+
+      const ack = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { rationale: 'looking at the new model' });
+      assert.equal(ack.statusCode, 200, ack.body);
+      assert.equal(ack.json().status, 'acknowledged');
+      assert.equal(ack.json().acknowledgedBy, lead.id);
+      const acked = (await eventsOf('alert.acknowledged')).find((e) => e.subject.id === alertId);
+      assert.equal(acked.data.rationale, 'looking at the new model');
+
+      before = await ledgerSize(t.store);
+      const twice = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { rationale: 'again' });
+      assert.equal(twice.statusCode, 409);
+      assert.equal(twice.json().error.code, 'invalid_transition');
+      assert.equal(await ledgerSize(t.store), before);
+
+      const resolved = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/resolve`, { rationale: 'rolled back' });
+      assert.equal(resolved.statusCode, 200, resolved.body);
+      assert.equal(resolved.json().status, 'resolved');
+      assert.ok((await eventsOf('alert.resolved')).some((e) => e.subject.id === alertId));
+
+      before = await ledgerSize(t.store);
+      const again = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/resolve`, { rationale: 'again' });
+      assert.equal(again.json().error.code, 'invalid_transition');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('a disabled monitor raises nothing; disabling is a ledger event with its rationale', async () => {
+      const system = await buildSystem(t.store);
+      const monitor = await monitorOn(system.id);
+      const off = await t.call(lead, 'POST', `/api/v1/monitors/${monitor.id}/disable`, { rationale: 'replaced' });
+      assert.equal(off.statusCode, 200, off.body);
+      assert.equal(off.json().enabled, false);
+      assert.equal((await eventsOf('monitor.disabled')).find((e) => e.subject.id === monitor.id).data.rationale, 'replaced');
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points: [point(system.id, { value: 0.9 })] });
+      assert.deepEqual(res.json().alertsFired, []);
+    });
+  });
+}
