@@ -13,6 +13,7 @@ import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
+import { controlsRoutes } from '../modules/controls/controls.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
@@ -51,6 +52,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   appealsRoutes,
   transparencyRoutes,
   dashboardRoutes,
+  controlsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
