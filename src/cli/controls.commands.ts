@@ -1,7 +1,7 @@
 // `proofline controls status|gaps`: the same live control status and gap analysis as
 // GET /api/v1/controls/status and /gaps, read from the database the CLI is configured for.
 import type { Command } from 'commander';
-import { loadControlGaps, loadControlStatus } from '../modules/controls/controls.service.js';
+import { evaluateControlStatus, loadControlGaps } from '../modules/controls/controls.service.js';
 import { printJson, printTable, withStore } from './cli-context.js';
 
 export function registerControlsCommands(program: Command): void {
@@ -13,7 +13,7 @@ export function registerControlsCommands(program: Command): void {
     .option('--system <id>', 'one AI system')
     .option('--json', 'print JSON (as GET /api/v1/controls/status)')
     .action(async (opts: { framework: string; system?: string; json?: boolean }) => {
-      const report = await withStore((store) => loadControlStatus(store.db, { framework: opts.framework, systemId: opts.system }));
+      const report = await withStore((store) => evaluateControlStatus(store, { framework: opts.framework, systemId: opts.system }));
       if (opts.json) return printJson(report);
       printTable(
         ['CONTROL', 'STATUS', 'BASIS', 'TITLE'],

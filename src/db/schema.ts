@@ -5,6 +5,7 @@ import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
+import type { ControlsTables } from '../modules/controls/controls.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
@@ -26,4 +27,5 @@ export interface Database
     AppealsTables,
     CoordinationTables,
     TransparencyTables,
-    DashboardTables {}
+    DashboardTables,
+    ControlsTables {}

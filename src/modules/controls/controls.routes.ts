@@ -1,7 +1,7 @@
 // Live control status and gap analysis over HTTP: read-only, evaluated on the records when asked.
 import { type App, type AppDeps, errorResponses } from '../../server/http.js';
 import { ControlGapReport, ControlStatusQuery, ControlStatusReport } from './controls.schema.js';
-import { loadControlGaps, loadControlStatus } from './controls.service.js';
+import { evaluateControlStatus, loadControlGaps } from './controls.service.js';
 
 /** Anyone signed in may read the organisation's control status, as they read the dashboard. */
 const read = { access: { roles: 'any' as const, scope: 'read' as const } };
@@ -19,7 +19,7 @@ export function controlsRoutes(app: App, { store }: AppDeps) {
       },
       config: read,
     },
-    async (req) => loadControlStatus(store.db, { framework: req.query.framework, systemId: req.query.system }),
+    async (req) => evaluateControlStatus(store, { framework: req.query.framework, systemId: req.query.system }),
   );
 
   app.get(

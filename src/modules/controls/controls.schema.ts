@@ -39,6 +39,7 @@ export const SystemControlStatusView = component(
     status: Status,
     conditions: Type.Array(ConditionResultView),
     reasons: Type.Array(Type.String()),
+    since: Type.Union([Type.String(), Type.Null()], { description: 'since when this status has held (when it last changed)' }),
   }),
 );
 
@@ -54,6 +55,7 @@ export const ControlStatusItem = component(
     derivedFrom: Type.Array(Type.String()),
     reason: Type.Union([Type.String(), Type.Null()]),
     counts: Counts,
+    since: Type.Union([Type.String(), Type.Null()], { description: 'since when this status has held (when it last changed)' }),
     systems: Type.Array(SystemControlStatusView),
   }),
 );

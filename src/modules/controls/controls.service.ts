@@ -4,6 +4,7 @@
 // the ISO controls they are crosswalked to, or are manual when no link leads to a rule.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { Store } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import {
   type Control,
@@ -25,6 +26,7 @@ import {
   type RecordRef,
   type SystemFacts,
 } from './controls.rules.js';
+import { type ComputedStatus, sinceOf, trackStatusChanges } from './controls.transitions.js';
 
 type Db = Kysely<Database>;
 
@@ -221,4 +223,30 @@ export async function loadControlGaps(db: Db, options: { framework: string; syst
     ),
   );
   return { framework: status.framework, systemId: status.systemId, evaluatedAt: status.evaluatedAt, items };
+}
+
+/** The status as the API and the CLI show it: evaluated, each change recorded, and since when each
+ * status has held (for the scope asked: the organisation, or the one system). */
+export async function evaluateControlStatus(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
+  const now = options.now ?? new Date();
+  const report = await loadControlStatus(store.db, { ...options, now });
+  const scope = options.systemId ?? '';
+  const computed: ComputedStatus[] = report.items.flatMap((item) => [
+    { controlId: item.controlId, scope, status: item.status },
+    ...(options.systemId === undefined
+      ? item.systems.map((s) => ({ controlId: item.controlId, scope: s.systemId, status: s.status }))
+      : []),
+  ]);
+  const since = await trackStatusChanges(store, computed, now);
+  return {
+    ...report,
+    items: report.items.map((item) => ({
+      ...item,
+      since: sinceOf(since, item.controlId, scope),
+      systems: item.systems.map((s) => ({
+        ...s,
+        since: sinceOf(since, item.controlId, options.systemId === undefined ? s.systemId : scope),
+      })),
+    })),
+  };
 }

@@ -23,7 +23,8 @@ interface Item {
   basis: string;
   derivedFrom: string[];
   reason: string | null;
-  systems: Array<{ systemId: string; status: string; conditions: Condition[]; reasons: string[] }>;
+  since: string | null;
+  systems: Array<{ systemId: string; status: string; conditions: Condition[]; reasons: string[]; since: string | null }>;
 }
 
 const facts = (overrides: Partial<SystemFacts> = {}): SystemFacts => ({
@@ -106,6 +107,8 @@ for (const dialect of DIALECTS) {
     let auditor: TestUser;
     let readyId: string;
     let bareId: string;
+    let lead: TestUser;
+    let officer: TestUser;
     const ok = (res: { statusCode: number; body: string }, status = 200) => assert.equal(res.statusCode, status, res.body);
     const status = async (query: string) => {
       const res = await t.call(auditor, 'GET', `/api/v1/controls/status?${query}`);
@@ -122,8 +125,8 @@ for (const dialect of DIALECTS) {
       t = await createTestApp(dialect);
       owner = await t.user(['contributor']);
       auditor = await t.user(['auditor']);
-      const lead = await t.user(['governance_lead']);
-      const officer = await t.user(['oversight_officer']);
+      lead = await t.user(['governance_lead']);
+      officer = await t.user(['oversight_officer']);
       const requester = await t.user(['contributor']);
       const approver = await t.user(['approver']);
 
@@ -233,6 +236,45 @@ for (const dialect of DIALECTS) {
       const iso = await status('framework=iso42001');
       assert.equal(item(iso.items, 'iso42001:A.5.2').basis, 'manual');
       assert.equal(iso.items.filter((i) => i.controlId.startsWith('iso42001:A.')).length, 38, 'every Annex A control has a status');
+    });
+
+    test('when it changed: a status keeps its since while it holds; a change is recorded once, with its time and what it was', async () => {
+      const transitions = () =>
+        t.store.db
+          .selectFrom('control_status_transitions')
+          .select(['from_status', 'to_status', 'changed_at'])
+          .where('control_id', '=', 'iso42001:A.4.6')
+          .where('scope', '=', bareId)
+          .orderBy('changed_at')
+          .execute();
+      const first = item((await status(`framework=iso42001&system=${bareId}`)).items, 'iso42001:A.4.6');
+      assert.equal(first.status, 'not_satisfied');
+      assert.ok(first.since);
+      const size = await ledgerSize(t.store);
+      const before = await transitions();
+      const again = item((await status(`framework=iso42001&system=${bareId}`)).items, 'iso42001:A.4.6');
+      assert.equal(again.since, first.since, 'an unchanged status keeps its since');
+      assert.equal((await transitions()).length, before.length, 'nothing recorded when nothing changed');
+      assert.equal(await ledgerSize(t.store), size, 'a status change is not ledger evidence');
+
+      ok(
+        await t.call(lead, 'POST', `/api/v1/systems/${bareId}/oversight/roster`, {
+          userId: officer.id,
+          authorities: ['pause'],
+          competence: 'Operations analyst',
+          training: 'AI oversight course',
+        }),
+        201,
+      );
+      const changed = item((await status(`framework=iso42001&system=${bareId}`)).items, 'iso42001:A.4.6');
+      assert.equal(changed.status, 'satisfied');
+      assert.ok((changed.since as string) > (first.since as string), 'the since moved to the change');
+      const after = await transitions();
+      assert.equal(after.length, before.length + 1);
+      assert.deepEqual(after.at(-1), { from_status: 'not_satisfied', to_status: 'satisfied', changed_at: changed.since });
+      // The organisation's view records each system's status too, under the system.
+      const org = item((await status('framework=iso42001')).items, 'iso42001:A.4.6');
+      assert.equal(org.systems.find((s) => s.systemId === bareId)?.since, changed.since);
     });
 
     test('an unknown framework or system is not_found; a caller without credentials is refused; nothing written', async () => {
