@@ -14,6 +14,7 @@ const SUITES: Record<string, string> = {
   runtime: './runtime.bench.js',
   decisions: './decisions.bench.js',
   dashboard: './dashboard.bench.js',
+  controls: './controls.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
   alerts: './alerts.bench.js',
   web: './web-inventory.js',

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { registerAppealsCommands } from './appeals.commands.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerBackupCommands } from './backup.commands.js';
+import { registerControlsCommands } from './controls.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerDecisionsCommands } from './decisions.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAppealsCommands(program);
   registerLedgerCommands(program);
   registerFrameworksCommands(program);
+  registerControlsCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);
   return program;

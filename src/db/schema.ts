@@ -6,6 +6,7 @@ import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AlertsTables } from '../modules/alerts/alerts.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
+import type { ControlsTables } from '../modules/controls/controls.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
@@ -28,4 +29,5 @@ export interface Database
     CoordinationTables,
     TransparencyTables,
     DashboardTables,
-    AlertsTables {}
+    AlertsTables,
+    ControlsTables {}

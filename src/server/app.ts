@@ -15,6 +15,7 @@ import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
+import { controlsRoutes } from '../modules/controls/controls.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
@@ -56,6 +57,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   transparencyRoutes,
   dashboardRoutes,
   alertsRoutes,
+  controlsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -1703,6 +1703,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/controls/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live status of a framework's controls, for the organisation or one AI system, with the records and reasons */
+        get: operations["loadControlStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gap analysis: every failing evidence condition, on which system, who owns fixing it and where to act */
+        get: operations["loadControlGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1980,6 +2014,62 @@ export interface components {
             }[];
             recordedAt: string;
             eventId: string;
+        };
+        RecordRef: {
+            type: string;
+            id: string;
+        };
+        ControlCondition: {
+            /** @description the evidence condition, e.g. use_approved, roster_staffed */
+            condition: string;
+            /** @description null: it cannot be evaluated on the records yet */
+            holds: boolean | null;
+            /** @description the records that prove it, or that break it */
+            records: components["schemas"]["RecordRef"][];
+            reason: string | null;
+        };
+        SystemControlStatus: {
+            systemId: string;
+            name: string;
+            /** @enum {string} */
+            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
+            conditions: components["schemas"]["ControlCondition"][];
+            reasons: string[];
+            /** @description since when this status has held (when it last changed) */
+            since: string | null;
+        };
+        ControlStatus: {
+            controlId: string;
+            title: string;
+            /** @enum {string} */
+            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
+            /**
+             * @description rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it
+             * @enum {string}
+             */
+            basis: "rule" | "crosswalk" | "manual";
+            derivedFrom: string[];
+            reason: string | null;
+            counts: {
+                satisfied: number;
+                partly: number;
+                not_satisfied: number;
+                not_applicable: number;
+            };
+            /** @description since when this status has held (when it last changed) */
+            since: string | null;
+            systems: components["schemas"]["SystemControlStatus"][];
+        };
+        ControlGap: {
+            controlId: string;
+            systemId: string;
+            systemName: string;
+            condition: string;
+            reason: string;
+            /** @description who owns fixing it: the accountable owner of the system */
+            ownerId: string | null;
+            /** @description the API path a fix starts from */
+            act: string;
         };
         DecisionRecord: {
             /** @description the AI system's own id, unique per system */
@@ -9099,6 +9189,84 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadControlStatus: {
+        parameters: {
+            query: {
+                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
+                framework: string;
+                /** @description one AI system; without it, the organisation */
+                system?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        systemId: string | null;
+                        evaluatedAt: string;
+                        summary: {
+                            satisfied: number;
+                            partly: number;
+                            not_satisfied: number;
+                            not_applicable: number;
+                        };
+                        items: components["schemas"]["ControlStatus"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadControlGaps: {
+        parameters: {
+            query: {
+                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
+                framework: string;
+                /** @description one AI system; without it, the organisation */
+                system?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        systemId: string | null;
+                        evaluatedAt: string;
+                        items: components["schemas"]["ControlGap"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };
