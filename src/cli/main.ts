@@ -7,6 +7,7 @@ import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerBackupCommands } from './backup.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerDecisionsCommands } from './decisions.commands.js';
+import { registerEvidenceCommands } from './evidence.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
 import { registerFrameworksCommands } from './frameworks.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAppealsCommands(program);
   registerLedgerCommands(program);
   registerFrameworksCommands(program);
+  registerEvidenceCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);
   return program;

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
 import { usersRoutes } from '../accounts/users.routes.js';
+import { evidenceRoutes } from '../evidence/evidence.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
@@ -51,6 +52,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   appealsRoutes,
   transparencyRoutes,
   dashboardRoutes,
+  evidenceRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
