@@ -15,6 +15,7 @@ const SUITES: Record<string, string> = {
   decisions: './decisions.bench.js',
   dashboard: './dashboard.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
+  evidence: './evidence.bench.js',
   web: './web-inventory.js',
 };
 
