@@ -16,7 +16,6 @@ export const PACK_FILES = {
   consistency: 'ledger/consistency.jsonl',
   checkpoint: 'ledger/checkpoint.txt',
   publicKey: 'ledger/public-key.txt',
-  publicKeyPem: 'ledger/public-key.pem',
   controls: 'controls/status.json',
   soa: 'controls/soa.json',
   report: 'report.pdf',
