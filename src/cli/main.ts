@@ -8,6 +8,7 @@ import { registerBackupCommands } from './backup.commands.js';
 import { registerControlsCommands } from './controls.commands.js';
 import { registerCoreCommands } from './core.commands.js';
 import { registerDecisionsCommands } from './decisions.commands.js';
+import { registerEvidenceCommands } from './evidence.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
 import { registerFrameworksCommands } from './frameworks.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerFrameworksCommands(program);
   registerControlsCommands(program);
+  registerEvidenceCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);
   return program;

@@ -134,6 +134,7 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'webhook.subscribed': { record: 'system', always: ['iso42001:7.4'] },
   'webhook.deactivated': { record: 'system', always: ['iso42001:7.4'] },
   'ledger.note': { record: 'system', always: ['iso42001:7.5.2', 'iso42001:7.5.3'] },
+  'evidence_pack.generated': { record: 'system', always: ['iso42001:7.5.3', 'iso42001:9.2'] },
   'system.created': { record: 'system', always: [...INVENTORY, 'iso42001:A.9.4', 'nist-ai-rmf:MAP-1.1'] },
   'system.updated': { record: 'system', always: [...INVENTORY, 'iso42001:7.5.2'] },
   'system.intended_use_changed': {

@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'webhook.deactivated',
   // ledger
   'ledger.note',
+  // evidence packs (src/evidence/): generating one is itself evidence
+  'evidence_pack.generated',
   // the inventory
   'system.created',
   'system.updated',

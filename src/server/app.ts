@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
 import { usersRoutes } from '../accounts/users.routes.js';
+import { evidenceRoutes } from '../evidence/evidence.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
@@ -58,6 +59,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   dashboardRoutes,
   alertsRoutes,
   controlsRoutes,
+  evidenceRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
