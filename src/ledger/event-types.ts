@@ -57,6 +57,11 @@ export const EVENT_TYPES = [
   'approval.emergency_bypass',
   'approval.escalated',
   // exceptions and incidents (`exception.<status>` for each status an exception moves to)
+  // scheduled reviews with double sign-off
+  'review.created',
+  'review.findings_attached',
+  'review.signed',
+  'review.completed',
   'exception.opened',
   'exception.triaged',
   'exception.investigating',
