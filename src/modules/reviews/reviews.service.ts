@@ -87,7 +87,7 @@ export function assertSignatories(
 
 async function requireActiveUser(db: Kysely<Database>, userId: string, field: string): Promise<void> {
   const user = await db.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
-  if (!user || user.status !== 'active') throw new AppError('validation_failed', `${field}: no active user ${userId}`, { field });
+  if (user?.status !== 'active') throw new AppError('validation_failed', `${field}: no active user ${userId}`, { field });
 }
 
 function requireIso(value: string, field: string): string {
