@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   second_person_required: 403,
   personal_signature_required: 403,
   verifier_is_resolver: 403,
+  /** A review's signatories: at least one must be independent of the system's owners. */
+  independent_signatory_required: 403,
   not_found: 404,
   conflict: 409,
   version_conflict: 409,

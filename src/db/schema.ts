@@ -11,6 +11,7 @@ import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
+import type { ReviewsTables } from '../modules/reviews/reviews.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { TransparencyTables } from '../modules/transparency/transparency.tables.js';
 import type { NotificationsTables } from '../notifications/notifications.tables.js';
@@ -31,3 +32,4 @@ export interface Database
     DashboardTables,
     AlertsTables,
     ControlsTables {}
+    ReviewsTables {}

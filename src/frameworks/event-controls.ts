@@ -97,6 +97,8 @@ const DECISION_LOGS = ['eu-ai-act:art-12', 'eu-ai-act:art-19', 'eu-ai-act:art-26
 const HUMAN_REVIEW = ['eu-ai-act:art-14', 'gdpr:art-22', 'iso42001:A.9.2', 'nist-ai-rmf:MAP-3.5'];
 const APPEAL = ['gdpr:art-22', 'eu-ai-act:art-86', 'iso42001:A.8.3', 'nist-ai-rmf:MEASURE-3.3'];
 const MONITORING = ['iso42001:A.6.2.6', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.1', 'nist-ai-rmf:MANAGE-4.1'];
+/** A scheduled review of a system (fairness, performance, risk): internal audit, monitoring, risk management. */
+const REVIEW = ['iso42001:9.2', 'iso42001:A.6.2.6', 'eu-ai-act:art-9', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-4.1'];
 const INCIDENT = ['iso42001:10.2', 'iso42001:A.8.4', 'nist-ai-rmf:GOVERN-4.3', 'nist-ai-rmf:MANAGE-4.3'];
 const INCIDENT_FACTS: readonly FactRule[] = [
   { fact: 'a serious incident (AI Act Art. 3(49))', holds: incident.serious, controls: ['eu-ai-act:art-73'] },
@@ -231,6 +233,10 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     always: ['iso42001:A.9.2', 'iso42001:10.2', 'nist-ai-rmf:MANAGE-1.3', 'nist-ai-rmf:MANAGE-2.3'],
   },
   'approval.escalated': { record: 'approval', always: ['iso42001:9.1', 'iso42001:A.3.3', 'nist-ai-rmf:GOVERN-1.5'] },
+  'review.created': { record: 'system', always: REVIEW },
+  'review.findings_attached': { record: 'system', always: [...REVIEW, 'nist-ai-rmf:MEASURE-4.2'] },
+  'review.signed': { record: 'system', always: [...REVIEW, 'iso42001:9.3', 'nist-ai-rmf:GOVERN-1.5'] },
+  'review.completed': { record: 'system', always: [...REVIEW, 'iso42001:9.3', 'nist-ai-rmf:GOVERN-1.5', 'nist-ai-rmf:MEASURE-4.3'] },
   'exception.opened': {
     record: 'exception',
     always: ['iso42001:10.2', 'iso42001:A.9.2', 'nist-ai-rmf:MANAGE-1.3', 'nist-ai-rmf:MANAGE-1.4'],

@@ -66,6 +66,11 @@ export const EVENT_TYPES = [
   'alert.acknowledged',
   'alert.resolved',
   // exceptions and incidents (`exception.<status>` for each status an exception moves to)
+  // scheduled reviews with double sign-off
+  'review.created',
+  'review.findings_attached',
+  'review.signed',
+  'review.completed',
   'exception.opened',
   'exception.triaged',
   'exception.investigating',
