@@ -8,6 +8,7 @@ import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
+import type { MonitoringTables } from '../modules/monitoring/monitoring.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { SystemsTables } from '../modules/systems/systems.tables.js';
 import type { TransparencyTables } from '../modules/transparency/transparency.tables.js';
@@ -26,4 +27,5 @@ export interface Database
     AppealsTables,
     CoordinationTables,
     TransparencyTables,
-    DashboardTables {}
+    DashboardTables,
+    MonitoringTables {}

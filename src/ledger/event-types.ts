@@ -96,6 +96,8 @@ export const EVENT_TYPES = [
   'appeal.review_started',
   'appeal.resolved',
   'appeal.linked',
+  // monitoring
+  'monitoring.outcomes_recorded',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
