@@ -98,6 +98,7 @@ export const EVENT_TYPES = [
   'appeal.linked',
   // monitoring
   'monitoring.outcomes_recorded',
+  'monitoring.baseline_frozen',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

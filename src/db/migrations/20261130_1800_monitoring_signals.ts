@@ -45,6 +45,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('decision_group_attributes')
     .columns(['system_id', 'attribute', 'decision_id', 'value'])
     .execute();
+  // A frozen drift baseline: its bins and counts, never recomputed from raw data.
+  await db.schema
+    .createTable('monitoring_baselines')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('system_id', 'text', (c) => c.notNull().references('ai_systems.id'))
+    .addColumn('feature', 'text', (c) => c.notNull())
+    .addColumn('edges', 'text', (c) => c.notNull())
+    .addColumn('counts', 'text', (c) => c.notNull())
+    .addColumn('window_from', 'text')
+    .addColumn('window_to', 'text')
+    .addColumn('frozen_by', 'text')
+    .addColumn('frozen_at', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -2,8 +2,13 @@
 // fairness reports of a system.
 import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, requestContext } from '../../server/http.js';
+import { freezeBaseline, systemDrift } from './drift.service.js';
 import {
+  BaselineBody,
+  BaselineView,
   DocumentedOutcomeBatchBody,
+  DriftQuery,
+  DriftView,
   FairnessQuery,
   FairnessView,
   OutcomeBatchBody,
@@ -83,5 +88,58 @@ export function monitoringRoutes(app: App, { store }: AppDeps) {
         minCount: req.query.minCount,
       })),
     }),
+  );
+
+  app.post(
+    '/api/v1/systems/:id/monitoring/baselines',
+    {
+      schema: {
+        operationId: 'freezeBaseline',
+        tags: ['monitoring'],
+        summary: "Freeze a window's bins and counts as a drift baseline",
+        params: IdParams,
+        body: BaselineBody,
+        response: { 201: BaselineView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } },
+    },
+    async (req, reply) => {
+      const view = await store.transact((trx) =>
+        freezeBaseline(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          feature: req.body.feature,
+          window: { from: req.body.from, to: req.body.to },
+        }),
+      );
+      return reply.code(201).send(view);
+    },
+  );
+
+  app.get(
+    '/api/v1/systems/:id/monitoring/drift',
+    {
+      schema: {
+        operationId: 'systemDrift',
+        tags: ['monitoring'],
+        summary: "Drift of a system's feature: a reference window or frozen baseline against the current window",
+        params: IdParams,
+        querystring: DriftQuery,
+        response: { 200: DriftView, ...errorResponses },
+      },
+      config: { access: { roles: REPORT_READERS, scope: 'read' } },
+    },
+    async (req) =>
+      systemDrift(store.db, {
+        systemId: req.params.id,
+        feature: req.query.feature,
+        baselineId: req.query.baselineId,
+        reference:
+          req.query.referenceFrom !== undefined || req.query.referenceTo !== undefined
+            ? { from: req.query.referenceFrom, to: req.query.referenceTo }
+            : undefined,
+        current: { from: req.query.from, to: req.query.to },
+        minCount: req.query.minCount,
+      }),
   );
 }

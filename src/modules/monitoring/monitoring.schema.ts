@@ -121,3 +121,48 @@ export const FairnessQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const Sketch = component('NumericSketch', Type.Object({ edges: Type.Array(Type.Number()), counts: Type.Array(Type.Integer()) }));
+const Feature = Type.Literal('score', { description: 'the numeric feature: the decision score' });
+
+export const BaselineBody = Type.Object(
+  { feature: Feature, from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
+  { additionalProperties: false },
+);
+export const BaselineView = Type.Object({
+  id: Type.String(),
+  systemId: Type.String(),
+  feature: Type.String(),
+  edges: Type.Array(Type.Number()),
+  counts: Type.Array(Type.Integer()),
+  window: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
+  frozenAt: Type.String({ format: 'date-time' }),
+});
+
+export const DriftQuery = Type.Object(
+  {
+    feature: Feature,
+    referenceFrom: Type.Optional(Type.String({ format: 'date-time' })),
+    referenceTo: Type.Optional(Type.String({ format: 'date-time' })),
+    baselineId: Type.Optional(Type.String({ format: 'uuid' })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export const DriftView = Type.Object({
+  feature: Type.String(),
+  baselineId: Nullable(Type.String()),
+  n: Type.Object({ reference: Type.Integer(), current: Type.Integer() }),
+  reference: Sketch,
+  current: Sketch,
+  psi: Estimate,
+  jensenShannon: Estimate,
+  ks: Type.Object({
+    statistic: Estimate,
+    pValue: Estimate,
+    method: Nullable(Type.String()),
+    from: Type.String(),
+  }),
+});

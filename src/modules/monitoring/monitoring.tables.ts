@@ -33,7 +33,21 @@ export interface DecisionGroupAttributesTable {
   value: string;
 }
 
+/** A frozen drift baseline of one numeric feature: bins (JSON number[]) and counts (JSON number[]). */
+export interface MonitoringBaselinesTable {
+  id: string;
+  system_id: string;
+  feature: string;
+  edges: string;
+  counts: string;
+  window_from: string | null;
+  window_to: string | null;
+  frozen_by: string | null;
+  frozen_at: string;
+}
+
 export interface MonitoringTables {
+  monitoring_baselines: MonitoringBaselinesTable;
   outcome_batches: OutcomeBatchesTable;
   decision_outcomes: DecisionOutcomesTable;
   decision_group_attributes: DecisionGroupAttributesTable;

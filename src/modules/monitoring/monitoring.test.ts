@@ -221,5 +221,48 @@ for (const dialect of DIALECTS) {
       const own = await t.call(owner, 'GET', `/api/v1/systems/${other.id}/monitoring/fairness?groupBy=sex`);
       assert.equal(own.statusCode, 200, own.body);
     });
+
+    test('drift of scores: a reference window against the current window, and a frozen baseline that keeps its bins', async () => {
+      const { systemId, ids } = await systemWithDecisions(80);
+      // Every decision is made at the same time, so the windows here are the whole history.
+      const records = ids.map((decisionId, i) => ({
+        systemId,
+        decisionId,
+        predicted: 1,
+        actual: 1,
+        score: (i % 40) / 40,
+        knownAt: '2026-11-29T10:00:00.000Z',
+      }));
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records })).statusCode, 201);
+      const window = 'referenceFrom=2026-11-01T00:00:00.000Z&referenceTo=2026-12-01T00:00:00.000Z';
+      const same = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score&${window}`);
+      assert.equal(same.statusCode, 200, same.body);
+      assert.equal(same.json().psi.value, 0);
+      assert.equal(same.json().ks.statistic.value, 0);
+
+      const before = await ledgerSize(t.store);
+      const frozen = await t.call(lead, 'POST', `/api/v1/systems/${systemId}/monitoring/baselines`, { feature: 'score' });
+      assert.equal(frozen.statusCode, 201, frozen.body);
+      assert.equal(await ledgerSize(t.store), before + 1);
+      const baseline = frozen.json();
+      assert.equal(
+        baseline.counts.reduce((a: number, b: number) => a + b),
+        80,
+      );
+      const against = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score&baselineId=${baseline.id}`);
+      assert.equal(against.statusCode, 200, against.body);
+      assert.equal(against.json().ks.from, 'bins');
+      assert.deepEqual(against.json().reference.edges, baseline.edges);
+
+      const neither = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score`);
+      assert.equal(neither.statusCode, 400, neither.body);
+      assert.equal(neither.json().error.code, 'validation_failed');
+      const empty = await buildSystem(t.store);
+      const size = await ledgerSize(t.store);
+      const nothing = await t.call(lead, 'POST', `/api/v1/systems/${empty.id}/monitoring/baselines`, { feature: 'score' });
+      assert.equal(nothing.statusCode, 400, nothing.body);
+      assert.equal(nothing.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), size);
+    });
   });
 }
