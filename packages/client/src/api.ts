@@ -1584,6 +1584,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outcomes/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach outcomes (and group attributes) to recorded decisions: all or nothing; durable once acknowledged */
+        post: operations["ingestOutcomeBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitoring/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's performance per model version over a window */
+        get: operations["systemPerformance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitoring/fairness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's fairness per group (or intersection of groups) over a window */
+        get: operations["systemFairness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitoring/baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Freeze a window's bins and counts as a drift baseline */
+        post: operations["freezeBaseline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitoring/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drift of a system's feature: a reference window or frozen baseline against the current window */
+        get: operations["systemDrift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1663,7 +1748,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -1888,6 +1973,78 @@ export interface components {
             createdByName: string | null;
             updatedAt: string;
             version: number;
+        };
+        OutcomeRecord: {
+            systemId: string;
+            /** @description the id the decision was recorded under */
+            decisionId: string;
+            /** @description what turned out to be true */
+            actual: 0 | 1;
+            /** @description the decision's reading as positive (1) or negative (0) */
+            predicted: 0 | 1;
+            score?: number | null;
+            /**
+             * Format: date-time
+             * @description when the outcome became known
+             */
+            knownAt: string;
+            /** @description group attributes of the person concerned, used only to measure fairness; stored apart from the decision */
+            groups?: {
+                [key: string]: string;
+            };
+        };
+        Estimate: {
+            value: number | null;
+            reason: string | null;
+        };
+        FairnessGap: {
+            value: number | null;
+            reason: string | null;
+            convention: string;
+            groupsCompared: number;
+        };
+        ConfusionCounts: {
+            tp: number;
+            fp: number;
+            tn: number;
+            fn: number;
+        };
+        ModelPerformance: {
+            modelVersion: string | null;
+            counts: components["schemas"]["ConfusionCounts"];
+            n: number;
+            errorRate: components["schemas"]["Estimate"];
+            selectionRate: components["schemas"]["Estimate"];
+            tpr: components["schemas"]["Estimate"];
+            fpr: components["schemas"]["Estimate"];
+            fnr: components["schemas"]["Estimate"];
+            tnr: components["schemas"]["Estimate"];
+            precision: components["schemas"]["Estimate"];
+            auc: {
+                value: number | null;
+                reason: string | null;
+                maxError: number | null;
+            };
+        };
+        GroupFairness: {
+            attributes: {
+                [key: string]: string | null;
+            };
+            counts: components["schemas"]["ConfusionCounts"];
+            n: number;
+            errorRate: components["schemas"]["Estimate"];
+            selectionRate: components["schemas"]["Estimate"];
+            tpr: components["schemas"]["Estimate"];
+            fpr: components["schemas"]["Estimate"];
+            fnr: components["schemas"]["Estimate"];
+            tnr: components["schemas"]["Estimate"];
+            precision: components["schemas"]["Estimate"];
+            impactRatio: components["schemas"]["Estimate"];
+            adverseImpact: boolean | null;
+        };
+        NumericSketch: {
+            edges: number[];
+            counts: number[];
         };
         System: {
             id: components["schemas"]["Id"];
@@ -8619,6 +8776,254 @@ export interface operations {
                                     exact: boolean;
                                 };
                             }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ingestOutcomeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    records: components["schemas"]["OutcomeRecord"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        count: number;
+                        digest: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemPerformance: {
+        parameters: {
+            query?: {
+                /** @description decisions made at or after */
+                from?: string;
+                /** @description decisions made before */
+                to?: string;
+                /** @description each rate's smallest denominator (default 30) */
+                minCount?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        versions: components["schemas"]["ModelPerformance"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemFairness: {
+        parameters: {
+            query: {
+                /** @description decisions made at or after */
+                from?: string;
+                /** @description decisions made before */
+                to?: string;
+                /** @description each rate's smallest denominator (default 30) */
+                minCount?: number;
+                /** @description attr1,attr2: intersections */
+                groupBy: string;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        groupBy: string[];
+                        minCount: number;
+                        overall: {
+                            n: number;
+                            errorRate: components["schemas"]["Estimate"];
+                            selectionRate: components["schemas"]["Estimate"];
+                            tpr: components["schemas"]["Estimate"];
+                            fpr: components["schemas"]["Estimate"];
+                            fnr: components["schemas"]["Estimate"];
+                            tnr: components["schemas"]["Estimate"];
+                            precision: components["schemas"]["Estimate"];
+                        };
+                        groups: components["schemas"]["GroupFairness"][];
+                        demographicParityDifference: components["schemas"]["FairnessGap"];
+                        demographicParityRatio: components["schemas"]["FairnessGap"];
+                        equalizedOddsDifference: components["schemas"]["FairnessGap"];
+                        equalizedOddsRatio: components["schemas"]["FairnessGap"];
+                        equalOpportunityDifference: components["schemas"]["FairnessGap"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    freezeBaseline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the numeric feature: the decision score
+                     * @enum {string}
+                     */
+                    feature: "score";
+                    /** Format: date-time */
+                    from?: string;
+                    /** Format: date-time */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        systemId: string;
+                        feature: string;
+                        edges: number[];
+                        counts: number[];
+                        window: {
+                            from?: string;
+                            to?: string;
+                        };
+                        /** Format: date-time */
+                        frozenAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemDrift: {
+        parameters: {
+            query: {
+                /** @description the numeric feature: the decision score */
+                feature: "score";
+                referenceFrom?: string;
+                referenceTo?: string;
+                baselineId?: string;
+                from?: string;
+                to?: string;
+                minCount?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        feature: string;
+                        baselineId: string | null;
+                        n: {
+                            reference: number;
+                            current: number;
+                        };
+                        reference: components["schemas"]["NumericSketch"];
+                        current: components["schemas"]["NumericSketch"];
+                        psi: components["schemas"]["Estimate"];
+                        jensenShannon: components["schemas"]["Estimate"];
+                        ks: {
+                            statistic: components["schemas"]["Estimate"];
+                            pValue: components["schemas"]["Estimate"];
+                            method: string | null;
+                            from: string;
                         };
                     };
                 };
