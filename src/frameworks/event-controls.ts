@@ -285,6 +285,11 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'appeal.review_started': { record: 'appeal', always: APPEAL },
   'appeal.resolved': { record: 'appeal', always: APPEAL },
   'appeal.linked': { record: 'appeal', always: APPEAL },
+  'monitoring.baseline_frozen': { record: 'system', always: ['iso42001:A.6.2.6', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-2.4'] },
+  'monitoring.outcomes_recorded': {
+    record: 'decision',
+    always: ['iso42001:A.6.2.6', 'iso42001:A.7.4', 'eu-ai-act:art-10', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-2.11'],
+  },
 };
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();

@@ -110,6 +110,9 @@ export const EVENT_TYPES = [
   'appeal.review_started',
   'appeal.resolved',
   'appeal.linked',
+  // monitoring
+  'monitoring.outcomes_recorded',
+  'monitoring.baseline_frozen',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1584,7 +1584,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/metrics/points": {
+    "/api/v1/outcomes/batch": {
         parameters: {
             query?: never;
             header?: never;
@@ -1593,40 +1593,23 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a batch of metric points: all or nothing; monitors are evaluated at once */
-        post: operations["ingestMetricPoints"];
+        /** Attach outcomes (and group attributes) to recorded decisions: all or nothing; durable once acknowledged */
+        post: operations["ingestOutcomeBatch"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/monitors": {
+    "/api/v1/systems/{id}/monitoring/performance": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Set a monitor on a system: a metric, a comparison and a threshold over a window */
-        post: operations["createMonitor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/monitors/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One monitor */
-        get: operations["findMonitor"];
+        /** A system's performance per model version over a window */
+        get: operations["systemPerformance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1635,32 +1618,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/monitors/{id}/disable": {
+    "/api/v1/systems/{id}/monitoring/fairness": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Stop a monitor, saying why */
-        post: operations["disableMonitor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One alert, with the values that caused it */
-        get: operations["findAlert"];
+        /** A system's fairness per group (or intersection of groups) over a window */
+        get: operations["systemFairness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1669,7 +1635,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/alerts/{id}/acknowledge": {
+    "/api/v1/systems/{id}/monitoring/baselines": {
         parameters: {
             query?: never;
             header?: never;
@@ -1678,76 +1644,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Acknowledge a firing alert, saying why */
-        post: operations["acknowledgeAlert"];
+        /** Freeze a window's bins and counts as a drift baseline */
+        post: operations["freezeBaseline"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/alerts/{id}/resolve": {
+    "/api/v1/systems/{id}/monitoring/drift": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Resolve an alert, saying why */
-        post: operations["resolveAlert"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/controls/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live status of a framework's controls, for the organisation or one AI system, with the records and reasons */
-        get: operations["loadControlStatus"];
+        /** Drift of a system's feature: a reference window or frozen baseline against the current window */
+        get: operations["systemDrift"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/controls/gaps": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Gap analysis: every failing evidence condition, on which system, who owns fixing it and where to act */
-        get: operations["loadControlGaps"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evidence-packs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Generate an evidence pack (a zip an auditor verifies offline) */
-        post: operations["generateEvidencePack"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1833,7 +1748,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -1860,72 +1775,6 @@ export interface components {
             /** @description C2SP checkpoint signed note */
             note: string;
             createdAt: string;
-        };
-        MetricPoint: {
-            /** @description the AI system measured */
-            systemId: string;
-            /** @description e.g. latency_ms, error_count, prompt_injection_detections, drift_score */
-            metric: string;
-            value: number;
-            /**
-             * Format: date-time
-             * @description when it was observed
-             */
-            at: string;
-            labels?: {
-                [key: string]: string;
-            };
-        };
-        MetricPointsReceipt: {
-            batchId: components["schemas"]["Id"];
-            count: number;
-            digest: string;
-            receivedAt: string;
-            /** @description alerts this batch raised */
-            alertsFired: components["schemas"]["Id"][];
-        };
-        Monitor: {
-            id: components["schemas"]["Id"];
-            systemId: string;
-            modelVersionId: string | null;
-            group: string | null;
-            name: string;
-            /** @enum {string} */
-            source: "points" | "computed";
-            metric: string;
-            aggregation: string;
-            comparison: string;
-            threshold: number;
-            windowSeconds: number;
-            /** @enum {string} */
-            severity: "low" | "medium" | "high" | "critical";
-            ownerId: string;
-            enabled: boolean;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        Alert: {
-            id: components["schemas"]["Id"];
-            systemId: string;
-            monitorId: string | null;
-            title: string;
-            /** @enum {string} */
-            severity: "low" | "medium" | "high" | "critical";
-            /** @enum {string} */
-            status: "firing" | "acknowledged" | "resolved";
-            /** @description the computed values that caused the alert */
-            evidence: {
-                [key: string]: unknown;
-            };
-            fireCount: number;
-            firedAt: string;
-            lastFiredAt: string;
-            acknowledgedAt: string | null;
-            acknowledgedBy: string | null;
-            acknowledgementRationale: string | null;
-            resolvedAt: string | null;
-            exceptionId: string | null;
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -1994,10 +1843,7 @@ export interface components {
             status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
             revision: number;
             contentDigest: string;
-            requestedBy: components["schemas"]["Id"];
             createdAt: string;
-            emergencyAt: string | null;
-            retrospectiveDueAt: string | null;
             version: number;
         };
         ChangeRecord: {
@@ -2031,62 +1877,6 @@ export interface components {
             }[];
             recordedAt: string;
             eventId: string;
-        };
-        RecordRef: {
-            type: string;
-            id: string;
-        };
-        ControlCondition: {
-            /** @description the evidence condition, e.g. use_approved, roster_staffed */
-            condition: string;
-            /** @description null: it cannot be evaluated on the records yet */
-            holds: boolean | null;
-            /** @description the records that prove it, or that break it */
-            records: components["schemas"]["RecordRef"][];
-            reason: string | null;
-        };
-        SystemControlStatus: {
-            systemId: string;
-            name: string;
-            /** @enum {string} */
-            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
-            conditions: components["schemas"]["ControlCondition"][];
-            reasons: string[];
-            /** @description since when this status has held (when it last changed) */
-            since: string | null;
-        };
-        ControlStatus: {
-            controlId: string;
-            title: string;
-            /** @enum {string} */
-            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
-            /**
-             * @description rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it
-             * @enum {string}
-             */
-            basis: "rule" | "crosswalk" | "manual";
-            derivedFrom: string[];
-            reason: string | null;
-            counts: {
-                satisfied: number;
-                partly: number;
-                not_satisfied: number;
-                not_applicable: number;
-            };
-            /** @description since when this status has held (when it last changed) */
-            since: string | null;
-            systems: components["schemas"]["SystemControlStatus"][];
-        };
-        ControlGap: {
-            controlId: string;
-            systemId: string;
-            systemName: string;
-            condition: string;
-            reason: string;
-            /** @description who owns fixing it: the accountable owner of the system */
-            ownerId: string | null;
-            /** @description the API path a fix starts from */
-            act: string;
         };
         DecisionRecord: {
             /** @description the AI system's own id, unique per system */
@@ -2183,6 +1973,78 @@ export interface components {
             createdByName: string | null;
             updatedAt: string;
             version: number;
+        };
+        OutcomeRecord: {
+            systemId: string;
+            /** @description the id the decision was recorded under */
+            decisionId: string;
+            /** @description what turned out to be true */
+            actual: 0 | 1;
+            /** @description the decision's reading as positive (1) or negative (0) */
+            predicted: 0 | 1;
+            score?: number | null;
+            /**
+             * Format: date-time
+             * @description when the outcome became known
+             */
+            knownAt: string;
+            /** @description group attributes of the person concerned, used only to measure fairness; stored apart from the decision */
+            groups?: {
+                [key: string]: string;
+            };
+        };
+        Estimate: {
+            value: number | null;
+            reason: string | null;
+        };
+        FairnessGap: {
+            value: number | null;
+            reason: string | null;
+            convention: string;
+            groupsCompared: number;
+        };
+        ConfusionCounts: {
+            tp: number;
+            fp: number;
+            tn: number;
+            fn: number;
+        };
+        ModelPerformance: {
+            modelVersion: string | null;
+            counts: components["schemas"]["ConfusionCounts"];
+            n: number;
+            errorRate: components["schemas"]["Estimate"];
+            selectionRate: components["schemas"]["Estimate"];
+            tpr: components["schemas"]["Estimate"];
+            fpr: components["schemas"]["Estimate"];
+            fnr: components["schemas"]["Estimate"];
+            tnr: components["schemas"]["Estimate"];
+            precision: components["schemas"]["Estimate"];
+            auc: {
+                value: number | null;
+                reason: string | null;
+                maxError: number | null;
+            };
+        };
+        GroupFairness: {
+            attributes: {
+                [key: string]: string | null;
+            };
+            counts: components["schemas"]["ConfusionCounts"];
+            n: number;
+            errorRate: components["schemas"]["Estimate"];
+            selectionRate: components["schemas"]["Estimate"];
+            tpr: components["schemas"]["Estimate"];
+            fpr: components["schemas"]["Estimate"];
+            fnr: components["schemas"]["Estimate"];
+            tnr: components["schemas"]["Estimate"];
+            precision: components["schemas"]["Estimate"];
+            impactRatio: components["schemas"]["Estimate"];
+            adverseImpact: boolean | null;
+        };
+        NumericSketch: {
+            edges: number[];
+            counts: number[];
         };
         System: {
             id: components["schemas"]["Id"];
@@ -5993,10 +5855,6 @@ export interface operations {
                 kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                 systemId?: string;
                 subjectId?: string;
-                /** @description requests filed by this user id */
-                requestedBy?: string;
-                /** @description true: only requests whose change was made as an emergency */
-                emergency?: boolean;
             };
             header?: never;
             path?: never;
@@ -6086,8 +5944,6 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
-                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
-                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6171,8 +6027,6 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
-                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
-                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6289,8 +6143,6 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
-                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
-                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6389,8 +6241,6 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
-                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
-                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6482,8 +6332,6 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
-                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
-                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -8940,7 +8788,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    ingestMetricPoints: {
+    ingestOutcomeBatch: {
         parameters: {
             query?: never;
             header?: never;
@@ -8950,66 +8798,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description the answer to a bad batch names every bad point (details.problems); nothing is recorded */
-                    points: components["schemas"]["MetricPoint"][];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MetricPointsReceipt"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    createMonitor: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
-                "X-CSRF-Token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    systemId: string;
-                    modelVersionId?: string;
-                    /** @description a label value the points must carry */
-                    group?: string;
-                    name: string;
-                    /**
-                     * @description points sent to Proofline; computed statistics come later
-                     * @enum {string}
-                     */
-                    source: "points" | "computed";
-                    metric: string;
-                    /** @enum {string} */
-                    aggregation: "avg" | "max" | "min" | "sum" | "count" | "last";
-                    /** @enum {string} */
-                    comparison: "gt" | "gte" | "lt" | "lte";
-                    threshold: number;
-                    windowSeconds: number;
-                    /** @enum {string} */
-                    severity: "low" | "medium" | "high" | "critical";
-                    ownerId: string;
-                    /** @description why */
-                    rationale: string;
+                    records: components["schemas"]["OutcomeRecord"][];
                 };
             };
         };
@@ -9020,7 +8809,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Monitor"];
+                    "application/json": {
+                        batchId: string;
+                        count: number;
+                        digest: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9033,192 +8828,20 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    findMonitor: {
+    systemPerformance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description decisions made at or after */
+                from?: string;
+                /** @description decisions made before */
+                to?: string;
+                /** @description each rate's smallest denominator (default 30) */
+                minCount?: number;
+            };
             header?: never;
             path: {
                 id: components["schemas"]["Id"];
             };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Monitor"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    disableMonitor: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
-                "X-CSRF-Token"?: string;
-            };
-            path: {
-                id: components["schemas"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why */
-                    rationale: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Monitor"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    findAlert: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: components["schemas"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Alert"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    acknowledgeAlert: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
-                "X-CSRF-Token"?: string;
-            };
-            path: {
-                id: components["schemas"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why */
-                    rationale: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Alert"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    resolveAlert: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
-                "X-CSRF-Token"?: string;
-            };
-            path: {
-                id: components["schemas"]["Id"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why */
-                    rationale: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Alert"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    loadControlStatus: {
-        parameters: {
-            query: {
-                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
-                framework: string;
-                /** @description one AI system; without it, the organisation */
-                system?: string;
-            };
-            header?: never;
-            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -9230,16 +8853,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        framework: string;
-                        systemId: string | null;
-                        evaluatedAt: string;
-                        summary: {
-                            satisfied: number;
-                            partly: number;
-                            not_satisfied: number;
-                            not_applicable: number;
+                        systemId: string;
+                        versions: components["schemas"]["ModelPerformance"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemFairness: {
+        parameters: {
+            query: {
+                /** @description decisions made at or after */
+                from?: string;
+                /** @description decisions made before */
+                to?: string;
+                /** @description each rate's smallest denominator (default 30) */
+                minCount?: number;
+                /** @description attr1,attr2: intersections */
+                groupBy: string;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        groupBy: string[];
+                        minCount: number;
+                        overall: {
+                            n: number;
+                            errorRate: components["schemas"]["Estimate"];
+                            selectionRate: components["schemas"]["Estimate"];
+                            tpr: components["schemas"]["Estimate"];
+                            fpr: components["schemas"]["Estimate"];
+                            fnr: components["schemas"]["Estimate"];
+                            tnr: components["schemas"]["Estimate"];
+                            precision: components["schemas"]["Estimate"];
                         };
-                        items: components["schemas"]["ControlStatus"][];
+                        groups: components["schemas"]["GroupFairness"][];
+                        demographicParityDifference: components["schemas"]["FairnessGap"];
+                        demographicParityRatio: components["schemas"]["FairnessGap"];
+                        equalizedOddsDifference: components["schemas"]["FairnessGap"];
+                        equalizedOddsRatio: components["schemas"]["FairnessGap"];
+                        equalOpportunityDifference: components["schemas"]["FairnessGap"];
                     };
                 };
             };
@@ -9251,80 +8923,53 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    loadControlGaps: {
-        parameters: {
-            query: {
-                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
-                framework: string;
-                /** @description one AI system; without it, the organisation */
-                system?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        framework: string;
-                        systemId: string | null;
-                        evaluatedAt: string;
-                        items: components["schemas"]["ControlGap"][];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    generateEvidencePack: {
+    freezeBaseline: {
         parameters: {
             query?: never;
             header?: {
                 /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
                 "X-CSRF-Token"?: string;
             };
-            path?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description What the pack covers: the whole organisation, one AI system, one control or one framework */
-                    scope: "organisation" | "system" | "control" | "framework";
-                    /** @description The system id, control id (iso42001:A.9.2) or framework id (eu-ai-act) */
-                    id?: string;
                     /**
-                     * Format: date-time
-                     * @description Only events recorded at or after this time
+                     * @description the numeric feature: the decision score
+                     * @enum {string}
                      */
+                    feature: "score";
+                    /** Format: date-time */
                     from?: string;
-                    /**
-                     * Format: date-time
-                     * @description Only events recorded before this time
-                     */
+                    /** Format: date-time */
                     to?: string;
                 };
             };
         };
         responses: {
-            /** @description The evidence pack, streamed (docs/EVIDENCE-PACKS.md) */
-            200: {
+            /** @description Default Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/zip": string;
+                    "application/json": {
+                        id: string;
+                        systemId: string;
+                        feature: string;
+                        edges: number[];
+                        counts: number[];
+                        window: {
+                            from?: string;
+                            to?: string;
+                        };
+                        /** Format: date-time */
+                        frozenAt: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9334,6 +8979,60 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemDrift: {
+        parameters: {
+            query: {
+                /** @description the numeric feature: the decision score */
+                feature: "score";
+                referenceFrom?: string;
+                referenceTo?: string;
+                baselineId?: string;
+                from?: string;
+                to?: string;
+                minCount?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        feature: string;
+                        baselineId: string | null;
+                        n: {
+                            reference: number;
+                            current: number;
+                        };
+                        reference: components["schemas"]["NumericSketch"];
+                        current: components["schemas"]["NumericSketch"];
+                        psi: components["schemas"]["Estimate"];
+                        jensenShannon: components["schemas"]["Estimate"];
+                        ks: {
+                            statistic: components["schemas"]["Estimate"];
+                            pValue: components["schemas"]["Estimate"];
+                            method: string | null;
+                            from: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

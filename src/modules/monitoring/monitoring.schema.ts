@@ -1,0 +1,168 @@
+// Request and response schemas of monitoring signals and reports.
+import { type Static, Type } from 'typebox';
+import { component } from '../../server/http.js';
+import { MAX_OUTCOME_RECORDS } from './outcomes.service.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** One outcome, as an ingesting system sends it (checked record by record by outcomes.service.ts). */
+export const OutcomeRecord = component(
+  'OutcomeRecord',
+  Type.Object(
+    {
+      systemId: Type.String({ minLength: 1, maxLength: 200 }),
+      decisionId: Type.String({ minLength: 1, maxLength: 200, description: 'the id the decision was recorded under' }),
+      actual: Type.Union([Type.Literal(0), Type.Literal(1)], { description: 'what turned out to be true' }),
+      predicted: Type.Union([Type.Literal(0), Type.Literal(1)], { description: "the decision's reading as positive (1) or negative (0)" }),
+      score: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
+      knownAt: Type.String({ format: 'date-time', description: 'when the outcome became known' }),
+      groups: Type.Optional(
+        Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$' }), Type.String({ minLength: 1, maxLength: 100 }), {
+          description: 'group attributes of the person concerned, used only to measure fairness; stored apart from the decision',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const OutcomeBatchBody = Type.Object(
+  { records: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_OUTCOME_RECORDS }) },
+  { additionalProperties: false },
+);
+export const DocumentedOutcomeBatchBody = Type.Object(
+  { records: Type.Array(OutcomeRecord, { minItems: 1, maxItems: MAX_OUTCOME_RECORDS }) },
+  { additionalProperties: false },
+);
+
+export const OutcomeBatchReceipt = Type.Object({
+  batchId: Type.String(),
+  count: Type.Integer(),
+  digest: Type.String(),
+  receivedAt: Type.String({ format: 'date-time' }),
+});
+
+const Estimate = component(
+  'Estimate',
+  Type.Object({
+    value: Nullable(Type.Number()),
+    reason: Nullable(Type.String({ description: 'why the value is null (docs/MONITORING.md)' })),
+  }),
+);
+const Gap = component(
+  'FairnessGap',
+  Type.Object({
+    value: Nullable(Type.Number()),
+    reason: Nullable(Type.String()),
+    convention: Type.String(),
+    groupsCompared: Type.Integer(),
+  }),
+);
+const Counts = component(
+  'ConfusionCounts',
+  Type.Object({ tp: Type.Integer(), fp: Type.Integer(), tn: Type.Integer(), fn: Type.Integer() }),
+);
+const rates = {
+  n: Type.Integer(),
+  errorRate: Estimate,
+  selectionRate: Estimate,
+  tpr: Estimate,
+  fpr: Estimate,
+  fnr: Estimate,
+  tnr: Estimate,
+  precision: Estimate,
+};
+
+export const ModelPerformance = component(
+  'ModelPerformance',
+  Type.Object({
+    modelVersion: Nullable(Type.String()),
+    counts: Counts,
+    ...rates,
+    auc: Type.Object({ value: Nullable(Type.Number()), reason: Nullable(Type.String()), maxError: Nullable(Type.Number()) }),
+  }),
+);
+export const PerformanceView = Type.Object({ systemId: Type.String(), versions: Type.Array(ModelPerformance) });
+
+export const GroupFairness = component(
+  'GroupFairness',
+  Type.Object({
+    attributes: Type.Record(Type.String(), Nullable(Type.String())),
+    counts: Counts,
+    ...rates,
+    impactRatio: Estimate,
+    adverseImpact: Nullable(Type.Boolean()),
+  }),
+);
+export const FairnessView = Type.Object({
+  systemId: Type.String(),
+  groupBy: Type.Array(Type.String()),
+  minCount: Type.Integer(),
+  overall: Type.Object(rates),
+  groups: Type.Array(GroupFairness),
+  demographicParityDifference: Gap,
+  demographicParityRatio: Gap,
+  equalizedOddsDifference: Gap,
+  equalizedOddsRatio: Gap,
+  equalOpportunityDifference: Gap,
+});
+
+const WindowQuery = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'decisions made at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'decisions made before' })),
+  minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "each rate's smallest denominator (default 30)" })),
+};
+export const PerformanceQuery = Type.Object(WindowQuery, { additionalProperties: false });
+export type PerformanceQuery = Static<typeof PerformanceQuery>;
+export const FairnessQuery = Type.Object(
+  {
+    ...WindowQuery,
+    groupBy: Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}(,[a-z][a-z0-9_]{0,49}){0,2}$', description: 'attr1,attr2: intersections' }),
+  },
+  { additionalProperties: false },
+);
+
+const Sketch = component('NumericSketch', Type.Object({ edges: Type.Array(Type.Number()), counts: Type.Array(Type.Integer()) }));
+const Feature = Type.Literal('score', { description: 'the numeric feature: the decision score' });
+
+export const BaselineBody = Type.Object(
+  { feature: Feature, from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
+  { additionalProperties: false },
+);
+export const BaselineView = Type.Object({
+  id: Type.String(),
+  systemId: Type.String(),
+  feature: Type.String(),
+  edges: Type.Array(Type.Number()),
+  counts: Type.Array(Type.Integer()),
+  window: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
+  frozenAt: Type.String({ format: 'date-time' }),
+});
+
+export const DriftQuery = Type.Object(
+  {
+    feature: Feature,
+    referenceFrom: Type.Optional(Type.String({ format: 'date-time' })),
+    referenceTo: Type.Optional(Type.String({ format: 'date-time' })),
+    baselineId: Type.Optional(Type.String({ format: 'uuid' })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export const DriftView = Type.Object({
+  feature: Type.String(),
+  baselineId: Nullable(Type.String()),
+  n: Type.Object({ reference: Type.Integer(), current: Type.Integer() }),
+  reference: Sketch,
+  current: Sketch,
+  psi: Estimate,
+  jensenShannon: Estimate,
+  ks: Type.Object({
+    statistic: Estimate,
+    pValue: Estimate,
+    method: Nullable(Type.String()),
+    from: Type.String(),
+  }),
+});

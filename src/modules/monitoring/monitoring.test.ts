@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { buildSystem } from '../../../test/factories.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+
+const decision = (systemId: string, decisionId = randomUUID()) => ({
+  decisionId,
+  systemId,
+  decidedAt: '2026-11-27T10:00:00.000Z',
+  inputDigest: 'a'.repeat(64),
+  output: { approved: true },
+});
+
+for (const dialect of DIALECTS) {
+  describe(`monitoring signals and reports [${dialect}]`, () => {
+    let t: TestApp;
+    let ingest: TestUser;
+    let lead: TestUser;
+    let contributor: TestUser;
+
+    const count = async (table: 'decision_outcomes' | 'decision_group_attributes' | 'outcome_batches') =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    /** A system with `n` recorded decisions; returns their ids. */
+    async function systemWithDecisions(n: number) {
+      const system = await buildSystem(t.store);
+      const records = Array.from({ length: n }, () => decision(system.id));
+      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records });
+      assert.equal(res.statusCode, 200, res.body);
+      return { systemId: system.id, ids: records.map((r) => r.decisionId) };
+    }
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
+      lead = await t.user(['governance_lead']);
+      contributor = await t.user(['contributor']);
+    });
+    after(() => t.close());
+
+    test('an acknowledged outcome batch is durable: outcomes and group attributes stored apart, one ledger event without the attributes', async () => {
+      const { systemId, ids } = await systemWithDecisions(4);
+      const records = ids.map((decisionId, i) => ({
+        systemId,
+        decisionId,
+        actual: i % 2,
+        predicted: 1,
+        score: 0.5,
+        knownAt: '2026-11-29T10:00:00.000Z',
+        groups: { sex: i < 2 ? 'F' : 'M' },
+      }));
+      const before = await ledgerSize(t.store);
+      const res = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records });
+      assert.equal(res.statusCode, 201, res.body);
+      const receipt = res.json();
+      assert.equal(receipt.count, 4);
+      const stored = await t.store.db.selectFrom('decision_outcomes').select('actual').where('batch_id', '=', receipt.batchId).execute();
+      assert.equal(stored.length, 4);
+      const groups = await t.store.db.selectFrom('decision_group_attributes').select('value').where('system_id', '=', systemId).execute();
+      assert.equal(groups.length, 4);
+      assert.equal(await ledgerSize(t.store), before + 1);
+      const event = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('type', '=', 'monitoring.outcomes_recorded')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      const leaf = JSON.parse(event.leaf);
+      assert.equal(leaf.data.count, 4);
+      assert.equal(leaf.data.digest, receipt.digest);
+      assert.deepEqual(leaf.data.groupAttributes, ['sex']);
+      assert.doesNotMatch(event.leaf, /"F"|"M"/, 'group values never enter the ledger');
+    });
+
+    test('a malformed batch is rejected whole, naming every bad record; nothing is written', async () => {
+      const { systemId, ids } = await systemWithDecisions(3);
+      const good = (decisionId: string) => ({ systemId, decisionId, actual: 1, predicted: 0, knownAt: '2026-11-29T10:00:00.000Z' });
+      const tables = [await count('decision_outcomes'), await count('decision_group_attributes'), await count('outcome_batches')];
+      const before = await ledgerSize(t.store);
+      const records = [
+        { ...good(ids[0]), groups: { sex: 'F' } },
+        { ...good(ids[1]), actual: 2 },
+        good('never-recorded'),
+        { ...good(ids[2]), knownAt: 'later' },
+      ];
+      const res = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records });
+      assert.equal(res.statusCode, 400, res.body);
+      const error = res.json().error;
+      assert.equal(error.code, 'validation_failed');
+      assert.deepEqual(error.details.badRecords, [1, 3]);
+      // Structural problems come first; the references are checked once the batch is well-formed.
+      const second = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: [good(ids[0]), good('never-recorded'), good(ids[0])],
+      });
+      assert.equal(second.statusCode, 400, second.body);
+      assert.equal(second.json().error.code, 'validation_failed');
+      assert.deepEqual(second.json().error.details.badRecords, [1, 2]);
+      assert.deepEqual(
+        [await count('decision_outcomes'), await count('decision_group_attributes'), await count('outcome_batches')],
+        tables,
+      );
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('an outcome is given once: a second outcome for the same decision is refused and writes nothing', async () => {
+      const { systemId, ids } = await systemWithDecisions(1);
+      const outcome = { systemId, decisionId: ids[0], actual: 1, predicted: 1, knownAt: '2026-11-29T10:00:00.000Z' };
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records: [outcome] })).statusCode, 201);
+      const before = await ledgerSize(t.store);
+      const rows = await count('decision_outcomes');
+      const res = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records: [{ ...outcome, actual: 0 }] });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, 'validation_failed');
+      assert.match(res.json().error.details.problems[0].message, /already has an outcome/);
+      assert.equal(await count('decision_outcomes'), rows);
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('outcomes are ingested only with an ingest-scoped token', async () => {
+      const { systemId, ids } = await systemWithDecisions(1);
+      const before = await ledgerSize(t.store);
+      const res = await t.call(contributor, 'POST', '/api/v1/outcomes/batch', {
+        records: [{ systemId, decisionId: ids[0], actual: 1, predicted: 1, knownAt: '2026-11-29T10:00:00.000Z' }],
+      });
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'insufficient_scope');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('performance and fairness come from the counts the database groups, with n per group and nulls with reasons', async () => {
+      const { systemId, ids } = await systemWithDecisions(12);
+      // F: 4 selected of 6 (tp 3, fp 1, tn 1, fn 1); M: 1 selected of 6 (tp 1, fp 0, tn 3, fn 2). Ages split each sex.
+      const plan: Array<[string, string, number, number]> = [
+        ['F', 'young', 1, 1],
+        ['F', 'young', 1, 1],
+        ['F', 'old', 1, 1],
+        ['F', 'old', 1, 0],
+        ['F', 'old', 0, 0],
+        ['F', 'young', 0, 1],
+        ['M', 'young', 1, 1],
+        ['M', 'old', 0, 0],
+        ['M', 'old', 0, 0],
+        ['M', 'young', 0, 0],
+        ['M', 'young', 0, 1],
+        ['M', 'old', 0, 1],
+      ];
+      const records = plan.map(([sex, age, predicted, actual], i) => ({
+        systemId,
+        decisionId: ids[i],
+        predicted,
+        actual,
+        score: predicted ? 0.9 : 0.1,
+        knownAt: '2026-11-29T10:00:00.000Z',
+        groups: { sex, age },
+      }));
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records })).statusCode, 201);
+
+      const perf = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/performance?minCount=1`);
+      assert.equal(perf.statusCode, 200, perf.body);
+      const [version] = perf.json().versions;
+      assert.deepEqual(version.counts, { tp: 4, fp: 1, tn: 4, fn: 3 });
+      assert.equal(version.n, 12);
+      assert.equal(version.precision.value, 4 / 5);
+      assert.equal(version.auc.reason, null);
+
+      const fair = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/fairness?groupBy=sex&minCount=1`);
+      assert.equal(fair.statusCode, 200, fair.body);
+      const body = fair.json();
+      const bySex = Object.fromEntries(body.groups.map((g: { attributes: { sex: string } }) => [g.attributes.sex, g]));
+      assert.deepEqual(bySex.F.counts, { tp: 3, fp: 1, tn: 1, fn: 1 });
+      assert.deepEqual(bySex.M.counts, { tp: 1, fp: 0, tn: 3, fn: 2 });
+      assert.equal(bySex.M.impactRatio.value, 1 / 6 / (4 / 6));
+      assert.equal(bySex.M.adverseImpact, true);
+      assert.equal(body.demographicParityDifference.value, 4 / 6 - 1 / 6);
+
+      const inter = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/fairness?groupBy=sex,age`);
+      assert.equal(inter.statusCode, 200, inter.body);
+      const groups = inter.json().groups;
+      assert.equal(groups.length, 4);
+      assert.deepEqual(
+        groups.map((g: { n: number }) => g.n).reduce((a: number, b: number) => a + b),
+        12,
+      );
+      // Below the default minimum count of 30, every rate is null with its reason, and every group still reports its n.
+      assert.equal(groups[0].selectionRate.value, null);
+      assert.equal(groups[0].selectionRate.reason, 'below_min_count');
+      assert.equal(inter.json().demographicParityDifference.reason, 'fewer_than_two_groups');
+    });
+
+    test('fairness by group is refused to a role that may not read group attributes', async () => {
+      const system = await buildSystem(t.store);
+      const reviewer = await t.user(['reviewer']);
+      const res = await t.call(reviewer, 'GET', `/api/v1/systems/${system.id}/monitoring/fairness?groupBy=sex`);
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'forbidden');
+      const res2 = await t.call(contributor, 'GET', `/api/v1/systems/${system.id}/monitoring/fairness?groupBy=sex`);
+      assert.equal(res2.statusCode, 403, res2.body);
+      // The owner of one system does not read another's group attributes; its own, it does.
+      const admin = await t.user(['admin']);
+      const owner = await t.user(['reviewer']);
+      const other = await buildSystem(t.store);
+      const grant = await t.call(admin, 'PUT', `/api/v1/users/${owner.id}/roles`, {
+        roles: ['reviewer'],
+        systemRoles: { [other.id]: ['system_owner'] },
+        reason: 'owns the other system',
+        version: 1,
+      });
+      assert.equal(grant.statusCode, 200, grant.body);
+      const foreign = await t.call(owner, 'GET', `/api/v1/systems/${system.id}/monitoring/fairness?groupBy=sex`);
+      assert.equal(foreign.statusCode, 403, foreign.body);
+      assert.equal(foreign.json().error.code, 'forbidden');
+      const own = await t.call(owner, 'GET', `/api/v1/systems/${other.id}/monitoring/fairness?groupBy=sex`);
+      assert.equal(own.statusCode, 200, own.body);
+    });
+
+    test('drift of scores: a reference window against the current window, and a frozen baseline that keeps its bins', async () => {
+      const { systemId, ids } = await systemWithDecisions(80);
+      // Every decision is made at the same time, so the windows here are the whole history.
+      const records = ids.map((decisionId, i) => ({
+        systemId,
+        decisionId,
+        predicted: 1,
+        actual: 1,
+        score: (i % 40) / 40,
+        knownAt: '2026-11-29T10:00:00.000Z',
+      }));
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records })).statusCode, 201);
+      const window = 'referenceFrom=2026-11-01T00:00:00.000Z&referenceTo=2026-12-01T00:00:00.000Z';
+      const same = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score&${window}`);
+      assert.equal(same.statusCode, 200, same.body);
+      assert.equal(same.json().psi.value, 0);
+      assert.equal(same.json().ks.statistic.value, 0);
+
+      const before = await ledgerSize(t.store);
+      const frozen = await t.call(lead, 'POST', `/api/v1/systems/${systemId}/monitoring/baselines`, { feature: 'score' });
+      assert.equal(frozen.statusCode, 201, frozen.body);
+      assert.equal(await ledgerSize(t.store), before + 1);
+      const baseline = frozen.json();
+      assert.equal(
+        baseline.counts.reduce((a: number, b: number) => a + b),
+        80,
+      );
+      const against = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score&baselineId=${baseline.id}`);
+      assert.equal(against.statusCode, 200, against.body);
+      assert.equal(against.json().ks.from, 'bins');
+      assert.deepEqual(against.json().reference.edges, baseline.edges);
+
+      const neither = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/drift?feature=score`);
+      assert.equal(neither.statusCode, 400, neither.body);
+      assert.equal(neither.json().error.code, 'validation_failed');
+      const empty = await buildSystem(t.store);
+      const size = await ledgerSize(t.store);
+      const nothing = await t.call(lead, 'POST', `/api/v1/systems/${empty.id}/monitoring/baselines`, { feature: 'score' });
+      assert.equal(nothing.statusCode, 400, nothing.body);
+      assert.equal(nothing.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), size);
+    });
+  });
+}

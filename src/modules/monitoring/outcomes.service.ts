@@ -1,0 +1,213 @@
+// Outcomes of recorded decisions (issue 11): batches of ground truth (decision id -> actual outcome,
+// when it became known), with the group attributes of the person concerned where the organisation
+// measures fairness. Like decision batches: all or nothing, every bad record named, one transaction
+// and one ledger event (digest and count) per acknowledged batch. Group attributes go to their own
+// table and never into the ledger: the event carries only which attributes the batch held.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { RequestContext } from '../../context.js';
+import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
+import { AppError } from '../../errors.js';
+import { appendEvent } from '../../ledger/ledger.service.js';
+import { isDateTime } from '../../server/input.js';
+import type { DecisionGroupAttributesTable, DecisionOutcomesTable } from './monitoring.tables.js';
+
+export const MAX_OUTCOME_RECORDS = 5000;
+const MAX_ID = 200;
+const MAX_ATTRIBUTES = 10;
+const MAX_PROBLEMS_REPORTED = 200;
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+const KNOWN_FIELDS = new Set(['systemId', 'decisionId', 'actual', 'predicted', 'score', 'knownAt', 'groups']);
+
+export interface OutcomeRecord {
+  systemId: string;
+  decisionId: string;
+  actual: 0 | 1;
+  predicted: 0 | 1;
+  score?: number | null;
+  knownAt: string;
+  groups?: Record<string, string>;
+}
+
+interface RecordProblem {
+  index: number;
+  field: string;
+  message: string;
+}
+
+function checkOutcome(record: unknown, index: number, out: RecordProblem[]): void {
+  const problem = (field: string, message: string) => out.push({ index, field, message });
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    problem('', 'must be an object');
+    return;
+  }
+  const r = record as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!KNOWN_FIELDS.has(key)) problem(key, 'is not a known field');
+  for (const key of ['systemId', 'decisionId'] as const) {
+    const v = r[key];
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) problem(key, `is required: a string of 1 to ${MAX_ID} characters`);
+  }
+  for (const key of ['actual', 'predicted'] as const) if (r[key] !== 0 && r[key] !== 1) problem(key, 'is required: 0 or 1');
+  if (r.score !== undefined && r.score !== null && (typeof r.score !== 'number' || !(r.score >= 0 && r.score <= 1))) {
+    problem('score', 'must be a number from 0 to 1');
+  }
+  if (typeof r.knownAt !== 'string' || !isDateTime(r.knownAt)) problem('knownAt', 'is required: an ISO 8601 date-time with a time zone');
+  if (r.groups !== undefined) {
+    const groups = r.groups;
+    if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) problem('groups', 'must be an object of attribute: value');
+    else {
+      const entries = Object.entries(groups);
+      if (entries.length > MAX_ATTRIBUTES) problem('groups', `at most ${MAX_ATTRIBUTES} attributes`);
+      for (const [name, value] of entries) {
+        if (!ATTRIBUTE_NAME.test(name)) problem(`groups.${name}`, 'an attribute name is lower case letters, digits and _');
+        else if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+          problem(`groups.${name}`, 'must be a string of 1 to 100 characters');
+        }
+      }
+    }
+  }
+}
+
+function rejectBatch(problems: RecordProblem[]): AppError {
+  problems.sort((a, b) => a.index - b.index);
+  const badRecords = [...new Set(problems.map((p) => p.index))];
+  const first = problems[0];
+  return new AppError(
+    'validation_failed',
+    `${badRecords.length} of the batch's records are malformed (first: records[${first.index}].${first.field} ${first.message}); nothing was recorded`,
+    {
+      field: `records[${first.index}].${first.field}`,
+      badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED),
+      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
+      problemCount: problems.length,
+    },
+  );
+}
+
+interface RecordedDecision {
+  model_version_id: string | null;
+  decided_at: string;
+}
+
+/** The recorded decisions the batch names, and whether each already has an outcome: per system,
+ * one query per 500 ids. */
+async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
+  const bySystem = new Map<string, string[]>();
+  for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
+  const decisions = new Map<string, RecordedDecision>();
+  const withOutcome = new Set<string>();
+  for (const [systemId, ids] of bySystem) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await trx
+        .selectFrom('decisions')
+        .select(['decision_id', 'model_version_id', 'decided_at'])
+        .where('system_id', '=', systemId)
+        .where('decision_id', 'in', chunk)
+        .execute();
+      for (const row of rows) decisions.set(`${systemId}\u0000${row.decision_id}`, row);
+      const known = await trx
+        .selectFrom('decision_outcomes')
+        .select('decision_id')
+        .where('system_id', '=', systemId)
+        .where('decision_id', 'in', chunk)
+        .execute();
+      for (const row of known) withOutcome.add(`${systemId}\u0000${row.decision_id}`);
+    }
+  }
+  return { decisions, withOutcome, systems: [...bySystem.keys()] };
+}
+
+export interface OutcomeBatchReceipt {
+  batchId: string;
+  count: number;
+  digest: string;
+  receivedAt: string;
+}
+
+/** Records a batch of outcomes: all or nothing. An outcome names a decision already recorded, and
+ * is given once (a correction is a later, separate governed change, not a silent overwrite). */
+export async function ingestOutcomeBatch(
+  trx: Tx,
+  { ctx, records }: { ctx: RequestContext; records: unknown[] },
+): Promise<OutcomeBatchReceipt> {
+  if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
+  if (records.length > MAX_OUTCOME_RECORDS) {
+    throw new AppError('validation_failed', `records: at most ${MAX_OUTCOME_RECORDS} records per batch`, { field: 'records' });
+  }
+  const problems: RecordProblem[] = [];
+  for (const [index, record] of records.entries()) checkOutcome(record, index, problems);
+  if (problems.length > 0) throw rejectBatch(problems);
+  const typed = records as OutcomeRecord[];
+  const { decisions, withOutcome, systems } = await loadDecisions(trx, typed);
+  const seen = new Set<string>();
+  typed.forEach((r, index) => {
+    const key = `${r.systemId}\u0000${r.decisionId}`;
+    if (!decisions.has(key))
+      problems.push({ index, field: 'decisionId', message: `no recorded decision ${r.decisionId} of system ${r.systemId}` });
+    else if (withOutcome.has(key)) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
+    if (seen.has(key)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
+    seen.add(key);
+  });
+  if (problems.length > 0) throw rejectBatch(problems);
+
+  const batchId = randomUUID();
+  const receivedAt = new Date().toISOString();
+  const digest = createHash('sha256').update(JSON.stringify(records)).digest('hex');
+  const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
+  const groups: Array<Insertable<DecisionGroupAttributesTable>> = [];
+  const attributes = new Set<string>();
+  for (const r of typed) {
+    const decision = decisions.get(`${r.systemId}\u0000${r.decisionId}`) as RecordedDecision;
+    outcomes.push({
+      system_id: r.systemId,
+      decision_id: r.decisionId,
+      model_version_id: decision.model_version_id,
+      decided_at: decision.decided_at,
+      predicted: r.predicted,
+      actual: r.actual,
+      score: r.score ?? null,
+      known_at: r.knownAt,
+      batch_id: batchId,
+    });
+    for (const [attribute, value] of Object.entries(r.groups ?? {})) {
+      attributes.add(attribute);
+      groups.push({ system_id: r.systemId, decision_id: r.decisionId, attribute, value });
+    }
+  }
+  await trx
+    .insertInto('outcome_batches')
+    .values({
+      id: batchId,
+      record_count: outcomes.length,
+      digest,
+      submitted_by: ctx.actor.userId,
+      token_id: ctx.actor.tokenId ?? null,
+      received_at: receivedAt,
+    })
+    .execute();
+  try {
+    // A concurrent batch may give the same decision its outcome between the check and the insert.
+    await withSavepoint(trx, 'outcomes_insert', async () => {
+      await insertRows(trx, 'decision_outcomes', outcomes);
+      if (groups.length > 0) await insertRows(trx, 'decision_group_attributes', groups);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
+    throw error;
+  }
+  await appendEvent(trx, ctx, {
+    type: 'monitoring.outcomes_recorded',
+    subject: { type: 'outcome_batch', id: batchId },
+    data: {
+      count: outcomes.length,
+      digest,
+      digestAlgorithm: 'sha256(JSON of records as received)',
+      systems,
+      ...(systems.length === 1 ? { systemId: systems[0] } : {}),
+      groupAttributes: [...attributes].sort(),
+    },
+  });
+  return { batchId, count: outcomes.length, digest, receivedAt };
+}
