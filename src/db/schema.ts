@@ -32,6 +32,6 @@ export interface Database
     TransparencyTables,
     DashboardTables,
     AlertsTables,
-    ControlsTables {}
-    ReviewsTables {}
+    ControlsTables,
+    ReviewsTables,
     MonitoringTables {}

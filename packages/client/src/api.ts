@@ -1584,6 +1584,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/metrics/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a batch of metric points: all or nothing; monitors are evaluated at once */
+        post: operations["ingestMetricPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a monitor on a system: a metric, a comparison and a threshold over a window */
+        post: operations["createMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One monitor */
+        get: operations["findMonitor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitors/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a monitor, saying why */
+        post: operations["disableMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert, with the values that caused it */
+        get: operations["findAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a firing alert, saying why */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an alert, saying why */
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live status of a framework's controls, for the organisation or one AI system, with the records and reasons */
+        get: operations["loadControlStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gap analysis: every failing evidence condition, on which system, who owns fixing it and where to act */
+        get: operations["loadControlGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate an evidence pack (a zip an auditor verifies offline) */
+        post: operations["generateEvidencePack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/outcomes/batch": {
         parameters: {
             query?: never;
@@ -1748,7 +1918,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -1775,6 +1945,72 @@ export interface components {
             /** @description C2SP checkpoint signed note */
             note: string;
             createdAt: string;
+        };
+        MetricPoint: {
+            /** @description the AI system measured */
+            systemId: string;
+            /** @description e.g. latency_ms, error_count, prompt_injection_detections, drift_score */
+            metric: string;
+            value: number;
+            /**
+             * Format: date-time
+             * @description when it was observed
+             */
+            at: string;
+            labels?: {
+                [key: string]: string;
+            };
+        };
+        MetricPointsReceipt: {
+            batchId: components["schemas"]["Id"];
+            count: number;
+            digest: string;
+            receivedAt: string;
+            /** @description alerts this batch raised */
+            alertsFired: components["schemas"]["Id"][];
+        };
+        Monitor: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            modelVersionId: string | null;
+            group: string | null;
+            name: string;
+            /** @enum {string} */
+            source: "points" | "computed";
+            metric: string;
+            aggregation: string;
+            comparison: string;
+            threshold: number;
+            windowSeconds: number;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            ownerId: string;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Alert: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            monitorId: string | null;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "firing" | "acknowledged" | "resolved";
+            /** @description the computed values that caused the alert */
+            evidence: {
+                [key: string]: unknown;
+            };
+            fireCount: number;
+            firedAt: string;
+            lastFiredAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            acknowledgementRationale: string | null;
+            resolvedAt: string | null;
+            exceptionId: string | null;
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -1843,7 +2079,10 @@ export interface components {
             status: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
             revision: number;
             contentDigest: string;
+            requestedBy: components["schemas"]["Id"];
             createdAt: string;
+            emergencyAt: string | null;
+            retrospectiveDueAt: string | null;
             version: number;
         };
         ChangeRecord: {
@@ -1877,6 +2116,62 @@ export interface components {
             }[];
             recordedAt: string;
             eventId: string;
+        };
+        RecordRef: {
+            type: string;
+            id: string;
+        };
+        ControlCondition: {
+            /** @description the evidence condition, e.g. use_approved, roster_staffed */
+            condition: string;
+            /** @description null: it cannot be evaluated on the records yet */
+            holds: boolean | null;
+            /** @description the records that prove it, or that break it */
+            records: components["schemas"]["RecordRef"][];
+            reason: string | null;
+        };
+        SystemControlStatus: {
+            systemId: string;
+            name: string;
+            /** @enum {string} */
+            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
+            conditions: components["schemas"]["ControlCondition"][];
+            reasons: string[];
+            /** @description since when this status has held (when it last changed) */
+            since: string | null;
+        };
+        ControlStatus: {
+            controlId: string;
+            title: string;
+            /** @enum {string} */
+            status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
+            /**
+             * @description rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it
+             * @enum {string}
+             */
+            basis: "rule" | "crosswalk" | "manual";
+            derivedFrom: string[];
+            reason: string | null;
+            counts: {
+                satisfied: number;
+                partly: number;
+                not_satisfied: number;
+                not_applicable: number;
+            };
+            /** @description since when this status has held (when it last changed) */
+            since: string | null;
+            systems: components["schemas"]["SystemControlStatus"][];
+        };
+        ControlGap: {
+            controlId: string;
+            systemId: string;
+            systemName: string;
+            condition: string;
+            reason: string;
+            /** @description who owns fixing it: the accountable owner of the system */
+            ownerId: string | null;
+            /** @description the API path a fix starts from */
+            act: string;
         };
         DecisionRecord: {
             /** @description the AI system's own id, unique per system */
@@ -5855,6 +6150,10 @@ export interface operations {
                 kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
                 systemId?: string;
                 subjectId?: string;
+                /** @description requests filed by this user id */
+                requestedBy?: string;
+                /** @description true: only requests whose change was made as an emergency */
+                emergency?: boolean;
             };
             header?: never;
             path?: never;
@@ -5944,6 +6243,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6027,6 +6328,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6143,6 +6446,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6241,6 +6546,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -6332,6 +6639,8 @@ export interface operations {
                         systemId: components["schemas"]["Id"] | null;
                         content: unknown;
                         contentDigest: string;
+                        /** @description the subject as it is now, in the shape of content.subject.snapshot (null when it no longer exists) */
+                        currentSnapshot: unknown;
                         revision: number;
                         policy: {
                             id: string;
@@ -8785,6 +9094,403 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ingestMetricPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the answer to a bad batch names every bad point (details.problems); nothing is recorded */
+                    points: components["schemas"]["MetricPoint"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricPointsReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: string;
+                    modelVersionId?: string;
+                    /** @description a label value the points must carry */
+                    group?: string;
+                    name: string;
+                    /**
+                     * @description points sent to Proofline; computed statistics come later
+                     * @enum {string}
+                     */
+                    source: "points" | "computed";
+                    metric: string;
+                    /** @enum {string} */
+                    aggregation: "avg" | "max" | "min" | "sum" | "count" | "last";
+                    /** @enum {string} */
+                    comparison: "gt" | "gte" | "lt" | "lte";
+                    threshold: number;
+                    windowSeconds: number;
+                    /** @enum {string} */
+                    severity: "low" | "medium" | "high" | "critical";
+                    ownerId: string;
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    disableMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadControlStatus: {
+        parameters: {
+            query: {
+                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
+                framework: string;
+                /** @description one AI system; without it, the organisation */
+                system?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        systemId: string | null;
+                        evaluatedAt: string;
+                        summary: {
+                            satisfied: number;
+                            partly: number;
+                            not_satisfied: number;
+                            not_applicable: number;
+                        };
+                        items: components["schemas"]["ControlStatus"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadControlGaps: {
+        parameters: {
+            query: {
+                /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
+                framework: string;
+                /** @description one AI system; without it, the organisation */
+                system?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        systemId: string | null;
+                        evaluatedAt: string;
+                        items: components["schemas"]["ControlGap"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    generateEvidencePack: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the pack covers: the whole organisation, one AI system, one control or one framework */
+                    scope: "organisation" | "system" | "control" | "framework";
+                    /** @description The system id, control id (iso42001:A.9.2) or framework id (eu-ai-act) */
+                    id?: string;
+                    /**
+                     * Format: date-time
+                     * @description Only events recorded at or after this time
+                     */
+                    from?: string;
+                    /**
+                     * Format: date-time
+                     * @description Only events recorded before this time
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The evidence pack, streamed (docs/EVIDENCE-PACKS.md) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };
