@@ -144,7 +144,7 @@ export async function seedLedger(store: Store, systemIds: string[]): Promise<voi
     const inputs: EventInput[] = Array.from({ length: chunk }, (_, k) => {
       const i = start + k;
       const systemId = systemIds[i % systemIds.length];
-      const type = i % 200 === 0 ? OVERSIGHT[i % 3] : i % 2 ? 'system.updated' : 'decision.batch_recorded';
+      const type = i % 200 === 0 ? OVERSIGHT[i % 3] : i % 2 ? 'system.updated' : 'decisions.batch_recorded';
       return { type, subject: { type: 'ai_system', id: systemId }, data: { i } };
     });
     await store.transact((trx) => appendEvents(trx, ctx, inputs));
