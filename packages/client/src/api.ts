@@ -2118,7 +2118,8 @@ export interface components {
             eventId: string;
         };
         RecordRef: {
-            type: string;
+            /** @enum {string} */
+            type: "ai_system" | "user" | "person" | "phase_owner" | "approval_request" | "oversight_roster" | "exception" | "incident" | "review" | "ledger_verification";
             id: string;
         };
         ControlCondition: {

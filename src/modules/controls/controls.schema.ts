@@ -19,7 +19,21 @@ const Counts = Type.Object({
   not_applicable: Type.Integer(),
 });
 
-export const RecordRefView = component('RecordRef', Type.Object({ type: Type.String(), id: Type.String() }));
+/** The kinds of record a control's evidence points at. */
+export const RECORD_TYPES = [
+  'ai_system',
+  'user',
+  'person',
+  'phase_owner',
+  'approval_request',
+  'oversight_roster',
+  'exception',
+  'incident',
+  'review',
+  'ledger_verification',
+] as const;
+
+export const RecordRefView = component('RecordRef', Type.Object({ type: StringEnum(RECORD_TYPES), id: Type.String() }));
 
 export const ConditionResultView = component(
   'ControlCondition',
