@@ -64,7 +64,9 @@ export async function startHarness(): Promise<Harness> {
   const newContext = async () => {
     // bypassCSP lets the test inject axe-core into pages whose policy refuses inline scripts.
     const context = await browser.newContext({ baseURL: address, bypassCSP: true, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
-    context.setDefaultTimeout(10_000);
+    // Generous: CI runs two test files at once on two cores, and a cold first page parses the UI bundle.
+    context.setDefaultTimeout(30_000);
+    context.setDefaultNavigationTimeout(30_000);
     contexts.push(context);
     return { context, page: await context.newPage() };
   };
