@@ -101,8 +101,9 @@ function parseJson<T>(file: string, text: string, seq?: number): T {
 }
 
 /**
- * Verifies the evidence pack at `file` against the ledger's verifier key (`<name>+<id>+<key>`, the
- * pack's public-key.txt must be the same key). Never throws for a bad pack: the answer names it.
+ * Verifies the evidence pack at `file` against the ledger's verifier key (`<name>+<id>+<key>`): trust
+ * comes from that key alone. The pack's own public-key.txt is only checked against the manifest's
+ * digest, not compared with the given key. Never throws for a bad pack: the answer names it.
  *
  * @example
  * const result = await verifyEvidencePack('pack.zip', { verifierKey: fs.readFileSync('key.txt', 'utf8') });
