@@ -63,7 +63,13 @@ export async function startHarness(): Promise<Harness> {
   const contexts: BrowserContext[] = [];
   const newContext = async () => {
     // bypassCSP lets the test inject axe-core into pages whose policy refuses inline scripts.
-    const context = await browser.newContext({ baseURL: address, bypassCSP: true, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const context = await browser.newContext({
+      baseURL: address,
+      bypassCSP: true,
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+      reducedMotion: 'reduce',
+    });
     // Generous: CI runs two test files at once on two cores, and a cold first page parses the UI bundle.
     context.setDefaultTimeout(30_000);
     context.setDefaultNavigationTimeout(30_000);
@@ -109,6 +115,11 @@ export interface AxeViolation {
 
 /** axe-core's serious and critical violations on the page as it is now (none is the bar). */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // A colour measured half-way through a fade is not the colour anyone reads: let transitions end first.
+  await page.evaluate(async () => {
+    const doc = (globalThis as unknown as { document: { getAnimations(): { finished: Promise<unknown> }[] } }).document;
+    await Promise.all(doc.getAnimations().map((a) => a.finished.catch(() => undefined)));
+  });
   await page.addScriptTag({ content: axe.source });
   const violations = await page.evaluate(async () => {
     const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;

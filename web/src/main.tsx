@@ -35,6 +35,8 @@ const variantColorResolver: VariantColorsResolver = (input) => {
 };
 const theme = createTheme({
   variantColorResolver,
+  // People who ask their system for less motion get none: modals, menus and notifications appear at once.
+  respectReducedMotion: true,
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 8 },
   defaultRadius: 'sm',
