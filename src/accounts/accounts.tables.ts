@@ -44,7 +44,14 @@ export interface ApiTokensTable {
   last_used_at: string | null;
 }
 
+/** One row (id 1): moves whenever users, user_roles, api_tokens or sessions change (triggers). */
+export interface AuthEpochTable {
+  id: number;
+  n: number;
+}
+
 export interface AccountsTables {
+  auth_epoch: AuthEpochTable;
   users: UsersTable;
   user_roles: UserRolesTable;
   sessions: SessionsTable;

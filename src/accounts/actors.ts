@@ -1,7 +1,7 @@
 // Resolving who is calling: a session cookie or a bearer API token, to an Actor with the roles
 // held at this moment.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../context.js';
 import type { Database } from '../db/schema.js';
 
@@ -68,6 +68,10 @@ export function parseToken(raw: string): { id: string; secret: string } | null {
 }
 
 export async function actorFromToken(db: Kysely<Database>, raw: string, now = new Date()): Promise<Actor | null> {
+  return (await resolveToken(db, raw, now))?.actor ?? null;
+}
+
+async function resolveToken(db: Kysely<Database>, raw: string, now = new Date()): Promise<{ actor: Actor; expiresAt: string } | null> {
   const parsed = parseToken(raw);
   if (!parsed) return null;
   const row = await db
@@ -90,7 +94,10 @@ export async function actorFromToken(db: Kysely<Database>, raw: string, now = ne
   if (sha256Hex(parsed.secret) !== row.secret_hash) return null;
   const roles = await loadRoles(db, row.id);
   const scopes = row.scopes.split(',').filter((s): s is TokenScope => TOKEN_SCOPES.includes(s as TokenScope));
-  return { kind: 'token', userId: row.id, email: row.email, displayName: row.display_name, ...roles, tokenId: row.token_id, scopes };
+  return {
+    actor: { kind: 'token', userId: row.id, email: row.email, displayName: row.display_name, ...roles, tokenId: row.token_id, scopes },
+    expiresAt: row.expires_at,
+  };
 }
 /** A short-lived memory of resolved tokens, for hot read paths (the runtime status endpoint is
  * called before every AI decision). A revoked or expired token keeps working for at most `ttlMs`;
@@ -109,4 +116,88 @@ export async function cachedActorFromToken(db: Kysely<Database>, raw: string, tt
     tokenCache.set(raw, { actor, until: now + ttlMs });
   } else tokenCache.delete(raw);
   return actor;
+}
+
+/**
+ * Callers this process has resolved, per database, each remembered with the auth epoch it was read
+ * under. The epoch (table auth_epoch) is moved by triggers on users, user_roles, api_tokens and
+ * sessions, in the same statement as any change to them, by any process; one primary-key read of
+ * it tells whether a remembered caller still holds. So a revoked token, an ended session, a
+ * deactivated user or a changed role takes effect on the next request, in every process, while an
+ * unchanged caller costs one small read instead of two joins. The epoch is read before the caller:
+ * a change committing in between leaves the entry under the old epoch, which the next read rejects.
+ * Expiry is checked on every use; failures are never remembered.
+ */
+interface Remembered<T> {
+  value: T;
+  epoch: number;
+  /** expires_at of the token or session, in ms since the epoch (Infinity: none). */
+  untilMs: number;
+}
+const remembered = new WeakMap<Kysely<Database>, Map<string, Remembered<unknown>>>();
+const epochQueries = new WeakMap<Kysely<Database>, CompiledQuery>();
+const REMEMBERED_MAX = 10_000;
+
+/** One caller object serves many requests: nothing may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+async function authEpoch(db: Kysely<Database>): Promise<number> {
+  let query = epochQueries.get(db);
+  if (!query) {
+    query = db.selectFrom('auth_epoch').select('n').where('id', '=', 1).compile();
+    epochQueries.set(db, query);
+  }
+  const result = await db.executeQuery<{ n: number | string }>(query);
+  return Number(result.rows[0]?.n ?? -1);
+}
+
+async function rememberedOr<T>(
+  db: Kysely<Database>,
+  key: string,
+  load: () => Promise<T | null>,
+  untilMs: (value: T) => number,
+): Promise<T | null> {
+  const epoch = await authEpoch(db);
+  let entries = remembered.get(db);
+  if (!entries) {
+    entries = new Map();
+    remembered.set(db, entries);
+  }
+  const hit = entries.get(key) as Remembered<T> | undefined;
+  if (hit && hit.epoch === epoch && Date.now() < hit.untilMs) return hit.value;
+  const value = await load();
+  if (value === null) {
+    entries.delete(key);
+    return null;
+  }
+  if (entries.size >= REMEMBERED_MAX) entries.clear();
+  entries.set(key, { value: deepFreeze(value), epoch, untilMs: untilMs(value) });
+  return value;
+}
+
+/** actorFromToken, remembered while the auth epoch stands still (see above). */
+export async function rememberedActorFromToken(db: Kysely<Database>, raw: string): Promise<Actor | null> {
+  const resolved = await rememberedOr(
+    db,
+    `t:${raw}`,
+    () => resolveToken(db, raw),
+    (token) => Date.parse(token.expiresAt),
+  );
+  return resolved?.actor ?? null;
+}
+
+/** actorFromSession, remembered while the auth epoch stands still (see above). */
+export async function rememberedActorFromSession(db: Kysely<Database>, sessionId: string): Promise<SessionActor | null> {
+  return rememberedOr(
+    db,
+    `s:${sessionId}`,
+    () => actorFromSession(db, sessionId),
+    (session) => Date.parse(session.expiresAt),
+  );
 }

@@ -1,7 +1,7 @@
 // Every route declares who may call it (`config.access`); one hook enforces it. A route under
 // /api without a declaration refuses to register, so nothing is open by accident.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { actorFromSession, actorFromToken, cachedActorFromToken } from '../accounts/actors.js';
+import { cachedActorFromToken, rememberedActorFromSession, rememberedActorFromToken } from '../accounts/actors.js';
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
@@ -67,12 +67,12 @@ export function makeAccessHook(store: Store) {
     if (authz?.startsWith('Bearer ')) {
       const raw = authz.slice('Bearer '.length).trim();
       const cacheMs = req.routeOptions.config.actorCacheMs;
-      req.actor = cacheMs ? await cachedActorFromToken(store.db, raw, cacheMs) : await actorFromToken(store.db, raw);
+      req.actor = cacheMs ? await cachedActorFromToken(store.db, raw, cacheMs) : await rememberedActorFromToken(store.db, raw);
       if (!req.actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
     } else {
       const sessionId = req.cookies[SESSION_COOKIE];
       if (sessionId) {
-        const session = await actorFromSession(store.db, sessionId);
+        const session = await rememberedActorFromSession(store.db, sessionId);
         if (session) {
           req.actor = session.actor;
           if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) {

@@ -73,8 +73,10 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     genReqId: requestIdOf,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    childLoggerFactory: (parent, bindings, options, rawReq) =>
-      parent.child({ ...bindings, ...traceBindings(rawReq as IncomingMessage) }, options),
+    childLoggerFactory: (parent, bindings, options, rawReq) => {
+      const trace = traceBindings(rawReq as IncomingMessage);
+      return parent.child(trace.traceId ? { ...bindings, ...trace } : bindings, options);
+    },
     trustProxy: false,
     frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
@@ -108,8 +110,10 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
   });
   observeRequests(app, deps.services.metrics);
-  app.addHook('onSend', async (req, reply) => {
+  // Callback hooks, not async ones: every request runs them, and a promise each is measurable.
+  app.addHook('onSend', (req, reply, _payload, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   await app.register(cookie);

@@ -184,11 +184,12 @@ export function jobObserver(metrics: Metrics) {
 
 /** Times every request by its route pattern (not its URL, so ids do not multiply the series). */
 export function observeRequests(app: App, metrics: Metrics): void {
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     metrics.httpRequests.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
 
