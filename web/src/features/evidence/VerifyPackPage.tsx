@@ -135,7 +135,6 @@ export function VerifyPackPage() {
             <FileInput
               label="Evidence pack"
               description="Drop the zip here, or choose it"
-              placeholder="Choose a .zip file"
               accept=".zip,application/zip"
               value={pack}
               onChange={choose}
@@ -153,7 +152,6 @@ export function VerifyPackPage() {
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <FileInput
                 label="Or read the key from a file"
-                placeholder="Choose a key file"
                 accept=".txt,.pub,text/plain"
                 onChange={async (file) => setKey(file ? (await file.text()).trim() : '')}
               />

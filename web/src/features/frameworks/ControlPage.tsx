@@ -27,7 +27,7 @@ const isUrl = (text: string) => /^https?:\/\//.test(text);
 function ControlLink({ controlId }: { controlId: string }) {
   const params = splitControlId(controlId);
   return (
-    <AnchorLink to="/frameworks/$framework/controls/$control" params={params} size="sm">
+    <AnchorLink to="/frameworks/$framework/controls/$control" params={params} size="sm" underline="always">
       {controlId}
     </AnchorLink>
   );
@@ -315,7 +315,7 @@ export function ControlPage() {
         <PageHeader title={controlId} />
         <Empty title="No such control">
           {framework} has no entry {control}.{' '}
-          <AnchorLink to="/frameworks/$framework" params={{ framework }} search={{}}>
+          <AnchorLink to="/frameworks/$framework" params={{ framework }} search={{}} underline="always">
             See its controls
           </AnchorLink>
         </Empty>
@@ -329,7 +329,7 @@ export function ControlPage() {
         title={`${control} ${entry.title}`}
         description={
           <>
-            <AnchorLink to="/frameworks/$framework" params={{ framework }} search={{}} size="sm">
+            <AnchorLink to="/frameworks/$framework" params={{ framework }} search={{}} size="sm" underline="always">
               {framework}
             </AnchorLink>{' '}
             · {controlId}

@@ -139,6 +139,7 @@ export function FrameworkPage() {
                                     {i > 0 && ', '}
                                     <Anchor
                                       size="xs"
+                                      underline="always"
                                       renderRoot={(props) => <Link {...props} to="/frameworks/$framework/controls/$control" params={to} />}
                                     >
                                       {id}
