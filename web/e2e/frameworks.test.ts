@@ -163,7 +163,7 @@ describe('frameworks, gaps and evidence packs (Chromium, SQLite)', () => {
     await page
       .getByRole('table', { name: `Gaps of ${SYSTEM}` })
       .getByRole('row')
-      .filter({ hasText: 'no accountable owner' })
+      .filter({ hasText: 'the system has no accountable owner' })
       .first()
       .getByRole('link', { name: 'Open the AI system' })
       .click();

@@ -9,20 +9,12 @@ import { rawFetch } from '../../api/client';
 import { holds, useSession } from '../../api/session';
 import type { Body } from '../../api/types';
 import { ErrorState } from '../../components/states';
+import { periodOf } from './period';
 
 type PackBody = Body<'generateEvidencePack'>;
 export type PackScope = PackBody['scope'];
 
 export const PACKERS = ['admin', 'auditor'] as const;
-
-/** Local calendar days -> the API's instants: `from` at the start of its day, `to` at the end of its day. */
-export function periodOf(fromDay: string, toDay: string): Pick<PackBody, 'from' | 'to'> {
-  const day = (text: string, plusDays = 0) => {
-    const [y, m, d] = text.split('-').map(Number);
-    return new Date(y, m - 1, d + plusDays).toISOString();
-  };
-  return { ...(fromDay ? { from: day(fromDay) } : {}), ...(toDay ? { to: day(toDay, 1) } : {}) };
-}
 
 /** The file name the server gave (Content-Disposition), or one made from the scope. */
 function fileNameOf(response: Response, scope: PackScope): string {

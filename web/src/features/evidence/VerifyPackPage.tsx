@@ -139,6 +139,7 @@ export function VerifyPackPage() {
               value={pack}
               onChange={choose}
               clearable
+              clearButtonProps={{ 'aria-label': 'Remove the chosen pack' }}
             />
             <Textarea
               label="The ledger's public key you trust"
