@@ -108,6 +108,10 @@ describe('frameworks, gaps and evidence packs (Chromium, SQLite)', () => {
     assert.equal(await evidence.getByText('system.created').count(), 2);
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on a control');
     await screenshot(page, 'frameworks-control-evidence');
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
+    assert.equal(await page.locator('html').getAttribute('data-mantine-color-scheme'), 'dark');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on a control in the dark theme');
+    await screenshot(page, 'frameworks-control-evidence-dark');
 
     const created = (await h.server.call(auditor, 'GET', `/api/v1/ledger/events?control=${CONTROL}`)).json().items as Array<{
       seq: number;
@@ -147,7 +151,7 @@ describe('frameworks, gaps and evidence packs (Chromium, SQLite)', () => {
     await choose(page, page, 'Framework', 'EU AI Act');
     await page.waitForURL((url) => url.searchParams.get('framework') === 'eu-ai-act');
     await page
-      .getByText(/^through iso42001:/)
+      .getByText(/ · through iso42001:/)
       .first()
       .waitFor();
     await page.locator('label.mantine-SegmentedControl-label', { hasText: 'Control' }).click();

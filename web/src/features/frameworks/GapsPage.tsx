@@ -13,7 +13,7 @@ import { crosswalkGaps, fixPageOf, splitControlId } from './model';
 import { frameworksQuery, gapsQuery, type Gap as ServerGap, statusQuery } from './queries';
 
 /** A gap; `via`: the ISO/IEC 42001 control it comes through, for a control derived by the crosswalk. */
-type Gap = ServerGap & { via?: string };
+type Gap = ServerGap & { via?: string[] };
 
 const DEFAULT_FRAMEWORK = 'iso42001';
 
@@ -40,19 +40,12 @@ function GapTable({ gaps, by, label }: { gaps: Gap[]; by: 'system' | 'control'; 
       </Table.Thead>
       <Table.Tbody>
         {gaps.map((gap) => (
-          <Table.Tr key={`${gap.controlId}-${gap.via ?? ''}-${gap.systemId}-${gap.condition}`}>
+          <Table.Tr key={`${gap.controlId}-${gap.systemId}-${gap.condition}`}>
             <Table.Td>
               {by === 'system' ? (
-                <>
-                  <AnchorLink to="/frameworks/$framework/controls/$control" params={splitControlId(gap.controlId)} size="sm">
-                    {gap.controlId}
-                  </AnchorLink>
-                  {gap.via && (
-                    <Text size="xs" c="dimmed">
-                      through {gap.via}
-                    </Text>
-                  )}
-                </>
+                <AnchorLink to="/frameworks/$framework/controls/$control" params={splitControlId(gap.controlId)} size="sm">
+                  {gap.controlId}
+                </AnchorLink>
               ) : (
                 <AnchorLink to="/systems/$systemId" params={{ systemId: gap.systemId }} size="sm">
                   {gap.systemName}
@@ -63,6 +56,7 @@ function GapTable({ gaps, by, label }: { gaps: Gap[]; by: 'system' | 'control'; 
               {gap.reason || gap.condition}
               <Text size="xs" c="dimmed">
                 {gap.condition.replace(/_/g, ' ')}
+                {gap.via && ` · through ${gap.via.join(', ')}`}
               </Text>
             </Table.Td>
             <Table.Td>

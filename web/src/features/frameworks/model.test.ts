@@ -78,12 +78,26 @@ describe('crosswalkGaps', () => {
     const controls = [
       { controlId: 'eu-ai-act:art-26', basis: 'crosswalk', derivedFrom: ['iso42001:A.9.2'] },
       { controlId: 'eu-ai-act:art-4', basis: 'manual', derivedFrom: [] },
+      { controlId: 'iso42001:A.9.2', basis: 'rule', derivedFrom: [] },
       { controlId: 'eu-ai-act:art-12', basis: 'crosswalk', derivedFrom: ['iso42001:A.6.2.8', 'iso42001:A.9.2'] },
     ];
     expect(crosswalkGaps(controls, isoGaps)).toEqual([
-      { controlId: 'eu-ai-act:art-26', via: 'iso42001:A.9.2', systemId: 's1', condition: 'use_approved' },
-      { controlId: 'eu-ai-act:art-12', via: 'iso42001:A.9.2', systemId: 's1', condition: 'use_approved' },
-      { controlId: 'eu-ai-act:art-12', via: 'iso42001:A.6.2.8', systemId: 's1', condition: 'ledger_verifies' },
+      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.2'], systemId: 's1', condition: 'use_approved' },
+      { controlId: 'eu-ai-act:art-12', via: ['iso42001:A.9.2'], systemId: 's1', condition: 'use_approved' },
+      { controlId: 'eu-ai-act:art-12', via: ['iso42001:A.6.2.8'], systemId: 's1', condition: 'ledger_verifies' },
+    ]);
+  });
+
+  it('merges the same condition on the same system coming through two ISO controls into one gap', () => {
+    const isoGaps = [
+      { controlId: 'iso42001:A.9.2', systemId: 's1', condition: 'use_approved' },
+      { controlId: 'iso42001:A.9.4', systemId: 's1', condition: 'use_approved' },
+      { controlId: 'iso42001:A.9.4', systemId: 's2', condition: 'use_approved' },
+    ];
+    const controls = [{ controlId: 'eu-ai-act:art-26', basis: 'crosswalk', derivedFrom: ['iso42001:A.9.2', 'iso42001:A.9.4'] }];
+    expect(crosswalkGaps(controls, isoGaps)).toEqual([
+      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.2', 'iso42001:A.9.4'], systemId: 's1', condition: 'use_approved' },
+      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.4'], systemId: 's2', condition: 'use_approved' },
     ]);
   });
 });

@@ -89,15 +89,23 @@ interface DerivedControl {
 /**
  * A framework's gaps through the crosswalk: its controls without a rule of their own take their
  * status from the ISO/IEC 42001 controls they link to (`derivedFrom`), so each failing condition of
- * those ISO controls is a gap of theirs too, shown under the framework's control `via` the ISO one.
+ * those ISO controls is a gap of theirs too. One gap per control, system and condition, with every
+ * ISO control it comes through (`via`): two linked ISO controls failing the same way are one gap.
  */
-export function crosswalkGaps<G extends { controlId: string }>(
+export function crosswalkGaps<G extends { controlId: string; systemId: string; condition: string }>(
   controls: readonly DerivedControl[],
   isoGaps: readonly G[],
-): Array<G & { via: string }> {
-  return controls
-    .filter((c) => c.basis === 'crosswalk')
-    .flatMap((c) =>
-      isoGaps.filter((g) => c.derivedFrom.includes(g.controlId)).map((g) => ({ ...g, controlId: c.controlId, via: g.controlId })),
-    );
+): Array<G & { via: string[] }> {
+  const gaps = new Map<string, G & { via: string[] }>();
+  for (const control of controls) {
+    if (control.basis !== 'crosswalk') continue;
+    for (const gap of isoGaps) {
+      if (!control.derivedFrom.includes(gap.controlId)) continue;
+      const key = JSON.stringify([control.controlId, gap.systemId, gap.condition]);
+      const known = gaps.get(key);
+      if (known) known.via.push(gap.controlId);
+      else gaps.set(key, { ...gap, controlId: control.controlId, via: [gap.controlId] });
+    }
+  }
+  return [...gaps.values()];
 }
