@@ -24,14 +24,16 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 
 const SERVER_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
 
-/** A browser asking for a page (not the API, not a file with an extension). */
-function wantsAppShell(req: FastifyRequest): boolean {
+/** A browser asking for a page (not the API, not a file with an extension, unless a browser navigates to it). */
+export function wantsAppShell(req: Pick<FastifyRequest, 'method' | 'url' | 'headers'>): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const pathname = req.url.split('?')[0];
   if (pathname.startsWith('/api/') || pathname === '/api' || pathname.startsWith('/assets/')) return false;
   // Operational endpoints answer for themselves (404 when not served), never with the UI.
   if (SERVER_PATHS.has(pathname)) return false;
-  return !path.posix.basename(pathname).includes('.');
+  // A dot in the last segment names a file, except where a browser navigates (it asks for HTML): a
+  // control's page, /frameworks/iso42001/controls/A.9.2, is a page whose id holds dots.
+  return !path.posix.basename(pathname).includes('.') || (req.headers.accept ?? '').includes('text/html');
 }
 
 /** Registers the UI; returns the handler that answers unknown browser URLs with the app shell. */

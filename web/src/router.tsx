@@ -7,7 +7,9 @@ import { adminRoutes } from './routes/admin.routes';
 import { approvalsRoutes } from './routes/approvals.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { decisionsRoutes } from './routes/decisions.routes';
+import { evidenceRoutes } from './routes/evidence.routes';
 import { exceptionsRoutes } from './routes/exceptions.routes';
+import { frameworksRoutes } from './routes/frameworks.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
 import { oversightRoutes } from './routes/oversight.routes';
@@ -18,6 +20,7 @@ import { systemsRoutes } from './routes/systems.routes';
 const routeTree = rootRoute.addChildren([
   loginRoute,
   publicRoute.addChildren(publicRoutes),
+  ...evidenceRoutes,
   appRoute.addChildren([
     ...dashboardRoutes,
     ...systemsRoutes,
@@ -26,6 +29,7 @@ const routeTree = rootRoute.addChildren([
     ...oversightRoutes,
     ...decisionsRoutes,
     ...ledgerRoutes,
+    ...frameworksRoutes,
     ...adminRoutes,
   ]),
 ]);

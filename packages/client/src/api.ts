@@ -2171,6 +2171,8 @@ export interface components {
             reason: string;
             /** @description who owns fixing it: the accountable owner of the system */
             ownerId: string | null;
+            /** @description the owner's display name */
+            ownerName: string | null;
             /** @description the API path a fix starts from */
             act: string;
         };

@@ -91,6 +91,7 @@ export const ControlGapView = component(
     condition: Type.String(),
     reason: Type.String(),
     ownerId: Type.Union([Type.String(), Type.Null()], { description: 'who owns fixing it: the accountable owner of the system' }),
+    ownerName: Type.Union([Type.String(), Type.Null()], { description: "the owner's display name" }),
     act: Type.String({ description: 'the API path a fix starts from' }),
   }),
 );

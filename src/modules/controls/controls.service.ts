@@ -3,6 +3,7 @@
 // ISO/IEC 42001 controls without a rule are manual; other frameworks' controls take the status of
 // the ISO controls they are crosswalked to, or are manual when no link leads to a rule.
 import type { Kysely } from 'kysely';
+import { displayNames, withNames } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
 import type { Store } from '../../db/store.js';
 import { AppError } from '../../errors.js';
@@ -222,7 +223,16 @@ export async function loadControlGaps(db: Db, options: { framework: string; syst
         })),
     ),
   );
-  return { framework: status.framework, systemId: status.systemId, evaluatedAt: status.evaluatedAt, items };
+  const names = await displayNames(
+    db,
+    items.map((i) => i.ownerId),
+  );
+  return {
+    framework: status.framework,
+    systemId: status.systemId,
+    evaluatedAt: status.evaluatedAt,
+    items: items.map((i) => withNames(i, ['ownerId'], names)),
+  };
 }
 
 /** The status as the API and the CLI show it: evaluated, each change recorded, and since when each

@@ -215,6 +215,8 @@ for (const dialect of DIALECTS) {
       );
       assert.ok(gap, gaps.body);
       assert.equal(gap.ownerId, owner.id);
+      const ownerName = await t.store.db.selectFrom('users').select('display_name').where('id', '=', owner.id).executeTakeFirstOrThrow();
+      assert.equal(gap.ownerName, ownerName.display_name);
       assert.equal(gap.act, `/api/v1/exceptions?systemId=${readyId}&overdue=true`);
     });
 

@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { type SystemSearch, systemRoute } from '../../routes/systems.routes';
+import { ExportEvidenceButton } from '../evidence/ExportEvidenceButton';
 import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
 import { PublicationPanel } from './PublicationPanel';
@@ -178,6 +179,7 @@ export function SystemPage() {
             <Badge size="lg" variant="outline" color="gray">
               {humanize(s.status)}
             </Badge>
+            <ExportEvidenceButton scope="system" id={s.id} label={s.name} />
           </Group>
         }
       />
