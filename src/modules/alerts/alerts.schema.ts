@@ -1,5 +1,6 @@
 // Request and response shapes of monitoring: metric points, monitors and alerts.
 import { Type } from 'typebox';
+import { EU_RISK_TIERS } from '../../governance/system-states.js';
 import { component, Id, StringEnum } from '../../server/http.js';
 import { COMPUTED_METRICS } from './alerts.tables.js';
 
@@ -195,7 +196,8 @@ export const AlertActionView = component(
   Type.Object({
     alert: AlertView,
     action: StringEnum(['pause', 'restrict', 'open_incident'] as const),
-    runtimeState: Type.Optional(Type.String()),
+    // The oversight feature's runtime states (a sibling feature: repeated, not imported).
+    runtimeState: Type.Optional(StringEnum(['active', 'restricted', 'paused'] as const)),
     runtimeVersion: Type.Optional(Type.Integer()),
     incidentId: Type.Optional(Type.String()),
   }),
@@ -217,5 +219,5 @@ export const MonitorDefaultsBody = Type.Object(
 
 export const MonitorDefaultsView = component(
   'MonitorDefaultsApplied',
-  Type.Object({ tier: Type.String(), created: Type.Array(MonitorView) }),
+  Type.Object({ tier: StringEnum(EU_RISK_TIERS), created: Type.Array(MonitorView) }),
 );
