@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   content_frozen: 409,
   approval_expired: 409,
   precondition_required: 428,
+  /** An Alertmanager alert whose proofline_system label names no known AI system. */
+  alert_system_unknown: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   not_supported: 400,

@@ -276,6 +276,7 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'alert.fired': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'alert.acknowledged': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'alert.resolved': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
+  'alert.action_taken': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'decisions.batch_recorded': { record: 'decision', always: DECISION_LOGS },
   'decisions.settings_changed': { record: 'decision', always: ['iso42001:A.6.2.8', 'iso42001:A.9.2', 'nist-ai-rmf:MAP-3.5'] },
   'decision.review_confirmed': { record: 'decision', always: HUMAN_REVIEW },

@@ -5,7 +5,9 @@ import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
 import { deliverDueNotifications } from '../notifications/notifications.service.js';
 import type { AppDeps } from '../server/http.js';
+import { escalateUnacknowledgedAlerts } from '../workflows/alert-response.js';
 import { escalateOverdueApprovals } from '../workflows/emergency-change.js';
+import { evaluateAllMonitors } from '../workflows/monitor-evaluation.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
@@ -31,6 +33,14 @@ export function serverJobs(deps: AppDeps): Job[] {
         ),
     },
     { name: 'escalate-overdue', intervalMs: 60_000, run: () => escalateOverdue(deps.store, { now: new Date() }) },
+    // Every enabled monitor, once a minute; a run counts each window once (idempotent).
+    { name: 'evaluate-monitors', intervalMs: 60_000, run: () => evaluateAllMonitors(deps.store, { now: new Date(), policies }) },
+    // Firing alerts of severity high or above escalate until acknowledged (levels in minutes).
+    {
+      name: 'escalate-unacknowledged-alerts',
+      intervalMs: 30_000,
+      run: () => escalateUnacknowledgedAlerts(deps.store, { now: new Date() }),
+    },
     // Shared rate-limit hits past every window (PostgreSQL; SQLite limits in memory).
     { name: 'sweep-rate-limits', intervalMs: 60_000, run: async () => deps.services.rateLimits?.sweep() },
   ];

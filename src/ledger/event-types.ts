@@ -65,6 +65,7 @@ export const EVENT_TYPES = [
   'alert.fired',
   'alert.acknowledged',
   'alert.resolved',
+  'alert.action_taken',
   // exceptions and incidents (`exception.<status>` for each status an exception moves to)
   // scheduled reviews with double sign-off
   'review.created',

@@ -24,6 +24,11 @@ const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
   },
   413: { name: 'PayloadTooLarge', description: 'The request body is larger than allowed (`payload_too_large`).' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`).' },
+  422: {
+    name: 'Unprocessable',
+    description:
+      'Well-formed but naming what Proofline does not know, e.g. an Alertmanager alert for an unknown system (`alert_system_unknown`).',
+  },
   423: { name: 'Locked', description: 'The account is locked after repeated failed sign-ins (`account_locked`).' },
   428: {
     name: 'PreconditionRequired',

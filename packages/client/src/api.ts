@@ -1601,6 +1601,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/alertmanager": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record Prometheus Alertmanager's webhook notification as alerts on the systems their proofline_system label names */
+        post: operations["receiveAlertmanagerNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitors/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add the default monitors of the system's EU risk tier that it lacks */
+        post: operations["applyDefaultMonitors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act on an alert: pause or restrict its system (the oversight roster's rules) or open an incident */
+        post: operations["actOnAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitors": {
         parameters: {
             query?: never;
@@ -1918,7 +1969,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -1989,6 +2040,10 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             version: number;
+            forEvaluations: number;
+            clearEvaluations: number;
+            /** @description the value of the last evaluation */
+            lastValue: number | null;
         };
         Alert: {
             id: components["schemas"]["Id"];
@@ -2011,6 +2066,34 @@ export interface components {
             acknowledgementRationale: string | null;
             resolvedAt: string | null;
             exceptionId: string | null;
+            /** @enum {string} */
+            source: "monitor" | "alertmanager";
+            /** @description Alertmanager's labels and annotations; {} for a monitor's alert */
+            labels: {
+                [key: string]: unknown;
+            };
+        };
+        AlertmanagerReceipt: {
+            /** @description Proofline alerts opened */
+            fired: components["schemas"]["Id"][];
+            /** @description open alerts a repeat counted on */
+            repeated: components["schemas"]["Id"][];
+            /** @description alerts resolved */
+            resolved: components["schemas"]["Id"][];
+        };
+        AlertActionResult: {
+            alert: components["schemas"]["Alert"];
+            /** @enum {string} */
+            action: "pause" | "restrict" | "open_incident";
+            /** @enum {string} */
+            runtimeState?: "active" | "restricted" | "paused";
+            runtimeVersion?: number;
+            incidentId?: string;
+        };
+        MonitorDefaultsApplied: {
+            /** @enum {string} */
+            tier: "prohibited" | "high" | "limited" | "minimal" | "unassessed";
+            created: components["schemas"]["Monitor"][];
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -2651,6 +2734,15 @@ export interface components {
         };
         /** @description The body is not `application/json` (`unsupported_media_type`). */
         UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Well-formed but naming what Proofline does not know, e.g. an Alertmanager alert for an unknown system (`alert_system_unknown`). */
+        Unprocessable: {
             headers: {
                 [name: string]: unknown;
             };
@@ -9135,6 +9227,162 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    receiveAlertmanagerNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Alertmanager's webhook notification (version 4) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    version?: string;
+                    groupKey?: string;
+                    truncatedAlerts?: number;
+                    status?: string;
+                    receiver?: string;
+                    groupLabels?: {
+                        [key: string]: string;
+                    };
+                    commonLabels?: {
+                        [key: string]: string;
+                    };
+                    commonAnnotations?: {
+                        [key: string]: string;
+                    };
+                    externalURL?: string;
+                    alerts: {
+                        /** @enum {string} */
+                        status: "firing" | "resolved";
+                        /** @description proofline_system names the AI system (its id or exact name); severity maps to low/medium/high/critical */
+                        labels: {
+                            [key: string]: string;
+                        };
+                        annotations?: {
+                            [key: string]: string;
+                        };
+                        startsAt: string;
+                        endsAt?: string;
+                        generatorURL?: string;
+                        fingerprint: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertmanagerReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    applyDefaultMonitors: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ownerId: string;
+                    /** @description why */
+                    rationale: string;
+                    /** @description the group attribute for the impact ratio monitor */
+                    fairnessAttribute?: string;
+                    /** @description the validated baseline for the error rate monitor */
+                    validatedErrorRate?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorDefaultsApplied"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    actOnAlert: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "pause" | "restrict" | "open_incident";
+                    /** @description why */
+                    reason: string;
+                    /** @description restrict only: the conditions the system runs under */
+                    conditions?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertActionResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     createMonitor: {
         parameters: {
             query?: never;
@@ -9154,10 +9402,11 @@ export interface operations {
                     group?: string;
                     name: string;
                     /**
-                     * @description points sent to Proofline; computed statistics come later
+                     * @description points sent to Proofline, or a statistic Proofline computes from recorded outcomes
                      * @enum {string}
                      */
                     source: "points" | "computed";
+                    /** @description a point metric's name; for a computed monitor one of error_rate, selection_rate, tpr, fpr, fnr, precision, impact_ratio, psi, js_distance, ks_statistic */
                     metric: string;
                     /** @enum {string} */
                     aggregation: "avg" | "max" | "min" | "sum" | "count" | "last";
@@ -9170,6 +9419,10 @@ export interface operations {
                     ownerId: string;
                     /** @description why */
                     rationale: string;
+                    /** @description flapping: evaluations in a row a breach must hold before it alerts (default 1) */
+                    forEvaluations?: number;
+                    /** @description flapping: clear evaluations in a row that resolve an open alert (default 3) */
+                    clearEvaluations?: number;
                 };
             };
         };

@@ -1,11 +1,20 @@
 // Monitoring over HTTP: metric points in batches (ingest-scoped API tokens only), monitors, and the
 // alerts' lifecycle (acknowledge with a rationale, resolve).
 import { WRITER_ROLES } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { deliverDueNotifications } from '../../notifications/notifications.service.js';
 import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, requestContext } from '../../server/http.js';
+import { actOnAlert, recordAlertmanagerNotification, recordMetricPoints } from '../../workflows/alert-response.js';
 import {
+  AlertActionBody,
+  AlertActionView,
+  AlertmanagerBody,
+  AlertmanagerReceiptView,
   AlertView,
   DocumentedPointsBody,
   MonitorBody,
+  MonitorDefaultsBody,
+  MonitorDefaultsView,
   MonitorView,
   PointsBody,
   PointsReceiptView,
@@ -17,18 +26,24 @@ import {
   disableMonitor,
   findAlert,
   findMonitor,
-  ingestMetricPoints,
   presentAlert,
   presentMonitor,
   resolveAlert,
 } from './alerts.service.js';
+import { applyDefaultMonitors } from './monitor-defaults.js';
 
 const POINTS_BODY_LIMIT = 8 * 1024 * 1024;
 const MONITOR_EDITORS = ['admin', 'governance_lead', 'system_owner'] as const;
 const ALERT_HANDLERS = ['admin', 'governance_lead', 'system_owner', 'oversight_officer'] as const;
 const READERS = ['admin', 'governance_lead', 'system_owner', 'oversight_officer', 'auditor'] as const;
 
-export function alertsRoutes(app: App, { store }: AppDeps) {
+export function alertsRoutes(app: App, { store, services, config }: AppDeps) {
+  // An alert's first escalation leaves at once after its commit, not at the next delivery tick.
+  const deliverNow = (log: App['log']) =>
+    void deliverDueNotifications(store, { mailer: services.mailer, from: config.mailFrom }).catch((error: unknown) =>
+      log.warn({ err: error }, 'immediate delivery failed; the delivery job retries'),
+    );
+
   app.post(
     '/api/v1/metrics/points',
     {
@@ -42,7 +57,79 @@ export function alertsRoutes(app: App, { store }: AppDeps) {
       },
       config: { access: { roles: WRITER_ROLES, scope: 'ingest' }, documentedBody: DocumentedPointsBody },
     },
-    async (req) => store.transact((trx) => ingestMetricPoints(trx, { ctx: requestContext(req), points: req.body.points })),
+    async (req) => {
+      const receipt = await store.transact((trx) => recordMetricPoints(trx, { ctx: requestContext(req), points: req.body.points }));
+      if (receipt.alertsFired.length > 0) deliverNow(req.log);
+      return receipt;
+    },
+  );
+
+  app.post(
+    '/api/v1/alerts/alertmanager',
+    {
+      schema: {
+        operationId: 'receiveAlertmanagerNotification',
+        tags: ['monitoring'],
+        summary: "Record Prometheus Alertmanager's webhook notification as alerts on the systems their proofline_system label names",
+        body: AlertmanagerBody,
+        response: { 200: AlertmanagerReceiptView, 422: ErrorRef, ...errorResponses },
+      },
+      config: { access: { roles: WRITER_ROLES, scope: 'ingest' } },
+    },
+    async (req) => {
+      try {
+        const receipt = await store.transact((trx) =>
+          recordAlertmanagerNotification(trx, { ctx: requestContext(req), notification: req.body }),
+        );
+        if (receipt.fired.length > 0) deliverNow(req.log);
+        return receipt;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'alert_system_unknown') {
+          req.log.warn(
+            { code: error.code, unknown: error.details.unknown, receiver: req.body.receiver },
+            'Alertmanager alerts refused: unknown system',
+          );
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/systems/:id/monitors/defaults',
+    {
+      schema: {
+        operationId: 'applyDefaultMonitors',
+        tags: ['monitoring'],
+        summary: "Add the default monitors of the system's EU risk tier that it lacks",
+        params: IdParams,
+        body: MonitorDefaultsBody,
+        response: { 201: MonitorDefaultsView, ...errorResponses },
+      },
+      config: { access: { roles: MONITOR_EDITORS, scope: 'write' } },
+    },
+    async (req, reply) => {
+      const applied = await store.transact((trx) =>
+        applyDefaultMonitors(trx, { ctx: requestContext(req), systemId: req.params.id, input: req.body }),
+      );
+      return reply.code(201).send(applied);
+    },
+  );
+
+  app.post(
+    '/api/v1/alerts/:id/actions',
+    {
+      schema: {
+        operationId: 'actOnAlert',
+        tags: ['monitoring'],
+        summary: "Act on an alert: pause or restrict its system (the oversight roster's rules) or open an incident",
+        params: IdParams,
+        body: AlertActionBody,
+        response: { 200: AlertActionView, ...errorResponses },
+      },
+      config: { access: { roles: ALERT_HANDLERS, scope: 'write' } },
+    },
+    async (req) => store.transact((trx) => actOnAlert(trx, { ctx: requestContext(req), alertId: req.params.id, ...req.body })),
   );
 
   app.post(

@@ -1,6 +1,8 @@
 // Request and response shapes of monitoring: metric points, monitors and alerts.
 import { Type } from 'typebox';
+import { EU_RISK_TIERS } from '../../governance/system-states.js';
 import { component, Id, StringEnum } from '../../server/http.js';
+import { COMPUTED_METRICS } from './alerts.tables.js';
 
 export const MAX_BATCH_POINTS = 20_000;
 
@@ -54,8 +56,14 @@ export const MonitorBody = Type.Object(
     modelVersionId: Type.Optional(Type.String({ maxLength: 100 })),
     group: Type.Optional(Type.String({ maxLength: 200, description: 'a label value the points must carry' })),
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    source: StringEnum(['points', 'computed'] as const, { description: 'points sent to Proofline; computed statistics come later' }),
-    metric: Type.String({ minLength: 1, maxLength: 100 }),
+    source: StringEnum(['points', 'computed'] as const, {
+      description: 'points sent to Proofline, or a statistic Proofline computes from recorded outcomes',
+    }),
+    metric: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: `a point metric's name; for a computed monitor one of ${COMPUTED_METRICS.join(', ')}`,
+    }),
     aggregation: StringEnum(['avg', 'max', 'min', 'sum', 'count', 'last'] as const),
     comparison: StringEnum(['gt', 'gte', 'lt', 'lte'] as const),
     threshold: Type.Number(),
@@ -63,6 +71,20 @@ export const MonitorBody = Type.Object(
     severity: Severity,
     ownerId: Type.String({ maxLength: 100 }),
     rationale: Rationale,
+    forEvaluations: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'flapping: evaluations in a row a breach must hold before it alerts (default 1)',
+      }),
+    ),
+    clearEvaluations: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'flapping: clear evaluations in a row that resolve an open alert (default 3)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -87,6 +109,9 @@ export const MonitorView = component(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     version: Type.Integer(),
+    forEvaluations: Type.Integer(),
+    clearEvaluations: Type.Integer(),
+    lastValue: Type.Union([Type.Number(), Type.Null()], { description: 'the value of the last evaluation' }),
   }),
 );
 
@@ -110,5 +135,89 @@ export const AlertView = component(
     acknowledgementRationale: Type.Union([Type.String(), Type.Null()]),
     resolvedAt: Type.Union([Type.String(), Type.Null()]),
     exceptionId: Type.Union([Type.String(), Type.Null()]),
+    source: StringEnum(['monitor', 'alertmanager'] as const),
+    labels: Type.Record(Type.String(), Type.Unknown(), { description: "Alertmanager's labels and annotations; {} for a monitor's alert" }),
   }),
+);
+
+const Labels = Type.Record(Type.String(), Type.String());
+
+export const AlertmanagerBody = Type.Object(
+  {
+    version: Type.Optional(Type.String()),
+    groupKey: Type.Optional(Type.String()),
+    truncatedAlerts: Type.Optional(Type.Integer()),
+    status: Type.Optional(Type.String()),
+    receiver: Type.Optional(Type.String()),
+    groupLabels: Type.Optional(Labels),
+    commonLabels: Type.Optional(Labels),
+    commonAnnotations: Type.Optional(Labels),
+    externalURL: Type.Optional(Type.String()),
+    alerts: Type.Array(
+      Type.Object({
+        status: StringEnum(['firing', 'resolved'] as const),
+        labels: Type.Record(Type.String(), Type.String(), {
+          description: 'proofline_system names the AI system (its id or exact name); severity maps to low/medium/high/critical',
+        }),
+        annotations: Type.Optional(Labels),
+        startsAt: Type.String(),
+        endsAt: Type.Optional(Type.String()),
+        generatorURL: Type.Optional(Type.String()),
+        fingerprint: Type.String({ minLength: 1, maxLength: 200 }),
+      }),
+      { maxItems: 1000 },
+    ),
+  },
+  { description: "Alertmanager's webhook notification (version 4)" },
+);
+
+export const AlertmanagerReceiptView = component(
+  'AlertmanagerReceipt',
+  Type.Object({
+    fired: Type.Array(Id, { description: 'Proofline alerts opened' }),
+    repeated: Type.Array(Id, { description: 'open alerts a repeat counted on' }),
+    resolved: Type.Array(Id, { description: 'alerts resolved' }),
+  }),
+);
+
+export const AlertActionBody = Type.Object(
+  {
+    action: StringEnum(['pause', 'restrict', 'open_incident'] as const),
+    reason: Rationale,
+    conditions: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'restrict only: the conditions the system runs under' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertActionView = component(
+  'AlertActionResult',
+  Type.Object({
+    alert: AlertView,
+    action: StringEnum(['pause', 'restrict', 'open_incident'] as const),
+    // The oversight feature's runtime states (a sibling feature: repeated, not imported).
+    runtimeState: Type.Optional(StringEnum(['active', 'restricted', 'paused'] as const)),
+    runtimeVersion: Type.Optional(Type.Integer()),
+    incidentId: Type.Optional(Type.String()),
+  }),
+);
+
+export const MonitorDefaultsBody = Type.Object(
+  {
+    ownerId: Type.String({ maxLength: 100 }),
+    rationale: Rationale,
+    fairnessAttribute: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'the group attribute for the impact ratio monitor' }),
+    ),
+    validatedErrorRate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'the validated baseline for the error rate monitor' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const MonitorDefaultsView = component(
+  'MonitorDefaultsApplied',
+  Type.Object({ tier: StringEnum(EU_RISK_TIERS), created: Type.Array(MonitorView) }),
 );

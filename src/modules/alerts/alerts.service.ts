@@ -4,19 +4,20 @@
 // an alert is open, further breaches of its monitor only count on it (deduplication).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Insertable, Selectable } from 'kysely';
-import { hasSystemRole, type RequestContext } from '../../context.js';
+import { hasSystemRole, type RequestContext, systemContext } from '../../context.js';
 import { insertRows, type Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
-import type {
-  Aggregation,
-  AlertSeverity,
-  AlertsTable,
-  Comparison,
-  MetricPointsTable,
-  MonitorSource,
-  MonitorsTable,
+import {
+  type Aggregation,
+  type AlertSeverity,
+  type AlertsTable,
+  COMPUTED_METRICS,
+  type Comparison,
+  type MetricPointsTable,
+  type MonitorSource,
+  type MonitorsTable,
 } from './alerts.tables.js';
 
 export { MAX_BATCH_POINTS } from './alerts.schema.js';
@@ -163,7 +164,14 @@ export interface MonitorInput {
   severity: AlertSeverity;
   ownerId: string;
   rationale: string;
+  /** Flapping suppression: evaluations in a row a breach must hold before it alerts (default 1). */
+  forEvaluations?: number;
+  /** Evaluations in a row within the threshold that resolve an open alert (default 3). */
+  clearEvaluations?: number;
 }
+
+export const DEFAULT_FOR_EVALUATIONS = 1;
+export const DEFAULT_CLEAR_EVALUATIONS = 3;
 
 const MONITOR_EDITORS = ['admin', 'governance_lead', 'system_owner'] as const;
 
@@ -182,10 +190,25 @@ export async function createMonitor(trx: Tx, { ctx, input }: { ctx: RequestConte
   if (!mayEditMonitors(ctx, input.systemId)) {
     throw new AppError('forbidden', "only an admin, the governance lead or the system's owner sets its monitors");
   }
-  if (input.source !== 'points') {
-    throw new AppError('not_supported', 'source: only monitors on metric points are evaluated yet', { field: 'source' });
+  if (input.source === 'computed') {
+    if (!(COMPUTED_METRICS as readonly string[]).includes(input.metric)) {
+      throw new AppError('validation_failed', `metric: a computed monitor reads one of ${COMPUTED_METRICS.join(', ')}`, {
+        field: 'metric',
+        allowed: COMPUTED_METRICS,
+      });
+    }
+    if (input.metric === 'impact_ratio' && !input.group) {
+      throw new AppError('validation_failed', 'group: an impact ratio monitor names the group attribute it compares (e.g. sex)', {
+        field: 'group',
+      });
+    }
+  } else if (!METRIC_NAME.test(input.metric)) throw new AppError('validation_failed', 'metric: not a metric name', { field: 'metric' });
+  for (const field of ['forEvaluations', 'clearEvaluations'] as const) {
+    const n = input[field];
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) {
+      throw new AppError('validation_failed', `${field}: a whole number from 1 to 100`, { field });
+    }
   }
-  if (!METRIC_NAME.test(input.metric)) throw new AppError('validation_failed', 'metric: not a metric name', { field: 'metric' });
   if (!Number.isFinite(input.threshold)) throw new AppError('validation_failed', 'threshold: must be a number', { field: 'threshold' });
   const system = await trx.selectFrom('ai_systems').select('id').where('id', '=', input.systemId).executeTakeFirst();
   if (!system) throw notFound('AI system', input.systemId);
@@ -216,6 +239,8 @@ export async function createMonitor(trx: Tx, { ctx, input }: { ctx: RequestConte
     severity: input.severity,
     owner_id: input.ownerId,
     enabled: 1,
+    for_evaluations: input.forEvaluations ?? DEFAULT_FOR_EVALUATIONS,
+    clear_evaluations: input.clearEvaluations ?? DEFAULT_CLEAR_EVALUATIONS,
     created_at: at,
     updated_at: at,
   };
@@ -281,6 +306,9 @@ export function presentMonitor(m: Selectable<MonitorsTable>) {
     createdAt: m.created_at,
     updatedAt: m.updated_at,
     version: m.version,
+    forEvaluations: m.for_evaluations,
+    clearEvaluations: m.clear_evaluations,
+    lastValue: m.last_value,
   };
 }
 
@@ -316,9 +344,48 @@ function aggregate(values: number[], aggregation: Aggregation): number {
   }
 }
 
+/** The values of a point monitor's window, ending at the series' newest point; null without points. */
+async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
+  const newest = await trx
+    .selectFrom('metric_points')
+    .select((eb) => [eb.fn.max('at').as('at'), eb.fn.max('received_at').as('received')])
+    .where('system_id', '=', monitor.system_id)
+    .where('metric', '=', monitor.metric)
+    .executeTakeFirst();
+  if (!newest?.at || !newest.received) return null;
+  const to = String(newest.at);
+  const from = new Date(Date.parse(to) - monitor.window_seconds * 1000).toISOString();
+  let query = trx
+    .selectFrom('metric_points')
+    .select(['value', 'labels'])
+    .where('system_id', '=', monitor.system_id)
+    .where('metric', '=', monitor.metric)
+    .where('at', '>=', from)
+    .where('at', '<=', to)
+    .orderBy('at');
+  if (monitor.group_label) query = query.where('labels', 'like', `%${JSON.stringify(monitor.group_label).slice(1, -1)}%`);
+  const points = await query.execute();
+  if (points.length === 0) return null;
+  const value = aggregate(
+    points.map((p) => p.value),
+    monitor.aggregation,
+  );
+  return {
+    // A new batch of the series is a new evaluation; the same points are never counted twice.
+    key: `points:${String(newest.received)}`,
+    value,
+    evidence: {
+      metric: monitor.metric,
+      aggregation: monitor.aggregation,
+      value,
+      window: { from, to, seconds: monitor.window_seconds },
+      points: points.length,
+    },
+  };
+}
+
 /** Evaluates the enabled point monitors of these series over their windows (ending at the series'
- * newest point) and raises an alert for each breach of a monitor without an open alert. Returns
- * the ids of the alerts raised. */
+ * newest point). Returns the ids of the alerts raised. */
 export async function evaluateMonitors(
   trx: Tx,
   { ctx, series, now = new Date() }: { ctx: RequestContext; series: Array<{ systemId: string; metric: string }>; now?: Date },
@@ -334,47 +401,86 @@ export async function evaluateMonitors(
       .where('source', '=', 'points')
       .execute();
     for (const monitor of monitors) {
-      const newest = await trx
-        .selectFrom('metric_points')
-        .select('at')
-        .where('system_id', '=', systemId)
-        .where('metric', '=', metric)
-        .orderBy('at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (!newest) continue;
-      const from = new Date(Date.parse(newest.at) - monitor.window_seconds * 1000).toISOString();
-      let query = trx
-        .selectFrom('metric_points')
-        .select(['value', 'labels'])
-        .where('system_id', '=', systemId)
-        .where('metric', '=', metric)
-        .where('at', '>=', from)
-        .where('at', '<=', newest.at)
-        .orderBy('at');
-      if (monitor.group_label) query = query.where('labels', 'like', `%${JSON.stringify(monitor.group_label).slice(1, -1)}%`);
-      const points = await query.execute();
-      if (points.length === 0) continue;
-      const value = aggregate(
-        points.map((p) => p.value),
-        monitor.aggregation,
-      );
-      if (!breaches(value, monitor.comparison, monitor.threshold)) continue;
-      const evidence = {
-        monitorId: monitor.id,
-        metric,
-        aggregation: monitor.aggregation,
-        value,
-        comparison: monitor.comparison,
-        threshold: monitor.threshold,
-        window: { from, to: newest.at, seconds: monitor.window_seconds },
-        points: points.length,
-      };
-      const id = await raiseAlert(trx, { ctx, monitor, evidence, now });
-      if (id) fired.push(id);
+      const window = await pointWindow(trx, monitor);
+      if (!window) continue;
+      const outcome = await recordEvaluation(trx, { ctx, monitor, evaluation: window, now });
+      if (outcome.fired) fired.push(outcome.fired);
     }
   }
   return fired;
+}
+
+/** Evaluates one point monitor now (the evaluation job); null when its series has no points. */
+export async function evaluatePointMonitor(
+  trx: Tx,
+  { ctx, monitor, now }: { ctx: RequestContext; monitor: Selectable<MonitorsTable>; now: Date },
+) {
+  const window = await pointWindow(trx, monitor);
+  return window ? recordEvaluation(trx, { ctx, monitor, evaluation: window, now }) : null;
+}
+
+export interface Evaluation {
+  /** Identifies what was evaluated: an evaluation with the key last counted is not counted again. */
+  key: string;
+  value: number;
+  /** The computed values, stored with the alert. */
+  evidence: Record<string, unknown>;
+}
+
+export interface EvaluationOutcome {
+  breached: boolean;
+  counted: boolean;
+  /** A new alert raised by this evaluation. */
+  fired: string | null;
+  /** The open alert this evaluation resolved (clear for `clear_evaluations` in a row). */
+  resolved: string | null;
+}
+
+/** Counts one evaluation of a monitor, with flapping suppression: a breach raises an alert once it
+ * held for `for_evaluations` evaluations in a row (while an alert is open, a breach only counts
+ * on it), and an open alert resolves itself once `clear_evaluations` evaluations in a row were
+ * clear. Idempotent: the evaluation whose key was last counted changes nothing. */
+export async function recordEvaluation(
+  trx: Tx,
+  { ctx, monitor, evaluation, now }: { ctx: RequestContext; monitor: Selectable<MonitorsTable>; evaluation: Evaluation; now: Date },
+): Promise<EvaluationOutcome> {
+  const breached = breaches(evaluation.value, monitor.comparison, monitor.threshold);
+  if (monitor.evaluated_to === evaluation.key) return { breached, counted: false, fired: null, resolved: null };
+  const breachStreak = breached ? monitor.breach_streak + 1 : 0;
+  const clearStreak = breached ? 0 : monitor.clear_streak + 1;
+  await trx
+    .updateTable('monitors')
+    .set({ breach_streak: breachStreak, clear_streak: clearStreak, evaluated_to: evaluation.key, last_value: evaluation.value })
+    .where('id', '=', monitor.id)
+    .execute();
+  const evidence = {
+    monitorId: monitor.id,
+    ...evaluation.evidence,
+    value: evaluation.value,
+    comparison: monitor.comparison,
+    threshold: monitor.threshold,
+    evaluations: { breachedInARow: breachStreak, needed: monitor.for_evaluations },
+  };
+  if (breached) {
+    if (breachStreak < monitor.for_evaluations) return { breached, counted: true, fired: null, resolved: null };
+    const fired = await raiseAlert(trx, { ctx, monitor, evidence, now });
+    return { breached, counted: true, fired, resolved: null };
+  }
+  if (clearStreak < monitor.clear_evaluations) return { breached, counted: true, fired: null, resolved: null };
+  const open = await trx
+    .selectFrom('alerts')
+    .select('id')
+    .where('monitor_id', '=', monitor.id)
+    .where('status', 'in', ['firing', 'acknowledged'])
+    .executeTakeFirst();
+  if (!open) return { breached, counted: true, fired: null, resolved: null };
+  await resolveAlert(trx, {
+    ctx: systemContext('monitor-evaluation', ctx.policies),
+    alertId: open.id,
+    rationale: `${clearStreak} evaluations in a row within the threshold (last value ${evaluation.value})`,
+    clearedBy: { value: evaluation.value, clearInARow: clearStreak },
+  });
+  return { breached, counted: true, fired: null, resolved: open.id };
 }
 
 /** A new firing alert, or null when the monitor already has an open one (its count goes up). */
@@ -454,6 +560,8 @@ export function presentAlert(a: Selectable<AlertsTable>) {
     acknowledgementRationale: a.ack_rationale,
     resolvedAt: a.resolved_at,
     exceptionId: a.exception_id,
+    source: a.external_key ? ('alertmanager' as const) : ('monitor' as const),
+    labels: JSON.parse(a.labels) as Record<string, unknown>,
   };
 }
 
@@ -476,7 +584,10 @@ export async function acknowledgeAlert(trx: Tx, { ctx, alertId, rationale }: { c
   return presentAlert(await findAlert(trx, alertId));
 }
 
-export async function resolveAlert(trx: Tx, { ctx, alertId, rationale }: { ctx: RequestContext; alertId: string; rationale: string }) {
+export async function resolveAlert(
+  trx: Tx,
+  { ctx, alertId, rationale, clearedBy }: { ctx: RequestContext; alertId: string; rationale: string; clearedBy?: Record<string, unknown> },
+) {
   const why = requireRationale(rationale);
   const alert = await findAlert(trx, alertId);
   if (alert.status === 'resolved') throw new AppError('invalid_transition', 'the alert is already resolved');
@@ -484,7 +595,17 @@ export async function resolveAlert(trx: Tx, { ctx, alertId, rationale }: { ctx: 
   await appendEvent(trx, ctx, {
     type: 'alert.resolved',
     subject: { type: 'alert', id: alertId },
-    data: { systemId: alert.system_id, rationale: why, acknowledged: alert.status === 'acknowledged' },
+    data: {
+      systemId: alert.system_id,
+      rationale: why,
+      acknowledged: alert.status === 'acknowledged',
+      ...(clearedBy ? { automatic: true, clearedBy } : {}),
+    },
   });
   return presentAlert(await findAlert(trx, alertId));
+}
+
+/** Links the exception a workflow opened for this alert. */
+export async function attachException(trx: Tx, { alertId, exceptionId }: { alertId: string; exceptionId: string }): Promise<void> {
+  await trx.updateTable('alerts').set({ exception_id: exceptionId }).where('id', '=', alertId).execute();
 }

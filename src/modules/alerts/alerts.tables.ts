@@ -16,6 +16,20 @@ export interface MetricPointsTable {
 /** Where a monitor's values come from: points sent to Proofline, or a statistic Proofline computes
  * (impact ratio, PSI: the monitoring feature's reports, later). */
 export type MonitorSource = 'points' | 'computed';
+/** What a computed monitor reads from the monitoring reports over its window. */
+export const COMPUTED_METRICS = [
+  'error_rate',
+  'selection_rate',
+  'tpr',
+  'fpr',
+  'fnr',
+  'precision',
+  'impact_ratio',
+  'psi',
+  'js_distance',
+  'ks_statistic',
+] as const;
+export type ComputedMetric = (typeof COMPUTED_METRICS)[number];
 export type Aggregation = 'avg' | 'max' | 'min' | 'sum' | 'count' | 'last';
 export type Comparison = 'gt' | 'gte' | 'lt' | 'lte';
 export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -39,6 +53,15 @@ export interface MonitorsTable {
   created_at: string;
   updated_at: string;
   version: Generated<number>;
+  /** Flapping suppression: a breach raises an alert once it held for this many evaluations in a row. */
+  for_evaluations: Generated<number>;
+  /** ...and an open alert resolves itself once this many evaluations in a row were clear. */
+  clear_evaluations: Generated<number>;
+  breach_streak: Generated<number>;
+  clear_streak: Generated<number>;
+  /** The key of the last evaluation counted (newest point received, or the job's instant). */
+  evaluated_to: string | null;
+  last_value: number | null;
 }
 
 export interface AlertsTable {
@@ -59,6 +82,8 @@ export interface AlertsTable {
   ack_rationale: string | null;
   resolved_at: string | null;
   exception_id: string | null;
+  /** JSON: Alertmanager's labels and annotations as received; '{}' for our own monitors' alerts. */
+  labels: Generated<string>;
 }
 
 export interface AlertsTables {

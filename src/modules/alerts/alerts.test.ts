@@ -152,14 +152,14 @@ for (const dialect of DIALECTS) {
       assert.equal(await ledgerSize(t.store), before);
     });
 
-    test('a computed-metric monitor is refused for now (not_supported)', async () => {
+    test('a computed monitor names a statistic Proofline computes; anything else is refused (validation_failed)', async () => {
       const system = await buildSystem(t.store);
       const before = await ledgerSize(t.store);
-      const res = await t.call(lead, 'POST', '/api/v1/monitors', {
+      const body = {
         systemId: system.id,
         name: 'impact ratio',
         source: 'computed',
-        metric: 'impact_ratio',
+        metric: 'latency_ms',
         aggregation: 'last',
         comparison: 'lt',
         threshold: 0.8,
@@ -167,10 +167,19 @@ for (const dialect of DIALECTS) {
         severity: 'high',
         ownerId: lead.id,
         rationale: 'four-fifths rule',
-      });
+      };
+      const res = await t.call(lead, 'POST', '/api/v1/monitors', body);
       assert.equal(res.statusCode, 400, res.body);
-      assert.equal(res.json().error.code, 'not_supported');
+      assert.equal(res.json().error.code, 'validation_failed');
+      assert.equal(res.json().error.details.field, 'metric');
+      const groupless = await t.call(lead, 'POST', '/api/v1/monitors', { ...body, metric: 'impact_ratio' });
+      assert.equal(groupless.json().error.code, 'validation_failed');
+      assert.equal(groupless.json().error.details.field, 'group');
       assert.equal(await ledgerSize(t.store), before);
+      const ok = await t.call(lead, 'POST', '/api/v1/monitors', { ...body, metric: 'impact_ratio', group: 'sex', forEvaluations: 2 });
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal(ok.json().forEvaluations, 2);
+      assert.equal(ok.json().clearEvaluations, 3);
     });
 
     test('a breach raises one alert with its values as evidence; further breaches while it fires only count on it', async () => {

@@ -20,7 +20,7 @@ export const ESCALATION_LEVELS: ReadonlyArray<{ level: number; afterMs: number; 
 
 type ItemType = EscalationsTable['item_type'];
 
-interface OverdueItem {
+export interface OverdueItem {
   itemType: ItemType;
   itemId: string;
   exceptionId: string;
@@ -28,6 +28,8 @@ interface OverdueItem {
   title: string;
   ownerId: string;
   dueAt: string;
+  /** What the message calls it: "Overdue" by default; an unacknowledged alert says so. */
+  headline?: string;
 }
 
 async function overdueItems(store: Store, now: string): Promise<OverdueItem[]> {
@@ -117,7 +119,15 @@ async function recipientsFor(trx: Tx, item: OverdueItem, audience: EscalationAud
   return trx.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).where('status', '=', 'active').orderBy('email').execute();
 }
 
-async function escalateOne(trx: Tx, item: OverdueItem, level: (typeof ESCALATION_LEVELS)[number], now: string): Promise<boolean> {
+/** Sends one level of one item's escalation, once: false when it was sent before. Also used by the
+ * alerting workflow, whose unacknowledged alerts escalate on their own, faster levels. */
+export async function escalateOne(
+  trx: Tx,
+  item: OverdueItem,
+  level: { level: number; audience: EscalationAudience },
+  now: string,
+  levelCount = ESCALATION_LEVELS.length,
+): Promise<boolean> {
   const already = await trx
     .selectFrom('escalations')
     .select('id')
@@ -142,12 +152,12 @@ async function escalateOne(trx: Tx, item: OverdueItem, level: (typeof ESCALATION
       escalated_at: now,
     })
     .execute();
-  const subject = `[Proofline] Overdue (level ${level.level}): ${item.title}`;
+  const subject = `[Proofline] ${item.headline ?? 'Overdue'} (level ${level.level}): ${item.title}`;
   const body = [
     `${item.title}`,
     `Item: ${item.itemType} ${item.itemId} (exception ${item.exceptionId}, system ${item.systemId})`,
     `Due: ${item.dueAt}`,
-    `Escalation level ${level.level} of ${ESCALATION_LEVELS.length}: sent to the ${level.audience.replace('_', ' ')}.`,
+    `Escalation level ${level.level} of ${levelCount}: sent to the ${level.audience.replace('_', ' ')}.`,
   ].join('\n');
   for (const r of recipients) await enqueueEmail(trx, { to: r.email, kind: 'escalation', subject, body });
   const payload = {

@@ -97,7 +97,7 @@ export interface FollowUpsTable {
 /** One row per (item, level): the same escalation level is never sent twice. */
 export interface EscalationsTable {
   id: string;
-  item_type: 'exception' | 'corrective_action' | 'follow_up';
+  item_type: 'exception' | 'corrective_action' | 'follow_up' | 'alert';
   item_id: string;
   exception_id: string;
   level: number;

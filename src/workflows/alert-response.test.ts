@@ -1,0 +1,289 @@
+// What an alert sets in motion: an exception and escalation for high alerts, flapping suppression,
+// the evaluation job over computed statistics, tier defaults, and the actions from an alert.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
+import { buildSystem } from '../../test/factories.js';
+import { DIALECTS, ledgerSize } from '../../test/stores.js';
+import { escalateUnacknowledgedAlerts } from './alert-response.js';
+import { evaluateAllMonitors } from './monitor-evaluation.js';
+
+for (const dialect of DIALECTS) {
+  describe(`alert response and monitor evaluation [${dialect}]`, () => {
+    let t: TestApp;
+    let ingest: TestUser;
+    let owner: TestUser;
+    let lead: TestUser;
+    let officer: TestUser;
+
+    const eventsOf = async (type: string, subjectId: string) =>
+      (
+        await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', type).where('subject_id', '=', subjectId).execute()
+      ).map((e) => JSON.parse(e.leaf));
+    const monitorOn = async (systemId: string, overrides: Record<string, unknown> = {}) => {
+      const res = await t.call(lead, 'POST', '/api/v1/monitors', {
+        systemId,
+        name: 'error rate',
+        source: 'points',
+        metric: 'error_rate',
+        aggregation: 'last',
+        comparison: 'gt',
+        threshold: 0.05,
+        windowSeconds: 3600,
+        severity: 'high',
+        ownerId: lead.id,
+        rationale: 'validated baseline 0.02 plus a margin',
+        ...overrides,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json();
+    };
+    let minute = 0;
+    const send = async (systemId: string, value: number) => {
+      minute += 1;
+      const at = new Date(Date.UTC(2026, 10, 30, 8, 0) + minute * 60_000).toISOString();
+      const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points: [{ systemId, metric: 'error_rate', value, at }] });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().alertsFired as string[];
+    };
+    const alertOf = async (id: string) => (await t.call(lead, 'GET', `/api/v1/alerts/${id}`)).json();
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      ingest = await t.user(['contributor'], { scopes: ['ingest'] });
+      owner = await t.user(['contributor']);
+      lead = await t.user(['governance_lead']);
+      officer = await t.user(['oversight_officer']);
+    });
+    after(() => t.close());
+
+    test("a high alert opens an exception (raised by the alert) owned by the system's owner and escalates at once; a medium one does neither", async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id, { name: 'medium', severity: 'medium' });
+      const [mediumId] = await send(system.id, 0.4);
+      assert.equal((await alertOf(mediumId)).exceptionId, null);
+      assert.equal((await eventsOf('escalation.sent', mediumId)).length, 0);
+
+      const other = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(other.id);
+      const [highId] = await send(other.id, 0.4);
+      const alert = await alertOf(highId);
+      assert.ok(alert.exceptionId);
+      const exception = await t.store.db.selectFrom('exceptions').selectAll().where('id', '=', alert.exceptionId).executeTakeFirstOrThrow();
+      assert.equal(exception.raised_by_type, 'alert');
+      assert.equal(exception.raised_by_ref, highId);
+      assert.equal(exception.owner_id, owner.id);
+      assert.equal(exception.severity, 'high');
+      const escalations = await eventsOf('escalation.sent', highId);
+      assert.equal(escalations.length, 1);
+      assert.equal(escalations[0].after.level, 1);
+      const mail = await t.store.db.selectFrom('notifications').select(['target', 'subject']).where('kind', '=', 'escalation').execute();
+      assert.ok(mail.some((m) => m.target === owner.email && m.subject.includes('Unacknowledged high alert')));
+    });
+
+    test('an unacknowledged alert climbs the levels, each sent once; once acknowledged it escalates no further', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.5);
+      const fired = Date.parse((await alertOf(alertId)).firedAt);
+      assert.equal((await escalateUnacknowledgedAlerts(t.store, { now: new Date(fired + 16 * 60_000) })).escalated >= 1, true);
+      const again = await ledgerSize(t.store);
+      await escalateUnacknowledgedAlerts(t.store, { now: new Date(fired + 16 * 60_000) });
+      assert.equal(await ledgerSize(t.store), again, 'the same level is never sent twice');
+      assert.deepEqual((await eventsOf('escalation.sent', alertId)).map((e) => e.after.level).sort(), [1, 2]);
+      const ack = await t.call(owner, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { rationale: 'on it' });
+      assert.equal(ack.statusCode, 200, ack.body);
+      await escalateUnacknowledgedAlerts(t.store, { now: new Date(fired + 5 * 3600_000) });
+      assert.deepEqual((await eventsOf('escalation.sent', alertId)).map((e) => e.after.level).sort(), [1, 2]);
+    });
+
+    test('flapping is suppressed: a breach alerts only after holding for forEvaluations in a row; an open alert resolves after clearEvaluations clear ones', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id, { severity: 'low', forEvaluations: 2, clearEvaluations: 2 });
+      assert.deepEqual(await send(system.id, 0.5), [], 'one breach is not enough');
+      assert.deepEqual(await send(system.id, 0.01), []);
+      assert.deepEqual(await send(system.id, 0.5), [], 'the streak starts again after a clear evaluation');
+      const [alertId] = await send(system.id, 0.5);
+      assert.ok(alertId, 'two breaches in a row raise it');
+      await send(system.id, 0.01);
+      assert.equal((await alertOf(alertId)).status, 'firing', 'one clear evaluation does not resolve it');
+      await send(system.id, 0.01);
+      assert.equal((await alertOf(alertId)).status, 'resolved');
+      const resolved = await eventsOf('alert.resolved', alertId);
+      assert.equal(resolved[0].data.automatic, true);
+    });
+
+    test('the evaluation job reads computed statistics: an impact ratio below 4/5 alerts with the groups as evidence; a second run at the same instant counts nothing', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const decisions = Array.from({ length: 120 }, (_, i) => ({
+        decisionId: randomUUID(),
+        systemId: system.id,
+        decidedAt: '2026-11-27T10:00:00.000Z',
+        inputDigest: 'a'.repeat(64),
+        output: { approved: true },
+        sex: i < 60 ? 'F' : 'M',
+        selected: i < 60 ? i < 12 : i < 110,
+      }));
+      const recorded = await t.call(ingest, 'POST', '/api/v1/decisions/batch', {
+        records: decisions.map(({ sex: _s, selected: _x, ...d }) => d),
+      });
+      assert.equal(recorded.statusCode, 200, recorded.body);
+      const outcomes = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: decisions.map((d) => ({
+          systemId: system.id,
+          decisionId: d.decisionId,
+          actual: 1,
+          predicted: d.selected ? 1 : 0,
+          knownAt: '2026-11-28T10:00:00.000Z',
+          groups: { sex: d.sex },
+        })),
+      });
+      assert.equal(outcomes.statusCode, 201, outcomes.body);
+      const monitor = await monitorOn(system.id, {
+        name: 'impact ratio',
+        source: 'computed',
+        metric: 'impact_ratio',
+        group: 'sex',
+        comparison: 'lt',
+        threshold: 0.8,
+        windowSeconds: 7 * 86400,
+      });
+      const now = new Date('2026-11-29T00:00:00.000Z');
+      const run = await evaluateAllMonitors(t.store, { now });
+      const alert = await t.store.db.selectFrom('alerts').selectAll().where('monitor_id', '=', monitor.id).executeTakeFirstOrThrow();
+      assert.ok(run.fired.includes(alert.id));
+      const evidence = JSON.parse(alert.evidence);
+      assert.equal(evidence.value, 0.2 / (50 / 60));
+      assert.deepEqual(evidence.lowestGroup, { sex: 'F' });
+      assert.equal(evidence.groups.length, 2);
+      assert.ok(alert.exception_id, 'high: an exception');
+      const before = await ledgerSize(t.store);
+      const again = await evaluateAllMonitors(t.store, { now });
+      assert.ok(!again.fired.includes(alert.id));
+      assert.equal(await ledgerSize(t.store), before, 'idempotent');
+      const counted = await t.store.db
+        .selectFrom('monitors')
+        .select('breach_streak')
+        .where('id', '=', monitor.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(counted.breach_streak, 1);
+    });
+
+    test('applying the defaults of a high-risk system adds impact ratio, PSI and error rate monitors, each a ledger event; applying again adds none', async () => {
+      const system = await buildSystem(t.store, { euRiskTier: 'high', accountableOwnerId: owner.id });
+      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
+        ownerId: owner.id,
+        rationale: 'post-market monitoring plan',
+        fairnessAttribute: 'sex',
+        validatedErrorRate: 0.03,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const created = res.json().created as Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      assert.deepEqual(created.map((m) => [m.metric, m.comparison, m.threshold]).sort(), [
+        ['error_rate', 'gt', 0.05],
+        ['impact_ratio', 'lt', 0.8],
+        ['psi', 'gt', 0.2],
+      ]);
+      for (const m of created) assert.equal((await eventsOf('monitor.created', m.id)).length, 1);
+      const auditor = await t.user(['auditor']);
+      const before = await ledgerSize(t.store);
+      const again = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, { ownerId: owner.id, rationale: 'again' });
+      assert.deepEqual(again.json().created, []);
+      assert.equal(await ledgerSize(t.store), before);
+      const refused = await t.call(auditor, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
+        ownerId: owner.id,
+        rationale: 'no',
+      });
+      assert.equal(refused.json().error.code, 'forbidden');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('pausing a system from an alert follows the oversight roster (not_on_roster, nothing written); an officer on it pauses, as alert.action_taken', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.9);
+      const before = await ledgerSize(t.store);
+      const refused = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+        action: 'pause',
+        reason: 'error rate far above baseline',
+      });
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json().error.code, 'not_on_roster');
+      assert.equal(await ledgerSize(t.store), before);
+      const enrolled = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, {
+        userId: officer.id,
+        authorities: ['pause'],
+        competence: 'Operations lead',
+        training: 'AI oversight course 2026-01',
+      });
+      assert.equal(enrolled.statusCode, 201, enrolled.body);
+      const paused = await t.call(officer, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+        action: 'pause',
+        reason: 'error rate far above baseline',
+      });
+      assert.equal(paused.statusCode, 200, paused.body);
+      assert.equal(paused.json().runtimeState, 'paused');
+      const taken = await eventsOf('alert.action_taken', alertId);
+      assert.equal(taken.length, 1);
+      assert.equal(taken[0].data.action, 'pause');
+      assert.equal((await eventsOf('oversight.paused', system.id)).length, 1);
+    });
+
+    test('an incident opened from an alert is linked to it and raised by it; a resolved alert takes no action (invalid_transition)', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.9);
+      const res = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+        action: 'open_incident',
+        reason: 'customers were refused credit in error',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const incident = await t.store.db
+        .selectFrom('exceptions')
+        .selectAll()
+        .where('id', '=', res.json().incidentId)
+        .executeTakeFirstOrThrow();
+      assert.equal(incident.kind, 'incident');
+      assert.equal(incident.raised_by_ref, alertId);
+      assert.equal((await eventsOf('alert.action_taken', alertId))[0].data.incidentId, incident.id);
+      await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/resolve`, { rationale: 'rolled back' });
+      const before = await ledgerSize(t.store);
+      const late = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+        action: 'open_incident',
+        reason: 'too late for this',
+      });
+      assert.equal(late.json().error.code, 'invalid_transition');
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('an Alertmanager notification with one alert naming an unknown system is refused whole (alert_system_unknown); nothing is written', async () => {
+      const system = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const alert = (labels: Record<string, string>, fingerprint: string) => ({
+        status: 'firing',
+        labels: { alertname: 'X', ...labels },
+        startsAt: '2026-11-30T10:00:00Z',
+        fingerprint,
+      });
+      const res = await t.call(ingest, 'POST', '/api/v1/alerts/alertmanager', {
+        version: '4',
+        alerts: [alert({ proofline_system: system.id }, 'a1'), alert({ proofline_system: 'nope' }, 'a2'), alert({}, 'a3')],
+      });
+      assert.equal(res.statusCode, 422, res.body);
+      assert.equal(res.json().error.code, 'alert_system_unknown');
+      assert.deepEqual(
+        res.json().error.details.unknown.map((u: { fingerprint: string }) => u.fingerprint),
+        ['a2', 'a3'],
+      );
+      assert.equal(await ledgerSize(t.store), before);
+      const ok = await t.call(ingest, 'POST', '/api/v1/alerts/alertmanager', { alerts: [alert({ proofline_system: system.name }, 'a1')] });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().fired.length, 1);
+      const repeat = await t.call(ingest, 'POST', '/api/v1/alerts/alertmanager', {
+        alerts: [alert({ proofline_system: system.id }, 'a1')],
+      });
+      assert.deepEqual(repeat.json().repeated, ok.json().fired, 'the same fingerprint counts on the open alert');
+    });
+  });
+}
