@@ -3,10 +3,13 @@
 // no emergency bypass), the versions read back, and the control status following an exclusion.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import yauzl from 'yauzl';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { decide, errorCode, requestApproval } from '../../../test/approvals-helpers.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { systemContext } from '../../context.js';
+import { PACK_FILES } from '../../evidence/pack-format.js';
+import { generateEvidencePack } from '../../evidence/pack-writer.js';
 import { loadRequest } from '../../governance/requests.repository.js';
 import { DEFAULT_JUSTIFICATION } from '../../governance/soa.js';
 import { writeSoaVersion } from '../../governance/soa-versions.js';
@@ -27,6 +30,29 @@ interface Soa {
   version: number;
   approved: boolean;
   entries: Entry[];
+}
+
+/** One file of a generated evidence pack. */
+async function packFile(stream: NodeJS.ReadableStream, name: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(Buffer.concat(chunks), { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))),
+  );
+  return new Promise<string>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (entry.fileName !== name) return zip.readEntry();
+      zip.openReadStream(entry, async (error, read) => {
+        if (error) return reject(error);
+        const parts: Buffer[] = [];
+        for await (const part of read) parts.push(part as Buffer);
+        resolve(Buffer.concat(parts).toString('utf8'));
+      });
+    });
+    zip.on('end', () => reject(new Error(`${name} is not in the pack`)));
+    zip.on('error', reject);
+    zip.readEntry();
+  });
 }
 
 for (const dialect of DIALECTS) {
@@ -223,6 +249,35 @@ for (const dialect of DIALECTS) {
       assert.ok(control);
       assert.deepEqual([control.status, control.basis], ['not_applicable', 'excluded']);
       assert.match(control.reason ?? '', new RegExp(WHY));
+    });
+
+    test('an evidence pack carries the real SoA: the exclusion, its justification, version and signers', async () => {
+      const pack = await generateEvidencePack(t.store, {
+        ctx: systemContext('soa-test'),
+        scope: { kind: 'framework', id: 'iso42001' },
+        signer: t.services.signer,
+      });
+      const statement = JSON.parse(await packFile(pack.stream, PACK_FILES.soa)) as Array<{
+        controlId: string;
+        applicable: boolean;
+        justification: string;
+        implemented: boolean;
+        soaVersion: number | null;
+        approved: boolean;
+        approvedBy: Array<{ id: string }>;
+      }>;
+      const excluded = statement.find((e) => e.controlId === EXCLUDED);
+      assert.ok(excluded);
+      assert.deepEqual(
+        [excluded.applicable, excluded.justification, excluded.implemented, excluded.soaVersion, excluded.approved],
+        [false, WHY, false, 1, true],
+      );
+      assert.deepEqual(
+        excluded.approvedBy.map((p) => p.id),
+        [secondLead.id, admin.id],
+      );
+      const unreviewed = statement.find((e) => e.controlId === 'iso42001:A.2.2');
+      assert.deepEqual([unreviewed?.applicable, unreviewed?.justification, unreviewed?.approved], [true, DEFAULT_JUSTIFICATION, false]);
     });
 
     test('an excluded control with an evidence rule leaves the status and the gaps, with its justification as the reason', async () => {
