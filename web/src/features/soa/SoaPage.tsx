@@ -25,9 +25,9 @@ export const SOA_REQUESTER_ROLES = ['governance_lead', 'admin'] as const;
 function ApprovedBy({ entry }: { entry: Entry }) {
   if (!entry.approved)
     return (
-      <Badge variant="light" color="gray">
+      <Text size="sm" c="dimmed">
         Not yet approved
-      </Badge>
+      </Text>
     );
   return (
     <Stack gap={2}>
@@ -62,8 +62,8 @@ export function SoaTable({ soa }: { soa: Soa }) {
                 </Text>
               </Table.Td>
               <Table.Td>{e.title}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={e.applicable ? 'green' : 'orange'}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Badge variant="light" color={e.applicable ? 'green' : 'orange'} style={{ overflow: 'visible' }}>
                   {e.applicable ? 'Applicable' : 'Excluded'}
                 </Badge>
               </Table.Td>
