@@ -75,5 +75,43 @@ for (const dialect of DIALECTS) {
       assert.match(system.stderr, /^proofline: not_found: AI system no-such-system does not exist/);
       assert.equal(await ledgerSize(store), size);
     });
+
+    test('controls soa prints the SoA the API serves; controls soa request opens a soa_change and changes no entry', async () => {
+      const printed = await runCli(url, ['controls', 'soa', '--json']);
+      assert.equal(printed.code, 0, printed.stderr);
+      assert.deepEqual(JSON.parse(printed.stdout), await get('soa'));
+      const table = await runCli(url, ['controls', 'soa']);
+      assert.match(table.stdout, /^Statement of Applicability, version 0 \(default, not approved\)$/m);
+      assert.match(table.stdout, /^iso42001:A\.10\.3\s+yes\s+0\s+-\s+default: not yet reviewed$/m);
+
+      const lead = await cliUser(store, ['governance_lead']);
+      // The soa_change chain: another governance lead, then top management (an admin).
+      await cliUser(store, ['governance_lead']);
+      await cliUser(store, ['admin']);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-soa-')), 'changes.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify([{ controlId: 'iso42001:A.10.3', applicable: false, justification: 'We supply no AI system to customers' }]),
+      );
+      const args = ['controls', 'soa', 'request', '--file', file, '--rationale', 'Scope reviewed at the management review'];
+      const opened = await runCli(url, [...args, '--as', lead.email, '--json']);
+      assert.equal(opened.code, 0, opened.stderr);
+      const request = JSON.parse(opened.stdout) as { id: string; kind: string; status: string };
+      assert.deepEqual([request.kind, request.status], ['soa_change', 'pending']);
+      const row = await store.db
+        .selectFrom('approval_requests')
+        .select(['kind', 'requested_by'])
+        .where('id', '=', request.id)
+        .executeTakeFirst();
+      assert.deepEqual(row, { kind: 'soa_change', requested_by: lead.id });
+      assert.equal((await get('soa')).version, 0, 'the request changes nothing until it is approved');
+
+      const owner = await cliUser(store, ['system_owner']);
+      const size = await ledgerSize(store);
+      const refused = await runCli(url, [...args, '--as', owner.email]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^proofline: forbidden: /);
+      assert.equal(await ledgerSize(store), size);
+    });
   });
 }

@@ -3,6 +3,7 @@
 
 import type { AccountsTables } from '../accounts/accounts.tables.js';
 import type { ApprovalsTables } from '../governance/approvals.tables.js';
+import type { SoaTables } from '../governance/soa.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AlertsTables } from '../modules/alerts/alerts.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
@@ -34,4 +35,5 @@ export interface Database
     AlertsTables,
     ControlsTables,
     ReviewsTables,
-    MonitoringTables {}
+    MonitoringTables,
+    SoaTables {}

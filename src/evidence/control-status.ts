@@ -5,6 +5,7 @@
 // the live status lands; the pack's files keep their shape.
 import { type Control, controlsOf, FRAMEWORK_IDS, type FrameworkId } from '../frameworks/catalog.js';
 import { eventTypesEvidencing } from '../frameworks/event-controls.js';
+import type { SoaView } from '../governance/soa.js';
 
 export type ControlState = 'evidenced' | 'conditional' | 'no_evidence';
 
@@ -38,13 +39,24 @@ function statusOf(control: Control, eventTypes: ReadonlyMap<string, number>): Co
   };
 }
 
-/** A Statement of Applicability: each control, whether it applies (every catalog control does here) and its state. */
-export function statementOfApplicability(statuses: readonly ControlStatus[]) {
-  return statuses.map((s) => ({
-    controlId: s.controlId,
-    title: s.title,
-    applicable: true,
-    justification: 'In the catalog Proofline applies; not excluded.',
-    implemented: s.state !== 'no_evidence',
-  }));
+/** The Statement of Applicability as the pack reports it: each control in scope with the real SoA's
+ * entry (governance/soa.ts, read when the pack is generated: applicable or excluded, the
+ * justification, the version and who approved it; version 0 is the unreviewed default). A control
+ * that is not an ISO/IEC 42001 Annex A control is outside the SoA and says so. */
+export function statementOfApplicability(statuses: readonly ControlStatus[], soa: SoaView) {
+  const entries = new Map(soa.entries.map((e) => [e.controlId, e]));
+  return statuses.map((s) => {
+    const entry = entries.get(s.controlId);
+    return {
+      controlId: s.controlId,
+      title: s.title,
+      applicable: entry?.applicable ?? true,
+      justification: entry?.justification ?? 'not an ISO/IEC 42001 Annex A control: outside the Statement of Applicability',
+      implemented: (entry?.applicable ?? true) && s.state !== 'no_evidence',
+      soaVersion: entry ? entry.version : null,
+      approved: entry?.approved ?? false,
+      approvalRequestId: entry?.approvalRequestId ?? null,
+      approvedBy: entry?.approvedBy.map((p) => ({ id: p.id, name: p.name })) ?? [],
+    };
+  });
 }

@@ -18,6 +18,7 @@ import { AppError, notFound } from '../errors.js';
 import { isFrameworkId } from '../frameworks/catalog.js';
 import { controlsFor, type EvidenceEvent } from '../frameworks/event-controls.js';
 import { requireControlId } from '../frameworks/evidence.js';
+import { loadSoa } from '../governance/soa.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { allCheckpoints, readNodes } from '../ledger/ledger.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
@@ -217,7 +218,7 @@ function packStream(db: Kysely<Database>, head: Omit<PackManifest, 'files' | 'ev
   );
   add(
     PACK_FILES.soa,
-    once(async () => JSON.stringify(statementOfApplicability(statuses()), null, 2)),
+    once(async () => JSON.stringify(statementOfApplicability(statuses(), await loadSoa(db)), null, 2)),
   );
   add(
     PACK_FILES.assessmentResults,

@@ -217,6 +217,7 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
       },
     ],
   },
+  'soa.changed': { record: 'system', always: ['iso42001:6.1.3', 'iso42001:7.5.2', 'nist-ai-rmf:GOVERN-1.4'] },
   'approval.requested': { record: 'approval', always: REQUEST },
   'approval.revised': { record: 'approval', always: REQUEST },
   'approval.withdrawn': { record: 'approval', always: REQUEST },

@@ -8,6 +8,7 @@ export const REQUEST_KINDS = [
   'risk_tier_change',
   'system_retirement',
   'policy_change',
+  'soa_change',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
@@ -42,7 +43,7 @@ export interface ApprovalPolicyVersionsTable {
 export interface ApprovalRequestsTable {
   id: string;
   kind: RequestKind;
-  subject_type: 'ai_system' | 'model_version' | 'approval_policy';
+  subject_type: 'ai_system' | 'model_version' | 'approval_policy' | 'soa';
   subject_id: string;
   system_id: string | null;
   title: string;

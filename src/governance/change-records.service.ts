@@ -29,7 +29,7 @@ export function structuredDiff(before: unknown, after: unknown, path = ''): Fiel
 }
 
 export interface NewChangeRecord {
-  subjectType: 'ai_system' | 'model_version' | 'data_source' | 'approval_policy';
+  subjectType: 'ai_system' | 'model_version' | 'data_source' | 'approval_policy' | 'soa';
   subjectId: string;
   systemId: string | null;
   /** The subject's version after the change, when it has one. */

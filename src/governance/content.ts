@@ -11,6 +11,7 @@ import type { RequestKind } from './approvals.tables.js';
 import { REQUEST_KINDS } from './approvals.tables.js';
 import { APPROVAL_GATED_STATUSES, assertNotProhibited, governingKindOfStatusMove, SYSTEM_USE_TARGETS } from './governed-changes.js';
 import { type PolicyStep, policyIdOf, validateSteps } from './policies.js';
+import { SOA_SUBJECT_ID, type SoaEntryInput, soaSnapshot, validateSoaEntries } from './soa.js';
 import { EU_RISK_TIERS, type SystemStatus } from './system-states.js';
 
 export const contentDigest = (content: unknown) => createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
@@ -34,11 +35,13 @@ export interface RequestedChange {
   dataSourceId?: string;
   dataSource?: DataSourceInput;
   steps?: PolicyStep[];
+  /** For `soa_change`: the Annex A entries that change (the rest of the SoA stays as it is). */
+  soaEntries?: SoaEntryInput[];
 }
 
 export interface RequestContent {
   kind: RequestKind;
-  subject: { type: 'ai_system' | 'model_version' | 'approval_policy'; id: string; snapshot: Record<string, unknown> | null };
+  subject: { type: 'ai_system' | 'model_version' | 'approval_policy' | 'soa'; id: string; snapshot: Record<string, unknown> | null };
   change: Record<string, unknown>;
 }
 
@@ -157,6 +160,8 @@ export function requestedChangeOf(kind: RequestKind, stored: Record<string, unkn
     }
     case 'policy_change':
       return { steps: stored.steps as PolicyStep[] };
+    case 'soa_change':
+      return { soaEntries: stored.entries as SoaEntryInput[] };
     default:
       return {};
   }
@@ -197,6 +202,20 @@ export async function buildContent(
       riskTier: '*',
     };
   }
+  if (kind === 'soa_change') {
+    if (subjectId !== SOA_SUBJECT_ID)
+      throw new AppError('validation_failed', `subjectId: the Statement of Applicability is ${SOA_SUBJECT_ID}`, { field: 'subjectId' });
+    const entries = validateSoaEntries(change.soaEntries, minRationaleLength);
+    const snapshot = await soaSnapshot(
+      trx,
+      entries.map((e) => e.controlId),
+    );
+    return {
+      content: { kind, subject: { type: 'soa', id: SOA_SUBJECT_ID, snapshot }, change: { entries } },
+      systemId: null,
+      riskTier: '*',
+    };
+  }
   if (kind === 'model_deployment') {
     const mv = await loadModelVersion(trx, subjectId);
     if (mv.status !== 'registered') throw new AppError('invalid_transition', `model version ${mv.label} is ${mv.status}, not registered`);
@@ -231,6 +250,11 @@ export async function currentSnapshot(trx: Tx, content: RequestContent): Promise
     return { ...modelVersionSnapshot(mv), system: systemSnapshot(await loadSystem(trx, mv.system_id)) };
   }
   if (content.subject.type === 'ai_system') return systemSnapshot(await loadSystem(trx, content.subject.id));
+  if (content.subject.type === 'soa')
+    return soaSnapshot(
+      trx,
+      (content.change.entries as SoaEntryInput[]).map((e) => e.controlId),
+    );
   const current = await trx
     .selectFrom('approval_policies')
     .select('current_version')

@@ -44,6 +44,8 @@ export const EVENT_TYPES = [
   'data_source.added',
   'data_source.updated',
   'change.recorded',
+  // the Statement of Applicability: a version written by an approved soa_change request
+  'soa.changed',
   // approvals
   'approval.requested',
   'approval.revised',

@@ -17,6 +17,7 @@ import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { controlsRoutes } from '../modules/controls/controls.routes.js';
+import { soaRoutes } from '../modules/controls/soa.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
@@ -60,6 +61,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   dashboardRoutes,
   alertsRoutes,
   controlsRoutes,
+  soaRoutes,
   evidenceRoutes,
   monitoringRoutes,
 ];

@@ -1,5 +1,5 @@
 // What an approved (or emergency) request changes: the status move, the deployed model version,
-// the new intended use, data source, risk tier or policy version. Applied in the transaction of the
+// the new intended use, data source, risk tier, policy version or Statement of Applicability version. Applied in the transaction of the
 // final approval (or of the emergency change).
 // Everything but a policy change goes through the inventory's own use cases (changeSystemStatus,
 // deployModelVersion, updateSystem, changeRiskTier, addDataSource, updateDataSource), given the
@@ -7,7 +7,7 @@
 // their event and the one change record of the change. The person whose decision completed the chain
 // (or who made the emergency change) acts, with the approval's authority (`applierOf`), so every
 // event and the change record name them and the signers. A policy change has no inventory use case:
-// its record is written here.
+// its record is written here. A SoA change is written by governance/soa-versions.ts (its own gate).
 import { type ApplyingApproval, applierOf, type RequestContext, type Signer } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
@@ -17,6 +17,7 @@ import type { ChangeAuthority } from '../governance/governed-changes.js';
 import type { PolicyStep } from '../governance/policies.js';
 import { writePolicyVersion } from '../governance/policies.js';
 import { contentOf, countedApprovals, type DecisionRow, type RequestRow } from '../governance/requests.repository.js';
+import { writeSoaVersion } from '../governance/soa-versions.js';
 import { appendEvent } from '../ledger/ledger.service.js';
 import { addDataSource, updateDataSource } from '../modules/systems/data-sources.service.js';
 import { deployModelVersion } from '../modules/systems/model-versions.service.js';
@@ -107,7 +108,8 @@ async function changeInventory(
       };
     }
     case 'policy_change':
-      throw new AppError('invalid_transition', 'a policy change is not a change of the inventory');
+    case 'soa_change':
+      throw new AppError('invalid_transition', `a ${request.kind} is not a change of the inventory`);
   }
 }
 
@@ -166,10 +168,12 @@ export async function applyEffect(
   const { applied: change, record } =
     request.kind === 'policy_change'
       ? await changePolicy(trx, applier, request, rationale)
-      : {
-          applied: await changeInventory(trx, applier, request, { rationale, exceptionId }),
-          record: await changeRecordOfRequest(trx, request.id),
-        };
+      : request.kind === 'soa_change'
+        ? await writeSoaVersion(trx, { ctx: applier, request, rationale })
+        : {
+            applied: await changeInventory(trx, applier, request, { rationale, exceptionId }),
+            record: await changeRecordOfRequest(trx, request.id),
+          };
   const at = new Date().toISOString();
   const version = Number(request.version) + 1;
   const applied = { applied_at: at, applied_digest: request.content_digest, updated_at: at, version };

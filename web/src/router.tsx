@@ -15,6 +15,7 @@ import { loginRoute } from './routes/login';
 import { oversightRoutes } from './routes/oversight.routes';
 import { publicRoutes } from './routes/public.routes';
 import { appRoute, publicRoute, rootRoute } from './routes/root';
+import { soaRoutes } from './routes/soa.routes';
 import { systemsRoutes } from './routes/systems.routes';
 
 const routeTree = rootRoute.addChildren([
@@ -31,6 +32,7 @@ const routeTree = rootRoute.addChildren([
     ...ledgerRoutes,
     ...frameworksRoutes,
     ...adminRoutes,
+    ...soaRoutes,
   ]),
 ]);
 

@@ -1788,6 +1788,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/controls/soa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Statement of Applicability now: every Annex A control, applicable or excluded, with its justification and approval */
+        get: operations["loadSoa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/soa/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every approved version of the Statement of Applicability, newest first, with what it changed and who signed */
+        get: operations["listSoaVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/soa/versions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Statement of Applicability as it was at one version (0: the unreviewed default) */
+        get: operations["loadSoaVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/soa/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a change of the Statement of Applicability: opens a soa_change approval request */
+        post: operations["requestSoaChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/evidence-packs": {
         parameters: {
             query?: never;
@@ -1969,7 +2037,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2154,7 +2222,7 @@ export interface components {
         ApprovalRequestSummary: {
             id: components["schemas"]["Id"];
             /** @enum {string} */
-            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
             title: string;
             subjectId: string;
             systemId: components["schemas"]["Id"] | null;
@@ -2171,7 +2239,7 @@ export interface components {
         ChangeRecord: {
             id: components["schemas"]["Id"];
             /** @enum {string} */
-            subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
+            subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy" | "soa";
             subjectId: string;
             systemId: components["schemas"]["Id"] | null;
             subjectVersion: number | null;
@@ -2230,10 +2298,10 @@ export interface components {
             /** @enum {string} */
             status: "satisfied" | "partly" | "not_satisfied" | "not_applicable";
             /**
-             * @description rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it
+             * @description rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it; excluded: the Statement of Applicability excludes it (reason: its justification)
              * @enum {string}
              */
-            basis: "rule" | "crosswalk" | "manual";
+            basis: "rule" | "crosswalk" | "manual" | "excluded";
             derivedFrom: string[];
             reason: string | null;
             counts: {
@@ -2258,6 +2326,72 @@ export interface components {
             ownerName: string | null;
             /** @description the API path a fix starts from */
             act: string;
+        };
+        SoaSigner: {
+            id: string;
+            name: string;
+            onBehalfOf: {
+                id: string;
+                name: string;
+            } | null;
+        };
+        SoaEntry: {
+            /** @description canonical Annex A control id, e.g. iso42001:A.2.2 */
+            controlId: string;
+            title: string;
+            applicable: boolean;
+            justification: string;
+            /** @description the SoA version that last changed this entry (0: the unreviewed default) */
+            version: number;
+            /** @description false while the entry is the default nobody approved */
+            approved: boolean;
+            approvalRequestId: string | null;
+            approvedAt: string | null;
+            /** @description who signed the soa_change request that set this entry */
+            approvedBy: components["schemas"]["SoaSigner"][];
+        };
+        StatementOfApplicability: {
+            /** @description 0: the default before any approval; each approved soa_change adds one */
+            version: number;
+            approved: boolean;
+            approvalRequestId: string | null;
+            approvedAt: string | null;
+            approvedBy: components["schemas"]["SoaSigner"][];
+            entries: components["schemas"]["SoaEntry"][];
+        };
+        SoaVersionSummary: {
+            version: number;
+            changes: {
+                controlId: string;
+                title: string;
+                applicable: boolean;
+                justification: string;
+            }[];
+            approvalRequestId: string;
+            requestedBy: string;
+            requestedByName: string | null;
+            approvedBy: components["schemas"]["SoaSigner"][];
+            appliedBy: string | null;
+            appliedByName: string | null;
+            /** Format: date-time */
+            approvedAt: string;
+            changeRecordId: string;
+        };
+        SoaChangeRequest: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "soa_change";
+            title: string;
+            /** @enum {string} */
+            status: "pending";
+            contentDigest: string;
+            policy: {
+                id: string;
+                version: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            version: number;
         };
         DecisionRecord: {
             /** @description the AI system's own id, unique per system */
@@ -2669,6 +2803,15 @@ export interface components {
         };
         PublicSystemPage: {
             items: components["schemas"]["PublicSystem"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        SoaVersionSummaryPage: {
+            items: components["schemas"]["SoaVersionSummary"][];
             /** @description how many items match in all */
             total: number;
             /** @description the most items a page holds */
@@ -6167,7 +6310,7 @@ export interface operations {
                         items: {
                             policyId: string;
                             /** @enum {string} */
-                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                             /**
                              * @description the EU risk tier the chain applies to; * any tier
                              * @enum {string}
@@ -6242,7 +6385,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 status?: "pending" | "approved" | "rejected" | "changes_requested" | "withdrawn";
-                kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                kind?: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                 systemId?: string;
                 subjectId?: string;
                 /** @description requests filed by this user id */
@@ -6286,7 +6429,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                    kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                     subjectId: string;
                     title: string;
                     justification: string;
@@ -6312,6 +6455,12 @@ export interface operations {
                             userIds?: string[];
                             required: number;
                         }[];
+                        soaEntries?: {
+                            /** @description an Annex A control, e.g. iso42001:A.2.2 */
+                            controlId: string;
+                            applicable: boolean;
+                            justification: string;
+                        }[];
                     };
                 };
             };
@@ -6327,12 +6476,12 @@ export interface operations {
                     "application/json": {
                         id: components["schemas"]["Id"];
                         /** @enum {string} */
-                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                         title: string;
                         justification: string;
                         subject: {
                             /** @enum {string} */
-                            type: "ai_system" | "model_version" | "approval_policy";
+                            type: "ai_system" | "model_version" | "approval_policy" | "soa";
                             id: string;
                         };
                         systemId: components["schemas"]["Id"] | null;
@@ -6412,12 +6561,12 @@ export interface operations {
                     "application/json": {
                         id: components["schemas"]["Id"];
                         /** @enum {string} */
-                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                         title: string;
                         justification: string;
                         subject: {
                             /** @enum {string} */
-                            type: "ai_system" | "model_version" | "approval_policy";
+                            type: "ai_system" | "model_version" | "approval_policy" | "soa";
                             id: string;
                         };
                         systemId: components["schemas"]["Id"] | null;
@@ -6514,6 +6663,12 @@ export interface operations {
                             userIds?: string[];
                             required: number;
                         }[];
+                        soaEntries?: {
+                            /** @description an Annex A control, e.g. iso42001:A.2.2 */
+                            controlId: string;
+                            applicable: boolean;
+                            justification: string;
+                        }[];
                     };
                     version?: number;
                 };
@@ -6530,12 +6685,12 @@ export interface operations {
                     "application/json": {
                         id: components["schemas"]["Id"];
                         /** @enum {string} */
-                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                         title: string;
                         justification: string;
                         subject: {
                             /** @enum {string} */
-                            type: "ai_system" | "model_version" | "approval_policy";
+                            type: "ai_system" | "model_version" | "approval_policy" | "soa";
                             id: string;
                         };
                         systemId: components["schemas"]["Id"] | null;
@@ -6630,12 +6785,12 @@ export interface operations {
                     "application/json": {
                         id: components["schemas"]["Id"];
                         /** @enum {string} */
-                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                         title: string;
                         justification: string;
                         subject: {
                             /** @enum {string} */
-                            type: "ai_system" | "model_version" | "approval_policy";
+                            type: "ai_system" | "model_version" | "approval_policy" | "soa";
                             id: string;
                         };
                         systemId: components["schemas"]["Id"] | null;
@@ -6723,12 +6878,12 @@ export interface operations {
                     "application/json": {
                         id: components["schemas"]["Id"];
                         /** @enum {string} */
-                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                        kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                         title: string;
                         justification: string;
                         subject: {
                             /** @enum {string} */
-                            type: "ai_system" | "model_version" | "approval_policy";
+                            type: "ai_system" | "model_version" | "approval_policy" | "soa";
                             id: string;
                         };
                         systemId: components["schemas"]["Id"] | null;
@@ -6850,7 +7005,7 @@ export interface operations {
                         items: {
                             requestId: string;
                             /** @enum {string} */
-                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change";
+                            kind: "system_use" | "model_deployment" | "intended_use_change" | "data_source_change" | "risk_tier_change" | "system_retirement" | "policy_change" | "soa_change";
                             title: string;
                             systemId: string | null;
                             subjectId: string;
@@ -7254,7 +7409,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy" | "soa";
                         subjectId: string;
                         from: {
                             version: number;
@@ -7318,7 +7473,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy";
+                        subjectType: "ai_system" | "model_version" | "data_source" | "approval_policy" | "soa";
                         subjectId: string;
                         from: {
                             version: number;
@@ -9697,6 +9852,135 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadSoa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementOfApplicability"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSoaVersions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoaVersionSummaryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loadSoaVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the version; 0 is the default */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementOfApplicability"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestSoaChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    entries: {
+                        /** @description an Annex A control, e.g. iso42001:A.2.2 (or A.2.2) */
+                        controlId: string;
+                        applicable: boolean;
+                        justification: string;
+                    }[];
+                    /** @description why the SoA changes; the request justification */
+                    rationale: string;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoaChangeRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };

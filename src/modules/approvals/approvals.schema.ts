@@ -9,9 +9,9 @@ import { component, Id, PageQuery, StringEnum } from '../../server/http.js';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Json = Type.Unknown();
 /** What an approval request is about (approval_requests.subject_type). */
-const SUBJECT_TYPES = ['ai_system', 'model_version', 'approval_policy'] as const;
+const SUBJECT_TYPES = ['ai_system', 'model_version', 'approval_policy', 'soa'] as const;
 /** What a change record is about (change_records.subject_type). */
-const CHANGED_SUBJECT_TYPES = ['ai_system', 'model_version', 'data_source', 'approval_policy'] as const;
+const CHANGED_SUBJECT_TYPES = ['ai_system', 'model_version', 'data_source', 'approval_policy', 'soa'] as const;
 const oneOf = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
 export const PolicyStepSchema = Type.Object(
@@ -46,6 +46,16 @@ export const PolicyHistoryView = Type.Object({
   ),
 });
 
+/** soa_change: one Annex A control and what it becomes, with why. */
+const SoaEntryBody = Type.Object(
+  {
+    controlId: Type.String({ minLength: 1, maxLength: 100, description: 'an Annex A control, e.g. iso42001:A.2.2' }),
+    applicable: Type.Boolean(),
+    justification: Type.String({ minLength: 1, maxLength: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
 const ChangeBody = Type.Object(
   {
     targetStatus: Type.Optional(
@@ -75,6 +85,7 @@ const ChangeBody = Type.Object(
       ),
     ),
     steps: Type.Optional(Type.Array(PolicyStepSchema, { minItems: 1, maxItems: 20 })),
+    soaEntries: Type.Optional(Type.Array(SoaEntryBody, { minItems: 1, maxItems: 100 })),
   },
   { additionalProperties: false },
 );

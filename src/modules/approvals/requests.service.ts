@@ -11,6 +11,7 @@ import { assertChainFillable } from '../../governance/chain-feasibility.js';
 import { buildContent, contentDigest, type RequestedChange, requestedChangeOf } from '../../governance/content.js';
 import { currentPolicyFor } from '../../governance/policies.js';
 import { contentOf, loadRequest, loadRequestState, type RequestRow } from '../../governance/requests.repository.js';
+import { assertMayRequestSoaChange } from '../../governance/soa.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { notifyOpenSteps } from './notify.js';
@@ -46,6 +47,7 @@ export async function createRequest(
   },
 ) {
   const requestedBy = requesterOf(ctx);
+  if (input.kind === 'soa_change') assertMayRequestSoaChange(ctx.actor);
   const title = requireTitle(input.title);
   const justification = requireRationale(input.justification, { field: 'justification', minimum: ctx.policies.minRationaleLength });
   const built = await buildContent(trx, input.kind, input.subjectId, input.change ?? {}, ctx.policies.minRationaleLength);

@@ -63,8 +63,9 @@ export const ControlStatusItem = component(
     controlId: Type.String(),
     title: Type.String(),
     status: Status,
-    basis: StringEnum(['rule', 'crosswalk', 'manual'] as const, {
-      description: 'rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it',
+    basis: StringEnum(['rule', 'crosswalk', 'manual', 'excluded'] as const, {
+      description:
+        'rule: evaluated on the records; crosswalk: from the linked ISO/IEC 42001 controls; manual: no record shows it; excluded: the Statement of Applicability excludes it (reason: its justification)',
     }),
     derivedFrom: Type.Array(Type.String()),
     reason: Type.Union([Type.String(), Type.Null()]),

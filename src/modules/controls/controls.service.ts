@@ -16,6 +16,7 @@ import {
   isFrameworkId,
   otherEnd,
 } from '../../frameworks/catalog.js';
+import { excludedControls } from '../../governance/soa.js';
 import { lastVerification } from '../../ledger/verifications.js';
 import {
   type ConditionResult,
@@ -123,8 +124,9 @@ export interface ControlStatusView {
   controlId: string;
   title: string;
   status: ControlStatus;
-  /** rule: evaluated on the records; crosswalk: derived from the linked ISO controls; manual: no record shows it. */
-  basis: 'rule' | 'crosswalk' | 'manual';
+  /** rule: evaluated on the records; crosswalk: derived from the linked ISO controls; manual: no record
+   * shows it; excluded: the Statement of Applicability excludes it. */
+  basis: 'rule' | 'crosswalk' | 'manual' | 'excluded';
   derivedFrom: string[];
   reason: string | null;
   counts: Record<ControlStatus, number>;
@@ -156,18 +158,40 @@ export async function loadControlStatus(
   { framework, systemId, now = new Date() }: { framework: string; systemId?: string; now?: Date },
 ) {
   const id = requireStatusFramework(framework);
-  return evaluateControls(id, await loadSystemFacts(db, { systemId, now }), { systemId, now });
+  const [facts, excluded] = await Promise.all([loadSystemFacts(db, { systemId, now }), excludedControls(db)]);
+  return evaluateControls(id, facts, { systemId, now, excluded });
 }
 
-function evaluateControls(id: FrameworkId, facts: SystemFacts[], { systemId, now }: { systemId?: string; now: Date }) {
+type Exclusions = Awaited<ReturnType<typeof excludedControls>>;
+
+/** A control the Statement of Applicability excludes: not applicable, its justification the reason. */
+const excludedStatus = (control: Control, soa: { justification: string; version: number }): ControlStatusView => ({
+  controlId: control.controlId,
+  title: control.title,
+  status: 'not_applicable',
+  basis: 'excluded',
+  derivedFrom: [],
+  reason: `excluded by the Statement of Applicability (version ${soa.version}): ${soa.justification}`,
+  counts: emptyCounts(),
+  systems: [],
+});
+
+function evaluateControls(
+  id: FrameworkId,
+  facts: SystemFacts[],
+  { systemId, now, excluded }: { systemId?: string; now: Date; excluded: Exclusions },
+) {
   const byRule = new Map<string, ControlStatusView>();
   for (const controlId of Object.keys(EVIDENCE_RULES)) {
     const control = controlsOf('iso42001').find((c) => c.controlId === controlId);
-    if (control) byRule.set(controlId, ruleStatus(control, facts));
+    const soa = excluded.get(controlId);
+    if (control) byRule.set(controlId, soa ? excludedStatus(control, soa) : ruleStatus(control, facts));
   }
   const items = controlsOf(id)
     .filter((c) => ASSESSED_KINDS.has(c.kind) || byRule.has(c.controlId))
     .map((control): ControlStatusView => {
+      const soa = excluded.get(control.controlId);
+      if (soa) return excludedStatus(control, soa);
       const direct = byRule.get(control.controlId);
       if (direct) return direct;
       const linked = crosswalkOf(control.controlId)
@@ -205,8 +229,8 @@ function evaluateControls(id: FrameworkId, facts: SystemFacts[], { systemId, now
 export async function loadControlGaps(db: Db, options: { framework: string; systemId?: string; now?: Date }) {
   const now = options.now ?? new Date();
   const id = requireStatusFramework(options.framework);
-  const systemFacts = await loadSystemFacts(db, { systemId: options.systemId, now });
-  const status = evaluateControls(id, systemFacts, { systemId: options.systemId, now });
+  const [systemFacts, excluded] = await Promise.all([loadSystemFacts(db, { systemId: options.systemId, now }), excludedControls(db)]);
+  const status = evaluateControls(id, systemFacts, { systemId: options.systemId, now, excluded });
   const facts = new Map(systemFacts.map((f) => [f.systemId, f]));
   const items = status.items.flatMap((control) =>
     control.systems.flatMap((system) =>

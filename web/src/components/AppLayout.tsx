@@ -26,6 +26,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/appeals', label: 'Appeals' },
   { to: '/ledger', label: 'Ledger' },
   { to: '/frameworks', label: 'Frameworks' },
+  { to: '/frameworks/soa', label: 'Statement of Applicability' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
 ];
 

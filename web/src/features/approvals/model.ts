@@ -9,6 +9,7 @@ export const KIND_LABELS: Record<string, string> = {
   risk_tier_change: 'Change the EU risk tier',
   system_retirement: 'Retire a system',
   policy_change: 'Change an approval policy',
+  soa_change: 'Change the Statement of Applicability',
 };
 export const KIND_OPTIONS = Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }));
 
