@@ -6,6 +6,7 @@ import type { ApprovalsTables } from '../governance/approvals.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AlertsTables } from '../modules/alerts/alerts.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
+import type { AuditorGrantsTables } from '../modules/auditor-grants/auditor-grants.tables.js';
 import type { ControlsTables } from '../modules/controls/controls.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
@@ -34,4 +35,5 @@ export interface Database
     AlertsTables,
     ControlsTables,
     ReviewsTables,
-    MonitoringTables {}
+    MonitoringTables,
+    AuditorGrantsTables {}

@@ -21,6 +21,8 @@ import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
+import { installGrantHooks } from '../modules/auditor-grants/grant-access.js';
+import { auditorGrantsRoutes } from '../modules/auditor-grants/auditor-grants.routes.js';
 import { monitoringRoutes } from '../modules/monitoring/monitoring.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
@@ -62,6 +64,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   controlsRoutes,
   evidenceRoutes,
   monitoringRoutes,
+  auditorGrantsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   await app.register(swagger, openApiOptions(deps.config));
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.addHook('onRequest', makeAccessHook(deps.store));
+  installGrantHooks(app, deps.store);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
 
