@@ -5,8 +5,8 @@ import { displayNames, nameOf } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
-import type { AuditorGrantsTable } from './auditor-grants.tables.js';
 import type { GrantListQuery, GrantReadView, GrantStatus, GrantView } from './auditor-grants.schema.js';
+import type { AuditorGrantsTable } from './auditor-grants.tables.js';
 
 export type GrantRow = Selectable<AuditorGrantsTable>;
 

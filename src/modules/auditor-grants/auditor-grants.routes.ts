@@ -4,8 +4,8 @@ import { hasRole } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { actorOf } from '../../server/access.js';
 import { type App, type AppDeps, errorResponses, IdParams, Page, requestContext } from '../../server/http.js';
-import { CreateGrantBody, GrantListQuery, GrantReadsQuery, GrantReadView, GrantView, RevokeGrantBody } from './auditor-grants.schema.js';
 import { findGrantRow, getGrant, listGrantReads, listGrants } from './auditor-grants.repository.js';
+import { CreateGrantBody, GrantListQuery, GrantReadsQuery, GrantReadView, GrantView, RevokeGrantBody } from './auditor-grants.schema.js';
 import { createAuditorGrant, revokeAuditorGrant } from './auditor-grants.service.js';
 
 const tags = ['auditor-grants'];

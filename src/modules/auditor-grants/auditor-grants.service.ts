@@ -2,17 +2,17 @@
 // scope (a system, a framework, a period) until a date at most MAX_GRANT_DAYS ahead, and may revoke
 // it. Each grant, revocation and read by its holder is a ledger event.
 import { randomUUID } from 'node:crypto';
+import { requireAdmin } from '../../accounts/users.policy.js';
 import { findUserRow } from '../../accounts/users.repository.js';
 import { createUser } from '../../accounts/users.service.js';
-import { requireAdmin } from '../../accounts/users.policy.js';
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import { FRAMEWORK_IDS } from '../../frameworks/catalog.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
-import { type CreateGrantBody, MAX_GRANT_DAYS } from './auditor-grants.schema.js';
 import { findGrantRow, grantStatus, liveGrantExists } from './auditor-grants.repository.js';
+import { type CreateGrantBody, MAX_GRANT_DAYS } from './auditor-grants.schema.js';
 
 const DAY_MS = 86_400_000;
 
@@ -100,7 +100,10 @@ export async function createAuditorGrant(trx: Tx, { ctx, grant }: { ctx: Request
   return id;
 }
 
-export async function revokeAuditorGrant(trx: Tx, { ctx, grantId, rationale }: { ctx: RequestContext; grantId: string; rationale: string }) {
+export async function revokeAuditorGrant(
+  trx: Tx,
+  { ctx, grantId, rationale }: { ctx: RequestContext; grantId: string; rationale: string },
+) {
   requireAdmin(ctx, 'revoke auditor access');
   const why = requireRationale(rationale, { field: 'rationale', minimum: ctx.policies.minRationaleLength });
   const row = await findGrantRow(trx, grantId);

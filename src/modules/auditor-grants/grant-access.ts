@@ -125,7 +125,10 @@ export async function admitGrantHolder(db: Kysely<Database>, req: FastifyRequest
   const status = grantStatus(grant);
   if (status === 'revoked') throw new AppError('grant_revoked', 'your auditor grant was revoked', { grantId: grant.id });
   if (status === 'expired') {
-    throw new AppError('grant_expired', `your auditor grant expired at ${grant.expires_at}`, { grantId: grant.id, expiresAt: grant.expires_at });
+    throw new AppError('grant_expired', `your auditor grant expired at ${grant.expires_at}`, {
+      grantId: grant.id,
+      expiresAt: grant.expires_at,
+    });
   }
   req.auditorGrant = grant;
   return grant;
@@ -261,7 +264,14 @@ export async function logGrantRead(store: Store, req: FastifyRequest, reply: Fas
   await store.transact((trx) =>
     recordGrantRead(trx, {
       ctx: requestContext(req),
-      read: { grantId: grant.id, method: req.method, route: req.routeOptions.url ?? req.url, url: req.url, query, status: reply.statusCode },
+      read: {
+        grantId: grant.id,
+        method: req.method,
+        route: req.routeOptions.url ?? req.url,
+        url: req.url,
+        query,
+        status: reply.statusCode,
+      },
     }),
   );
 }
