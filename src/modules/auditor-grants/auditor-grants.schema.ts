@@ -2,8 +2,7 @@
 import { type Static, Type } from 'typebox';
 import { component, Id, PageQuery, StringEnum } from '../../server/http.js';
 
-/** The longest a grant may run, from its creation. */
-export const MAX_GRANT_DAYS = 180;
+import { MAX_GRANT_DAYS } from './auditor-grants.service.js';
 
 export const GRANT_STATUSES = ['live', 'expired', 'revoked'] as const;
 export type GrantStatus = (typeof GRANT_STATUSES)[number];

@@ -12,9 +12,12 @@ import { FRAMEWORK_IDS } from '../../frameworks/catalog.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { requireRationale } from '../../rationale.js';
 import { findGrantRow, grantStatus, liveGrantExists } from './auditor-grants.repository.js';
-import { type CreateGrantBody, MAX_GRANT_DAYS } from './auditor-grants.schema.js';
+import type { CreateGrantBody } from './auditor-grants.schema.js';
 
 const DAY_MS = 86_400_000;
+
+/** The longest a grant may run, from its creation. */
+export const MAX_GRANT_DAYS = 180;
 
 function invalid(field: string, message: string): AppError {
   return new AppError('validation_failed', `${field}: ${message}`, { field });
