@@ -26,6 +26,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/appeals', label: 'Appeals' },
   { to: '/ledger', label: 'Ledger' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
+  { to: '/admin/grants', label: 'Auditor access', roles: ['admin', 'external_auditor'] },
 ];
 
 function ThemeToggle() {
