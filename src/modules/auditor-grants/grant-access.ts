@@ -73,6 +73,7 @@ export const GRANT_ROUTES: Readonly<Record<string, GrantRule>> = {
   'GET /api/v1/systems/:id/model-versions': { kind: 'system-path' },
   'GET /api/v1/systems/:id/data-sources': { kind: 'system-path' },
   'GET /api/v1/systems/:id/versions/compare': { kind: 'system-path' },
+  'GET /api/v1/systems/:id/runtime': { kind: 'system-path' },
   'GET /api/v1/systems/:id/runtime/detail': { kind: 'system-path' },
   'GET /api/v1/systems/:id/oversight/roster': { kind: 'system-path' },
   'GET /api/v1/systems/:id/publication': { kind: 'system-path' },
