@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
       assert.equal(event.type, 'auditor_grant.revoked');
     });
 
-    test('a grant beyond 180 days or without a rationale is refused with validation_failed, nothing written', async () => {
+    test('a grant beyond 180 days, without a rationale or by a non-admin is refused, nothing written', async () => {
       const before = await ledgerSize(store);
       const far = await runCli(url, [
         'grants',
@@ -88,7 +88,23 @@ for (const dialect of DIALECTS) {
       ]);
       assert.equal(terse.code, 1);
       assert.match(terse.stderr, /validation_failed/);
-      assert.equal(await ledgerSize(store), before);
+      const notAdmin = await cliUser(store, ['governance_lead']);
+      const existing = await cliUser(store, ['external_auditor']);
+      const afterUser = await ledgerSize(store);
+      const refused = await runCli(url, [
+        'grants',
+        'add',
+        existing.email,
+        '--expires',
+        inDays(2),
+        '--rationale',
+        'External audit of the scoring system',
+        '--as',
+        notAdmin.email,
+      ]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /forbidden/, 'only an admin grants, also from the CLI');
+      assert.equal(await ledgerSize(store), afterUser);
     });
   });
 }

@@ -90,6 +90,7 @@ for (const dialect of DIALECTS) {
       const auditor = await t.user(['external_auditor']);
       const governanceLead = await t.user(['governance_lead']);
       const internal = await t.user(['auditor']);
+      const mixed = await t.user(['external_auditor', 'contributor']);
       const body = { auditorId: auditor.id, systemId: inScope, expiresAt: inDays(30), rationale: RATIONALE };
       const before = await ledgerSize(t.store);
       const refusals: Array<[TestUser, Record<string, unknown>, number, string]> = [
@@ -99,6 +100,7 @@ for (const dialect of DIALECTS) {
         [admin, { ...body, rationale: 'because' }, 400, 'validation_failed'],
         [admin, { ...body, framework: 'cobit' }, 400, 'validation_failed'],
         [admin, { ...body, auditorId: internal.id }, 409, 'conflict'],
+        [admin, { ...body, auditorId: mixed.id }, 409, 'conflict'],
       ];
       for (const [who, payload, status, code] of refusals) {
         const res = await t.call(who, 'POST', '/api/v1/auditor-grants', payload);
