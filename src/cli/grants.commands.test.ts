@@ -88,6 +88,7 @@ for (const dialect of DIALECTS) {
       ]);
       assert.equal(terse.code, 1);
       assert.match(terse.stderr, /validation_failed/);
+      assert.equal(await ledgerSize(store), before);
       const notAdmin = await cliUser(store, ['governance_lead']);
       const existing = await cliUser(store, ['external_auditor']);
       const afterUser = await ledgerSize(store);
