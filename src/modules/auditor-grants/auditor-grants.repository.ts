@@ -36,14 +36,27 @@ export async function findGrantRow(db: Kysely<Database>, id: string): Promise<Gr
   return db.selectFrom('auditor_grants').select(GRANT_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
-/** The auditor's most recent grant (live or not): one indexed read, on every request of an external auditor. */
-export async function latestGrantOf(db: Kysely<Database>, auditorId: string): Promise<GrantRow | undefined> {
+/** The grant an auditor's request acts under: their live one (one indexed read, on every request of
+ * an external auditor), else their most recent one, whose status names the refusal. */
+export async function latestGrantOf(
+  db: Kysely<Database>,
+  auditorId: string,
+  now = new Date().toISOString(),
+): Promise<GrantRow | undefined> {
+  const live = await db
+    .selectFrom('auditor_grants')
+    .select(GRANT_COLUMNS)
+    .where('auditor_id', '=', auditorId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (live) return live;
   return db
     .selectFrom('auditor_grants')
     .select(GRANT_COLUMNS)
     .where('auditor_id', '=', auditorId)
-    .orderBy('expires_at', 'desc')
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
 }

@@ -235,6 +235,16 @@ for (const dialect of DIALECTS) {
       assert.equal(r3.json().error?.code, 'grant_expired');
       assert.equal((await t.call(never, 'GET', `/api/v1/systems/${inScope}`)).json().error?.code, 'grant_expired');
       assert.equal(await ledgerSize(t.store), before, 'nothing written for a grant that is not live');
+
+      // A new grant, ending sooner than the revoked one would have, is the one that counts.
+      const renewed = await t.call(admin, 'POST', '/api/v1/auditor-grants', {
+        auditorId: revoked.auditor.id,
+        systemId: inScope,
+        expiresAt: inDays(5),
+        rationale: RATIONALE,
+      });
+      assert.equal(renewed.statusCode, 201, renewed.body);
+      assert.equal((await t.call(revoked.auditor, 'GET', `/api/v1/systems/${inScope}`)).statusCode, 200);
     });
 
     test("the reads of a grant: its admin and its auditor see them, paginated; another's grant is out of scope", async () => {
