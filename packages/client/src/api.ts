@@ -1926,39 +1926,6 @@ export interface components {
          * @description A UUID that Proofline assigned to the record
          */
         Id: string;
-        AuditorGrant: {
-            id: string;
-            auditorId: string;
-            auditorName: string | null;
-            auditorEmail: string;
-            systemId: string | null;
-            framework: string | null;
-            periodFrom: string | null;
-            periodTo: string | null;
-            expiresAt: string;
-            rationale: string;
-            /** @enum {string} */
-            status: "live" | "expired" | "revoked";
-            createdBy: string;
-            createdByName: string | null;
-            createdAt: string;
-            revokedAt: string | null;
-            revokedBy: string | null;
-            revokedByName: string | null;
-            revocationRationale: string | null;
-        };
-        AuditorGrantRead: {
-            /** @description the read's ledger event */
-            seq: number;
-            recordedAt: string;
-            method: string;
-            /** @description the route pattern, e.g. /api/v1/systems/:id */
-            route: string;
-            /** @description the path and query as asked */
-            url: string;
-            /** @description the HTTP status answered */
-            status: number;
-        };
         ApiToken: {
             id: string;
             userId: string;
@@ -2218,6 +2185,39 @@ export interface components {
             }[];
             recordedAt: string;
             eventId: string;
+        };
+        AuditorGrant: {
+            id: string;
+            auditorId: string;
+            auditorName: string | null;
+            auditorEmail: string;
+            systemId: string | null;
+            framework: string | null;
+            periodFrom: string | null;
+            periodTo: string | null;
+            expiresAt: string;
+            rationale: string;
+            /** @enum {string} */
+            status: "live" | "expired" | "revoked";
+            createdBy: string;
+            createdByName: string | null;
+            createdAt: string;
+            revokedAt: string | null;
+            revokedBy: string | null;
+            revokedByName: string | null;
+            revocationRationale: string | null;
+        };
+        AuditorGrantRead: {
+            /** @description the read's ledger event */
+            seq: number;
+            recordedAt: string;
+            method: string;
+            /** @description the route pattern, e.g. /api/v1/systems/:id */
+            route: string;
+            /** @description the path and query as asked */
+            url: string;
+            /** @description the HTTP status answered */
+            status: number;
         };
         RecordRef: {
             /** @enum {string} */
