@@ -12,13 +12,17 @@ export const ROLES = [
   'oversight_officer',
   'auditor',
   'contributor',
+  /** An external auditor: grants nothing by itself; what they may read comes only from a live
+   * auditor grant (src/modules/auditor-grants/), enforced route by route (grant-access.ts). */
+  'external_auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Every role that may change something: all but `auditor`, who reads everything and changes
- * nothing. Self-service writes (own password, own tokens) require one of these instead of 'any',
- * so a caller holding only `auditor` (or no role at all) is refused on every write route. */
-export const WRITER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'auditor');
+ * nothing, and `external_auditor`, who reads only what a grant covers. Self-service writes (own
+ * password, own tokens) require one of these instead of 'any', so a caller holding only `auditor`
+ * (or no role at all) is refused on every write route. */
+export const WRITER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'auditor' && role !== 'external_auditor');
 
 export const TOKEN_SCOPES = ['read', 'write', 'ingest'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -42,6 +46,9 @@ export interface Actor {
    * change), is applied: the inventory lets the change through on the approval's authority (its use
    * cases still check the approval itself), and the ledger names this person and the signers. */
   applying?: ApplyingApproval;
+  /** Set for an external auditor acting under a live auditor grant: the grant's id, named by
+   * every read event and every evidence pack they export. */
+  auditorGrantId?: string;
 }
 
 /** A person who signed an approval: the approver, and whom they signed for when delegated. */

@@ -19,6 +19,14 @@ export const ERROR_STATUS = {
   verifier_is_resolver: 403,
   /** A review's signatories: at least one must be independent of the system's owners. */
   independent_signatory_required: 403,
+  /** An external auditor: the request reaches outside their grant's system, framework or period. */
+  grant_scope: 403,
+  /** An external auditor whose grant has expired (or who holds none). */
+  grant_expired: 403,
+  /** An external auditor whose grant was revoked. */
+  grant_revoked: 403,
+  /** An external auditor reads and exports within the grant; every other route is refused. */
+  grant_route_refused: 403,
   not_found: 404,
   conflict: 409,
   version_conflict: 409,

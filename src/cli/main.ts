@@ -11,6 +11,7 @@ import { registerDecisionsCommands } from './decisions.commands.js';
 import { registerEvidenceCommands } from './evidence.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
 import { registerFrameworksCommands } from './frameworks.commands.js';
+import { registerGrantsCommands } from './grants.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerControlsCommands(program);
   registerEvidenceCommands(program);
   registerUsersCommands(program);
+  registerGrantsCommands(program);
   registerBackupCommands(program);
   return program;
 }

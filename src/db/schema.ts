@@ -7,6 +7,7 @@ import type { SoaTables } from '../governance/soa.tables.js';
 import type { LedgerTables } from '../ledger/ledger.tables.js';
 import type { AlertsTables } from '../modules/alerts/alerts.tables.js';
 import type { AppealsTables } from '../modules/appeals/appeals.tables.js';
+import type { AuditorGrantsTables } from '../modules/auditor-grants/auditor-grants.tables.js';
 import type { ControlsTables } from '../modules/controls/controls.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
@@ -36,4 +37,5 @@ export interface Database
     ControlsTables,
     ReviewsTables,
     MonitoringTables,
-    SoaTables {}
+    SoaTables,
+    AuditorGrantsTables {}

@@ -112,7 +112,8 @@ export async function generateEvidencePack(
     const appended = await appendEvent(trx, ctx, {
       type: 'evidence_pack.generated',
       subject: { type: 'evidence_pack', id: packId },
-      data: { packId, scope: checked, generatedAt },
+      // An external auditor's export names the grant it was made under.
+      data: { packId, scope: checked, generatedAt, ...(ctx.actor.auditorGrantId ? { auditorGrantId: ctx.actor.auditorGrantId } : {}) },
     });
     const made = await makeCheckpoint(trx, { signer });
     return { event: appended, checkpoint: made.checkpoint };

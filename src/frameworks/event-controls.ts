@@ -133,6 +133,10 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'user.roles_changed': { record: 'system', always: ROLES },
   'user.deactivated': { record: 'system', always: [...ROLES, 'dora:art-9'] },
   'user.password_changed': { record: 'system', always: ACCESS },
+  // An external auditor's access: who may read what, and what they read (access control, audit).
+  'auditor_grant.created': { record: 'system', always: [...ACCESS, 'iso42001:9.2'] },
+  'auditor_grant.revoked': { record: 'system', always: [...ACCESS, 'iso42001:9.2'] },
+  'auditor_grant.read': { record: 'system', always: ['iso42001:7.5.3', 'iso42001:9.2'] },
   'webhook.subscribed': { record: 'system', always: ['iso42001:7.4'] },
   'webhook.deactivated': { record: 'system', always: ['iso42001:7.4'] },
   'ledger.note': { record: 'system', always: ['iso42001:7.5.2', 'iso42001:7.5.3'] },

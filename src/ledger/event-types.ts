@@ -16,6 +16,10 @@ export const EVENT_TYPES = [
   'user.roles_changed',
   'user.deactivated',
   'user.password_changed',
+  // auditor grants (issue 12): an external auditor's access, and every read made under it
+  'auditor_grant.created',
+  'auditor_grant.revoked',
+  'auditor_grant.read',
   // notifications
   'webhook.subscribed',
   'webhook.deactivated',

@@ -10,6 +10,7 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { signIn } from '../../test/sessions.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { ROLES, type Role, WRITER_ROLES } from '../context.js';
+import { GRANT_ROUTES } from '../modules/auditor-grants/grant-access.js';
 import { type Access, isIngest, isWrite } from './access.js';
 import { buildApp } from './app.js';
 
@@ -32,9 +33,11 @@ function routesOf(t: TestApp): RouteInfo[] {
   return routes;
 }
 
-function admits(access: Access, role: Role | null): boolean {
+function admits(access: Access, role: Role | null, route?: string): boolean {
   if ('public' in access) return true;
   if (role === null) return false;
+  // An external auditor without a grant is refused everywhere (auditor grants: grant-access.test.ts).
+  if (role === 'external_auditor') return route !== undefined && GRANT_ROUTES[route]?.kind === 'session';
   if (role === 'auditor' && isWrite(access) && !access.selfService) return false;
   return access.roles === 'any' || access.roles.includes(role);
 }
@@ -122,11 +125,14 @@ for (const dialect of DIALECTS) {
         expect(`${name} without credentials`, await t.call(null, route.method, url, {}), 'unauthenticated');
         for (const role of ROLES) {
           const user = users.get(role) as TestUser;
-          const allowed = role !== 'auditor';
-          expect(`${name} as ${role} with an ingest token`, await t.call(user, route.method, url, {}), allowed ? null : 'forbidden');
+          const allowed = role !== 'auditor' && role !== 'external_auditor';
+          // An external auditor is refused by the grant's route list before anything else.
+          const refusal = role === 'external_auditor' ? 'grant_route_refused' : 'forbidden';
+          expect(`${name} as ${role} with an ingest token`, await t.call(user, route.method, url, {}), allowed ? null : refusal);
           // Whoever signs in with a browser session never reaches an ingest route, admins included.
           const session = await signIn(t, user.email, PASSWORD, `10.0.0.${ROLES.indexOf(role) + 1}`);
-          expect(`${name} as ${role} with a session cookie`, await session.call(route.method, url, {}), 'token_required');
+          const sessionRefusal = role === 'external_auditor' ? 'grant_route_refused' : 'token_required';
+          expect(`${name} as ${role} with a session cookie`, await session.call(route.method, url, {}), sessionRefusal);
         }
         expect(`${name} as an account without a role`, await t.call(roleless, route.method, url, {}), 'forbidden');
         const rolelessSession = await signIn(t, roleless.email, PASSWORD, '10.0.1.1');
@@ -150,7 +156,7 @@ for (const dialect of DIALECTS) {
           failures.push(`${route.method} ${route.url} without credentials: ${anonymous.statusCode}, expected 401`);
         for (const role of ROLES) {
           const res = await t.call(users.get(role)!, route.method, url, route.method === 'GET' ? undefined : {});
-          const allowed = admits(route.access, role);
+          const allowed = admits(route.access, role, `${route.method} ${route.url}`);
           if (allowed && [401, 403].includes(res.statusCode) && res.json().error?.code !== 'not_on_roster') {
             const code = res.json().error?.code;
             // Domain rules (four-eyes, per-system ownership) may still refuse an admitted role with a specific code.

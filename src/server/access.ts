@@ -5,6 +5,7 @@ import { cachedActorFromToken, rememberedActorFromSession, rememberedActorFromTo
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
+import { admitGrantHolder, isGrantHolder } from '../modules/auditor-grants/grant-access.js';
 
 export type Access =
   /** Anyone, no credentials needed. */
@@ -86,6 +87,16 @@ export function makeAccessHook(store: Store) {
     if (req.actor && req.log.level !== 'silent') req.log = req.log.child({ user: req.actor.email, token: req.actor.tokenId });
     if ('public' in access) return;
     if (!req.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+    if (isGrantHolder(req.actor)) {
+      // An external auditor: the grant's list of routes replaces the roles (default-deny); a copy of
+      // the actor names the grant, so a cached token actor is never changed.
+      const grant = await admitGrantHolder(store.db, req, req.actor);
+      if (grant) req.actor = { ...req.actor, auditorGrantId: grant.id };
+      if (req.actor.kind === 'token' && !scopeAllows(req.actor.scopes ?? [], access.scope)) {
+        throw new AppError('insufficient_scope', 'this API token lacks the scope', { required: access.scope });
+      }
+      return;
+    }
     if (isIngest(access) && req.actor.kind !== 'token') {
       throw new AppError('token_required', 'this route takes an API token with the ingest scope, not a signed-in session');
     }

@@ -16,6 +16,8 @@ import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
+import { auditorGrantsRoutes } from '../modules/auditor-grants/auditor-grants.routes.js';
+import { installGrantHooks } from '../modules/auditor-grants/grant-access.js';
 import { controlsRoutes } from '../modules/controls/controls.routes.js';
 import { soaRoutes } from '../modules/controls/soa.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
@@ -64,6 +66,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   soaRoutes,
   evidenceRoutes,
   monitoringRoutes,
+  auditorGrantsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
@@ -123,6 +126,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   await app.register(swagger, openApiOptions(deps.config));
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.addHook('onRequest', makeAccessHook(deps.store));
+  installGrantHooks(app, deps.store);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
 

@@ -1958,6 +1958,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auditor-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List auditor grants (an external auditor: their own) */
+        get: operations["listAuditorGrants"];
+        put?: never;
+        /** Grant an external auditor read-only access to a scope until a date (a new auditor's account may be made with it) */
+        post: operations["createAuditorGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auditor-grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One auditor grant */
+        get: operations["getAuditorGrant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auditor-grants/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an auditor grant (the auditor's next request is refused) */
+        post: operations["revokeAuditorGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auditor-grants/{id}/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reads logged under an auditor grant, oldest first (each is a ledger event) */
+        get: operations["listAuditorGrantReads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1995,9 +2064,9 @@ export interface components {
             email: string;
             displayName: string;
             status: "active" | "deactivated";
-            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+            roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
             systemRoles: {
-                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
             };
             hasPassword: boolean;
             lockedUntil: string | null;
@@ -2037,7 +2106,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2267,6 +2336,39 @@ export interface components {
             }[];
             recordedAt: string;
             eventId: string;
+        };
+        AuditorGrant: {
+            id: string;
+            auditorId: string;
+            auditorName: string | null;
+            auditorEmail: string;
+            systemId: string | null;
+            framework: string | null;
+            periodFrom: string | null;
+            periodTo: string | null;
+            expiresAt: string;
+            rationale: string;
+            /** @enum {string} */
+            status: "live" | "expired" | "revoked";
+            createdBy: string;
+            createdByName: string | null;
+            createdAt: string;
+            revokedAt: string | null;
+            revokedBy: string | null;
+            revokedByName: string | null;
+            revocationRationale: string | null;
+        };
+        AuditorGrantRead: {
+            /** @description the read's ledger event */
+            seq: number;
+            recordedAt: string;
+            method: string;
+            /** @description the route pattern, e.g. /api/v1/systems/:id */
+            route: string;
+            /** @description the path and query as asked */
+            url: string;
+            /** @description the HTTP status answered */
+            status: number;
         };
         RecordRef: {
             /** @enum {string} */
@@ -2819,6 +2921,24 @@ export interface components {
             /** @description how many matching items come before this page */
             offset: number;
         };
+        AuditorGrantPage: {
+            items: components["schemas"]["AuditorGrant"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        AuditorGrantReadPage: {
+            items: components["schemas"]["AuditorGrantRead"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
     };
     responses: {
         /** @description The request is invalid: `validation_failed` names the field, or `invalid_json`. */
@@ -3033,9 +3153,9 @@ export interface operations {
                             email: string;
                             displayName: string;
                         };
-                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                        roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                         systemRoles: {
-                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                            [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                         };
                         /** @enum {unknown} */
                         authenticatedBy: "session" | "token";
@@ -3059,7 +3179,7 @@ export interface operations {
             query?: {
                 status?: "active" | "deactivated";
                 /** @description a role name */
-                role?: "admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor";
+                role?: "admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor";
                 /** @description users holding any role for this system */
                 systemId?: string;
                 /** @description substring of the email, case-insensitive */
@@ -3107,7 +3227,7 @@ export interface operations {
                     email: string;
                     displayName: string;
                     password?: string;
-                    roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                    roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                 };
             };
         };
@@ -3222,9 +3342,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                    roles: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                     systemRoles?: {
-                        [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                        [key: string]: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                     };
                     reason?: string;
                     version?: number;
@@ -6320,7 +6440,7 @@ export interface operations {
                             steps: {
                                 name: string;
                                 stage: number;
-                                roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                                roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                                 userIds?: string[];
                                 required: number;
                             }[];
@@ -6360,7 +6480,7 @@ export interface operations {
                             steps: {
                                 name: string;
                                 stage: number;
-                                roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                                roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                                 userIds?: string[];
                                 required: number;
                             }[];
@@ -6451,7 +6571,7 @@ export interface operations {
                         steps?: {
                             name: string;
                             stage: number;
-                            roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                            roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                             userIds?: string[];
                             required: number;
                         }[];
@@ -6659,7 +6779,7 @@ export interface operations {
                         steps?: {
                             name: string;
                             stage: number;
-                            roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor")[];
+                            roles?: ("admin" | "governance_lead" | "system_owner" | "approver" | "reviewer" | "oversight_officer" | "auditor" | "contributor" | "external_auditor")[];
                             userIds?: string[];
                             required: number;
                         }[];
@@ -10272,6 +10392,198 @@ export interface operations {
                             from: string;
                         };
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditorGrants: {
+        parameters: {
+            query?: {
+                auditorId?: components["schemas"]["Id"];
+                status?: "live" | "expired" | "revoked";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditorGrantPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAuditorGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Either auditorId (an existing user) or newAuditor (created with the grant) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    auditorId?: components["schemas"]["Id"];
+                    newAuditor?: {
+                        email: string;
+                        displayName: string;
+                        /** @description a first password, given to the auditor apart */
+                        password?: string;
+                    };
+                    systemId?: components["schemas"]["Id"];
+                    /** @description iso42001, nist-ai-rmf, eu-ai-act, gdpr or dora */
+                    framework?: string;
+                    /**
+                     * Format: date-time
+                     * @description records from this time on (inclusive)
+                     */
+                    periodFrom?: string;
+                    /**
+                     * Format: date-time
+                     * @description records before this time (exclusive)
+                     */
+                    periodTo?: string;
+                    /**
+                     * Format: date-time
+                     * @description when the access ends; at most 180 days ahead
+                     */
+                    expiresAt: string;
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditorGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAuditorGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditorGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeAuditorGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditorGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditorGrantReads: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditorGrantReadPage"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -28,6 +28,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/frameworks', label: 'Frameworks' },
   { to: '/frameworks/soa', label: 'Statement of Applicability' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
+  { to: '/admin/grants', label: 'Auditor access', roles: ['admin', 'external_auditor'] },
 ];
 
 function ThemeToggle() {

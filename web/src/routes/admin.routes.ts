@@ -27,4 +27,19 @@ export const tokensRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/admin/TokensPage'), 'TokensPage'),
 });
 
-export const adminRoutes = [adminRoute, tokensRoute];
+export interface GrantsSearch {
+  page?: number;
+  status?: 'live' | 'expired' | 'revoked';
+}
+
+export const grantsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/admin/grants',
+  validateSearch: (s: Record<string, unknown>): GrantsSearch => ({
+    ...(Number.isSafeInteger(Number(s.page)) && Number(s.page) > 1 ? { page: Number(s.page) } : {}),
+    ...(s.status === 'live' || s.status === 'expired' || s.status === 'revoked' ? { status: s.status } : {}),
+  }),
+  component: lazyRouteComponent(() => import('../features/admin/GrantsPage'), 'GrantsPage'),
+});
+
+export const adminRoutes = [adminRoute, tokensRoute, grantsRoute];

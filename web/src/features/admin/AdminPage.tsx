@@ -242,6 +242,9 @@ function UsersAdmin() {
             <Button variant="default" component={Link} to="/admin/tokens">
               My API tokens
             </Button>
+            <Button variant="default" component={Link} to="/admin/grants">
+              Auditor access
+            </Button>
             <Button onClick={() => setDialog({ kind: 'create' })}>New user</Button>
           </>
         }

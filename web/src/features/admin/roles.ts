@@ -8,6 +8,7 @@ export const ROLE_LABELS: Record<string, string> = {
   oversight_officer: 'Oversight officer',
   auditor: 'Auditor (reads everything, changes nothing)',
   contributor: 'Contributor',
+  external_auditor: 'External auditor (reads only what a grant allows)',
 };
 
 export const ROLE_OPTIONS = Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }));
