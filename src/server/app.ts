@@ -13,6 +13,7 @@ import { usersRoutes } from '../accounts/users.routes.js';
 import { evidenceRoutes } from '../evidence/evidence.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { alertsReadRoutes } from '../modules/alerts/alerts.reads.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
@@ -62,6 +63,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   controlsRoutes,
   evidenceRoutes,
   monitoringRoutes,
+  alertsReadRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -1839,6 +1839,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts across systems, most recently fired first, filtered by status, severity and system */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's monitors, enabled ones first */
+        get: operations["listSystemMonitors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/metrics/{name}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metric's points over a window, summarised per UTC second, minute, hour, day or month */
+        get: operations["metricSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2011,6 +2062,60 @@ export interface components {
             acknowledgementRationale: string | null;
             resolvedAt: string | null;
             exceptionId: string | null;
+        };
+        AlertListItem: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            monitorId: string | null;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "firing" | "acknowledged" | "resolved";
+            /** @description the computed values that caused the alert */
+            evidence: {
+                [key: string]: unknown;
+            };
+            fireCount: number;
+            firedAt: string;
+            lastFiredAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            acknowledgementRationale: string | null;
+            resolvedAt: string | null;
+            exceptionId: string | null;
+            systemName: string;
+            acknowledgedByName: string | null;
+        };
+        MonitorListItem: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            modelVersionId: string | null;
+            group: string | null;
+            name: string;
+            /** @enum {string} */
+            source: "points" | "computed";
+            metric: string;
+            aggregation: string;
+            comparison: string;
+            threshold: number;
+            windowSeconds: number;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            ownerId: string;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            ownerName: string | null;
+        };
+        MetricBucket: {
+            /** @description the bucket's start */
+            at: string;
+            count: number;
+            avg: number;
+            min: number;
+            max: number;
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -2584,6 +2689,15 @@ export interface components {
         };
         PublicSystemPage: {
             items: components["schemas"]["PublicSystem"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        AlertListItemPage: {
+            items: components["schemas"]["AlertListItem"][];
             /** @description how many items match in all */
             total: number;
             /** @description the most items a page holds */
@@ -9087,6 +9201,22 @@ export interface operations {
                                 };
                             }[];
                         };
+                        alerts: {
+                            /** @description monitoring alerts firing now (not yet acknowledged or resolved) */
+                            firing: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                        };
                     };
                 };
             };
@@ -9732,6 +9862,118 @@ export interface operations {
                             method: string | null;
                             from: string;
                         };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                status?: "firing" | "acknowledged" | "resolved";
+                severity?: "low" | "medium" | "high" | "critical";
+                systemId?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertListItemPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSystemMonitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MonitorListItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    metricSeries: {
+        parameters: {
+            query?: {
+                /** @description points observed at or after (default: 7 days before `to`) */
+                from?: string;
+                /** @description points observed before (default: now) */
+                to?: string;
+                /** @description the most points answered */
+                buckets?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        metric: string;
+                        from: string;
+                        to: string;
+                        /**
+                         * @description the width of each bucket (UTC): the finest that keeps the answer within `buckets`
+                         * @enum {string}
+                         */
+                        bucket: "second" | "minute" | "hour" | "day" | "month";
+                        /** @description how many points the window holds */
+                        points: number;
+                        /** @description oldest first; empty buckets are left out */
+                        buckets: components["schemas"]["MetricBucket"][];
                     };
                 };
             };
