@@ -10,6 +10,7 @@ import { decisionsRoutes } from './routes/decisions.routes';
 import { exceptionsRoutes } from './routes/exceptions.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
+import { monitoringRoutes } from './routes/monitoring.routes';
 import { oversightRoutes } from './routes/oversight.routes';
 import { publicRoutes } from './routes/public.routes';
 import { appRoute, publicRoute, rootRoute } from './routes/root';
@@ -27,6 +28,7 @@ const routeTree = rootRoute.addChildren([
     ...decisionsRoutes,
     ...ledgerRoutes,
     ...adminRoutes,
+    ...monitoringRoutes,
   ]),
 ]);
 

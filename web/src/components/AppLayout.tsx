@@ -25,6 +25,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/decisions', label: 'Decisions' },
   { to: '/appeals', label: 'Appeals' },
   { to: '/ledger', label: 'Ledger' },
+  { to: '/monitoring/alerts', label: 'Monitoring' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
 ];
 
