@@ -174,7 +174,7 @@ function MetricCard({
             {window.label}; thresholds: {thresholds || 'none enabled'}
           </Text>
         </Stack>
-        <Button size="xs" variant="subtle" onClick={() => setAsTable((v) => !v)} aria-pressed={asTable}>
+        <Button size="xs" variant="default" onClick={() => setAsTable((v) => !v)} aria-pressed={asTable}>
           {asTable ? 'Hide the table' : 'Show as a table'}
         </Button>
       </Group>

@@ -47,7 +47,7 @@ export function SystemMonitoringPage() {
         description={
           <>
             Monitors and their metrics, fairness per group and drift of the decision score.{' '}
-            <Anchor size="sm" renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId }} />}>
+            <Anchor size="sm" underline="always" renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId }} />}>
               Back to the system
             </Anchor>
           </>
