@@ -15,6 +15,7 @@ import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { alertsReadRoutes } from '../modules/alerts/alerts.reads.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
+import { monitorEditRoutes } from '../modules/alerts/monitors.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { controlsRoutes } from '../modules/controls/controls.routes.js';
@@ -64,6 +65,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   evidenceRoutes,
   monitoringRoutes,
   alertsReadRoutes,
+  monitorEditRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

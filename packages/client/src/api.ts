@@ -1632,7 +1632,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a monitor's rule (threshold, window, comparison, severity, owner, name), saying why */
+        patch: operations["updateMonitor"];
         trace?: never;
     };
     "/api/v1/monitors/{id}/disable": {
@@ -1969,7 +1970,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -9346,6 +9347,62 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required unless the body carries `version` (else 428). The ETag from your last read (e.g. `"3"`); a stale one answers 409 `version_conflict`. The body field `version` may stand in for it. */
+                "If-Match"?: string;
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version read, when If-Match is not sent */
+                    version?: number;
+                    name?: string;
+                    /** @enum {string} */
+                    aggregation?: "avg" | "max" | "min" | "sum" | "count" | "last";
+                    /** @enum {string} */
+                    comparison?: "gt" | "gte" | "lt" | "lte";
+                    threshold?: number;
+                    windowSeconds?: number;
+                    /** @enum {string} */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    ownerId?: string;
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -138,6 +138,44 @@ for (const dialect of DIALECTS) {
       assert.equal(backwards.json().error.code, 'validation_failed');
     });
 
+    test('a monitor is changed with If-Match or its version and a reason, as a ledger event; a stale version is refused', async () => {
+      const system = await buildSystem(t.store);
+      const monitor = await monitorOn(system.id);
+      const url = `/api/v1/monitors/${monitor.id}`;
+      const changed = await t.call(
+        lead,
+        'PATCH',
+        url,
+        { threshold: 600, severity: 'critical', rationale: 'new SLO agreed for Q1' },
+        { 'if-match': `"${monitor.version}"` },
+      );
+      assert.equal(changed.statusCode, 200, changed.body);
+      assert.equal(changed.json().threshold, 600);
+      assert.equal(changed.json().severity, 'critical');
+      assert.equal(changed.json().metric, 'latency_ms');
+      assert.equal(changed.json().version, monitor.version + 1);
+      assert.equal(changed.headers.etag, `"${monitor.version + 1}"`);
+      const events = await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'monitor.updated').execute();
+      const event = events.map((e) => JSON.parse(e.leaf)).find((e) => e.subject.id === monitor.id);
+      assert.equal(event.data.rationale, 'new SLO agreed for Q1');
+      assert.equal(event.before.threshold, 500);
+      assert.equal(event.after.threshold, 600);
+
+      const stale = await t.call(lead, 'PATCH', url, { version: monitor.version, threshold: 700, rationale: 'from an old page' });
+      assert.equal(stale.statusCode, 409, stale.body);
+      assert.equal(stale.json().error.code, 'version_conflict');
+      const unversioned = await t.call(lead, 'PATCH', url, { threshold: 700, rationale: 'without a version' });
+      assert.equal(unversioned.statusCode, 428, unversioned.body);
+      const byVersion = await t.call(lead, 'PATCH', url, { version: monitor.version + 1, windowSeconds: 600, rationale: 'shorter window' });
+      assert.equal(byVersion.statusCode, 200, byVersion.body);
+      assert.equal(byVersion.json().windowSeconds, 600);
+      const refused = await t.call(auditor, 'PATCH', url, { version: monitor.version + 2, threshold: 1, rationale: 'an auditor tries' });
+      assert.equal(refused.statusCode, 403);
+      const listed = (await t.call(auditor, 'GET', `/api/v1/systems/${system.id}/monitors`)).json().items[0];
+      assert.equal(listed.threshold, 600);
+      assert.equal(listed.windowSeconds, 600);
+    });
+
     test('the dashboard counts firing alerts and links the filtered list', async () => {
       const before = (await t.call(auditor, 'GET', '/api/v1/dashboard')).json().alerts.firing;
       const system = await buildSystem(t.store);
