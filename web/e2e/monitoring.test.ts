@@ -1,4 +1,4 @@
-// The monitoring pages in a real browser against the real server: a monitor set through its dialog,
+// The monitoring pages in a real browser against the real server: a monitor set (then changed) through its dialog,
 // metric points sent with an ingest token that breach it, the metric charted with its threshold
 // (and the same numbers as a table), the alert on the dashboard and in the alert list, acknowledged
 // with a reason that the ledger keeps; fairness per group with its counts and a group too small to
@@ -151,6 +151,23 @@ describe('monitoring pages (Chromium, SQLite)', () => {
     await screenshot(page, 'monitoring-system-chart-dark');
     await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
     await page.locator('html[data-mantine-color-scheme="light"]').waitFor({ state: 'attached' });
+
+    // Changing the rule: the form opens on the monitor's values; the threshold drawn follows.
+    await page.getByRole('button', { name: 'Change “p99 latency”' }).click();
+    const edit = page.getByRole('dialog', { name: 'Change “p99 latency”' });
+    const threshold = edit.getByRole('textbox', { name: 'Threshold', exact: true });
+    assert.equal(await threshold.inputValue(), '500');
+    assert.equal(await edit.getByRole('textbox', { name: 'Metric', exact: true }).getAttribute('readonly'), '');
+    await threshold.fill('600');
+    await edit.getByRole('textbox', { name: 'Why the change', exact: true }).fill('The SLO moved to 600 ms for the peak season');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the change dialog');
+    await edit.getByRole('button', { name: 'Save the change' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await monitors.getByRole('cell', { name: 'max over 1 h > 600' }).waitFor();
+    await page.getByText('p99 latency: > 600').waitFor();
+    const updated = await h.server.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'monitor.updated').execute();
+    assert.equal(updated.length, 1);
+    assert.equal(JSON.parse(updated[0].leaf).data.rationale, 'The SLO moved to 600 ms for the peak season');
 
     // The dashboard counts it and links the filtered list.
     await page.goto('/');

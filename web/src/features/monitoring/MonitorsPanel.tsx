@@ -1,4 +1,4 @@
-// A system's monitors (metric, rule, severity, owner) with setting and disabling for those who may,
+// A system's monitors (metric, rule, severity, owner) with setting, changing and disabling for those who may,
 // and for each monitored metric a chart over the chosen window with the thresholds drawn, and the
 // same numbers as a table for screen readers (or anyone who asks for it).
 import { Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
@@ -27,6 +27,7 @@ export function MonitorsPanel({ systemId, window }: { systemId: string; window: 
   const mayEdit = holds(session, MONITOR_EDITORS, systemId);
   const [creating, setCreating] = useState(false);
   const [disabling, setDisabling] = useState<Monitor | null>(null);
+  const [editing, setEditing] = useState<Monitor | null>(null);
   const monitors = useQuery({
     queryKey: monitorsQueryKey(systemId),
     queryFn: () => unwrap(api.GET('/api/v1/systems/{id}/monitors', { params: { path: { id: systemId } } })),
@@ -102,9 +103,14 @@ export function MonitorsPanel({ systemId, window }: { systemId: string; window: 
                 </Table.Td>
                 <Table.Td>
                   {mayEdit && m.enabled && (
-                    <Button size="xs" variant="default" onClick={() => setDisabling(m)} aria-label={`Disable “${m.name}”`}>
-                      Disable
-                    </Button>
+                    <Group gap={4} wrap="nowrap">
+                      <Button size="xs" variant="default" onClick={() => setEditing(m)} aria-label={`Change “${m.name}”`}>
+                        Change
+                      </Button>
+                      <Button size="xs" variant="default" onClick={() => setDisabling(m)} aria-label={`Disable “${m.name}”`}>
+                        Disable
+                      </Button>
+                    </Group>
                   )}
                 </Table.Td>
               </Table.Tr>
@@ -116,6 +122,7 @@ export function MonitorsPanel({ systemId, window }: { systemId: string; window: 
         <MetricCard key={metric} systemId={systemId} metric={metric} monitors={list} window={window} />
       ))}
       {creating && <MonitorDialog systemId={systemId} onClose={() => setCreating(false)} />}
+      {editing && <MonitorDialog systemId={systemId} monitor={editing} onClose={() => setEditing(null)} />}
       {disabling && (
         <ReasonDialog
           opened
