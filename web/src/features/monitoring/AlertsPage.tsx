@@ -133,7 +133,7 @@ export function AlertsPage() {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={STATUS_COLOR[a.status]}>
+                      <Badge variant="light" color={STATUS_COLOR[a.status]} styles={{ label: { overflow: 'visible' } }}>
                         {humanize(a.status)}
                       </Badge>
                     </Table.Td>
