@@ -278,6 +278,7 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'metrics.batch_recorded': { record: 'system', always: MONITORING },
   'monitor.created': { record: 'system', always: MONITORING },
   'monitor.disabled': { record: 'system', always: MONITORING },
+  'monitor.updated': { record: 'system', always: MONITORING },
   'alert.fired': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'alert.acknowledged': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'alert.resolved': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },

@@ -68,6 +68,7 @@ export const EVENT_TYPES = [
   'metrics.batch_recorded',
   'monitor.created',
   'monitor.disabled',
+  'monitor.updated',
   'alert.fired',
   'alert.acknowledged',
   'alert.resolved',

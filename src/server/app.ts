@@ -13,7 +13,9 @@ import { usersRoutes } from '../accounts/users.routes.js';
 import { evidenceRoutes } from '../evidence/evidence.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { alertsReadRoutes } from '../modules/alerts/alerts.reads.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
+import { monitorEditRoutes } from '../modules/alerts/monitors.routes.js';
 import { appealsRoutes } from '../modules/appeals/appeals.routes.js';
 import { approvalsRoutes } from '../modules/approvals/approvals.routes.js';
 import { auditorGrantsRoutes } from '../modules/auditor-grants/auditor-grants.routes.js';
@@ -67,6 +69,8 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   evidenceRoutes,
   monitoringRoutes,
   auditorGrantsRoutes,
+  alertsReadRoutes,
+  monitorEditRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -12,6 +12,7 @@ import { exceptionsRoutes } from './routes/exceptions.routes';
 import { frameworksRoutes } from './routes/frameworks.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
+import { monitoringRoutes } from './routes/monitoring.routes';
 import { oversightRoutes } from './routes/oversight.routes';
 import { publicRoutes } from './routes/public.routes';
 import { appRoute, publicRoute, rootRoute } from './routes/root';
@@ -33,6 +34,7 @@ const routeTree = rootRoute.addChildren([
     ...frameworksRoutes,
     ...adminRoutes,
     ...soaRoutes,
+    ...monitoringRoutes,
   ]),
 ]);
 

@@ -1683,7 +1683,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a monitor's rule (threshold, window, comparison, severity, owner, name), saying why */
+        patch: operations["updateMonitor"];
         trace?: never;
     };
     "/api/v1/monitors/{id}/disable": {
@@ -2027,6 +2028,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts across systems, most recently fired first, filtered by status, severity and system */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's monitors, enabled ones first */
+        get: operations["listSystemMonitors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/metrics/{name}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metric's points over a window, summarised per UTC second, minute, hour, day or month */
+        get: operations["metricSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2106,7 +2158,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2231,6 +2283,70 @@ export interface components {
             /** @enum {string} */
             tier: "prohibited" | "high" | "limited" | "minimal" | "unassessed";
             created: components["schemas"]["Monitor"][];
+        };
+        AlertListItem: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            monitorId: string | null;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "firing" | "acknowledged" | "resolved";
+            /** @description the computed values that caused the alert */
+            evidence: {
+                [key: string]: unknown;
+            };
+            fireCount: number;
+            firedAt: string;
+            lastFiredAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            acknowledgementRationale: string | null;
+            resolvedAt: string | null;
+            exceptionId: string | null;
+            /** @enum {string} */
+            source: "monitor" | "alertmanager";
+            /** @description Alertmanager's labels and annotations; {} for a monitor's alert */
+            labels: {
+                [key: string]: unknown;
+            };
+            systemName: string;
+            acknowledgedByName: string | null;
+        };
+        MonitorListItem: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            modelVersionId: string | null;
+            group: string | null;
+            name: string;
+            /** @enum {string} */
+            source: "points" | "computed";
+            metric: string;
+            aggregation: string;
+            comparison: string;
+            threshold: number;
+            windowSeconds: number;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            ownerId: string;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            forEvaluations: number;
+            clearEvaluations: number;
+            /** @description the value of the last evaluation */
+            lastValue: number | null;
+            ownerName: string | null;
+        };
+        MetricBucket: {
+            /** @description the bucket's start */
+            at: string;
+            count: number;
+            avg: number;
+            min: number;
+            max: number;
         };
         Appeal: {
             id: components["schemas"]["Id"];
@@ -2932,6 +3048,15 @@ export interface components {
         };
         AuditorGrantReadPage: {
             items: components["schemas"]["AuditorGrantRead"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        AlertListItemPage: {
+            items: components["schemas"]["AlertListItem"][];
             /** @description how many items match in all */
             total: number;
             /** @description the most items a page holds */
@@ -9456,6 +9581,22 @@ export interface operations {
                                 };
                             }[];
                         };
+                        alerts: {
+                            /** @description monitoring alerts firing now (not yet acknowledged or resolved) */
+                            firing: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                        };
                     };
                 };
             };
@@ -9746,6 +9887,62 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMonitor: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required unless the body carries `version` (else 428). The ETag from your last read (e.g. `"3"`); a stale one answers 409 `version_conflict`. The body field `version` may stand in for it. */
+                "If-Match"?: string;
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version read, when If-Match is not sent */
+                    version?: number;
+                    name?: string;
+                    /** @enum {string} */
+                    aggregation?: "avg" | "max" | "min" | "sum" | "count" | "last";
+                    /** @enum {string} */
+                    comparison?: "gt" | "gte" | "lt" | "lte";
+                    threshold?: number;
+                    windowSeconds?: number;
+                    /** @enum {string} */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    ownerId?: string;
+                    /** @description why */
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -10584,6 +10781,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditorGrantReadPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                status?: "firing" | "acknowledged" | "resolved";
+                severity?: "low" | "medium" | "high" | "critical";
+                systemId?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertListItemPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSystemMonitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MonitorListItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    metricSeries: {
+        parameters: {
+            query?: {
+                /** @description points observed at or after (default: 7 days before `to`) */
+                from?: string;
+                /** @description points observed before (default: now) */
+                to?: string;
+                /** @description the most points answered */
+                buckets?: number;
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        metric: string;
+                        from: string;
+                        to: string;
+                        /**
+                         * @description the width of each bucket (UTC): the finest that keeps the answer within `buckets`
+                         * @enum {string}
+                         */
+                        bucket: "second" | "minute" | "hour" | "day" | "month";
+                        /** @description how many points the window holds */
+                        points: number;
+                        /** @description oldest first; empty buckets are left out */
+                        buckets: components["schemas"]["MetricBucket"][];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -175,11 +175,11 @@ export const DEFAULT_CLEAR_EVALUATIONS = 3;
 
 const MONITOR_EDITORS = ['admin', 'governance_lead', 'system_owner'] as const;
 
-function mayEditMonitors(ctx: RequestContext, systemId: string): boolean {
+export function mayEditMonitors(ctx: RequestContext, systemId: string): boolean {
   return ctx.actor.kind === 'system' || hasSystemRole(ctx.actor, systemId, ...MONITOR_EDITORS);
 }
 
-function requireRationale(rationale: string | undefined): string {
+export function requireRationale(rationale: string | undefined): string {
   const text = rationale?.trim() ?? '';
   if (text.length === 0) throw new AppError('validation_failed', 'rationale: say why', { field: 'rationale' });
   return text;

@@ -113,6 +113,10 @@ const Ledger = Type.Object({
   ),
 });
 
+const Alerts = Type.Object({
+  firing: Type.Object(figureFields, { description: 'monitoring alerts firing now (not yet acknowledged or resolved)' }),
+});
+
 const Trends = Type.Object({
   weeks: Type.Array(Type.String(), { description: 'the Monday (00:00 UTC) each week starts, oldest first' }),
   series: Type.Array(Type.Object({ name: Type.String(), counts: Type.Array(Type.Integer()), list: LinkRef })),
@@ -130,4 +134,5 @@ export const DashboardView = Type.Object({
   appeals: Appeals,
   ledger: Ledger,
   trends: Trends,
+  alerts: Alerts,
 });

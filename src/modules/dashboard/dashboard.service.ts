@@ -42,6 +42,7 @@ const APPROVALS = '/api/v1/approvals/requests';
 const REVIEW_QUEUE = '/api/v1/decisions/review-queue';
 const APPEALS = '/api/v1/appeals';
 const EVENTS = '/api/v1/ledger/events';
+const ALERTS = '/api/v1/alerts';
 
 type Db = Kysely<Database>;
 const countAll = (db: Db) => db.fn.countAll<number>().as('n');
@@ -349,7 +350,7 @@ async function trends(db: Db, now: Date) {
  * adds them through a workflow). */
 export async function loadDashboard(db: Db, now = new Date()) {
   const since = new Date(now.getTime() - WINDOW_DAYS * DAY).toISOString();
-  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend] = await Promise.all([
+  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing] = await Promise.all([
     systemsFigures(db),
     approvalsFigures(db, now, since),
     exceptionsFigures(db, now, since),
@@ -364,6 +365,7 @@ export async function loadDashboard(db: Db, now = new Date()) {
     appealsFigures(db, now, since),
     ledgerFigures(db),
     trends(db, now),
+    db.selectFrom('alerts').select(countAll(db)).where('status', '=', 'firing').executeTakeFirstOrThrow(),
   ]);
   return {
     generatedAt: now.toISOString(),
@@ -377,5 +379,6 @@ export async function loadDashboard(db: Db, now = new Date()) {
     appeals,
     ledger,
     trends: trend,
+    alerts: { firing: figure(firing.n, link(ALERTS, { status: 'firing' })) },
   };
 }

@@ -27,6 +27,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/ledger', label: 'Ledger' },
   { to: '/frameworks', label: 'Frameworks' },
   { to: '/frameworks/soa', label: 'Statement of Applicability' },
+  { to: '/monitoring/alerts', label: 'Monitoring' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
   { to: '/admin/grants', label: 'Auditor access', roles: ['admin', 'external_auditor'] },
 ];

@@ -139,6 +139,11 @@ function Figures({ d }: { d: Dashboard }) {
           </Group>
         ))}
       </Tile>
+      <Tile title="Monitoring">
+        <Row label="Firing alerts">
+          <Count figure={d.alerts.firing} label="firing alerts" />
+        </Row>
+      </Tile>
       <Tile title="Human oversight">
         <Row label="Paused now">
           <Count figure={d.oversight.paused} label="paused systems" />

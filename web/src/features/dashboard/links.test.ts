@@ -18,6 +18,11 @@ describe('a dashboard figure links to the page of its list', () => {
     });
     expect(pageOf({ path: '/api/v1/approvals/requests', query: { emergency: 'true' }, exact: false })?.search.tab).toBe('emergency');
   });
+  it('links firing alerts to the alert list filtered the same way', () => {
+    const page = pageOf({ path: '/api/v1/alerts', query: { status: 'firing' }, exact: true });
+    expect(page).toEqual({ to: '/monitoring/alerts', search: { status: 'firing' } });
+    expect(hrefOf(page!)).toBe('/monitoring/alerts?status=firing');
+  });
   it('has no page for a figure without a list, or an unknown list', () => {
     expect(pageOf(null)).toBeNull();
     expect(pageOf({ path: '/api/v1/unknown', query: {}, exact: true })).toBeNull();

@@ -42,6 +42,7 @@ export function pageOf(link: ListLink | null): PageLink | null {
   if (path.startsWith('/api/v1/decisions')) return { to: '/decisions', search: withoutPaging(query) };
   if (path === '/api/v1/appeals') return { to: '/appeals', search: withoutPaging(query) };
   if (path.startsWith('/api/v1/ledger')) return { to: '/ledger', search: {} };
+  if (path === '/api/v1/alerts') return { to: '/monitoring/alerts', search: withoutPaging(query) };
   const incident = /^\/api\/v1\/incidents\/([^/]+)/.exec(path);
   if (incident) return { to: `/incidents/${incident[1]}`, search: {} };
   return null;

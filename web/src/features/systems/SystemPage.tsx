@@ -1,6 +1,6 @@
 // AI system: its purpose and intended use, owners per lifecycle phase, model versions and data
 // sources, the runtime state, its complete history (with proofs) and its changes side by side.
-import { Anchor, Badge, Grid, Group, Paper, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Grid, Group, Paper, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
@@ -173,6 +173,9 @@ export function SystemPage() {
         }
         actions={
           <Group gap="xs">
+            <Button variant="default" renderRoot={(props) => <Link {...props} to="/systems/$systemId/monitoring" params={{ systemId }} />}>
+              Monitoring
+            </Button>
             <Badge size="lg" variant="light" c="var(--mantine-color-text)" color={TIER_COLOR[s.euRiskTier] ?? 'gray'}>
               EU tier: {humanize(s.euRiskTier)}
             </Badge>

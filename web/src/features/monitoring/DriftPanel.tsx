@@ -1,0 +1,160 @@
+// Drift of the decision score: the current window against the window before it or a frozen
+// baseline: PSI, the Kolmogorov-Smirnov statistic and p-value, the Jensen-Shannon distance, each
+// with its sample sizes; a statistic without an estimate reads as its reason.
+import { Button, Group, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, unwrap } from '../../api/client';
+import { holds, useSession } from '../../api/session';
+import { Empty, ErrorState, Loading } from '../../components/states';
+import type { DRIFT_REFERENCES } from '../../routes/monitoring.routes';
+import { MONITOR_EDITORS } from './MonitorsPanel';
+import { estimateText, psiReading } from './model';
+
+type Against = (typeof DRIFT_REFERENCES)[number];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function DriftPanel({
+  systemId,
+  window,
+  against,
+  baseline,
+  onReference,
+}: {
+  systemId: string;
+  window: { from: string; to: string; label: string; previous: { from: string; to: string } };
+  against: Against;
+  baseline: string | undefined;
+  onReference: (change: { against?: Against; baseline?: string }) => void;
+}) {
+  const session = useSession();
+  const mayFreeze = holds(session, MONITOR_EDITORS, systemId);
+  const [draft, setDraft] = useState(baseline ?? '');
+  const reference =
+    against === 'baseline'
+      ? baseline
+        ? { baselineId: baseline }
+        : null
+      : { referenceFrom: window.previous.from, referenceTo: window.previous.to };
+  const drift = useQuery({
+    queryKey: ['drift', systemId, window.from, window.to, reference],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/systems/{id}/monitoring/drift', {
+          params: { path: { id: systemId }, query: { feature: 'score', from: window.from, to: window.to, ...reference } },
+        }),
+      ),
+    enabled: reference !== null,
+  });
+  const freeze = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/systems/{id}/monitoring/baselines', {
+          params: { path: { id: systemId } },
+          body: { feature: 'score', from: window.previous.from, to: window.previous.to },
+        }),
+      ),
+    onSuccess: (b) => {
+      notifications.show({ color: 'green', message: 'The previous window is frozen as a baseline' });
+      setDraft(b.id);
+      onReference({ against: 'baseline', baseline: b.id });
+    },
+  });
+  return (
+    <Stack>
+      <Text size="sm">
+        Feature: <strong>decision score</strong>. Only the numeric score is measured for drift so far; categorical features (chi-square
+        test) have no API yet.
+      </Text>
+      <Group align="flex-end">
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id="drift-reference">
+            Compare against
+          </Text>
+          <SegmentedControl
+            aria-labelledby="drift-reference"
+            value={against}
+            onChange={(v) => onReference({ against: v as Against })}
+            data={[
+              { value: 'previous', label: 'The window before' },
+              { value: 'baseline', label: 'A frozen baseline' },
+            ]}
+          />
+        </Stack>
+        {against === 'baseline' && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (UUID.test(draft.trim())) onReference({ baseline: draft.trim() });
+            }}
+          >
+            <Group align="flex-end">
+              <TextInput label="Baseline id" w={340} value={draft} onChange={(e) => setDraft(e.currentTarget.value)} />
+              <Button type="submit" variant="default" disabled={!UUID.test(draft.trim())}>
+                Use it
+              </Button>
+            </Group>
+          </form>
+        )}
+        {mayFreeze && (
+          <Button variant="light" onClick={() => freeze.mutate()} loading={freeze.isPending}>
+            Freeze the window before as a baseline
+          </Button>
+        )}
+      </Group>
+      {freeze.error ? <ErrorState error={freeze.error} title="The baseline was not frozen" /> : null}
+      {reference === null ? (
+        <Empty title="Choose a baseline">Give a baseline's id, or freeze one.</Empty>
+      ) : drift.isError ? (
+        <ErrorState error={drift.error} title="The drift report could not be loaded" />
+      ) : !drift.data ? (
+        <Loading label="Computing drift…" />
+      ) : (
+        <>
+          <Text size="sm" c="dimmed">
+            {window.label} ({drift.data.n.current} scores) against{' '}
+            {drift.data.baselineId ? `baseline ${drift.data.baselineId}` : 'the window of the same length before it'} (
+            {drift.data.n.reference} scores).
+          </Text>
+          <Table withTableBorder striped aria-label="Drift of the decision score" fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Statistic</Table.Th>
+                <Table.Th>Value</Table.Th>
+                <Table.Th>Reading</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              <Table.Tr>
+                <Table.Td>PSI (population stability index)</Table.Td>
+                <Table.Td>{estimateText(drift.data.psi)}</Table.Td>
+                <Table.Td>{psiReading(drift.data.psi.value) ?? '—'} (below 0.1 stable, 0.1–0.25 shifting, above 0.25 shifted)</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Td>Kolmogorov–Smirnov statistic</Table.Td>
+                <Table.Td>{estimateText(drift.data.ks.statistic)}</Table.Td>
+                <Table.Td>largest gap between the two distributions, from {drift.data.ks.from}</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Td>Kolmogorov–Smirnov p-value</Table.Td>
+                <Table.Td>{estimateText(drift.data.ks.pValue)}</Table.Td>
+                <Table.Td>two-sided{drift.data.ks.method ? `, ${drift.data.ks.method}` : ''}; small means the score has moved</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Td>Jensen–Shannon distance</Table.Td>
+                <Table.Td>{estimateText(drift.data.jensenShannon)}</Table.Td>
+                <Table.Td>base 2: 0 the same, 1 disjoint</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Td>Chi-square</Table.Td>
+                <Table.Td>n/a: not a categorical feature</Table.Td>
+                <Table.Td>applies to categorical features only</Table.Td>
+              </Table.Tr>
+            </Table.Tbody>
+          </Table>
+        </>
+      )}
+    </Stack>
+  );
+}
