@@ -2380,6 +2380,14 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        SignerRef: {
+            id: string;
+            name: string;
+            onBehalfOf: {
+                id: string;
+                name: string;
+            } | null;
+        };
         ApprovalDecision: {
             id: components["schemas"]["Id"];
             revision: number;
@@ -2442,14 +2450,7 @@ export interface components {
             recordedBy: string | null;
             recordedByName: string | null;
             /** @description who signed the approval that allowed the change; [] when none */
-            signedBy: {
-                id: string;
-                name: string;
-                onBehalfOf: {
-                    id: string;
-                    name: string;
-                } | null;
-            }[];
+            signedBy: components["schemas"]["SignerRef"][];
             recordedAt: string;
             eventId: string;
         };
@@ -2545,14 +2546,6 @@ export interface components {
             /** @description the API path a fix starts from */
             act: string;
         };
-        SoaSigner: {
-            id: string;
-            name: string;
-            onBehalfOf: {
-                id: string;
-                name: string;
-            } | null;
-        };
         SoaEntry: {
             /** @description canonical Annex A control id, e.g. iso42001:A.2.2 */
             controlId: string;
@@ -2566,7 +2559,7 @@ export interface components {
             approvalRequestId: string | null;
             approvedAt: string | null;
             /** @description who signed the soa_change request that set this entry */
-            approvedBy: components["schemas"]["SoaSigner"][];
+            approvedBy: components["schemas"]["SignerRef"][];
         };
         StatementOfApplicability: {
             /** @description 0: the default before any approval; each approved soa_change adds one */
@@ -2574,7 +2567,7 @@ export interface components {
             approved: boolean;
             approvalRequestId: string | null;
             approvedAt: string | null;
-            approvedBy: components["schemas"]["SoaSigner"][];
+            approvedBy: components["schemas"]["SignerRef"][];
             entries: components["schemas"]["SoaEntry"][];
         };
         SoaVersionSummary: {
@@ -2588,7 +2581,7 @@ export interface components {
             approvalRequestId: string;
             requestedBy: string;
             requestedByName: string | null;
-            approvedBy: components["schemas"]["SoaSigner"][];
+            approvedBy: components["schemas"]["SignerRef"][];
             appliedBy: string | null;
             appliedByName: string | null;
             /** Format: date-time */
@@ -2857,14 +2850,7 @@ export interface components {
                 id: string | null;
                 name: string | null;
             } | null;
-            signers: {
-                id: string;
-                name: string;
-                onBehalfOf: {
-                    id: string;
-                    name: string;
-                } | null;
-            }[] | null;
+            signers: components["schemas"]["SignerRef"][] | null;
             rationale: string | null;
             links: {
                 [key: string]: string;
@@ -7481,14 +7467,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;
@@ -7503,14 +7482,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;
@@ -7525,14 +7497,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;
@@ -7556,14 +7521,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;
@@ -7578,14 +7536,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;
@@ -7600,14 +7551,7 @@ export interface operations {
                                     /** @enum {string} */
                                     kind: "user" | "token" | "system";
                                 };
-                                signers: {
-                                    id: string;
-                                    name: string;
-                                    onBehalfOf: {
-                                        id: string;
-                                        name: string;
-                                    } | null;
-                                }[];
+                                signers: components["schemas"]["SignerRef"][];
                                 approvalRequestId: string | null;
                                 exceptionId: string | null;
                                 reason: string | null;

@@ -1,8 +1,10 @@
 // Request and response schemas of the approvals API (TypeBox: validation and OpenAPI).
+
 import { Type } from 'typebox';
 import { ACTOR_KINDS, ROLES } from '../../context.js';
 import { DECISIONS, REQUEST_KINDS, REQUEST_STATUSES } from '../../governance/approvals.tables.js';
 import { SYSTEM_USE_TARGETS } from '../../governance/governed-changes.js';
+import { SignerRef } from '../../governance/signer.schema.js';
 import { EU_RISK_TIERS } from '../../governance/system-states.js';
 import { component, Id, PageQuery, StringEnum } from '../../server/http.js';
 
@@ -286,9 +288,8 @@ export const DelegationView = Type.Object({
   revokedAt: Nullable(Type.String()),
 });
 
-const PersonRef = Type.Object({ id: Type.String(), name: Type.String() });
 /** Who signed the approval that allowed a change (and for whom, when delegated). */
-export const SignerView = Type.Object({ ...PersonRef.properties, onBehalfOf: Nullable(PersonRef) });
+export const SignerView = SignerRef;
 
 export const ChangeRecordView = component(
   'ChangeRecord',

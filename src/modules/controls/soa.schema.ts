@@ -1,17 +1,12 @@
 // Request and response shapes of the Statement of Applicability API (TypeBox: validation and OpenAPI).
+
 import { Type } from 'typebox';
+import { SignerRef } from '../../governance/signer.schema.js';
 import { component, Id, PageQuery } from '../../server/http.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-const SoaSigner = component(
-  'SoaSigner',
-  Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    onBehalfOf: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
-  }),
-);
+const SoaSigner = SignerRef;
 
 export const SoaEntryView = component(
   'SoaEntry',

@@ -1,6 +1,8 @@
 // Request and response schemas of the AI system inventory (TypeBox: validation and OpenAPI).
+
 import { type Static, type TLiteral, type TUnion, Type } from 'typebox';
 import { ACTOR_KINDS } from '../../context.js';
+import { SignerRef } from '../../governance/signer.schema.js';
 import { HISTORY_KINDS } from '../../ledger/system-index.js';
 import { CursorPage, component, Id, StringEnum } from '../../server/http.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, LIFECYCLE_PHASES, SYSTEM_SORTS, SYSTEM_STATUSES } from './systems.tables.js';
@@ -215,15 +217,7 @@ export const HistoryEntryView = component(
       email: Nullable(Type.String()),
     }),
     onBehalfOf: Nullable(Person),
-    signers: Nullable(
-      Type.Array(
-        Type.Object({
-          id: Type.String(),
-          name: Type.String(),
-          onBehalfOf: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
-        }),
-      ),
-    ),
+    signers: Nullable(Type.Array(SignerRef)),
     rationale: Nullable(Type.String()),
     links: Type.Record(Type.String(), Type.String()),
     leafHash: Type.String(),
