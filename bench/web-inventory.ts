@@ -103,7 +103,7 @@ export async function run(): Promise<BenchResult[]> {
       await page.waitForTimeout(50);
     }
     await page.waitForTimeout(500);
-    const loaded = Number(/(\d+) entries loaded/.exec(await page.getByTestId('history-status').textContent())?.[1] ?? 'NaN');
+    const loaded = Number(/(\d+) entries loaded/.exec((await page.getByTestId('history-status').textContent()) ?? '')?.[1] ?? 'NaN');
     const drawn = await scroller.locator('li').count();
     const scrolled = await scroller.evaluate((el) => el.scrollTop);
     await context.close();
