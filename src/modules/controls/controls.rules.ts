@@ -3,6 +3,9 @@
 // facts is controls.service.ts; nothing here touches the database.
 
 export const CONTROL_STATUSES = ['satisfied', 'partly', 'not_satisfied', 'not_applicable'] as const;
+
+/** The exceptions lifecycle's open statuses (modules/exceptions/exceptions.policy.ts says the same). */
+export const OPEN_EXCEPTION = ['open', 'triaged', 'investigating', 'remediating', 'verifying'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 export interface RecordRef {

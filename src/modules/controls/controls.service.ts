@@ -16,6 +16,7 @@ import {
   otherEnd,
 } from '../../frameworks/catalog.js';
 import { lastVerification } from '../../ledger/verifications.js';
+import { cachedEvaluation } from './controls.cache.js';
 import {
   type ConditionResult,
   type ControlStatus,
@@ -23,6 +24,7 @@ import {
   EVIDENCE_RULES,
   evaluateForSystem,
   FIX_AT,
+  OPEN_EXCEPTION,
   type RecordRef,
   type SystemFacts,
 } from './controls.rules.js';
@@ -30,8 +32,6 @@ import { type ComputedStatus, sinceOf, trackStatusChanges } from './controls.tra
 
 type Db = Kysely<Database>;
 
-/** The exceptions lifecycle's open statuses (modules/exceptions/exceptions.policy.ts says the same). */
-const OPEN_EXCEPTION = ['open', 'triaged', 'investigating', 'remediating', 'verifying'] as const;
 /** Only the controls (and ISO's clause 7.5.3) get a status; objectives, functions and articles group them. */
 const ASSESSED_KINDS = new Set(['control', 'subcategory', 'article']);
 
@@ -226,9 +226,22 @@ export async function loadControlGaps(db: Db, options: { framework: string; syst
 }
 
 /** The status as the API and the CLI show it: evaluated, each change recorded, and since when each
- * status has held (for the scope asked: the organisation, or the one system). */
+ * status has held (for the scope asked: the organisation, or the one system). Served from
+ * controls.cache.ts while no fact it reads has changed (no ledger event, no new verification, no
+ * exception fallen due): then nothing changed, nothing is recorded and every since stands. */
 export async function evaluateControlStatus(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
   const now = options.now ?? new Date();
+  const framework = requireStatusFramework(options.framework);
+  const key = `${framework}\u0000${options.systemId ?? ''}`;
+  const view = await cachedEvaluation(store.db, { key, now, systemId: options.systemId }, () =>
+    evaluateAndTrack(store, { ...options, now }),
+  );
+  return { ...view, evaluatedAt: now.toISOString() };
+}
+
+/** The full evaluation, without the cache: what a cached status must equal (controls.test.ts). */
+export async function evaluateAndTrack(store: Store, options: { framework: string; systemId?: string; now: Date }) {
+  const { now } = options;
   const report = await loadControlStatus(store.db, { ...options, now });
   const scope = options.systemId ?? '';
   const computed: ComputedStatus[] = report.items.flatMap((item) => [
