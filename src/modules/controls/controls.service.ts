@@ -225,18 +225,41 @@ export async function loadControlGaps(db: Db, options: { framework: string; syst
   return { framework: status.framework, systemId: status.systemId, evaluatedAt: status.evaluatedAt, items };
 }
 
-/** The status as the API and the CLI show it: evaluated, each change recorded, and since when each
- * status has held (for the scope asked: the organisation, or the one system). Served from
- * controls.cache.ts while no fact it reads has changed (no ledger event, no new verification, no
- * exception fallen due): then nothing changed, nothing is recorded and every since stands. */
-export async function evaluateControlStatus(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
-  const now = options.now ?? new Date();
+type StatusView = Awaited<ReturnType<typeof evaluateAndTrack>>;
+
+/** A cached evaluation, and its JSON text (without evaluatedAt) once the API has asked for it. */
+interface Evaluated {
+  view: StatusView;
+  json?: string;
+}
+
+/** Served from controls.cache.ts while no fact it reads has changed (no ledger event, no new
+ * verification, no exception fallen due): then nothing changed, nothing is recorded and every
+ * since stands. */
+async function evaluated(store: Store, options: { framework: string; systemId?: string; now: Date }): Promise<Evaluated> {
   const framework = requireStatusFramework(options.framework);
   const key = `${framework}\u0000${options.systemId ?? ''}`;
-  const view = await cachedEvaluation(store.db, { key, now, systemId: options.systemId }, () =>
-    evaluateAndTrack(store, { ...options, now }),
-  );
+  return cachedEvaluation(store.db, { key, now: options.now, systemId: options.systemId }, async () => ({
+    view: await evaluateAndTrack(store, options),
+  }));
+}
+
+/** The status as the CLI shows it: evaluated, each change recorded, and since when each status has
+ * held (for the scope asked: the organisation, or the one system). */
+export async function evaluateControlStatus(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
+  const now = options.now ?? new Date();
+  const { view } = await evaluated(store, { ...options, now });
   return { ...view, evaluatedAt: now.toISOString() };
+}
+
+/** The same status as the API's JSON text. The organisation's is some 4 MB for 1,000 systems:
+ * serialised once per evaluation, not once per request (that alone took longer than the 200 ms
+ * the issue allows); only evaluatedAt, written first, is new in each answer. */
+export async function controlStatusJson(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
+  const now = options.now ?? new Date();
+  const entry = await evaluated(store, { ...options, now });
+  entry.json ??= JSON.stringify({ ...entry.view, evaluatedAt: undefined }).slice(1);
+  return `{"evaluatedAt":${JSON.stringify(now.toISOString())},${entry.json}`;
 }
 
 /** The full evaluation, without the cache: what a cached status must equal (controls.test.ts). */
