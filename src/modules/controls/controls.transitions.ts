@@ -19,6 +19,12 @@ type Recorded = Map<string, Map<string, { status: ControlStatus; since: string }
 
 const recordedOf = (recorded: Recorded, controlId: string, scope: string) => recorded.get(controlId)?.get(scope);
 
+function setRecorded(recorded: Recorded, controlId: string, scope: string, value: { status: ControlStatus; since: string }) {
+  const byScope = recorded.get(controlId) ?? new Map<string, { status: ControlStatus; since: string }>();
+  byScope.set(scope, value);
+  recorded.set(controlId, byScope);
+}
+
 /** Records the statuses that changed; returns, for every computed one, since when it has held. */
 export async function trackStatusChanges(store: Store, computed: ComputedStatus[], now: Date): Promise<Recorded> {
   const controlIds = [...new Set(computed.map((c) => c.controlId))];
@@ -29,21 +35,13 @@ export async function trackStatusChanges(store: Store, computed: ComputedStatus[
       .select(['control_id', 'scope', 'status', 'since'])
       .where('control_id', 'in', controlIds.slice(i, i + CHUNK))
       .execute();
-    for (const r of rows) {
-      let byScope = recorded.get(r.control_id);
-      if (!byScope) recorded.set(r.control_id, (byScope = new Map()));
-      byScope.set(r.scope, { status: r.status, since: r.since });
-    }
+    for (const r of rows) setRecorded(recorded, r.control_id, r.scope, { status: r.status, since: r.since });
   }
   const at = now.toISOString();
   const changed = computed.filter((c) => recordedOf(recorded, c.controlId, c.scope)?.status !== c.status);
   if (changed.length > 0) await store.transact((trx) => recordChanges(trx, changed, recorded, at));
   // What holds now: the changed ones since now, the others since they were recorded.
-  for (const c of changed) {
-    let byScope = recorded.get(c.controlId);
-    if (!byScope) recorded.set(c.controlId, (byScope = new Map()));
-    byScope.set(c.scope, { status: c.status, since: at });
-  }
+  for (const c of changed) setRecorded(recorded, c.controlId, c.scope, { status: c.status, since: at });
   return recorded;
 }
 
