@@ -99,6 +99,7 @@ for (const dialect of DIALECTS) {
       };
       const rostered = new Set<string>();
       const phased = new Set<string>();
+      const approved = new Set<string>();
       const steps: Record<string, (systemId: string) => Promise<void>> = {
         'new system': async () => {
           systems.push((await buildSystem(t.store, { name: `Cache scorer ${systems.length}` })).id);
@@ -110,6 +111,7 @@ for (const dialect of DIALECTS) {
               await t.call(lead, 'DELETE', `/api/v1/systems/${id}/phase-owners/operation`, {
                 rationale: 'The operations team was dissolved',
               }),
+              204,
             );
           else {
             ok(
@@ -160,6 +162,9 @@ for (const dialect of DIALECTS) {
         'use approved': async (id) => {
           // The system's owner signs its use: without that owner, the step gives it one instead.
           if (ownerOf.get(id) !== owner.id) return changeOwner(id, owner.id);
+          // A system's use is approved once: after that, the step changes its owner instead.
+          if (approved.has(id)) return changeOwner(id, lead.id);
+          approved.add(id);
           const request = await requestApproval(t, requester, { kind: 'system_use', subjectId: id });
           ok(await decide(t, owner, request.id));
           ok(await decide(t, approver, request.id));
