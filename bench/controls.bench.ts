@@ -1,11 +1,12 @@
 // GET /api/v1/controls/status for the organisation at the scale the issue names: 1,000 AI systems
 // and 1,000,000 ledger events (through the real append path), with owners, phase owners, rosters,
 // approved requests and overdue exceptions around them, on SQLite. The first read records every
-// status (control_status); the timed reads are the steady state, where nothing changed.
+// status (control_status); the timed reads are the steady state, where nothing changed (served from
+// the cache, controls.cache.ts), then reads just after a change (a full evaluation each).
 // Reports the median next to /healthz measured the same way in the same run. Target: <= 200 ms.
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../src/db/store.js';
-import { type BenchResult, nowMs, request, seedLedger, startBenchServer, timeGets } from './lib.js';
+import { type BenchResult, median, nowMs, request, seedLedger, startBenchServer, timeGets } from './lib.js';
 
 const SYSTEMS = 1_000;
 const EVENTS = Number(process.env.PROOFLINE_BENCH_EVENTS ?? 1_000_000);
@@ -78,6 +79,17 @@ export async function run(): Promise<BenchResult[]> {
     const a92 = first.items.find((i) => i.controlId === 'iso42001:A.9.2');
     if (a92?.systems.length !== SYSTEMS) throw new Error(`controls: A.9.2 evaluated on ${a92?.systems.length} systems`);
     const status = await timeGets(url, headers, 5, 30);
+    // Just after a change: one more ledger event before each read, so each is a full evaluation
+    // (the cache's miss path: facts read, rules evaluated, changes looked up, the text serialised).
+    const afterChange: number[] = [];
+    for (let k = 0; k < 15; k++) {
+      await seedLedger(s.server.store, 1, () => ({ type: TYPES[0], subject: { type: 'ai_system', id: ids[k] }, data: { k } }));
+      const t0 = nowMs();
+      const res = await request(url, { headers });
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+      afterChange.push(nowMs() - t0);
+    }
+    const changed = median(afterChange);
     return [
       {
         name: `GET /controls/status (organisation), ${SYSTEMS.toLocaleString('en')} systems and ${EVENTS.toLocaleString('en')} events, median`,
@@ -87,6 +99,15 @@ export async function run(): Promise<BenchResult[]> {
         ratio: status / baseline,
         target: '<= 200 ms',
         pass: status <= 200,
+      },
+      {
+        name: 'the same, read just after a change (a full evaluation each time), median',
+        value: changed,
+        unit: 'ms',
+        baseline,
+        ratio: changed / baseline,
+        target: '<= 200 ms',
+        pass: changed <= 200,
       },
     ];
   } finally {
