@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
         const cached = await evaluateControlStatus(t.store, { framework, systemId, now });
         const fresh = await loadControlStatus(t.store.db, { framework, systemId, now });
         assert.deepEqual(said(cached), said(fresh), `${step}: ${framework} ${systemId ?? 'organisation'}`);
-        const json = JSON.parse(await controlStatusJson(t.store, { framework, systemId, now })) as Report;
+        const json = JSON.parse((await controlStatusJson(t.store, { framework, systemId, now })).toString('utf8')) as Report;
         assert.deepEqual(said(json), said(fresh), `${step}: the API's text, ${framework} ${systemId ?? 'organisation'}`);
       }
     }

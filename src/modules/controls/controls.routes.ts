@@ -19,7 +19,7 @@ export function controlsRoutes(app: App, { store }: AppDeps) {
       },
       config: read,
     },
-    // Sent as the text the service keeps with its cached evaluation (the shape of ControlStatusReport).
+    // Sent as the bytes the service keeps with its cached evaluation (the shape of ControlStatusReport).
     async (req, reply) => {
       const json = await controlStatusJson(store, { framework: req.query.framework, systemId: req.query.system });
       return reply.type('application/json; charset=utf-8').send(json);

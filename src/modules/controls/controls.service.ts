@@ -230,7 +230,8 @@ type StatusView = Awaited<ReturnType<typeof evaluateAndTrack>>;
 /** A cached evaluation, and its JSON text (without evaluatedAt) once the API has asked for it. */
 interface Evaluated {
   view: StatusView;
-  json?: string;
+  /** UTF-8, without its opening brace: each answer is its own evaluatedAt followed by these bytes. */
+  json?: Buffer;
 }
 
 /** Served from controls.cache.ts while no fact it reads has changed (no ledger event, no new
@@ -252,14 +253,14 @@ export async function evaluateControlStatus(store: Store, options: { framework: 
   return { ...view, evaluatedAt: now.toISOString() };
 }
 
-/** The same status as the API's JSON text. The organisation's is some 4 MB for 1,000 systems:
- * serialised once per evaluation, not once per request (that alone took longer than the 200 ms
- * the issue allows); only evaluatedAt, written first, is new in each answer. */
+/** The same status as the API's JSON (UTF-8 bytes). The organisation's is some 4 MB for 1,000
+ * systems: serialised and encoded once per evaluation, not once per request (serialising alone
+ * took longer than the 200 ms the issue allows); only evaluatedAt, written first, is new in each. */
 export async function controlStatusJson(store: Store, options: { framework: string; systemId?: string; now?: Date }) {
   const now = options.now ?? new Date();
   const entry = await evaluated(store, { ...options, now });
-  entry.json ??= JSON.stringify({ ...entry.view, evaluatedAt: undefined }).slice(1);
-  return `{"evaluatedAt":${JSON.stringify(now.toISOString())},${entry.json}`;
+  entry.json ??= Buffer.from(JSON.stringify({ ...entry.view, evaluatedAt: undefined }).slice(1));
+  return Buffer.concat([Buffer.from(`{"evaluatedAt":${JSON.stringify(now.toISOString())},`), entry.json]);
 }
 
 /** The full evaluation, without the cache: what a cached status must equal (controls.test.ts). */
