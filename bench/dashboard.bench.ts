@@ -3,10 +3,8 @@
 // incidents, approvals, decisions under review, appeals, paused and restricted systems), on SQLite.
 // Reports the median next to /healthz measured the same way in the same run. Target: <= 50 ms.
 import { randomUUID } from 'node:crypto';
-import { systemContext } from '../src/context.js';
 import type { Store } from '../src/db/store.js';
-import { appendEvents, type EventInput } from '../src/ledger/ledger.service.js';
-import { type BenchResult, median, nowMs, request, startBenchServer } from './lib.js';
+import { type BenchResult, nowMs, request, seedLedger, startBenchServer, timeGets } from './lib.js';
 
 const SYSTEMS = 100_000;
 const EVENTS = Number(process.env.PROOFLINE_BENCH_EVENTS ?? 1_000_000);
@@ -136,34 +134,6 @@ export function seedRecords(db: Sqlite, userId: string): string[] {
 
 const OVERSIGHT = ['oversight.paused', 'oversight.restricted', 'oversight.resumed'];
 
-/** 1,000,000 events through the real append path (the Merkle tree and its nodes included). */
-export async function seedLedger(store: Store, systemIds: string[]): Promise<void> {
-  const ctx = systemContext('bench');
-  const chunk = 10_000;
-  for (let start = 0; start < EVENTS; start += chunk) {
-    const inputs: EventInput[] = Array.from({ length: chunk }, (_, k) => {
-      const i = start + k;
-      const systemId = systemIds[i % systemIds.length];
-      const type = i % 200 === 0 ? OVERSIGHT[i % 3] : i % 2 ? 'system.updated' : 'decisions.batch_recorded';
-      return { type, subject: { type: 'ai_system', id: systemId }, data: { i } };
-    });
-    await store.transact((trx) => appendEvents(trx, ctx, inputs));
-  }
-  store.sqlite?.exec('analyze');
-}
-
-async function timeGets(url: string, headers: Record<string, string>, warm: number, runs: number): Promise<number> {
-  for (let i = 0; i < warm; i++) await request(url, { headers });
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = nowMs();
-    const res = await request(url, { headers });
-    if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200)}`);
-    times.push(nowMs() - t);
-  }
-  return median(times);
-}
-
 export async function run(): Promise<BenchResult[]> {
   const s = await startBenchServer();
   try {
@@ -173,7 +143,11 @@ export async function run(): Promise<BenchResult[]> {
     const ids = seedRecords(db, user.id);
     console.error(`dashboard: seeded ${SYSTEMS} systems and their records in ${Math.round(nowMs() - t)} ms`);
     t = nowMs();
-    await seedLedger(s.server.store, ids);
+    await seedLedger(s.server.store, EVENTS, (i) => ({
+      type: i % 200 === 0 ? OVERSIGHT[i % 3] : i % 2 ? 'system.updated' : 'decisions.batch_recorded',
+      subject: { type: 'ai_system', id: ids[i % ids.length] },
+      data: { i },
+    }));
     console.error(`dashboard: appended ${EVENTS} ledger events in ${Math.round(nowMs() - t)} ms`);
     const headers = { authorization: `Bearer ${s.token}` };
     const baseline = await timeGets(`${s.url}/healthz`, {}, 20, 100);

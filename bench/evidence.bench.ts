@@ -1,16 +1,16 @@
 // Evidence packs at scale: a whole-organisation pack of a 1,000,000-event ledger (SQLite, the real
-// append path), written to a file; events/s and peak resident memory of the writing; then
-// `verifyEvidencePack` on it against plain node SHA-256 over the same leaves, in the same run.
-import { createHash } from 'node:crypto';
+// append path), written to a file by a child process (bench/evidence-pack-child.ts), so events/s and
+// peak resident memory are the writing's own, not the seeding's; then `verifyEvidencePack` on it,
+// also in a child, against plain node SHA-256 (one-shot crypto.hash) over the same leaves, in the
+// same run.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createSqliteStore } from '../src/db/store.js';
-import { verifyEvidencePack } from '../src/evidence/pack-verify.js';
-import { generateEvidencePack } from '../src/evidence/pack-writer.js';
+import { createSqliteStore, type Store } from '../src/db/store.js';
 import { appendEvents, type EventInput } from '../src/ledger/ledger.service.js';
 import { loadSigningKey } from '../src/ledger/signing-key.js';
 import { type BenchResult, nowMs, tempDir } from './lib.js';
@@ -26,58 +26,85 @@ const input = (i: number): EventInput => ({
   reason: `Scheduled review ${i} completed by the model risk team`,
 });
 
-export async function run(): Promise<BenchResult[]> {
-  const dir = tempDir('proofline-bench-evidence-');
-  const store = createSqliteStore(path.join(dir, 'big.db'));
-  await migrateToLatest(store.writer);
-  const signer = loadSigningKey(loadConfig({ PROOFLINE_SIGNING_KEY_FILE: path.join(dir, 'key.pem') }));
-  for (let start = 0; start < EVENTS; start += 10_000) {
-    const inputs = Array.from({ length: Math.min(10_000, EVENTS - start) }, (_, i) => input(start + i));
-    await store.transact((trx) => appendEvents(trx, ctx, inputs));
+/** Plain SHA-256 of every leaf with its 0x00 prefix (the bytes a leaf hash covers), timing only the hashing. */
+function plainHashRate(store: Store): { rate: number; leaves: number } {
+  const read = (store.sqlite as NonNullable<Store['sqlite']>)
+    .prepare('select cast(leaf as blob) from ledger_events where seq >= ? and seq < ? order by seq')
+    .raw(true);
+  let hashing = 0;
+  let leaves = 0;
+  for (let start = 0; ; start += 50_000) {
+    const page = (read.all(start, start + 50_000) as Array<[Buffer]>).map(([leaf]) => Buffer.concat([Buffer.from([0]), leaf]));
+    if (page.length === 0) break;
+    const t = nowMs();
+    for (const leaf of page) crypto.hash('sha256', leaf, 'buffer');
+    hashing += nowMs() - t;
+    leaves += page.length;
   }
-  const file = path.join(dir, 'pack.zip');
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
-  const started = nowMs();
-  const pack = await generateEvidencePack(store, { ctx, scope: { kind: 'organisation' }, signer });
-  await pipeline(pack.stream, fs.createWriteStream(file));
-  const writeSeconds = (nowMs() - started) / 1000;
-  clearInterval(sampler);
-  const rate = (EVENTS + 1) / writeSeconds;
-  const peakMb = peakRss / 2 ** 20;
+  return { rate: (leaves / hashing) * 1000, leaves };
+}
 
-  // Plain SHA-256 over the same leaf bytes (read once into memory, so only hashing is timed).
-  const leaves = (await store.db.selectFrom('ledger_events').select('leaf').orderBy('seq').execute()).map((r) =>
-    Buffer.from(`\0${r.leaf}`),
-  );
-  const plainStarted = nowMs();
-  for (const leaf of leaves) createHash('sha256').update(leaf).digest();
-  const plainRate = leaves.length / ((nowMs() - plainStarted) / 1000);
-  const verifyStarted = nowMs();
-  const verified = await verifyEvidencePack(file, { verifierKey: signer.verifierKey });
-  const verifyRate = verified.events / ((nowMs() - verifyStarted) / 1000);
-  await store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (!verified.ok) throw new Error(`the benchmark's pack did not verify: ${JSON.stringify(verified.problem)}`);
-  return [
-    {
-      name: `evidence pack, whole organisation, ${EVENTS} events`,
-      value: rate,
-      unit: 'events/s',
-      target: '>= 50000',
-      pass: rate >= 50_000,
-    },
-    { name: 'evidence pack, peak resident memory', value: peakMb, unit: 'MB', target: '<= 300', pass: peakMb <= 300 },
-    {
-      name: 'pack verify vs plain SHA-256 over the same leaves',
-      value: verifyRate,
-      unit: 'events/s',
-      baseline: plainRate,
-      ratio: verifyRate / plainRate,
-      target: '>= 0.4 x plain',
-      pass: verifyRate / plainRate >= 0.4,
-    },
-  ];
+function inChild(mode: 'write' | 'verify', file: string, env: Record<string, string>) {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/evidence-pack-child.ts', mode, file], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out) as { ok: boolean; events?: number; problem?: unknown; ms: number; peakMb: number };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = tempDir('evidence');
+  const dbFile = path.join(dir, 'big.db');
+  const keyFile = path.join(dir, 'key.pem');
+  const store = createSqliteStore(dbFile);
+  try {
+    await migrateToLatest(store.writer);
+    loadSigningKey(loadConfig({ PROOFLINE_SIGNING_KEY_FILE: keyFile }));
+    let t = nowMs();
+    for (let start = 0; start < EVENTS; start += 10_000) {
+      const inputs = Array.from({ length: Math.min(10_000, EVENTS - start) }, (_, i) => input(start + i));
+      await store.transact((trx) => appendEvents(trx, ctx, inputs));
+    }
+    console.error(`evidence: appended ${EVENTS} ledger events in ${Math.round(nowMs() - t)} ms`);
+    const env = { PROOFLINE_DATABASE_URL: `sqlite:${dbFile}`, PROOFLINE_SIGNING_KEY_FILE: keyFile, PROOFLINE_LOG_LEVEL: 'silent' };
+    const file = path.join(dir, 'pack.zip');
+    t = nowMs();
+    const written = inChild('write', file, env);
+    console.error(`evidence: pack of ${(fs.statSync(file).size / 2 ** 20).toFixed(1)} MB in ${Math.round(nowMs() - t)} ms (child)`);
+    const plain = plainHashRate(store);
+    const verified = inChild('verify', file, env);
+    if (!verified.ok || verified.events !== plain.leaves)
+      throw new Error(`the benchmark's pack did not verify: ${JSON.stringify(verified)} (${plain.leaves} leaves)`);
+    const rate = (plain.leaves / written.ms) * 1000;
+    const verifyRate = (plain.leaves / verified.ms) * 1000;
+    return [
+      {
+        name: `evidence pack, whole organisation, ${EVENTS.toLocaleString('en')} events (+1: its own), written by a child process`,
+        value: rate,
+        unit: 'events/s',
+        target: '>= 50000',
+        pass: rate >= 50_000,
+      },
+      {
+        name: 'evidence pack, peak resident memory of the writing process (VmHWM)',
+        value: written.peakMb,
+        unit: 'MB',
+        target: '<= 300',
+        pass: written.peakMb <= 300,
+      },
+      {
+        name: `pack verify (child, peak ${verified.peakMb.toFixed(0)} MB) vs plain one-shot SHA-256 over the same leaves`,
+        value: verifyRate,
+        unit: 'events/s',
+        baseline: plain.rate,
+        ratio: verifyRate / plain.rate,
+        target: '>= 0.4 x plain',
+        pass: verifyRate / plain.rate >= 0.4,
+      },
+    ];
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

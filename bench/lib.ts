@@ -7,6 +7,8 @@ import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
 import { loadConfig } from '../src/config.js';
 import { systemContext } from '../src/context.js';
+import type { Store } from '../src/db/store.js';
+import { appendEvents, type EventInput } from '../src/ledger/ledger.service.js';
 import { type RunningServer, startServer } from '../src/server/serve.js';
 import { freePort } from '../test/pg.js';
 
@@ -105,4 +107,29 @@ export function request(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** `count` ledger events through the real append path (the Merkle tree and its nodes included), in
+ * transactions of 10,000; `event(i)` makes the i-th. Shared by the controls and dashboard benches. */
+export async function seedLedger(store: Store, count: number, event: (i: number) => EventInput): Promise<void> {
+  const ctx = systemContext('bench');
+  const chunk = 10_000;
+  for (let start = 0; start < count; start += chunk) {
+    const inputs = Array.from({ length: Math.min(chunk, count - start) }, (_, k) => event(start + k));
+    await store.transact((trx) => appendEvents(trx, ctx, inputs));
+  }
+  store.sqlite?.exec('analyze');
+}
+
+/** The median time of `runs` GETs of `url` (after `warm` untimed ones); throws on any status but 200. */
+export async function timeGets(url: string, headers: Record<string, string>, warm: number, runs: number): Promise<number> {
+  for (let i = 0; i < warm; i++) await request(url, { headers });
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = nowMs();
+    const res = await request(url, { headers });
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200)}`);
+    times.push(nowMs() - t);
+  }
+  return median(times);
 }

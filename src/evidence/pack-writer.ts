@@ -37,8 +37,12 @@ import { readScopeRecords, recordSetNames, recordsCsv } from './records.js';
 import { reportPdf } from './report-pdf.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const PAGE = 5000;
-const FLUSH_BYTES = 1 << 20;
+// Memory, for a million-event pack: a page of rows and a chunk of the file are all that is held.
+// A chunk stays under V8's large-object size (128 KiB), so each dies young and a scavenge frees it
+// with its buffer; 1 MiB chunks lived in large-object space until a full collection, and the
+// writer's resident memory climbed by their garbage.
+const PAGE = 2000;
+const FLUSH_BYTES = 96 * 1024;
 
 export interface EvidencePack {
   packId: string;
@@ -90,8 +94,12 @@ async function* scopeEvents(db: Kysely<Database>, scope: PackScope, treeSize: nu
       });
     }
     const rows = await query.orderBy('seq', 'asc').limit(PAGE).execute();
-    const page = rows.filter((r) => inScope(scope, r.type, r.leaf)).map((r) => ({ seq: Number(r.seq), type: r.type, leaf: r.leaf }));
-    yield page;
+    const all = scope.kind !== 'control' && scope.kind !== 'framework';
+    yield (all ? rows : rows.filter((r) => inScope(scope, r.type, r.leaf))).map((r) => ({
+      seq: Number(r.seq),
+      type: r.type,
+      leaf: r.leaf,
+    }));
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1].seq);
   }
@@ -171,11 +179,11 @@ function packStream(db: Kysely<Database>, head: Omit<PackManifest, 'files' | 'ev
         buffer.push(leaf, '\n');
         size += leaf.length + 1;
         events += 1;
-      }
-      if (size >= FLUSH_BYTES) {
-        yield buffer.join('');
-        buffer = [];
-        size = 0;
+        if (size >= FLUSH_BYTES) {
+          yield buffer.join('');
+          buffer = [];
+          size = 0;
+        }
       }
     }
     if (buffer.length) yield buffer.join('');

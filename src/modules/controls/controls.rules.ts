@@ -3,6 +3,9 @@
 // facts is controls.service.ts; nothing here touches the database.
 
 export const CONTROL_STATUSES = ['satisfied', 'partly', 'not_satisfied', 'not_applicable'] as const;
+
+/** The exceptions lifecycle's open statuses (modules/exceptions/exceptions.policy.ts says the same). */
+export const OPEN_EXCEPTION = ['open', 'triaged', 'investigating', 'remediating', 'verifying'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 export interface RecordRef {
@@ -115,17 +118,24 @@ export const CONDITIONS: Record<string, Condition> = {
             `${f.overdueReviews.length} mandatory review(s) overdue`,
           ),
   },
+  // Read from the last recorded verification (ledger_verifications: a full check of every leaf and
+  // checkpoint, run through the API or the CLI), never by re-hashing the ledger on a status read.
   ledger_verifies: {
     id: 'ledger_verifies',
-    says: 'the ledger verified at its last check',
+    says: "the ledger verified at its last check (the verifier's recorded result; a status read re-hashes nothing)",
     check: (f) =>
       f.ledger === null
-        ? result('ledger_verifies', false, [], 'the ledger has never been verified')
+        ? result(
+            'ledger_verifies',
+            false,
+            [],
+            'the ledger has never been verified: the status reads the last verification, it does not re-hash the ledger',
+          )
         : result(
             'ledger_verifies',
             f.ledger.ok,
             [{ type: 'ledger_verification', id: f.ledger.verifiedAt }],
-            'the last verification of the ledger failed',
+            `the last verification of the ledger (${f.ledger.verifiedAt}) failed`,
           ),
   },
   vendor_owned: {

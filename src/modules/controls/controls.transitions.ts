@@ -11,34 +11,41 @@ export interface ComputedStatus {
   status: ControlStatus;
 }
 
-const key = (controlId: string, scope: string) => `${controlId}\u0000${scope}`;
 const CHUNK = 400;
 
+/** By control, then by scope: no composite string key per lookup (for 1,000 systems, 11,000 of them
+ * a call, each concatenated and hashed three times, were a third of an evaluation). */
+type Recorded = Map<string, Map<string, { status: ControlStatus; since: string }>>;
+
+const recordedOf = (recorded: Recorded, controlId: string, scope: string) => recorded.get(controlId)?.get(scope);
+
+function setRecorded(recorded: Recorded, controlId: string, scope: string, value: { status: ControlStatus; since: string }) {
+  const byScope = recorded.get(controlId) ?? new Map<string, { status: ControlStatus; since: string }>();
+  byScope.set(scope, value);
+  recorded.set(controlId, byScope);
+}
+
 /** Records the statuses that changed; returns, for every computed one, since when it has held. */
-export async function trackStatusChanges(store: Store, computed: ComputedStatus[], now: Date): Promise<Map<string, string>> {
+export async function trackStatusChanges(store: Store, computed: ComputedStatus[], now: Date): Promise<Recorded> {
   const controlIds = [...new Set(computed.map((c) => c.controlId))];
-  const recorded = new Map<string, { status: ControlStatus; since: string }>();
+  const recorded: Recorded = new Map();
   for (let i = 0; i < controlIds.length; i += CHUNK) {
     const rows = await store.db
       .selectFrom('control_status')
       .select(['control_id', 'scope', 'status', 'since'])
       .where('control_id', 'in', controlIds.slice(i, i + CHUNK))
       .execute();
-    for (const r of rows) recorded.set(key(r.control_id, r.scope), { status: r.status, since: r.since });
+    for (const r of rows) setRecorded(recorded, r.control_id, r.scope, { status: r.status, since: r.since });
   }
   const at = now.toISOString();
-  const changed = computed.filter((c) => recorded.get(key(c.controlId, c.scope))?.status !== c.status);
+  const changed = computed.filter((c) => recordedOf(recorded, c.controlId, c.scope)?.status !== c.status);
   if (changed.length > 0) await store.transact((trx) => recordChanges(trx, changed, recorded, at));
-  const since = new Map<string, string>();
-  for (const c of computed)
-    since.set(
-      key(c.controlId, c.scope),
-      recorded.get(key(c.controlId, c.scope))?.status === c.status ? (recorded.get(key(c.controlId, c.scope))?.since as string) : at,
-    );
-  return since;
+  // What holds now: the changed ones since now, the others since they were recorded.
+  for (const c of changed) setRecorded(recorded, c.controlId, c.scope, { status: c.status, since: at });
+  return recorded;
 }
 
-async function recordChanges(trx: Tx, changed: ComputedStatus[], recorded: Map<string, { status: ControlStatus }>, at: string) {
+async function recordChanges(trx: Tx, changed: ComputedStatus[], recorded: Recorded, at: string) {
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
     await trx
@@ -54,7 +61,7 @@ async function recordChanges(trx: Tx, changed: ComputedStatus[], recorded: Map<s
         chunk.map((c) => ({
           control_id: c.controlId,
           scope: c.scope,
-          from_status: recorded.get(key(c.controlId, c.scope))?.status ?? null,
+          from_status: recordedOf(recorded, c.controlId, c.scope)?.status ?? null,
           to_status: c.status,
           changed_at: at,
         })),
@@ -63,4 +70,4 @@ async function recordChanges(trx: Tx, changed: ComputedStatus[], recorded: Map<s
   }
 }
 
-export const sinceOf = (since: Map<string, string>, controlId: string, scope: string) => since.get(key(controlId, scope)) ?? null;
+export const sinceOf = (since: Recorded, controlId: string, scope: string) => recordedOf(since, controlId, scope)?.since ?? null;
