@@ -190,6 +190,7 @@ function requireSnapshotObject(value: unknown): Record<string, unknown> {
 }
 
 export interface Findings {
+  /** What the preparer adds to the computed metrics (a JSON object; may be empty). */
   metrics: Record<string, unknown>;
   findings: string;
   decision: ReviewDecision;
@@ -199,10 +200,18 @@ export interface Findings {
 /**
  * The preparer attaches (or replaces) the snapshot, findings and decision. Replacing them changes the
  * digest, so signatures given on the old one no longer count (they are removed, and the event says so).
+ * `computed`: the period's metrics as Proofline computes them (workflows/prepare-review.ts), part of
+ * the snapshot the signatories see and sign.
  */
 export async function attachFindings(
   trx: Tx,
-  { ctx, reviewId, input, version }: { ctx: RequestContext; reviewId: string; input: Findings; version: number },
+  {
+    ctx,
+    reviewId,
+    input,
+    version,
+    computed,
+  }: { ctx: RequestContext; reviewId: string; input: Findings; version: number; computed?: Record<string, unknown> },
 ) {
   const row = await findReview(trx, reviewId);
   if (ctx.actor.userId !== row.preparer_id)
@@ -223,6 +232,7 @@ export async function attachFindings(
     kind: row.kind,
     period: { from: row.period_from, to: row.period_to },
     attached: metrics,
+    computed: computed ?? null,
     recorded: await recordedFacts(trx, row.system_id, row.period_from, row.period_to),
     findings,
     decision: input.decision,
