@@ -98,7 +98,13 @@ for (const dialect of DIALECTS) {
     test("the preparer attaches findings; the snapshot holds the period's computed metrics, bound by its SHA-256", async () => {
       const review = await create();
       assert.equal(review.status, 'prepared');
-      assert.equal(review.preparerName, 'Test User ' + review.preparerName.split(' ').at(-1));
+      const names = await t.store.db
+        .selectFrom('users')
+        .select(['id', 'display_name'])
+        .where('id', 'in', [preparer.id, reviewer.id])
+        .execute();
+      const nameOf = (id: string) => names.find((n) => n.id === id)?.display_name;
+      assert.deepEqual([review.preparerName, review.reviewerName], [nameOf(preparer.id), nameOf(reviewer.id)]);
       await refused(428, 'precondition_required', () =>
         t.call(preparer, 'POST', `/api/v1/reviews/${review.id}/findings`, { findings: FINDINGS, decision: 'satisfactory' }),
       );
