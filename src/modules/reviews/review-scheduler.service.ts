@@ -73,6 +73,7 @@ export async function scheduleDueReviews(
           .where('system_id', '=', system.id)
           .where('kind', '=', cadence.kind)
           .where('period_from', '=', period.from)
+          .where('scheduled', '=', 1)
           .executeTakeFirst();
         if (existing) continue;
         const owners = await ownersOf(store.db, system.id, system.accountable_owner_id);
@@ -87,6 +88,7 @@ export async function scheduleDueReviews(
         await store.transact((trx) =>
           createReview(trx, {
             ctx,
+            scheduled: true,
             review: {
               systemId: system.id,
               kind: cadence.kind,

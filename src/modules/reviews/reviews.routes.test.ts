@@ -160,7 +160,7 @@ for (const dialect of DIALECTS) {
       await t.store.transact((trx) =>
         trx
           .insertInto('system_phase_owners')
-          .values({ system_id: systemId, phase: 'monitoring', user_id: coOwner.id, assigned_at: new Date().toISOString() })
+          .values({ system_id: systemId, phase: 'operation', user_id: coOwner.id, assigned_at: new Date().toISOString() })
           .execute(),
       );
       await refused(403, 'independent_signatory_required', () =>

@@ -106,8 +106,8 @@ export interface NewReview {
   secondSignatoryId: string;
 }
 
-/** Schedules a review (by a governance lead or admin, or Proofline's own job). */
-export async function createReview(trx: Tx, { ctx, review }: { ctx: RequestContext; review: NewReview }) {
+/** Schedules a review (by a governance lead or admin, or Proofline's own job: `scheduled`). */
+export async function createReview(trx: Tx, { ctx, review, scheduled = false }: { ctx: RequestContext; review: NewReview; scheduled?: boolean }) {
   if (ctx.actor.kind !== 'system' && !hasRole(ctx.actor, 'admin', 'governance_lead')) {
     throw new AppError('forbidden', 'scheduling a review needs the admin or governance_lead role', {
       required: ['admin', 'governance_lead'],
@@ -145,6 +145,7 @@ export async function createReview(trx: Tx, { ctx, review }: { ctx: RequestConte
     created_at: now,
     updated_at: now,
     version: 1,
+    scheduled: scheduled ? 1 : 0,
   };
   await trx.insertInto('reviews').values(row).execute();
   await appendEvent(trx, ctx, {

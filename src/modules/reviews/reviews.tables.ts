@@ -45,6 +45,8 @@ export interface ReviewsTable {
   created_at: string;
   updated_at: string;
   version: Generated<number>;
+  /** 1: created by the scheduler (one per system, kind and period); 0: by hand (migration 1900). */
+  scheduled: Generated<number>;
 }
 
 export interface ReviewSignaturesTable {
