@@ -14,6 +14,7 @@ import { registerFrameworksCommands } from './frameworks.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
+import { registerReviewsCommands } from './reviews.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
 import { registerUsersCommands } from './users.commands.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerFrameworksCommands(program);
   registerControlsCommands(program);
   registerEvidenceCommands(program);
+  registerReviewsCommands(program);
   registerUsersCommands(program);
   registerBackupCommands(program);
   return program;

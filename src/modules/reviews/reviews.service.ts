@@ -5,7 +5,7 @@
 // only with both signatures on the current digest.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { hasRole, type RequestContext } from '../../context.js';
+import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
@@ -107,7 +107,10 @@ export interface NewReview {
 }
 
 /** Schedules a review (by a governance lead or admin, or Proofline's own job: `scheduled`). */
-export async function createReview(trx: Tx, { ctx, review, scheduled = false }: { ctx: RequestContext; review: NewReview; scheduled?: boolean }) {
+export async function createReview(
+  trx: Tx,
+  { ctx, review, scheduled = false }: { ctx: RequestContext; review: NewReview; scheduled?: boolean },
+) {
   if (ctx.actor.kind !== 'system' && !hasRole(ctx.actor, 'admin', 'governance_lead')) {
     throw new AppError('forbidden', 'scheduling a review needs the admin or governance_lead role', {
       required: ['admin', 'governance_lead'],
@@ -268,12 +271,14 @@ export async function attachFindings(
 /**
  * A signatory signs the snapshot digest they saw, with a rationale. The preparer never signs
  * (`self_approval_forbidden`); nobody signs twice (`duplicate_approver`); only the two named people
- * sign (`forbidden`); a digest other than the current one is refused (`content_changed`).
+ * sign (`forbidden`); a digest other than the current one is refused (`content_changed`); it is the
+ * person's own signature (`personal_signature_required` for a bare `--as` on the command line).
  */
 export async function signReview(
   trx: Tx,
   { ctx, reviewId, snapshotDigest, rationale }: { ctx: RequestContext; reviewId: string; snapshotDigest: string; rationale: string },
 ) {
+  requirePersonalSignature(ctx, 'signing a review');
   const row = await findReview(trx, reviewId);
   const me = ctx.actor.userId;
   if (me !== null && me === row.preparer_id)
