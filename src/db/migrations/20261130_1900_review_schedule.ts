@@ -5,7 +5,10 @@ import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // 1: created by the scheduler; 0: scheduled by hand (which may repeat a period, e.g. a re-review).
-  await db.schema.alterTable('reviews').addColumn('scheduled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('reviews')
+    .addColumn('scheduled', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema
     .createIndex('reviews_period_uq')
     .on('reviews')
