@@ -12,6 +12,7 @@ import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
 import { oversightRoutes } from './routes/oversight.routes';
 import { publicRoutes } from './routes/public.routes';
+import { reviewsRoutes } from './routes/reviews.routes';
 import { appRoute, publicRoute, rootRoute } from './routes/root';
 import { systemsRoutes } from './routes/systems.routes';
 
@@ -25,6 +26,7 @@ const routeTree = rootRoute.addChildren([
     ...exceptionsRoutes,
     ...oversightRoutes,
     ...decisionsRoutes,
+    ...reviewsRoutes,
     ...ledgerRoutes,
     ...adminRoutes,
   ]),
