@@ -109,9 +109,9 @@ function SignDialog({ review, opened, onClose, onDone }: { review: Review; opene
       <form onSubmit={form.onSubmit((values) => sign.mutate(values.rationale))}>
         <Stack gap="sm">
           <Text size="sm">You sign the snapshot with this SHA-256 digest:</Text>
-          <Code block data-testid="signing-digest">
+          <Text ff="monospace" size="sm" style={{ wordBreak: 'break-all' }} data-testid="signing-digest">
             {review.snapshotDigest}
-          </Code>
+          </Text>
           <Textarea label="Rationale" autosize minRows={3} data-autofocus {...form.getInputProps('rationale')} />
           <Refusal error={sign.error} />
           <Group justify="flex-end">
@@ -200,7 +200,10 @@ export function ReviewPage() {
                 Snapshot
               </Title>
               <Text size="sm">
-                SHA-256 <Code data-testid="snapshot-digest">{r.snapshotDigest}</Code>
+                SHA-256{' '}
+                <Code data-testid="snapshot-digest" style={{ wordBreak: 'break-all' }}>
+                  {r.snapshotDigest}
+                </Code>
               </Text>
               <Text size="sm">
                 Decision: {DECISIONS.find((d) => d.value === r.decision)?.label ?? '—'}
@@ -217,6 +220,15 @@ export function ReviewPage() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
+                  {rows.length === 0 && (
+                    <Table.Tr>
+                      <Table.Td colSpan={2}>
+                        <Text size="sm" c="dimmed">
+                          No metrics were recorded for the period
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  )}
                   {rows.map(([name, value]) => (
                     <Table.Tr key={name}>
                       <Table.Td ff="monospace">{name}</Table.Td>
