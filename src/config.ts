@@ -33,6 +33,11 @@ export interface Config {
   readonly jobLeaseTtlSeconds: number;
   /** Bearer token that GET /metrics requires; null: /metrics is not served. */
   readonly metricsToken: string | null;
+  /** Months between scheduled reviews, keyed `<kind>:<EU risk tier>` (PROOFLINE_REVIEW_CADENCES);
+   * a system may override its own (review_cadences). No key: that kind is not scheduled for that tier. */
+  readonly reviewCadences: Readonly<Record<string, number>>;
+  /** Days after its period ends that a scheduled review is due (PROOFLINE_REVIEW_DUE_DAYS). */
+  readonly reviewDueDays: number;
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -49,6 +54,38 @@ export const DEFAULT_POLICIES: Policies = Object.freeze({ minRationaleLength: DE
 
 export const policiesOf = (config: Pick<Config, 'minRationaleLength' | 'emergencyReviewHours'>): Policies =>
   Object.freeze({ minRationaleLength: config.minRationaleLength, emergencyReviewHours: config.emergencyReviewHours });
+
+/** The default cadences: high risk quarterly, limited half-yearly, minimal yearly, for each
+ * scheduled kind (fairness, performance, risk). */
+export const DEFAULT_REVIEW_CADENCES: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(
+    ['fairness', 'performance', 'risk'].flatMap((kind) =>
+      Object.entries({ high: 3, limited: 6, minimal: 12 }).map(([tier, months]) => [`${kind}:${tier}`, months]),
+    ),
+  ),
+);
+
+/** `high=3,limited=6` (every scheduled kind) and `fairness:high=2` (one kind), over the defaults;
+ * 0 stops scheduling that pair. */
+function parseReviewCadences(env: Env): Readonly<Record<string, number>> {
+  const text = env.PROOFLINE_REVIEW_CADENCES;
+  const cadences: Record<string, number> = { ...DEFAULT_REVIEW_CADENCES };
+  if (!text) return Object.freeze(cadences);
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const match = /^(?:(fairness|performance|risk):)?(high|limited|minimal|unassessed|prohibited)=(\d{1,2})$/.exec(part);
+    if (!match || Number(match[3]) > 60) {
+      throw new ConfigError('PROOFLINE_REVIEW_CADENCES', `"${part}": expected [kind:]tier=months (0-60), e.g. high=3,fairness:limited=6`);
+    }
+    for (const kind of match[1] ? [match[1]] : ['fairness', 'performance', 'risk']) {
+      if (Number(match[3]) === 0) delete cadences[`${kind}:${match[2]}`];
+      else cadences[`${kind}:${match[2]}`] = Number(match[3]);
+    }
+  }
+  return Object.freeze(cadences);
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -145,5 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     webRoot: env.PROOFLINE_WEB_ROOT || path.resolve(import.meta.dirname, '..', 'dist', 'web'),
     jobLeaseTtlSeconds: intVar(env, 'PROOFLINE_JOB_LEASE_TTL_SECONDS', 10, 2, 600),
     metricsToken,
+    reviewCadences: parseReviewCadences(env),
+    reviewDueDays: intVar(env, 'PROOFLINE_REVIEW_DUE_DAYS', 30, 1, 365),
   });
 }

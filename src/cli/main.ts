@@ -15,6 +15,7 @@ import { registerGrantsCommands } from './grants.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
 import { registerLedgerCommands } from './ledger.commands.js';
 import { registerOversightCommands } from './oversight.commands.js';
+import { registerReviewsCommands } from './reviews.commands.js';
 import { registerSystemsCommands } from './systems.commands.js';
 import { registerUsersCommands } from './users.commands.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerFrameworksCommands(program);
   registerControlsCommands(program);
   registerEvidenceCommands(program);
+  registerReviewsCommands(program);
   registerUsersCommands(program);
   registerGrantsCommands(program);
   registerBackupCommands(program);

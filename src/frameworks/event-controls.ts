@@ -242,6 +242,9 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'review.findings_attached': { record: 'system', always: [...REVIEW, 'nist-ai-rmf:MEASURE-4.2'] },
   'review.signed': { record: 'system', always: [...REVIEW, 'iso42001:9.3', 'nist-ai-rmf:GOVERN-1.5'] },
   'review.completed': { record: 'system', always: [...REVIEW, 'iso42001:9.3', 'nist-ai-rmf:GOVERN-1.5', 'nist-ai-rmf:MEASURE-4.3'] },
+  'review.cadence_set': { record: 'system', always: [...REVIEW, 'nist-ai-rmf:GOVERN-1.5'] },
+  'review.escalated': { record: 'system', always: ['iso42001:9.2', 'iso42001:A.3.3', 'nist-ai-rmf:GOVERN-1.5'] },
+  'review.calendar_token_issued': { record: 'system', always: ACCESS },
   'exception.opened': {
     record: 'exception',
     always: ['iso42001:10.2', 'iso42001:A.9.2', 'nist-ai-rmf:MANAGE-1.3', 'nist-ai-rmf:MANAGE-1.4'],

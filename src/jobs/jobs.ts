@@ -3,11 +3,13 @@
 import { systemContext } from '../context.js';
 import { checkpointIfGrown } from '../ledger/checkpoints.service.js';
 import { escalateOverdue } from '../modules/exceptions/escalation.service.js';
+import { scheduleDueReviews } from '../modules/reviews/review-scheduler.service.js';
 import { deliverDueNotifications } from '../notifications/notifications.service.js';
 import type { AppDeps } from '../server/http.js';
 import { escalateUnacknowledgedAlerts } from '../workflows/alert-response.js';
 import { escalateOverdueApprovals } from '../workflows/emergency-change.js';
 import { evaluateAllMonitors } from '../workflows/monitor-evaluation.js';
+import { escalateOverdueReviews } from '../workflows/overdue-reviews.js';
 import type { Job } from './scheduler.js';
 
 export function serverJobs(deps: AppDeps): Job[] {
@@ -41,6 +43,13 @@ export function serverJobs(deps: AppDeps): Job[] {
       intervalMs: 30_000,
       run: () => escalateUnacknowledgedAlerts(deps.store, { now: new Date() }),
     },
+    {
+      name: 'schedule-reviews',
+      intervalMs: 3_600_000,
+      run: () =>
+        scheduleDueReviews(deps.store, { now: new Date(), cadences: deps.config.reviewCadences, dueDays: deps.config.reviewDueDays }),
+    },
+    { name: 'escalate-overdue-reviews', intervalMs: 60_000, run: () => escalateOverdueReviews(deps.store, { now: new Date() }) },
     // Shared rate-limit hits past every window (PostgreSQL; SQLite limits in memory).
     { name: 'sweep-rate-limits', intervalMs: 60_000, run: async () => deps.services.rateLimits?.sweep() },
   ];

@@ -28,6 +28,7 @@ import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { monitoringRoutes } from '../modules/monitoring/monitoring.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
+import { reviewsRoutes } from '../modules/reviews/reviews.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
@@ -71,6 +72,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   auditorGrantsRoutes,
   alertsReadRoutes,
   monitorEditRoutes,
+  reviewsRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -15,6 +15,7 @@ import { loginRoute } from './routes/login';
 import { monitoringRoutes } from './routes/monitoring.routes';
 import { oversightRoutes } from './routes/oversight.routes';
 import { publicRoutes } from './routes/public.routes';
+import { reviewsRoutes } from './routes/reviews.routes';
 import { appRoute, publicRoute, rootRoute } from './routes/root';
 import { soaRoutes } from './routes/soa.routes';
 import { systemsRoutes } from './routes/systems.routes';
@@ -30,6 +31,7 @@ const routeTree = rootRoute.addChildren([
     ...exceptionsRoutes,
     ...oversightRoutes,
     ...decisionsRoutes,
+    ...reviewsRoutes,
     ...ledgerRoutes,
     ...frameworksRoutes,
     ...adminRoutes,

@@ -2079,6 +2079,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List reviews, soonest due first */
+        get: operations["listReviews"];
+        put?: never;
+        /** Schedule a review by hand */
+        post: operations["createReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One review: its snapshot, digest, findings and signatures */
+        get: operations["getReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach the period's snapshot, findings and decision (the preparer) */
+        post: operations["prepareReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the snapshot digest you read, with a rationale (the second signature completes the review) */
+        post: operations["signReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a review whose two signatures are in */
+        post: operations["completeReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/review-cadences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A system's review cadence per kind (its own or the default for its risk tier) */
+        get: operations["systemReviewCadences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}/review-cadences/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a system's own cadence for one review kind (null: back to the default) */
+        put: operations["setReviewCadence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/calendar-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue (or rotate) your calendar feed token */
+        post: operations["issueCalendarToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your open reviews and their due dates, as an iCalendar feed (read with the feed token) */
+        get: operations["reviewCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2158,7 +2312,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2666,7 +2820,7 @@ export interface components {
             detectedAt: string;
             raisedBy: {
                 /** @enum {unknown} */
-                type: "person" | "alert" | "appeal" | "decision";
+                type: "person" | "alert" | "appeal" | "decision" | "review";
                 ref: string;
                 refName: string | null;
             };
@@ -2772,6 +2926,55 @@ export interface components {
             edges: number[];
             counts: number[];
         };
+        ReviewSignature: {
+            /** @enum {string} */
+            role: "reviewer" | "second_signatory";
+            signerId: string;
+            signerName: string | null;
+            snapshotDigest: string;
+            rationale: string;
+            signedAt: string;
+        };
+        Review: {
+            id: components["schemas"]["Id"];
+            systemId: string;
+            /** @enum {string} */
+            kind: "fairness" | "performance" | "risk" | "custom";
+            periodFrom: string;
+            periodTo: string;
+            dueAt: string;
+            /** @description a mandatory review still open after its due date */
+            overdue: boolean;
+            preparerId: string;
+            preparerName: string | null;
+            reviewerId: string;
+            reviewerName: string | null;
+            secondSignatoryId: string;
+            secondSignatoryName: string | null;
+            /** @enum {string} */
+            status: "prepared" | "findings" | "signed";
+            /** @description what the signatories sign: computed metrics of the period, what the preparer attached, findings, decision, actions */
+            snapshot: {
+                [key: string]: unknown;
+            } | null;
+            snapshotDigest: string | null;
+            findings: string | null;
+            decision: ("satisfactory" | "satisfactory_with_actions" | "unsatisfactory") | null;
+            actions: string[];
+            signatures: components["schemas"]["ReviewSignature"][];
+            completedAt: string | null;
+            createdAt: string;
+            version: number;
+        };
+        ReviewCadence: {
+            /** @enum {string} */
+            kind: "fairness" | "performance" | "risk";
+            /** @description months between reviews; null: not scheduled */
+            months: number | null;
+            /** @enum {string} */
+            source: "default" | "system";
+            rationale: string | null;
+        };
         System: {
             id: components["schemas"]["Id"];
             name: string;
@@ -2807,6 +3010,8 @@ export interface components {
             createdByName: string | null;
             updatedAt: string;
             version: number;
+            /** @description a mandatory review of the system is overdue (on the inventory list and the system page) */
+            reviewOverdue?: boolean;
         };
         TimelineEntry: {
             seq: number;
@@ -3043,6 +3248,15 @@ export interface components {
         };
         AlertListItemPage: {
             items: components["schemas"]["AlertListItem"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        ReviewPage: {
+            items: components["schemas"]["Review"][];
             /** @description how many items match in all */
             total: number;
             /** @description the most items a page holds */
@@ -4120,6 +4334,8 @@ export interface operations {
                 ownerId?: string;
                 withoutOwner?: boolean;
                 untriagedShadow?: boolean;
+                /** @description only systems with (true) or without (false) an overdue mandatory review */
+                reviewOverdue?: boolean;
                 tag?: string;
                 q?: string;
                 sort?: "name" | "-name" | "updatedAt" | "-updatedAt";
@@ -5155,7 +5371,7 @@ export interface operations {
                     detectedAt?: string;
                     raisedBy: {
                         /** @enum {unknown} */
-                        type: "person" | "alert" | "appeal" | "decision";
+                        type: "person" | "alert" | "appeal" | "decision" | "review";
                         ref: string;
                     };
                     ownerId: string;
@@ -5222,7 +5438,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
+                            type: "person" | "alert" | "appeal" | "decision" | "review";
                             ref: string;
                             refName: string | null;
                         };
@@ -5819,7 +6035,7 @@ export interface operations {
                     detectedAt?: string;
                     raisedBy: {
                         /** @enum {unknown} */
-                        type: "person" | "alert" | "appeal" | "decision";
+                        type: "person" | "alert" | "appeal" | "decision" | "review";
                         ref: string;
                     };
                     ownerId: string;
@@ -5864,7 +6080,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
+                            type: "person" | "alert" | "appeal" | "decision" | "review";
                             ref: string;
                             refName: string | null;
                         };
@@ -6014,7 +6230,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
+                            type: "person" | "alert" | "appeal" | "decision" | "review";
                             ref: string;
                             refName: string | null;
                         };
@@ -6183,7 +6399,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision";
+                            type: "person" | "alert" | "appeal" | "decision" | "review";
                             ref: string;
                             refName: string | null;
                         };
@@ -9475,6 +9691,47 @@ export interface operations {
                             resolvedLast90Days: number;
                             medianDaysToResolve: number | null;
                         };
+                        reviews: {
+                            open: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            overdue: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            systemsWithOverdueReview: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                        };
                         ledger: {
                             size: {
                                 count: number;
@@ -10844,6 +11101,383 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReviews: {
+        parameters: {
+            query?: {
+                /** @description only reviews the caller prepares or signs */
+                mine?: boolean;
+                systemId?: components["schemas"]["Id"];
+                status?: "prepared" | "findings" | "signed";
+                overdue?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: components["schemas"]["Id"];
+                    /** @enum {unknown} */
+                    kind: "fairness" | "performance" | "risk" | "custom";
+                    /** Format: date-time */
+                    periodFrom: string;
+                    /** Format: date-time */
+                    periodTo: string;
+                    /** Format: date-time */
+                    dueAt: string;
+                    preparerId: components["schemas"]["Id"];
+                    reviewerId: components["schemas"]["Id"];
+                    secondSignatoryId: components["schemas"]["Id"];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    prepareReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required unless the body carries `version` (else 428). The ETag from your last read (e.g. `"3"`); a stale one answers 409 `version_conflict`. The body field `version` may stand in for it. */
+                "If-Match"?: string;
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the preparer adds to the computed metrics (a JSON object) */
+                    metrics?: {
+                        [key: string]: unknown;
+                    };
+                    findings: string;
+                    /** @enum {unknown} */
+                    decision: "satisfactory" | "satisfactory_with_actions" | "unsatisfactory";
+                    actions?: string[];
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    signReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description SHA-256 hex of the snapshot in canonical JSON (RFC 8785) */
+                    snapshotDigest: string;
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        review: components["schemas"]["Review"];
+                        /** @description the exception an unsatisfactory review opened on completion */
+                        exceptionId: components["schemas"]["Id"] | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    completeReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        review: components["schemas"]["Review"];
+                        /** @description the exception an unsatisfactory review opened on completion */
+                        exceptionId: components["schemas"]["Id"] | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    systemReviewCadences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        cadences: components["schemas"]["ReviewCadence"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    setReviewCadence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+                kind: "fairness" | "performance" | "risk";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description months between reviews; 0 stops scheduling; null returns to the default */
+                    months: number | null;
+                    rationale: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        cadences: components["schemas"]["ReviewCadence"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    issueCalendarToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shown once: the feed reads with it, nothing else does */
+                        token: string;
+                        /** @description the feed address to give a calendar application */
+                        url: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reviewCalendar: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An iCalendar (RFC 5545) feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
         };
     };

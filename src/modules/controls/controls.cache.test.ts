@@ -234,5 +234,36 @@ for (const dialect of DIALECTS) {
       assert.equal(condition(cached), false, 'overdue once its due date passed');
       assert.deepEqual(said(cached), said(await loadControlStatus(t.store.db, { framework: 'iso42001', systemId, now: later })));
     });
+
+    test('an open mandatory review falling due ends the cached entry too: past its due date the system is flagged', async () => {
+      const systemId = (await buildSystem(t.store, { name: 'Cache review due' })).id;
+      const preparer = await t.user(['contributor']);
+      const reviewer = await t.user(['contributor']);
+      const second = await t.user(['governance_lead']);
+      const due = new Date(Date.now() + 5 * DAY);
+      const planned = await t.call(lead, 'POST', '/api/v1/reviews', {
+        systemId,
+        kind: 'fairness',
+        periodFrom: '2026-10-01T00:00:00.000Z',
+        periodTo: '2026-11-01T00:00:00.000Z',
+        dueAt: due.toISOString(),
+        preparerId: preparer.id,
+        reviewerId: reviewer.id,
+        secondSignatoryId: second.id,
+      });
+      ok(planned, 201);
+      const condition = (report: Report) =>
+        report.items
+          .find((i) => i.controlId === 'iso42001:A.6.2.6')
+          ?.systems[0].conditions.find((c) => c.condition === 'reviews_not_overdue')?.holds;
+      const before = await evaluateControlStatus(t.store, { framework: 'iso42001', systemId, now: new Date(due.getTime() - DAY) });
+      assert.equal(condition(before), true, 'not due yet');
+      const size = await ledgerSize(t.store);
+      const later = new Date(due.getTime() + 1);
+      const cached = await evaluateControlStatus(t.store, { framework: 'iso42001', systemId, now: later });
+      assert.equal(await ledgerSize(t.store), size, 'no ledger event in between: only time passed');
+      assert.equal(condition(cached), false, 'overdue once its due date passed');
+      assert.deepEqual(said(cached), said(await loadControlStatus(t.store.db, { framework: 'iso42001', systemId, now: later })));
+    });
   });
 }

@@ -4,8 +4,10 @@
 // kept beside the ledger and is part of the version too; and time alone turns an open exception
 // overdue, so an entry is good only until the next due date of an open exception. A hit is therefore
 // exactly what a full evaluation would give (controls.test.ts compares both after random changes).
+
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { MANDATORY_REVIEW_KINDS, OPEN_REVIEW_STATUSES } from '../../governance/review-schedule.js';
 import { OPEN_EXCEPTION } from './controls.rules.js';
 
 type Db = Kysely<Database>;
@@ -26,14 +28,27 @@ async function factsVersion(db: Db): Promise<string> {
 
 /** The first instant after `now` at which an open exception (of the system, or any) becomes overdue. */
 async function nextOverdueAt(db: Db, now: Date, systemId: string | undefined): Promise<string | null> {
-  const row = await db
-    .selectFrom('exceptions')
-    .select((eb) => eb.fn.min('due_at').as('due'))
-    .where('status', 'in', [...OPEN_EXCEPTION])
-    .where('due_at', '>=', now.toISOString())
-    .$if(systemId !== undefined, (q) => q.where('system_id', '=', systemId as string))
-    .executeTakeFirst();
-  return (row?.due as string | null | undefined) ?? null;
+  const at = now.toISOString();
+  const [exception, review] = await Promise.all([
+    db
+      .selectFrom('exceptions')
+      .select((eb) => eb.fn.min('due_at').as('due'))
+      .where('status', 'in', [...OPEN_EXCEPTION])
+      .where('due_at', '>=', at)
+      .$if(systemId !== undefined, (q) => q.where('system_id', '=', systemId as string))
+      .executeTakeFirst(),
+    // A mandatory review still open falls overdue by time alone too (governance/review-schedule.ts).
+    db
+      .selectFrom('reviews')
+      .select((eb) => eb.fn.min('due_at').as('due'))
+      .where('status', 'in', [...OPEN_REVIEW_STATUSES])
+      .where('kind', 'in', [...MANDATORY_REVIEW_KINDS])
+      .where('due_at', '>=', at)
+      .$if(systemId !== undefined, (q) => q.where('system_id', '=', systemId as string))
+      .executeTakeFirst(),
+  ]);
+  const dues = [exception?.due, review?.due].filter((d): d is string => typeof d === 'string');
+  return dues.length === 0 ? null : dues.sort()[0];
 }
 
 interface Entry {

@@ -16,6 +16,7 @@ import {
   isFrameworkId,
   otherEnd,
 } from '../../frameworks/catalog.js';
+import { reviewOverdue } from '../../governance/review-schedule.js';
 import { excludedControls } from '../../governance/soa.js';
 import { lastVerification } from '../../ledger/verifications.js';
 import { cachedEvaluation } from './controls.cache.js';
@@ -96,6 +97,14 @@ export async function loadSystemFacts(db: Db, { systemId, now }: { systemId?: st
   for (const r of overdue)
     overdueBySystem.set(r.system_id, [...(overdueBySystem.get(r.system_id) ?? []), { type: 'exception', id: r.id, kind: r.kind }]);
   const ledgerFact = ledger === null ? null : { ok: ledger.ok, verifiedAt: ledger.verifiedAt };
+  // Mandatory reviews past due, by the reviews' own overdue rule (governance/review-schedule.ts).
+  const overdueReviews = await db
+    .selectFrom('reviews')
+    .select(['reviews.system_id', 'reviews.id'])
+    .where(reviewOverdue(now.toISOString()))
+    .$if(scope !== null, (q) => q.where('reviews.system_id', '=', scope as string))
+    .execute();
+  const overdueReviewsBySystem = group(overdueReviews, (r) => ({ type: 'review', id: r.id }));
   return systems.map((s) => ({
     systemId: s.id,
     name: s.name,
@@ -106,8 +115,7 @@ export async function loadSystemFacts(db: Db, { systemId, now }: { systemId?: st
     approvedUse: approvedBySystem.get(s.id) ?? [],
     rosterMembers: rosterBySystem.get(s.id) ?? [],
     overdueExceptions: overdueBySystem.get(s.id) ?? [],
-    // The seam for reviews (src/modules/reviews/): until its table exists, not evaluable.
-    overdueReviews: null,
+    overdueReviews: overdueReviewsBySystem.get(s.id) ?? [],
     ledger: ledgerFact,
   }));
 }

@@ -95,6 +95,12 @@ const Appeals = Type.Object({
   medianDaysToResolve: Nullable(Type.Number()),
 });
 
+const Reviews = Type.Object({
+  open: FigureRef,
+  overdue: FigureRef,
+  systemsWithOverdueReview: FigureRef,
+});
+
 const Ledger = Type.Object({
   size: FigureRef,
   lastCheckpoint: Nullable(Type.Object({ treeSize: Type.Integer(), createdAt: Type.String() })),
@@ -132,6 +138,7 @@ export const DashboardView = Type.Object({
   oversight: Oversight,
   decisions: Decisions,
   appeals: Appeals,
+  reviews: Reviews,
   ledger: Ledger,
   trends: Trends,
   alerts: Alerts,

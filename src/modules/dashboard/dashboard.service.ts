@@ -4,6 +4,7 @@
 // 1710), never a scan of the inventory or the ledger; durations cover the last 90 days only.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { OPEN_REVIEW_STATUSES, reviewOverdue } from '../../governance/review-schedule.js';
 import { lastVerification } from '../../ledger/verifications.js';
 
 /** A list endpoint and the query that shows the rows a figure counts. `exact: false` when the list
@@ -43,6 +44,7 @@ const REVIEW_QUEUE = '/api/v1/decisions/review-queue';
 const APPEALS = '/api/v1/appeals';
 const EVENTS = '/api/v1/ledger/events';
 const ALERTS = '/api/v1/alerts';
+const REVIEWS = '/api/v1/reviews';
 
 type Db = Kysely<Database>;
 const countAll = (db: Db) => db.fn.countAll<number>().as('n');
@@ -348,9 +350,33 @@ async function trends(db: Db, now: Date) {
 
 /** Every figure but the incidents' next deadlines (those follow the incidents' own rule; the route
  * adds them through a workflow). */
+/** Scheduled reviews: open, overdue (governance/review-schedule.ts's rule), and the systems flagged
+ * for an overdue mandatory review on the inventory. */
+async function reviewsFigures(db: Db, now: Date) {
+  const nowIso = now.toISOString();
+  const [open, overdue, systems] = await Promise.all([
+    db
+      .selectFrom('reviews')
+      .select(countAll(db))
+      .where('status', 'in', [...OPEN_REVIEW_STATUSES])
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('reviews').select(countAll(db)).where(reviewOverdue(nowIso)).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('reviews')
+      .select((eb) => eb.fn.count<number>('reviews.system_id').distinct().as('n'))
+      .where(reviewOverdue(nowIso))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    open: figure(open.n, link(REVIEWS, {}, false)),
+    overdue: figure(overdue.n, link(REVIEWS, { overdue: true })),
+    systemsWithOverdueReview: figure(systems.n, link(SYSTEMS, { reviewOverdue: true })),
+  };
+}
+
 export async function loadDashboard(db: Db, now = new Date()) {
   const since = new Date(now.getTime() - WINDOW_DAYS * DAY).toISOString();
-  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing] = await Promise.all([
+  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing, reviews] = await Promise.all([
     systemsFigures(db),
     approvalsFigures(db, now, since),
     exceptionsFigures(db, now, since),
@@ -366,6 +392,7 @@ export async function loadDashboard(db: Db, now = new Date()) {
     ledgerFigures(db),
     trends(db, now),
     db.selectFrom('alerts').select(countAll(db)).where('status', '=', 'firing').executeTakeFirstOrThrow(),
+    reviewsFigures(db, now),
   ]);
   return {
     generatedAt: now.toISOString(),
@@ -377,6 +404,7 @@ export async function loadDashboard(db: Db, now = new Date()) {
     oversight,
     decisions,
     appeals,
+    reviews,
     ledger,
     trends: trend,
     alerts: { firing: figure(firing.n, link(ALERTS, { status: 'firing' })) },

@@ -5,7 +5,7 @@
 // only with both signatures on the current digest.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { hasRole, type RequestContext } from '../../context.js';
+import { hasRole, type RequestContext, requirePersonalSignature } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
@@ -106,8 +106,11 @@ export interface NewReview {
   secondSignatoryId: string;
 }
 
-/** Schedules a review (by a governance lead or admin, or Proofline's own job). */
-export async function createReview(trx: Tx, { ctx, review }: { ctx: RequestContext; review: NewReview }) {
+/** Schedules a review (by a governance lead or admin, or Proofline's own job: `scheduled`). */
+export async function createReview(
+  trx: Tx,
+  { ctx, review, scheduled = false }: { ctx: RequestContext; review: NewReview; scheduled?: boolean },
+) {
   if (ctx.actor.kind !== 'system' && !hasRole(ctx.actor, 'admin', 'governance_lead')) {
     throw new AppError('forbidden', 'scheduling a review needs the admin or governance_lead role', {
       required: ['admin', 'governance_lead'],
@@ -145,6 +148,7 @@ export async function createReview(trx: Tx, { ctx, review }: { ctx: RequestConte
     created_at: now,
     updated_at: now,
     version: 1,
+    scheduled: scheduled ? 1 : 0,
   };
   await trx.insertInto('reviews').values(row).execute();
   await appendEvent(trx, ctx, {
@@ -190,6 +194,7 @@ function requireSnapshotObject(value: unknown): Record<string, unknown> {
 }
 
 export interface Findings {
+  /** What the preparer adds to the computed metrics (a JSON object; may be empty). */
   metrics: Record<string, unknown>;
   findings: string;
   decision: ReviewDecision;
@@ -199,10 +204,18 @@ export interface Findings {
 /**
  * The preparer attaches (or replaces) the snapshot, findings and decision. Replacing them changes the
  * digest, so signatures given on the old one no longer count (they are removed, and the event says so).
+ * `computed`: the period's metrics as Proofline computes them (workflows/prepare-review.ts), part of
+ * the snapshot the signatories see and sign.
  */
 export async function attachFindings(
   trx: Tx,
-  { ctx, reviewId, input, version }: { ctx: RequestContext; reviewId: string; input: Findings; version: number },
+  {
+    ctx,
+    reviewId,
+    input,
+    version,
+    computed,
+  }: { ctx: RequestContext; reviewId: string; input: Findings; version: number; computed?: Record<string, unknown> },
 ) {
   const row = await findReview(trx, reviewId);
   if (ctx.actor.userId !== row.preparer_id)
@@ -223,6 +236,7 @@ export async function attachFindings(
     kind: row.kind,
     period: { from: row.period_from, to: row.period_to },
     attached: metrics,
+    computed: computed ?? null,
     recorded: await recordedFacts(trx, row.system_id, row.period_from, row.period_to),
     findings,
     decision: input.decision,
@@ -257,12 +271,14 @@ export async function attachFindings(
 /**
  * A signatory signs the snapshot digest they saw, with a rationale. The preparer never signs
  * (`self_approval_forbidden`); nobody signs twice (`duplicate_approver`); only the two named people
- * sign (`forbidden`); a digest other than the current one is refused (`content_changed`).
+ * sign (`forbidden`); a digest other than the current one is refused (`content_changed`); it is the
+ * person's own signature (`personal_signature_required` for a bare `--as` on the command line).
  */
 export async function signReview(
   trx: Tx,
   { ctx, reviewId, snapshotDigest, rationale }: { ctx: RequestContext; reviewId: string; snapshotDigest: string; rationale: string },
 ) {
+  requirePersonalSignature(ctx, 'signing a review');
   const row = await findReview(trx, reviewId);
   const me = ctx.actor.userId;
   if (me !== null && me === row.preparer_id)

@@ -45,6 +45,8 @@ export interface ReviewsTable {
   created_at: string;
   updated_at: string;
   version: Generated<number>;
+  /** 1: created by the scheduler (one per system, kind and period); 0: by hand (migration 1900). */
+  scheduled: Generated<number>;
 }
 
 export interface ReviewSignaturesTable {
@@ -56,8 +58,27 @@ export interface ReviewSignaturesTable {
   signed_at: string;
 }
 
+/** Migration 20261130_1900: one row per (review, due date, level) escalated. */
+export interface ReviewEscalationsTable {
+  review_id: string;
+  due_at: string;
+  level: number;
+  /** JSON list of the user ids written to. */
+  recipients: string;
+  escalated_at: string;
+}
+
+/** A person's calendar feed token (SHA-256 hex); it reads that person's feed and nothing else. */
+export interface ReviewFeedTokensTable {
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+}
+
 export interface ReviewsTables {
   review_cadences: ReviewCadencesTable;
   reviews: ReviewsTable;
   review_signatures: ReviewSignaturesTable;
+  review_escalations: ReviewEscalationsTable;
+  review_feed_tokens: ReviewFeedTokensTable;
 }

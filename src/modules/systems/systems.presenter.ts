@@ -1,7 +1,9 @@
 // Rows to API shapes: a new column reaches a client only when it is added here.
+
 import type { Kysely, Selectable } from 'kysely';
 import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-names.js';
 import type { Database } from '../../db/schema.js';
+import { systemsWithOverdueReviews } from '../../governance/review-schedule.js';
 import type { AiSystemsTable, DataSourcesTable, ModelVersionsTable, SystemPhaseOwnersTable } from './systems.tables.js';
 
 export type SystemRow = Selectable<AiSystemsTable>;
@@ -95,8 +97,10 @@ export async function presentSystemNamed(
 /** A system with its phase owners, every person named, in one query. */
 export async function presentSystemDetail(db: Kysely<Database>, row: SystemRow, phaseOwners: Array<Selectable<SystemPhaseOwnersTable>>) {
   const names = await displayNames(db, [row.accountable_owner_id, row.created_by, ...phaseOwners.map((owner) => owner.user_id)]);
+  const overdue = await systemsWithOverdueReviews(db, new Date().toISOString(), [row.id]);
   return {
     ...systemNames(presentSystem(row), names),
+    reviewOverdue: overdue.has(row.id),
     phaseOwners: phaseOwners.map((owner) => ({ ...presentPhaseOwner(owner), userName: nameOf(names, owner.user_id) })),
   };
 }

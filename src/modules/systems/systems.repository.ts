@@ -1,8 +1,10 @@
 // Typed reads (and the few shared writes) of the inventory, with explicit column lists.
-import type { Kysely } from 'kysely';
+
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { containsIgnoringCase } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
+import { reviewOverdue, systemsWithOverdueReviews } from '../../governance/review-schedule.js';
 import type { PageOf } from '../../server/http.js';
 import {
   type DataSourceRow,
@@ -108,6 +110,8 @@ export interface SystemFilter {
   ownerId?: string;
   withoutOwner?: boolean;
   untriagedShadow?: boolean;
+  /** Systems with (true) or without (false) an overdue mandatory review (governance/review-schedule.ts). */
+  reviewOverdue?: boolean;
   tag?: string;
   q?: string;
   /** Default `name`; a leading minus sorts descending. */
@@ -128,6 +132,14 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
   if (filter.ownerId) query = query.where('accountable_owner_id', '=', filter.ownerId);
   if (filter.withoutOwner) query = query.where('accountable_owner_id', 'is', null);
   if (filter.untriagedShadow) query = query.where('deployment_kind', '=', 'shadow').where('triaged_at', 'is', null);
+  const now = new Date().toISOString();
+  if (filter.reviewOverdue !== undefined) {
+    const overdue = (eb: ExpressionBuilder<Database, 'ai_systems'>) =>
+      eb.exists(
+        eb.selectFrom('reviews').select('reviews.id').whereRef('reviews.system_id', '=', 'ai_systems.id').where(reviewOverdue(now)),
+      );
+    query = query.where((eb) => (filter.reviewOverdue ? overdue(eb) : eb.not(overdue(eb))));
+  }
   if (filter.tag) {
     const tag = filter.tag;
     query = query.where('id', 'in', (eb) => eb.selectFrom('system_tags').select('system_id').where('tag', '=', tag));
@@ -142,7 +154,13 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
     query.select(SYSTEM_COLUMNS).orderBy(column, direction).orderBy('id', direction).limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: await presentSystemsNamed(db, rows), total: Number(count.n), limit: filter.limit, offset: filter.offset };
+  const overdue = await systemsWithOverdueReviews(
+    db,
+    now,
+    rows.map((row) => row.id),
+  );
+  const items = (await presentSystemsNamed(db, rows)).map((view) => ({ ...view, reviewOverdue: overdue.has(view.id) }));
+  return { items, total: Number(count.n), limit: filter.limit, offset: filter.offset };
 }
 
 export interface SystemSummary {

@@ -51,6 +51,9 @@ export const SystemView = component(
     createdByName: Type.Union([Type.String(), Type.Null()], { description: "the creator's display name" }),
     updatedAt: Type.String(),
     version: Type.Integer(),
+    reviewOverdue: Type.Optional(
+      Type.Boolean({ description: 'a mandatory review of the system is overdue (on the inventory list and the system page)' }),
+    ),
   }),
 );
 
@@ -137,6 +140,7 @@ export const ListSystemsQuery = Type.Object(
     ownerId: Type.Optional(Text(100)),
     withoutOwner: Type.Optional(Type.Boolean()),
     untriagedShadow: Type.Optional(Type.Boolean()),
+    reviewOverdue: Type.Optional(Type.Boolean({ description: 'only systems with (true) or without (false) an overdue mandatory review' })),
     tag: Type.Optional(Text(100)),
     q: Type.Optional(Text(200)),
     sort: Type.Optional(oneOf(SYSTEM_SORTS)),

@@ -24,6 +24,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/oversight', label: 'Oversight' },
   { to: '/decisions', label: 'Decisions' },
   { to: '/appeals', label: 'Appeals' },
+  { to: '/reviews', label: 'Reviews' },
   { to: '/ledger', label: 'Ledger' },
   { to: '/frameworks', label: 'Frameworks' },
   { to: '/frameworks/soa', label: 'Statement of Applicability' },

@@ -178,6 +178,17 @@ function Figures({ d }: { d: Dashboard }) {
         </Row>
         <Row label="Median days to resolve">{d.appeals.medianDaysToResolve == null ? '—' : d.appeals.medianDaysToResolve.toFixed(1)}</Row>
       </Tile>
+      <Tile title="Reviews">
+        <Row label="Open">
+          <Count figure={d.reviews.open} label="open reviews" />
+        </Row>
+        <Row label="Overdue">
+          <Count figure={d.reviews.overdue} label="overdue reviews" />
+        </Row>
+        <Row label="Systems with an overdue review">
+          <Count figure={d.reviews.systemsWithOverdueReview} label="systems with an overdue review" />
+        </Row>
+      </Tile>
       <Tile title="Ledger">
         <Row label="Events">
           <Count figure={d.ledger.size} label="ledger events" />

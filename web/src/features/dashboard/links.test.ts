@@ -23,6 +23,13 @@ describe('a dashboard figure links to the page of its list', () => {
     expect(page).toEqual({ to: '/monitoring/alerts', search: { status: 'firing' } });
     expect(hrefOf(page!)).toBe('/monitoring/alerts?status=firing');
   });
+  it('shows everyone’s reviews, as the dashboard counts them', () => {
+    expect(pageOf({ path: '/api/v1/reviews', query: { overdue: 'true' }, exact: true })).toEqual({
+      to: '/reviews',
+      search: { all: 'true', overdue: 'true' },
+    });
+  });
+
   it('has no page for a figure without a list, or an unknown list', () => {
     expect(pageOf(null)).toBeNull();
     expect(pageOf({ path: '/api/v1/unknown', query: {}, exact: true })).toBeNull();

@@ -41,6 +41,8 @@ export function pageOf(link: ListLink | null): PageLink | null {
   if (path === '/api/v1/approvals/queue') return { to: '/approvals', search: { tab: 'queue' } };
   if (path.startsWith('/api/v1/decisions')) return { to: '/decisions', search: withoutPaging(query) };
   if (path === '/api/v1/appeals') return { to: '/appeals', search: withoutPaging(query) };
+  // The dashboard counts everyone's reviews; the reviews page shows the caller's own unless `all`.
+  if (path === '/api/v1/reviews') return { to: '/reviews', search: { all: 'true', ...withoutPaging(query) } };
   if (path.startsWith('/api/v1/ledger')) return { to: '/ledger', search: {} };
   if (path === '/api/v1/alerts') return { to: '/monitoring/alerts', search: withoutPaging(query) };
   const incident = /^\/api\/v1\/incidents\/([^/]+)/.exec(path);

@@ -306,6 +306,11 @@ function SystemsTable({
                   >
                     {system.name}
                   </Anchor>
+                  {system.reviewOverdue && (
+                    <Badge ml="xs" color="red" variant="light" size="sm">
+                      review overdue
+                    </Badge>
+                  )}
                 </Table.Td>
                 <Table.Td>{humanize(system.status)}</Table.Td>
                 <Table.Td>

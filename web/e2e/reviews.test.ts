@@ -1,0 +1,103 @@
+// Scheduled reviews in a real browser against the real server: the preparer attaches findings and
+// sees the snapshot's metrics and digest; the first signatory signs the digest shown in the dialog;
+// the same person cannot sign twice (no button, and the server refuses); the second signatory's
+// signature completes the review. axe-core on each page; screenshots kept.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestUser } from '../../test/app.js';
+import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
+
+describe('reviews with double sign-off (Chromium, SQLite)', () => {
+  let h: Harness;
+  let lead: TestUser;
+  let preparer: TestUser;
+  let reviewer: TestUser;
+  let second: TestUser;
+  let reviewId: string;
+  before(async () => {
+    h = await startHarness();
+    lead = await h.person(['governance_lead'], 'Gina Lead');
+    preparer = await h.person(['contributor'], 'Pia Preparer');
+    reviewer = await h.person(['contributor'], 'Rui Reviewer');
+    second = await h.person(['governance_lead'], 'Sam Second');
+    const created = await h.server.call(lead, 'POST', '/api/v1/systems', {
+      name: 'Credit limit recommender',
+      purpose: 'Recommends credit limits',
+      intendedUse: 'Decision support for credit officers',
+      aiType: 'machine_learning',
+      deploymentKind: 'internal',
+      euRiskTier: 'high',
+      accountableOwnerId: preparer.id,
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const review = await h.server.call(lead, 'POST', '/api/v1/reviews', {
+      systemId: created.json().id,
+      kind: 'fairness',
+      periodFrom: '2026-07-01T00:00:00.000Z',
+      periodTo: '2026-10-01T00:00:00.000Z',
+      dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+      preparerId: preparer.id,
+      reviewerId: reviewer.id,
+      secondSignatoryId: second.id,
+    });
+    assert.equal(review.statusCode, 201, review.body);
+    reviewId = review.json().id;
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('the preparer attaches findings and sees the snapshot with its SHA-256 digest', async () => {
+    const { page } = await h.signedIn(preparer);
+    await page.getByRole('link', { name: 'Reviews', exact: true }).click();
+    const row = page.getByRole('table', { name: 'Reviews' }).getByRole('row').filter({ hasText: 'fairness review' });
+    await row.waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on my reviews');
+    await screenshot(page, 'reviews-mine');
+    await row.getByRole('link', { name: 'fairness review' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Fairness review' }).waitFor();
+    await page.getByRole('textbox', { name: 'Findings' }).fill('Selection rates stayed within 0.8 of the reference group');
+    await page.getByRole('button', { name: 'Attach findings' }).click();
+    const digest = page.getByTestId('snapshot-digest');
+    await digest.waitFor();
+    const stored = (await h.server.call(preparer, 'GET', `/api/v1/reviews/${reviewId}`)).json();
+    assert.equal(await digest.innerText(), stored.snapshotDigest);
+    await page.getByRole('table', { name: 'Metrics of the period' }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on a review with its snapshot');
+    assert.equal(await page.getByRole('button', { name: 'Sign' }).count(), 0, 'the preparer is offered no signature');
+    await screenshot(page, 'review-findings');
+  });
+
+  it('a signatory signs the digest shown; cannot sign twice; the second signature completes the review', async () => {
+    const { snapshotDigest } = (await h.server.call(reviewer, 'GET', `/api/v1/reviews/${reviewId}`)).json();
+    const first = await h.signedIn(reviewer);
+    await first.page.goto(`/reviews/${reviewId}`);
+    await first.page.getByRole('button', { name: 'Sign' }).click();
+    const dialog = first.page.getByRole('dialog', { name: 'Sign the review' });
+    assert.equal(await dialog.getByTestId('signing-digest').innerText(), snapshotDigest, 'the dialog shows the digest being signed');
+    assert.deepEqual(await seriousViolations(first.page), [], 'axe-core on the sign-off dialog');
+    await screenshot(first.page, 'review-sign-dialog');
+    await dialog.getByRole('textbox', { name: 'Rationale' }).fill('Checked the rates against the thresholds');
+    await dialog.getByRole('button', { name: 'Sign' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await first.page.getByText(/\(reviewer\), .*Checked the rates against the thresholds/).waitFor();
+    assert.equal(await first.page.getByRole('button', { name: 'Sign' }).count(), 0, 'no second signature offered');
+    const twice = await h.server.call(reviewer, 'POST', `/api/v1/reviews/${reviewId}/signatures`, {
+      snapshotDigest,
+      rationale: 'Signing once more to see what happens',
+    });
+    assert.deepEqual([twice.statusCode, twice.json().error.code], [403, 'duplicate_approver']);
+
+    const other = await h.signedIn(second);
+    await other.page.goto(`/reviews/${reviewId}`);
+    await other.page.getByRole('button', { name: 'Sign' }).click();
+    const secondDialog = other.page.getByRole('dialog', { name: 'Sign the review' });
+    await secondDialog.getByRole('textbox', { name: 'Rationale' }).fill('Independent check of the same figures');
+    await secondDialog.getByRole('button', { name: 'Sign' }).click();
+    await secondDialog.waitFor({ state: 'hidden' });
+    await other.page.getByTestId('review-status').getByText('Signed').waitFor();
+    assert.deepEqual(await seriousViolations(other.page), [], 'axe-core on a completed review');
+    await screenshot(other.page, 'review-signed');
+    assert.equal((await h.server.call(lead, 'GET', `/api/v1/reviews/${reviewId}`)).json().status, 'signed');
+  });
+});
