@@ -290,6 +290,11 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     record: 'decision',
     always: ['iso42001:A.6.2.6', 'iso42001:A.7.4', 'eu-ai-act:art-10', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-2.11'],
   },
+  // Which special-category data a system's outcomes may carry for bias monitoring, and why.
+  'monitoring.fairness_attributes_declared': {
+    record: 'system',
+    always: ['iso42001:A.7.4', 'eu-ai-act:art-10', 'gdpr:art-25', 'gdpr:art-30', 'nist-ai-rmf:MEASURE-2.11'],
+  },
 };
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();

@@ -113,6 +113,7 @@ export const EVENT_TYPES = [
   // monitoring
   'monitoring.outcomes_recorded',
   'monitoring.baseline_frozen',
+  'monitoring.fairness_attributes_declared',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
