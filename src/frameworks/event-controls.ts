@@ -295,6 +295,12 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     record: 'system',
     always: ['iso42001:A.7.4', 'eu-ai-act:art-10', 'gdpr:art-25', 'gdpr:art-30', 'nist-ai-rmf:MEASURE-2.11'],
   },
+  // Feedback from users and support desks (post-market monitoring), and its follow-up as an exception.
+  'feedback.received': { record: 'system', always: ['iso42001:A.8.3', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.3'] },
+  'feedback.converted': {
+    record: 'system',
+    always: ['iso42001:A.8.3', 'iso42001:10.2', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.3', 'nist-ai-rmf:MANAGE-4.3'],
+  },
 };
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();

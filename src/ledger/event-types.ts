@@ -114,6 +114,9 @@ export const EVENT_TYPES = [
   'monitoring.outcomes_recorded',
   'monitoring.baseline_frozen',
   'monitoring.fairness_attributes_declared',
+  // feedback and support tickets about a system
+  'feedback.received',
+  'feedback.converted',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

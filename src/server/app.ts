@@ -21,6 +21,7 @@ import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
+import { feedbackRoutes } from '../modules/feedback/feedback.routes.js';
 import { monitoringRoutes } from '../modules/monitoring/monitoring.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
@@ -62,6 +63,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   controlsRoutes,
   evidenceRoutes,
   monitoringRoutes,
+  feedbackRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
