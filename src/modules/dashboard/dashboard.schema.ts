@@ -95,6 +95,15 @@ const Appeals = Type.Object({
   medianDaysToResolve: Nullable(Type.Number()),
 });
 
+const Feedback = Type.Object({
+  open: FigureRef,
+  byCategory: Type.Array(FigureOf('category')),
+  bySystem: Type.Array(Type.Object({ systemId: Type.String(), name: Type.String(), ...figureFields }), {
+    description: 'the systems with the most open feedback (not converted into an exception), most first',
+  }),
+  receivedLast90Days: Type.Integer(),
+});
+
 const Ledger = Type.Object({
   size: FigureRef,
   lastCheckpoint: Nullable(Type.Object({ treeSize: Type.Integer(), createdAt: Type.String() })),
@@ -130,4 +139,5 @@ export const DashboardView = Type.Object({
   appeals: Appeals,
   ledger: Ledger,
   trends: Trends,
+  feedback: Feedback,
 });
