@@ -301,6 +301,11 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     record: 'system',
     always: ['iso42001:A.8.3', 'iso42001:10.2', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.3', 'nist-ai-rmf:MANAGE-4.3'],
   },
+  // A bias audit of input data: the data source's groups against its reference population.
+  'data_source.representativeness_recorded': {
+    record: 'data_source',
+    always: ['iso42001:A.7.4', 'eu-ai-act:art-10', 'nist-ai-rmf:MEASURE-2.11'],
+  },
 };
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();

@@ -117,6 +117,8 @@ export const EVENT_TYPES = [
   // feedback and support tickets about a system
   'feedback.received',
   'feedback.converted',
+  // a data source's group counts against its reference population (representativeness)
+  'data_source.representativeness_recorded',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

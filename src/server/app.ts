@@ -24,6 +24,7 @@ import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { feedbackRoutes } from '../modules/feedback/feedback.routes.js';
 import { monitoringRoutes } from '../modules/monitoring/monitoring.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
+import { dataSourcePopulationRoutes } from '../modules/systems/data-source-populations.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
@@ -64,6 +65,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   evidenceRoutes,
   monitoringRoutes,
   feedbackRoutes,
+  dataSourcePopulationRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {
