@@ -8,6 +8,7 @@ import { approvalsRoutes } from './routes/approvals.routes';
 import { dashboardRoutes } from './routes/dashboard.routes';
 import { decisionsRoutes } from './routes/decisions.routes';
 import { exceptionsRoutes } from './routes/exceptions.routes';
+import { feedbackRoutes } from './routes/feedback.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
 import { oversightRoutes } from './routes/oversight.routes';
@@ -27,6 +28,7 @@ const routeTree = rootRoute.addChildren([
     ...decisionsRoutes,
     ...ledgerRoutes,
     ...adminRoutes,
+    ...feedbackRoutes,
   ]),
 ]);
 

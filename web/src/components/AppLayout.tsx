@@ -24,6 +24,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/oversight', label: 'Oversight' },
   { to: '/decisions', label: 'Decisions' },
   { to: '/appeals', label: 'Appeals' },
+  { to: '/feedback', label: 'Feedback' },
   { to: '/ledger', label: 'Ledger' },
   { to: '/admin', label: 'Administration', roles: ['admin'] },
 ];
