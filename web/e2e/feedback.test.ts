@@ -38,7 +38,7 @@ describe('feedback (Chromium, SQLite)', () => {
     const dialog = mine.page.getByRole('dialog', { name: 'Give feedback' });
     await dialog.waitFor();
     assert.deepEqual(await seriousViolations(mine.page), [], 'axe-core on the feedback form');
-    await dialog.getByRole('textbox', { name: 'Category' }).click();
+    await dialog.getByRole('combobox', { name: 'Category', exact: true }).click();
     await mine.page.getByRole('option', { name: 'Bias concern' }).click();
     await dialog.getByRole('textbox', { name: 'Summary' }).fill('Older applicants are ranked lower');
     await dialog.getByRole('textbox', { name: 'What happened' }).fill('Three applicants over 60 were ranked last this week.');
@@ -56,7 +56,10 @@ describe('feedback (Chromium, SQLite)', () => {
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the feedback list');
     await screenshot(page, 'feedback-list');
     await page.getByRole('button', { name: 'Convert to exception: Older applicants are ranked lower' }).click();
-    const link = table.getByRole('link', { name: 'Exception' });
+    // Converted, it leaves the "not converted" view and shows, linked, under "converted".
+    await table.getByText('Older applicants are ranked lower').waitFor({ state: 'detached' });
+    await page.goto(`/feedback?system=${systemId}&converted=true`);
+    const link = page.getByRole('table', { name: 'Feedback' }).getByRole('link', { name: 'Exception' });
     await link.waitFor();
     const converted = (await h.server.call(lead, 'GET', `/api/v1/feedback/${stored.items[0].id}`)).json();
     assert.ok(converted.exceptionId);
