@@ -17,6 +17,7 @@ const SUITES: Record<string, string> = {
   controls: './controls.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
   alerts: './alerts.bench.js',
+  outcomes: './outcomes.bench.js',
   evidence: './evidence.bench.js',
   web: './web-inventory.js',
   'web-bundle': './web-bundle.bench.js',

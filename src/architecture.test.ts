@@ -30,7 +30,7 @@ export function importsOf(file: string, text = fs.readFileSync(path.join(SRC, fi
 }
 
 /** Layers from the bottom up; a file may import its own layer (within its own module) or any lower one. */
-const FOUNDATION = ['accounts', 'notifications', 'governance', 'frameworks', 'ledger', 'db'];
+const FOUNDATION = ['accounts', 'notifications', 'governance', 'frameworks', 'ledger', 'db', 'ingest'];
 
 const featureOf = (file: string) => (file.startsWith('modules/') ? file.split('/')[1] : null);
 const topOf = (file: string) => file.split('/')[0];

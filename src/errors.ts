@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   /** The change of the request was applied (an emergency change): what was applied is what is decided. */
   content_frozen: 409,
   approval_expired: 409,
+  /** Feedback becomes an exception once: a second conversion names the exception it became. */
+  feedback_already_converted: 409,
   precondition_required: 428,
   /** An Alertmanager alert whose proofline_system label names no known AI system. */
   alert_system_unknown: 422,

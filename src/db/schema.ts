@@ -12,6 +12,7 @@ import type { ControlsTables } from '../modules/controls/controls.tables.js';
 import type { DashboardTables } from '../modules/dashboard/dashboard.tables.js';
 import type { DecisionsTables } from '../modules/decisions/decisions.tables.js';
 import type { ExceptionsTables } from '../modules/exceptions/exceptions.tables.js';
+import type { FeedbackTables } from '../modules/feedback/feedback.tables.js';
 import type { MonitoringTables } from '../modules/monitoring/monitoring.tables.js';
 import type { OversightTables } from '../modules/oversight/oversight.tables.js';
 import type { ReviewsTables } from '../modules/reviews/reviews.tables.js';
@@ -38,4 +39,5 @@ export interface Database
     ReviewsTables,
     MonitoringTables,
     SoaTables,
-    AuditorGrantsTables {}
+    AuditorGrantsTables,
+    FeedbackTables {}

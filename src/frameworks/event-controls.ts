@@ -300,6 +300,22 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
     record: 'decision',
     always: ['iso42001:A.6.2.6', 'iso42001:A.7.4', 'eu-ai-act:art-10', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-2.11'],
   },
+  // Which special-category data a system's outcomes may carry for bias monitoring, and why.
+  'monitoring.fairness_attributes_declared': {
+    record: 'system',
+    always: ['iso42001:A.7.4', 'eu-ai-act:art-10', 'gdpr:art-25', 'gdpr:art-30', 'nist-ai-rmf:MEASURE-2.11'],
+  },
+  // Feedback from users and support desks (post-market monitoring), and its follow-up as an exception.
+  'feedback.received': { record: 'system', always: ['iso42001:A.8.3', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.3'] },
+  'feedback.converted': {
+    record: 'system',
+    always: ['iso42001:A.8.3', 'iso42001:10.2', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-3.3', 'nist-ai-rmf:MANAGE-4.3'],
+  },
+  // A bias audit of input data: the data source's groups against its reference population.
+  'data_source.representativeness_recorded': {
+    record: 'data_source',
+    always: ['iso42001:A.7.4', 'eu-ai-act:art-10', 'nist-ai-rmf:MEASURE-2.11'],
+  },
 };
 
 const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();

@@ -124,6 +124,12 @@ export const EVENT_TYPES = [
   // monitoring
   'monitoring.outcomes_recorded',
   'monitoring.baseline_frozen',
+  'monitoring.fairness_attributes_declared',
+  // feedback and support tickets about a system
+  'feedback.received',
+  'feedback.converted',
+  // a data source's group counts against its reference population (representativeness)
+  'data_source.representativeness_recorded',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

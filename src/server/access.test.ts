@@ -110,7 +110,13 @@ for (const dialect of DIALECTS) {
       const ingestRoutes = routesOf(t).filter((route) => isIngest(route.access));
       assert.deepEqual(
         ingestRoutes.map((route) => `${route.method} ${route.url}`),
-        ['POST /api/v1/decisions/batch', 'POST /api/v1/metrics/points', 'POST /api/v1/alerts/alertmanager', 'POST /api/v1/outcomes/batch'],
+        [
+          'POST /api/v1/decisions/batch',
+          'POST /api/v1/metrics/points',
+          'POST /api/v1/alerts/alertmanager',
+          'POST /api/v1/outcomes/batch',
+          'POST /api/v1/feedback/tickets',
+        ],
       );
       const roleless = await t.user([], { scopes: ['read', 'write', 'ingest'], password: PASSWORD });
       const contributorWithoutIngest = await t.user(['contributor'], { scopes: ['read', 'write'] });

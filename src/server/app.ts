@@ -26,9 +26,11 @@ import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
+import { feedbackRoutes } from '../modules/feedback/feedback.routes.js';
 import { monitoringRoutes } from '../modules/monitoring/monitoring.routes.js';
 import { oversightRoutes } from '../modules/oversight/oversight.routes.js';
 import { reviewsRoutes } from '../modules/reviews/reviews.routes.js';
+import { dataSourcePopulationRoutes } from '../modules/systems/data-source-populations.routes.js';
 import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
@@ -73,6 +75,8 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   alertsReadRoutes,
   monitorEditRoutes,
   reviewsRoutes,
+  feedbackRoutes,
+  dataSourcePopulationRoutes,
 ];
 
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<App> {

@@ -9,6 +9,7 @@ import { dashboardRoutes } from './routes/dashboard.routes';
 import { decisionsRoutes } from './routes/decisions.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { exceptionsRoutes } from './routes/exceptions.routes';
+import { feedbackRoutes } from './routes/feedback.routes';
 import { frameworksRoutes } from './routes/frameworks.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { loginRoute } from './routes/login';
@@ -37,6 +38,7 @@ const routeTree = rootRoute.addChildren([
     ...adminRoutes,
     ...soaRoutes,
     ...monitoringRoutes,
+    ...feedbackRoutes,
   ]),
 ]);
 

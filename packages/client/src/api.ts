@@ -1959,6 +1959,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/systems/{id}/fairness-attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group attributes (and their values) a system declares for fairness measurement */
+        get: operations["getFairnessDeclaration"];
+        /** Declare which group attributes a system's outcomes may carry, with the values each may take, and why */
+        put: operations["declareFairnessAttributes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auditor-grants": {
         parameters: {
             query?: never;
@@ -2233,6 +2251,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List feedback and support tickets, newest first */
+        get: operations["listFeedback"];
+        put?: never;
+        /** Give feedback about an AI system (signed in, or an API token with write scope) */
+        post: operations["submitFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a support ticket about an AI system, from a support-ticket system (ingest-scoped API tokens) */
+        post: operations["submitSupportTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One piece of feedback */
+        get: operations["findFeedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/convert-to-exception": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open an exception raised from this feedback, linking both (once) */
+        post: operations["convertFeedbackToException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-sources/{id}/population": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A data source's latest reported population and its representativeness */
+        get: operations["getDataSourcePopulation"];
+        /** Report a data source's group counts against its reference population (records its representativeness) */
+        put: operations["reportDataSourcePopulation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2312,7 +2417,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen" | "monitoring.fairness_attributes_declared" | "feedback.received" | "feedback.converted" | "data_source.representativeness_recorded";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2820,7 +2925,7 @@ export interface components {
             detectedAt: string;
             raisedBy: {
                 /** @enum {unknown} */
-                type: "person" | "alert" | "appeal" | "decision" | "review";
+                type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                 ref: string;
                 refName: string | null;
             };
@@ -2853,6 +2958,29 @@ export interface components {
             createdByName: string | null;
             updatedAt: string;
             version: number;
+        };
+        Feedback: {
+            id: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            /**
+             * @description what the feedback is about
+             * @enum {string}
+             */
+            category: "error" | "bias_concern" | "harm" | "usability" | "security" | "other";
+            summary: string;
+            details: string;
+            decisionId: string | null;
+            /** @enum {string} */
+            channel: "internal" | "ticket";
+            externalRef: string | null;
+            submittedBy: string | null;
+            submittedByName: string | null;
+            exceptionId: string | null;
+            convertedBy: string | null;
+            convertedByName: string | null;
+            convertedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         OutcomeRecord: {
             systemId: string;
@@ -2926,6 +3054,21 @@ export interface components {
             edges: number[];
             counts: number[];
         };
+        FairnessAttribute: {
+            name: string;
+            /** @description the values it may take */
+            values: string[];
+            /** @description collected only to measure fairness (AI Act Art. 10(5)): never used to decide */
+            fairnessOnly: boolean;
+        };
+        FairnessDeclaration: {
+            systemId: components["schemas"]["Id"];
+            attributes: components["schemas"]["FairnessAttribute"][];
+            rationale: string | null;
+            /** @description 0 when the system declared nothing: its outcomes carry no group attributes */
+            version: number;
+            updatedAt: string | null;
+        };
         ReviewSignature: {
             /** @enum {string} */
             role: "reviewer" | "second_signatory";
@@ -2974,6 +3117,50 @@ export interface components {
             /** @enum {string} */
             source: "default" | "system";
             rationale: string | null;
+        };
+        DataSourcePopulation: {
+            dataSourceId: components["schemas"]["Id"];
+            systemId: components["schemas"]["Id"];
+            /** @description the group attribute counted, e.g. age_band */
+            attribute: string;
+            /** @description the reference population: group -> expected share, adding up to 1 */
+            reference: {
+                [key: string]: number;
+            };
+            /** @description the data source's rows per group; every group must be in the reference */
+            counts: {
+                [key: string]: number;
+            };
+            result: {
+                n: number;
+                groups: {
+                    group: string;
+                    n: number;
+                    observedShare: {
+                        value: number | null;
+                        reason: string | null;
+                    };
+                    referenceShare: number;
+                    gap: {
+                        value: number | null;
+                        reason: string | null;
+                    };
+                }[];
+                chiSquare: {
+                    statistic: {
+                        value: number | null;
+                        reason: string | null;
+                    };
+                    degreesOfFreedom: number;
+                    pValue: {
+                        value: number | null;
+                        reason: string | null;
+                    };
+                };
+            };
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
         };
         System: {
             id: components["schemas"]["Id"];
@@ -3257,6 +3444,15 @@ export interface components {
         };
         ReviewPage: {
             items: components["schemas"]["Review"][];
+            /** @description how many items match in all */
+            total: number;
+            /** @description the most items a page holds */
+            limit: number;
+            /** @description how many matching items come before this page */
+            offset: number;
+        };
+        FeedbackPage: {
+            items: components["schemas"]["Feedback"][];
             /** @description how many items match in all */
             total: number;
             /** @description the most items a page holds */
@@ -5371,7 +5567,7 @@ export interface operations {
                     detectedAt?: string;
                     raisedBy: {
                         /** @enum {unknown} */
-                        type: "person" | "alert" | "appeal" | "decision" | "review";
+                        type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                         ref: string;
                     };
                     ownerId: string;
@@ -5438,7 +5634,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision" | "review";
+                            type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                             ref: string;
                             refName: string | null;
                         };
@@ -6035,7 +6231,7 @@ export interface operations {
                     detectedAt?: string;
                     raisedBy: {
                         /** @enum {unknown} */
-                        type: "person" | "alert" | "appeal" | "decision" | "review";
+                        type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                         ref: string;
                     };
                     ownerId: string;
@@ -6080,7 +6276,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision" | "review";
+                            type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                             ref: string;
                             refName: string | null;
                         };
@@ -6230,7 +6426,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision" | "review";
+                            type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                             ref: string;
                             refName: string | null;
                         };
@@ -6399,7 +6595,7 @@ export interface operations {
                         detectedAt: string;
                         raisedBy: {
                             /** @enum {unknown} */
-                            type: "person" | "alert" | "appeal" | "decision" | "review";
+                            type: "person" | "alert" | "appeal" | "decision" | "review" | "feedback";
                             ref: string;
                             refName: string | null;
                         };
@@ -9798,6 +9994,52 @@ export interface operations {
                                 } | null;
                             };
                         };
+                        feedback: {
+                            open: {
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            };
+                            byCategory: {
+                                category: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            /** @description the systems with the most open feedback (not converted into an exception), most first */
+                            bySystem: {
+                                systemId: string;
+                                name: string;
+                                count: number;
+                                list: {
+                                    /** @description the list endpoint, e.g. /api/v1/exceptions */
+                                    path: string;
+                                    /** @description its query parameters that show the rows counted */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description false when the list shows more rows than the figure counts */
+                                    exact: boolean;
+                                } | null;
+                            }[];
+                            receivedLast90Days: number;
+                        };
                     };
                 };
             };
@@ -10800,6 +11042,77 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getFairnessDeclaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FairnessDeclaration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declareFairnessAttributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes: components["schemas"]["FairnessAttribute"][];
+                    /** @description why these attributes are collected (GDPR Art. 9) */
+                    rationale: string;
+                    /** @description the version read; a stale one is refused (version_conflict) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FairnessDeclaration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listAuditorGrants: {
         parameters: {
             query?: {
@@ -11478,6 +11791,283 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listFeedback: {
+        parameters: {
+            query?: {
+                systemId?: components["schemas"]["Id"];
+                /** @description what the feedback is about */
+                category?: "error" | "bias_concern" | "harm" | "usability" | "security" | "other";
+                /** @description true: converted into an exception; false: not yet */
+                converted?: boolean;
+                decisionId?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    submitFeedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: components["schemas"]["Id"];
+                    /**
+                     * @description what the feedback is about
+                     * @enum {string}
+                     */
+                    category: "error" | "bias_concern" | "harm" | "usability" | "security" | "other";
+                    summary: string;
+                    details: string;
+                    /** @description the decision it concerns, as recorded for the system (the system's own decision id) */
+                    decisionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    submitSupportTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: components["schemas"]["Id"];
+                    /**
+                     * @description what the feedback is about
+                     * @enum {string}
+                     */
+                    category: "error" | "bias_concern" | "harm" | "usability" | "security" | "other";
+                    summary: string;
+                    details: string;
+                    /** @description the decision it concerns, as recorded for the system (the system's own decision id) */
+                    decisionId?: string;
+                    /** @description the ticket's reference in the support system */
+                    externalRef: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    findFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    convertFeedbackToException: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    ownerId?: components["schemas"]["Id"];
+                    resolverId?: components["schemas"]["Id"];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        feedback: components["schemas"]["Feedback"];
+                        exceptionId: components["schemas"]["Id"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDataSourcePopulation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourcePopulation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reportDataSourcePopulation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the group attribute counted, e.g. age_band */
+                    attribute: string;
+                    /** @description the reference population: group -> expected share, adding up to 1 */
+                    reference: {
+                        [key: string]: number;
+                    };
+                    /** @description the data source's rows per group; every group must be in the reference */
+                    counts: {
+                        [key: string]: number;
+                    };
+                    /** @description the version read; a stale one is refused */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourcePopulation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };

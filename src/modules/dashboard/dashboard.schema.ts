@@ -101,6 +101,15 @@ const Reviews = Type.Object({
   systemsWithOverdueReview: FigureRef,
 });
 
+const Feedback = Type.Object({
+  open: FigureRef,
+  byCategory: Type.Array(FigureOf('category')),
+  bySystem: Type.Array(Type.Object({ systemId: Type.String(), name: Type.String(), ...figureFields }), {
+    description: 'the systems with the most open feedback (not converted into an exception), most first',
+  }),
+  receivedLast90Days: Type.Integer(),
+});
+
 const Ledger = Type.Object({
   size: FigureRef,
   lastCheckpoint: Nullable(Type.Object({ treeSize: Type.Integer(), createdAt: Type.String() })),
@@ -142,4 +151,5 @@ export const DashboardView = Type.Object({
   ledger: Ledger,
   trends: Trends,
   alerts: Alerts,
+  feedback: Feedback,
 });

@@ -45,6 +45,9 @@ const APPEALS = '/api/v1/appeals';
 const EVENTS = '/api/v1/ledger/events';
 const ALERTS = '/api/v1/alerts';
 const REVIEWS = '/api/v1/reviews';
+const FEEDBACK = '/api/v1/feedback';
+/** The systems with the most open feedback the dashboard lists. */
+export const FEEDBACK_TOP_SYSTEMS = 20;
 
 type Db = Kysely<Database>;
 const countAll = (db: Db) => db.fn.countAll<number>().as('n');
@@ -272,6 +275,44 @@ async function appealsFigures(db: Db, now: Date, since: string) {
   };
 }
 
+/** Feedback not yet converted into an exception: in all, per category, and per system (the
+ * FEEDBACK_TOP_SYSTEMS with the most), each linked to its list; and how much came in the window. */
+async function feedbackFigures(db: Db, since: string) {
+  const open = db.selectFrom('feedback').where('exception_id', 'is', null);
+  const [total, byCategory, bySystem, received] = await Promise.all([
+    open.select(countAll(db)).executeTakeFirstOrThrow(),
+    open
+      .select(['category', countAll(db)])
+      .groupBy('category')
+      .orderBy('category')
+      .execute(),
+    db
+      .selectFrom('feedback')
+      .innerJoin('ai_systems', 'ai_systems.id', 'feedback.system_id')
+      .select(['feedback.system_id', 'ai_systems.name', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('feedback.exception_id', 'is', null)
+      .groupBy(['feedback.system_id', 'ai_systems.name'])
+      .orderBy('n', 'desc')
+      .orderBy('feedback.system_id')
+      .limit(FEEDBACK_TOP_SYSTEMS)
+      .execute(),
+    db.selectFrom('feedback').select(countAll(db)).where('created_at', '>=', since).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    open: figure(total.n, link(FEEDBACK, { converted: false })),
+    byCategory: byCategory.map((r) => ({
+      category: r.category,
+      ...figure(r.n, link(FEEDBACK, { category: r.category, converted: false })),
+    })),
+    bySystem: bySystem.map((r) => ({
+      systemId: r.system_id,
+      name: r.name,
+      ...figure(r.n, link(FEEDBACK, { systemId: r.system_id, converted: false })),
+    })),
+    receivedLast90Days: Number(received.n),
+  };
+}
+
 async function ledgerFigures(db: Db) {
   const [head, checkpoint, verification] = await Promise.all([
     db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirst(),
@@ -376,24 +417,26 @@ async function reviewsFigures(db: Db, now: Date) {
 
 export async function loadDashboard(db: Db, now = new Date()) {
   const since = new Date(now.getTime() - WINDOW_DAYS * DAY).toISOString();
-  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing, reviews] = await Promise.all([
-    systemsFigures(db),
-    approvalsFigures(db, now, since),
-    exceptionsFigures(db, now, since),
-    db
-      .selectFrom('exceptions')
-      .select(countAll(db))
-      .where('kind', '=', 'incident')
-      .where('status', 'in', [...OPEN_EXCEPTION])
-      .executeTakeFirstOrThrow(),
-    oversightFigures(db, now),
-    decisionsFigures(db),
-    appealsFigures(db, now, since),
-    ledgerFigures(db),
-    trends(db, now),
-    db.selectFrom('alerts').select(countAll(db)).where('status', '=', 'firing').executeTakeFirstOrThrow(),
-    reviewsFigures(db, now),
-  ]);
+  const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing, reviews, feedback] =
+    await Promise.all([
+      systemsFigures(db),
+      approvalsFigures(db, now, since),
+      exceptionsFigures(db, now, since),
+      db
+        .selectFrom('exceptions')
+        .select(countAll(db))
+        .where('kind', '=', 'incident')
+        .where('status', 'in', [...OPEN_EXCEPTION])
+        .executeTakeFirstOrThrow(),
+      oversightFigures(db, now),
+      decisionsFigures(db),
+      appealsFigures(db, now, since),
+      ledgerFigures(db),
+      trends(db, now),
+      db.selectFrom('alerts').select(countAll(db)).where('status', '=', 'firing').executeTakeFirstOrThrow(),
+      reviewsFigures(db, now),
+      feedbackFigures(db, since),
+    ]);
   return {
     generatedAt: now.toISOString(),
     windowDays: WINDOW_DAYS,
@@ -408,5 +451,6 @@ export async function loadDashboard(db: Db, now = new Date()) {
     ledger,
     trends: trend,
     alerts: { firing: figure(firing.n, link(ALERTS, { status: 'firing' })) },
+    feedback,
   };
 }

@@ -34,6 +34,7 @@ for (const dialect of DIALECTS) {
     let contributor: TestUser;
     let incidentId: string;
     let verifier: TestUser;
+    let feedbackSystems: { scorer: string; unowned: string };
 
     before(async () => {
       t = await createTestApp(dialect);
@@ -129,6 +130,14 @@ for (const dialect of DIALECTS) {
         }),
         201,
       );
+      // Feedback: two on the scorer, one on the unowned system (converting opens an exception, so none here).
+      const feedback = (systemId: string, category: string) =>
+        t.call(contributor, 'POST', '/api/v1/feedback', { systemId, category, summary: 'Feedback', details: 'Seen by a user.' });
+      ok(await feedback(scorer.id, 'harm'), 201);
+      ok(await feedback(scorer.id, 'bias_concern'), 201);
+      ok(await feedback(unowned.id, 'bias_concern'), 201);
+      feedbackSystems = { scorer: scorer.id, unowned: unowned.id };
+
       ok(await t.call(admin, 'POST', '/api/v1/ledger/checkpoints'));
       ok(await t.call(verifier, 'GET', '/api/v1/ledger/verify'));
     });
@@ -206,6 +215,26 @@ for (const dialect of DIALECTS) {
       assert.equal(thisWeek.incidents, 1);
       assert.equal(thisWeek.appeals, 1);
       assert.equal(thisWeek.approvals_decided, 0);
+    });
+
+    test('feedback: open feedback per system (most first) and per category', async () => {
+      const d = (await t.call(contributor, 'GET', '/api/v1/dashboard')).json();
+      assert.equal(d.feedback.open.count, 3);
+      assert.equal(d.feedback.receivedLast90Days, 3);
+      assert.deepEqual(
+        d.feedback.byCategory.map((f: { category: string; count: number }) => [f.category, f.count]),
+        [
+          ['bias_concern', 2],
+          ['harm', 1],
+        ],
+      );
+      assert.deepEqual(
+        d.feedback.bySystem.map((f: { systemId: string; count: number }) => [f.systemId, f.count]),
+        [
+          [feedbackSystems.scorer, 2],
+          [feedbackSystems.unowned, 1],
+        ],
+      );
     });
 
     test('each figure with an exact list filter equals the total of that list', async () => {

@@ -8,15 +8,21 @@ import type { Insertable } from 'kysely';
 import { hasSystemRole, type RequestContext } from '../../context.js';
 import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
+import {
+  BATCH_DIGEST_ALGORITHM,
+  batchDigest,
+  checkBatch,
+  findRepeatedDecisions,
+  type RecordProblem,
+  rejectBatch,
+} from '../../ingest/batch.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { type DecisionRecord, MAX_BATCH_RECORDS } from './decisions.schema.js';
 import type { DecisionsTable } from './decisions.tables.js';
 
 export { MAX_BATCH_RECORDS } from './decisions.schema.js';
 
-import { checkRecord, type RecordProblem } from './decisions.validate.js';
-
-const MAX_PROBLEMS_REPORTED = 200;
+import { checkRecord } from './decisions.validate.js';
 
 interface SystemPolicy {
   allowRawInput: boolean;
@@ -71,7 +77,6 @@ async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map
       .execute();
     for (const row of rows) models.set(row.id, row.system_id);
   }
-  const seen = new Set<string>();
   records.forEach((r, index) => {
     const policy = policies.get(r.systemId);
     if (!policy) problems.push({ index, field: 'systemId', message: `no AI system ${r.systemId}` });
@@ -85,10 +90,8 @@ async function checkReferences(trx: Tx, records: DecisionRecord[], policies: Map
     if (r.modelVersionId && models.get(r.modelVersionId) !== r.systemId) {
       problems.push({ index, field: 'modelVersionId', message: `no model version ${r.modelVersionId} of system ${r.systemId}` });
     }
-    const key = `${r.systemId}\u0000${r.decisionId}`;
-    if (seen.has(key)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
-    seen.add(key);
   });
+  findRepeatedDecisions(records, problems);
 }
 
 /** Names every record whose decision id was already recorded for its system: one query per 500
@@ -136,22 +139,6 @@ export function decisionRowIds(count: number, receivedAtMs: number): string[] {
   return ids;
 }
 
-function rejectBatch(problems: RecordProblem[]): AppError {
-  problems.sort((a, b) => a.index - b.index);
-  const badRecords = [...new Set(problems.map((p) => p.index))];
-  const first = problems[0];
-  return new AppError(
-    'validation_failed',
-    `${badRecords.length} of the batch's records are malformed (first: records[${first.index}].${first.field} ${first.message}); nothing was recorded`,
-    {
-      field: `records[${first.index}].${first.field}`,
-      badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED),
-      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
-      problemCount: problems.length,
-    },
-  );
-}
-
 export interface BatchReceipt {
   batchId: string;
   count: number;
@@ -161,14 +148,8 @@ export interface BatchReceipt {
 }
 
 export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: RequestContext; records: unknown[] }): Promise<BatchReceipt> {
-  if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
-  if (records.length > MAX_BATCH_RECORDS) {
-    throw new AppError('validation_failed', `records: at most ${MAX_BATCH_RECORDS} records per batch`, { field: 'records' });
-  }
+  const typed = checkBatch<DecisionRecord>(records, { maxRecords: MAX_BATCH_RECORDS, check: checkRecord });
   const problems: RecordProblem[] = [];
-  for (const [index, record] of records.entries()) checkRecord(record, index, problems);
-  if (problems.length > 0) throw rejectBatch(problems);
-  const typed = records as DecisionRecord[];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
   await checkReferences(trx, typed, policies, problems);
   if (problems.length > 0) {
@@ -180,7 +161,7 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
   const received = Date.now();
   const receivedAt = new Date(received).toISOString();
   const ids = decisionRowIds(typed.length, received);
-  const digest = createHash('sha256').update(JSON.stringify(records)).digest('hex');
+  const digest = batchDigest(records);
   let queued = 0;
   // Columns left out (the review's outcome, reviewer, time and exception) are null until a review.
   const rows: Array<Insertable<DecisionsTable>> = typed.map((r, index) => {
@@ -231,7 +212,7 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
     data: {
       count: rows.length,
       digest,
-      digestAlgorithm: 'sha256(JSON of records as received)',
+      digestAlgorithm: BATCH_DIGEST_ALGORITHM,
       systems: [...policies.keys()],
       // A batch of one system is part of that system's history (ledger/system-index.ts).
       ...(policies.size === 1 ? { systemId: [...policies.keys()][0] } : {}),

@@ -4,14 +4,11 @@
 // field names and limits come from DecisionRecord (decisions.schema.ts); a property test holds this
 // checker and the compiled schema to the same verdicts.
 
+import type { RecordProblem } from '../../ingest/batch.js';
 import { isDateTime } from '../../server/input.js';
 import { DecisionRecord, DIGEST_PATTERN, MAX_ID_LENGTH, MAX_REF_LENGTH } from './decisions.schema.js';
 
-export interface RecordProblem {
-  index: number;
-  field: string;
-  message: string;
-}
+export type { RecordProblem } from '../../ingest/batch.js';
 
 const KNOWN_FIELDS = new Set(Object.keys(DecisionRecord.properties));
 const DIGEST = new RegExp(DIGEST_PATTERN);

@@ -12,7 +12,7 @@ export const EXCEPTION_STATUSES = [
   'rejected',
   'duplicate',
 ] as const;
-export const RAISED_BY_TYPES = ['person', 'alert', 'appeal', 'decision', 'review'] as const;
+export const RAISED_BY_TYPES = ['person', 'alert', 'appeal', 'decision', 'review', 'feedback'] as const;
 export const FOLLOW_UP_KINDS = ['policy_update', 'training_need', 'control_change'] as const;
 export const FOLLOW_UP_STATUSES = ['open', 'in_progress', 'done'] as const;
 

@@ -3,12 +3,15 @@
 import { WRITER_ROLES } from '../../context.js';
 import { type App, type AppDeps, ErrorRef, errorResponses, IdParams, requestContext } from '../../server/http.js';
 import { freezeBaseline, systemDrift } from './drift.service.js';
+import { declareFairnessAttributes, getFairnessDeclaration } from './fairness-declarations.service.js';
 import {
   BaselineBody,
   BaselineView,
   DocumentedOutcomeBatchBody,
   DriftQuery,
   DriftView,
+  FairnessDeclarationBody,
+  FairnessDeclarationView,
   FairnessQuery,
   FairnessView,
   OutcomeBatchBody,
@@ -141,5 +144,45 @@ export function monitoringRoutes(app: App, { store }: AppDeps) {
         current: { from: req.query.from, to: req.query.to },
         minCount: req.query.minCount,
       }),
+  );
+
+  app.get(
+    '/api/v1/systems/:id/fairness-attributes',
+    {
+      schema: {
+        operationId: 'getFairnessDeclaration',
+        tags: ['monitoring'],
+        summary: 'The group attributes (and their values) a system declares for fairness measurement',
+        params: IdParams,
+        response: { 200: FairnessDeclarationView, ...errorResponses },
+      },
+      config: { access: { roles: 'any', scope: 'read' } },
+    },
+    async (req) => getFairnessDeclaration(store.db, req.params.id),
+  );
+
+  app.put(
+    '/api/v1/systems/:id/fairness-attributes',
+    {
+      schema: {
+        operationId: 'declareFairnessAttributes',
+        tags: ['monitoring'],
+        summary: "Declare which group attributes a system's outcomes may carry, with the values each may take, and why",
+        params: IdParams,
+        body: FairnessDeclarationBody,
+        response: { 200: FairnessDeclarationView, ...errorResponses },
+      },
+      config: { access: { roles: ['admin', 'governance_lead', 'system_owner'], scope: 'write' } },
+    },
+    async (req) =>
+      store.transact((trx) =>
+        declareFairnessAttributes(trx, {
+          ctx: requestContext(req),
+          systemId: req.params.id,
+          attributes: req.body.attributes,
+          rationale: req.body.rationale,
+          expectedVersion: req.body.version,
+        }),
+      ),
   );
 }

@@ -1,6 +1,6 @@
 // Request and response schemas of monitoring signals and reports.
 import { type Static, Type } from 'typebox';
-import { component } from '../../server/http.js';
+import { component, Id } from '../../server/http.js';
 import { MAX_OUTCOME_RECORDS } from './outcomes.service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -166,3 +166,41 @@ export const DriftView = Type.Object({
     from: Type.String(),
   }),
 });
+
+const AttributeName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$' });
+
+export const FairnessAttribute = component(
+  'FairnessAttribute',
+  Type.Object(
+    {
+      name: AttributeName,
+      values: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'the values it may take',
+      }),
+      fairnessOnly: Type.Boolean({ description: 'collected only to measure fairness (AI Act Art. 10(5)): never used to decide' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const FairnessDeclarationBody = Type.Object(
+  {
+    attributes: Type.Array(FairnessAttribute, { maxItems: 10 }),
+    rationale: Type.String({ minLength: 1, maxLength: 4000, description: 'why these attributes are collected (GDPR Art. 9)' }),
+    version: Type.Optional(Type.Integer({ minimum: 0, description: 'the version read; a stale one is refused (version_conflict)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const FairnessDeclarationView = component(
+  'FairnessDeclaration',
+  Type.Object({
+    systemId: Id,
+    attributes: Type.Array(FairnessAttribute),
+    rationale: Nullable(Type.String()),
+    version: Type.Integer({ description: '0 when the system declared nothing: its outcomes carry no group attributes' }),
+    updatedAt: Nullable(Type.String({ format: 'date-time' })),
+  }),
+);

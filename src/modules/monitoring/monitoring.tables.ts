@@ -46,7 +46,19 @@ export interface MonitoringBaselinesTable {
   frozen_at: string;
 }
 
+/** Which group attributes a system's outcome batches may carry, and which values each may take. */
+export interface FairnessDeclarationsTable {
+  system_id: string;
+  /** JSON: FairnessAttribute[] (outcomes.service.ts). */
+  attributes: string;
+  rationale: string;
+  version: number;
+  updated_by: string | null;
+  updated_at: string;
+}
+
 export interface MonitoringTables {
+  fairness_declarations: FairnessDeclarationsTable;
   monitoring_baselines: MonitoringBaselinesTable;
   outcome_batches: OutcomeBatchesTable;
   decision_outcomes: DecisionOutcomesTable;

@@ -36,6 +36,14 @@ for (const dialect of DIALECTS) {
       const records = Array.from({ length: n }, () => decision(system.id));
       const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records });
       assert.equal(res.statusCode, 200, res.body);
+      const declared = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/fairness-attributes`, {
+        attributes: [
+          { name: 'sex', values: ['F', 'M'], fairnessOnly: true },
+          { name: 'age', values: ['young', 'old'], fairnessOnly: true },
+        ],
+        rationale: 'Bias monitoring under our fairness policy',
+      });
+      assert.equal(declared.statusCode, 200, declared.body);
       return { systemId: system.id, ids: records.map((r) => r.decisionId) };
     }
 

@@ -1,21 +1,31 @@
 // Outcomes of recorded decisions (issue 11): batches of ground truth (decision id -> actual outcome,
 // when it became known), with the group attributes of the person concerned where the organisation
-// measures fairness. Like decision batches: all or nothing, every bad record named, one transaction
-// and one ledger event (digest and count) per acknowledged batch. Group attributes go to their own
-// table and never into the ledger: the event carries only which attributes the batch held.
-import { createHash, randomUUID } from 'node:crypto';
+// measures fairness. Like decision batches (the same batch checks, src/ingest/batch.ts): all or
+// nothing, every bad record named, one transaction and one ledger event (digest and count) per
+// acknowledged batch. Group attributes must be declared for the system (fairness-declarations.service.ts),
+// go to their own table and never into the ledger: the event carries only which attributes the batch held.
+import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
 import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError } from '../../errors.js';
+import {
+  BATCH_DIGEST_ALGORITHM,
+  batchDigest,
+  checkBatch,
+  decisionKey,
+  findRepeatedDecisions,
+  type RecordProblem,
+  rejectBatch,
+} from '../../ingest/batch.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
+import { loadDeclaredAttributes } from './fairness-declarations.service.js';
 import type { DecisionGroupAttributesTable, DecisionOutcomesTable } from './monitoring.tables.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
 const MAX_ATTRIBUTES = 10;
-const MAX_PROBLEMS_REPORTED = 200;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
 const KNOWN_FIELDS = new Set(['systemId', 'decisionId', 'actual', 'predicted', 'score', 'knownAt', 'groups']);
 
@@ -29,13 +39,7 @@ export interface OutcomeRecord {
   groups?: Record<string, string>;
 }
 
-interface RecordProblem {
-  index: number;
-  field: string;
-  message: string;
-}
-
-function checkOutcome(record: unknown, index: number, out: RecordProblem[]): void {
+export function checkOutcome(record: unknown, index: number, out: RecordProblem[]): void {
   const problem = (field: string, message: string) => out.push({ index, field, message });
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     problem('', 'must be an object');
@@ -68,54 +72,56 @@ function checkOutcome(record: unknown, index: number, out: RecordProblem[]): voi
   }
 }
 
-function rejectBatch(problems: RecordProblem[]): AppError {
-  problems.sort((a, b) => a.index - b.index);
-  const badRecords = [...new Set(problems.map((p) => p.index))];
-  const first = problems[0];
-  return new AppError(
-    'validation_failed',
-    `${badRecords.length} of the batch's records are malformed (first: records[${first.index}].${first.field} ${first.message}); nothing was recorded`,
-    {
-      field: `records[${first.index}].${first.field}`,
-      badRecords: badRecords.slice(0, MAX_PROBLEMS_REPORTED),
-      problems: problems.slice(0, MAX_PROBLEMS_REPORTED),
-      problemCount: problems.length,
-    },
-  );
-}
-
 interface RecordedDecision {
   model_version_id: string | null;
   decided_at: string;
 }
 
 /** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per 500 ids. */
+ * one query per 1000 ids (the decision joined with its outcome, if any). */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   const decisions = new Map<string, RecordedDecision>();
   const withOutcome = new Set<string>();
   for (const [systemId, ids] of bySystem) {
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (let i = 0; i < ids.length; i += 1000) {
       const rows = await trx
         .selectFrom('decisions')
-        .select(['decision_id', 'model_version_id', 'decided_at'])
-        .where('system_id', '=', systemId)
-        .where('decision_id', 'in', chunk)
+        .leftJoin('decision_outcomes', (join) =>
+          join
+            .onRef('decision_outcomes.system_id', '=', 'decisions.system_id')
+            .onRef('decision_outcomes.decision_id', '=', 'decisions.decision_id'),
+        )
+        .select(['decisions.decision_id', 'decisions.model_version_id', 'decisions.decided_at', 'decision_outcomes.batch_id'])
+        .where('decisions.system_id', '=', systemId)
+        .where('decisions.decision_id', 'in', ids.slice(i, i + 1000))
         .execute();
-      for (const row of rows) decisions.set(`${systemId}\u0000${row.decision_id}`, row);
-      const known = await trx
-        .selectFrom('decision_outcomes')
-        .select('decision_id')
-        .where('system_id', '=', systemId)
-        .where('decision_id', 'in', chunk)
-        .execute();
-      for (const row of known) withOutcome.add(`${systemId}\u0000${row.decision_id}`);
+      for (const row of rows) {
+        const key = decisionKey(systemId, row.decision_id);
+        decisions.set(key, row);
+        if (row.batch_id !== null) withOutcome.add(key);
+      }
     }
   }
   return { decisions, withOutcome, systems: [...bySystem.keys()] };
+}
+
+/** Names every group attribute (or value) that the record's system has not declared. */
+function checkDeclaredGroups(records: OutcomeRecord[], declared: Map<string, Map<string, Set<string>>>, problems: RecordProblem[]) {
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
+    if (r.groups === undefined) continue;
+    const attributes = declared.get(r.systemId);
+    for (const name in r.groups) {
+      const values = attributes?.get(name);
+      if (!values) {
+        problems.push({ index, field: `groups.${name}`, message: `is not a fairness attribute declared for system ${r.systemId}` });
+      } else if (!values.has(r.groups[name])) {
+        problems.push({ index, field: `groups.${name}`, message: `${JSON.stringify(r.groups[name])} is not one of its declared values` });
+      }
+    }
+  }
 }
 
 export interface OutcomeBatchReceipt {
@@ -131,34 +137,27 @@ export async function ingestOutcomeBatch(
   trx: Tx,
   { ctx, records }: { ctx: RequestContext; records: unknown[] },
 ): Promise<OutcomeBatchReceipt> {
-  if (records.length === 0) throw new AppError('validation_failed', 'records: a batch needs at least one record', { field: 'records' });
-  if (records.length > MAX_OUTCOME_RECORDS) {
-    throw new AppError('validation_failed', `records: at most ${MAX_OUTCOME_RECORDS} records per batch`, { field: 'records' });
-  }
+  const typed = checkBatch<OutcomeRecord>(records, { maxRecords: MAX_OUTCOME_RECORDS, check: checkOutcome });
   const problems: RecordProblem[] = [];
-  for (const [index, record] of records.entries()) checkOutcome(record, index, problems);
-  if (problems.length > 0) throw rejectBatch(problems);
-  const typed = records as OutcomeRecord[];
   const { decisions, withOutcome, systems } = await loadDecisions(trx, typed);
-  const seen = new Set<string>();
   typed.forEach((r, index) => {
-    const key = `${r.systemId}\u0000${r.decisionId}`;
+    const key = decisionKey(r.systemId, r.decisionId);
     if (!decisions.has(key))
       problems.push({ index, field: 'decisionId', message: `no recorded decision ${r.decisionId} of system ${r.systemId}` });
     else if (withOutcome.has(key)) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
-    if (seen.has(key)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
-    seen.add(key);
   });
+  findRepeatedDecisions(typed, problems);
+  if (typed.some((r) => r.groups !== undefined)) checkDeclaredGroups(typed, await loadDeclaredAttributes(trx, systems), problems);
   if (problems.length > 0) throw rejectBatch(problems);
 
   const batchId = randomUUID();
   const receivedAt = new Date().toISOString();
-  const digest = createHash('sha256').update(JSON.stringify(records)).digest('hex');
+  const digest = batchDigest(records);
   const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
   const groups: Array<Insertable<DecisionGroupAttributesTable>> = [];
   const attributes = new Set<string>();
   for (const r of typed) {
-    const decision = decisions.get(`${r.systemId}\u0000${r.decisionId}`) as RecordedDecision;
+    const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
       system_id: r.systemId,
       decision_id: r.decisionId,
@@ -203,7 +202,7 @@ export async function ingestOutcomeBatch(
     data: {
       count: outcomes.length,
       digest,
-      digestAlgorithm: 'sha256(JSON of records as received)',
+      digestAlgorithm: BATCH_DIGEST_ALGORITHM,
       systems,
       ...(systems.length === 1 ? { systemId: systems[0] } : {}),
       groupAttributes: [...attributes].sort(),

@@ -91,6 +91,21 @@ export interface DataSourcesTable {
   version: Generated<number>;
 }
 
+/** A data source's declared reference population for one group attribute (group -> expected share)
+ * and its latest group counts with their representativeness result (JSON texts); every report is
+ * also a ledger event, the evidence of each change. */
+export interface DataSourcePopulationsTable {
+  data_source_id: string;
+  system_id: string;
+  attribute: string;
+  reference: string;
+  counts: string;
+  result: string;
+  version: number;
+  updated_by: string | null;
+  updated_at: string;
+}
+
 /** One row per tag of a system (a copy of ai_systems.tags), so the tag filter uses an index. */
 export interface SystemTagsTable {
   system_id: string;
@@ -103,4 +118,5 @@ export interface SystemsTables {
   system_phase_owners: SystemPhaseOwnersTable;
   model_versions: ModelVersionsTable;
   data_sources: DataSourcesTable;
+  data_source_populations: DataSourcePopulationsTable;
 }

@@ -25,6 +25,7 @@ export const NAV: readonly NavEntry[] = [
   { to: '/decisions', label: 'Decisions' },
   { to: '/appeals', label: 'Appeals' },
   { to: '/reviews', label: 'Reviews' },
+  { to: '/feedback', label: 'Feedback' },
   { to: '/ledger', label: 'Ledger' },
   { to: '/frameworks', label: 'Frameworks' },
   { to: '/frameworks/soa', label: 'Statement of Applicability' },
