@@ -129,6 +129,11 @@ for (const dialect of DIALECTS) {
         records: decisions.map(({ sex: _s, selected: _x, ...d }) => d),
       });
       assert.equal(recorded.statusCode, 200, recorded.body);
+      const declared = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/fairness-attributes`, {
+        attributes: [{ name: 'sex', values: ['F', 'M'], fairnessOnly: true }],
+        rationale: 'Bias monitoring under our fairness policy',
+      });
+      assert.equal(declared.statusCode, 200, declared.body);
       const outcomes = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
         records: decisions.map((d) => ({
           systemId: system.id,

@@ -75,6 +75,11 @@ describe('monitoring pages (Chromium, SQLite)', () => {
       })),
     });
     assert.equal(decisions.statusCode, 200, decisions.body);
+    const declared = await h.server.call(lead, 'PUT', `/api/v1/systems/${systemId}/fairness-attributes`, {
+      attributes: [{ name: 'sex', values: ['F', 'M', 'X'], fairnessOnly: true }],
+      rationale: 'Bias monitoring under our fairness policy',
+    });
+    assert.equal(declared.statusCode, 200, declared.body);
     const outcomes = await h.server.call(ingest, 'POST', '/api/v1/outcomes/batch', {
       records: withIds.map((r) => ({
         systemId,
