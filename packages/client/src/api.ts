@@ -2804,6 +2804,8 @@ export interface components {
             ownerName: string | null;
             /** @description the API path a fix starts from */
             act: string;
+            /** @description for a control without an evidence rule of its own: the ISO/IEC 42001 controls (linked by the crosswalk) whose failing condition this gap is; empty for a control with its own rule */
+            via: string[];
         };
         SoaEntry: {
             /** @description canonical Annex A control id, e.g. iso42001:A.2.2 */

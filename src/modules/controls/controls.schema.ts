@@ -94,6 +94,10 @@ export const ControlGapView = component(
     ownerId: Type.Union([Type.String(), Type.Null()], { description: 'who owns fixing it: the accountable owner of the system' }),
     ownerName: Type.Union([Type.String(), Type.Null()], { description: "the owner's display name" }),
     act: Type.String({ description: 'the API path a fix starts from' }),
+    via: Type.Array(Type.String(), {
+      description:
+        'for a control without an evidence rule of its own: the ISO/IEC 42001 controls (linked by the crosswalk) whose failing condition this gap is; empty for a control with its own rule',
+    }),
   }),
 );
 

@@ -240,21 +240,45 @@ export async function loadControlGaps(db: Db, options: { framework: string; syst
   const [systemFacts, excluded] = await Promise.all([loadSystemFacts(db, { systemId: options.systemId, now }), excludedControls(db)]);
   const status = evaluateControls(id, systemFacts, { systemId: options.systemId, now, excluded });
   const facts = new Map(systemFacts.map((f) => [f.systemId, f]));
-  const items = status.items.flatMap((control) =>
-    control.systems.flatMap((system) =>
-      system.conditions
-        .filter((c) => c.holds === false)
-        .map((c) => ({
-          controlId: control.controlId,
-          systemId: system.systemId,
-          systemName: system.name,
-          condition: c.condition,
-          reason: c.reason ?? '',
-          ownerId: facts.get(system.systemId)?.accountableOwnerId ?? null,
-          act: FIX_AT[c.condition](system.systemId),
-        })),
-    ),
-  );
+  // A control of another framework without a rule of its own takes its status from the ISO/IEC
+  // 42001 controls it is linked to: each of their failing conditions is its gap too, once per
+  // control, system and condition, naming every ISO control it comes through (`via`).
+  const iso = id === 'iso42001' ? status : evaluateControls('iso42001', systemFacts, { systemId: options.systemId, now, excluded });
+  const isoById = new Map(iso.items.map((item) => [item.controlId, item]));
+  const gaps = new Map<
+    string,
+    {
+      controlId: string;
+      system: ControlStatusView['systems'][number];
+      condition: { condition: string; reason: string | null };
+      via: string[];
+    }
+  >();
+  for (const control of status.items) {
+    const sources = control.basis === 'crosswalk' ? control.derivedFrom.flatMap((other) => isoById.get(other) ?? []) : [control];
+    for (const source of sources) {
+      for (const system of source.systems) {
+        for (const condition of system.conditions) {
+          if (condition.holds !== false) continue;
+          const key = JSON.stringify([control.controlId, system.systemId, condition.condition]);
+          const known = gaps.get(key);
+          if (known && source !== control) known.via.push(source.controlId);
+          else if (!known)
+            gaps.set(key, { controlId: control.controlId, system, condition, via: source === control ? [] : [source.controlId] });
+        }
+      }
+    }
+  }
+  const items = [...gaps.values()].map(({ controlId, system, condition, via }) => ({
+    controlId,
+    systemId: system.systemId,
+    systemName: system.name,
+    condition: condition.condition,
+    reason: condition.reason ?? '',
+    ownerId: facts.get(system.systemId)?.accountableOwnerId ?? null,
+    act: FIX_AT[condition.condition as keyof typeof FIX_AT](system.systemId),
+    via,
+  }));
   const names = await displayNames(
     db,
     items.map((i) => i.ownerId),

@@ -218,6 +218,24 @@ for (const dialect of DIALECTS) {
       const ownerName = await t.store.db.selectFrom('users').select('display_name').where('id', '=', owner.id).executeTakeFirstOrThrow();
       assert.equal(gap.ownerName, ownerName.display_name);
       assert.equal(gap.act, `/api/v1/exceptions?systemId=${readyId}&overdue=true`);
+      assert.deepEqual(gap.via, [], 'a control with its own rule is its own gap');
+
+      // Frameworks without rules of their own: the same failing condition, through the crosswalk,
+      // once per control, system and condition, naming the ISO controls it comes through.
+      for (const framework of ['nist-ai-rmf', 'eu-ai-act']) {
+        const linked = await t.call(auditor, 'GET', `/api/v1/controls/gaps?framework=${framework}&system=${readyId}`);
+        ok(linked);
+        const items = linked.json().items as Array<{ controlId: string; condition: string; via: string[]; ownerId: string; act: string }>;
+        const same = items.filter((g) => g.condition === 'no_overdue_exception');
+        assert.ok(same.length > 0, `${framework}: ${linked.body}`);
+        for (const g of same) {
+          assert.ok(g.via.length > 0 && g.via.every((c) => c.startsWith('iso42001:')), JSON.stringify(g));
+          assert.equal(g.ownerId, owner.id);
+          assert.equal(g.act, `/api/v1/exceptions?systemId=${readyId}&overdue=true`);
+        }
+        const keys = items.map((g) => `${g.controlId} ${g.condition}`);
+        assert.equal(new Set(keys).size, keys.length, 'one gap per control, system and condition');
+      }
     });
 
     test('other frameworks take their status through the crosswalk; a control no record shows is manual, not applicable', async () => {

@@ -9,11 +9,8 @@ import { SystemPicker } from '../../components/SystemPicker';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { type GapsSearch, gapsRoute } from '../../routes/frameworks.routes';
-import { crosswalkGaps, fixPageOf, splitControlId } from './model';
-import { frameworksQuery, gapsQuery, type Gap as ServerGap, statusQuery } from './queries';
-
-/** A gap; `via`: the ISO/IEC 42001 control it comes through, for a control derived by the crosswalk. */
-type Gap = ServerGap & { via?: string[] };
+import { fixPageOf, splitControlId } from './model';
+import { frameworksQuery, type Gap, gapsQuery } from './queries';
 
 const DEFAULT_FRAMEWORK = 'iso42001';
 
@@ -56,7 +53,7 @@ function GapTable({ gaps, by, label }: { gaps: Gap[]; by: 'system' | 'control'; 
               {gap.reason || gap.condition}
               <Text size="xs" c="dimmed">
                 {gap.condition.replace(/_/g, ' ')}
-                {gap.via && ` · through ${gap.via.join(', ')}`}
+                {gap.via.length > 0 && ` · through ${gap.via.join(', ')}`}
               </Text>
             </Table.Td>
             <Table.Td>
@@ -98,19 +95,11 @@ export function GapsPage() {
   const framework = search.framework ?? DEFAULT_FRAMEWORK;
   const by = search.group ?? 'system';
   const frameworks = useQuery(frameworksQuery);
+  // Other frameworks' gaps come from the server through the crosswalk, each naming the ISO/IEC 42001
+  // controls it comes through (`via`).
   const direct = useQuery(gapsQuery(framework, search.system));
-  // Other frameworks' controls take their status from the ISO/IEC 42001 controls they link to: so do their gaps.
-  const derived = framework !== DEFAULT_FRAMEWORK;
-  const status = useQuery({ ...statusQuery(framework, search.system), enabled: derived });
-  const iso = useQuery({ ...gapsQuery(DEFAULT_FRAMEWORK, search.system), enabled: derived });
-  const error = direct.error ?? (derived ? (status.error ?? iso.error) : null);
-  const items: Gap[] | undefined = !direct.data
-    ? undefined
-    : !derived
-      ? direct.data.items
-      : status.data && iso.data
-        ? [...direct.data.items, ...crosswalkGaps(status.data.items, iso.data.items)]
-        : undefined;
+  const error = direct.error;
+  const items: Gap[] | undefined = direct.data?.items;
   const title = frameworks.data?.items.find((f) => f.id === framework)?.short ?? framework;
   return (
     <>

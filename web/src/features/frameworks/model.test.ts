@@ -2,7 +2,7 @@
 // ids in URLs, and a framework's gaps through the crosswalk.
 import { describe, expect, it } from 'vitest';
 import { validateControlSearch, validateFrameworkSearch, validateGapsSearch } from '../../routes/frameworks.routes';
-import { crosswalkGaps, fixPageOf, recordPageOf, splitControlId } from './model';
+import { fixPageOf, recordPageOf, splitControlId } from './model';
 
 describe('fixPageOf: the page where a gap is fixed', () => {
   it('maps every path the server names (controls.rules.ts FIX_AT) to its page and filter', () => {
@@ -66,38 +66,5 @@ describe('control ids and search parameters', () => {
     expect(validateGapsSearch({ group: 'system' })).toEqual({});
     expect(validateControlSearch({ page: '3' })).toEqual({ page: 3 });
     expect(validateControlSearch({ page: '1' })).toEqual({});
-  });
-});
-
-describe('crosswalkGaps', () => {
-  it("lists an ISO control's gaps under each control derived from it, and none for manual or rule-based ones", () => {
-    const isoGaps = [
-      { controlId: 'iso42001:A.9.2', systemId: 's1', condition: 'use_approved' },
-      { controlId: 'iso42001:A.6.2.8', systemId: 's1', condition: 'ledger_verifies' },
-    ];
-    const controls = [
-      { controlId: 'eu-ai-act:art-26', basis: 'crosswalk', derivedFrom: ['iso42001:A.9.2'] },
-      { controlId: 'eu-ai-act:art-4', basis: 'manual', derivedFrom: [] },
-      { controlId: 'iso42001:A.9.2', basis: 'rule', derivedFrom: [] },
-      { controlId: 'eu-ai-act:art-12', basis: 'crosswalk', derivedFrom: ['iso42001:A.6.2.8', 'iso42001:A.9.2'] },
-    ];
-    expect(crosswalkGaps(controls, isoGaps)).toEqual([
-      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.2'], systemId: 's1', condition: 'use_approved' },
-      { controlId: 'eu-ai-act:art-12', via: ['iso42001:A.9.2'], systemId: 's1', condition: 'use_approved' },
-      { controlId: 'eu-ai-act:art-12', via: ['iso42001:A.6.2.8'], systemId: 's1', condition: 'ledger_verifies' },
-    ]);
-  });
-
-  it('merges the same condition on the same system coming through two ISO controls into one gap', () => {
-    const isoGaps = [
-      { controlId: 'iso42001:A.9.2', systemId: 's1', condition: 'use_approved' },
-      { controlId: 'iso42001:A.9.4', systemId: 's1', condition: 'use_approved' },
-      { controlId: 'iso42001:A.9.4', systemId: 's2', condition: 'use_approved' },
-    ];
-    const controls = [{ controlId: 'eu-ai-act:art-26', basis: 'crosswalk', derivedFrom: ['iso42001:A.9.2', 'iso42001:A.9.4'] }];
-    expect(crosswalkGaps(controls, isoGaps)).toEqual([
-      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.2', 'iso42001:A.9.4'], systemId: 's1', condition: 'use_approved' },
-      { controlId: 'eu-ai-act:art-26', via: ['iso42001:A.9.4'], systemId: 's2', condition: 'use_approved' },
-    ]);
   });
 });

@@ -79,33 +79,3 @@ export function recordPageOf(event: unknown): PageLink | null {
   if (typeof systemId === 'string' && systemId !== '') return { to: '/systems/$systemId', params: { systemId }, label: 'AI system' };
   return null;
 }
-
-interface DerivedControl {
-  controlId: string;
-  basis: string;
-  derivedFrom: readonly string[];
-}
-
-/**
- * A framework's gaps through the crosswalk: its controls without a rule of their own take their
- * status from the ISO/IEC 42001 controls they link to (`derivedFrom`), so each failing condition of
- * those ISO controls is a gap of theirs too. One gap per control, system and condition, with every
- * ISO control it comes through (`via`): two linked ISO controls failing the same way are one gap.
- */
-export function crosswalkGaps<G extends { controlId: string; systemId: string; condition: string }>(
-  controls: readonly DerivedControl[],
-  isoGaps: readonly G[],
-): Array<G & { via: string[] }> {
-  const gaps = new Map<string, G & { via: string[] }>();
-  for (const control of controls) {
-    if (control.basis !== 'crosswalk') continue;
-    for (const gap of isoGaps) {
-      if (!control.derivedFrom.includes(gap.controlId)) continue;
-      const key = JSON.stringify([control.controlId, gap.systemId, gap.condition]);
-      const known = gaps.get(key);
-      if (known) known.via.push(gap.controlId);
-      else gaps.set(key, { ...gap, controlId: control.controlId, via: [gap.controlId] });
-    }
-  }
-  return [...gaps.values()];
-}
