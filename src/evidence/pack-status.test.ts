@@ -3,15 +3,20 @@
 // GET /api/v1/controls/status answers (an SoA exclusion and a failing condition with its reason
 // included), and the PDF report and the OSCAL assessment results and POA&M name the same statuses.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import yauzl from 'yauzl';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { decide } from '../../test/approvals-helpers.js';
 import { buildSystem } from '../../test/factories.js';
-import { DIALECTS, ledgerSize } from '../../test/stores.js';
+import { createTestStore, DIALECTS, ledgerSize } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { FRAMEWORK_IDS } from '../frameworks/catalog.js';
+import { loadSigningKey } from '../ledger/signing-key.js';
 import { PACK_FILES, type PackScope } from './pack-format.js';
 import { generateEvidencePack } from './pack-writer.js';
 
@@ -242,6 +247,45 @@ for (const dialect of DIALECTS) {
       const whole = text.join(' ');
       assert.ok(whole.includes(WHY.split(' ').slice(0, 4).join(' ')), 'the exclusion’s justification is in the report');
       assert.ok(whole.includes(ROSTER_EMPTY.split(' ').slice(0, 4).join(' ')), 'the failing condition’s reason is in the report');
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`an evidence pack with nothing to act on (${dialect})`, () => {
+    test('no system in scope: every control not applicable, and the POA&M is one valid "No open action" item', async () => {
+      const store = await createTestStore(dialect);
+      try {
+        const signer = loadSigningKey({
+          signingKey: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+          signingKeyFile: '',
+          ledgerOrigin: 'proofline.test/ledger',
+        });
+        const generated = await generateEvidencePack(store, {
+          ctx: systemContext('pack-status-test'),
+          scope: { kind: 'framework', id: 'iso42001' },
+          signer,
+        });
+        const files = await unzip(generated.stream);
+        const status = JSON.parse((files.get(PACK_FILES.controls) as Buffer).toString('utf8')) as PackStatus;
+        assert.deepEqual(new Set(status.frameworks[0].items.map((i) => i.status)), new Set(['not_applicable']));
+        const poam = JSON.parse((files.get(PACK_FILES.poam) as Buffer).toString('utf8'));
+        assert.deepEqual(
+          poam['plan-of-action-and-milestones']['poam-items'].map((i: { title: string }) => i.title),
+          ['No open action'],
+        );
+        const ajv = new Ajv({ allErrors: false, strict: false });
+        addFormats.default(ajv);
+        const validate = ajv.compile(
+          JSON.parse(fs.readFileSync(new URL('./oscal-schemas/oscal_poam_schema-1.0.6.json', import.meta.url), 'utf8')),
+        );
+        assert.equal(validate(poam), true, JSON.stringify(validate.errors?.slice(0, 3)));
+        // OSCAL asks for at least one item: an empty list is refused.
+        poam['plan-of-action-and-milestones']['poam-items'] = [];
+        assert.equal(validate(poam), false);
+      } finally {
+        await store.close();
+      }
     });
   });
 }
