@@ -13,9 +13,12 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createSqliteStore, type Store } from '../src/db/store.js';
 import { appendEvents, type EventInput } from '../src/ledger/ledger.service.js';
 import { loadSigningKey } from '../src/ledger/signing-key.js';
+import { createSystem } from '../src/modules/systems/systems.service.js';
 import { type BenchResult, nowMs, tempDir } from './lib.js';
 
 const EVENTS = Number(process.env.PROOFLINE_BENCH_EVENTS ?? 1_000_000);
+/** AI systems in the inventory: the pack carries their live control status (some 4 MB of JSON at 1,000). */
+const SYSTEMS = 1000;
 const ctx = systemContext('bench');
 
 const input = (i: number): EventInput => ({
@@ -66,7 +69,21 @@ export async function run(): Promise<BenchResult[]> {
       const inputs = Array.from({ length: Math.min(10_000, EVENTS - start) }, (_, i) => input(start + i));
       await store.transact((trx) => appendEvents(trx, ctx, inputs));
     }
-    console.error(`evidence: appended ${EVENTS} ledger events in ${Math.round(nowMs() - t)} ms`);
+    for (let start = 0; start < SYSTEMS; start += 100)
+      await store.transact(async (trx) => {
+        for (let i = start; i < Math.min(start + 100, SYSTEMS); i += 1)
+          await createSystem(trx, {
+            ctx,
+            input: {
+              name: `Bench system ${i}`,
+              purpose: 'Scores loan applications',
+              intendedUse: 'Decision support for credit officers',
+              aiType: 'machine_learning',
+              deploymentKind: 'internal',
+            },
+          });
+      });
+    console.error(`evidence: appended ${EVENTS} ledger events and ${SYSTEMS} systems in ${Math.round(nowMs() - t)} ms`);
     const env = { PROOFLINE_DATABASE_URL: `sqlite:${dbFile}`, PROOFLINE_SIGNING_KEY_FILE: keyFile, PROOFLINE_LOG_LEVEL: 'silent' };
     const file = path.join(dir, 'pack.zip');
     t = nowMs();
@@ -80,7 +97,7 @@ export async function run(): Promise<BenchResult[]> {
     const verifyRate = (plain.leaves / verified.ms) * 1000;
     return [
       {
-        name: `evidence pack, whole organisation, ${EVENTS.toLocaleString('en')} events (+1: its own), written by a child process`,
+        name: `evidence pack, whole organisation, ${EVENTS.toLocaleString('en')} events (+${SYSTEMS + 1}: the systems and its own) and the live status of ${SYSTEMS} systems, written by a child process`,
         value: rate,
         unit: 'events/s',
         target: '>= 50000',

@@ -1,58 +1,90 @@
-// The controls' status at generation time, as a pack reports it. The seam: live control status
-// (src/modules/controls/, being built) is not here yet, so this derives the minimal one from the
-// frameworks mapping: a control is "evidenced" when an event type in scope can evidence it (always,
-// or under a fact of its leaf: "conditional"), else "no_evidence". Replace `controlStatuses` when
-// the live status lands; the pack's files keep their shape.
-import { type Control, controlsOf, FRAMEWORK_IDS, type FrameworkId } from '../frameworks/catalog.js';
+// The controls' status at generation time, as a pack reports it: the live control status
+// (modules/controls/: the evidence rules on the records, the SoA's exclusions, the per-system
+// conditions and their reasons, since when each status has held), evaluated for the pack's scope
+// at its generation time, exactly as GET /api/v1/controls/status answers it. Beside it, what the
+// ledger evidences by the frameworks mapping (event types in the pack per control): context, never
+// the status. Evidence packs import this one feature, through this file only (architecture.test.ts).
+import type { Store } from '../db/store.js';
+import { FRAMEWORK_IDS, type FrameworkId, findControl } from '../frameworks/catalog.js';
 import { eventTypesEvidencing } from '../frameworks/event-controls.js';
 import type { SoaView } from '../governance/soa.js';
+import { evaluateControlStatus } from '../modules/controls/controls.service.js';
+import type { PackScope } from './pack-format.js';
 
-export type ControlState = 'evidenced' | 'conditional' | 'no_evidence';
+/** One framework's live status: the body of GET /api/v1/controls/status?framework=&system=. */
+export type FrameworkStatus = Awaited<ReturnType<typeof evaluateControlStatus>>;
+export type LiveControlStatus = FrameworkStatus['items'][number];
 
-export interface ControlStatus {
-  controlId: string;
-  framework: FrameworkId;
-  title: string;
-  state: ControlState;
-  /** The event types in the pack that evidence it, and how many events of each. */
-  evidence: { eventType: string; events: number }[];
+/** controls/status.json. */
+export interface PackControlStatus {
+  evaluatedAt: string;
+  /** The live status per framework in scope, each as the API answers it for the same scope and time. */
+  frameworks: FrameworkStatus[];
+  /** By the frameworks mapping: per control, the event types in the pack that can evidence it and how
+   * many events of each (controls with none are left out). Not the status. */
+  evidenceByMapping: Record<string, { eventType: string; events: number }[]>;
+}
+
+/** The frameworks whose status a pack carries: a framework scope's own, a control scope's
+ * framework, every framework for the organisation or a system. */
+export function statusFrameworks(scope: PackScope): FrameworkId[] {
+  if (scope.kind === 'framework') return [scope.id as FrameworkId];
+  if (scope.kind === 'control') return [findControl(scope.id as string)?.framework as FrameworkId];
+  return [...FRAMEWORK_IDS];
+}
+
+/** The live status for the pack's scope (a system scope: that system's), evaluated at `now`. Like
+ * the API, it records each status that changed (controls.transitions.ts): derived data, not evidence. */
+export async function liveControlStatus(store: Store, scope: PackScope, now: Date): Promise<FrameworkStatus[]> {
+  const systemId = scope.kind === 'system' ? scope.id : undefined;
+  const frameworks: FrameworkStatus[] = [];
+  for (const framework of statusFrameworks(scope)) frameworks.push(await evaluateControlStatus(store, { framework, systemId, now }));
+  return frameworks;
 }
 
 /** `eventTypes`: how many events of each type the pack holds. */
-export function controlStatuses(
+export function evidenceByMapping(
+  frameworks: readonly FrameworkStatus[],
   eventTypes: ReadonlyMap<string, number>,
-  frameworks: readonly FrameworkId[] = FRAMEWORK_IDS,
-): ControlStatus[] {
-  return frameworks.flatMap((framework) => controlsOf(framework).map((control) => statusOf(control, eventTypes)));
+): PackControlStatus['evidenceByMapping'] {
+  const byControl: PackControlStatus['evidenceByMapping'] = {};
+  for (const item of frameworks.flatMap((f) => f.items)) {
+    const evidence = eventTypesEvidencing(item.controlId)
+      .filter((e) => eventTypes.has(e.eventType))
+      .map((e) => ({ eventType: e.eventType, events: eventTypes.get(e.eventType) ?? 0 }));
+    if (evidence.length) byControl[item.controlId] = evidence;
+  }
+  return byControl;
 }
 
-function statusOf(control: Control, eventTypes: ReadonlyMap<string, number>): ControlStatus {
-  const evidencing = eventTypesEvidencing(control.controlId).filter((e) => eventTypes.has(e.eventType));
-  const state: ControlState =
-    evidencing.length === 0 ? 'no_evidence' : evidencing.some((e) => e.fact === null) ? 'evidenced' : 'conditional';
-  return {
-    controlId: control.controlId,
-    framework: control.framework,
-    title: control.title,
-    state,
-    evidence: evidencing.map((e) => ({ eventType: e.eventType, events: eventTypes.get(e.eventType) ?? 0 })),
-  };
+/** Every assessed control of the pack's status, in order. */
+export const statusItems = (status: { frameworks: readonly FrameworkStatus[] }): LiveControlStatus[] =>
+  status.frameworks.flatMap((f) => f.items);
+
+/** Why a control is not satisfied (or not applicable): its own reason, else each failing system's
+ * reasons, "<system>: <reason>". */
+export function reasonsOf(item: LiveControlStatus): string[] {
+  if (item.reason) return [item.reason];
+  return item.systems.flatMap((s) => (s.status === 'satisfied' ? [] : s.reasons.map((reason) => `${s.name}: ${reason}`)));
 }
 
 /** The Statement of Applicability as the pack reports it: each control in scope with the real SoA's
  * entry (governance/soa.ts, read when the pack is generated: applicable or excluded, the
- * justification, the version and who approved it; version 0 is the unreviewed default). A control
- * that is not an ISO/IEC 42001 Annex A control is outside the SoA and says so. */
-export function statementOfApplicability(statuses: readonly ControlStatus[], soa: SoaView) {
+ * justification, the version and who approved it; version 0 is the unreviewed default) and its live
+ * status; implemented = applicable and satisfied. A control that is not an ISO/IEC 42001 Annex A
+ * control is outside the SoA and says so. */
+export function statementOfApplicability(items: readonly LiveControlStatus[], soa: SoaView) {
   const entries = new Map(soa.entries.map((e) => [e.controlId, e]));
-  return statuses.map((s) => {
+  return items.map((s) => {
     const entry = entries.get(s.controlId);
+    const applicable = entry?.applicable ?? true;
     return {
       controlId: s.controlId,
       title: s.title,
-      applicable: entry?.applicable ?? true,
+      applicable,
       justification: entry?.justification ?? 'not an ISO/IEC 42001 Annex A control: outside the Statement of Applicability',
-      implemented: (entry?.applicable ?? true) && s.state !== 'no_evidence',
+      status: s.status,
+      implemented: applicable && s.status === 'satisfied',
       soaVersion: entry ? entry.version : null,
       approved: entry?.approved ?? false,
       approvalRequestId: entry?.approvalRequestId ?? null,

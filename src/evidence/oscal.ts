@@ -1,8 +1,9 @@
-// OSCAL 1.0.6 documents of a pack: assessment results (a finding per control, from its status) and
-// a plan of action and milestones (an item per control without evidence). The NIST JSON schemas
+// OSCAL 1.0.6 documents of a pack: assessment results (a finding per control, from its live status
+// at generation) and a plan of action and milestones (an item per control not satisfied, with its
+// reasons). The NIST JSON schemas
 // are in ./oscal-schemas/ (copied with attribution) and the tests validate against them with Ajv.
 import { v4 as uuidv4 } from 'uuid';
-import type { ControlStatus } from './control-status.js';
+import { type FrameworkStatus, type LiveControlStatus, reasonsOf, statusItems } from './control-status.js';
 import type { PackScope } from './pack-format.js';
 
 const OSCAL_VERSION = '1.0.6';
@@ -17,17 +18,35 @@ function metadata(title: string, generatedAt: string) {
 const describeScope = (scope: PackScope) =>
   `${scope.kind}${scope.id ? ` ${scope.id}` : ''}${scope.from || scope.to ? ` from ${scope.from ?? 'the start'} to ${scope.to ?? 'now'}` : ''}`;
 
+/** Where Proofline's own property names live (OSCAL props outside the OSCAL namespace). */
+export const PROOFLINE_OSCAL_NS = 'https://proofline.dev/ns/oscal';
+
+/** A live status as an OSCAL objective status: only satisfied is "satisfied"; partly and not
+ * satisfied are "not-satisfied" (fail); not applicable (excluded by the SoA, no system the rule
+ * applies to, or manual) is "satisfied" with reason "other" and the reason in the remarks. The
+ * live status itself is the finding target's `status` property. */
+function objectiveStatus(item: LiveControlStatus) {
+  const reasons = reasonsOf(item);
+  if (item.status === 'satisfied') return { state: 'satisfied', reason: 'pass' };
+  if (item.status === 'not_applicable')
+    return { state: 'satisfied', reason: 'other', remarks: `not applicable: ${reasons.join('; ') || 'no reason given'}` };
+  return { state: 'not-satisfied', reason: 'fail', ...(reasons.length ? { remarks: reasons.join('; ') } : {}) };
+}
+
+const statusWords = (status: string) => status.replace('_', ' ');
+
 export function assessmentResults({
-  statuses,
+  status,
   scope,
   generatedAt,
   packId,
 }: {
-  statuses: ControlStatus[];
+  status: { frameworks: readonly FrameworkStatus[] };
   scope: PackScope;
   generatedAt: string;
   packId: string;
 }) {
+  const items = statusItems(status);
   return {
     'assessment-results': {
       uuid: uuidv4(),
@@ -37,21 +56,23 @@ export function assessmentResults({
         {
           uuid: uuidv4(),
           title: `Control status for ${describeScope(scope)}`,
-          description: 'Derived from the signed Proofline ledger: a control is satisfied when events in scope evidence it.',
+          description:
+            "The live control status at generation (controls/status.json): the evidence rules evaluated on the records, the Statement of Applicability, each system's conditions and reasons.",
           start: generatedAt,
           'reviewed-controls': {
-            'control-selections': [{ 'include-controls': statuses.map((s) => ({ 'control-id': oscalControlId(s.controlId) })) }],
+            'control-selections': [{ 'include-controls': items.map((s) => ({ 'control-id': oscalControlId(s.controlId) })) }],
           },
-          findings: statuses.map((s) => ({
+          findings: items.map((s) => ({
             uuid: uuidv4(),
             title: `${s.controlId} ${s.title}`,
-            description: s.evidence.length
-              ? `Evidenced by ${s.evidence.map((e) => `${e.events} ${e.eventType}`).join(', ')} (ledger/events.jsonl).`
-              : 'No evidence event in scope.',
+            description: `${statusWords(s.status)} (${s.basis}${s.derivedFrom.length ? ` from ${s.derivedFrom.join(', ')}` : ''}) at ${generatedAt}${
+              reasonsOf(s).length ? `: ${reasonsOf(s).join('; ')}` : ''
+            }`,
             target: {
               type: 'objective-id',
               'target-id': oscalControlId(s.controlId),
-              status: { state: s.state === 'no_evidence' ? 'not-satisfied' : 'satisfied' },
+              props: [{ name: 'status', ns: PROOFLINE_OSCAL_NS, value: s.status }],
+              status: objectiveStatus(s),
             },
           })),
         },
@@ -60,25 +81,43 @@ export function assessmentResults({
   };
 }
 
+/** The controls a POA&M lists: those not satisfied, wholly or partly. */
+export const needsAction = (item: LiveControlStatus) => item.status === 'not_satisfied' || item.status === 'partly';
+
 export function planOfActionAndMilestones({
-  statuses,
+  status,
   generatedAt,
   packId,
 }: {
-  statuses: ControlStatus[];
+  status: { frameworks: readonly FrameworkStatus[] };
   generatedAt: string;
   packId: string;
 }) {
-  const gaps = statuses.filter((s) => s.state === 'no_evidence');
+  const items = statusItems(status)
+    .filter(needsAction)
+    .map((s) => ({
+      uuid: uuidv4(),
+      title: `${s.controlId} ${statusWords(s.status)}`,
+      description: `${s.title}: ${statusWords(s.status)} at ${generatedAt}: ${reasonsOf(s).join('; ') || 'no reason recorded'}.`,
+      props: [
+        { name: 'control-id', ns: PROOFLINE_OSCAL_NS, value: s.controlId },
+        { name: 'status', ns: PROOFLINE_OSCAL_NS, value: s.status },
+      ],
+    }));
   return {
     'plan-of-action-and-milestones': {
       uuid: uuidv4(),
       metadata: metadata(`Proofline evidence pack ${packId}: plan of action and milestones`, generatedAt),
-      'poam-items': gaps.map((s) => ({
-        uuid: uuidv4(),
-        title: `Evidence missing for ${s.controlId}`,
-        description: `${s.title}: no ledger event in scope evidences this control at ${generatedAt}.`,
-      })),
+      // OSCAL asks for at least one item: with nothing to act on, the one item says so.
+      'poam-items': items.length
+        ? items
+        : [
+            {
+              uuid: uuidv4(),
+              title: 'No open action',
+              description: `Every control in scope is satisfied or not applicable at ${generatedAt}.`,
+            },
+          ],
     },
   };
 }

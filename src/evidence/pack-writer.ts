@@ -18,7 +18,7 @@ import { AppError, notFound } from '../errors.js';
 import { isFrameworkId } from '../frameworks/catalog.js';
 import { controlsFor, type EvidenceEvent } from '../frameworks/event-controls.js';
 import { requireControlId } from '../frameworks/evidence.js';
-import { loadSoa } from '../governance/soa.js';
+import { loadSoa, type SoaView } from '../governance/soa.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { allCheckpoints, readNodes } from '../ledger/ledger.repository.js';
 import { appendEvent } from '../ledger/ledger.service.js';
@@ -30,7 +30,14 @@ import {
   nodeLookup,
 } from '../ledger/merkle.js';
 import type { LedgerSigner } from '../ledger/signing-key.js';
-import { controlStatuses, statementOfApplicability } from './control-status.js';
+import {
+  evidenceByMapping,
+  type FrameworkStatus,
+  liveControlStatus,
+  type PackControlStatus,
+  statementOfApplicability,
+  statusItems,
+} from './control-status.js';
 import { assessmentResults, planOfActionAndMilestones } from './oscal.js';
 import { PACK_FILES, PACK_FORMAT, type PackManifest, type PackScope } from './pack-format.js';
 import { readScopeRecords, recordSetNames, recordsCsv } from './records.js';
@@ -116,6 +123,8 @@ export async function generateEvidencePack(
   const checked = await checkScope(store.db, scope);
   const packId = randomUUID();
   const generatedAt = new Date().toISOString();
+  // The live control status and the SoA at generation time, read before anything is written.
+  const [frameworks, soa] = await Promise.all([liveControlStatus(store, checked, new Date(generatedAt)), loadSoa(store.db)]);
   const { event, checkpoint } = await store.transact(async (trx) => {
     const appended = await appendEvent(trx, ctx, {
       type: 'evidence_pack.generated',
@@ -140,11 +149,16 @@ export async function generateEvidencePack(
     },
     proofs: checked.kind === 'organisation' && !checked.from && !checked.to ? 'complete' : 'paths',
   };
-  const stream = packStream(store.db, head, event.seq);
+  const stream = packStream(store.db, head, event.seq, { frameworks, soa });
   return { packId, fileName: `proofline-evidence-${generatedAt.slice(0, 10)}-${packId.slice(0, 8)}.zip`, stream };
 }
 
-function packStream(db: Kysely<Database>, head: Omit<PackManifest, 'files' | 'events'>, packEventSeq: number): Readable {
+function packStream(
+  db: Kysely<Database>,
+  head: Omit<PackManifest, 'files' | 'events'>,
+  packEventSeq: number,
+  { frameworks, soa }: { frameworks: FrameworkStatus[]; soa: SoaView },
+): Readable {
   const zip = new yazl.ZipFile();
   const digests: Record<string, string> = {};
   const mtime = new Date(head.generatedAt);
@@ -216,24 +230,26 @@ function packStream(db: Kysely<Database>, head: Omit<PackManifest, 'files' | 'ev
     PACK_FILES.publicKey,
     once(async () => `${head.checkpoint.verifierKey}\n`),
   );
-  const statuses = () =>
-    controlStatuses(
-      eventTypes,
-      head.scope.kind === 'framework' && isFrameworkId(head.scope.id ?? '') ? [head.scope.id as never] : undefined,
-    );
+  // Written after the events, so the mapping's counts are known.
+  let status: PackControlStatus | null = null;
+  const controlStatus = () => {
+    status ??= { evaluatedAt: head.generatedAt, frameworks, evidenceByMapping: evidenceByMapping(frameworks, eventTypes) };
+    return status;
+  };
   add(
     PACK_FILES.controls,
-    once(async () => JSON.stringify(statuses(), null, 2)),
+    // Compact, as the API answers it: the organisation's is megabytes, indentation would double it.
+    once(async () => JSON.stringify(controlStatus())),
   );
   add(
     PACK_FILES.soa,
-    once(async () => JSON.stringify(statementOfApplicability(statuses(), await loadSoa(db)), null, 2)),
+    once(async () => JSON.stringify(statementOfApplicability(statusItems(controlStatus()), soa), null, 2)),
   );
   add(
     PACK_FILES.assessmentResults,
     once(async () =>
       JSON.stringify(
-        assessmentResults({ statuses: statuses(), scope: head.scope, generatedAt: head.generatedAt, packId: head.packId }),
+        assessmentResults({ status: controlStatus(), scope: head.scope, generatedAt: head.generatedAt, packId: head.packId }),
         null,
         2,
       ),
@@ -242,12 +258,12 @@ function packStream(db: Kysely<Database>, head: Omit<PackManifest, 'files' | 'ev
   add(
     PACK_FILES.poam,
     once(async () =>
-      JSON.stringify(planOfActionAndMilestones({ statuses: statuses(), generatedAt: head.generatedAt, packId: head.packId }), null, 2),
+      JSON.stringify(planOfActionAndMilestones({ status: controlStatus(), generatedAt: head.generatedAt, packId: head.packId }), null, 2),
     ),
   );
   add(
     PACK_FILES.report,
-    once(async () => reportPdf({ ...head, events }, statuses())),
+    once(async () => reportPdf({ ...head, events }, controlStatus())),
   );
   // Records are read after the events; each set as JSON and CSV.
   let records: ReturnType<typeof readScopeRecords> | null = null;
