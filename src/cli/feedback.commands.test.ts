@@ -2,6 +2,7 @@
 // API (only those who handle feedback convert it, and only once), each a ledger event; each refusal
 // is one line with its code and writes nothing.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { cliDatabase, cliUser, runCli } from '../../test/cli.js';
 import { buildSystem } from '../../test/factories.js';
@@ -41,18 +42,9 @@ for (const dialect of DIALECTS) {
       const give = (...extra: string[]) => [
         ...['feedback', 'give', '--system', systemId, '--category', 'bias_concern', '--summary', 'Rejected twice', ...extra],
       ];
-      await refused('not_found', [
-        'feedback',
-        'give',
-        '--system',
-        'no-such-system',
-        '--category',
-        'error',
-        '--summary',
-        'x',
-        '--text',
-        'y',
-      ]);
+      const unknown = ['feedback', 'give', '--category', 'error', '--summary', 'x', '--text', 'y'];
+      await refused('validation_failed', [...unknown, '--system', 'not-an-id']);
+      await refused('not_found', [...unknown, '--system', randomUUID()]);
       await refused('validation_failed', give('--text', 'x'.repeat(4001)));
       await refused('validation_failed', give('--text', 'About decision D-1', '--decision', 'D-unknown'));
 
