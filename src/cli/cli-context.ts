@@ -3,6 +3,7 @@
 // with their own token or password), and plain output helpers. Every context says it came from
 // the command line, run by which OS user on which host: each ledger event records it as `via`.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import cliProgress from 'cli-progress';
 import { actorFromToken, loadRoles } from '../accounts/actors.js';
@@ -162,6 +163,15 @@ export function collect(value: string, previous: string[] = []): string[] {
       .map((v) => v.trim())
       .filter(Boolean),
   ];
+}
+
+/** The JSON in `file` (an option such as `--file`), or `validation_failed` naming that option. */
+export function readJsonFile(file: string, option = '--file'): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError('validation_failed', `${option}: ${file} is not readable JSON (${(error as Error).message})`, { field: option });
+  }
 }
 
 export function printJson(value: unknown): void {

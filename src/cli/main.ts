@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { registerAlertsCommands } from './alerts.commands.js';
 import { registerAppealsCommands } from './appeals.commands.js';
 import { registerApprovalsCommands } from './approvals.commands.js';
 import { registerBackupCommands } from './backup.commands.js';
@@ -10,6 +11,7 @@ import { registerCoreCommands } from './core.commands.js';
 import { registerDecisionsCommands } from './decisions.commands.js';
 import { registerEvidenceCommands } from './evidence.commands.js';
 import { registerExceptionsCommands } from './exceptions.commands.js';
+import { registerFeedbackCommands } from './feedback.commands.js';
 import { registerFrameworksCommands } from './frameworks.commands.js';
 import { registerGrantsCommands } from './grants.commands.js';
 import { registerIncidentsCommands } from './incidents.commands.js';
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerControlsCommands(program);
   registerEvidenceCommands(program);
   registerReviewsCommands(program);
+  registerAlertsCommands(program);
+  registerFeedbackCommands(program);
   registerUsersCommands(program);
   registerGrantsCommands(program);
   registerBackupCommands(program);

@@ -1,4 +1,5 @@
-// `proofline reviews list|show|sign|complete`: the reviews a person prepares or signs, one review
+// `proofline reviews list|show|sign|complete` (and, from review-cadences.commands.ts, cadences and
+// the calendar token): the reviews a person prepares or signs, one review
 // with its snapshot digest, a signature (the person's own: --token-stdin or --password-stdin), and
 // completion; the same use cases, workflows and request schemas as the API.
 import { type Command, Option } from 'commander';
@@ -17,6 +18,7 @@ import {
   userByEmail,
   withStore,
 } from './cli-context.js';
+import { registerReviewCadenceCommands } from './review-cadences.commands.js';
 
 const checkListQuery = schemaCheck(ReviewQuery, { part: 'querystring', rename: { systemId: '--system' } });
 const checkSign = schemaCheck(SignBody, { part: 'body', rename: { snapshotDigest: '--digest', rationale: '--rationale' } });
@@ -138,4 +140,6 @@ export function registerReviewsCommands(program: Command): void {
       if (opts.json) return printJson({ review: view, exceptionId });
       printReview(view);
     });
+
+  registerReviewCadenceCommands(reviews);
 }

@@ -15,6 +15,7 @@ import { createSystem } from '../modules/systems/systems.service.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from '../modules/systems/systems.tables.js';
 import { schemaCheck } from '../server/schema-check.js';
 import { cliContext, printJson, printTable, progressReporter, userByEmail, withStore } from './cli-context.js';
+import { registerFairnessCommands } from './fairness.commands.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
@@ -59,6 +60,7 @@ async function ownerId(store: Store, owner: string | undefined): Promise<string 
 
 export function registerSystemsCommands(program: Command): void {
   const systems = program.command('systems').description('the AI system inventory');
+  registerFairnessCommands(systems);
 
   systems
     .command('add')
