@@ -179,6 +179,16 @@ export function mayEditMonitors(ctx: RequestContext, systemId: string): boolean 
   return ctx.actor.kind === 'system' || hasSystemRole(ctx.actor, systemId, ...MONITOR_EDITORS);
 }
 
+/** Who acknowledges and resolves an alert: an admin, a governance lead, or the owner or an oversight
+ * officer of its system (globally or for that system); the system itself resolves what clears. Held
+ * here, not only at the route, so the CLI and any workflow obey it too. */
+const ALERT_HANDLERS = ['admin', 'governance_lead', 'system_owner', 'oversight_officer'] as const;
+
+function requireAlertHandler(ctx: RequestContext, systemId: string, action: string): void {
+  if (ctx.actor.kind === 'system' || hasSystemRole(ctx.actor, systemId, ...ALERT_HANDLERS)) return;
+  throw new AppError('forbidden', `only an admin, a governance lead, or the system's owner or oversight officer may ${action} its alerts`);
+}
+
 export function requireRationale(rationale: string | undefined): string {
   const text = rationale?.trim() ?? '';
   if (text.length === 0) throw new AppError('validation_failed', 'rationale: say why', { field: 'rationale' });
@@ -568,6 +578,7 @@ export function presentAlert(a: Selectable<AlertsTable>) {
 export async function acknowledgeAlert(trx: Tx, { ctx, alertId, rationale }: { ctx: RequestContext; alertId: string; rationale: string }) {
   const why = requireRationale(rationale);
   const alert = await findAlert(trx, alertId);
+  requireAlertHandler(ctx, alert.system_id, 'acknowledge');
   if (alert.status !== 'firing')
     throw new AppError('invalid_transition', `the alert is ${alert.status}; only a firing alert is acknowledged`);
   const at = new Date().toISOString();
@@ -590,6 +601,7 @@ export async function resolveAlert(
 ) {
   const why = requireRationale(rationale);
   const alert = await findAlert(trx, alertId);
+  requireAlertHandler(ctx, alert.system_id, 'resolve');
   if (alert.status === 'resolved') throw new AppError('invalid_transition', 'the alert is already resolved');
   await trx.updateTable('alerts').set({ status: 'resolved', resolved_at: new Date().toISOString() }).where('id', '=', alertId).execute();
   await appendEvent(trx, ctx, {

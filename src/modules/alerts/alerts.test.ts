@@ -222,6 +222,17 @@ for (const dialect of DIALECTS) {
       assert.equal(blank.json().error.code, 'validation_failed');
       assert.equal(await ledgerSize(t.store), before);
 
+      // The owner of another system passes the route (it holds system_owner somewhere), not the rule.
+      const stranger = await t.user(['contributor']);
+      await buildSystem(t.store, { accountableOwnerId: stranger.id });
+      before = await ledgerSize(t.store);
+      for (const action of ['acknowledge', 'resolve']) {
+        const refused = await t.call(stranger, 'POST', `/api/v1/alerts/${alertId}/${action}`, { rationale: 'not my system at all' });
+        assert.equal(refused.statusCode, 403, refused.body);
+        assert.equal(refused.json().error.code, 'forbidden');
+      }
+      assert.equal(await ledgerSize(t.store), before, 'a refusal writes nothing');
+
       const ack = await t.call(lead, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { rationale: 'looking at the new model' });
       assert.equal(ack.statusCode, 200, ack.body);
       assert.equal(ack.json().status, 'acknowledged');
