@@ -90,6 +90,11 @@ for (const dialect of DIALECTS) {
         knownAt: '2026-11-25T10:00:00.000Z',
         groups: { sex: i < 2 ? 'f' : 'm' },
       }));
+      const declared = await t.call(lead, 'PUT', `/api/v1/systems/${systemId}/fairness-attributes`, {
+        attributes: [{ name: 'sex', values: ['f', 'm'], fairnessOnly: true }],
+        rationale: 'Bias monitoring under our fairness policy',
+      });
+      assert.equal(declared.statusCode, 200, declared.body);
       const res = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records: outcomes });
       assert.equal(res.statusCode, 201, res.body);
     });
