@@ -13,6 +13,7 @@ import { ERROR_STATUS } from '../errors.js';
 import { isDateTime, MAX_JSON_DEPTH } from './input.js';
 
 type Schema = {
+  $ref?: string;
   type?: string | string[];
   format?: string;
   pattern?: string;
@@ -63,7 +64,13 @@ const isFreeForm = (schema: Schema) =>
 /** A well-formed id (path ids are UUIDs) that no record has. */
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
-function sample(schema: Schema): unknown {
+/** The document's shared shapes (components.schemas), for the fields that reference one. */
+let components: Record<string, Schema> = {};
+const deref = (schema: Schema): Schema =>
+  schema.$ref ? deref(components[schema.$ref.replace('#/components/schemas/', '')] ?? {}) : schema;
+
+function sample(given: Schema): unknown {
+  const schema = deref(given);
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   const alternatives = schema.anyOf ?? schema.oneOf;
@@ -126,6 +133,8 @@ function hostileValues(schema: Schema, field: string): Hostile[] {
 }
 
 /** Every field of a body schema reachable through properties and array items, with its path. */
+// Fields behind a shared shape ($ref) are walked as one free-form field: the batch routes name a
+// bad record their own way (records[i].field, every one of them), tested in their own files.
 function fieldsOf(schema: Schema, path: string[] = []): Array<{ path: string[]; schema: Schema }> {
   const out = path.length > 0 ? [{ path, schema }] : [];
   if (isFreeForm(schema)) return out;
@@ -207,13 +216,18 @@ for (const dialect of DIALECTS) {
       });
 
     test('no operation of the OpenAPI document answers 5xx; each hostile field is a 400 naming it; nothing is written', async () => {
-      const doc = (await send('GET', '/api/v1/openapi.json')).json() as { paths: Record<string, Record<string, Operation>> };
+      const doc = (await send('GET', '/api/v1/openapi.json')).json() as {
+        paths: Record<string, Record<string, Operation>>;
+        components: { schemas: Record<string, Schema> };
+      };
+      components = doc.components.schemas;
       const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
         Object.entries(item).map(([method, op]) => ({ path, method, op })),
       );
       const ledgerBefore = await ledgerSize(t.store);
       let walked = 0;
       let requests = 0;
+      let accepted = 0;
       for (const { path, method, op } of operations) {
         const label = `${method.toUpperCase()} ${path}`;
         const parameters = op.parameters ?? [];
@@ -256,13 +270,19 @@ for (const dialect of DIALECTS) {
           // 1,000 levels: within the smallest body limit (the public intake's 8 KB), so depth is what refuses it.
           assertRefused(await call(urlWith(), deepJson(false, 1_000)), `${label} a body nested 1,000 deep`, 'body', true);
         }
-        if (pathParams.length === 0 && queryParams.length === 0 && !bodySchema) assertEnvelope(await call(urlWith()), label);
+        if (pathParams.length === 0 && queryParams.length === 0 && !bodySchema) {
+          // An operation that needs no input may succeed (issuing a calendar token): its write is no refusal's.
+          const size = await ledgerSize(t.store);
+          const res = await call(urlWith());
+          assertEnvelope(res, label);
+          if (res.statusCode < 400) accepted += (await ledgerSize(t.store)) - size;
+        }
         walked += 1;
       }
       assert.equal(walked, operations.length);
       assert.ok(walked >= 100, `the document lists ${walked} operations`);
       assert.ok(requests > walked * 3, `sent ${requests} requests`);
-      assert.equal(await ledgerSize(t.store), ledgerBefore, 'a refused request wrote a ledger event');
+      assert.equal(await ledgerSize(t.store), ledgerBefore + accepted, 'a refused request wrote a ledger event');
     });
 
     test(`JSON up to ${MAX_JSON_DEPTH} levels deep is accepted in a free-form field; one level more is refused`, async () => {
