@@ -10,6 +10,7 @@ type Bench = { run(): Promise<BenchResult[]> };
 /** Each suite and its module (which exports `run`). */
 const SUITES: Record<string, string> = {
   systems: './systems.bench.js',
+  postgres: './postgres.bench.js',
   ledger: './ledger.bench.js',
   runtime: './runtime.bench.js',
   decisions: './decisions.bench.js',

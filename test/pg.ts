@@ -47,14 +47,16 @@ function run(bin: string, args: string[]): void {
   execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** `durable`: fsync and full-page writes on, as in production (the benchmarks); tests run without. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PgServer> {
   const binDir = findBinDir();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-pg-'));
   if (isRoot()) execFileSync('chown', ['postgres:postgres', dataDir]);
   const port = await freePort();
   run(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // fsync off: test speed; the durability tests kill our server, not PostgreSQL.
-  const opts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300`;
+  const sync = options.durable ? '' : ' -c fsync=off -c full_page_writes=off';
+  const opts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1${sync} -c max_connections=300`;
   run(path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-o', opts, '-l', path.join(dataDir, 'server.log'), '-w', 'start']);
   let stopped = false;
   return {

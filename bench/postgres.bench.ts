@@ -1,0 +1,154 @@
+// Issue 13 targets: creating AI systems over HTTP on PostgreSQL (durable: fsync on), one and two
+// server instances on one database, against SQLite measured in the same run.
+import pg from 'pg';
+import { startPostgres } from '../test/pg.js';
+import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
+import { type BenchResult, median, nowMs, request, tempDir } from './lib.js';
+
+const body = (i: number) =>
+  JSON.stringify({
+    name: `Bench system ${i}`,
+    purpose: 'Ranks support tickets',
+    intendedUse: 'Triage assistance for the support desk',
+    aiType: 'machine_learning',
+    deploymentKind: 'internal',
+  });
+
+interface Instance {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `count` built servers (`bin/proofline.mjs`, as `npm start` runs it) on one database. */
+async function startInstances(databaseUrl: string, count: number): Promise<{ instances: Instance[]; headers: Record<string, string> }> {
+  const env = serverEnv(databaseUrl, { PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0' });
+  const instances: Instance[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = await startServerProcess(env, 60_000, ['bin/proofline.mjs']);
+    instances.push({ url: server.url, stop: () => server.stop() });
+  }
+  const session = await signInAdmin(instances[0].url);
+  const res = await fetch(`${instances[0].url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: session,
+    body: JSON.stringify({ name: 'bench', scopes: ['read', 'write'] }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  return { instances, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+}
+
+async function create(url: string, headers: Record<string, string>, i: number): Promise<void> {
+  const res = await request(`${url}/api/v1/systems`, { method: 'POST', headers, body: body(i) });
+  if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.body}`);
+}
+
+/** Creates from `clients` parallel loops, client k on instance k mod n; creates/s and the median. */
+async function load(instances: Instance[], headers: Record<string, string>, clients: number, count: number, offset: number) {
+  let next = 0;
+  const times: number[] = [];
+  const start = nowMs();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, k) => {
+      const url = instances[k % instances.length].url;
+      while (next < count) {
+        const i = next++;
+        const t = nowMs();
+        await create(url, headers, offset + i);
+        times.push(nowMs() - t);
+      }
+    }),
+  );
+  return { rate: (count / (nowMs() - start)) * 1000, median: median(times) };
+}
+
+async function sequential(instance: Instance, headers: Record<string, string>, count: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = nowMs();
+    await create(instance.url, headers, 500_000 + i);
+    times.push(nowMs() - t);
+  }
+  return median(times);
+}
+
+async function warm(instances: Instance[], headers: Record<string, string>): Promise<void> {
+  for (const [k, instance] of instances.entries()) for (let i = 0; i < 200; i++) await create(instance.url, headers, 900_000 + k * 1000 + i);
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const CLIENTS = 16;
+  const COUNT = 6000;
+  const server = await startPostgres({ durable: true });
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  const database = async (name: string) => {
+    await admin.query(`create database ${name}`);
+    return server.url.replace(/\/postgres$/, `/${name}`);
+  };
+  try {
+    // SQLite, the same load in the same run: the baseline.
+    const dir = tempDir('pg-vs-sqlite');
+    const lite = await startInstances(`sqlite:${dir}/proofline.db`, 1);
+    await warm(lite.instances, lite.headers);
+    const sqlite = await load(lite.instances, lite.headers, CLIENTS, COUNT, 0);
+    for (const i of lite.instances) await i.stop();
+
+    const one = await startInstances(await database('bench_one'), 1);
+    await warm(one.instances, one.headers);
+    const seq = await sequential(one.instances[0], one.headers, 500);
+    const single = await load(one.instances, one.headers, CLIENTS, COUNT, 0);
+    for (const i of one.instances) await i.stop();
+
+    const two = await startInstances(await database('bench_two'), 2);
+    await warm(two.instances, two.headers);
+    const pair = await load(two.instances, two.headers, CLIENTS, COUNT, 0);
+    for (const i of two.instances) await i.stop();
+
+    return [
+      {
+        name: 'PostgreSQL, one instance: durable creates/s with 16 clients',
+        value: single.rate,
+        unit: 'creates/s',
+        baseline: sqlite.rate,
+        ratio: single.rate / sqlite.rate,
+        target: '>= 1200/s and >= 0.6 x SQLite (baseline: SQLite, same load, same run)',
+        pass: single.rate >= 1200 && single.rate >= 0.6 * sqlite.rate,
+      },
+      {
+        name: 'PostgreSQL, one instance: create median with 16 clients',
+        value: single.median,
+        unit: 'ms',
+        baseline: sqlite.median,
+        ratio: single.median / sqlite.median,
+        target: '<= 10 ms (baseline: SQLite median, same load)',
+        pass: single.median <= 10,
+      },
+      {
+        name: 'PostgreSQL, two instances: durable creates/s with 16 clients',
+        value: pair.rate,
+        unit: 'creates/s',
+        baseline: single.rate,
+        ratio: pair.rate / single.rate,
+        target: '>= 1200/s and >= the one-instance figure (baseline), less 5% noise',
+        pass: pair.rate >= 1200 && pair.rate >= 0.95 * single.rate,
+      },
+      {
+        name: 'PostgreSQL, two instances: create median with 16 clients',
+        value: pair.median,
+        unit: 'ms',
+        target: '<= 10 ms',
+        pass: pair.median <= 10,
+      },
+      {
+        name: 'PostgreSQL, one client: create median',
+        value: seq,
+        unit: 'ms',
+        target: '<= 3 ms',
+        pass: seq <= 3,
+      },
+    ];
+  } finally {
+    await admin.end();
+    server.stop();
+  }
+}
