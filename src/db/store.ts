@@ -236,32 +236,41 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
 
   // Transaction control goes straight to the handle: it is the connection Kysely uses, and these
   // statements run several times per group, where Kysely's compile step would be pure overhead.
+  // Prepared once: exec() would parse the SQL anew at every job's savepoint and release.
+  const control = {
+    begin: writerHandle.prepare('begin immediate'),
+    commit: writerHandle.prepare('commit'),
+    rollback: writerHandle.prepare('rollback'),
+    savepoint: writerHandle.prepare('savepoint job'),
+    release: writerHandle.prepare('release job'),
+    rollbackToSavepoint: writerHandle.prepare('rollback to job'),
+  };
   async function runGroup(group: Job[]): Promise<void> {
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
       await writer.connection().execute(async (conn) => {
         rawHandles.set(conn, writerHandle);
-        writerHandle.exec('begin immediate');
+        control.begin.run();
         try {
           if (group.length === 1) {
             outcomes.push({ ok: true, value: await group[0].fn(conn) });
           } else {
             for (const job of group) {
-              writerHandle.exec('savepoint job');
+              control.savepoint.run();
               try {
                 const value = await job.fn(conn);
-                writerHandle.exec('release job');
+                control.release.run();
                 outcomes.push({ ok: true, value });
               } catch (error) {
-                writerHandle.exec('rollback to job');
-                writerHandle.exec('release job');
+                control.rollbackToSavepoint.run();
+                control.release.run();
                 outcomes.push({ ok: false, value: error });
               }
             }
           }
-          writerHandle.exec('commit');
+          control.commit.run();
         } catch (error) {
-          if (writerHandle.inTransaction) writerHandle.exec('rollback');
+          if (writerHandle.inTransaction) control.rollback.run();
           throw error;
         }
       });

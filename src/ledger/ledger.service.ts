@@ -162,9 +162,21 @@ function sqliteStorage(handle: SQLite.Database): LedgerStorage {
   };
 }
 
+/** The frontier this process last wrote or read, decoded: the next append reads back the same text,
+ * so it skips the JSON parse and base64 decoding. Keyed by the exact stored text, so a head rolled
+ * back or written by another process is simply decoded anew. The hashes are never mutated
+ * (fromState copies the array; a Merkle node is always a new array). */
+let decodedFrontier: { text: string; hashes: readonly Uint8Array[] } | null = null;
+
+function frontierHashes(text: string): readonly Uint8Array[] {
+  if (decodedFrontier?.text !== text) {
+    decodedFrontier = { text, hashes: (JSON.parse(text) as string[]).map((h) => Buffer.from(h, 'base64')) };
+  }
+  return decodedFrontier.hashes;
+}
+
 function parseHead(row: { size: number; frontier: string }): Head {
-  const hashes = (JSON.parse(row.frontier) as string[]).map((h) => Buffer.from(h, 'base64'));
-  return { size: Number(row.size), frontier: MerkleFrontier.fromState(Number(row.size), hashes) };
+  return { size: Number(row.size), frontier: MerkleFrontier.fromState(Number(row.size), frontierHashes(row.frontier)) };
 }
 
 /** Appends events in order, in the caller's transaction. */
@@ -219,8 +231,10 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
     appended.push({ seq, eventId, recordedAt });
     seq += 1;
   }
-  const frontier = JSON.stringify(head.frontier.state().hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64')));
+  const { hashes } = head.frontier.state();
+  const frontier = JSON.stringify(hashes.map((h: Uint8Array) => Buffer.from(h).toString('base64')));
   await storage.finish({ size: seq, frontier });
+  decodedFrontier = { text: frontier, hashes };
   return appended;
 }
 
