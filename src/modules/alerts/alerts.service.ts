@@ -2,7 +2,7 @@
 // and the alerts a breach raises (firing -> acknowledged -> resolved). A breach is evaluated on
 // ingest, in the same transaction, so an alert exists as soon as its points are acknowledged; while
 // an alert is open, further breaches of its monitor only count on it (deduplication).
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Insertable, Selectable } from 'kysely';
 import { hasSystemRole, type RequestContext, systemContext } from '../../context.js';
 import { insertRows, type Tx } from '../../db/store.js';
@@ -91,6 +91,24 @@ export interface PointsReceipt {
   alertsFired: string[];
 }
 
+/**
+ * Ids for one batch's points in the layout of a version-7 UUID (RFC 9562): the batch's millisecond,
+ * then 62 random bits drawn once per batch, then a counter. A random (v4) id per point put each
+ * insert at a random place in the primary key's index; these follow one another, so a batch appends
+ * one contiguous run of entries. Unique: the counter within the batch, time and 62 random bits across batches.
+ */
+export function timeOrderedIds(now: Date): () => string {
+  const time = now.getTime().toString(16).padStart(12, '0').slice(-12);
+  const random = randomBytes(8).toString('hex');
+  const variant = ((Number.parseInt(random[3], 16) & 0x3) | 0x8).toString(16);
+  const prefix = `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 13)}`;
+  let counter = 0;
+  return () => {
+    if (counter > 0xffffff) throw new Error('timeOrderedIds: more than 16,777,216 ids in one batch');
+    return `${prefix}${(counter++).toString(16).padStart(6, '0')}`;
+  };
+}
+
 export async function ingestMetricPoints(
   trx: Tx,
   { ctx, points, now = new Date() }: { ctx: RequestContext; points: unknown[]; now?: Date },
@@ -120,8 +138,9 @@ export async function ingestMetricPoints(
 
   const batchId = randomUUID();
   const receivedAt = now.toISOString();
+  const nextId = timeOrderedIds(now);
   const rows: Array<Insertable<MetricPointsTable>> = typed.map((p) => ({
-    id: randomUUID(),
+    id: nextId(),
     system_id: p.systemId,
     metric: p.metric,
     labels: JSON.stringify(p.labels ?? {}),

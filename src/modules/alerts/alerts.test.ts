@@ -73,6 +73,28 @@ for (const dialect of DIALECTS) {
       assert.equal(event.data.digest, receipt.digest);
     });
 
+    test("a batch's points get distinct time-ordered ids (UUID v7) that ascend in batch order, so inserting them appends to the key's index", async () => {
+      const system = await buildSystem(t.store);
+      const ids: string[] = [];
+      for (let batch = 0; batch < 2; batch++) {
+        const points = Array.from({ length: 50 }, (_, i) => point(system.id, { value: batch * 100 + i }));
+        const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
+        assert.equal(res.statusCode, 200, res.body);
+        const stored = await t.store.db
+          .selectFrom('metric_points')
+          .select(['id', 'value'])
+          .where('system_id', '=', system.id)
+          .where('received_at', '=', res.json().receivedAt)
+          .execute();
+        const inBatchOrder = stored.sort((a, b) => Number(a.value) - Number(b.value)).map((r) => r.id);
+        assert.equal(inBatchOrder.length, 50);
+        for (const id of inBatchOrder) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.deepEqual(inBatchOrder, [...inBatchOrder].sort(), 'ids ascend in the order of the batch');
+        ids.push(...inBatchOrder);
+      }
+      assert.equal(new Set(ids).size, 100, 'no id repeats within or across batches');
+    });
+
     test('a batch with bad points names every one and records nothing (validation_failed)', async () => {
       const system = await buildSystem(t.store);
       const points = [
