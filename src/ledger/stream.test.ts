@@ -155,7 +155,9 @@ for (const dialect of DIALECTS) {
       await stream.cancel();
     });
 
-    test('refusals: no token (401 unauthenticated), a read token (403 insufficient_scope), a role that may not (403 forbidden, an external auditor grant_route_refused); nothing written', async () => {
+    test('refusals: no token (401 unauthenticated), a read token (403 insufficient_scope), a role that may not (403 forbidden, an external auditor grant_route_refused); nothing written', {
+      timeout: 15_000,
+    }, async () => {
       const before = await ledgerSize(t.store);
       const reader = await t.user(['auditor'], { scopes: ['read'] });
       const contributor = await t.user(['contributor'], { scopes: ['ledger:stream'] });
@@ -178,7 +180,7 @@ for (const dialect of DIALECTS) {
   });
 
   describe(`the SIEM stream ends when the server closes [${dialect}]`, () => {
-    test('an open stream ends promptly on close, and the close does not hang on it', async () => {
+    test('an open stream ends promptly on close, and the close does not hang on it', { timeout: 15_000 }, async () => {
       const t = await createTestApp(dialect);
       const auditor = await t.user(['auditor'], { scopes: ['ledger:stream'] });
       const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
