@@ -1,22 +1,20 @@
 // The SIEM stream: ledger events as they are appended, from a sequence number on, as Server-Sent
 // Events (`id:` = seq, so a reconnect with Last-Event-ID resumes after it) or as NDJSON. First the
-// backlog in pages, then new events by polling (every STREAM_POLL_MS on both dialects: one indexed
-// read by seq, and nothing added to the append path). Ends when the client goes or the server closes.
+// backlog in pages, then new events as they commit (follow.ts polls every 250 ms on both dialects).
+// Ends when the client goes or the server closes.
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { Role } from '../context.js';
 import { withControls } from '../frameworks/evidence.js';
 import type { App, AppDeps } from '../server/http.js';
 import { errorResponses } from '../server/http.js';
-import { streamEvents } from './ledger.repository.js';
+import { followLedger } from './follow.js';
 import { EventView } from './ledger.schema.js';
 
 /** Auditors read everything; `external_auditor` is refused (a grant covers some systems' records,
  * and a stream of the whole ledger would show the rest's event types, actors and timing). */
 const STREAMERS: Role[] = ['admin', 'auditor', 'governance_lead'];
-export const STREAM_POLL_MS = 250;
 export const STREAM_HEARTBEAT_MS = 15_000;
-const PAGE_SIZE = 500;
 
 export const StreamQuery = Type.Object(
   {
@@ -72,7 +70,7 @@ export function ledgerStreamRoutes(app: App, { store }: AppDeps) {
     },
     async (req, reply) => {
       const sse = /text\/event-stream/.test(req.headers.accept ?? '');
-      let after = startAfter(req.query.from, req.headers['last-event-id']);
+      const after = startAfter(req.query.from, req.headers['last-event-id']);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -85,25 +83,22 @@ export function ledgerStreamRoutes(app: App, { store }: AppDeps) {
       });
       res.flushHeaders();
       open.add(res);
-      let ended = false;
+      // The client going, or the server closing (preClose ends the response), stops the follow.
+      const stop = new AbortController();
       const end = () => {
-        ended = true;
+        stop.abort();
         open.delete(res);
       };
-      res.once('close', end);
+      res.once('close', end).once('finish', end);
       req.raw.once('close', end);
       const heartbeat = setInterval(() => res.write(sse ? ': heartbeat\n\n' : '\n'), STREAM_HEARTBEAT_MS);
       try {
-        while (!ended && !res.writableEnded) {
-          for await (const record of streamEvents(store.db, { afterSeq: after }, { pageSize: PAGE_SIZE })) {
-            if (ended || res.writableEnded) break;
-            const json = JSON.stringify(withControls(record));
-            const ok = res.write(sse ? `event: ledger-event\nid: ${record.seq}\ndata: ${json}\n\n` : `${json}\n`);
-            after = record.seq;
-            // A slow reader: wait for the socket to drain rather than buffer the ledger in memory.
-            if (!ok) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
-          }
-          if (!ended) await new Promise((resolve) => setTimeout(resolve, STREAM_POLL_MS));
+        for await (const record of followLedger(store.db, { afterSeq: after, signal: stop.signal })) {
+          if (res.writableEnded) break;
+          const json = JSON.stringify(withControls(record));
+          const ok = res.write(sse ? `event: ledger-event\nid: ${record.seq}\ndata: ${json}\n\n` : `${json}\n`);
+          // A slow reader: wait for the socket to drain rather than buffer the ledger in memory.
+          if (!ok) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
         }
       } catch (error) {
         req.log.error({ err: error }, 'ledger stream failed');
