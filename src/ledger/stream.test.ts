@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
+import { signIn } from '../../test/sessions.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { addLedgerNote } from './notes.service.js';
@@ -152,6 +153,25 @@ for (const dialect of DIALECTS) {
       await note('ndjson live');
       const [live] = await stream.next(1, 1_000);
       assert.equal(live.seq, size);
+      await stream.cancel();
+    });
+
+    test('an auditor signed in creates their own ledger:stream token, and it streams', { timeout: 15_000 }, async () => {
+      const own = await t.user(['auditor'], { password: 'auditor password 1' });
+      const session = await signIn(t, own.email, 'auditor password 1', '10.9.0.7');
+      const before = await ledgerSize(t.store);
+      const created = await session.call('POST', '/api/v1/tokens', { name: 'siem', scopes: ['ledger:stream'] });
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal(await ledgerSize(t.store), before + 1, 'the token is on the ledger');
+      const res = await open(
+        `/api/v1/ledger/stream?from=${before}`,
+        { ...own, token: created.json().token },
+        { accept: 'text/event-stream' },
+      );
+      assert.equal(res.status, 200);
+      const stream = reader(res, true);
+      const [event] = await stream.next(1);
+      assert.deepEqual([event.seq, event.type], [before, 'token.created']);
       await stream.cancel();
     });
 
