@@ -24,7 +24,7 @@ export type Role = (typeof ROLES)[number];
  * (or no role at all) is refused on every write route. */
 export const WRITER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'auditor' && role !== 'external_auditor');
 
-export const TOKEN_SCOPES = ['read', 'write', 'ingest'] as const;
+export const TOKEN_SCOPES = ['read', 'write', 'ingest', 'ledger:stream'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** Who an actor is: a person signed in, a person's API token, or Proofline itself. */

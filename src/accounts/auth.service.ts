@@ -136,8 +136,12 @@ function validateNewToken(ctx: RequestContext, token: NewToken): void {
  * their own read-only tokens, and nothing more; an account with no role creates none. */
 function requireReadOnlyToken(ctx: RequestContext, token: NewToken): void {
   if (!hasRole(ctx.actor, 'auditor')) requireWriter(ctx);
-  if (token.scopes.some((scope) => scope !== 'read')) {
-    throw new AppError('forbidden', 'an auditor creates read-only tokens: scopes must be ["read"]', { field: 'scopes', allowed: ['read'] });
+  // ledger:stream only reads too: an auditor may hand a SIEM a token that follows the ledger.
+  if (token.scopes.some((scope) => scope !== 'read' && scope !== 'ledger:stream')) {
+    throw new AppError('forbidden', 'an auditor creates read-only tokens: scopes must be "read" or "ledger:stream"', {
+      field: 'scopes',
+      allowed: ['read', 'ledger:stream'],
+    });
   }
 }
 

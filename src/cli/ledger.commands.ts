@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { streamEvidence } from '../frameworks/evidence.js';
+import { streamEvidence, withControls } from '../frameworks/evidence.js';
 import { type NoteVerifier, parseVerifierKey } from '../ledger/checkpoint-note.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
+import { followLedger } from '../ledger/follow.js';
 import { EventQuery } from '../ledger/ledger.schema.js';
 import { proveConsistency, proveInclusion } from '../ledger/proofs.service.js';
 import { loadSigningKey } from '../ledger/signing-key.js';
@@ -121,6 +122,26 @@ export function registerLedgerCommands(program: Command): void {
           if (written >= limit) return;
         }
       });
+    });
+
+  ledger
+    .command('stream')
+    .description('follow the ledger: every event from --from on, then each new one as it commits, as JSON Lines, until interrupted')
+    .option('--from <seq>', 'first sequence number to print (default 0)', wholeNumber('--from'))
+    .action(async (opts: { from?: number }) => {
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+      try {
+        await withStore(async (store) => {
+          const afterSeq = opts.from === undefined || opts.from === 0 ? undefined : opts.from - 1;
+          for await (const event of followLedger(store.db, { afterSeq, signal: stop.signal })) {
+            await writeLine(JSON.stringify(withControls(event)));
+          }
+        });
+      } finally {
+        process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+      }
     });
 
   const checkpoint = program

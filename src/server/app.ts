@@ -13,6 +13,7 @@ import { usersRoutes } from '../accounts/users.routes.js';
 import { evidenceRoutes } from '../evidence/evidence.routes.js';
 import { frameworksRoutes } from '../frameworks/frameworks.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { ledgerStreamRoutes } from '../ledger/stream.routes.js';
 import { alertsReadRoutes } from '../modules/alerts/alerts.reads.routes.js';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.js';
 import { monitorEditRoutes } from '../modules/alerts/monitors.routes.js';
@@ -55,6 +56,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   usersRoutes,
   tokenRoutes,
   ledgerRoutes,
+  ledgerStreamRoutes,
   frameworksRoutes,
   systemsRoutes,
   exceptionsRoutes,

@@ -328,6 +328,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the ledger: events from a sequence number on, then each new one as it is appended (SSE or NDJSON)
+         * @description With `Accept: text/event-stream`: Server-Sent Events, `event: ledger-event`, `id:` the sequence number, data one event as GET /api/v1/ledger/events presents it; a reconnect with `Last-Event-ID` resumes after that event. Otherwise `application/x-ndjson`, one event per line (resume with `from` = last seq + 1). A heartbeat every 15 s (an SSE comment, an empty NDJSON line). Needs a token with the `ledger:stream` scope held by an admin, auditor or governance lead.
+         */
+        get: operations["streamLedgerEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/frameworks": {
         parameters: {
             query?: never;
@@ -2363,7 +2383,7 @@ export interface components {
             /** @description the owner's display name */
             userName: string;
             name: string;
-            scopes: ("read" | "write" | "ingest")[];
+            scopes: ("read" | "write" | "ingest" | "ledger:stream")[];
             /** @enum {unknown} */
             status: "active" | "revoked" | "expired";
             createdAt: string;
@@ -3685,7 +3705,7 @@ export interface operations {
                         csrfToken?: string;
                         expiresAt?: string;
                         tokenId?: string;
-                        scopes?: ("read" | "write" | "ingest")[];
+                        scopes?: ("read" | "write" | "ingest" | "ledger:stream")[];
                     };
                 };
             };
@@ -4021,7 +4041,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("read" | "write" | "ingest")[];
+                    scopes: ("read" | "write" | "ingest" | "ledger:stream")[];
                     /** @default 90 */
                     expiresInDays?: number;
                 };
@@ -4039,7 +4059,7 @@ export interface operations {
                         /** @description plt_<id>_<secret>: shown once, never again */
                         token: string;
                         name: string;
-                        scopes: ("read" | "write" | "ingest")[];
+                        scopes: ("read" | "write" | "ingest" | "ledger:stream")[];
                         expiresAt: string;
                     };
                 };
@@ -4432,6 +4452,36 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    streamLedgerEvents: {
+        parameters: {
+            query?: {
+                /** @description first sequence number to send (default 0) */
+                from?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the stream, until the client disconnects or the server stops */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                    "application/x-ndjson": components["schemas"]["LedgerEvent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };
