@@ -33,6 +33,7 @@ const CallbackQuery = Type.Object(
   { additionalProperties: true },
 );
 
+// Redirects only; any other answer (the statuses listed, and `default`) is an error.
 const Redirect = Type.Null({ description: 'A redirect; the Location header says where' });
 
 /** Only a path of this site: `/x`, never `//host`, `/\host` or a URL with a scheme. */
@@ -55,7 +56,7 @@ export function oidcRoutes(app: App, { store, config, services }: AppDeps) {
         summary: 'Sign in with single sign-on: redirects to the identity provider',
         tags: ['auth'],
         querystring: LoginQuery,
-        response: { 302: Redirect, ...errorResponses, 502: ErrorRef },
+        response: { 302: Redirect, ...errorResponses, 502: ErrorRef, default: ErrorRef },
       },
       config: { access: { public: true } },
     },
@@ -87,7 +88,7 @@ export function oidcRoutes(app: App, { store, config, services }: AppDeps) {
         summary: 'Where the identity provider returns: signs the person in and redirects to the web UI',
         tags: ['auth'],
         querystring: CallbackQuery,
-        response: { 303: Redirect, ...errorResponses, 429: ErrorRef, 502: ErrorRef },
+        response: { 303: Redirect, ...errorResponses, 429: ErrorRef, 502: ErrorRef, default: ErrorRef },
       },
       config: { access: { public: true } },
     },
