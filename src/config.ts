@@ -1,7 +1,23 @@
 // Configuration: parsed once from the environment at start-up, validated, frozen.
 // Nothing else in the code base reads process.env.
 import path from 'node:path';
+import { ROLES, type Role } from './context.js';
 import { DEFAULT_MIN_RATIONALE_LENGTH } from './rationale.js';
+
+/** Single sign-on with OpenID Connect (src/accounts/oidc.*.ts); null when PROOFLINE_OIDC_ISSUER is unset. */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Where the provider sends the browser back: the callback route under the public URL unless set. */
+  readonly redirectUrl: string;
+  readonly scopes: string;
+  /** The claim roles are read from (a dotted path reaches into an object, e.g. realm_access.roles);
+   * null: roles are kept in Proofline, set by an admin. */
+  readonly roleClaim: string | null;
+  /** Claim value -> Proofline role. */
+  readonly roleMap: Readonly<Record<string, Role>>;
+}
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -38,6 +54,10 @@ export interface Config {
   readonly reviewCadences: Readonly<Record<string, number>>;
   /** Days after its period ends that a scheduled review is due (PROOFLINE_REVIEW_DUE_DAYS). */
   readonly reviewDueDays: number;
+  /** Single sign-on; null: not configured. */
+  readonly oidc: OidcConfig | null;
+  /** PROOFLINE_PASSWORD_SIGNIN=off: the password route refuses (the first admin and the CLI keep working). */
+  readonly passwordSignIn: boolean;
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -134,6 +154,89 @@ function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('PROOFLINE_DATABASE_URL', `must start with postgres:// or sqlite:, got "${raw}"`);
 }
 
+/** http:// is accepted for a provider on this machine only (tests, development). */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function checkUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new ConfigError(name, 'must be an https:// URL (http:// only for localhost)');
+  }
+  return url;
+}
+
+function parseRoleMap(env: Env): Record<string, Role> {
+  const raw = env.PROOFLINE_OIDC_ROLE_MAP;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '');
+  } catch {
+    throw new ConfigError(
+      'PROOFLINE_OIDC_ROLE_MAP',
+      `must be a JSON object of claim value -> role, e.g. {"ai-governance":"governance_lead"}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
+    throw new ConfigError('PROOFLINE_OIDC_ROLE_MAP', 'must be a non-empty JSON object of claim value -> role');
+  }
+  for (const [value, role] of Object.entries(parsed)) {
+    if (!ROLES.includes(role as Role)) {
+      throw new ConfigError('PROOFLINE_OIDC_ROLE_MAP', `"${value}" maps to "${String(role)}", which is not a role (${ROLES.join(', ')})`);
+    }
+  }
+  return parsed as Record<string, Role>;
+}
+
+/** PROOFLINE_OIDC_*: all of issuer, client id and secret, or none; a role claim needs its map. */
+function parseOidc(env: Env, publicBaseUrl: string): OidcConfig | null {
+  const issuer = env.PROOFLINE_OIDC_ISSUER || null;
+  const others = ['PROOFLINE_OIDC_CLIENT_ID', 'PROOFLINE_OIDC_CLIENT_SECRET', 'PROOFLINE_OIDC_REDIRECT_URL', 'PROOFLINE_OIDC_ROLE_CLAIM'];
+  if (issuer === null) {
+    const stray = others.find((name) => env[name]);
+    if (stray) throw new ConfigError(stray, 'is set but PROOFLINE_OIDC_ISSUER is not; set the issuer to turn single sign-on on');
+    return null;
+  }
+  checkUrl('PROOFLINE_OIDC_ISSUER', issuer);
+  const clientId = env.PROOFLINE_OIDC_CLIENT_ID || '';
+  if (clientId === '') throw new ConfigError('PROOFLINE_OIDC_CLIENT_ID', 'is required with PROOFLINE_OIDC_ISSUER');
+  // The secret also keys the signature of the short-lived sign-in cookie (state, nonce, PKCE verifier).
+  const clientSecret = env.PROOFLINE_OIDC_CLIENT_SECRET || '';
+  if (clientSecret.length < 16) {
+    throw new ConfigError('PROOFLINE_OIDC_CLIENT_SECRET', 'is required with PROOFLINE_OIDC_ISSUER (at least 16 characters)');
+  }
+  const redirectUrl = env.PROOFLINE_OIDC_REDIRECT_URL || `${publicBaseUrl.replace(/\/+$/, '')}/api/v1/auth/oidc/callback`;
+  checkUrl(env.PROOFLINE_OIDC_REDIRECT_URL ? 'PROOFLINE_OIDC_REDIRECT_URL' : 'PROOFLINE_PUBLIC_URL', redirectUrl);
+  const scopes = (env.PROOFLINE_OIDC_SCOPES || 'openid email profile').trim().split(/\s+/);
+  if (!scopes.includes('openid') || !scopes.includes('email')) {
+    throw new ConfigError('PROOFLINE_OIDC_SCOPES', 'must include openid and email');
+  }
+  const roleClaim = env.PROOFLINE_OIDC_ROLE_CLAIM || null;
+  if (roleClaim === null && env.PROOFLINE_OIDC_ROLE_MAP) {
+    throw new ConfigError('PROOFLINE_OIDC_ROLE_MAP', 'needs PROOFLINE_OIDC_ROLE_CLAIM, the claim its keys are values of');
+  }
+  const roleMap = roleClaim === null ? {} : parseRoleMap(env);
+  return Object.freeze({
+    issuer,
+    clientId,
+    clientSecret,
+    redirectUrl,
+    scopes: scopes.join(' '),
+    roleClaim,
+    roleMap: Object.freeze(roleMap),
+  });
+}
+
+function parsePasswordSignIn(env: Env): boolean {
+  const raw = (env.PROOFLINE_PASSWORD_SIGNIN || 'on').toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError('PROOFLINE_PASSWORD_SIGNIN', `must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = env.PROOFLINE_DATA_DIR || './data';
   const host = env.HOST || '127.0.0.1';
@@ -158,6 +261,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
     throw new ConfigError('PROOFLINE_METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
   }
+  const publicBaseUrl = env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`;
+  const oidc = parseOidc(env, publicBaseUrl);
+  const passwordSignIn = parsePasswordSignIn(env);
+  if (!passwordSignIn && oidc === null) {
+    throw new ConfigError(
+      'PROOFLINE_PASSWORD_SIGNIN',
+      'off needs single sign-on (PROOFLINE_OIDC_ISSUER), or nobody could sign in to the web UI',
+    );
+  }
   return Object.freeze({
     host,
     port,
@@ -176,7 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
     emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', DEFAULT_POLICIES.emergencyReviewHours, 1, 24 * 30),
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
-    publicBaseUrl: env.PROOFLINE_PUBLIC_URL || `http://${host}:${port}`,
+    publicBaseUrl,
     cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
     // This file runs from src/ (tsx) or dist/ (built): either way the package root is one level up.
     webRoot: env.PROOFLINE_WEB_ROOT || path.resolve(import.meta.dirname, '..', 'dist', 'web'),
@@ -184,5 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     reviewCadences: parseReviewCadences(env),
     reviewDueDays: intVar(env, 'PROOFLINE_REVIEW_DUE_DAYS', 30, 1, 365),
+    oidc,
+    passwordSignIn,
   });
 }

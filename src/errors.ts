@@ -27,6 +27,20 @@ export const ERROR_STATUS = {
   grant_revoked: 403,
   /** An external auditor reads and exports within the grant; every other route is refused. */
   grant_route_refused: 403,
+  /** PROOFLINE_PASSWORD_SIGNIN=off: people sign in through single sign-on. */
+  password_sign_in_disabled: 403,
+  /** Single sign-on: the sign-in cookie (state, nonce, PKCE verifier) is missing, expired, forged or names another state. */
+  sso_state_invalid: 400,
+  /** Single sign-on: the provider refused, answered an error, or sent an ID token that does not validate. */
+  sso_provider_error: 502,
+  /** Single sign-on: the provider does not vouch for the email (email_verified is not true). */
+  sso_email_unverified: 403,
+  /** Single sign-on: the role claim holds no value that PROOFLINE_OIDC_ROLE_MAP maps to a role. */
+  sso_role_unmapped: 403,
+  /** A deactivated account stays deactivated, however its owner signs in. */
+  account_deactivated: 403,
+  /** Single sign-on is not configured on this server. */
+  sso_not_configured: 404,
   not_found: 404,
   conflict: 409,
   version_conflict: 409,

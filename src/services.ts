@@ -3,6 +3,7 @@
 // started as a side effect of registering routes. The CLI builds no Services (it signs no
 // checkpoint, follows no runtime state, sends no mail); its contexts carry the same policies.
 import type { Transporter } from 'nodemailer';
+import { createOidcRelyingParty, type OidcRelyingParty } from './accounts/oidc.client.js';
 import { type Config, type Policies, policiesOf } from './config.js';
 import { type SharedRateLimits, sharedRateLimits } from './db/rate-limits.js';
 import type { Store } from './db/store.js';
@@ -26,6 +27,8 @@ export interface Services {
   readonly metrics: Metrics;
   /** Rate limits shared by every instance (PostgreSQL); null: each process limits in memory (SQLite). */
   readonly rateLimits: SharedRateLimits | null;
+  /** The single sign-on relying party (it discovers the provider on first use); null when config.oidc is unset. */
+  readonly oidc: OidcRelyingParty | null;
 }
 
 export interface ServicesOptions {
@@ -51,6 +54,7 @@ export async function createServices(config: Config, store: Store, { onError }: 
     policies: policiesOf(config),
     metrics,
     rateLimits: sharedRateLimits(store),
+    oidc: config.oidc ? createOidcRelyingParty(config.oidc) : null,
   });
 }
 

@@ -29,3 +29,10 @@ export const WhoAmIView = Type.Object({
   tokenId: Type.Optional(Type.String()),
   scopes: Type.Optional(Type.Array(StringEnum(TOKEN_SCOPES))),
 });
+
+export const SignInMethodsView = Type.Object({
+  /** False when PROOFLINE_PASSWORD_SIGNIN=off: the sign-in page shows no password form. */
+  password: Type.Boolean(),
+  /** Single sign-on, when configured: send the browser to `loginUrl` (with `?returnTo=/path`). */
+  sso: Type.Union([Type.Object({ loginUrl: Type.String() }), Type.Null()]),
+});

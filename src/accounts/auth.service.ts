@@ -71,6 +71,21 @@ export async function login(
   const now = new Date();
   const user = await checkPassword(trx, { ctx, email, password, now });
   if (user instanceof AppError) return user;
+  return openSession(trx, { ctx, user, ttlMinutes, now });
+}
+
+/** Opens a browser session for a person already proven (by password, or by single sign-on, whose
+ * `method` the auth.login event then names): the session row, its CSRF token, the ledger event. */
+export async function openSession(
+  trx: Tx,
+  {
+    ctx,
+    user,
+    ttlMinutes,
+    now = new Date(),
+    method,
+  }: { ctx: RequestContext; user: CheckedUser; ttlMinutes: number; now?: Date; method?: Record<string, unknown> },
+): Promise<LoginResult> {
   const subject = { type: 'user', id: user.id };
   const sessionId = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
@@ -91,7 +106,7 @@ export async function login(
     ...ctx,
     actor: { kind: 'user', userId: user.id, email: user.email, displayName: user.display_name, roles: [], systemRoles: {} },
   };
-  await appendEvent(trx, actorCtx, { type: 'auth.login', subject, data: { expiresAt } });
+  await appendEvent(trx, actorCtx, { type: 'auth.login', subject, data: { expiresAt, ...method } });
   return { sessionId, csrfToken, expiresAt, user: { id: user.id, email: user.email, displayName: user.display_name } };
 }
 

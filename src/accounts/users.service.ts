@@ -259,8 +259,8 @@ export interface NewUser {
 }
 
 /** Admins (and the system actor) create users; without a password the user cannot sign in by
- * password until one is set. */
-export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; user: NewUser }) {
+ * password until one is set. `reason` says why, when Proofline creates one itself (single sign-on). */
+export async function createUser(trx: Tx, { ctx, user, reason }: { ctx: RequestContext; user: NewUser; reason?: string | null }) {
   requireAdmin(ctx, 'create users');
   const now = new Date().toISOString();
   const email = user.email.trim().toLowerCase();
@@ -297,6 +297,7 @@ export async function createUser(trx: Tx, { ctx, user }: { ctx: RequestContext; 
     type: 'user.created',
     subject: { type: 'user', id, version: 1 },
     after: { email, displayName, roles, status: 'active', hasPassword: passwordHash !== null },
+    ...(reason ? { reason } : {}),
   });
   return { id, email, displayName, roles, status: 'active' as const };
 }

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
+import { oidcRoutes } from '../accounts/oidc.routes.js';
 import { tokenRoutes } from '../accounts/tokens.routes.js';
 import { usersRoutes } from '../accounts/users.routes.js';
 import { evidenceRoutes } from '../evidence/evidence.routes.js';
@@ -53,6 +54,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   healthRoutes,
   metricsRoutes,
   authRoutes,
+  oidcRoutes,
   usersRoutes,
   tokenRoutes,
   ledgerRoutes,

@@ -36,6 +36,12 @@ const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
   },
   429: { name: 'TooManyRequests', description: 'Too many attempts from this source; retry later (`rate_limited`).' },
   500: { name: 'InternalError', description: 'An unexpected error; `details.requestId` identifies it in the logs (`internal_error`).' },
+  502: {
+    name: 'BadGateway',
+    description: 'A party Proofline relies on refused or could not be reached: the identity provider (`sso_provider_error`).',
+  },
+  /** Operations that answer a redirect on success (single sign-on) describe every other answer as an error. */
+  default: { name: 'OtherError', description: 'Any other answer is an error in the one error shape.' },
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

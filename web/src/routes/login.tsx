@@ -1,7 +1,9 @@
-// Sign-in with email and password; the session cookie is set by the server, the CSRF token kept in memory.
+// Sign-in with email and password, or through single sign-on when the server offers it (the password
+// form is hidden when password sign-in is off); the session cookie is set by the server, the CSRF
+// token kept in memory.
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createRoute, useNavigate } from '@tanstack/react-router';
 import { ApiError, api, setCsrfToken, unwrap } from '../api/client';
 import { sessionQuery } from '../api/session';
@@ -19,6 +21,9 @@ function LoginPage() {
   const { next } = loginRoute.useSearch();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const methods = useQuery({ queryKey: ['auth', 'methods'], queryFn: () => unwrap(api.GET('/api/v1/auth/methods')) });
+  const sso = methods.data?.sso ?? null;
+  const password = methods.data?.password ?? true;
   const form = useForm({
     initialValues: { email: '', password: '' },
     validate: {
@@ -50,11 +55,20 @@ function LoginPage() {
                 {error instanceof ApiError && ` (${error.code})`}
               </Alert>
             )}
-            <TextInput label="Email" type="email" autoComplete="username" required {...form.getInputProps('email')} />
-            <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
-            <Button type="submit" loading={signIn.isPending}>
-              Sign in
-            </Button>
+            {sso && (
+              <Button component="a" href={`${sso.loginUrl}?returnTo=${encodeURIComponent(next ?? '/')}`} variant="filled">
+                Sign in with single sign-on
+              </Button>
+            )}
+            {password && (
+              <>
+                <TextInput label="Email" type="email" autoComplete="username" required {...form.getInputProps('email')} />
+                <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
+                <Button type="submit" loading={signIn.isPending} variant={sso ? 'default' : 'filled'}>
+                  Sign in
+                </Button>
+              </>
+            )}
           </Stack>
         </form>
       </Paper>
