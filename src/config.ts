@@ -58,6 +58,12 @@ export interface Config {
   readonly oidc: OidcConfig | null;
   /** PROOFLINE_PASSWORD_SIGNIN=off: the password route refuses (the first admin and the CLI keep working). */
   readonly passwordSignIn: boolean;
+  /** Minutes after a high or critical alert fired, unacknowledged, that escalation levels 2 and 3
+   * go out (PROOFLINE_ALERT_ESCALATION_MINUTES, `15,60`); level 1 leaves when it fires. */
+  readonly alertEscalationMinutes: readonly [number, number];
+  /** Hours after an overdue review's due date that escalation levels 2 and 3 go out
+   * (PROOFLINE_REVIEW_ESCALATION_HOURS, `24,48`); level 1 leaves at the due date. */
+  readonly reviewEscalationHours: readonly [number, number];
 }
 
 /** The rules read from configuration that use cases apply; they reach a use case in its context
@@ -74,6 +80,11 @@ export const DEFAULT_POLICIES: Policies = Object.freeze({ minRationaleLength: DE
 
 export const policiesOf = (config: Pick<Config, 'minRationaleLength' | 'emergencyReviewHours'>): Policies =>
   Object.freeze({ minRationaleLength: config.minRationaleLength, emergencyReviewHours: config.emergencyReviewHours });
+
+/** Escalation levels 2 and 3 of an unacknowledged alert, minutes after it fired. */
+export const DEFAULT_ALERT_ESCALATION_MINUTES: readonly [number, number] = Object.freeze([15, 60] as const);
+/** Escalation levels 2 and 3 of an overdue review, hours after its due date (as exceptions: a day, two). */
+export const DEFAULT_REVIEW_ESCALATION_HOURS: readonly [number, number] = Object.freeze([24, 48] as const);
 
 /** The default cadences: high risk quarterly, limited half-yearly, minimal yearly, for each
  * scheduled kind (fairness, performance, risk). */
@@ -125,6 +136,18 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** Two whole numbers `a,b` with min <= a <= b <= max: the delays of escalation levels 2 and 3. */
+function levelDelaysVar(env: Env, name: string, fallback: readonly [number, number], min: number, max: number): readonly [number, number] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(raw);
+  const [second, third] = match ? [Number(match[1]), Number(match[2])] : [Number.NaN, Number.NaN];
+  if (!match || second < min || third < second || third > max) {
+    throw new ConfigError(name, `must be two whole numbers "level2,level3" with ${min} <= level2 <= level3 <= ${max}, got "${raw}"`);
+  }
+  return Object.freeze([second, third] as const);
 }
 
 function boolVar(env: Env, name: string, fallback: boolean): boolean {
@@ -298,5 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
     reviewDueDays: intVar(env, 'PROOFLINE_REVIEW_DUE_DAYS', 30, 1, 365),
     oidc,
     passwordSignIn,
+    alertEscalationMinutes: levelDelaysVar(env, 'PROOFLINE_ALERT_ESCALATION_MINUTES', DEFAULT_ALERT_ESCALATION_MINUTES, 1, 7 * 24 * 60),
+    reviewEscalationHours: levelDelaysVar(env, 'PROOFLINE_REVIEW_ESCALATION_HOURS', DEFAULT_REVIEW_ESCALATION_HOURS, 1, 90 * 24),
   });
 }

@@ -41,7 +41,7 @@ export function serverJobs(deps: AppDeps): Job[] {
     {
       name: 'escalate-unacknowledged-alerts',
       intervalMs: 30_000,
-      run: () => escalateUnacknowledgedAlerts(deps.store, { now: new Date() }),
+      run: () => escalateUnacknowledgedAlerts(deps.store, { now: new Date(), escalationMinutes: deps.config.alertEscalationMinutes }),
     },
     {
       name: 'schedule-reviews',
@@ -49,7 +49,11 @@ export function serverJobs(deps: AppDeps): Job[] {
       run: () =>
         scheduleDueReviews(deps.store, { now: new Date(), cadences: deps.config.reviewCadences, dueDays: deps.config.reviewDueDays }),
     },
-    { name: 'escalate-overdue-reviews', intervalMs: 60_000, run: () => escalateOverdueReviews(deps.store, { now: new Date() }) },
+    {
+      name: 'escalate-overdue-reviews',
+      intervalMs: 60_000,
+      run: () => escalateOverdueReviews(deps.store, { now: new Date(), escalationHours: deps.config.reviewEscalationHours }),
+    },
     // Shared rate-limit hits past every window (PostgreSQL; SQLite limits in memory).
     { name: 'sweep-rate-limits', intervalMs: 60_000, run: async () => deps.services.rateLimits?.sweep() },
   ];

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
+import { loadConfig } from '../config.js';
 import { escalateUnacknowledgedAlerts } from './alert-response.js';
 import { evaluateAllMonitors } from './monitor-evaluation.js';
 
@@ -96,6 +97,70 @@ for (const dialect of DIALECTS) {
       assert.equal(ack.statusCode, 200, ack.body);
       await escalateUnacknowledgedAlerts(t.store, { now: new Date(fired + 5 * 3600_000) });
       assert.deepEqual((await eventsOf('escalation.sent', alertId)).map((e) => e.after.level).sort(), [1, 2]);
+    });
+
+    test('each level reaches a wider audience: the owner, then also the governance leads, then also the admins; the configured minutes set the timing', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.5);
+      const fired = Date.parse((await alertOf(alertId)).firedAt);
+      // The job's step at a given instant, with levels 2 and 3 as the configuration sets them.
+      const escalationJob = (minutes: readonly [number, number], after: number) =>
+        escalateUnacknowledgedAlerts(t.store, { now: new Date(fired + after * 60_000), escalationMinutes: minutes });
+      const levels = async () =>
+        (
+          await t.store.db
+            .selectFrom('escalations')
+            .select(['level', 'recipients'])
+            .where('item_id', '=', alertId)
+            .orderBy('level')
+            .execute()
+        ).map((e) => [e.level, new Set(JSON.parse(e.recipients) as string[])] as const);
+      await escalationJob(t.config.alertEscalationMinutes, 6);
+      assert.deepEqual(
+        (await levels()).map(([level]) => level),
+        [1],
+        'by default level 2 waits 15 minutes',
+      );
+      assert.deepEqual(t.config.alertEscalationMinutes, [15, 60], 'the defaults are unchanged');
+      const configured = loadConfig({ PROOFLINE_ALERT_ESCALATION_MINUTES: '5,30' }).alertEscalationMinutes;
+      await escalationJob(configured, 6);
+      assert.equal((await levels()).length, 2, 'configured at 5 minutes, level 2 leaves; level 3 (30 minutes) does not');
+      const [[, first], [, second]] = await levels();
+      assert.deepEqual(first, new Set([owner.id]), 'level 1: the owner');
+      const leads = await t.store.db
+        .selectFrom('user_roles')
+        .innerJoin('users', 'users.id', 'user_roles.user_id')
+        .select(['user_roles.user_id', 'user_roles.role'])
+        .where('user_roles.scope', 'in', ['', system.id])
+        .where('users.status', '=', 'active')
+        .execute();
+      const holders = (role: string) => leads.filter((l) => l.role === role).map((l) => l.user_id);
+      assert.ok(holders('governance_lead').includes(lead.id));
+      assert.deepEqual(second, new Set([owner.id, ...holders('governance_lead')]), 'level 2: the owner and every governance lead');
+      assert.ok(second.size > first.size, 'level 2 reaches more people than level 1');
+      const mail = await t.store.db
+        .selectFrom('notifications')
+        .select('target')
+        .where('kind', '=', 'escalation')
+        .where('channel', '=', 'email')
+        .where('subject', 'like', '%(level 2)%')
+        .where('body', 'like', `%${alertId}%`)
+        .execute();
+      const emails = await t.store.db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('id', 'in', [...second])
+        .execute();
+      assert.deepEqual(new Set(mail.map((m) => m.target)), new Set(emails.map((e) => e.email)), 'an email each in the outbox');
+
+      const admin = await t.user(['admin']);
+      await escalationJob(loadConfig({ PROOFLINE_ALERT_ESCALATION_MINUTES: '5,6' }).alertEscalationMinutes, 6);
+      const third = (await levels())[2]?.[1];
+      assert.ok(third, 'level 3 leaves once its configured minutes have passed');
+      assert.ok(third.has(admin.id) && third.has(lead.id) && third.has(owner.id), 'level 3: also the admins');
+      assert.ok(third.size > second.size);
+      assert.throws(() => loadConfig({ PROOFLINE_ALERT_ESCALATION_MINUTES: '60,15' }), /level2 <= level3/);
     });
 
     test('flapping is suppressed: a breach alerts only after holding for forEvaluations in a row; an open alert resolves after clearEvaluations clear ones', async () => {

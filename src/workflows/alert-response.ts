@@ -5,6 +5,7 @@
 // roster decides who may) or opens an incident. Every step is a ledger event in the caller's
 // transaction.
 import type { Selectable } from 'kysely';
+import { DEFAULT_ALERT_ESCALATION_MINUTES } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
 import type { Store, Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
@@ -25,13 +26,23 @@ import { requireRationale } from '../rationale.js';
 /** Severities that open an exception and escalate until acknowledged. */
 export const ESCALATING_SEVERITIES: ReadonlyArray<AlertsTable['severity']> = ['high', 'critical'];
 
-/** An unacknowledged alert's escalation, counted from when it fired: at once to the exception's
- * owner (the system's accountable owner), then the system owner again, then the governance leads. */
-export const ALERT_ESCALATION_LEVELS: ReadonlyArray<{ level: number; afterMs: number; audience: EscalationAudience }> = [
-  { level: 1, afterMs: 0, audience: 'owner' },
-  { level: 2, afterMs: 15 * 60_000, audience: 'system_owner' },
-  { level: 3, afterMs: 60 * 60_000, audience: 'governance_lead' },
-];
+/** An unacknowledged alert's escalation, counted from when it fired, each level wider than the
+ * one before: at once to the exception's owner (the system's accountable owner, else the monitor's
+ * owner); then (15 minutes by default) also the system's accountable owner and the governance
+ * leads; then (an hour) also the admins. Levels 2 and 3 are configuration
+ * (PROOFLINE_ALERT_ESCALATION_MINUTES). */
+export type AlertEscalationLevel = { level: number; afterMs: number; audience: EscalationAudience };
+
+/** The three levels with levels 2 and 3 after these minutes. */
+export function alertEscalationLevels(minutes: readonly [number, number] = DEFAULT_ALERT_ESCALATION_MINUTES): AlertEscalationLevel[] {
+  return [
+    { level: 1, afterMs: 0, audience: 'owner' },
+    { level: 2, afterMs: minutes[0] * 60_000, audience: 'owner_and_leads' },
+    { level: 3, afterMs: minutes[1] * 60_000, audience: 'leads_and_admins' },
+  ];
+}
+
+export const ALERT_ESCALATION_LEVELS: ReadonlyArray<AlertEscalationLevel> = alertEscalationLevels();
 
 /** Who owns what an alert opens: the system's accountable owner, else the monitor's owner. */
 async function ownerFor(trx: Tx, alert: Selectable<AlertsTable>): Promise<string | null> {
@@ -42,10 +53,16 @@ async function ownerFor(trx: Tx, alert: Selectable<AlertsTable>): Promise<string
   return monitor?.owner_id ?? null;
 }
 
-async function escalateAlert(trx: Tx, alert: Selectable<AlertsTable>, ownerId: string, now: Date): Promise<number> {
+async function escalateAlert(
+  trx: Tx,
+  alert: Selectable<AlertsTable>,
+  ownerId: string,
+  now: Date,
+  levels: ReadonlyArray<AlertEscalationLevel> = ALERT_ESCALATION_LEVELS,
+): Promise<number> {
   if (!alert.exception_id || alert.status !== 'firing') return 0;
   let sent = 0;
-  for (const level of ALERT_ESCALATION_LEVELS) {
+  for (const level of levels) {
     if (Date.parse(alert.fired_at) + level.afterMs > now.getTime()) break;
     const item = {
       itemType: 'alert' as const,
@@ -57,7 +74,7 @@ async function escalateAlert(trx: Tx, alert: Selectable<AlertsTable>, ownerId: s
       dueAt: alert.fired_at,
       headline: `Unacknowledged ${alert.severity} alert`,
     };
-    if (await escalateOne(trx, item, level, now.toISOString(), ALERT_ESCALATION_LEVELS.length)) sent += 1;
+    if (await escalateOne(trx, item, level, now.toISOString(), levels.length)) sent += 1;
   }
   return sent;
 }
@@ -120,7 +137,11 @@ export async function recordAlertmanagerNotification(
 
 /** The escalation job: every level reached by a firing (unacknowledged) alert with an exception,
  * each sent once. An acknowledged or resolved alert escalates no further. */
-export async function escalateUnacknowledgedAlerts(store: Store, { now = new Date() }: { now?: Date } = {}) {
+export async function escalateUnacknowledgedAlerts(
+  store: Store,
+  { now = new Date(), escalationMinutes }: { now?: Date; escalationMinutes?: readonly [number, number] } = {},
+) {
+  const levels = escalationMinutes ? alertEscalationLevels(escalationMinutes) : ALERT_ESCALATION_LEVELS;
   const firing = await store.db
     .selectFrom('alerts')
     .selectAll()
@@ -135,7 +156,7 @@ export async function escalateUnacknowledgedAlerts(store: Store, { now = new Dat
         ? ((await trx.selectFrom('exceptions').select('owner_id').where('id', '=', current.exception_id).executeTakeFirst())?.owner_id ??
           null)
         : null;
-      return ownerId ? escalateAlert(trx, current, ownerId, now) : 0;
+      return ownerId ? escalateAlert(trx, current, ownerId, now, levels) : 0;
     });
   }
   return { escalated };

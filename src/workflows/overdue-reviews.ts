@@ -1,6 +1,7 @@
 // Overdue reviews escalate like exceptions (modules/exceptions' ESCALATION_LEVELS): at the due date
 // the review's own people (preparer and the signatories yet to sign), a day later the system's
-// accountable owner, two days later the governance leads; by email and by webhook (`escalation`).
+// accountable owner, two days later the governance leads (levels 2 and 3 are configuration:
+// PROOFLINE_REVIEW_ESCALATION_HOURS); by email and by webhook (`escalation`).
 // Each (review, due date, level) is escalated once (review_escalations' primary key).
 import { systemContext } from '../context.js';
 import type { Store, Tx } from '../db/store.js';
@@ -79,7 +80,7 @@ async function escalateOne(trx: Tx, review: OverdueReview, level: Level, now: st
     title,
     `Review: ${review.id} (status ${review.status})`,
     `Due: ${review.due_at}`,
-    `Escalation level ${level.level} of ${ESCALATION_LEVELS.length}: sent to the ${level.audience.replace('_', ' ')}.`,
+    `Escalation level ${level.level} of ${ESCALATION_LEVELS.length}: sent to the ${level.audience.replaceAll('_', ' ')}.`,
   ].join('\n');
   for (const r of recipients) await enqueueEmail(trx, { to: r.email, kind: 'escalation', subject, body });
   const payload = {
@@ -103,8 +104,14 @@ async function escalateOne(trx: Tx, review: OverdueReview, level: Level, now: st
 }
 
 /** The job: every level reached by an overdue review and not yet sent. */
-export async function escalateOverdueReviews(store: Store, { now = new Date() }: { now?: Date } = {}): Promise<{ escalated: number }> {
+export async function escalateOverdueReviews(
+  store: Store,
+  { now = new Date(), escalationHours }: { now?: Date; escalationHours?: readonly [number, number] } = {},
+): Promise<{ escalated: number }> {
   const nowIso = now.toISOString();
+  const levels: Level[] = escalationHours
+    ? ESCALATION_LEVELS.map((l) => (l.level === 1 ? l : { ...l, afterMs: escalationHours[l.level - 2] * 3_600_000 }))
+    : [...ESCALATION_LEVELS];
   const overdue = await store.db
     .selectFrom('reviews')
     .select(['id', 'system_id', 'kind', 'due_at', 'preparer_id', 'reviewer_id', 'second_signatory_id', 'status'])
@@ -113,7 +120,7 @@ export async function escalateOverdueReviews(store: Store, { now = new Date() }:
     .execute();
   let escalated = 0;
   for (const review of overdue) {
-    for (const level of ESCALATION_LEVELS.filter((l) => Date.parse(review.due_at) + l.afterMs <= now.getTime())) {
+    for (const level of levels.filter((l) => Date.parse(review.due_at) + l.afterMs <= now.getTime())) {
       if (await store.transact((trx) => escalateOne(trx, review, level, nowIso))) escalated += 1;
     }
   }

@@ -14,6 +14,7 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
   let reviewer: TestUser;
   let second: TestUser;
   let reviewId: string;
+  let systemId: string;
   before(async () => {
     h = await startHarness();
     lead = await h.person(['governance_lead'], 'Gina Lead');
@@ -30,6 +31,7 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
       accountableOwnerId: preparer.id,
     });
     assert.equal(created.statusCode, 201, created.body);
+    systemId = created.json().id;
     const review = await h.server.call(lead, 'POST', '/api/v1/reviews', {
       systemId: created.json().id,
       kind: 'fairness',
@@ -99,5 +101,84 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
     assert.deepEqual(await seriousViolations(other.page), [], 'axe-core on a completed review');
     await screenshot(other.page, 'review-signed');
     assert.equal((await h.server.call(lead, 'GET', `/api/v1/reviews/${reviewId}`)).json().status, 'signed');
+  });
+
+  it("a lead changes a system's cadence with a rationale; a contributor sees the cadences but no Change", async () => {
+    const { page } = await h.signedIn(lead);
+    await page.goto(`/systems/${systemId}?tab=reviews`);
+    const table = page.getByRole('table', { name: 'Review cadences' });
+    await table.getByRole('row').filter({ hasText: 'Fairness' }).getByText('Every 3 months').waitFor();
+    await page.getByRole('button', { name: 'Change the fairness cadence' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change cadence' });
+    await dialog.getByRole('textbox', { name: 'Months between reviews' }).fill('2');
+    await dialog.getByRole('textbox', { name: 'Rationale' }).fill('Complaints from older applicants');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the cadence dialog');
+    await dialog.getByRole('button', { name: 'Change cadence' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = table.getByRole('row').filter({ hasText: 'Fairness' });
+    await row.getByText('Every 2 months').waitFor();
+    await row.getByText("This system's own").waitFor();
+    const stored = (await h.server.call(lead, 'GET', `/api/v1/systems/${systemId}/review-cadences`)).json();
+    assert.deepEqual(stored.cadences.find((c: { kind: string }) => c.kind === 'fairness').months, 2);
+    assert.ok(await page.getByRole('button', { name: 'Schedule a review now' }).isVisible());
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the reviews tab');
+    await screenshot(page, 'system-review-cadences');
+
+    const other = await h.signedIn(preparer);
+    await other.page.goto(`/systems/${systemId}?tab=reviews`);
+    await other.page.getByRole('table', { name: 'Review cadences' }).getByText('Every 2 months').waitFor();
+    assert.equal(await other.page.getByRole('button', { name: /Change/ }).count(), 0, 'no Change for a contributor');
+    assert.equal(await other.page.getByRole('button', { name: 'Schedule a review now' }).count(), 0);
+  });
+
+  it('My calendar shows the feed address once, and the address reads the feed', async () => {
+    const { page } = await h.signedIn(reviewer);
+    await page.goto('/reviews');
+    await page.getByRole('button', { name: 'My calendar' }).click();
+    const dialog = page.getByRole('dialog', { name: 'My calendar' });
+    await dialog.getByRole('button', { name: 'Create my feed address' }).click();
+    const url = await dialog.getByTestId('calendar-url').inputValue();
+    await dialog.getByText('Shown only once').waitFor();
+    assert.match(url, /\/api\/v1\/reviews\/calendar\.ics\?token=plcal_/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on My calendar');
+    await screenshot(page, 'reviews-my-calendar');
+    const feed = await h.server.app.inject({ method: 'GET', url: url.slice(url.indexOf('/api/')) });
+    assert.equal(feed.statusCode, 200, feed.body);
+    assert.match(feed.body, /BEGIN:VCALENDAR/);
+  });
+
+  it('the inventory filters on Review overdue (in the URL, on the server) and flags the row', async () => {
+    const overdueSystem = (
+      await h.server.call(lead, 'POST', '/api/v1/systems', {
+        name: 'Overdue fraud screen',
+        purpose: 'Screens payments',
+        intendedUse: 'Flags payments for analysts',
+        aiType: 'machine_learning',
+        deploymentKind: 'internal',
+        euRiskTier: 'high',
+        accountableOwnerId: preparer.id,
+      })
+    ).json().id;
+    const late = await h.server.call(lead, 'POST', '/api/v1/reviews', {
+      systemId: overdueSystem,
+      kind: 'risk',
+      periodFrom: '2026-01-01T00:00:00.000Z',
+      periodTo: '2026-04-01T00:00:00.000Z',
+      dueAt: new Date(Date.now() - 86_400_000).toISOString(),
+      preparerId: preparer.id,
+      reviewerId: reviewer.id,
+      secondSignatoryId: second.id,
+    });
+    assert.equal(late.statusCode, 201, late.body);
+    const { page } = await h.signedIn(lead);
+    await page.goto('/systems');
+    await page.getByRole('checkbox', { name: 'Review overdue' }).check();
+    await page.waitForURL(/reviewOverdue=true/);
+    const table = page.getByTestId('systems-table');
+    const row = table.getByRole('row').filter({ hasText: 'Overdue fraud screen' });
+    await row.getByText('review overdue').waitFor();
+    assert.equal(await table.getByRole('row').filter({ hasText: 'Credit limit recommender' }).count(), 0, 'the filter is applied');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the filtered inventory');
+    await screenshot(page, 'inventory-review-overdue');
   });
 });

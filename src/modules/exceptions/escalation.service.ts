@@ -9,7 +9,9 @@ import { enqueueEmail, enqueueWebhooks } from '../../notifications/notifications
 import { OPEN_STATUSES } from './exceptions.policy.js';
 import type { EscalationsTable } from './exceptions.tables.js';
 
-export type EscalationAudience = 'owner' | 'system_owner' | 'governance_lead';
+/** `owner_and_leads` and `leads_and_admins` widen: the item's owner and the system's accountable
+ * owner stay on, joined by the governance leads (global or of the system), then also the admins. */
+export type EscalationAudience = 'owner' | 'system_owner' | 'governance_lead' | 'owner_and_leads' | 'leads_and_admins';
 
 /** When each level fires, counted from the due date. */
 export const ESCALATION_LEVELS: ReadonlyArray<{ level: number; afterMs: number; audience: EscalationAudience }> = [
@@ -102,7 +104,19 @@ async function overdueItems(store: Store, now: string): Promise<OverdueItem[]> {
 
 async function recipientsFor(trx: Tx, item: OverdueItem, audience: EscalationAudience): Promise<Array<{ id: string; email: string }>> {
   let ids: string[];
-  if (audience === 'owner') ids = [item.ownerId];
+  if (audience === 'owner_and_leads' || audience === 'leads_and_admins') {
+    const system = await trx.selectFrom('ai_systems').select('accountable_owner_id').where('id', '=', item.systemId).executeTakeFirst();
+    const roles = audience === 'owner_and_leads' ? ['governance_lead'] : ['governance_lead', 'admin'];
+    const holders = await trx
+      .selectFrom('user_roles')
+      .select('user_id')
+      .where('role', 'in', roles)
+      .where('scope', 'in', ['', item.systemId])
+      .execute();
+    ids = [
+      ...new Set([item.ownerId, ...(system?.accountable_owner_id ? [system.accountable_owner_id] : []), ...holders.map((h) => h.user_id)]),
+    ];
+  } else if (audience === 'owner') ids = [item.ownerId];
   else if (audience === 'system_owner') {
     const system = await trx.selectFrom('ai_systems').select('accountable_owner_id').where('id', '=', item.systemId).executeTakeFirst();
     ids = system?.accountable_owner_id ? [system.accountable_owner_id] : [];
@@ -157,7 +171,7 @@ export async function escalateOne(
     `${item.title}`,
     `Item: ${item.itemType} ${item.itemId} (exception ${item.exceptionId}, system ${item.systemId})`,
     `Due: ${item.dueAt}`,
-    `Escalation level ${level.level} of ${levelCount}: sent to the ${level.audience.replace('_', ' ')}.`,
+    `Escalation level ${level.level} of ${levelCount}: sent to the ${level.audience.replaceAll('_', ' ')}.`,
   ].join('\n');
   for (const r of recipients) await enqueueEmail(trx, { to: r.email, kind: 'escalation', subject, body });
   const payload = {

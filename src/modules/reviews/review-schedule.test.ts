@@ -7,7 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { loadConfig } from '../../config.js';
 import { lastCompletedPeriod } from '../../governance/review-schedule.js';
+import { serverJobs } from '../../jobs/jobs.js';
 import { escalateOverdueReviews } from '../../workflows/overdue-reviews.js';
 import { scheduleDueReviews } from './review-scheduler.service.js';
 
@@ -182,6 +184,51 @@ for (const dialect of DIALECTS) {
       await t.store.transact((trx) => trx.updateTable('reviews').set({ status: 'signed' }).where('id', '=', review.id).execute());
       await escalateOverdueReviews(t.store, { now: new Date(due + 10 * DAY) });
       assert.equal((await levelsOf()).length, 3);
+    });
+
+    test('the configured hours (PROOFLINE_REVIEW_ESCALATION_HOURS) set when levels 2 and 3 of an overdue review go out', async () => {
+      const system = await inUse('high');
+      const created = await t.call(leadA, 'POST', '/api/v1/reviews', {
+        systemId: system,
+        kind: 'performance',
+        periodFrom: '2026-01-01T00:00:00.000Z',
+        periodTo: '2026-04-01T00:00:00.000Z',
+        // Three hours overdue at the real clock, which the job reads.
+        dueAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        preparerId: other.id,
+        reviewerId: leadA.id,
+        secondSignatoryId: leadB.id,
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const reviewId = created.json().id;
+      const runJob = (hours: readonly [number, number]) => {
+        const job = serverJobs({ store: t.store, config: { ...t.config, reviewEscalationHours: hours }, services: t.services }).find(
+          (j) => j.name === 'escalate-overdue-reviews',
+        );
+        assert.ok(job);
+        return job.run();
+      };
+      const levels = async () =>
+        (
+          await t.store.db.selectFrom('review_escalations').select('level').where('review_id', '=', reviewId).orderBy('level').execute()
+        ).map((e) => e.level);
+      assert.deepEqual(t.config.reviewEscalationHours, [24, 48], 'the defaults are unchanged (a day, two days)');
+      await runJob(t.config.reviewEscalationHours);
+      assert.deepEqual(await levels(), [1], 'by default, three hours overdue is level 1 only');
+      await runJob(loadConfig({ PROOFLINE_REVIEW_ESCALATION_HOURS: '2,4' }).reviewEscalationHours);
+      assert.deepEqual(await levels(), [1, 2], 'configured at two hours, level 2 leaves; level 3 (four hours) waits');
+      const mails = await t.store.db
+        .selectFrom('notifications')
+        .select('target')
+        .where('subject', 'like', '%Overdue (level 2)%performance review%')
+        .where('body', 'like', `%${reviewId}%`)
+        .execute();
+      assert.deepEqual(
+        mails.map((m) => m.target),
+        [owner.email],
+        "level 2's email goes to the system's accountable owner",
+      );
+      assert.throws(() => loadConfig({ PROOFLINE_REVIEW_ESCALATION_HOURS: 'soon' }), /PROOFLINE_REVIEW_ESCALATION_HOURS/);
     });
 
     test('the calendar feed: a per-person token lists their open reviews; a rotated token reads nothing; the token reads nothing else', async () => {

@@ -42,6 +42,8 @@ export interface InventorySearch {
   owner?: string;
   tag?: string;
   sort?: (typeof SORTS)[number];
+  /** Only systems with an overdue mandatory review. */
+  reviewOverdue?: true;
   /** 1-based. */
   page?: number;
   size?: (typeof PAGE_SIZES)[number];
@@ -68,6 +70,7 @@ export function validateInventorySearch(search: Record<string, unknown>): Invent
     owner: text(search.owner, 100),
     tag: text(search.tag, 100),
     sort: oneOf(SORTS, search.sort),
+    reviewOverdue: search.reviewOverdue === true || search.reviewOverdue === 'true' ? true : undefined,
     page: positive(search.page),
     size: (PAGE_SIZES as readonly number[]).includes(size ?? 0) ? (size as InventorySearch['size']) : undefined,
   };
@@ -75,14 +78,18 @@ export function validateInventorySearch(search: Record<string, unknown>): Invent
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as InventorySearch;
 }
 
+export const SYSTEM_TABS = ['overview', 'history', 'changes', 'reviews'] as const;
+
 export interface SystemSearch {
-  tab?: 'overview' | 'history' | 'changes';
+  tab?: (typeof SYSTEM_TABS)[number];
   /** History kinds shown, comma-separated. */
   kinds?: string;
   order?: 'asc' | 'desc';
   /** The two versions compared side by side. */
   from?: number;
   to?: number;
+  /** The reviews tab's page (1-based). */
+  reviewsPage?: number;
 }
 
 export function validateSystemSearch(search: Record<string, unknown>): SystemSearch {
@@ -94,12 +101,14 @@ export function validateSystemSearch(search: Record<string, unknown>): SystemSea
           .join(',')
       : '';
   const out: SystemSearch = {
-    tab: oneOf(['overview', 'history', 'changes'] as const, search.tab),
+    tab: oneOf(SYSTEM_TABS, search.tab),
     kinds: kinds || undefined,
     order: oneOf(['asc', 'desc'] as const, search.order),
     from: positive(search.from),
     to: positive(search.to),
+    reviewsPage: positive(search.reviewsPage),
   };
+  if (out.reviewsPage === 1) out.reviewsPage = undefined;
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as SystemSearch;
 }
 

@@ -1,6 +1,7 @@
 // My reviews: the reviews I prepare or sign (or everyone's), soonest due first, with the overdue
-// badge; filters in the URL, paged on the server.
-import { Anchor, Badge, Checkbox, Group, Pagination, Select, Stack, Table } from '@mantine/core';
+// badge; filters in the URL, paged on the server; my calendar feed's address.
+import { Anchor, Badge, Button, Checkbox, Group, Pagination, Select, Stack, Table } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { api, unwrap } from '../../api/client';
@@ -8,6 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { REVIEW_STATUSES, type ReviewsSearch, reviewsRoute } from '../../routes/reviews.routes';
+import { CalendarDialog } from './CalendarDialog';
 
 const PAGE_SIZE = 50;
 export const REVIEW_STATUS_LABEL = { prepared: 'Awaiting findings', findings: 'Awaiting signatures', signed: 'Signed' } as const;
@@ -16,6 +18,7 @@ export function ReviewsPage() {
   const search = reviewsRoute.useSearch();
   const navigate = useNavigate({ from: '/reviews' });
   const page = search.page ?? 1;
+  const [calendar, calendarDialog] = useDisclosure(false);
   const set = (change: Partial<ReviewsSearch>) =>
     navigate({ search: (prev: ReviewsSearch) => ({ ...prev, ...change, page: 'page' in change ? change.page : undefined }) });
   const reviews = useQuery({
@@ -38,7 +41,16 @@ export function ReviewsPage() {
   });
   return (
     <>
-      <PageHeader title="Reviews" description="Scheduled fairness, performance and risk reviews, each signed off by two people." />
+      <PageHeader
+        title="Reviews"
+        description="Scheduled fairness, performance and risk reviews, each signed off by two people."
+        actions={
+          <Button variant="default" onClick={calendarDialog.open}>
+            My calendar
+          </Button>
+        }
+      />
+      <CalendarDialog opened={calendar} onClose={calendarDialog.close} />
       <Stack gap="md">
         <Group align="flex-end">
           <Checkbox

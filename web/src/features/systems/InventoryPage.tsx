@@ -5,6 +5,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   Menu,
   Pagination,
@@ -195,6 +196,13 @@ function Filters({ search, setSearch }: { search: InventorySearch; setSearch: (c
           }}
         />
       </SimpleGrid>
+      <Checkbox
+        mt="sm"
+        label="Review overdue"
+        description="Only systems with a mandatory review open past its due date"
+        checked={search.reviewOverdue ?? false}
+        onChange={(e) => setSearch({ reviewOverdue: e.currentTarget.checked ? true : undefined })}
+      />
       {Object.keys(search).some((k) => k !== 'sort' && k !== 'size' && k !== 'page') && (
         <Anchor
           component="button"
@@ -212,6 +220,7 @@ function Filters({ search, setSearch }: { search: InventorySearch; setSearch: (c
               type: undefined,
               owner: undefined,
               tag: undefined,
+              reviewOverdue: undefined,
             });
           }}
         >

@@ -10,6 +10,7 @@ import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
 import { type SystemSearch, systemRoute } from '../../routes/systems.routes';
 import { ExportEvidenceButton } from '../evidence/ExportEvidenceButton';
+import { SystemReviews } from '../reviews/SystemReviews';
 import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
 import { PublicationPanel } from './PublicationPanel';
@@ -199,6 +200,14 @@ export function SystemPage() {
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
           <Tabs.Tab value="changes">Changes</Tabs.Tab>
+          <Tabs.Tab value="reviews">
+            Reviews
+            {s.reviewOverdue && (
+              <Badge ml={6} size="xs" color="red" variant="light">
+                overdue
+              </Badge>
+            )}
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview">
           <Grid gap="md">
@@ -259,6 +268,13 @@ export function SystemPage() {
         </Tabs.Panel>
         <Tabs.Panel value="changes">
           <SystemChanges systemId={s.id} latest={s.version} search={search} />
+        </Tabs.Panel>
+        <Tabs.Panel value="reviews">
+          <SystemReviews
+            system={s}
+            page={search.reviewsPage ?? 1}
+            onPage={(page) => navigate({ search: (prev: SystemSearch) => ({ ...prev, reviewsPage: page === 1 ? undefined : page }) })}
+          />
         </Tabs.Panel>
       </Tabs>
     </>

@@ -18,6 +18,7 @@ export function listQuery(search: InventorySearch): Query<'listSystems'> {
     withoutOwner: search.owner === 'none' ? true : undefined,
     tag: search.tag,
     sort: search.sort,
+    reviewOverdue: search.reviewOverdue,
     limit: size,
     offset: ((search.page ?? 1) - 1) * size,
   };
