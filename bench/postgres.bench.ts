@@ -72,7 +72,8 @@ async function sequential(instance: Instance, headers: Record<string, string>, c
 }
 
 async function warm(instances: Instance[], headers: Record<string, string>): Promise<void> {
-  for (const [k, instance] of instances.entries()) for (let i = 0; i < 200; i++) await create(instance.url, headers, 900_000 + k * 1000 + i);
+  for (const [k, instance] of instances.entries())
+    for (let i = 0; i < 200; i++) await create(instance.url, headers, 900_000 + k * 1000 + i);
 }
 
 export async function run(): Promise<BenchResult[]> {
