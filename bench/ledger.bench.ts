@@ -112,7 +112,7 @@ async function seedBigLedger(dir: string, keyFile: string): Promise<Store> {
   for (let start = 0; start < BIG; start += 10_000) {
     const inputs = Array.from({ length: 10_000 }, (_, i) => input(start + i));
     await store.transact((trx) => appendEvents(trx, ctx, inputs));
-    if ((start + 10_000) % 250_000 === 0) await store.transact((trx) => makeCheckpoint(trx, { signer }));
+    if ((start + 10_000) % 250_000 === 0) await store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true });
   }
   store.sqlite?.exec('analyze');
   return store;

@@ -149,7 +149,7 @@ export function registerLedgerCommands(program: Command): void {
     .description('sign a checkpoint of the ledger now (unless the latest already covers every event) and print it')
     .action(async () => {
       const signer = loadSigningKey(loadConfig());
-      const made = await withStore((store) => store.transact((trx) => makeCheckpoint(trx, { signer })));
+      const made = await withStore((store) => store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true }));
       process.stdout.write(made.checkpoint.note);
     });
 
@@ -158,7 +158,7 @@ export function registerLedgerCommands(program: Command): void {
     .description('write the latest signed checkpoint to FILE (making one if the ledger grew), to verify against later')
     .action(async (file: string) => {
       const signer = loadSigningKey(loadConfig());
-      const made = await withStore((store) => store.transact((trx) => makeCheckpoint(trx, { signer })));
+      const made = await withStore((store) => store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true }));
       fs.writeFileSync(file, made.checkpoint.note);
       process.stdout.write(`saved checkpoint of ${made.checkpoint.treeSize} events to ${file}\n`);
     });

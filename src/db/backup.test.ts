@@ -66,7 +66,7 @@ describe('backup [sqlite]', () => {
   test('copies every user and ledger event while the server has the database open', async () => {
     // Committed pages are still in the -wal file: a plain copy of the main file would miss them.
     assert.ok(fs.statSync(`${dbFile}-wal`).size > 0);
-    await server.store.transact((trx) => makeCheckpoint(trx, { signer }));
+    await server.store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true });
     const source = await snapshot(server.store);
     const file = path.join(path.dirname(dbFile), 'copy.db');
     const res = await runCli(`sqlite:${dbFile}`, ['backup', file]);

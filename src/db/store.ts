@@ -1,9 +1,12 @@
 // The store: one Kysely instance for reads and a write path that runs a use case in a transaction.
 // SQLite: one writer connection with group commit (concurrent writes share one synced commit,
 // each isolated by a savepoint), plus a separate reader connection (WAL lets readers run beside
-// the writer). PostgreSQL: a pool; every write transaction first takes one advisory lock, so
-// writes are serialised exactly as on SQLite and the ledger stays one linear sequence across
-// any number of server processes.
+// the writer); events are appended to the tree inside the write transaction. PostgreSQL: a pool;
+// write transactions run concurrently at SERIALIZABLE isolation (retried on a serialization
+// failure), each recording its events in the ledger's queue; after the commit, the process's
+// integrator (ledger/integrator.ts) moves queued events into the tree in batches under the ledger
+// lock, and only then is the caller answered. The ledger stays one linear sequence across any
+// number of server processes, and its lock is held for a few round trips per batch, not per write.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -20,6 +23,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
+import { type IntegrationRound, LEDGER_LOCK_KEY, LedgerIntegrator } from '../ledger/integrator.js';
 import type { Database } from './schema.js';
 
 /** What a use case receives: a Kysely bound to the open transaction. */
@@ -34,7 +38,7 @@ export interface Store {
   readonly writer: Kysely<Database>;
   /** Run `fn` in one transaction; its ledger events commit with it. Durable when it resolves.
    * `fn` must only touch the database: no network calls, no nested transact(). */
-  transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  transact<T>(fn: (trx: Tx) => Promise<T>, options?: TransactOptions): Promise<T>;
   /** For SQLite: the raw better-sqlite3 handle of the writer (backup, bulk paths). db/ and ledger/ only. */
   readonly sqlite: SQLite.Database | null;
   /** db/ and ledger/ only; features use listen() / notify(). */
@@ -44,9 +48,22 @@ export interface Store {
   listen(channel: string, onNotice: (payload: string) => void, onError: (error: unknown) => void): Promise<Listening | null>;
   /** Write transactions asked for and not yet answered (queued or running): the write-queue depth. */
   pendingWrites(): number;
-  /** Tells `listener` the size of each group commit (SQLite; on PostgreSQL each write commits alone). */
+  /** Tells `listener` the size of each group commit (SQLite) or of each integration round, in
+   * events (PostgreSQL, where write transactions commit alone and the integrator batches). */
   onGroupCommit(listener: (size: number) => void): void;
+  /** Tells `listener`, for each integration round (PostgreSQL), the seconds from the earliest
+   * waiting commit to the events' integration. Never called on SQLite (no queue, no lag). */
+  onIntegration(listener: (round: IntegrationRound) => void): void;
   close(): Promise<void>;
+}
+
+export interface TransactOptions {
+  /** The transaction reads the tree head or needs its events' sequence numbers before it commits
+   * (checkpoints, evidence packs, ledger notes). On PostgreSQL it then holds the ledger lock from
+   * its first statement (READ COMMITTED, so it reads the head as the last holder left it) and
+   * appends to the tree directly, as the integrator does; keep these rare and short. SQLite runs
+   * every write this way already. */
+  sequenced?: boolean;
 }
 
 /** A listen() that runs until stopped. */
@@ -119,10 +136,28 @@ export async function insertRows<T extends keyof Database & string>(
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-const WRITE_LOCK_KEY = 4242001;
-
 /** The better-sqlite3 handle behind a SQLite write transaction, for prepared-statement hot paths. */
 const rawHandles = new WeakMap<Tx, SQLite.Database>();
+
+/** PostgreSQL write transactions that queue their events (not sequenced), and whether they did. */
+const queueing = new WeakMap<Tx, { queued: boolean }>();
+
+/** Whether appends in this transaction go to the ledger's queue (ledger/ledger.service.ts): a
+ * PostgreSQL write transaction that is not sequenced. */
+export function appendsToQueue(trx: Tx): boolean {
+  return queueing.has(trx);
+}
+
+/** ledger/ only: this transaction queued events, so its caller waits for their integration. */
+export function markQueued(trx: Tx): void {
+  const state = queueing.get(trx);
+  if (state) state.queued = true;
+}
+
+/** Whether this transaction may read the tree head as final: SQLite's, or a sequenced one. */
+export function isSequenced(trx: Tx): boolean {
+  return !queueing.has(trx);
+}
 
 export function sqliteHandleOf(trx: Tx): SQLite.Database | undefined {
   return rawHandles.get(trx);
@@ -318,6 +353,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
     listen: async () => null,
     pendingWrites: () => pending,
     onGroupCommit: (listener) => void groupListeners.push(listener),
+    onIntegration: () => {},
     transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
       pending += 1;
       return new Promise<T>((resolve, reject) => {
@@ -340,10 +376,57 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
   };
 }
 
+/** SQLSTATEs after which a write transaction is simply run again: it wrote nothing. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 30;
+
+const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
+
 export function createPostgresStore(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const groupListeners: Array<(size: number) => void> = [];
+  const integrationListeners: Array<(round: IntegrationRound) => void> = [];
+  const integrator = new LedgerIntegrator(url, (round) => {
+    for (const listener of groupListeners) listener(round.events);
+    for (const listener of integrationListeners) listener(round);
+  });
   let pending = 0;
+
+  /** Under the ledger lock from the first statement: appends go straight into the tree. */
+  const sequenced = <T>(fn: (trx: Tx) => Promise<T>) =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`.execute(trx);
+      return fn(trx);
+    });
+
+  /** Beside other writers, SERIALIZABLE, events queued; run again when PostgreSQL cannot order it
+   * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
+   * Answered once its events are integrated. */
+  async function queued<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const state = { queued: false };
+      let result: T;
+      try {
+        result = await db
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute(async (trx) => {
+            queueing.set(trx, state);
+            return fn(trx);
+          });
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        // Back off a little, more with each attempt, at random: the writers that collided part.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+        continue;
+      }
+      // Committed: never run again from here on. The events are durable in the queue.
+      if (state.queued) await integrator.integrated();
+      return result;
+    }
+  }
+
   return {
     dialect: 'postgres',
     db,
@@ -366,20 +449,17 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       };
     },
     pendingWrites: () => pending,
-    onGroupCommit: () => {},
-    transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    onGroupCommit: (listener) => void groupListeners.push(listener),
+    onIntegration: (listener) => void integrationListeners.push(listener),
+    transact<T>(fn: (trx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
       pending += 1;
-      return db
-        .transaction()
-        .execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);
-          return fn(trx);
-        })
-        .finally(() => {
-          pending -= 1;
-        });
+      return (options?.sequenced ? sequenced(fn) : queued(fn)).finally(() => {
+        pending -= 1;
+      });
     },
     async close() {
+      while (pending > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await integrator.close();
       await db.destroy();
       // Kysely ends the pool only if it used it; raw pool users (ledger verification) need this.
       if (!pool.ended) await pool.end();

@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
       person = await cliUser(store, ['admin'], ['read']);
       signer = testSigner();
       systemId = (await buildSystem(store)).id;
-      await store.transact((trx) => makeCheckpoint(trx, { signer }));
+      await store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true });
       await buildSystem(store);
       orgPack = await writePack(store, signer, { kind: 'organisation' });
       systemPack = await writePack(store, signer, { kind: 'system', id: systemId });

@@ -21,7 +21,7 @@ import { requireControlId } from '../frameworks/evidence.js';
 import { loadSoa, type SoaView } from '../governance/soa.js';
 import { makeCheckpoint } from '../ledger/checkpoints.service.js';
 import { allCheckpoints, readNodes } from '../ledger/ledger.repository.js';
-import { appendEvent } from '../ledger/ledger.service.js';
+import { appendEvent, sequenceOf } from '../ledger/ledger.service.js';
 import {
   consistencyProofFromNodes,
   consistencyProofNodeIds,
@@ -125,16 +125,19 @@ export async function generateEvidencePack(
   const generatedAt = new Date().toISOString();
   // The live control status and the SoA at generation time, read before anything is written.
   const [frameworks, soa] = await Promise.all([liveControlStatus(store, checked, new Date(generatedAt)), loadSoa(store.db)]);
-  const { event, checkpoint } = await store.transact(async (trx) => {
-    const appended = await appendEvent(trx, ctx, {
-      type: 'evidence_pack.generated',
-      subject: { type: 'evidence_pack', id: packId },
-      // An external auditor's export names the grant it was made under.
-      data: { packId, scope: checked, generatedAt, ...(ctx.actor.auditorGrantId ? { auditorGrantId: ctx.actor.auditorGrantId } : {}) },
-    });
-    const made = await makeCheckpoint(trx, { signer });
-    return { event: appended, checkpoint: made.checkpoint };
-  });
+  const { event, checkpoint } = await store.transact(
+    async (trx) => {
+      const appended = await appendEvent(trx, ctx, {
+        type: 'evidence_pack.generated',
+        subject: { type: 'evidence_pack', id: packId },
+        // An external auditor's export names the grant it was made under.
+        data: { packId, scope: checked, generatedAt, ...(ctx.actor.auditorGrantId ? { auditorGrantId: ctx.actor.auditorGrantId } : {}) },
+      });
+      const made = await makeCheckpoint(trx, { signer });
+      return { event: appended, checkpoint: made.checkpoint };
+    },
+    { sequenced: true },
+  );
   const head: Omit<PackManifest, 'files' | 'events'> = {
     format: PACK_FORMAT,
     packId,
@@ -149,7 +152,7 @@ export async function generateEvidencePack(
     },
     proofs: checked.kind === 'organisation' && !checked.from && !checked.to ? 'complete' : 'paths',
   };
-  const stream = packStream(store.db, head, event.seq, { frameworks, soa });
+  const stream = packStream(store.db, head, sequenceOf(event), { frameworks, soa });
   return { packId, fileName: `proofline-evidence-${generatedAt.slice(0, 10)}-${packId.slice(0, 8)}.zip`, stream };
 }
 

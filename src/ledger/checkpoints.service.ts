@@ -7,7 +7,7 @@
 // never rest. The checkpoint row itself is the record (append-only, like the events).
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Store, Tx } from '../db/store.js';
+import { isSequenced, type Store, type Tx } from '../db/store.js';
 import { formatCheckpoint, signNote } from './checkpoint-note.js';
 import { type CheckpointRecord, latestCheckpoint, readHead } from './ledger.repository.js';
 import { MerkleFrontier } from './merkle.js';
@@ -21,6 +21,8 @@ export interface CheckpointOutcome {
 
 /** Signs the current tree head, unless the latest checkpoint already has this size. */
 export async function makeCheckpoint(trx: Tx, { signer }: { signer: LedgerSigner }): Promise<CheckpointOutcome> {
+  // Elsewhere the head may not be final: queued events are still to be integrated before it.
+  if (!isSequenced(trx)) throw new Error('makeCheckpoint runs in a sequenced transaction (store.transact(fn, { sequenced: true }))');
   const head = await readHead(trx);
   const latest = await latestCheckpoint(trx);
   if (latest && latest.treeSize === head.size) return { checkpoint: latest, created: false };
@@ -37,7 +39,7 @@ export async function makeCheckpoint(trx: Tx, { signer }: { signer: LedgerSigner
 /** The periodic job: a checkpoint only when events arrived since the last one. */
 export async function checkpointIfGrown(store: Store, signer: LedgerSigner): Promise<CheckpointOutcome | null> {
   if (!(await hasGrown(store.db))) return null;
-  return store.transact((trx) => makeCheckpoint(trx, { signer }));
+  return store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true });
 }
 
 async function hasGrown(db: Kysely<Database>): Promise<boolean> {

@@ -43,6 +43,14 @@ const str = JSON.stringify;
 /** The envelope written key by key in RFC 8785 order (UTF-16 code units), optional keys left out
  * when undefined. The subject ({id, type, version?}) is written inline: it is on every event. */
 export function eventLeaf(e: EventEnvelope): string {
+  const [head, tail] = eventLeafParts(e);
+  return head + str(e.seq) + tail;
+}
+
+/** The leaf around its sequence number: leaf = head + String(seq) + tail. An event queued before it
+ * has a sequence number (PostgreSQL, ledger/integrator.ts) is stored as these two parts, so the
+ * integrator makes its leaf by concatenation, without parsing or canonicalising anything again. */
+export function eventLeafParts(e: Omit<EventEnvelope, 'seq'>): [head: string, tail: string] {
   let out = `{"actor":${actorJson(e.actor)}`;
   if (e.after !== undefined) out += `,"after":${canonicalJson(e.after)}`;
   if (e.before !== undefined) out += `,"before":${canonicalJson(e.before)}`;
@@ -54,11 +62,12 @@ export function eventLeaf(e: EventEnvelope): string {
   if (e.reason !== undefined) out += `,"reason":${str(e.reason)}`;
   out += `,"recordedAt":${str(e.recordedAt)}`;
   if (e.references !== undefined) out += `,"references":${canonicalJson(e.references)}`;
-  out += `,"requestId":${str(e.requestId)},"seq":${str(e.seq)}`;
+  const head = `${out},"requestId":${str(e.requestId)},"seq":`;
+  out = '';
   if (e.sourceAddress !== undefined) out += `,"sourceAddress":${str(e.sourceAddress)}`;
   out += `,"subject":${subjectJson(e.subject)},"type":${str(e.type)},"v":${str(e.v)}`;
   if (e.via !== undefined) out += `,"via":${canonicalJson(e.via)}`;
-  return `${out}}`;
+  return [head, `${out}}`];
 }
 
 function subjectJson(subject: EventEnvelope['subject']): string {

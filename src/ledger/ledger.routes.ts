@@ -111,7 +111,7 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       config: { access: { roles: CHECKPOINTERS, scope: 'write' } },
     },
     async () => {
-      const made = await store.transact((trx) => makeCheckpoint(trx, { signer }));
+      const made = await store.transact((trx) => makeCheckpoint(trx, { signer }), { sequenced: true });
       return { checkpoint: presentCheckpoint(made.checkpoint), created: made.created };
     },
   );
@@ -217,7 +217,9 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       config: { access: { roles: ['admin'], scope: 'write' } },
     },
     async (req, reply) => {
-      const note = await store.transact((trx) => addLedgerNote(trx, { ctx: requestContext(req), note: req.body }));
+      const note = await store.transact((trx) => addLedgerNote(trx, { ctx: requestContext(req), note: req.body }), {
+        sequenced: true,
+      });
       return reply.status(201).send(note);
     },
   );

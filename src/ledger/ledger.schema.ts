@@ -127,6 +127,8 @@ export const VerifyReportView = Type.Object({
     }),
     Type.Null(),
   ]),
+  queued: Type.Integer({ description: 'Events committed and not yet integrated into the tree (PostgreSQL; always 0 on SQLite)' }),
+  oldestQueuedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const NoteBody = Type.Object(

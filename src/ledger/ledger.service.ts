@@ -7,8 +7,8 @@
 import type SQLite from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, ApplyingApproval, RequestContext } from '../context.js';
-import { sqliteHandleOf, type Tx } from '../db/store.js';
-import { eventLeaf } from './event-leaf.js';
+import { appendsToQueue, insertRows, markQueued, sqliteHandleOf, type Tx } from '../db/store.js';
+import { eventLeaf, eventLeafParts } from './event-leaf.js';
 import { requireEventType } from './event-types.js';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
@@ -37,7 +37,9 @@ export interface EventInput {
 }
 
 export interface AppendedEvent {
-  seq: number;
+  /** Null when the event went to the ledger's queue (a PostgreSQL write that is not sequenced):
+   * it has its number once the write is acknowledged (ledger/integrator.ts). */
+  seq: number | null;
   eventId: string;
   recordedAt: string;
 }
@@ -179,9 +181,58 @@ function parseHead(row: { size: number; frontier: string }): Head {
   return { size: Number(row.size), frontier: MerkleFrontier.fromState(Number(row.size), frontierHashes(row.frontier)) };
 }
 
+/** The envelope of an event, all but its sequence number. */
+function envelope(input: EventInput, ctx: RequestContext, actor: LedgerActor, eventId: string, recordedAt: string) {
+  requireEventType(input.type);
+  return {
+    v: 1,
+    id: eventId,
+    type: input.type,
+    recordedAt,
+    actor,
+    onBehalfOf: input.onBehalfOf ?? undefined,
+    subject: { type: input.subject.type, id: input.subject.id, version: input.subject.version ?? undefined },
+    before: input.before,
+    after: input.after,
+    patch: input.patch,
+    reason: input.reason ?? undefined,
+    references: input.references?.length ? input.references : undefined,
+    data: input.data,
+    requestId: ctx.requestId,
+    sourceAddress: ctx.sourceAddress ?? undefined,
+    via: ctx.via,
+  };
+}
+
+/** PostgreSQL: the events go to the ledger's queue, in order, in the caller's transaction; the
+ * integrator gives them their sequence numbers before the write is acknowledged. */
+async function queueEvents(trx: Tx, ctx: RequestContext, inputs: EventInput[]): Promise<AppendedEvent[]> {
+  const actor = actorForLedger(ctx.actor);
+  const recordedAt = new Date().toISOString();
+  const rows = inputs.map((input) => {
+    const eventId = uuidv7();
+    const [leafHead, leafTail] = eventLeafParts(envelope(input, ctx, actor, eventId, recordedAt));
+    return {
+      event_id: eventId,
+      type: input.type,
+      actor_id: actor.id,
+      subject_type: input.subject.type,
+      subject_id: input.subject.id,
+      recorded_at: recordedAt,
+      system_id: systemIdOfEvent(input),
+      leaf_head: leafHead,
+      leaf_tail: leafTail,
+    };
+  });
+  await insertRows(trx, 'ledger_queue', rows);
+  markQueued(trx);
+  return rows.map((row) => ({ seq: null, eventId: row.event_id, recordedAt }));
+}
+
 /** Appends events in order, in the caller's transaction. */
 export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventInput[]): Promise<AppendedEvent[]> {
   if (inputs.length === 0) return [];
+  if (appendsToQueue(trx)) return queueEvents(trx, ctx, inputs);
   const handle = sqliteHandleOf(trx);
   const storage = handle ? sqliteStorage(handle) : kyselyStorage(trx);
   const head = parseHead(await storage.readHead());
@@ -193,27 +244,8 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   };
   let seq = head.size;
   for (const input of inputs) {
-    requireEventType(input.type);
     const eventId = uuidv7();
-    const leaf = eventLeaf({
-      v: 1,
-      seq,
-      id: eventId,
-      type: input.type,
-      recordedAt,
-      actor,
-      onBehalfOf: input.onBehalfOf ?? undefined,
-      subject: { type: input.subject.type, id: input.subject.id, version: input.subject.version ?? undefined },
-      before: input.before,
-      after: input.after,
-      patch: input.patch,
-      reason: input.reason ?? undefined,
-      references: input.references?.length ? input.references : undefined,
-      data: input.data,
-      requestId: ctx.requestId,
-      sourceAddress: ctx.sourceAddress ?? undefined,
-      via: ctx.via,
-    });
+    const leaf = eventLeaf({ ...envelope(input, ctx, actor, eventId, recordedAt), seq });
     const hash = leafHashOfText(leaf);
     storage.addEvent({
       seq,
@@ -236,6 +268,12 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   await storage.finish({ size: seq, frontier });
   decodedFrontier = { text: frontier, hashes };
   return appended;
+}
+
+/** The sequence number of an event appended in a sequenced transaction (store.transact option). */
+export function sequenceOf(event: AppendedEvent): number {
+  if (event.seq === null) throw new Error('the event was queued: append it in a sequenced transaction to know its number');
+  return event.seq;
 }
 
 export async function appendEvent(trx: Tx, ctx: RequestContext, input: EventInput): Promise<AppendedEvent> {

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** One ledger event. `leaf` is the RFC 8785 canonical JSON of the event: the bytes that are hashed.
  * The other columns are copies of fields inside `leaf`, kept for indexed reading. */
 export interface LedgerEventsTable {
@@ -28,6 +30,22 @@ export interface LedgerHeadTable {
   id: number;
   size: number;
   frontier: string;
+}
+
+/** An event written by a PostgreSQL write transaction and not yet integrated into the tree
+ * (ledger/integrator.ts): the index columns of ledger_events and the leaf around its sequence
+ * number. Integration deletes it in the transaction that inserts it into ledger_events. */
+export interface LedgerQueueTable {
+  id: Generated<number>;
+  event_id: string;
+  type: string;
+  actor_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  recorded_at: string;
+  system_id: string | null;
+  leaf_head: string;
+  leaf_tail: string;
 }
 
 export interface LedgerCheckpointsTable {
@@ -64,6 +82,7 @@ export interface LedgerTables {
   ledger_events: LedgerEventsTable;
   ledger_nodes: LedgerNodesTable;
   ledger_head: LedgerHeadTable;
+  ledger_queue: LedgerQueueTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_notes: LedgerNotesTable;
   ledger_verifications: LedgerVerificationsTable;

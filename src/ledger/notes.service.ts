@@ -5,7 +5,7 @@ import type { RequestContext } from '../context.js';
 import type { Tx } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { requireRationale } from '../rationale.js';
-import { appendEvent } from './ledger.service.js';
+import { appendEvent, sequenceOf } from './ledger.service.js';
 
 export interface NoteInput {
   text: string;
@@ -37,5 +37,5 @@ export async function addLedgerNote(trx: Tx, { ctx, note }: { ctx: RequestContex
     reason: text,
     references,
   });
-  return { id: row.id, text: row.text, references, createdAt: row.created_at, seq: event.seq, eventId: event.eventId };
+  return { id: row.id, text: row.text, references, createdAt: row.created_at, seq: sequenceOf(event), eventId: event.eventId };
 }

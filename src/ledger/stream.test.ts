@@ -85,7 +85,9 @@ for (const dialect of DIALECTS) {
     });
 
     const note = (text: string) =>
-      t.store.transact((trx) => addLedgerNote(trx, { ctx: systemContext('test'), note: { text: `a note on the ledger: ${text}` } }));
+      t.store.transact((trx) => addLedgerNote(trx, { ctx: systemContext('test'), note: { text: `a note on the ledger: ${text}` } }), {
+        sequenced: true,
+      });
     const open = async (path: string, user: TestUser | null, headers: Record<string, string> = {}) => {
       const controller = new AbortController();
       controllers.push(controller);

@@ -66,7 +66,8 @@ for (const dialect of DIALECTS) {
 
     beforeEach(async () => {
       ledger = await openLedger(dialect, 20);
-      checkpointAt20 = (await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }))).checkpoint.note;
+      checkpointAt20 = (await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }), { sequenced: true }))
+        .checkpoint.note;
       await dropProtection(ledger.store);
     });
 
@@ -253,7 +254,7 @@ for (const dialect of DIALECTS) {
           },
         ]),
       );
-      await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }));
+      await ledger.store.transact((trx) => makeCheckpoint(trx, { signer: ledger.signer }), { sequenced: true });
       await dropProtection(ledger.store);
     });
 

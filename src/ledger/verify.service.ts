@@ -8,6 +8,7 @@ import { type NoteVerifier, verifyCheckpoint } from './checkpoint-note.js';
 import type { IndexColumn, LeafBatch } from './leaf-batch.js';
 import { HASH_SIZE, hashPrefixedLeaf, MerkleFrontier } from './merkle.js';
 import { columnMismatch, columnsMatchLeaf, seqAfterKey, seqKeyAt } from './verify-index.js';
+import { checkQueue } from './verify-queue.js';
 import { openSnapshot, type Snapshot } from './verify-snapshots.js';
 
 export const PROBLEM_KINDS = [
@@ -20,6 +21,8 @@ export const PROBLEM_KINDS = [
   'fork',
   'truncated',
   'head_mismatch',
+  'integrated_twice',
+  'queue_unguarded',
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
@@ -40,6 +43,9 @@ export interface VerifyReport {
   rootHash: string;
   checkpointsChecked: number;
   problem: VerifyProblem | null;
+  /** Events committed and not yet integrated (PostgreSQL's queue; 0 on SQLite), when read. */
+  queued: number;
+  oldestQueuedAt: string | null;
 }
 
 /** A checkpoint to hold the rebuilt tree against when it reaches `treeSize` leaves. */
@@ -96,10 +102,15 @@ export async function verifyLedger(
       onProgress?.(frontier.size, Math.max(snapshot.headSize, frontier.size));
     }
     checkEnd(snapshot, frontier, marks.slice(next));
-    return { ok: true, events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, problem: null };
+    // Nothing queued lost or integrated twice (verify-queue.ts).
+    const queue = await checkQueue(store);
+    const report = { events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, ...queue.state };
+    if (queue.problem) return { ok: false, ...report, problem: { ...queue.problem, seq: null } };
+    return { ok: true, ...report, problem: null };
   } catch (error) {
     if (!(error instanceof FoundProblem)) throw error;
-    return { ok: false, events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked, problem: error.problem };
+    const report = { events: frontier.size, rootHash: hex(frontier.root()), checkpointsChecked: checked };
+    return { ok: false, ...report, problem: error.problem, queued: 0, oldestQueuedAt: null };
   } finally {
     await snapshot.close();
   }

@@ -1,0 +1,213 @@
+// The ledger's integrator on PostgreSQL (issue 13; the design of Tessera and Trillian before it).
+// A write transaction no longer serialises on the ledger: it records its events in ledger_queue,
+// without sequence numbers, and commits beside every other writer (SERIALIZABLE, so the use cases
+// still behave as if they ran one at a time). The integrator then, holding the ledger lock for a few
+// round trips only, moves what is queued into ledger_events: it assigns the next sequence numbers
+// in queue order, makes each leaf (leaf_head + seq + leaf_tail), extends the Merkle tree and the
+// head, and deletes the rows from the queue, all in one transaction. Many transactions' events go
+// in one round, so the ledger's serialising point costs a few round trips per batch, not the
+// whole use case per write.
+//
+// Each process runs one integrator. A write's caller is answered only after a round that began
+// after its commit has ended, so at acknowledgement the event has its sequence number and an
+// inclusion proof, as before. Any process integrates whatever is queued, its own or another's:
+// a process killed between a commit and its round leaves queued events that the next round of
+// any process integrates (the sweep below runs every SWEEP_MS whatever happens).
+import pg from 'pg';
+import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
+import { leafHashOfText, MerkleFrontier } from './merkle.js';
+
+/** The one lock that orders the ledger: held by the integrator's round and by sequenced writes. */
+export const LEDGER_LOCK_KEY = 4242001;
+/** Queued events one round integrates at most (a longer queue takes several rounds). */
+const ROUND_LIMIT = 2000;
+const SWEEP_MS = 500;
+const RETRY_DELAYS_MS = [20, 100, 500, 1000];
+
+interface QueuedRow {
+  id: number;
+  event_id: string;
+  type: string;
+  actor_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  recorded_at: string;
+  system_id: string | null;
+  leaf_head: string;
+  leaf_tail: string;
+}
+
+export interface IntegrationRound {
+  events: number;
+  /** Seconds from the earliest waiting commit to the end of the round. */
+  lagSeconds: number;
+}
+
+interface Waiter {
+  since: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const hex = (bytes: Uint8Array) => `'\\x${Buffer.from(bytes).toString('hex')}'::bytea`;
+const text = (value: string | null) => (value === null ? 'null' : pg.escapeLiteral(value));
+
+/** The SQL that integrates `rows` after a tree of `size` with `frontier`: one round trip. */
+function integrationSql(rows: QueuedRow[], size: number, frontierHashes: Uint8Array[]) {
+  const frontier = MerkleFrontier.fromState(size, frontierHashes);
+  const events: string[] = [];
+  const nodes: string[] = [];
+  let seq = size;
+  for (const row of rows) {
+    const leaf = row.leaf_head + String(seq) + row.leaf_tail;
+    const hash = leafHashOfText(leaf);
+    events.push(
+      `(${seq}, ${text(row.event_id)}, ${text(row.type)}, ${text(row.actor_id)}, ${text(row.subject_type)}, ${text(row.subject_id)}, ${text(row.recorded_at)}, ${text(leaf)}, ${hex(hash)}, ${text(row.system_id)})`,
+    );
+    frontier.add(hash, (level, index, nodeHash) => {
+      if (level >= LOWEST_STORED_LEVEL) nodes.push(`(${level}, ${index}, ${hex(nodeHash)})`);
+    });
+    seq += 1;
+  }
+  const state = frontier.state().hashes.map((h) => Buffer.from(h).toString('base64'));
+  return [
+    `insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash, system_id) values ${events.join(', ')};`,
+    nodes.length > 0 ? `insert into ledger_nodes (level, idx, hash) values ${nodes.join(', ')};` : '',
+    `update ledger_head set size = ${seq}, frontier = ${text(JSON.stringify(state))} where id = 1;`,
+    `delete from ledger_queue where id in (${rows.map((r) => r.id).join(', ')});`,
+    'commit',
+  ].join('\n');
+}
+
+export class LedgerIntegrator {
+  readonly #url: string;
+  readonly #onRound: (round: IntegrationRound) => void;
+  #client: pg.Client | null = null;
+  #running: Promise<void> | null = null;
+  /** Callers waiting for a round that has not started yet. */
+  #waiting: Waiter[] = [];
+  #sweep: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(url: string, onRound: (round: IntegrationRound) => void) {
+    this.#url = url;
+    this.#onRound = onRound;
+    this.#sweep = setInterval(() => void this.#sweepQueue(), SWEEP_MS);
+    this.#sweep.unref();
+  }
+
+  /** Resolves when every event committed before this call is in ledger_events. */
+  integrated(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ since: performance.now(), resolve, reject });
+      this.#start();
+    });
+  }
+
+  /** Stops sweeping, lets the round in progress and those waiting finish, and disconnects. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    while (this.#running) await this.#running;
+    await this.#client?.end().catch(() => {});
+    this.#client = null;
+  }
+
+  #start(): void {
+    if (this.#running) return; // the running round ends by starting the next for those waiting
+    this.#running = this.#rounds().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  async #rounds(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      // Those waiting now committed before this round begins: it reads what they queued.
+      const waiters = this.#waiting;
+      this.#waiting = [];
+      try {
+        const events = await this.#withRetries(() => this.#integrateAll());
+        const lagSeconds = (performance.now() - Math.min(...waiters.map((w) => w.since))) / 1000;
+        this.#onRound({ events, lagSeconds });
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+  }
+
+  /** Rounds until the queue is empty of what was committed when each round read it. */
+  async #integrateAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const integrated = await this.#round();
+      total += integrated;
+      if (integrated < ROUND_LIMIT) return total;
+    }
+  }
+
+  async #round(): Promise<number> {
+    const client = await this.#connection();
+    try {
+      // One round trip: the lock (waited for), then, each statement seeing every commit before it
+      // (READ COMMITTED), the queue in order and the head of the tree.
+      const results = (await client.query(
+        `begin; select pg_advisory_xact_lock(${LEDGER_LOCK_KEY});
+         select id, event_id, type, actor_id, subject_type, subject_id, recorded_at, system_id, leaf_head, leaf_tail
+           from ledger_queue order by id limit ${ROUND_LIMIT};
+         select size, frontier from ledger_head where id = 1`,
+      )) as unknown as pg.QueryResult[];
+      const rows = results[2].rows as QueuedRow[];
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
+      const head = results[3].rows[0] as { size: string | number; frontier: string };
+      const frontier = (JSON.parse(head.frontier) as string[]).map((h) => new Uint8Array(Buffer.from(h, 'base64')));
+      await client.query(integrationSql(rows, Number(head.size), frontier));
+      return rows.length;
+    } catch (error) {
+      await client.query('rollback').catch(() => this.#drop());
+      throw error;
+    }
+  }
+
+  async #withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (attempt >= RETRY_DELAYS_MS.length) throw error;
+        this.#drop();
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  }
+
+  async #connection(): Promise<pg.Client> {
+    if (this.#client) return this.#client;
+    const client = new pg.Client({ connectionString: this.#url });
+    client.on('error', () => this.#drop());
+    await client.connect();
+    this.#client = client;
+    return client;
+  }
+
+  #drop(): void {
+    const client = this.#client;
+    this.#client = null;
+    void client?.end().catch(() => {});
+  }
+
+  /** Integrates what others left queued (a process killed after its commit, before its round). */
+  async #sweepQueue(): Promise<void> {
+    if (this.#closed || this.#running) return;
+    try {
+      const client = await this.#connection();
+      const { rows } = await client.query('select exists (select 1 from ledger_queue) as queued');
+      if (rows[0]?.queued) await this.integrated();
+    } catch {
+      this.#drop(); // the next sweep tries again
+    }
+  }
+}
