@@ -1,0 +1,172 @@
+// The PostgreSQL write path (issue 13, ledger/integrator.ts): writes run side by side and queue
+// their events; an acknowledged write's events are integrated; what a dead process left queued is
+// integrated by another; the queue cannot lose an event; verification checks both guards.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { createPgDatabase, createTestStore, DIALECTS } from '../../test/stores.js';
+import { loadConfig } from '../config.js';
+import { systemContext } from '../context.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createPostgresStore, type Store } from '../db/store.js';
+import { eventLeafParts } from './event-leaf.js';
+import { appendEvent } from './ledger.service.js';
+import { type LedgerSigner, loadSigningKey } from './signing-key.js';
+import { verifyLedger } from './verify.service.js';
+
+const ctx = systemContext('integrator-test');
+
+function testSigner(): LedgerSigner {
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'key.pem');
+  return loadSigningKey(loadConfig({ PROOFLINE_SIGNING_KEY_FILE: keyFile }));
+}
+
+async function until(condition: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return condition();
+}
+
+/** A queued event as a process writes it, committed on a raw connection that never integrates it. */
+function queuedRow(id: string, subjectId: string) {
+  const [head, tail] = eventLeafParts({
+    v: 1,
+    id,
+    type: 'test.write',
+    recordedAt: new Date().toISOString(),
+    actor: { kind: 'system', id: null, email: null, name: 'test', roles: [] },
+    subject: { type: 'test', id: subjectId },
+    requestId: 'raw',
+  });
+  return {
+    text: 'insert into ledger_queue (event_id, type, subject_type, subject_id, recorded_at, leaf_head, leaf_tail) values ($1, $2, $3, $4, $5, $6, $7)',
+    values: [id, 'test.write', 'test', subjectId, new Date().toISOString(), head, tail],
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`writes side by side stay serializable [${dialect}]`, () => {
+    let store: Store;
+    before(async () => {
+      store = await createTestStore(dialect);
+    });
+    after(() => store.close());
+
+    test('40 concurrent read-then-write increments of one counter lose none, and the ledger is contiguous', async () => {
+      // Each reads the counter and writes it plus one: without serializable writes (or the one
+      // writer of SQLite) two would read the same value and one increment would be lost.
+      await store.transact((trx) => trx.insertInto('appeal_counters').values({ year: 1999, last_number: 0 }).execute());
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          store.transact(async (trx) => {
+            const row = await trx.selectFrom('appeal_counters').select('last_number').where('year', '=', 1999).executeTakeFirstOrThrow();
+            await trx
+              .updateTable('appeal_counters')
+              .set({ last_number: Number(row.last_number) + 1 })
+              .where('year', '=', 1999)
+              .execute();
+            return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `inc-${i}` } });
+          }),
+        ),
+      );
+      const counter = await store.db.selectFrom('appeal_counters').select('last_number').where('year', '=', 1999).executeTakeFirstOrThrow();
+      assert.equal(Number(counter.last_number), 40);
+      const seqs = (await store.db.selectFrom('ledger_events').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq));
+      assert.deepEqual(
+        seqs,
+        seqs.map((_, i) => i),
+      );
+      assert.equal(seqs.length, 40);
+    });
+  });
+}
+
+describe('the ledger queue [postgres]', () => {
+  let url: string;
+  let store: Store;
+  const signer = testSigner();
+  before(async () => {
+    url = await createPgDatabase();
+    store = createPostgresStore(url);
+    await migrateToLatest(store.writer);
+  });
+  after(() => store.close());
+
+  test('an acknowledged write has its sequence number and an empty queue behind it', async () => {
+    const event = await store.transact((trx) => appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: 'ack' } }));
+    assert.equal(event.seq, null, 'inside the transaction the event is queued, without a number');
+    const row = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', event.eventId).executeTakeFirst();
+    assert.ok(row, 'integrated when the write is acknowledged');
+    const queued = await store.db.selectFrom('ledger_queue').select('event_id').execute();
+    assert.deepEqual(queued, []);
+  });
+
+  test('events a process committed and never integrated (it died) are integrated by another within a second', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const id = randomUUID();
+    try {
+      await client.query(queuedRow(id, 'orphan'));
+    } finally {
+      await client.end();
+    }
+    const integrated = await until(async () => {
+      const row = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', id).executeTakeFirst();
+      return row !== undefined;
+    }, 1500);
+    assert.ok(integrated, 'the sweep integrated the orphaned event');
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
+  test('the database refuses to delete a queued event that is not in the ledger', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const id = randomUUID();
+    try {
+      await client.query('begin');
+      await client.query(queuedRow(id, 'lost'));
+      await assert.rejects(client.query('delete from ledger_queue where event_id = $1', [id]), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'P0001');
+        assert.match(error.message, /leaves the queue without being integrated/);
+        return true;
+      });
+      await client.query('rollback');
+      await assert.rejects(client.query('truncate ledger_queue'), /append-only table ledger_queue/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('verification names a queued event that is already in the ledger, and a disabled guard', async () => {
+    const event = await store.transact((trx) => appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: 'twice' } }));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(queuedRow(event.eventId, 'twice'));
+      const twice = await verifyLedger(store, { verifier: signer.verifier });
+      assert.equal(twice.ok, false);
+      assert.equal(twice.problem?.kind, 'integrated_twice');
+      assert.match(twice.problem?.message ?? '', new RegExp(event.eventId));
+      // Deleting it is allowed: the ledger holds the event.
+      await client.query('delete from ledger_queue where event_id = $1', [event.eventId]);
+      assert.equal((await verifyLedger(store, { verifier: signer.verifier })).ok, true);
+
+      await client.query('alter table ledger_queue disable trigger ledger_queue_integrated_only');
+      const unguarded = await verifyLedger(store, { verifier: signer.verifier });
+      assert.equal(unguarded.problem?.kind, 'queue_unguarded');
+      await client.query('alter table ledger_queue enable trigger ledger_queue_integrated_only');
+      assert.equal((await verifyLedger(store, { verifier: signer.verifier })).ok, true);
+    } finally {
+      await client.end();
+    }
+  });
+});
