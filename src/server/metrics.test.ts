@@ -21,6 +21,8 @@ const SERIES = [
   'proofline_group_commit_size_count',
   'proofline_ledger_size',
   'proofline_ledger_integration_lag_events',
+  'proofline_ledger_integration_seconds_count',
+  'proofline_ledger_queued_events',
   'proofline_ledger_checkpoint_age_seconds',
   'proofline_job_runs_total',
   'proofline_job_failures_total',
@@ -162,7 +164,10 @@ for (const dialect of DIALECTS) {
         'requests are counted by route pattern, not by URL',
       );
       assert.ok(![...(scraped.get('proofline_http_request_duration_seconds_count') ?? [])].some(([l]) => l.includes(system.id)));
-      if (dialect === 'sqlite') assert.ok(sumOf(scraped, 'proofline_group_commit_size_count') > 0, 'group commits are measured');
+      // SQLite: group commits; PostgreSQL: integration rounds, each write waiting for one.
+      assert.ok(sumOf(scraped, 'proofline_group_commit_size_count') > 0, 'group commits or integration rounds are measured');
+      assert.equal(sumOf(scraped, 'proofline_ledger_queued_events'), 0, 'nothing left queued once writes are answered');
+      if (dialect === 'postgres') assert.ok(sumOf(scraped, 'proofline_ledger_integration_seconds_count') > 0, 'integration is timed');
     });
 
     async function checkpointSize(): Promise<number> {

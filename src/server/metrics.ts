@@ -88,11 +88,25 @@ export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | n
   gaugeFrom(registry, 'proofline_write_queue_depth', 'Write transactions queued or running in this process', () => store.pendingWrites());
   const groupCommits = new Histogram({
     name: 'proofline_group_commit_size',
-    help: 'Write transactions per group commit (SQLite; each PostgreSQL write commits alone)',
+    help: 'Write transactions per group commit (SQLite), or events per integration round (PostgreSQL)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers: [registry],
   });
   store.onGroupCommit((size) => groupCommits.observe(size));
+  const integration = new Histogram({
+    name: 'proofline_ledger_integration_seconds',
+    help: 'PostgreSQL: from a write committing its queued events to their integration into the tree (the write is answered then)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  store.onIntegration((round) => integration.observe(round.lagSeconds));
+  gaugeFrom(registry, 'proofline_ledger_queued_events', 'Events committed and not yet integrated into the tree (PostgreSQL)', async () => {
+    const row = await store.db
+      .selectFrom('ledger_queue')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  });
 
   gaugeFrom(registry, 'proofline_ledger_size', 'Events in the ledger (tree size)', async () => {
     const head = await store.db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirst();
@@ -100,8 +114,8 @@ export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | n
   });
   const latest = () =>
     store.db.selectFrom('ledger_checkpoints').select(['tree_size', 'created_at']).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
-  // Appending integrates an event into the tree in its own transaction; what can lag is its
-  // coverage by a signed checkpoint.
+  // A write is answered once its events are in the tree (on PostgreSQL after their integration,
+  // measured above); what can lag is their coverage by a signed checkpoint.
   gaugeFrom(registry, 'proofline_ledger_integration_lag_events', 'Events not yet covered by a signed checkpoint', async () => {
     const [head, checkpoint] = await Promise.all([
       store.db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirst(),
