@@ -136,12 +136,12 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
     await page.goto(`/systems/${systemId}?tab=reviews`);
     await page.getByRole('button', { name: 'Schedule a review now' }).click();
     const dialog = page.getByRole('dialog', { name: 'Schedule a review now' });
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pick = async (label: string, person: TestUser) => {
-      const input = dialog.getByRole('combobox', { name: new RegExp(`^${escape(label)}`) });
+      const input = dialog.getByRole('combobox', { name: new RegExp(`^${literal(label)}`) });
       await input.click();
       await input.fill(person.email);
-      await page.getByRole('option', { name: new RegExp(escape(person.email)) }).click();
+      await page.getByRole('option', { name: new RegExp(literal(person.email)) }).click();
     };
     await dialog.getByRole('combobox', { name: /^Kind of review/ }).click();
     await page.getByRole('option', { name: 'Performance', exact: true }).click();
@@ -150,7 +150,7 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
     const due = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
     await dialog.getByLabel(/^Due/).fill(due);
     // The preparer is the accountable owner, filled in already.
-    assert.match(await dialog.getByRole('combobox', { name: /^Preparer/ }).inputValue(), new RegExp(escape(preparer.email)));
+    assert.match(await dialog.getByRole('combobox', { name: /^Preparer/ }).inputValue(), new RegExp(literal(preparer.email)));
 
     // The same person as both signatories: the form says so before anything is sent.
     await pick('Reviewer (first signature)', reviewer);
