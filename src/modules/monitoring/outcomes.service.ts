@@ -3,7 +3,8 @@
 // measures fairness. Like decision batches (the same batch checks, src/ingest/batch.ts): all or
 // nothing, every bad record named, one transaction and one ledger event (digest and count) per
 // acknowledged batch. Group attributes must be declared for the system (fairness-declarations.service.ts),
-// go to their own table and never into the ledger: the event carries only which attributes the batch held.
+// go into one column of the outcome (canonical JSON, read only by the fairness report) and never into
+// the ledger: the event carries only which attributes the batch held.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
@@ -21,7 +22,7 @@ import {
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
 import { loadDeclaredAttributes } from './fairness-declarations.service.js';
-import type { DecisionGroupAttributesTable, DecisionOutcomesTable } from './monitoring.tables.js';
+import type { DecisionOutcomesTable, RecordedGroupAttributesTable } from './monitoring.tables.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
@@ -124,6 +125,17 @@ function checkDeclaredGroups(records: OutcomeRecord[], declared: Map<string, Map
   }
 }
 
+/** A record's group attributes as one column: a JSON object with its keys in order and no spaces
+ * (attribute names are checked to be [a-z0-9_]), so the same groups are always the same text. */
+export function canonicalGroups(groups: Record<string, string>): string | null {
+  const names = Object.keys(groups);
+  if (names.length === 0) return null;
+  names.sort();
+  let text = '{';
+  for (let i = 0; i < names.length; i++) text += `${i === 0 ? '' : ','}"${names[i]}":${JSON.stringify(groups[names[i]])}`;
+  return `${text}}`;
+}
+
 export interface OutcomeBatchReceipt {
   batchId: string;
   count: number;
@@ -154,8 +166,8 @@ export async function ingestOutcomeBatch(
   const receivedAt = new Date().toISOString();
   const digest = batchDigest(records);
   const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
-  const groups: Array<Insertable<DecisionGroupAttributesTable>> = [];
   const attributes = new Set<string>();
+  const recorded = new Map<string, Insertable<RecordedGroupAttributesTable>>();
   for (const r of typed) {
     const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
@@ -168,10 +180,12 @@ export async function ingestOutcomeBatch(
       score: r.score ?? null,
       known_at: r.knownAt,
       batch_id: batchId,
+      group_attributes: r.groups === undefined ? null : canonicalGroups(r.groups),
     });
-    for (const [attribute, value] of Object.entries(r.groups ?? {})) {
+    for (const attribute in r.groups) {
       attributes.add(attribute);
-      groups.push({ system_id: r.systemId, decision_id: r.decisionId, attribute, value });
+      const key = decisionKey(r.systemId, attribute);
+      if (!recorded.has(key)) recorded.set(key, { system_id: r.systemId, attribute });
     }
   }
   await trx
@@ -189,12 +203,18 @@ export async function ingestOutcomeBatch(
     // A concurrent batch may give the same decision its outcome between the check and the insert.
     await withSavepoint(trx, 'outcomes_insert', async () => {
       await insertRows(trx, 'decision_outcomes', outcomes);
-      if (groups.length > 0) await insertRows(trx, 'decision_group_attributes', groups);
     });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
     throw error;
+  }
+  if (recorded.size > 0) {
+    await trx
+      .insertInto('recorded_group_attributes')
+      .values([...recorded.values()])
+      .onConflict((oc) => oc.columns(['system_id', 'attribute']).doNothing())
+      .execute();
   }
   await appendEvent(trx, ctx, {
     type: 'monitoring.outcomes_recorded',
