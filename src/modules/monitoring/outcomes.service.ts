@@ -78,15 +78,19 @@ interface RecordedDecision {
   decided_at: string;
 }
 
+/** Ids per lookup query: a whole batch of one system (well within both databases' parameter limits). */
+const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
+
 /** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per 1000 ids (the decision joined with its outcome, if any). */
+ * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any; the outcome's side
+ * reads only its primary-key index). */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   const decisions = new Map<string, RecordedDecision>();
   const withOutcome = new Set<string>();
   for (const [systemId, ids] of bySystem) {
-    for (let i = 0; i < ids.length; i += 1000) {
+    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
         .leftJoin('decision_outcomes', (join) =>
@@ -94,14 +98,19 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
             .onRef('decision_outcomes.system_id', '=', 'decisions.system_id')
             .onRef('decision_outcomes.decision_id', '=', 'decisions.decision_id'),
         )
-        .select(['decisions.decision_id', 'decisions.model_version_id', 'decisions.decided_at', 'decision_outcomes.batch_id'])
+        .select([
+          'decisions.decision_id',
+          'decisions.model_version_id',
+          'decisions.decided_at',
+          'decision_outcomes.decision_id as outcome_of',
+        ])
         .where('decisions.system_id', '=', systemId)
-        .where('decisions.decision_id', 'in', ids.slice(i, i + 1000))
+        .where('decisions.decision_id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
         .execute();
       for (const row of rows) {
         const key = decisionKey(systemId, row.decision_id);
         decisions.set(key, row);
-        if (row.batch_id !== null) withOutcome.add(key);
+        if (row.outcome_of !== null) withOutcome.add(key);
       }
     }
   }
