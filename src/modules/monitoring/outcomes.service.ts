@@ -175,8 +175,7 @@ export async function ingestOutcomeBatch(
   const receivedAt = new Date().toISOString();
   const digest = batchDigest(records);
   const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
-  const attributes = new Set<string>();
-  const recorded = new Map<string, Insertable<RecordedGroupAttributesTable>>();
+  const recorded = new Map<string, Set<string>>(); // system -> the attribute names its records carry
   for (const r of typed) {
     const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
@@ -191,10 +190,16 @@ export async function ingestOutcomeBatch(
       batch_id: batchId,
       group_attributes: r.groups === undefined ? null : canonicalGroups(r.groups),
     });
-    for (const attribute in r.groups) {
+    if (r.groups === undefined) continue;
+    const names = recorded.get(r.systemId) ?? recorded.set(r.systemId, new Set()).get(r.systemId);
+    for (const attribute in r.groups) names?.add(attribute);
+  }
+  const attributes = new Set<string>();
+  const recordedRows: Array<Insertable<RecordedGroupAttributesTable>> = [];
+  for (const [systemId, names] of recorded) {
+    for (const attribute of names) {
       attributes.add(attribute);
-      const key = decisionKey(r.systemId, attribute);
-      if (!recorded.has(key)) recorded.set(key, { system_id: r.systemId, attribute });
+      recordedRows.push({ system_id: systemId, attribute });
     }
   }
   await trx
@@ -218,10 +223,10 @@ export async function ingestOutcomeBatch(
       throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
     throw error;
   }
-  if (recorded.size > 0) {
+  if (recordedRows.length > 0) {
     await trx
       .insertInto('recorded_group_attributes')
-      .values([...recorded.values()])
+      .values(recordedRows)
       .onConflict((oc) => oc.columns(['system_id', 'attribute']).doNothing())
       .execute();
   }
