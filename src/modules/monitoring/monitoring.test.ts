@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { canonicalGroups } from './outcomes.service.js';
 
 const decision = (systemId: string, decisionId = randomUUID()) => ({
   decisionId,
@@ -12,6 +13,13 @@ const decision = (systemId: string, decisionId = randomUUID()) => ({
   decidedAt: '2026-11-27T10:00:00.000Z',
   inputDigest: 'a'.repeat(64),
   output: { approved: true },
+});
+
+test('an outcome stores its group attributes as one canonical JSON object: keys in order, values escaped, none as null', () => {
+  assert.equal(canonicalGroups({ sex: 'F', age_band: '50+' }), '{"age_band":"50+","sex":"F"}');
+  assert.equal(canonicalGroups({ age_band: '50+', sex: 'F' }), canonicalGroups({ sex: 'F', age_band: '50+' }));
+  assert.deepEqual(JSON.parse(canonicalGroups({ region: 'a "b"\\c\u2028' }) ?? ''), { region: 'a "b"\\c\u2028' });
+  assert.equal(canonicalGroups({}), null);
 });
 
 for (const dialect of DIALECTS) {
