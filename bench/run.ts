@@ -17,6 +17,7 @@ const SUITES: Record<string, string> = {
   dashboard: './dashboard.bench.js',
   controls: './controls.bench.js',
   'monitoring-stats': './monitoring-stats.bench.js',
+  'fairness-sql': './fairness-sql.bench.js',
   alerts: './alerts.bench.js',
   outcomes: './outcomes.bench.js',
   evidence: './evidence.bench.js',

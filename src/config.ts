@@ -42,6 +42,8 @@ export interface Config {
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   readonly publicBaseUrl: string;
+  /** PROOFLINE_PUBLIC_URL was set: addresses handed out use it; otherwise the request's own origin. */
+  readonly publicUrlConfigured: boolean;
   readonly cookieSecure: boolean;
   /** The built web UI (Vite's output); dist/web beside the package root unless set. */
   readonly webRoot: string;
@@ -312,6 +314,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl,
+    publicUrlConfigured: Boolean(env.PROOFLINE_PUBLIC_URL),
     cookieSecure: boolVar(env, 'PROOFLINE_COOKIE_SECURE', false),
     // This file runs from src/ (tsx) or dist/ (built): either way the package root is one level up.
     webRoot: env.PROOFLINE_WEB_ROOT || path.resolve(import.meta.dirname, '..', 'dist', 'web'),

@@ -238,6 +238,26 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('a browser refused at the callback is sent to the sign-in page with the code; an API client keeps the JSON', async () => {
+      const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      provider.accounts.set('gail', { email: 'gail.sso@example.test', email_verified: true, groups: ['staff'] });
+      provider.signInAs('gail');
+      const started = await startAndAuthenticate(t);
+      const size = await ledgerSize(t.store);
+      const asBrowser = (cookie: string) =>
+        t.app.inject({ method: 'GET', url: started.callbackPath, headers: { cookie: `pl_oidc=${cookie}`, accept: html } });
+      const noFlow = await asBrowser('');
+      assert.equal(noFlow.statusCode, 303, noFlow.body);
+      assert.equal(noFlow.headers.location, '/login?error=sso_state_invalid');
+      const unmapped = await asBrowser(started.flowCookie);
+      assert.equal(unmapped.statusCode, 303, unmapped.body);
+      assert.equal(unmapped.headers.location, '/login?error=sso_role_unmapped');
+      assert.equal(cookieValue(unmapped.headers['set-cookie'], 'pl_session'), null, 'no session');
+      const api = await t.app.inject({ method: 'GET', url: started.callbackPath, headers: { accept: 'application/json' } });
+      assert.deepEqual([api.statusCode, api.json().error.code], [400, 'sso_state_invalid']);
+      assert.equal(await ledgerSize(t.store), size);
+    });
+
     test('a provider’s error answer is refused with sso_provider_error, and nothing is written', async () => {
       const login = await t.call(null, 'GET', '/api/v1/auth/oidc/login');
       const flowCookie = String(cookieValue(login.headers['set-cookie'], 'pl_oidc'));

@@ -42,3 +42,10 @@ export async function migrationsPending(db: AnyDb): Promise<string[]> {
   const list = await migrator(db).getMigrations();
   return list.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
+
+/** Applies the migrations up to and including `name`: a test of a later migration starts from the
+ * schema (and the rows) that migration meets. */
+export async function migrateUpTo(db: AnyDb, name: string): Promise<void> {
+  const { error } = await migrator(db).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

@@ -16,9 +16,8 @@ export async function periodMetrics(trx: Tx, { systemId, from, to }: { systemId:
   const window = { from, to };
   const performance = await systemPerformance(trx, { systemId, window });
   const attributes = await trx
-    .selectFrom('decision_group_attributes')
+    .selectFrom('recorded_group_attributes')
     .select('attribute')
-    .distinct()
     .where('system_id', '=', systemId)
     .orderBy('attribute')
     .limit(MAX_ATTRIBUTES)

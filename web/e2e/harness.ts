@@ -44,10 +44,17 @@ export interface Harness {
 
 let people = 0;
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Listen on this port (e.g. one an identity provider was told to redirect to); a free one otherwise. */
+  port?: number;
+  /** Extra server configuration (PROOFLINE_OIDC_*, PROOFLINE_PASSWORD_SIGNIN, ...), as `npm start` reads it. */
+  env?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   ensureBuilt();
-  const server = await createTestApp('sqlite');
-  const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const server = await createTestApp('sqlite', options.env);
+  const address = await server.app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [

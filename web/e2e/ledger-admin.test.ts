@@ -114,6 +114,66 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
     assert.equal(await page.getByText(secret).count(), 0);
   });
 
+  it('an auditor makes a ledger:stream token and it follows the ledger as NDJSON; a system owner is not offered the scope', async () => {
+    const auditor = await h.person(['auditor'], 'Aude Auditor');
+    const { page } = await h.signedIn(auditor);
+    await page.goto('/admin/tokens');
+    await page.getByRole('button', { name: 'New token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New API token' });
+    await dialog.getByLabel(/^Name/).fill('SIEM forwarder');
+    // The form's defaults show, and each box toggles (read is on until unchecked).
+    assert.equal(await dialog.getByRole('checkbox', { name: /^read:/ }).isChecked(), true);
+    await dialog.getByRole('checkbox', { name: /^read:/ }).uncheck();
+    await dialog.getByRole('checkbox', { name: /^ledger:stream: follow the ledger/ }).check();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the new-token dialog');
+    await screenshot(page, 'tokens-ledger-stream-scope');
+    await dialog.getByRole('button', { name: 'Make the token' }).click();
+    const secret = await page.getByLabel('The new token').innerText();
+    assert.match(secret, /^plt_/);
+    await page.getByRole('row').filter({ hasText: 'SIEM forwarder' }).getByRole('cell', { name: 'ledger:stream', exact: true }).waitFor();
+
+    // The token follows the ledger: the backlog from sequence 0 arrives as NDJSON, including this token's own creation.
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 15_000);
+    const events: Array<{ seq: number; type: string; event: { subject: { id: string } } }> = [];
+    try {
+      const res = await fetch(`${h.baseUrl}/api/v1/ledger/stream?from=0`, {
+        headers: { authorization: `Bearer ${secret}`, accept: 'application/x-ndjson' },
+        signal: stop.signal,
+      });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers.get('content-type')), /^application\/x-ndjson/);
+      assert.ok(res.body);
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of res.body) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
+        if (events.some((e) => e.type === 'token.created' && secret.startsWith(`plt_${e.event.subject.id}_`))) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      stop.abort();
+    }
+    assert.ok(events.length > 0, 'events arrive');
+    assert.equal(events[0].seq, 0, 'from the first event on');
+    assert.ok(
+      events.some((e) => e.type === 'token.created' && secret.startsWith(`plt_${e.event.subject.id}_`)),
+      "the stream reaches this token's own creation",
+    );
+
+    // A system owner cannot follow the ledger: no such scope offered (and the server would refuse the stream).
+    const owner = await h.person(['system_owner'], 'Olga Owner');
+    const asOwner = await h.signedIn(owner);
+    await asOwner.page.goto('/admin/tokens');
+    await asOwner.page.getByRole('button', { name: 'New token' }).click();
+    const ownerDialog = asOwner.page.getByRole('dialog', { name: 'New API token' });
+    await ownerDialog.getByRole('checkbox', { name: /^write:/ }).waitFor();
+    assert.equal(await ownerDialog.getByRole('checkbox', { name: /^ledger:stream/ }).count(), 0);
+  });
+
   it('a non-admin who opens /admin is told it is for admins, and the server refuses the user list anyway', async () => {
     const reviewer = await h.person(['reviewer'], 'Rita Reviewer');
     const { page } = await h.signedIn(reviewer);

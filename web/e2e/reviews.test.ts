@@ -131,7 +131,74 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
     assert.equal(await other.page.getByRole('button', { name: 'Schedule a review now' }).count(), 0);
   });
 
-  it('My calendar shows the feed address once, and the address reads the feed', async () => {
+  it("a lead schedules a review in the dialog: a refused choice shows the server's code; the review is listed and in the ledger", async () => {
+    const { page } = await h.signedIn(lead);
+    await page.goto(`/systems/${systemId}?tab=reviews`);
+    await page.getByRole('button', { name: 'Schedule a review now' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Schedule a review now' });
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pick = async (label: string, person: TestUser) => {
+      const input = dialog.getByRole('combobox', { name: new RegExp(`^${literal(label)}`) });
+      await input.click();
+      await input.fill(person.email);
+      await page.getByRole('option', { name: new RegExp(literal(person.email)) }).click();
+    };
+    await dialog.getByRole('combobox', { name: /^Kind of review/ }).click();
+    await page.getByRole('option', { name: 'Performance', exact: true }).click();
+    await dialog.getByLabel(/^Period from/).fill('2026-06-01');
+    await dialog.getByLabel(/^Period to/).fill('2026-09-01');
+    const due = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+    await dialog.getByLabel(/^Due/).fill(due);
+    // The preparer is the accountable owner, filled in already.
+    assert.match(await dialog.getByRole('combobox', { name: /^Preparer/ }).inputValue(), new RegExp(literal(preparer.email)));
+
+    // The same person as both signatories: the form says so before anything is sent.
+    await pick('Reviewer (first signature)', reviewer);
+    await pick('Second signatory', reviewer);
+    await dialog.getByRole('button', { name: 'Schedule the review' }).click();
+    await dialog.getByText('Two different people sign').waitFor();
+    // The preparer as the reviewer: the server refuses with its stable code, shown in the dialog.
+    const before = (await h.server.call(lead, 'GET', `/api/v1/reviews?systemId=${systemId}`)).json().total;
+    await pick('Reviewer (first signature)', preparer);
+    await pick('Second signatory', second);
+    await dialog.getByRole('button', { name: 'Schedule the review' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /self_approval_forbidden/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the schedule dialog with a refusal');
+    await screenshot(page, 'schedule-review-refused');
+    assert.equal((await h.server.call(lead, 'GET', `/api/v1/reviews?systemId=${systemId}`)).json().total, before, 'nothing scheduled');
+
+    // A valid choice schedules it, and the page of the new review opens.
+    await pick('Reviewer (first signature)', reviewer);
+    await dialog.getByRole('button', { name: 'Schedule the review' }).click();
+    await page.waitForURL(/\/reviews\/[^/?]+$/);
+    const scheduledId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    await page.getByRole('heading', { level: 1, name: 'Performance review' }).waitFor();
+    const stored = (await h.server.call(lead, 'GET', `/api/v1/reviews/${scheduledId}`)).json();
+    assert.equal(stored.kind, 'performance');
+    assert.equal(stored.systemId, systemId);
+    assert.equal(stored.dueAt, `${due}T00:00:00.000Z`);
+    assert.equal(stored.periodFrom, '2026-06-01T00:00:00.000Z');
+    assert.equal(stored.periodTo, '2026-09-01T00:00:00.000Z');
+    assert.deepEqual([stored.preparerId, stored.reviewerId, stored.secondSignatoryId], [preparer.id, reviewer.id, second.id]);
+
+    // In the system's list of reviews…
+    await page.goto(`/systems/${systemId}?tab=reviews`);
+    const row = page.getByRole('table', { name: 'Reviews of this system' }).getByRole('row').filter({ hasText: 'performance review' });
+    await row.getByText('2026-06-01 to 2026-09-01').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the reviews tab with the new review');
+    await screenshot(page, 'system-review-scheduled');
+    // …and in the ledger, by the lead who scheduled it.
+    const ledger = await h.server.call(lead, 'GET', `/api/v1/ledger/events?subjectId=${scheduledId}&type=review.created`);
+    assert.equal(ledger.statusCode, 200, ledger.body);
+    const events = ledger.json().items;
+    assert.equal(events.length, 1, 'one review.created event');
+    assert.equal(events[0].event.actor.id, lead.id);
+    assert.equal(events[0].event.subject.id, scheduledId);
+  });
+
+  it("My calendar shows the feed address once, on the browser's origin, and the address reads the feed", async () => {
     const { page } = await h.signedIn(reviewer);
     await page.goto('/reviews');
     await page.getByRole('button', { name: 'My calendar' }).click();
@@ -142,9 +209,16 @@ describe('reviews with double sign-off (Chromium, SQLite)', () => {
     assert.match(url, /\/api\/v1\/reviews\/calendar\.ics\?token=plcal_/);
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on My calendar');
     await screenshot(page, 'reviews-my-calendar');
-    const feed = await h.server.app.inject({ method: 'GET', url: url.slice(url.indexOf('/api/')) });
-    assert.equal(feed.statusCode, 200, feed.body);
-    assert.match(feed.body, /BEGIN:VCALENDAR/);
+    // No public URL is configured here: the address is on the origin this browser reached, and it reads the feed.
+    const origin = new URL(page.url()).origin;
+    assert.equal(new URL(url).origin, origin, `the feed address ${url} is on the page's origin ${origin}`);
+    const feed = await page.evaluate(async (address) => {
+      const res = await fetch(address, { credentials: 'omit' });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    }, url);
+    assert.equal(feed.status, 200, feed.body);
+    assert.match(String(feed.type), /^text\/calendar/);
+    assert.match(feed.body, /^BEGIN:VCALENDAR/);
   });
 
   it('the inventory filters on Review overdue (in the URL, on the server) and flags the row', async () => {

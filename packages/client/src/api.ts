@@ -96,7 +96,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the identity provider returns: signs the person in and redirects to the web UI */
+        /**
+         * Where the identity provider returns: signs the person in and redirects to the web UI
+         * @description A refusal (sso_state_invalid, sso_provider_error, sso_email_unverified, sso_role_unmapped, account_deactivated) answers a browser navigation (`Accept: text/html`) with a 303 to `/login?error=<code>`, which the sign-in page explains; any other client gets the JSON error.
+         */
         get: operations["finishSsoSignIn"];
         put?: never;
         post?: never;

@@ -1,5 +1,6 @@
-// Tables of monitoring signals: outcomes attached to recorded decisions, and group attributes
-// stored apart from them.
+// Tables of monitoring signals: outcomes attached to recorded decisions, with the group attributes
+// of the person concerned in a column of their own that only the fairness report reads.
+import type { ColumnType } from 'kysely';
 
 export interface OutcomeBatchesTable {
   id: string;
@@ -23,14 +24,17 @@ export interface DecisionOutcomesTable {
   score: number | null;
   known_at: string;
   batch_id: string;
+  /** Special-category data (GDPR Art. 9) used only to measure fairness, never selected with the
+   * outcome: a JSON object attribute -> value, written as canonical text (keys in order), read only
+   * in SQL with `->>` by the fairness report. jsonb on PostgreSQL, which returns it parsed. */
+  group_attributes: ColumnType<unknown, string | null | undefined, never>;
 }
 
-/** Special-category data (GDPR Art. 9) used only to measure fairness: never joined into decisions. */
-export interface DecisionGroupAttributesTable {
+/** Which group attributes a system's outcomes have carried (names only, never values): a review's
+ * snapshot reports fairness by each. */
+export interface RecordedGroupAttributesTable {
   system_id: string;
-  decision_id: string;
   attribute: string;
-  value: string;
 }
 
 /** A frozen drift baseline of one numeric feature: bins (JSON number[]) and counts (JSON number[]). */
@@ -62,5 +66,5 @@ export interface MonitoringTables {
   monitoring_baselines: MonitoringBaselinesTable;
   outcome_batches: OutcomeBatchesTable;
   decision_outcomes: DecisionOutcomesTable;
-  decision_group_attributes: DecisionGroupAttributesTable;
+  recorded_group_attributes: RecordedGroupAttributesTable;
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { canonicalGroups } from './outcomes.service.js';
 
 const decision = (systemId: string, decisionId = randomUUID()) => ({
   decisionId,
@@ -13,6 +15,13 @@ const decision = (systemId: string, decisionId = randomUUID()) => ({
   output: { approved: true },
 });
 
+test('an outcome stores its group attributes as one canonical JSON object: keys in order, values escaped, none as null', () => {
+  assert.equal(canonicalGroups({ sex: 'F', age_band: '50+' }), '{"age_band":"50+","sex":"F"}');
+  assert.equal(canonicalGroups({ age_band: '50+', sex: 'F' }), canonicalGroups({ sex: 'F', age_band: '50+' }));
+  assert.deepEqual(JSON.parse(canonicalGroups({ region: 'a "b"\\c\u2028' }) ?? ''), { region: 'a "b"\\c\u2028' });
+  assert.equal(canonicalGroups({}), null);
+});
+
 for (const dialect of DIALECTS) {
   describe(`monitoring signals and reports [${dialect}]`, () => {
     let t: TestApp;
@@ -20,12 +29,24 @@ for (const dialect of DIALECTS) {
     let lead: TestUser;
     let contributor: TestUser;
 
-    const count = async (table: 'decision_outcomes' | 'decision_group_attributes' | 'outcome_batches') =>
+    const count = async (table: 'decision_outcomes' | 'outcome_batches') =>
       Number(
         (
           await t.store.db
             .selectFrom(table)
             .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    /** Outcomes stored with group attributes (their own column of decision_outcomes). */
+    const grouped = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('decision_outcomes')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('group_attributes', 'is not', null)
             .executeTakeFirstOrThrow()
         ).n,
       );
@@ -55,7 +76,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    test('an acknowledged outcome batch is durable: outcomes and group attributes stored apart, one ledger event without the attributes', async () => {
+    test('an acknowledged outcome batch is durable: outcomes with their group attributes, one ledger event without the attributes', async () => {
       const { systemId, ids } = await systemWithDecisions(4);
       const records = ids.map((decisionId, i) => ({
         systemId,
@@ -73,8 +94,22 @@ for (const dialect of DIALECTS) {
       assert.equal(receipt.count, 4);
       const stored = await t.store.db.selectFrom('decision_outcomes').select('actual').where('batch_id', '=', receipt.batchId).execute();
       assert.equal(stored.length, 4);
-      const groups = await t.store.db.selectFrom('decision_group_attributes').select('value').where('system_id', '=', systemId).execute();
-      assert.equal(groups.length, 4);
+      const groups = await t.store.db
+        .selectFrom('decision_outcomes')
+        .select(sql<string>`group_attributes ->> 'sex'`.as('sex'))
+        .where('system_id', '=', systemId)
+        .orderBy('sex')
+        .execute();
+      assert.deepEqual(
+        groups.map((g) => g.sex),
+        ['F', 'F', 'M', 'M'],
+      );
+      const recorded = await t.store.db
+        .selectFrom('recorded_group_attributes')
+        .select('attribute')
+        .where('system_id', '=', systemId)
+        .execute();
+      assert.deepEqual(recorded, [{ attribute: 'sex' }]);
       assert.equal(await ledgerSize(t.store), before + 1);
       const event = await t.store.db
         .selectFrom('ledger_events')
@@ -92,7 +127,7 @@ for (const dialect of DIALECTS) {
     test('a malformed batch is rejected whole, naming every bad record; nothing is written', async () => {
       const { systemId, ids } = await systemWithDecisions(3);
       const good = (decisionId: string) => ({ systemId, decisionId, actual: 1, predicted: 0, knownAt: '2026-11-29T10:00:00.000Z' });
-      const tables = [await count('decision_outcomes'), await count('decision_group_attributes'), await count('outcome_batches')];
+      const tables = [await count('decision_outcomes'), await grouped(), await count('outcome_batches')];
       const before = await ledgerSize(t.store);
       const records = [
         { ...good(ids[0]), groups: { sex: 'F' } },
@@ -112,10 +147,7 @@ for (const dialect of DIALECTS) {
       assert.equal(second.statusCode, 400, second.body);
       assert.equal(second.json().error.code, 'validation_failed');
       assert.deepEqual(second.json().error.details.badRecords, [1, 2]);
-      assert.deepEqual(
-        [await count('decision_outcomes'), await count('decision_group_attributes'), await count('outcome_batches')],
-        tables,
-      );
+      assert.deepEqual([await count('decision_outcomes'), await grouped(), await count('outcome_batches')], tables);
       assert.equal(await ledgerSize(t.store), before);
     });
 

@@ -3,7 +3,8 @@
 // measures fairness. Like decision batches (the same batch checks, src/ingest/batch.ts): all or
 // nothing, every bad record named, one transaction and one ledger event (digest and count) per
 // acknowledged batch. Group attributes must be declared for the system (fairness-declarations.service.ts),
-// go to their own table and never into the ledger: the event carries only which attributes the batch held.
+// go into one column of the outcome (canonical JSON, read only by the fairness report) and never into
+// the ledger: the event carries only which attributes the batch held.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
@@ -21,7 +22,7 @@ import {
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
 import { loadDeclaredAttributes } from './fairness-declarations.service.js';
-import type { DecisionGroupAttributesTable, DecisionOutcomesTable } from './monitoring.tables.js';
+import type { DecisionOutcomesTable, RecordedGroupAttributesTable } from './monitoring.tables.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
@@ -77,15 +78,19 @@ interface RecordedDecision {
   decided_at: string;
 }
 
+/** Ids per lookup query: a whole batch of one system (well within both databases' parameter limits). */
+const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
+
 /** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per 1000 ids (the decision joined with its outcome, if any). */
+ * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any; the outcome's side
+ * reads only its primary-key index). */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
   const decisions = new Map<string, RecordedDecision>();
   const withOutcome = new Set<string>();
   for (const [systemId, ids] of bySystem) {
-    for (let i = 0; i < ids.length; i += 1000) {
+    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
         .leftJoin('decision_outcomes', (join) =>
@@ -93,14 +98,19 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
             .onRef('decision_outcomes.system_id', '=', 'decisions.system_id')
             .onRef('decision_outcomes.decision_id', '=', 'decisions.decision_id'),
         )
-        .select(['decisions.decision_id', 'decisions.model_version_id', 'decisions.decided_at', 'decision_outcomes.batch_id'])
+        .select([
+          'decisions.decision_id',
+          'decisions.model_version_id',
+          'decisions.decided_at',
+          'decision_outcomes.decision_id as outcome_of',
+        ])
         .where('decisions.system_id', '=', systemId)
-        .where('decisions.decision_id', 'in', ids.slice(i, i + 1000))
+        .where('decisions.decision_id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
         .execute();
       for (const row of rows) {
         const key = decisionKey(systemId, row.decision_id);
         decisions.set(key, row);
-        if (row.batch_id !== null) withOutcome.add(key);
+        if (row.outcome_of !== null) withOutcome.add(key);
       }
     }
   }
@@ -122,6 +132,17 @@ function checkDeclaredGroups(records: OutcomeRecord[], declared: Map<string, Map
       }
     }
   }
+}
+
+/** A record's group attributes as one column: a JSON object with its keys in order and no spaces
+ * (attribute names are checked to be [a-z0-9_]), so the same groups are always the same text. */
+export function canonicalGroups(groups: Record<string, string>): string | null {
+  const names = Object.keys(groups);
+  if (names.length === 0) return null;
+  names.sort();
+  let text = '{';
+  for (let i = 0; i < names.length; i++) text += `${i === 0 ? '' : ','}"${names[i]}":${JSON.stringify(groups[names[i]])}`;
+  return `${text}}`;
 }
 
 export interface OutcomeBatchReceipt {
@@ -154,8 +175,7 @@ export async function ingestOutcomeBatch(
   const receivedAt = new Date().toISOString();
   const digest = batchDigest(records);
   const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
-  const groups: Array<Insertable<DecisionGroupAttributesTable>> = [];
-  const attributes = new Set<string>();
+  const recorded = new Map<string, Set<string>>(); // system -> the attribute names its records carry
   for (const r of typed) {
     const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
@@ -168,10 +188,18 @@ export async function ingestOutcomeBatch(
       score: r.score ?? null,
       known_at: r.knownAt,
       batch_id: batchId,
+      group_attributes: r.groups === undefined ? null : canonicalGroups(r.groups),
     });
-    for (const [attribute, value] of Object.entries(r.groups ?? {})) {
+    if (r.groups === undefined) continue;
+    const names = recorded.get(r.systemId) ?? recorded.set(r.systemId, new Set()).get(r.systemId);
+    for (const attribute in r.groups) names?.add(attribute);
+  }
+  const attributes = new Set<string>();
+  const recordedRows: Array<Insertable<RecordedGroupAttributesTable>> = [];
+  for (const [systemId, names] of recorded) {
+    for (const attribute of names) {
       attributes.add(attribute);
-      groups.push({ system_id: r.systemId, decision_id: r.decisionId, attribute, value });
+      recordedRows.push({ system_id: systemId, attribute });
     }
   }
   await trx
@@ -189,12 +217,18 @@ export async function ingestOutcomeBatch(
     // A concurrent batch may give the same decision its outcome between the check and the insert.
     await withSavepoint(trx, 'outcomes_insert', async () => {
       await insertRows(trx, 'decision_outcomes', outcomes);
-      if (groups.length > 0) await insertRows(trx, 'decision_group_attributes', groups);
     });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
     throw error;
+  }
+  if (recordedRows.length > 0) {
+    await trx
+      .insertInto('recorded_group_attributes')
+      .values(recordedRows)
+      .onConflict((oc) => oc.columns(['system_id', 'attribute']).doNothing())
+      .execute();
   }
   await appendEvent(trx, ctx, {
     type: 'monitoring.outcomes_recorded',

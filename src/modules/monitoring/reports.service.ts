@@ -47,6 +47,9 @@ const confusionSql = {
 
 const AUC_BINS = 1000;
 
+/** What an outcome batch accepts as an attribute name (outcomes.service.ts). */
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+
 /** Performance per model version: confusion counts and a score histogram, both by GROUP BY. */
 export async function systemPerformance(
   trx: Tx,
@@ -102,30 +105,24 @@ export async function systemFairness(
   if (groupBy.length === 0 || groupBy.length > 3 || new Set(groupBy).size !== groupBy.length) {
     throw new AppError('validation_failed', 'groupBy: one to three distinct attributes', { field: 'groupBy' });
   }
-  let query = trx
+  // Each attribute's value from the outcome's own column (`->>` reads a JSON object's member as
+  // text on both databases); a name no attribute can have is the null group, as a missing one is.
+  const values = groupBy.map((attribute) =>
+    ATTRIBUTE_NAME.test(attribute) ? sql<string | null>`o.group_attributes ->> cast(${attribute} as text)` : sql<null>`null`,
+  );
+  const rows = (await trx
     .selectFrom('decision_outcomes as o')
     .where('o.system_id', '=', systemId)
     .$if(window.from !== undefined, (q) => q.where('o.decided_at', '>=', window.from as string))
-    .$if(window.to !== undefined, (q) => q.where('o.decided_at', '<', window.to as string));
-  const aliases = groupBy.map((_, i) => `g${i}`);
-  groupBy.forEach((attribute, i) => {
-    const alias = aliases[i];
-    query = query.leftJoin(`decision_group_attributes as ${alias}` as 'decision_group_attributes as g0', (join) =>
-      join
-        .onRef(`${alias}.system_id` as 'g0.system_id', '=', 'o.system_id')
-        .onRef(`${alias}.decision_id` as 'g0.decision_id', '=', 'o.decision_id')
-        .on(`${alias}.attribute` as 'g0.attribute', '=', attribute),
-    ) as unknown as typeof query;
-  });
-  const rows = (await query
+    .$if(window.to !== undefined, (q) => q.where('o.decided_at', '<', window.to as string))
     .select([
-      ...aliases.map((alias, i) => sql<string | null>`${sql.ref(`${alias}.value`)}`.as(`v${i}`)),
+      ...values.map((value, i) => value.as(`v${i}`)),
       confusionSql.tp.as('tp'),
       confusionSql.fp.as('fp'),
       confusionSql.tn.as('tn'),
       confusionSql.fn.as('fn'),
     ])
-    .groupBy(aliases.map((alias) => sql.ref(`${alias}.value`)))
+    .groupBy(values.map((_, i) => sql.raw(String(i + 1))))
     .execute()) as Array<Record<string, unknown> & { tp: unknown; fp: unknown; tn: unknown; fn: unknown }>;
   const groups: GroupCounts[] = rows.map((row) => ({
     attributes: Object.fromEntries(groupBy.map((name, i) => [name, (row[`v${i}`] as string | null) ?? null])),

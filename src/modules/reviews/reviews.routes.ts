@@ -1,7 +1,9 @@
 // Scheduled reviews over HTTP: the list (mine, by system, status, overdue), one review with its
 // snapshot and digest, scheduling by hand, findings, signatures, completion; each system's
 // cadences; and each person's calendar feed (its own token, read-only).
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { Config } from '../../config.js';
 import { WRITER_ROLES } from '../../context.js';
 import {
   type App,
@@ -38,6 +40,17 @@ const tags = ['reviews'];
 const READ = { roles: 'any', scope: 'read' } as const;
 const WRITE = { roles: WRITER_ROLES, scope: 'write' } as const;
 const LEADS = { roles: ['admin', 'governance_lead'], scope: 'write' } as const;
+
+/** Where addresses handed out point: PROOFLINE_PUBLIC_URL when set; otherwise the origin the request
+ * reached (its scheme and Host), so a browser that came in elsewhere than the default gets an address
+ * it can read. A Host that is not a plain host[:port] falls back to the default. */
+export function baseUrlFor(req: FastifyRequest, config: Pick<Config, 'publicBaseUrl' | 'publicUrlConfigured'>): string {
+  const host = req.host;
+  if (config.publicUrlConfigured || !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host ?? '')) {
+    return config.publicBaseUrl.replace(/\/+$/, '');
+  }
+  return `${req.protocol}://${host}`;
+}
 
 export function reviewsRoutes(app: App, { store, config }: AppDeps) {
   app.get(
@@ -224,7 +237,7 @@ export function reviewsRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req, reply) => {
       const { token, createdAt } = await store.transact((trx) => issueCalendarToken(trx, { ctx: requestContext(req) }));
-      const url = `${config.publicBaseUrl.replace(/\/$/, '')}/api/v1/reviews/calendar.ics?token=${encodeURIComponent(token)}`;
+      const url = `${baseUrlFor(req, config)}/api/v1/reviews/calendar.ics?token=${encodeURIComponent(token)}`;
       return reply.status(201).send({ token, url, createdAt });
     },
   );
@@ -248,7 +261,7 @@ export function reviewsRoutes(app: App, { store, config }: AppDeps) {
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      const text = await reviewCalendar(store.db, { token: req.query.token, baseUrl: config.publicBaseUrl });
+      const text = await reviewCalendar(store.db, { token: req.query.token, baseUrl: baseUrlFor(req, config) });
       return reply.type('text/calendar; charset=utf-8').send(text);
     },
   );

@@ -1,5 +1,17 @@
 // The signed-in frame: navigation by area, the person and their roles, theme, sign-out.
-import { ActionIcon, AppShell, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Text,
+  Tooltip,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -39,7 +51,14 @@ function ThemeToggle() {
   const label = colorScheme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme';
   return (
     <Tooltip label={label}>
-      <ActionIcon variant="default" size="lg" onClick={toggleColorScheme} aria-label={label}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        onClick={toggleColorScheme}
+        aria-label={label}
+        data-testid="theme-toggle"
+        style={{ flexShrink: 0 }}
+      >
         <span aria-hidden="true">{colorScheme === 'dark' ? '☀' : '☾'}</span>
       </ActionIcon>
     </Tooltip>
@@ -64,20 +83,32 @@ export function AppLayout() {
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open the navigation" />
             <Text component={Link} to="/" fw={700} size="lg" style={{ textDecoration: 'none', color: 'inherit' }}>
               Proofline
             </Text>
           </Group>
-          <Group gap="xs">
+          {/* The header's controls sit side by side and never wrap or overlap: a long name is cut short
+              (the full name is in the button's label and the menu). */}
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
             <ThemeToggle />
             <Menu position="bottom-end">
               <Menu.Target>
-                <ActionIcon variant="default" size="lg" w="auto" px="sm" aria-label={`Account: ${session.user.displayName}`}>
-                  <Text size="sm">{session.user.displayName || session.user.email}</Text>
-                </ActionIcon>
+                <Button
+                  variant="default"
+                  h={34}
+                  px="sm"
+                  maw={{ base: 180, sm: 320 }}
+                  aria-label={`Account: ${session.user.displayName}`}
+                  data-testid="account-menu"
+                  styles={{ root: { minWidth: 0 }, label: { minWidth: 0 } }}
+                >
+                  <Text size="sm" truncate="end">
+                    {session.user.displayName || session.user.email}
+                  </Text>
+                </Button>
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{session.user.email}</Menu.Label>

@@ -1,24 +1,33 @@
 // Sign-in with email and password, or through single sign-on when the server offers it (the password
 // form is hidden when password sign-in is off); the session cookie is set by the server, the CSRF
 // token kept in memory.
-import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Code, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createRoute, useNavigate } from '@tanstack/react-router';
 import { ApiError, api, setCsrfToken, unwrap } from '../api/client';
 import { sessionQuery } from '../api/session';
+import { ssoErrorMessage } from '../features/auth/ssoErrors';
 import { rootRoute } from './root';
+
+interface LoginSearch {
+  next?: string;
+  /** A refused single sign-on's stable code. */
+  error?: string;
+}
 
 export const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/login',
-  validateSearch: (search: Record<string, unknown>): { next?: string } =>
-    typeof search.next === 'string' && search.next.startsWith('/') && !search.next.startsWith('//') ? { next: search.next } : {},
+  validateSearch: (search: Record<string, unknown>): LoginSearch => ({
+    ...(typeof search.next === 'string' && search.next.startsWith('/') && !search.next.startsWith('//') ? { next: search.next } : {}),
+    ...(typeof search.error === 'string' && /^[a-z_]{1,64}$/.test(search.error) ? { error: search.error } : {}),
+  }),
   component: LoginPage,
 });
 
 function LoginPage() {
-  const { next } = loginRoute.useSearch();
+  const { next, error: ssoError } = loginRoute.useSearch();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const methods = useQuery({ queryKey: ['auth', 'methods'], queryFn: () => unwrap(api.GET('/api/v1/auth/methods')) });
@@ -49,6 +58,14 @@ function LoginPage() {
             <Title order={1} size="h3">
               Sign in to Proofline
             </Title>
+            {ssoError && !error && (
+              <Alert color="red" role="alert" title="Single sign-on failed">
+                {ssoErrorMessage(ssoError)}
+                <Text size="xs" mt={4}>
+                  code: <Code>{ssoError}</Code>
+                </Text>
+              </Alert>
+            )}
             {error && (
               <Alert color="red" role="alert" title="Sign-in failed">
                 {error.message}

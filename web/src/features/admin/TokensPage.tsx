@@ -6,6 +6,7 @@ import {
   Checkbox,
   Code,
   CopyButton,
+  Fieldset,
   Group,
   Modal,
   NumberInput,
@@ -21,7 +22,7 @@ import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
-import { useSession } from '../../api/session';
+import { holds, useSession } from '../../api/session';
 import type { Answer } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/states';
@@ -29,15 +30,28 @@ import { Time } from '../../components/Time';
 
 type Created = Answer<'createApiToken'>;
 
-function CreateTokenForm({ readOnly, onCreated }: { readOnly: boolean; onCreated: (token: Created) => void }) {
+/** Who may follow the ledger (GET /api/v1/ledger/stream's roles); only they are offered its scope. */
+export const LEDGER_STREAMERS = ['admin', 'auditor', 'governance_lead'] as const;
+
+const SCOPE_OF = { read: 'read', write: 'write', ingest: 'ingest', stream: 'ledger:stream' } as const;
+
+function CreateTokenForm({
+  readOnly,
+  mayStream,
+  onCreated,
+}: {
+  readOnly: boolean;
+  mayStream: boolean;
+  onCreated: (token: Created) => void;
+}) {
   const queryClient = useQueryClient();
   const form = useForm({
-    initialValues: { name: '', read: true, write: false, ingest: false, expiresInDays: 90 },
+    initialValues: { name: '', read: true, write: false, ingest: false, stream: false, expiresInDays: 90 },
     validate: { name: (v) => (v.trim() ? null : 'Name the token after what will use it') },
   });
   const create = useMutation({
     mutationFn: (values: typeof form.values) => {
-      const scopes = (['read', 'write', 'ingest'] as const).filter((s) => values[s]);
+      const scopes = (['read', 'write', 'ingest', 'stream'] as const).filter((s) => values[s]).map((s) => SCOPE_OF[s]);
       return unwrap(api.POST('/api/v1/tokens', { body: { name: values.name.trim(), scopes, expiresInDays: values.expiresInDays } }));
     },
     onSuccess: async (token) => {
@@ -50,18 +64,30 @@ function CreateTokenForm({ readOnly, onCreated }: { readOnly: boolean; onCreated
       <Stack>
         {create.isError && <ErrorState error={create.error} title="The token was not made" />}
         <TextInput label="Name" description="What will use it, e.g. the audit notebook" required {...form.getInputProps('name')} />
-        <Checkbox.Group label="Scopes">
-          <Stack gap={4} mt={4}>
+        <Fieldset legend="Scopes" variant="unstyled">
+          <Stack gap={4}>
             <Checkbox label="read: read records and the ledger" {...form.getInputProps('read', { type: 'checkbox' })} />
             {!readOnly && <Checkbox label="write: change records" {...form.getInputProps('write', { type: 'checkbox' })} />}
             {!readOnly && (
               <Checkbox label="ingest: report decision records from an AI system" {...form.getInputProps('ingest', { type: 'checkbox' })} />
             )}
+            {mayStream && (
+              <Checkbox
+                label="ledger:stream: follow the ledger as events are appended (e.g. for a SIEM)"
+                {...form.getInputProps('stream', { type: 'checkbox' })}
+              />
+            )}
           </Stack>
-        </Checkbox.Group>
-        {readOnly && <Text size="sm">Auditors read everything and change nothing: their tokens are read-only.</Text>}
+        </Fieldset>
+        {readOnly && (
+          <Text size="sm">Auditors read everything and change nothing: their tokens only read (and may follow the ledger).</Text>
+        )}
         <NumberInput label="Expires after (days)" min={1} max={365} allowDecimal={false} {...form.getInputProps('expiresInDays')} />
-        <Button type="submit" loading={create.isPending} disabled={!form.values.read && !form.values.write && !form.values.ingest}>
+        <Button
+          type="submit"
+          loading={create.isPending}
+          disabled={!form.values.read && !form.values.write && !form.values.ingest && !form.values.stream}
+        >
           Make the token
         </Button>
       </Stack>
@@ -184,6 +210,7 @@ export function TokensPage() {
       <Modal opened={opened} onClose={close} title="New API token">
         <CreateTokenForm
           readOnly={readOnly}
+          mayStream={holds(session, LEDGER_STREAMERS)}
           onCreated={(token) => {
             setCreated(token);
             close();

@@ -218,7 +218,11 @@ function Figures({ d }: { d: Dashboard }) {
 
 function TrendsTable({ trends }: { trends: Dashboard['trends'] }) {
   return (
-    <Table.ScrollContainer minWidth={500}>
+    // Scrolls sideways on a narrow window: the scrolling region is reachable from the keyboard.
+    <Table.ScrollContainer
+      minWidth={500}
+      scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': 'Weekly counts, scrollable' } }}
+    >
       <Table>
         <Table.Caption>Weekly counts (the chart above, as numbers)</Table.Caption>
         <Table.Thead>
