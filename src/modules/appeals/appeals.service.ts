@@ -77,7 +77,7 @@ export async function namedAppeal(db: Kysely<Database>, view: AppealView) {
 
 async function nextCaseNumber(trx: Tx, now: Date): Promise<string> {
   const year = now.getUTCFullYear();
-  // Writes are serialised (SQLite's single writer, PostgreSQL's advisory lock), so read-then-write is safe.
+  // Writes are serialisable (SQLite's single writer; PostgreSQL's SERIALIZABLE writes, run again on a conflict), so read-then-write is safe.
   const row = await trx.selectFrom('appeal_counters').select('last_number').where('year', '=', year).executeTakeFirst();
   const next = (row?.last_number ?? 0) + 1;
   if (row) await trx.updateTable('appeal_counters').set({ last_number: next }).where('year', '=', year).execute();
