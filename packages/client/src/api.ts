@@ -4556,11 +4556,14 @@ export interface operations {
                         checkpointsChecked: number;
                         problem: {
                             /** @enum {string} */
-                            kind: "leaf_mismatch" | "gap" | "reorder" | "index_mismatch" | "bad_signature" | "root_mismatch" | "fork" | "truncated" | "head_mismatch";
+                            kind: "leaf_mismatch" | "gap" | "reorder" | "index_mismatch" | "bad_signature" | "root_mismatch" | "fork" | "truncated" | "head_mismatch" | "integrated_twice" | "queue_unguarded";
                             seq: number | null;
                             message: string;
                             column?: string;
                         } | null;
+                        /** @description Events committed and not yet integrated into the tree (PostgreSQL; always 0 on SQLite) */
+                        queued: number;
+                        oldestQueuedAt: string | null;
                     };
                 };
             };
