@@ -21,7 +21,11 @@ interface Instance {
 
 /** `count` built servers (`bin/proofline.mjs`, as `npm start` runs it) on one database. */
 async function startInstances(databaseUrl: string, count: number): Promise<{ instances: Instance[]; headers: Record<string, string> }> {
-  const env = serverEnv(databaseUrl, { PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0' });
+  const env = serverEnv(databaseUrl, {
+    PROOFLINE_LOG_LEVEL: 'silent',
+    PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '0',
+    PROOFLINE_METRICS_TOKEN: METRICS_TOKEN,
+  });
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
     const server = await startServerProcess(env, 60_000, ['bin/proofline.mjs']);
@@ -35,6 +39,21 @@ async function startInstances(databaseUrl: string, count: number): Promise<{ ins
   });
   const { token } = (await res.json()) as { token: string };
   return { instances, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+}
+
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** The 99th percentile of commit -> integration (PostgreSQL), as the upper bound of its histogram
+ * bucket, from one instance's /metrics; with the count of observations. */
+async function integrationP99(url: string): Promise<{ p99: number; rounds: number }> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const text = await res.text();
+  const buckets: Array<[number, number]> = [];
+  for (const m of text.matchAll(/^proofline_ledger_integration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
+    buckets.push([m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const bound = buckets.find(([, n]) => n >= 0.99 * total)?.[0] ?? Number.NaN;
+  return { p99: bound * 1000, rounds: total };
 }
 
 async function create(url: string, headers: Record<string, string>, i: number): Promise<void> {
@@ -98,6 +117,7 @@ export async function run(): Promise<BenchResult[]> {
     await warm(one.instances, one.headers);
     const seq = await sequential(one.instances[0], one.headers, 500);
     const single = await load(one.instances, one.headers, CLIENTS, COUNT, 0);
+    const lag = await integrationP99(one.instances[0].url);
     for (const i of one.instances) await i.stop();
 
     const two = await startInstances(await database('bench_two'), 2);
@@ -139,6 +159,13 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
         target: '<= 10 ms',
         pass: pair.median <= 10,
+      },
+      {
+        name: `PostgreSQL, one instance: commit -> integration p99 (bucket bound; ${lag.rounds} rounds, each timed from its earliest waiting commit; callers are answered after it)`,
+        value: lag.p99,
+        unit: 'ms',
+        target: '<= 250 ms',
+        pass: lag.p99 <= 250,
       },
       {
         name: 'PostgreSQL, one client: create median',
