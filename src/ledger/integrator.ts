@@ -80,9 +80,9 @@ function integrationSql(rows: QueuedRow[], size: number, frontierHashes: Uint8Ar
 }
 
 export class LedgerIntegrator {
-  readonly #url: string;
   readonly #onRound: (round: IntegrationRound) => void;
-  #client: pg.Client | null = null;
+  /** One connection, its own (a pool of one that lets the process exit while it is idle). */
+  readonly #pool: pg.Pool;
   #running: Promise<void> | null = null;
   /** Callers waiting for a round that has not started yet. */
   #waiting: Waiter[] = [];
@@ -90,7 +90,8 @@ export class LedgerIntegrator {
   #closed = false;
 
   constructor(url: string, onRound: (round: IntegrationRound) => void) {
-    this.#url = url;
+    this.#pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    this.#pool.on('error', () => {}); // an idle connection that breaks is replaced at the next round
     this.#onRound = onRound;
     this.#sweep = setInterval(() => void this.#sweepQueue(), SWEEP_MS);
     this.#sweep.unref();
@@ -109,8 +110,7 @@ export class LedgerIntegrator {
     this.#closed = true;
     clearInterval(this.#sweep);
     while (this.#running) await this.#running;
-    await this.#client?.end().catch(() => {});
-    this.#client = null;
+    await this.#pool.end().catch(() => {});
   }
 
   #start(): void {
@@ -147,7 +147,7 @@ export class LedgerIntegrator {
   }
 
   async #round(): Promise<number> {
-    const client = await this.#connection();
+    const client = await this.#pool.connect();
     try {
       // One round trip: the lock (waited for), then, each statement seeing every commit before it
       // (READ COMMITTED), the queue in order and the head of the tree.
@@ -160,14 +160,18 @@ export class LedgerIntegrator {
       const rows = results[2].rows as QueuedRow[];
       if (rows.length === 0) {
         await client.query('commit');
+        client.release();
         return 0;
       }
       const head = results[3].rows[0] as { size: string | number; frontier: string };
       const frontier = (JSON.parse(head.frontier) as string[]).map((h) => new Uint8Array(Buffer.from(h, 'base64')));
       await client.query(integrationSql(rows, Number(head.size), frontier));
+      client.release();
       return rows.length;
     } catch (error) {
-      await client.query('rollback').catch(() => this.#drop());
+      // The connection is dropped, not reused: whatever state it was left in goes with it (an open
+      // transaction ends with the connection, and its lock with it).
+      client.release(error as Error);
       throw error;
     }
   }
@@ -178,36 +182,19 @@ export class LedgerIntegrator {
         return await fn();
       } catch (error) {
         if (attempt >= RETRY_DELAYS_MS.length) throw error;
-        this.#drop();
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
       }
     }
-  }
-
-  async #connection(): Promise<pg.Client> {
-    if (this.#client) return this.#client;
-    const client = new pg.Client({ connectionString: this.#url });
-    client.on('error', () => this.#drop());
-    await client.connect();
-    this.#client = client;
-    return client;
-  }
-
-  #drop(): void {
-    const client = this.#client;
-    this.#client = null;
-    void client?.end().catch(() => {});
   }
 
   /** Integrates what others left queued (a process killed after its commit, before its round). */
   async #sweepQueue(): Promise<void> {
     if (this.#closed || this.#running) return;
     try {
-      const client = await this.#connection();
-      const { rows } = await client.query('select exists (select 1 from ledger_queue) as queued');
+      const { rows } = await this.#pool.query('select exists (select 1 from ledger_queue) as queued');
       if (rows[0]?.queued) await this.integrated();
     } catch {
-      this.#drop(); // the next sweep tries again
+      // Not migrated yet, or the database is away: the next sweep tries again.
     }
   }
 }
