@@ -5,7 +5,7 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController } from 'fastify';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from '../accounts/auth.routes.js';
 import { oidcRoutes } from '../accounts/oidc.routes.js';
@@ -43,7 +43,7 @@ import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js
 import { boundIntegers, installInputChecks } from './input.js';
 import { metricsRoutes, observeRequests } from './metrics.js';
 import { componentSchemas, openApiOptions } from './openapi.js';
-import { requestIdOf, traceBindings } from './request-id.js';
+import { OneLinePerRequest, requestIdOf, traceBindings } from './request-id.js';
 import { bodyAjv, textAjv } from './validation.js';
 import { registerWebUi } from './web.js';
 
@@ -91,8 +91,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     // X-Request-Id when well-formed, else a fresh UUID; the trace id of a traceparent is logged too.
     genReqId: requestIdOf,
     requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     childLoggerFactory: (parent, bindings, options, rawReq) => {
+      // Logging off (PROOFLINE_LOG_LEVEL=silent): no line is ever written, so no request needs a
+      // child logger of its own (a pino child serialises its bindings when made).
+      if (parent.level === 'silent') return parent;
       const trace = traceBindings(rawReq as IncomingMessage);
       return parent.child(trace.traceId ? { ...bindings, ...trace } : bindings, options);
     },

@@ -50,6 +50,26 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('system ids are UUIDs in the version-7 layout, increasing in creation order (creates append to the b-trees keyed by them)', async () => {
+      const before = await ledgerCount();
+      const first = await newSystem();
+      const second = await newSystem();
+      for (const id of [first.id, second.id]) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.ok(second.id > first.id, `${second.id} sorts after ${first.id}`);
+      const subjects = await t.store.db
+        .selectFrom('ledger_events')
+        .select('subject_id')
+        .where('seq', '>=', before)
+        .where('type', '=', 'system.created')
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        subjects.map((row) => row.subject_id),
+        [first.id, second.id],
+        'each create writes its system.created event under that id',
+      );
+    });
+
     test('a system cannot leave proposed without an accountable owner, not even to in_development', async () => {
       const refused = await t.callCurrent(admin, 'POST', '/api/v1/systems', {
         name: 'No owner',
