@@ -1,4 +1,5 @@
-// Runs the real CLI (`node --import tsx src/cli/dev.ts ...`) as a child process on a given database.
+// Runs the real CLI (src/cli/dev.ts, compiled once per source state: test/compiled-cli.ts) as a child
+// process on a given database.
 import { execFile } from 'node:child_process';
 import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
@@ -6,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createStore, type Dialect, type Store } from '../src/db/store.js';
+import { cliCommand } from './compiled-cli.js';
 import { freshDatabaseUrl } from './stores.js';
 
 export interface CliResult {
@@ -18,7 +20,7 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/dev.ts', ...args],
+      [...cliCommand(), ...args],
       { env: { ...process.env, PROOFLINE_DATABASE_URL: databaseUrl, PROOFLINE_LOG_LEVEL: 'silent' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
