@@ -5,7 +5,6 @@ import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
 import { loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createStore, type Dialect, type Store } from '../src/db/store.js';
 import { cliCommand } from './compiled-cli.js';
 import { freshDatabaseUrl } from './stores.js';
@@ -30,10 +29,8 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
 
 /** A fresh, migrated database for CLI tests: its URL for the CLI process, and a store to arrange and check. */
 export async function cliDatabase(dialect: Dialect): Promise<{ url: string; store: Store }> {
-  const url = await freshDatabaseUrl(dialect);
-  const store = createStore(loadConfig({ PROOFLINE_DATABASE_URL: url }).database);
-  await migrateToLatest(store.writer);
-  return { url, store };
+  const url = await freshDatabaseUrl(dialect, { migrated: true });
+  return { url, store: createStore(loadConfig({ PROOFLINE_DATABASE_URL: url }).database) };
 }
 
 let users = 0;
