@@ -1,12 +1,9 @@
 // `npm test`: starts one throwaway PostgreSQL for the whole run, runs every *.test.ts under src/,
 // test/ and packages/ (the workspaces) with node's test runner, stops PostgreSQL, and exits with the runner's code.
-// The runner starts files in the order given, two at a time: the longest first (as the last run
-// measured them, else browser and CLI files first), so no long file starts when the rest is done.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPostgres } from '../test/pg.js';
-import { readDurations } from './test-durations-reporter.mjs';
 
 function findTests(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -25,40 +22,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-/** Milliseconds a file is expected to take: as last measured, else a guess by kind (a new file runs early). */
-function expectedMs(file: string, measured: Record<string, number>): number {
-  if (measured[file] !== undefined) return measured[file];
-  if (file.startsWith(path.join('web', 'e2e'))) return 60_000;
-  if (file.endsWith('.commands.test.ts')) return 45_000;
-  return 20_000;
-}
-const measured = readDurations();
-files = files
-  .map((file) => ({ file, ms: expectedMs(file, measured) }))
-  .sort((a, b) => b.ms - a.ms || a.file.localeCompare(b.file))
-  .map(({ file }) => file);
-
 const pg = await startPostgres();
 let status = 1;
 try {
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      '--test-concurrency=2',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=./scripts/test-durations-reporter.mjs',
-      '--test-reporter-destination=stderr',
-      ...files,
-    ],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, PROOFLINE_TEST_PG_URL: pg.url },
-    },
-  );
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, PROOFLINE_TEST_PG_URL: pg.url },
+  });
   status = result.status ?? 1;
 } finally {
   pg.stop();
