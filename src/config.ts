@@ -39,6 +39,8 @@ export interface Config {
   readonly minRationaleLength: number;
   /** Hours within which an emergency change needs its retrospective approval. */
   readonly emergencyReviewHours: number;
+  /** scrypt cost (log2 N) of new password hashes; see DEFAULT_PASSWORD_HASH_COST. */
+  readonly passwordHashCost: number;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   readonly publicBaseUrl: string;
@@ -75,13 +77,27 @@ export interface Policies {
   readonly minRationaleLength: number;
   /** Hours within which an emergency change needs its retrospective approval. */
   readonly emergencyReviewHours: number;
+  /** scrypt cost (log2 N) of new password hashes (src/accounts/passwords.ts). */
+  readonly passwordHashCost: number;
 }
 
-/** The defaults, as an unset environment gives them. */
-export const DEFAULT_POLICIES: Policies = Object.freeze({ minRationaleLength: DEFAULT_MIN_RATIONALE_LENGTH, emergencyReviewHours: 48 });
+/** scrypt N = 2^14 (r 8, p 1): the production cost. A hash keeps its own N, so a hash made at
+ * another cost still verifies; only the test helpers set less (PROOFLINE_PASSWORD_HASH_COST=10). */
+export const DEFAULT_PASSWORD_HASH_COST = 14;
 
-export const policiesOf = (config: Pick<Config, 'minRationaleLength' | 'emergencyReviewHours'>): Policies =>
-  Object.freeze({ minRationaleLength: config.minRationaleLength, emergencyReviewHours: config.emergencyReviewHours });
+/** The defaults, as an unset environment gives them. */
+export const DEFAULT_POLICIES: Policies = Object.freeze({
+  minRationaleLength: DEFAULT_MIN_RATIONALE_LENGTH,
+  emergencyReviewHours: 48,
+  passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
+});
+
+export const policiesOf = (config: Pick<Config, 'minRationaleLength' | 'emergencyReviewHours' | 'passwordHashCost'>): Policies =>
+  Object.freeze({
+    minRationaleLength: config.minRationaleLength,
+    emergencyReviewHours: config.emergencyReviewHours,
+    passwordHashCost: config.passwordHashCost,
+  });
 
 /** Escalation levels 2 and 3 of an unacknowledged alert, minutes after it fired. */
 export const DEFAULT_ALERT_ESCALATION_MINUTES: readonly [number, number] = Object.freeze([15, 60] as const);
@@ -311,6 +327,7 @@ export function loadConfig(env: Env = process.env): Config {
     checkpointIntervalSeconds: intVar(env, 'PROOFLINE_CHECKPOINT_INTERVAL_SECONDS', 60, 0, 86400),
     minRationaleLength: intVar(env, 'PROOFLINE_MIN_RATIONALE_LENGTH', DEFAULT_MIN_RATIONALE_LENGTH, 1, 10000),
     emergencyReviewHours: intVar(env, 'PROOFLINE_EMERGENCY_REVIEW_HOURS', DEFAULT_POLICIES.emergencyReviewHours, 1, 24 * 30),
+    passwordHashCost: intVar(env, 'PROOFLINE_PASSWORD_HASH_COST', DEFAULT_PASSWORD_HASH_COST, 10, 20),
     smtpUrl,
     mailFrom: env.PROOFLINE_MAIL_FROM || 'proofline@localhost',
     publicBaseUrl,

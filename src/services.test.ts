@@ -21,13 +21,17 @@ for (const dialect of DIALECTS) {
     let reader: TestUser;
 
     before(async () => {
-      t = await createTestApp(dialect, { PROOFLINE_MIN_RATIONALE_LENGTH: '17', PROOFLINE_EMERGENCY_REVIEW_HOURS: '5' });
+      t = await createTestApp(dialect, {
+        PROOFLINE_MIN_RATIONALE_LENGTH: '17',
+        PROOFLINE_EMERGENCY_REVIEW_HOURS: '5',
+        PROOFLINE_PASSWORD_HASH_COST: '12',
+      });
       reader = await t.user(['auditor']);
     });
     after(() => t.close());
 
     test('policies come from the configuration, and every request context carries them', async () => {
-      assert.deepEqual({ ...t.services.policies }, { minRationaleLength: 17, emergencyReviewHours: 5 });
+      assert.deepEqual({ ...t.services.policies }, { minRationaleLength: 17, emergencyReviewHours: 5, passwordHashCost: 12 });
       assert.equal(t.app.policies, t.services.policies);
       // A ledger note's text is held to the configured minimum: 16 visible characters are refused.
       const admin = await t.user(['admin']);

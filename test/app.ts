@@ -58,7 +58,14 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
   const store = await createTestStore(dialect);
   // A signing key of its own in a temp dir, never ./data of the working copy.
   const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'ledger-signing-key.pem');
-  const config = loadConfig({ PROOFLINE_LOG_LEVEL: 'silent', PROOFLINE_SIGNING_KEY_FILE: keyFile, ...env });
+  // Passwords hashed at scrypt N=2^10, not production's 2^14: tests create thousands of users, and
+  // src/accounts/passwords.test.ts holds the production default and the setting itself.
+  const config = loadConfig({
+    PROOFLINE_LOG_LEVEL: 'silent',
+    PROOFLINE_SIGNING_KEY_FILE: keyFile,
+    PROOFLINE_PASSWORD_HASH_COST: '10',
+    ...env,
+  });
   const services = await createServices(config, store);
   const app = await buildApp({ store, config, services }, logger);
   await app.ready();

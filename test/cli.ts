@@ -1,11 +1,12 @@
-// Runs the real CLI (`node --import tsx src/cli/dev.ts ...`) as a child process on a given database.
+// Runs the real CLI (src/cli/dev.ts, compiled once per source state: test/compiled-cli.ts) as a child
+// process on a given database.
 import { execFile } from 'node:child_process';
 import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
 import { loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { createStore, type Dialect, type Store } from '../src/db/store.js';
+import { cliCommand } from './compiled-cli.js';
 import { freshDatabaseUrl } from './stores.js';
 
 export interface CliResult {
@@ -18,7 +19,7 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/dev.ts', ...args],
+      [...cliCommand(), ...args],
       { env: { ...process.env, PROOFLINE_DATABASE_URL: databaseUrl, PROOFLINE_LOG_LEVEL: 'silent' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -28,10 +29,8 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
 
 /** A fresh, migrated database for CLI tests: its URL for the CLI process, and a store to arrange and check. */
 export async function cliDatabase(dialect: Dialect): Promise<{ url: string; store: Store }> {
-  const url = await freshDatabaseUrl(dialect);
-  const store = createStore(loadConfig({ PROOFLINE_DATABASE_URL: url }).database);
-  await migrateToLatest(store.writer);
-  return { url, store };
+  const url = await freshDatabaseUrl(dialect, { migrated: true });
+  return { url, store: createStore(loadConfig({ PROOFLINE_DATABASE_URL: url }).database) };
 }
 
 let users = 0;

@@ -1,9 +1,10 @@
-// A real server in a child process (`node --import tsx src/cli/dev.ts serve`), for tests that must
+// A real server in a child process (`proofline serve` from source, compiled once: test/compiled-cli.ts), for tests that must
 // kill it (kill -9) or run several against one database. Signs in as the first admin.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cliCommand } from './compiled-cli.js';
 import { freePort } from './pg.js';
 
 export const ADMIN_EMAIL = 'admin@example.test';
@@ -43,7 +44,7 @@ export function serverEnv(databaseUrl: string, extra: Record<string, string> = {
 export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 20_000,
-  command: string[] = ['--import', 'tsx', 'src/cli/dev.ts'],
+  command: string[] = cliCommand(),
 ): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...command, 'serve'], {

@@ -1,6 +1,8 @@
 // Test stores on both dialects: a fresh SQLite file or a fresh PostgreSQL database per call,
-// migrated. Every repository and service test loops over DIALECTS.
-import { randomBytes } from 'node:crypto';
+// migrated. Every repository and service test loops over DIALECTS. Migrating takes longer than
+// copying: each process migrates one SQLite file and copies it per store; PostgreSQL keeps one
+// migrated database per state of the migrations and creates each test database from it (TEMPLATE).
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,20 +37,78 @@ export async function pgAdminUrl(): Promise<string> {
   return (await ownServer).url;
 }
 
-/** A fresh, empty PostgreSQL database; returns its URL. */
-export async function createPgDatabase(): Promise<string> {
-  const adminUrl = await pgAdminUrl();
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
+function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function withAdminClient<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh PostgreSQL database, empty or (`migrated`) a copy of the migrated template; returns its URL. */
+export async function createPgDatabase({ migrated = false } = {}): Promise<string> {
+  const adminUrl = await pgAdminUrl();
+  const template = migrated ? await migratedPgTemplate(adminUrl) : null;
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(adminUrl, (client) =>
+    client.query(template ? `create database ${name} template ${template}` : `create database ${name}`),
+  );
+  return databaseUrl(adminUrl, name);
+}
+
+const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', 'src', 'db', 'migrations');
+/** Serialises the template's creation across the test files running at once on one server. */
+const TEMPLATE_LOCK = 0x70726f66;
+const pgTemplates = new Map<string, Promise<string>>();
+
+/** Names the migrations as they are now: a changed or added migration makes a new template. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of fs.readdirSync(MIGRATIONS_DIR).sort())
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(MIGRATIONS_DIR, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The migrated template database on this server, made once (under an advisory lock) and never connected to again. */
+function migratedPgTemplate(adminUrl: string): Promise<string> {
+  let template = pgTemplates.get(adminUrl);
+  if (!template) {
+    template = withAdminClient(adminUrl, async (client) => {
+      const name = `tpl_${migrationsHash()}`;
+      await client.query('select pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+      try {
+        const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+        if (exists.rowCount === 0) {
+          // Migrated under another name and renamed when complete: a crash leaves no half template.
+          const building = `${name}_${randomBytes(4).toString('hex')}`;
+          await client.query(`create database ${building}`);
+          const store = createPostgresStore(databaseUrl(adminUrl, building));
+          try {
+            await migrateToLatest(store.writer);
+          } finally {
+            await store.close();
+          }
+          await client.query(`alter database ${building} rename to ${name}`);
+        }
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+      }
+      return name;
+    });
+    pgTemplates.set(adminUrl, template);
+  }
+  return template;
 }
 
 export function tempSqliteFile(): string {
@@ -56,15 +116,41 @@ export function tempSqliteFile(): string {
   return path.join(dir, 'proofline.db');
 }
 
-/** The database URL a server process would be given (sqlite:FILE or postgres://...). */
-export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
-  return dialect === 'sqlite' ? `sqlite:${tempSqliteFile()}` : createPgDatabase();
+let sqliteTemplate: Promise<string> | null = null;
+
+/** This process's migrated SQLite file, closed (its WAL checkpointed into it), only ever copied. */
+function migratedSqliteTemplate(): Promise<string> {
+  sqliteTemplate ??= (async () => {
+    const file = tempSqliteFile();
+    const store = createSqliteStore(file);
+    try {
+      await migrateToLatest(store.writer);
+    } finally {
+      await store.close();
+    }
+    return file;
+  })();
+  return sqliteTemplate;
+}
+
+/** A fresh SQLite file holding the migrated schema. */
+async function migratedSqliteFile(): Promise<string> {
+  const template = await migratedSqliteTemplate();
+  const file = tempSqliteFile();
+  fs.copyFileSync(template, file);
+  if (fs.existsSync(`${template}-wal`)) fs.copyFileSync(`${template}-wal`, `${file}-wal`);
+  return file;
+}
+
+/** The database URL a server process would be given (sqlite:FILE or postgres://...): empty, or `migrated`. */
+export async function freshDatabaseUrl(dialect: Dialect, { migrated = false } = {}): Promise<string> {
+  if (dialect === 'postgres') return createPgDatabase({ migrated });
+  return `sqlite:${migrated ? await migratedSqliteFile() : tempSqliteFile()}`;
 }
 
 export async function createTestStore(dialect: Dialect, { migrate = true } = {}): Promise<Store> {
-  const store = dialect === 'sqlite' ? createSqliteStore(tempSqliteFile()) : createPostgresStore(await createPgDatabase());
-  if (migrate) await migrateToLatest(store.writer);
-  return store;
+  if (dialect === 'sqlite') return createSqliteStore(migrate ? await migratedSqliteFile() : tempSqliteFile());
+  return createPostgresStore(await createPgDatabase({ migrated: migrate }));
 }
 
 /** How many ledger events a store holds: tests compare it before and after a refused request. */

@@ -1,15 +1,17 @@
 // Password hashing with scrypt (node:crypto): `scrypt$N$r$p$salt$hash`, all base64url.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { DEFAULT_PASSWORD_HASH_COST } from '../config.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
-const N = 16384;
 const R = 8;
 const P = 1;
 const KEY_LEN = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+/** `cost` is log2 of scrypt's N: the configured one (ctx.policies.passwordHashCost), else production's. */
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
+  const N = 2 ** cost;
   const hash = await scrypt(password, salt, KEY_LEN, { N, r: R, p: P });
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }

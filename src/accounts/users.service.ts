@@ -235,7 +235,7 @@ export async function changeOwnPassword(
   if (newPassword === currentPassword) {
     throw new AppError('validation_failed', 'newPassword: must differ from the current password', { field: 'newPassword' });
   }
-  const version = await touchUser(trx, row, { password_hash: await hashPassword(newPassword) });
+  const version = await touchUser(trx, row, { password_hash: await hashPassword(newPassword, ctx.policies.passwordHashCost) });
   let revoke = trx
     .updateTable('sessions')
     .set({ revoked_at: new Date().toISOString() })
@@ -272,7 +272,7 @@ export async function createUser(trx: Tx, { ctx, user, reason }: { ctx: RequestC
   const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new AppError('conflict', `a user with email ${email} exists`, { field: 'email' });
   const id = randomUUID();
-  const passwordHash = user.password ? await hashPassword(user.password) : null;
+  const passwordHash = user.password ? await hashPassword(user.password, ctx.policies.passwordHashCost) : null;
   await trx
     .insertInto('users')
     .values({

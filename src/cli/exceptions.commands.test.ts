@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { cliCommand } from '../../test/compiled-cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { createUser } from '../accounts/users.service.js';
@@ -21,7 +22,7 @@ for (const dialect of DIALECTS) {
     let ownerEmail: string;
 
     const cli = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], {
+      run(process.execPath, [...cliCommand(), ...args], {
         env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
       });
 

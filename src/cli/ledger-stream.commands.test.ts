@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { cliDatabase } from '../../test/cli.js';
+import { cliCommand } from '../../test/compiled-cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import type { Store } from '../db/store.js';
@@ -20,7 +21,7 @@ for (const dialect of DIALECTS) {
 
     test('prints the events from --from on, then new ones as they commit, until interrupted', { timeout: 60_000 }, async () => {
       const size = await ledgerSize(store);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'ledger', 'stream', '--from', String(size - 2)], {
+      const child = spawn(process.execPath, [...cliCommand(), 'ledger', 'stream', '--from', String(size - 2)], {
         env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

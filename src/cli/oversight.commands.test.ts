@@ -4,6 +4,7 @@ import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli } from '../../test/cli.js';
+import { cliCommand } from '../../test/compiled-cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../test/stores.js';
 import { createApiToken } from '../accounts/auth.service.js';
@@ -21,7 +22,7 @@ for (const dialect of DIALECTS) {
     let url: string;
     let store: Store;
     const cli = (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], {
+      run(process.execPath, [...cliCommand(), ...args], {
         env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
       });
 

@@ -17,8 +17,37 @@ export const PASSWORD = 'correct horse battery';
 /** The web UI as `npm start` serves it: built once when a source is newer than the last build. */
 export function ensureBuilt(): void {
   if (!buildIsStale(ROOT)) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('the build failed; the browser tests need the built web UI');
+  // Two browser test files run at once: one builds while the other waits, then finds it fresh
+  // (two builds at once doubled the time and rewrote dist/web under the other file's pages).
+  withBuildLock(() => {
+    if (!buildIsStale(ROOT)) return;
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('the build failed; the browser tests need the built web UI');
+  });
+}
+
+const BUILD_LOCK = path.join(ROOT, '.tmp', 'e2e-build.lock');
+/** A lock left by a killed process is taken over after this long (a build takes a minute or two). */
+const BUILD_LOCK_STALE_MS = 10 * 60 * 1000;
+
+function withBuildLock(build: () => void): void {
+  fs.mkdirSync(path.dirname(BUILD_LOCK), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > BUILD_LOCK_STALE_MS) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    build();
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 /** Debian's chromium (the CI installs it); PROOFLINE_CHROMIUM overrides the path. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { cliCommand } from '../../../test/compiled-cli.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../../test/stores.js';
 import { createApiToken } from '../../accounts/auth.service.js';
@@ -41,7 +42,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): 
 
 async function startServerProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'serve'], {
+  const child = spawn(process.execPath, [...cliCommand(), 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
