@@ -71,8 +71,14 @@ export function weekStart(date: Date): Date {
 
 async function systemsFigures(db: Db) {
   const [groups, withoutOwner, untriagedShadow, withPhaseOwner] = await Promise.all([
-    // Kept by triggers on ai_systems (migration 1710): a handful of rows, not the inventory.
-    db.selectFrom('system_counts').select(['eu_risk_tier', 'status', 'n']).where('n', '>', 0).execute(),
+    // Kept by triggers on ai_systems (migrations 1710, 0510): a few rows per pair (shards, summed
+    // here), not the inventory.
+    db
+      .selectFrom('system_counts')
+      .select((eb) => ['eu_risk_tier', 'status', eb.fn.sum<number>('n').as('n')])
+      .groupBy(['eu_risk_tier', 'status'])
+      .having((eb) => eb.fn.sum('n'), '>', 0)
+      .execute(),
     db.selectFrom('ai_systems').select(countAll(db)).where('accountable_owner_id', 'is', null).executeTakeFirstOrThrow(),
     db
       .selectFrom('ai_systems')
@@ -80,7 +86,11 @@ async function systemsFigures(db: Db) {
       .where('deployment_kind', '=', 'shadow')
       .where('triaged_at', 'is', null)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('dashboard_counters').select('n').where('name', '=', 'systems_with_phase_owner').executeTakeFirst(),
+    db
+      .selectFrom('dashboard_counters')
+      .select((eb) => eb.fn.sum<number>('n').as('n'))
+      .where('name', '=', 'systems_with_phase_owner')
+      .executeTakeFirst(),
   ]);
   const total = groups.reduce((sum, g) => sum + Number(g.n), 0);
   const sumBy = (key: 'eu_risk_tier' | 'status') => {
@@ -97,7 +107,7 @@ async function systemsFigures(db: Db) {
       .map((g) => ({
         euRiskTier: g.eu_risk_tier as string,
         status: g.status as string,
-        ...figure(g.n, link(SYSTEMS, { euRiskTier: g.eu_risk_tier, status: g.status })),
+        ...figure(Number(g.n), link(SYSTEMS, { euRiskTier: g.eu_risk_tier, status: g.status })),
       }))
       .sort((a, b) => a.euRiskTier.localeCompare(b.euRiskTier) || a.status.localeCompare(b.status)),
     withoutOwner: figure(withoutOwner.n, link(SYSTEMS, { withoutOwner: true })),

@@ -311,6 +311,53 @@ for (const dialect of DIALECTS) {
       assert.equal((await counted()).withPhaseOwner, before);
     });
 
+    test('the kept counts hold under 24 concurrent creates and status moves (on PostgreSQL: several connections, summed shards)', async () => {
+      const total = async () => (await t.call(admin, 'GET', '/api/v1/dashboard')).json().systems.total.count as number;
+      const rows = async () =>
+        Number(
+          (
+            await t.store.db
+              .selectFrom('ai_systems')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const lead = await t.user(['governance_lead']);
+      const owner = await t.user(['contributor']);
+      const created = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          t.call(admin, 'POST', '/api/v1/systems', {
+            name: `Concurrent ${i}`,
+            accountableOwnerId: owner.id,
+            purpose: 'Counts under concurrency',
+            intendedUse: 'Testing the dashboard counters',
+            aiType: 'machine_learning',
+            deploymentKind: 'internal',
+          }),
+        ),
+      );
+      for (const res of created) assert.equal(res.statusCode, 201, res.body);
+      await Promise.all(
+        created.slice(0, 12).map(async (res) => {
+          const moved = await t.call(lead, 'POST', `/api/v1/systems/${res.json().id}/status`, {
+            status: 'in_development',
+            rationale: 'Moving on after the design review',
+            version: 1,
+          });
+          assert.equal(moved.statusCode, 200, moved.body);
+        }),
+      );
+      assert.equal(await total(), await rows());
+      const d = (await t.call(admin, 'GET', '/api/v1/dashboard')).json();
+      const byStatus = Object.fromEntries(d.systems.byStatus.map((s: { status: string; count: number }) => [s.status, s.count]));
+      const counted = await t.store.db
+        .selectFrom('ai_systems')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      assert.deepEqual(byStatus, Object.fromEntries(counted.map((r) => [r.status, Number(r.n)])));
+    });
+
     test('any signed-in role reads it, auditors included; without credentials it is 401', async () => {
       for (const user of [auditor, contributor, await t.user([])]) {
         assert.equal((await t.call(user, 'GET', '/api/v1/dashboard')).statusCode, 200);
