@@ -49,8 +49,9 @@ async function integrationP99(url: string): Promise<{ p99: number; rounds: numbe
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const text = await res.text();
   const buckets: Array<[number, number]> = [];
-  for (const m of text.matchAll(/^proofline_ledger_integration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
+  for (const m of text.matchAll(/^proofline_ledger_integration_seconds_bucket\{[^}]*\ble="([^"]+)"[^}]*\} (\d+)/gm))
     buckets.push([m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])]);
+  if (buckets.length === 0) throw new Error(`/metrics answered ${res.status} without the integration histogram: ${text.slice(0, 300)}`);
   const total = buckets.at(-1)?.[1] ?? 0;
   const bound = buckets.find(([, n]) => n >= 0.99 * total)?.[0] ?? Number.NaN;
   return { p99: bound * 1000, rounds: total };
