@@ -167,7 +167,8 @@ interface PgWrite {
 const DEFER_ROWS = 100;
 
 const literal = (value: unknown): string | null => {
-  if (value === null || value === undefined) return 'null';
+  if (value === undefined) return 'default'; // as Kysely, which leaves an undefined value out
+  if (value === null) return 'null';
   if (typeof value === 'string') return pg.escapeLiteral(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
   if (typeof value === 'bigint') return String(value);
