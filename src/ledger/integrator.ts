@@ -13,8 +13,10 @@
 // inclusion proof, as before. Any process integrates whatever is queued, its own or another's:
 // a process killed between a commit and its round leaves queued events that the next round of
 // any process integrates (the sweep below runs every SWEEP_MS whatever happens).
+import type { Selectable } from 'kysely';
 import pg from 'pg';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
+import type { LedgerQueueTable } from './ledger.tables.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
 
 /** The one lock that orders the ledger: held by the integrator's round and by sequenced writes. */
@@ -24,18 +26,8 @@ const ROUND_LIMIT = 2000;
 const SWEEP_MS = 500;
 const RETRY_DELAYS_MS = [20, 100, 500, 1000];
 
-interface QueuedRow {
-  id: number;
-  event_id: string;
-  type: string;
-  actor_id: string | null;
-  subject_type: string;
-  subject_id: string;
-  recorded_at: string;
-  system_id: string | null;
-  leaf_head: string;
-  leaf_tail: string;
-}
+/** A queued event as integration reads it. */
+type QueuedRow = Selectable<LedgerQueueTable>;
 
 export interface IntegrationRound {
   events: number;
