@@ -25,6 +25,7 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { type IntegrationRound, LEDGER_LOCK_KEY, LedgerIntegrator } from '../ledger/integrator.js';
+import { insertStatement } from './pg-literal.js';
 import type { Database } from './schema.js';
 
 /** What a use case receives: a Kysely bound to the open transaction. */
@@ -114,7 +115,7 @@ export async function insertRows<T extends keyof Database & string>(
   const write = queueing.get(trx);
   if (write && rows.length <= DEFER_ROWS) {
     // PostgreSQL: sent with the next statement or the commit; an error surfaces there.
-    const text = insertText(table, columns as string[], rows as Array<Record<string, unknown>>);
+    const text = insertStatement(table, columns as string[], rows as Array<Record<string, unknown>>);
     if (text !== null) {
       write.deferred.push(text);
       return;
@@ -165,32 +166,6 @@ interface PgWrite {
 
 /** Inserts of at most this many rows are sent with the next statement rather than on their own. */
 const DEFER_ROWS = 100;
-
-const literal = (value: unknown): string | null => {
-  if (value === undefined) return 'default'; // as Kysely, which leaves an undefined value out
-  if (value === null) return 'null';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
-  if (typeof value === 'bigint') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString('hex')}'::bytea`;
-  return null; // anything pg would convert itself (arrays, objects, dates) goes the normal way
-};
-
-/** The INSERT as one literal statement, or null when a value is not a plain literal. */
-function insertText(table: string, columns: string[], rows: Array<Record<string, unknown>>): string | null {
-  const tuples: string[] = [];
-  for (const row of rows) {
-    const values: string[] = [];
-    for (const column of columns) {
-      const text = literal(row[column]);
-      if (text === null) return null;
-      values.push(text);
-    }
-    tuples.push(`(${values.join(', ')})`);
-  }
-  return `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
-}
 
 /** Whether appends in this transaction go to the ledger's queue (ledger/ledger.service.ts): a
  * PostgreSQL write transaction that is not sequenced. */

@@ -15,6 +15,7 @@
 // any process integrates (the sweep below runs every SWEEP_MS whatever happens).
 import type { Selectable } from 'kysely';
 import pg from 'pg';
+import { insertStatement, sqlLiteral } from '../db/pg-literal.js';
 import { LOWEST_STORED_LEVEL } from './ledger.repository.js';
 import type { LedgerQueueTable } from './ledger.tables.js';
 import { leafHashOfText, MerkleFrontier } from './merkle.js';
@@ -41,31 +42,46 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-const hex = (bytes: Uint8Array) => `'\\x${Buffer.from(bytes).toString('hex')}'::bytea`;
-const text = (value: string | null) => (value === null ? 'null' : pg.escapeLiteral(value));
+const EVENT_COLUMNS = [
+  'seq',
+  'event_id',
+  'type',
+  'actor_id',
+  'subject_type',
+  'subject_id',
+  'recorded_at',
+  'leaf',
+  'leaf_hash',
+  'system_id',
+];
+
+/** Every value integration writes is a plain one (text, number, bytes, null). */
+function insert(table: string, columns: readonly string[], rows: Array<Record<string, unknown>>): string {
+  const text = insertStatement(table, columns, rows);
+  if (text === null) throw new Error(`integration: a value for ${table} is not a plain SQL literal`);
+  return text;
+}
 
 /** The SQL that integrates `rows` after a tree of `size` with `frontier`: one round trip. */
 function integrationSql(rows: QueuedRow[], size: number, frontierHashes: Uint8Array[]) {
   const frontier = MerkleFrontier.fromState(size, frontierHashes);
-  const events: string[] = [];
-  const nodes: string[] = [];
+  const events: Array<Record<string, unknown>> = [];
+  const nodes: Array<Record<string, unknown>> = [];
   let seq = size;
-  for (const row of rows) {
-    const leaf = row.leaf_head + String(seq) + row.leaf_tail;
+  for (const { id: _id, leaf_head, leaf_tail, ...columns } of rows) {
+    const leaf = leaf_head + String(seq) + leaf_tail;
     const hash = leafHashOfText(leaf);
-    events.push(
-      `(${seq}, ${text(row.event_id)}, ${text(row.type)}, ${text(row.actor_id)}, ${text(row.subject_type)}, ${text(row.subject_id)}, ${text(row.recorded_at)}, ${text(leaf)}, ${hex(hash)}, ${text(row.system_id)})`,
-    );
-    frontier.add(hash, (level, index, nodeHash) => {
-      if (level >= LOWEST_STORED_LEVEL) nodes.push(`(${level}, ${index}, ${hex(nodeHash)})`);
+    events.push({ ...columns, seq, leaf, leaf_hash: hash });
+    frontier.add(hash, (level, idx, nodeHash) => {
+      if (level >= LOWEST_STORED_LEVEL) nodes.push({ level, idx, hash: nodeHash });
     });
     seq += 1;
   }
   const state = frontier.state().hashes.map((h) => Buffer.from(h).toString('base64'));
   return [
-    `insert into ledger_events (seq, event_id, type, actor_id, subject_type, subject_id, recorded_at, leaf, leaf_hash, system_id) values ${events.join(', ')};`,
-    nodes.length > 0 ? `insert into ledger_nodes (level, idx, hash) values ${nodes.join(', ')};` : '',
-    `update ledger_head set size = ${seq}, frontier = ${text(JSON.stringify(state))} where id = 1;`,
+    `${insert('ledger_events', EVENT_COLUMNS, events)};`,
+    nodes.length > 0 ? `${insert('ledger_nodes', ['level', 'idx', 'hash'], nodes)};` : '',
+    `update ledger_head set size = ${seq}, frontier = ${sqlLiteral(JSON.stringify(state))} where id = 1;`,
     `delete from ledger_queue where id in (${rows.map((r) => r.id).join(', ')});`,
     'commit',
   ].join('\n');

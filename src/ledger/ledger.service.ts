@@ -182,10 +182,11 @@ function parseHead(row: { size: number; frontier: string }): Head {
 }
 
 /** The envelope of an event, all but its sequence number. */
-function envelope(input: EventInput, ctx: RequestContext, actor: LedgerActor, eventId: string, recordedAt: string) {
+function envelope(input: EventInput, ctx: RequestContext, actor: LedgerActor, eventId: string, recordedAt: string, seq: number) {
   requireEventType(input.type);
   return {
     v: 1,
+    seq,
     id: eventId,
     type: input.type,
     recordedAt,
@@ -211,7 +212,8 @@ async function queueEvents(trx: Tx, ctx: RequestContext, inputs: EventInput[]): 
   const recordedAt = new Date().toISOString();
   const rows = inputs.map((input) => {
     const eventId = uuidv7();
-    const [leafHead, leafTail] = eventLeafParts(envelope(input, ctx, actor, eventId, recordedAt));
+    // The parts leave the sequence number out: the integrator writes it between them.
+    const [leafHead, leafTail] = eventLeafParts(envelope(input, ctx, actor, eventId, recordedAt, -1));
     return {
       event_id: eventId,
       type: input.type,
@@ -245,7 +247,7 @@ export async function appendEvents(trx: Tx, ctx: RequestContext, inputs: EventIn
   let seq = head.size;
   for (const input of inputs) {
     const eventId = uuidv7();
-    const leaf = eventLeaf({ ...envelope(input, ctx, actor, eventId, recordedAt), seq });
+    const leaf = eventLeaf(envelope(input, ctx, actor, eventId, recordedAt, seq));
     const hash = leafHashOfText(leaf);
     storage.addEvent({
       seq,

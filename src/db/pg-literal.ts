@@ -1,0 +1,32 @@
+// Statements written as literal SQL, for PostgreSQL messages that carry several statements at once
+// (the simple query protocol takes no parameters): a write's deferred inserts (store.ts) and the
+// ledger integrator's round (ledger/integrator.ts). Only plain values are written this way.
+import pg from 'pg';
+
+/** A value as a SQL literal, or null when it is not a plain one (arrays, objects, dates: pg
+ * converts those itself, so they go through a parameterised query instead). */
+export function sqlLiteral(value: unknown): string | null {
+  if (value === undefined) return 'default'; // as Kysely, which leaves an undefined value out
+  if (value === null) return 'null';
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString('hex')}'::bytea`;
+  return null;
+}
+
+/** INSERT of `rows` (each with `columns`) as one literal statement, or null when a value is not plain. */
+export function insertStatement(table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string | null {
+  const tuples: string[] = [];
+  for (const row of rows) {
+    const values: string[] = [];
+    for (const column of columns) {
+      const text = sqlLiteral(row[column]);
+      if (text === null) return null;
+      values.push(text);
+    }
+    tuples.push(`(${values.join(', ')})`);
+  }
+  return `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
+}
