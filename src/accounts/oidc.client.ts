@@ -3,7 +3,7 @@
 // and the callback's code exchange and ID token validation. What the person may then do is the use
 // case's (oidc.service.ts); this file only establishes who the provider says they are.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import type { OidcConfig } from '../config.js';
 import { AppError } from '../errors.js';
 
@@ -41,20 +41,33 @@ export interface OidcRelyingParty {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** openid-client is loaded with the first sign-in: a server without single sign-on never loads it. */
+let library: Promise<typeof OpenIdClient> | null = null;
+const openIdClient = () => {
+  library ??= import('openid-client');
+  return library;
+};
+
 /** Builds the relying party; nothing is fetched until the first sign-in (a provider that is down
  * at start-up must not keep Proofline down). A failed discovery is retried on the next sign-in. */
 export function createOidcRelyingParty(config: OidcConfig): OidcRelyingParty {
   // The cookie's key, derived from the client secret so that every instance of a cluster shares it.
   const cookieKey = createHmac('sha256', 'proofline oidc sign-in cookie').update(config.clientSecret).digest();
-  let discovered: Promise<client.Configuration> | null = null;
+  let discovered: Promise<OpenIdClient.Configuration> | null = null;
 
   const providerConfig = () => {
     if (!discovered) {
       const issuer = new URL(config.issuer);
-      const execute = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname) ? [client.allowInsecureRequests] : [];
-      discovered = client
-        .discovery(issuer, config.clientId, { redirect_uris: [config.redirectUrl] }, client.ClientSecretBasic(config.clientSecret), {
-          execute,
+      discovered = openIdClient()
+        .then((client) => {
+          const execute = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname) ? [client.allowInsecureRequests] : [];
+          return client.discovery(
+            issuer,
+            config.clientId,
+            { redirect_uris: [config.redirectUrl] },
+            client.ClientSecretBasic(config.clientSecret),
+            { execute },
+          );
         })
         .catch((error: unknown) => {
           discovered = null;
@@ -70,6 +83,7 @@ export function createOidcRelyingParty(config: OidcConfig): OidcRelyingParty {
     config,
     async startSignIn(returnTo, now = new Date()) {
       const provider = await providerConfig();
+      const client = await openIdClient();
       const flow: OidcFlow = {
         state: client.randomState(),
         nonce: client.randomNonce(),
@@ -91,6 +105,7 @@ export function createOidcRelyingParty(config: OidcConfig): OidcRelyingParty {
 
     async finishSignIn(query, flow) {
       const provider = await providerConfig();
+      const client = await openIdClient();
       const currentUrl = new URL(config.redirectUrl);
       currentUrl.search = query.toString();
       try {
@@ -137,9 +152,13 @@ export function createOidcRelyingParty(config: OidcConfig): OidcRelyingParty {
 /** The provider's own words (an `error` parameter, an error body) are kept; a stack is not. */
 function providerError(message: string, error: unknown): AppError {
   const details: Record<string, unknown> = {};
-  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) {
-    details.providerError = error.error;
-    if (error.error_description) details.providerDescription = error.error_description;
+  // openid-client's AuthorizationResponseError and ResponseBodyError carry the provider's
+  // `error` and `error_description` (matched by shape: the library itself loads on first use).
+  const fromProvider = error as { error?: unknown; error_description?: unknown } | null;
+  if (error instanceof Error && typeof fromProvider?.error === 'string') {
+    details.providerError = fromProvider.error;
+    if (typeof fromProvider.error_description === 'string' && fromProvider.error_description)
+      details.providerDescription = fromProvider.error_description;
   } else if (error instanceof Error) {
     details.cause = error.message;
   }

@@ -6,7 +6,8 @@
 import crypto, { createHash } from 'node:crypto';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
-import yauzl from 'yauzl';
+import type Yauzl from 'yauzl';
+import { onFirstUse } from '../lazy.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import { type NoteVerifier, parseVerifierKey, verifyCheckpoint } from '../ledger/checkpoint-note.js';
 import { MerkleFrontier, verifyConsistency, verifyInclusion } from '../ledger/merkle.js';
@@ -35,9 +36,11 @@ const fromHex = (text: unknown, file: string, what: string): Uint8Array => {
   return new Uint8Array(Buffer.from(text, 'hex'));
 };
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+const yauzl = onFirstUse<typeof Yauzl>('yauzl');
+
+function openZip(file: string): Promise<Yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) =>
+    yauzl().open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) =>
       error ? reject(error) : resolve(zip),
     ),
   );
@@ -49,7 +52,7 @@ const INFLATE_CHUNK = 1 << 18;
 
 /** An entry's bytes. A deflated entry is inflated here (yauzl hands over the raw data) with large
  * chunks, and its length checked against the central directory as yauzl would. */
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+function openEntry(zip: Yauzl.ZipFile, entry: Yauzl.Entry): Promise<Readable> {
   const deflated = entry.compressionMethod === 8;
   return new Promise((resolve, reject) =>
     zip.openReadStream(entry, deflated ? { decompress: false } : {}, (error, raw) => {
@@ -80,10 +83,10 @@ class ByteCount extends Transform {
 }
 
 /** Every entry of the zip, from its central directory (small: one record per file). */
-async function entriesOf(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
-  const entries: yauzl.Entry[] = [];
+async function entriesOf(zip: Yauzl.ZipFile): Promise<Yauzl.Entry[]> {
+  const entries: Yauzl.Entry[] = [];
   await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
+    zip.on('entry', (entry: Yauzl.Entry) => {
       if (!entry.fileName.endsWith('/')) entries.push(entry);
       zip.readEntry();
     });

@@ -1,15 +1,19 @@
 // The pack's readable report (pdfkit): the scope, the anchor, and per framework and control its live
 // status at generation (controls/status.json) with the reasons, and the events that evidence it.
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
+import { onFirstUse } from '../lazy.js';
 import { type PackControlStatus, reasonsOf } from './control-status.js';
 import { PACK_FILES, type PackManifest } from './pack-format.js';
 
 /** Reasons shown per control; the rest are in controls/status.json (1,000 systems would fill pages). */
 const REASONS_SHOWN = 10;
 
+const pdfkit = onFirstUse<typeof PDFKitDocument>('pdfkit');
+
 const COLOURS: Record<string, string> = { satisfied: '#060', partly: '#a60', not_satisfied: '#a00', not_applicable: '#555' };
 
 export function reportPdf(manifest: Omit<PackManifest, 'files'>, status: PackControlStatus): Promise<Buffer> {
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Proofline evidence pack ${manifest.packId}` } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -3,9 +3,11 @@
 // as HMAC-signed JSON), retried with exponential backoff.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type Nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/schema.js';
 import type { Store, Tx } from '../db/store.js';
+import { onFirstUse } from '../lazy.js';
 
 export const MAX_ATTEMPTS = 8;
 export const BASE_BACKOFF_MS = 2_000;
@@ -106,8 +108,11 @@ export interface Delivery {
   fetchTimeoutMs?: number;
 }
 
+const nodemailer = onFirstUse<typeof Nodemailer>('nodemailer');
+
+/** The SMTP transport, or null (no mail configured: nodemailer is then never loaded). */
 export function createMailer(smtpUrl: string | null): Transporter | null {
-  return smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+  return smtpUrl ? nodemailer().createTransport(smtpUrl) : null;
 }
 
 async function claimDue(store: Store, limit: number) {

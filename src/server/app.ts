@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { ValidateFunction } from 'ajv';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
@@ -105,12 +106,34 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
 
   // Bodies are JSON and must carry the right types; query strings and path params are text and
   // are coerced to the schema's types. Unknown fields are refused, never silently dropped.
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Compiled on a route's first request, like the serialisers below: an idle server holds no
+  // validator of a route nobody called.
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+    let compiled: ValidateFunction | null = null;
+    const validate = (data: unknown): boolean => {
+      compiled ??= ajv.compile(schema);
+      const valid = compiled(data) as boolean;
+      validate.errors = compiled.errors;
+      return valid;
+    };
+    validate.errors = null as ValidateFunction['errors'];
+    return validate;
+  });
   // Answers reference one shared schema, the error; the other shared shapes are listed for the
   // document only. Giving each route's serialiser every shared shape made start-up check all of
   // them once per route (seconds of CPU); it gets the one it references.
+  // Each (route, status) serialiser is compiled when first used: most error statuses of most
+  // routes never answer in a process's life, and compiling all of them at start held megabytes of
+  // generated code in an idle server.
   const serialize = serializerFor({ Error: ErrorSchema }, {});
-  app.setSerializerCompiler((route) => serialize({ ...route, httpStatus: route.httpStatus ?? 'default' }));
+  app.setSerializerCompiler((route) => {
+    let compiled: ((data: unknown) => string) | null = null;
+    return (data: unknown) => {
+      compiled ??= serialize({ ...route, httpStatus: route.httpStatus ?? 'default' }) as (data: unknown) => string;
+      return compiled(data);
+    };
+  });
   installInputChecks(app);
   app.decorateRequest('actor', null);
   app.decorate('policies', deps.services.policies);

@@ -2,14 +2,17 @@
 // of its own (a calendar application cannot send a bearer header). The token only reads that feed;
 // only its SHA-256 is stored, and issuing a new one replaces the old.
 import { createHash, randomBytes } from 'node:crypto';
-import ical from 'ical-generator';
+import type * as IcalGenerator from 'ical-generator';
 import type { Kysely } from 'kysely';
 import type { RequestContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { OPEN_REVIEW_STATUSES } from '../../governance/review-schedule.js';
+import { onFirstUse } from '../../lazy.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
+
+const icalGenerator = onFirstUse<typeof IcalGenerator>('ical-generator');
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -63,7 +66,7 @@ export async function reviewCalendar(db: Kysely<Database>, { token, baseUrl }: {
     .orderBy('reviews.due_at')
     .limit(1000)
     .execute();
-  const calendar = ical({ name: 'Proofline reviews', prodId: { company: 'Proofline', product: 'reviews' } });
+  const calendar = icalGenerator().default({ name: 'Proofline reviews', prodId: { company: 'Proofline', product: 'reviews' } });
   for (const r of rows) {
     const due = new Date(r.due_at);
     calendar.createEvent({

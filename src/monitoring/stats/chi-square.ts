@@ -1,9 +1,12 @@
 // Pearson's chi-square tests over counts: homogeneity of two samples (drift of a categorical
 // feature: reference and current are both samples) and goodness of fit against declared shares
 // (representativeness of a data source). The distribution is jstat's.
-import jStat from 'jstat';
+import type JStat from 'jstat';
 import { AppError } from '../../errors.js';
+import { onFirstUse } from '../../lazy.js';
 import { checkCountList, type Estimate, estimated, notEstimated } from './estimate.js';
+
+const jstat = onFirstUse<typeof JStat>('jstat');
 
 export interface ChiSquareTest {
   statistic: Estimate;
@@ -14,7 +17,7 @@ export interface ChiSquareTest {
 /** P(X >= x) for X ~ chi-square(df). Below about 1e-15 it reads 0 (1 - cdf in doubles). */
 export function chiSquareSurvival(x: number, degreesOfFreedom: number): number {
   if (x <= 0) return 1;
-  return Math.min(1, Math.max(0, 1 - jStat.chisquare.cdf(x, degreesOfFreedom)));
+  return Math.min(1, Math.max(0, 1 - jstat().chisquare.cdf(x, degreesOfFreedom)));
 }
 
 function tested(statistic: number, degreesOfFreedom: number): ChiSquareTest {
