@@ -203,6 +203,12 @@ function openSqlite(file: string, readonly: boolean): SQLite.Database {
   handle.pragma(file === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   handle.pragma('busy_timeout = 10000');
   handle.pragma('foreign_keys = ON');
+  // The writer's statement and savepoint journals (a group commit runs each job in a savepoint)
+  // stay in memory: past 64 KiB SQLite spills them to a temporary file, which cost an open, a
+  // write per page touched and an unlink per group (about 0.17 ms of system CPU per create with
+  // 16 clients). They hold the pages one job changes. (The writer's temporary sort tables live in
+  // memory too; its queries are the use cases' small ones, reports and exports read on the reader.)
+  if (!readonly) handle.pragma('temp_store = MEMORY');
   if (readonly) handle.pragma('query_only = ON');
   return handle;
 }
