@@ -4,7 +4,8 @@
 // nothing, every bad record named, one transaction and one ledger event (digest and count) per
 // acknowledged batch. Group attributes must be declared for the system (fairness-declarations.service.ts),
 // go into one column of the outcome (canonical JSON, read only by the fairness report) and never into
-// the ledger: the event carries only which attributes the batch held.
+// the ledger: the event carries only which attributes the batch held. The batch's confusion counts
+// are added to the rollups (outcome-rollups.ts) in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
@@ -23,6 +24,7 @@ import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
 import { loadDeclaredAttributes } from './fairness-declarations.service.js';
 import type { DecisionOutcomesTable, RecordedGroupAttributesTable } from './monitoring.tables.js';
+import { addToRollups } from './outcome-rollups.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
@@ -223,6 +225,7 @@ export async function ingestOutcomeBatch(
       throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
     throw error;
   }
+  await addToRollups(trx, outcomes);
   if (recordedRows.length > 0) {
     await trx
       .insertInto('recorded_group_attributes')
