@@ -14,6 +14,9 @@ export interface OutcomeBatchesTable {
 
 /** The ground truth of one recorded decision, once known. */
 export interface DecisionOutcomesTable {
+  /** The key: its decision's row id (`decisions.id`, time-ordered), one-to-one with (system_id,
+   * decision_id), so a batch's outcomes are appended near the end of the key, not scattered. */
+  decision_row: string;
   system_id: string;
   decision_id: string;
   /** Copied from the decision so that reports per model version read one table. */

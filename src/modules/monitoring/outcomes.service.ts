@@ -76,6 +76,8 @@ export function checkOutcome(record: unknown, index: number, out: RecordProblem[
 }
 
 interface RecordedDecision {
+  /** The decision's row id, its outcome's key. */
+  id: string;
   model_version_id: string | null;
   decided_at: string;
 }
@@ -84,8 +86,8 @@ interface RecordedDecision {
 const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
 
 /** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any; the outcome's side
- * reads only its primary-key index). */
+ * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any, by the outcome's key,
+ * the decision's row id). */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
@@ -95,16 +97,13 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
-        .leftJoin('decision_outcomes', (join) =>
-          join
-            .onRef('decision_outcomes.system_id', '=', 'decisions.system_id')
-            .onRef('decision_outcomes.decision_id', '=', 'decisions.decision_id'),
-        )
+        .leftJoin('decision_outcomes', 'decision_outcomes.decision_row', 'decisions.id')
         .select([
+          'decisions.id',
           'decisions.decision_id',
           'decisions.model_version_id',
           'decisions.decided_at',
-          'decision_outcomes.decision_id as outcome_of',
+          'decision_outcomes.decision_row as outcome_of',
         ])
         .where('decisions.system_id', '=', systemId)
         .where('decisions.decision_id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
@@ -181,6 +180,7 @@ export async function ingestOutcomeBatch(
   for (const r of typed) {
     const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
+      decision_row: decision.id,
       system_id: r.systemId,
       decision_id: r.decisionId,
       model_version_id: decision.model_version_id,
