@@ -135,6 +135,36 @@ for (const dialect of DIALECTS) {
     });
     after(() => store.close());
 
+    test('concurrent batches of one system adding to the same rollup cells all commit, and every outcome is counted', async () => {
+      const other = (await buildSystem(store)).id;
+      const batches = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const decisions = Array.from({ length: 20 }, () => ({
+            decisionId: randomUUID(),
+            systemId: other,
+            decidedAt: '2026-11-27T10:30:00.000Z',
+            inputDigest: 'a'.repeat(64),
+            output: { approved: true },
+          }));
+          await store.transact((trx) => ingestDecisionBatch(trx, { ctx, records: decisions }));
+          return decisions.map((d, i) => ({
+            systemId: other,
+            decisionId: d.decisionId,
+            actual: i % 2,
+            predicted: 1,
+            knownAt: '2026-11-29T10:00:00.000Z',
+          }));
+        }),
+      );
+      // Every batch adds to the same two cells (one hour, no version, no groups) at once.
+      await Promise.all(batches.map((records) => store.transact((trx) => ingestOutcomeBatch(trx, { ctx, records }))));
+      const report = await systemFairness(store.db, { ctx, systemId: other, groupBy: ['sex'], window: {} });
+      assert.deepEqual(
+        report.groups.map((g) => [g.attributes, g.counts]),
+        [[{ sex: null }, { tp: 40, fp: 40, tn: 0, fn: 0 }]],
+      );
+    });
+
     test('the report from rollups equals counting the outcomes themselves, for any window and grouping', async () => {
       const windows = [
         {},
