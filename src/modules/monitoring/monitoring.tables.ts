@@ -14,6 +14,9 @@ export interface OutcomeBatchesTable {
 
 /** The ground truth of one recorded decision, once known. */
 export interface DecisionOutcomesTable {
+  /** The key: its decision's row id (`decisions.id`, time-ordered), one-to-one with (system_id,
+   * decision_id), so a batch's outcomes are appended near the end of the key, not scattered. */
+  decision_row: string;
   system_id: string;
   decision_id: string;
   /** Copied from the decision so that reports per model version read one table. */
@@ -28,6 +31,23 @@ export interface DecisionOutcomesTable {
    * outcome: a JSON object attribute -> value, written as canonical text (keys in order), read only
    * in SQL with `->>` by the fairness report. jsonb on PostgreSQL, which returns it parsed. */
   group_attributes: ColumnType<unknown, string | null | undefined, never>;
+}
+
+/** Confusion counts of a system's outcomes per hour of decision time, model version and group
+ * combination (outcome-rollups.ts): added to by each outcome batch in its transaction, read by the
+ * fairness report for the whole hours of its window. */
+export interface OutcomeRollupsTable {
+  system_id: string;
+  /** The decision time's first 13 characters ('2026-11-27T10'): its hour as written. */
+  bucket: string;
+  /** '' for decisions recorded without a model version (a key column is never null). */
+  model_version_id: string;
+  /** Canonical JSON text as in decision_outcomes ('{}' for none); jsonb on PostgreSQL, which returns it parsed. */
+  group_attributes: ColumnType<unknown, string, never>;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
 }
 
 /** Which group attributes a system's outcomes have carried (names only, never values): a review's
@@ -66,5 +86,6 @@ export interface MonitoringTables {
   monitoring_baselines: MonitoringBaselinesTable;
   outcome_batches: OutcomeBatchesTable;
   decision_outcomes: DecisionOutcomesTable;
+  outcome_rollups: OutcomeRollupsTable;
   recorded_group_attributes: RecordedGroupAttributesTable;
 }

@@ -4,7 +4,8 @@
 // nothing, every bad record named, one transaction and one ledger event (digest and count) per
 // acknowledged batch. Group attributes must be declared for the system (fairness-declarations.service.ts),
 // go into one column of the outcome (canonical JSON, read only by the fairness report) and never into
-// the ledger: the event carries only which attributes the batch held.
+// the ledger: the event carries only which attributes the batch held. The batch's confusion counts
+// are added to the rollups (outcome-rollups.ts) in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
@@ -23,6 +24,7 @@ import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
 import { loadDeclaredAttributes } from './fairness-declarations.service.js';
 import type { DecisionOutcomesTable, RecordedGroupAttributesTable } from './monitoring.tables.js';
+import { addToRollups } from './outcome-rollups.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
@@ -74,6 +76,8 @@ export function checkOutcome(record: unknown, index: number, out: RecordProblem[
 }
 
 interface RecordedDecision {
+  /** The decision's row id, its outcome's key. */
+  id: string;
   model_version_id: string | null;
   decided_at: string;
 }
@@ -82,8 +86,8 @@ interface RecordedDecision {
 const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
 
 /** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any; the outcome's side
- * reads only its primary-key index). */
+ * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any, by the outcome's key,
+ * the decision's row id). */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
@@ -93,16 +97,13 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
-        .leftJoin('decision_outcomes', (join) =>
-          join
-            .onRef('decision_outcomes.system_id', '=', 'decisions.system_id')
-            .onRef('decision_outcomes.decision_id', '=', 'decisions.decision_id'),
-        )
+        .leftJoin('decision_outcomes', 'decision_outcomes.decision_row', 'decisions.id')
         .select([
+          'decisions.id',
           'decisions.decision_id',
           'decisions.model_version_id',
           'decisions.decided_at',
-          'decision_outcomes.decision_id as outcome_of',
+          'decision_outcomes.decision_row as outcome_of',
         ])
         .where('decisions.system_id', '=', systemId)
         .where('decisions.decision_id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
@@ -179,6 +180,7 @@ export async function ingestOutcomeBatch(
   for (const r of typed) {
     const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
     outcomes.push({
+      decision_row: decision.id,
       system_id: r.systemId,
       decision_id: r.decisionId,
       model_version_id: decision.model_version_id,
@@ -223,6 +225,7 @@ export async function ingestOutcomeBatch(
       throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
     throw error;
   }
+  await addToRollups(trx, outcomes);
   if (recordedRows.length > 0) {
     await trx
       .insertInto('recorded_group_attributes')

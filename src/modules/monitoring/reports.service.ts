@@ -1,6 +1,6 @@
 // Performance and fairness of a system over a window, from its labelled decisions. The confusion
-// counts are computed by the database (GROUP BY), so a report over a million decisions reads a
-// few dozen rows; the statistics library (src/monitoring/stats/) turns the counts into rates and gaps.
+// counts are computed by the database (GROUP BY; for fairness, mostly summed from rollups kept at
+// ingestion), so a report over a million decisions reads a few hundred rows; the statistics library (src/monitoring/stats/) turns the counts into rates and gaps.
 
 import { sql } from 'kysely';
 import { hasSystemRole, type RequestContext } from '../../context.js';
@@ -9,8 +9,8 @@ import { AppError, notFound } from '../../errors.js';
 import { scoreHistogram } from '../../monitoring/stats/auc.js';
 import type { ConfusionCounts } from '../../monitoring/stats/confusion.js';
 import { type FairnessReport, fairnessReport } from '../../monitoring/stats/fairness.js';
-import type { GroupCounts } from '../../monitoring/stats/groups.js';
 import { type PerformanceReport, performanceReport } from '../../monitoring/stats/performance.js';
+import { countsByGroup } from './outcome-rollups.js';
 
 export interface Window {
   from?: string;
@@ -46,9 +46,6 @@ const confusionSql = {
 };
 
 const AUC_BINS = 1000;
-
-/** What an outcome batch accepts as an attribute name (outcomes.service.ts). */
-const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
 
 /** Performance per model version: confusion counts and a score histogram, both by GROUP BY. */
 export async function systemPerformance(
@@ -89,7 +86,8 @@ export async function systemPerformance(
 }
 
 /** Fairness per group of the named attributes (several: their intersections). A decision whose
- * outcome lacks an attribute is in the group where it is null. */
+ * outcome lacks an attribute is in the group where it is null. The counts come from the rollups
+ * (outcome-rollups.ts): whole hours from there, a window's partial hours from the outcomes. */
 export async function systemFairness(
   trx: Tx,
   {
@@ -105,28 +103,6 @@ export async function systemFairness(
   if (groupBy.length === 0 || groupBy.length > 3 || new Set(groupBy).size !== groupBy.length) {
     throw new AppError('validation_failed', 'groupBy: one to three distinct attributes', { field: 'groupBy' });
   }
-  // Each attribute's value from the outcome's own column (`->>` reads a JSON object's member as
-  // text on both databases); a name no attribute can have is the null group, as a missing one is.
-  const values = groupBy.map((attribute) =>
-    ATTRIBUTE_NAME.test(attribute) ? sql<string | null>`o.group_attributes ->> cast(${attribute} as text)` : sql<null>`null`,
-  );
-  const rows = (await trx
-    .selectFrom('decision_outcomes as o')
-    .where('o.system_id', '=', systemId)
-    .$if(window.from !== undefined, (q) => q.where('o.decided_at', '>=', window.from as string))
-    .$if(window.to !== undefined, (q) => q.where('o.decided_at', '<', window.to as string))
-    .select([
-      ...values.map((value, i) => value.as(`v${i}`)),
-      confusionSql.tp.as('tp'),
-      confusionSql.fp.as('fp'),
-      confusionSql.tn.as('tn'),
-      confusionSql.fn.as('fn'),
-    ])
-    .groupBy(values.map((_, i) => sql.raw(String(i + 1))))
-    .execute()) as Array<Record<string, unknown> & { tp: unknown; fp: unknown; tn: unknown; fn: unknown }>;
-  const groups: GroupCounts[] = rows.map((row) => ({
-    attributes: Object.fromEntries(groupBy.map((name, i) => [name, (row[`v${i}`] as string | null) ?? null])),
-    counts: counts(row),
-  }));
+  const groups = await countsByGroup(trx, { systemId, groupBy, window });
   return { groupBy, ...fairnessReport(groups, { minCount }) };
 }
