@@ -43,7 +43,7 @@ export function serverEnv(databaseUrl: string, extra: Record<string, string> = {
 /** Runs the server from source by default; `command` may name the built one (`bin/proofline.mjs`). */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   command: string[] = cliCommand(),
 ): Promise<ServerProcess> {
   const port = await freePort();

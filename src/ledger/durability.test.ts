@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { cliCommand } from '../../test/compiled-cli.js';
 import { serverEnv, signInAdmin, startServerProcess } from '../../test/server-process.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
@@ -77,7 +78,7 @@ async function assertNothingLost(databaseUrl: string, acknowledged: string[]): P
 }
 
 function cliVerify(env: Record<string, string>): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'verify'], {
+  const result = spawnSync(process.execPath, [...cliCommand(), 'verify'], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
   });
