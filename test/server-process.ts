@@ -96,6 +96,18 @@ export async function startServerProcess(
   };
 }
 
+/** Two servers on one database, started one after the other: the first migrates and creates the
+ * first admin and the signing key, which the second then finds. */
+export async function startServerPair(env: Record<string, string>): Promise<[ServerProcess, ServerProcess]> {
+  const first = await startServerProcess(env);
+  try {
+    return [first, await startServerProcess(env)];
+  } catch (error) {
+    await first.kill9();
+    throw error;
+  }
+}
+
 /** Headers for writes as the first admin: session cookie plus the CSRF token. */
 export async function signInAdmin(url: string, password = ADMIN_PASSWORD): Promise<Record<string, string>> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
