@@ -43,7 +43,7 @@ export function serverEnv(databaseUrl: string, extra: Record<string, string> = {
 /** Runs the server from source by default; `command` may name the built one (`bin/proofline.mjs`). */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   command: string[] = cliCommand(),
 ): Promise<ServerProcess> {
   const port = await freePort();
@@ -94,6 +94,18 @@ export async function startServerProcess(
       await exited;
     },
   };
+}
+
+/** Two servers on one database, started one after the other: the first migrates and creates the
+ * first admin and the signing key, which the second then finds. */
+export async function startServerPair(env: Record<string, string>): Promise<[ServerProcess, ServerProcess]> {
+  const first = await startServerProcess(env);
+  try {
+    return [first, await startServerProcess(env)];
+  } catch (error) {
+    await first.kill9();
+    throw error;
+  }
 }
 
 /** Headers for writes as the first admin: session cookie plus the CSRF token. */

@@ -5,13 +5,15 @@ import { grantAppRole } from '../db/app-role.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createStore } from '../db/store.js';
 import { AppError } from '../errors.js';
-import { startServer } from '../server/serve.js';
 
 export function registerCoreCommands(program: Command): void {
   program
     .command('serve')
     .description('serve the API (and web UI) until stopped')
     .action(async () => {
+      // Loaded here, not at the top: every other command would otherwise load the whole HTTP server
+      // (Fastify, its plugins, every route) on each start, about half of a command's start-up.
+      const { startServer } = await import('../server/serve.js');
       const server = await startServer(loadConfig());
       // SIGTERM / SIGINT: graceful stop (in-flight requests and writes finish, the job lease is
       // released); then the command returns and the process exits.

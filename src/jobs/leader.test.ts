@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { serverEnv, startServerProcess } from '../../test/server-process.js';
+import { serverEnv, startServerPair } from '../../test/server-process.js';
 import { createTestStore, DIALECTS, freshDatabaseUrl, ledgerSize } from '../../test/stores.js';
 import { leaseHolder } from '../db/leases.js';
 import type { Store } from '../db/store.js';
@@ -104,9 +104,7 @@ if (DIALECTS.includes('postgres')) {
         PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '1',
         PROOFLINE_METRICS_TOKEN: METRICS_TOKEN,
       });
-      // One after the other: the first start migrates and creates the admin and the signing key.
-      const first = await startServerProcess(env);
-      const second = await startServerProcess(env);
+      const [first, second] = await startServerPair(env);
       const servers = [first, second];
       try {
         const leads = () =>

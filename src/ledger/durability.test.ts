@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { serverEnv, signInAdmin, startServerProcess } from '../../test/server-process.js';
+import { cliCommand } from '../../test/compiled-cli.js';
+import { serverEnv, signInAdmin, startServerPair, startServerProcess } from '../../test/server-process.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { createStore } from '../db/store.js';
@@ -77,7 +78,7 @@ async function assertNothingLost(databaseUrl: string, acknowledged: string[]): P
 }
 
 function cliVerify(env: Record<string, string>): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'verify'], {
+  const result = spawnSync(process.execPath, [...cliCommand(), 'verify'], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
   });
@@ -124,14 +125,18 @@ for (const dialect of DIALECTS) {
 describe('two servers on one PostgreSQL', () => {
   test('50 concurrent writers across both make one linear ledger that verifies', async () => {
     const env = serverEnv(await freshDatabaseUrl('postgres'), { PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: '1' });
-    // One after the other: the first start creates the admin and the signing key the second uses.
-    const first = await startServerProcess(env);
-    const second = await startServerProcess(env);
+    const [first, second] = await startServerPair(env);
     try {
       const headers = await signInAdmin(first.url);
       let done = false;
-      const writing = writeNotes([first.url, second.url], headers, 50, () => done);
-      await new Promise((r) => setTimeout(r, 3000));
+      const progress: WriteLog = { acknowledged: [], failed: 0 };
+      const writing = writeNotes([first.url, second.url], headers, 50, () => done, progress);
+      // Until 150 writes are acknowledged, not for a fixed 3 s (a loaded machine acknowledged 99 in
+      // that time); bounded, so a stuck server fails the test instead of hanging it.
+      const deadline = Date.now() + 60_000;
+      while (progress.acknowledged.length <= 150 && progress.failed === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       done = true;
       const log = await writing;
       assert.equal(log.failed, 0);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { cliCommand } from '../../test/compiled-cli.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
@@ -184,8 +185,7 @@ for (const dialect of DIALECTS) {
 
     test('the CLI exits 0 when intact and 1 naming the first bad sequence number', async () => {
       const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
-      const cli = (...args: string[]) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], { env, encoding: 'utf8' });
+      const cli = (...args: string[]) => spawnSync(process.execPath, [...cliCommand(), ...args], { env, encoding: 'utf8' });
       const saved = path.join(path.dirname(ledger.keyFile), 'saved.txt');
       const save = cli('checkpoint', 'save', saved);
       assert.equal(save.status, 0, save.stderr);
@@ -346,8 +346,7 @@ for (const dialect of DIALECTS) {
     test('the CLI exits 1 naming the sequence number and the column', async () => {
       await exec(ledger.store, `update ledger_events set type = 'system.archived' where seq = 6`);
       const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
-      const run = (...args: string[]) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'verify', ...args], { env, encoding: 'utf8' });
+      const run = (...args: string[]) => spawnSync(process.execPath, [...cliCommand(), 'verify', ...args], { env, encoding: 'utf8' });
       const broken = run();
       assert.equal(broken.status, 1, broken.stderr);
       assert.match(

@@ -8,14 +8,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { buildSystem } from '../../test/factories.js';
-import { type ServerProcess, serverEnv, signInAdmin, startServerProcess } from '../../test/server-process.js';
+import { pauseAndFollow, pauseOfficerAndService, runtimeState } from '../../test/runtime-pause.js';
+import { type ServerProcess, serverEnv, signInAdmin, startServerPair, startServerProcess } from '../../test/server-process.js';
 import { freshDatabaseUrl } from '../../test/stores.js';
-import { createApiToken } from '../accounts/auth.service.js';
-import { createUser } from '../accounts/users.service.js';
 import { loadConfig } from '../config.js';
-import { systemContext } from '../context.js';
 import { createStore, type Store } from '../db/store.js';
-import { addRosterOfficer } from '../modules/oversight/oversight.service.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CHECKPOINT_INTERVAL_MS = 1_000;
@@ -104,36 +101,15 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
 
 /** Users, tokens and the roster officer the load needs; written directly, before the load. */
 async function prepare(store: Store, url: string) {
-  const ctx = systemContext('test');
   const decisionSystem = await buildSystem(store);
   const pausable = await buildSystem(store, { euRiskTier: 'high' });
-  const tokens = await store.transact(async (trx) => {
-    const officer = await createUser(trx, { ctx, user: { email: 'officer@example.test', displayName: 'Officer' } });
-    const service = await createUser(trx, {
-      ctx,
-      user: { email: 'svc@example.test', displayName: 'Scoring service', roles: ['contributor'] },
-    });
-    await addRosterOfficer(trx, {
-      ctx,
-      systemId: pausable.id,
-      input: { userId: officer.id, authorities: ['pause'], competence: 'trained', training: '' },
-    });
-    const officerToken = await createApiToken(trx, {
-      ctx,
-      token: { userId: officer.id, name: 'cli', scopes: ['write'], expiresInDays: 1 },
-    });
-    const ingestToken = await createApiToken(trx, {
-      ctx,
-      token: { userId: service.id, name: 'svc', scopes: ['ingest'], expiresInDays: 1 },
-    });
-    return { officer: officerToken.token, ingest: ingestToken.token };
-  });
+  const tokens = await pauseOfficerAndService(store, pausable.id, ['contributor']);
   const creds: Credentials = {
     admin: await signInAdmin(url),
-    ingest: { authorization: `Bearer ${tokens.ingest}`, 'content-type': 'application/json' },
+    ingest: { authorization: `Bearer ${tokens.ingestToken}`, 'content-type': 'application/json' },
     decisionSystemId: decisionSystem.id,
   };
-  return { creds, officerToken: tokens.officer, ingestToken: tokens.ingest, pausableId: pausable.id };
+  return { creds, tokens, pausableId: pausable.id };
 }
 
 /** Every acknowledged write exactly once in the ledger; every row with its event and every event with its row. */
@@ -220,13 +196,12 @@ describe('a cluster of two servers on one PostgreSQL', () => {
       PROOFLINE_CHECKPOINT_INTERVAL_SECONDS: String(CHECKPOINT_INTERVAL_MS / 1000),
       PROOFLINE_JOB_LEASE_TTL_SECONDS: '2',
     });
-    // One after the other: the first start migrates and creates the admin and the signing key.
-    const a = await startServerProcess(env);
-    let b = await startServerProcess(env);
+    const [a, first] = await startServerPair(env);
+    let b = first;
     const killed: ServerProcess[] = [];
     const store = createStore(loadConfig({ PROOFLINE_DATABASE_URL: databaseUrl }).database);
     try {
-      const { creds, officerToken, ingestToken, pausableId } = await prepare(store, a.url);
+      const { creds, tokens, pausableId } = await prepare(store, a.url);
       let up = [a.url, b.url];
       let done = false;
       const log: WriteLog = { acknowledged: [], cut: 0, refused: [] };
@@ -257,25 +232,8 @@ describe('a cluster of two servers on one PostgreSQL', () => {
       tc.diagnostic(`${log.acknowledged.length} writes acknowledged, ${log.cut} cut off by the kill`);
 
       // A pause through a reaches b's runtime endpoint within one second.
-      const runtimeOnB = async () => {
-        const res = await fetch(`${b.url}/api/v1/systems/${pausableId}/runtime`, { headers: { authorization: `Bearer ${ingestToken}` } });
-        assert.equal(res.status, 200);
-        return ((await res.json()) as { state: string }).state;
-      };
-      assert.equal(await runtimeOnB(), 'active');
-      const paused = await fetch(`${a.url}/api/v1/systems/${pausableId}/runtime/pause`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${officerToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'serious incident reported' }),
-      });
-      assert.equal(paused.status, 200, await paused.clone().text());
-      const pausedAt = Date.now();
-      let state = await runtimeOnB();
-      while (state !== 'paused' && Date.now() - pausedAt < 1_500) {
-        await sleep(20);
-        state = await runtimeOnB();
-      }
-      const elapsed = Date.now() - pausedAt;
+      assert.equal(await runtimeState(b.url, pausableId, tokens.ingestToken), 'active');
+      const { state, elapsed } = await pauseAndFollow({ from: a.url, to: b.url }, pausableId, tokens);
       assert.equal(state, 'paused');
       assert.ok(elapsed <= 1_000, `the pause reached the other instance after ${elapsed} ms`);
 

@@ -1,7 +1,7 @@
 // The request schemas as validators outside Fastify: the CLI checks what it sends to a use case
 // with the same TypeBox schema, the same Ajv instances (validation.ts) and the same first-problem
 // message as the API.
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../errors.js';
 import { bodyAjv, fieldOf, textAjv } from './validation.js';
@@ -22,8 +22,11 @@ export function schemaCheck<T extends TSchema>(
   schema: T,
   { part, rename = {} }: { part: 'body' | 'querystring'; rename?: Record<string, string> },
 ): (value: unknown) => Static<T> {
-  const validate = (part === 'body' ? bodyAjv : textAjv).compile(schema);
+  // Compiled at the first check, not at import: the CLI imports every command's checks on each start
+  // and runs one of them (compiling them all took half a second of each CLI process).
+  let validate: ValidateFunction | undefined;
   return (value) => {
+    validate ??= (part === 'body' ? bodyAjv : textAjv).compile(schema);
     if (validate(value)) return value as Static<T>;
     const { field, message } = describeProblem(validate.errors?.[0], '', 'is invalid');
     const [head, ...rest] = field.replace(/^\./, '').split('.');

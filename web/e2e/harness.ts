@@ -156,11 +156,20 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     const doc = (globalThis as unknown as { document: { getAnimations(): { finished: Promise<unknown> }[] } }).document;
     await Promise.all(doc.getAnimations().map((a) => a.finished.catch(() => undefined)));
   });
-  await page.addScriptTag({ content: axe.source });
+  // Injected once per document: a page the app navigated within (no reload) still has it, and
+  // parsing axe-core's 650 kB again cost up to a second a check on a loaded machine.
+  const injected = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
+  if (!injected) await page.addScriptTag({ content: axe.source });
   const violations = await page.evaluate(async () => {
     const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;
+    // Only the rules whose violations are serious or critical run: axe gives every node of a rule's
+    // violation the rule's own impact (when the rule has one), so a minor or moderate rule can never
+    // produce what this function reports, and skipping it (region, heading-order, landmarks, ...) only saves time.
+    const rules = (injected as unknown as { _audit: { rules: { id: string; impact?: string | null }[] } })._audit.rules;
+    const neverSerious = rules.filter((r) => r.impact === 'minor' || r.impact === 'moderate').map((r) => r.id);
     const result = await injected.run((globalThis as unknown as { document: Parameters<typeof axe.run>[0] }).document, {
       resultTypes: ['violations'],
+      rules: Object.fromEntries(neverSerious.map((id) => [id, { enabled: false }])),
     });
     return result.violations.map((v) => ({
       id: v.id,

@@ -1,6 +1,6 @@
 // The signed-in header at a desktop and a narrow width: its controls (the brand, the theme switch,
 // the account menu) sit side by side, inside the header and the window, never on top of each other,
-// even for a person with a very long name.
+// even for a person with a very long name; the open account menu is clean under axe-core.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -89,5 +89,27 @@ describe('the header at 1280 and 800 px (Chromium, SQLite)', () => {
     await page.getByRole('button', { name: /^Account:/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('menuitem', { name: 'Sign out' }).waitFor();
+  });
+
+  it('the open account menu passes axe-core, its first item takes the focus, and it leads to the tokens page ("1 token")', async () => {
+    const person = await h.person(['contributor'], 'Menu Reader');
+    const { page } = await h.signedIn(person);
+    await page.getByRole('button', { name: /^Account:/ }).focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu');
+    await menu.getByRole('menuitem', { name: 'Sign out' }).waitFor();
+    assert.match(await menu.innerText(), new RegExp(person.email.replace(/\./g, '\\.')), 'the menu names the signed-in email');
+    // Mantine's focus placeholder (a focusable role="presentation" inside role="menu") was a critical aria-required-children.
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core with the account menu open');
+    await page.waitForFunction(() => {
+      const active = (globalThis as unknown as { document: { activeElement: { getAttribute(name: string): string | null } | null } })
+        .document.activeElement;
+      return active?.getAttribute('role') === 'menuitem';
+    });
+    await page.keyboard.press('Enter'); // the first item: My API tokens
+    await page.waitForURL(/\/admin\/tokens$/);
+    // The person has exactly one token (the harness's API token): one, not "1 tokens".
+    await page.getByText('1 token', { exact: true }).waitFor();
+    assert.equal(await page.getByText('1 tokens').count(), 0);
   });
 });

@@ -1,10 +1,10 @@
 // Fairness attribute declarations (AI Act Art. 10(5), GDPR Art. 9): who declares them and why, what
 // outcome ingestion then refuses, and where group attributes never appear; on both databases.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
+import { groupedOutcomes, recordDecisions, rowCount } from '../../../test/outcomes.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 
 const WHY = 'Bias monitoring of credit decisions under our fairness policy';
@@ -29,40 +29,12 @@ for (const dialect of DIALECTS) {
     let contributor: TestUser;
     let admin: TestUser;
 
-    const count = async (table: 'decision_outcomes' | 'fairness_declarations') =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-
-    /** Outcomes stored with group attributes (their own column of decision_outcomes). */
-    const grouped = async () =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom('decision_outcomes')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('group_attributes', 'is not', null)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: 'decision_outcomes' | 'fairness_declarations') => rowCount(t.store, table);
+    const grouped = () => groupedOutcomes(t.store);
 
     async function systemWithDecisions(n: number, overrides: Parameters<typeof buildSystem>[1] = {}) {
       const system = await buildSystem(t.store, overrides);
-      const records = Array.from({ length: n }, () => ({
-        decisionId: randomUUID(),
-        systemId: system.id,
-        decidedAt: '2026-11-27T10:00:00.000Z',
-        inputDigest: 'a'.repeat(64),
-        output: { approved: true },
-      }));
-      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records });
-      assert.equal(res.statusCode, 200, res.body);
-      return { systemId: system.id, ids: records.map((r) => r.decisionId) };
+      return { systemId: system.id, ids: await recordDecisions(t, ingest, system.id, n) };
     }
 
     before(async () => {

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
+import { groupedOutcomes, recordDecisions, rowCount } from '../../../test/outcomes.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { canonicalGroups } from './outcomes.service.js';
-
-const decision = (systemId: string, decisionId = randomUUID()) => ({
-  decisionId,
-  systemId,
-  decidedAt: '2026-11-27T10:00:00.000Z',
-  inputDigest: 'a'.repeat(64),
-  output: { approved: true },
-});
 
 test('an outcome stores its group attributes as one canonical JSON object: keys in order, values escaped, none as null', () => {
   assert.equal(canonicalGroups({ sex: 'F', age_band: '50+' }), '{"age_band":"50+","sex":"F"}');
@@ -29,34 +21,13 @@ for (const dialect of DIALECTS) {
     let lead: TestUser;
     let contributor: TestUser;
 
-    const count = async (table: 'decision_outcomes' | 'outcome_batches') =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-
-    /** Outcomes stored with group attributes (their own column of decision_outcomes). */
-    const grouped = async () =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom('decision_outcomes')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('group_attributes', 'is not', null)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: 'decision_outcomes' | 'outcome_batches') => rowCount(t.store, table);
+    const grouped = () => groupedOutcomes(t.store);
 
     /** A system with `n` recorded decisions; returns their ids. */
     async function systemWithDecisions(n: number) {
       const system = await buildSystem(t.store);
-      const records = Array.from({ length: n }, () => decision(system.id));
-      const res = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records });
-      assert.equal(res.statusCode, 200, res.body);
+      const ids = await recordDecisions(t, ingest, system.id, n);
       const declared = await t.call(lead, 'PUT', `/api/v1/systems/${system.id}/fairness-attributes`, {
         attributes: [
           { name: 'sex', values: ['F', 'M'], fairnessOnly: true },
@@ -65,7 +36,7 @@ for (const dialect of DIALECTS) {
         rationale: 'Bias monitoring under our fairness policy',
       });
       assert.equal(declared.statusCode, 200, declared.body);
-      return { systemId: system.id, ids: records.map((r) => r.decisionId) };
+      return { systemId: system.id, ids };
     }
 
     before(async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
+import { cliCommand } from '../../../test/compiled-cli.js';
 import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../../test/stores.js';
 import { createUser } from '../../accounts/users.service.js';
 import { systemContext } from '../../context.js';
@@ -285,7 +286,7 @@ for (const dialect of DIALECTS) {
         [HEADER, 'CLI one,p,u,,generative,internal,proposed,,,,,,x,', 'CLI two,p,u,,agentic,shadow,,,,,,,,'].join('\n'),
       );
       const env = { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' };
-      const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', ...args], { env });
+      const cli = (...args: string[]) => run(process.execPath, [...cliCommand(), ...args], { env });
 
       const dry = await cli('systems', 'import', file, '--dry-run', '--as', 'lead@example.test');
       assert.match(dry.stdout, /Dry run: 2 valid row\(s\)/);

@@ -94,7 +94,10 @@ export function AppLayout() {
               (the full name is in the button's label and the menu). */}
           <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
             <ThemeToggle />
-            <Menu position="bottom-end">
+            {/* No initial-focus placeholder: Mantine's is a focusable role="presentation" element inside
+                role="menu", which axe-core reports as a critical aria-required-children violation; without
+                it, opening the menu focuses its first item, as the WAI-ARIA menu pattern asks. */}
+            <Menu position="bottom-end" withInitialFocusPlaceholder={false}>
               <Menu.Target>
                 <Button
                   variant="default"

@@ -195,7 +195,9 @@ export function TokensPage() {
             </Table.Tbody>
           </Table>
           <Group justify="space-between" mt="sm">
-            <Text size="sm">{tokens.data.total} tokens</Text>
+            <Text size="sm">
+              {tokens.data.total} {tokens.data.total === 1 ? 'token' : 'tokens'}
+            </Text>
             <Group gap="xs">
               <Button variant="default" size="xs" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
                 Previous

@@ -60,7 +60,8 @@ export function InventoryPage() {
         description="Every AI system, prototypes and shadow AI included."
         actions={
           <>
-            <Menu position="bottom-end">
+            {/* No initial-focus placeholder: see the account menu in AppLayout (axe-core aria-required-children). */}
+            <Menu position="bottom-end" withInitialFocusPlaceholder={false}>
               <Menu.Target>
                 <Button variant="default">Export</Button>
               </Menu.Target>
