@@ -6,7 +6,7 @@
 // failure), each recording its events in the ledger's queue; after the commit, the process's
 // integrator (ledger/integrator.ts) moves queued events into the tree in batches under the ledger
 // lock, and only then is the caller answered. The ledger stays one linear sequence across any
-// number of server processes, and its lock is held for a few round trips per batch, not per write.
+// number of server processes, and its lock is held for one round trip per batch, not per write.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -518,7 +518,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
    * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
    * Answered once its events are integrated. */
   /** One write: `start transaction` and small inserts wait to go with the next query; the
-   * commit goes with whatever is still waiting. A create is then two round trips, not five. */
+   * commit goes with whatever is still waiting. A create's own write is then one round trip. */
   async function writeOnce<T>(fn: (trx: Tx) => Promise<T>, write: PgWrite): Promise<T> {
     const client = await pool.connect();
     write.client = client;
