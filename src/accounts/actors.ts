@@ -147,7 +147,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-async function authEpoch(db: Kysely<Database>): Promise<number> {
+/** The auth epoch now: one primary-key read. */
+export async function authEpoch(db: Kysely<Database>): Promise<number> {
   let query = epochQueries.get(db);
   if (!query) {
     query = db.selectFrom('auth_epoch').select('n').where('id', '=', 1).compile();
@@ -157,19 +158,32 @@ async function authEpoch(db: Kysely<Database>): Promise<number> {
   return Number(result.rows[0]?.n ?? -1);
 }
 
+/** How a request may take its caller: `uncheckedFromMemory` accepts a remembered caller without
+ * reading the epoch and is told the epoch it was remembered under, which the request must then
+ * check before it writes or answers (server/caller-check.ts: on PostgreSQL, inside its first
+ * write transaction, so the check costs no round trip of its own). */
+export interface RememberOptions {
+  uncheckedFromMemory?: (epoch: number) => void;
+}
+
 async function rememberedOr<T>(
   db: Kysely<Database>,
   key: string,
   load: () => Promise<T | null>,
   untilMs: (value: T) => number,
+  options: RememberOptions = {},
 ): Promise<T | null> {
-  const epoch = await authEpoch(db);
   let entries = remembered.get(db);
   if (!entries) {
     entries = new Map();
     remembered.set(db, entries);
   }
   const hit = entries.get(key) as Remembered<T> | undefined;
+  if (hit && options.uncheckedFromMemory && Date.now() < hit.untilMs) {
+    options.uncheckedFromMemory(hit.epoch);
+    return hit.value;
+  }
+  const epoch = await authEpoch(db);
   if (hit && hit.epoch === epoch && Date.now() < hit.untilMs) return hit.value;
   const value = await load();
   if (value === null) {
@@ -182,22 +196,28 @@ async function rememberedOr<T>(
 }
 
 /** actorFromToken, remembered while the auth epoch stands still (see above). */
-export async function rememberedActorFromToken(db: Kysely<Database>, raw: string): Promise<Actor | null> {
+export async function rememberedActorFromToken(db: Kysely<Database>, raw: string, options?: RememberOptions): Promise<Actor | null> {
   const resolved = await rememberedOr(
     db,
     `t:${raw}`,
     () => resolveToken(db, raw),
     (token) => Date.parse(token.expiresAt),
+    options,
   );
   return resolved?.actor ?? null;
 }
 
 /** actorFromSession, remembered while the auth epoch stands still (see above). */
-export async function rememberedActorFromSession(db: Kysely<Database>, sessionId: string): Promise<SessionActor | null> {
+export async function rememberedActorFromSession(
+  db: Kysely<Database>,
+  sessionId: string,
+  options?: RememberOptions,
+): Promise<SessionActor | null> {
   return rememberedOr(
     db,
     `s:${sessionId}`,
     () => actorFromSession(db, sessionId),
     (session) => Date.parse(session.expiresAt),
+    options,
   );
 }

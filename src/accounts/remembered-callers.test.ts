@@ -127,6 +127,52 @@ for (const dialect of DIALECTS) {
       assert.equal((await second.call('GET', '/api/v1/systems?limit=1')).statusCode, 401);
     });
 
+    // On PostgreSQL a write request takes its remembered caller without reading the epoch; its
+    // write checks the epoch in its first message (server/caller-check.ts). These fail without it.
+    const systemBody = (name: string) => ({
+      name,
+      purpose: 'Ranks support tickets',
+      intendedUse: 'Triage assistance for the support desk',
+      aiType: 'machine_learning',
+      deploymentKind: 'internal',
+    });
+    const systemsNamed = async (name: string) =>
+      (await t.store.db.selectFrom('ai_systems').select('id').where('name', '=', name).execute()).length;
+
+    test('a write whose caller was revoked or lost the role since their last request is refused and writes nothing', async () => {
+      const user = await t.user(['contributor']);
+      const first = await t.call(user, 'POST', '/api/v1/systems', systemBody(`Remembered first ${user.id}`));
+      assert.equal(first.statusCode, 201, first.body);
+      await t.store.transact((trx) => trx.deleteFrom('user_roles').where('user_id', '=', user.id).execute());
+      const demoted = await t.call(user, 'POST', '/api/v1/systems', systemBody(`Remembered demoted ${user.id}`));
+      assert.equal(demoted.statusCode, 403, demoted.body);
+      assert.equal(await systemsNamed(`Remembered demoted ${user.id}`), 0);
+
+      const other = await t.user(['contributor']);
+      assert.equal((await t.call(other, 'POST', '/api/v1/systems', systemBody(`Remembered other ${other.id}`))).statusCode, 201);
+      await t.store.transact((trx) =>
+        trx.updateTable('api_tokens').set({ revoked_at: new Date().toISOString() }).where('user_id', '=', other.id).execute(),
+      );
+      const invalid = await t.call(other, 'POST', '/api/v1/systems', { name: '' });
+      assert.equal(invalid.statusCode, 401, `refused before its bad input is judged: ${invalid.body}`);
+      const revoked = await t.call(other, 'POST', '/api/v1/systems', systemBody(`Remembered revoked ${other.id}`));
+      assert.equal(revoked.statusCode, 401, revoked.body);
+      assert.equal(await systemsNamed(`Remembered revoked ${other.id}`), 0);
+    });
+
+    test('a write after the epoch moved for someone else goes through, once', async () => {
+      const user = await t.user(['contributor']);
+      assert.equal((await t.call(user, 'POST', '/api/v1/systems', systemBody(`Epoch before ${user.id}`))).statusCode, 201);
+      const epoch = await epochOf(t.store);
+      await t.user(['reviewer']); // a new user and token: the epoch moves, this caller does not change
+      assert.ok((await epochOf(t.store)) > epoch);
+      const after = await t.call(user, 'POST', '/api/v1/systems', systemBody(`Epoch after ${user.id}`));
+      assert.equal(after.statusCode, 201, after.body);
+      assert.equal(await systemsNamed(`Epoch after ${user.id}`), 1);
+      const invalid = await t.call(user, 'POST', '/api/v1/systems', { name: '' });
+      assert.equal(invalid.statusCode, 400, invalid.body);
+    });
+
     test('a new owner holds the system_owner role on their next request; a create without an owner leaves the epoch alone', async () => {
       const admin = await t.user(['admin']);
       const owner = await t.user(['contributor']);

@@ -1,6 +1,6 @@
 // Statements written as literal SQL, for PostgreSQL messages that carry several statements at once
-// (the simple query protocol takes no parameters): a write's deferred inserts (store.ts) and the
-// ledger integrator's round (ledger/integrator.ts). Only plain values are written this way.
+// (the simple query protocol takes no parameters): a write's deferred inserts (store.ts). Only plain
+// values are written this way.
 import pg from 'pg';
 
 /** A value as a SQL literal, or null when it is not a plain one (arrays, objects, dates: pg

@@ -6,7 +6,7 @@
 // failure), each recording its events in the ledger's queue; after the commit, the process's
 // integrator (ledger/integrator.ts) moves queued events into the tree in batches under the ledger
 // lock, and only then is the caller answered. The ledger stays one linear sequence across any
-// number of server processes, and its lock is held for a few round trips per batch, not per write.
+// number of server processes, and its lock is held for one round trip per batch, not per write.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -162,6 +162,47 @@ interface PgWrite {
   /** Whether anything reached the server: then the transaction must end there. */
   begun: boolean;
   client: pg.PoolClient | null;
+  /** The caller check in the first message failed: the auth epoch moved. */
+  callerMoved: boolean;
+}
+
+/**
+ * A request's caller taken from memory under auth epoch `epoch` (accounts/actors.ts), not checked
+ * against the database yet (server/caller-check.ts). On PostgreSQL the request's first write
+ * checks it inside its transaction, in the message that begins it: when the epoch moved the write
+ * fails with CallerMoved and writes nothing, and the request resolves its caller again.
+ */
+export interface CallerCheck {
+  readonly epoch: number;
+  /** A write carrying the check committed: the caller held when the request wrote. */
+  checked: boolean;
+  /** A write found the epoch moved (it wrote nothing). */
+  moved: boolean;
+  /** Cleared when the request's handler is done: writes it leaves running carry no check. */
+  active: boolean;
+}
+
+const callerChecks = new AsyncLocalStorage<CallerCheck>();
+
+/** Runs `fn` (a request's handler) with its writes checking `check` (PostgreSQL). */
+export function runCheckingCaller<T>(check: CallerCheck, fn: () => Promise<T>): Promise<T> {
+  return callerChecks.run(check, fn);
+}
+
+/** A write refused because the auth epoch moved after the request took its caller from memory. */
+export class CallerMoved extends Error {
+  constructor() {
+    super('the auth epoch moved after the caller was resolved: resolve it again');
+    this.name = 'CallerMoved';
+  }
+}
+
+/** SQLSTATE of proofline_auth_epoch_is (migration 20261201_0910) when the epoch moved. */
+const EPOCH_MOVED = 'PLA01';
+
+function uncheckedCaller(): CallerCheck | undefined {
+  const check = callerChecks.getStore();
+  return check?.active && !check.checked ? check : undefined;
 }
 
 /** Inserts of at most this many rows are sent with the next statement rather than on their own. */
@@ -424,7 +465,13 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     const text = write.deferred.join(';\n');
     write.deferred = [];
     write.begun = true;
-    await client.query(text);
+    try {
+      await client.query(text);
+    } catch (error) {
+      // Noted here: the use case may catch and translate the error it sees at its next query.
+      if ((error as { code?: string }).code === EPOCH_MOVED) write.callerMoved = true;
+      throw error;
+    }
   };
   const writeDb = new Kysely<Database>({
     dialect: new PostgresDialect({
@@ -454,17 +501,30 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   let pending = 0;
 
   /** Under the ledger lock from the first statement: appends go straight into the tree. */
-  const sequenced = <T>(fn: (trx: Tx) => Promise<T>) =>
-    db.transaction().execute(async (trx) => {
+  const sequenced = async <T>(fn: (trx: Tx) => Promise<T>) => {
+    const check = uncheckedCaller();
+    const result = await db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`.execute(trx);
+      if (check) {
+        try {
+          await sql`select proofline_auth_epoch_is(${check.epoch})`.execute(trx);
+        } catch (error) {
+          if ((error as { code?: string }).code !== EPOCH_MOVED) throw error;
+          check.moved = true;
+          throw new CallerMoved();
+        }
+      }
       return fn(trx);
     });
+    if (check) check.checked = true;
+    return result;
+  };
 
   /** Beside other writers, SERIALIZABLE, events queued; run again when PostgreSQL cannot order it
    * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
    * Answered once its events are integrated. */
   /** One write: `start transaction` and small inserts wait to go with the next query; the
-   * commit goes with whatever is still waiting. A create is then two round trips, not five. */
+   * commit goes with whatever is still waiting. A create's own write is then one round trip. */
   async function writeOnce<T>(fn: (trx: Tx) => Promise<T>, write: PgWrite): Promise<T> {
     const client = await pool.connect();
     write.client = client;
@@ -481,7 +541,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       return result;
     } catch (error) {
       if (write.begun) await client.query('rollback').catch((e: Error) => (broken = e));
-      throw error;
+      throw write.callerMoved ? new CallerMoved() : error;
     } finally {
       client.release(broken);
     }
@@ -489,11 +549,17 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
 
   async function queued<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const state: PgWrite = { queued: false, deferred: ['start transaction isolation level serializable'], begun: false, client: null };
+      // The caller check goes in the first message, before anything the use case reads or writes.
+      const check = uncheckedCaller();
+      const deferred = ['start transaction isolation level serializable'];
+      if (check) deferred.push(`select proofline_auth_epoch_is(${check.epoch})`);
+      const state: PgWrite = { queued: false, deferred, begun: false, client: null, callerMoved: false };
       let result: T;
       try {
         result = await writeOnce(fn, state);
+        if (check) check.checked = true;
       } catch (error) {
+        if (check && error instanceof CallerMoved) check.moved = true;
         if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
         // Back off a little, more with each attempt, at random: the writers that collided part.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cachedActorFromToken, rememberedActorFromSession, rememberedActorFromToken } from '../accounts/actors.js';
 import { type Actor, hasRole, type Role, type TokenScope } from '../context.js';
-import type { Store } from '../db/store.js';
+import type { CallerCheck, Store } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { admitGrantHolder, isGrantHolder } from '../modules/auditor-grants/grant-access.js';
 
@@ -24,6 +24,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** Set when the caller was taken from memory unchecked (server/caller-check.ts). */
+    callerCheck: CallerCheck | null;
+    /** The caller is being resolved again, from the database, after its check failed. */
+    callerRechecked: boolean;
   }
 }
 
@@ -60,20 +64,43 @@ export function isOnlyAuditor(actor: Actor): boolean {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function makeAccessHook(store: Store) {
-  return async function enforceAccess(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function enforceAccess(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      await resolveAndAdmit(req, reply);
+    } catch (error) {
+      // A refusal of a caller taken from memory unchecked may be stale (a role granted since):
+      // it is decided again on the caller as the database has it now.
+      if (!req.callerCheck) throw error;
+      req.callerRechecked = true;
+      await resolveAndAdmit(req, reply);
+    }
+  };
+
+  async function resolveAndAdmit(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     req.actor = null;
+    req.callerCheck = null;
     const access = req.routeOptions.config.access;
     if (!access) return; // non-API routes (health, docs) declare nothing and need nothing
+    // PostgreSQL writes: a remembered caller is taken without reading the auth epoch; the request's
+    // first write checks the epoch in its own first message (server/caller-check.ts).
+    const remember =
+      store.dialect === 'postgres' && !req.callerRechecked && !SAFE_METHODS.has(req.method) && isWrite(access)
+        ? {
+            uncheckedFromMemory: (epoch: number) => {
+              req.callerCheck = { epoch, checked: false, moved: false, active: true };
+            },
+          }
+        : undefined;
     const authz = req.headers.authorization;
     if (authz?.startsWith('Bearer ')) {
       const raw = authz.slice('Bearer '.length).trim();
       const cacheMs = req.routeOptions.config.actorCacheMs;
-      req.actor = cacheMs ? await cachedActorFromToken(store.db, raw, cacheMs) : await rememberedActorFromToken(store.db, raw);
+      req.actor = cacheMs ? await cachedActorFromToken(store.db, raw, cacheMs) : await rememberedActorFromToken(store.db, raw, remember);
       if (!req.actor) throw new AppError('unauthenticated', 'the API token is invalid, expired or revoked');
     } else {
       const sessionId = req.cookies[SESSION_COOKIE];
       if (sessionId) {
-        const session = await rememberedActorFromSession(store.db, sessionId);
+        const session = await rememberedActorFromSession(store.db, sessionId, remember);
         if (session) {
           req.actor = session.actor;
           if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) {
@@ -110,7 +137,7 @@ export function makeAccessHook(store: Store) {
       const required = typeof access.scope === 'string' ? access.scope : access.scope.join('" or "');
       throw new AppError('insufficient_scope', `this API token lacks the "${required}" scope`, { required: access.scope });
     }
-  };
+  }
 }
 
 /** The actor of a request whose route required sign-in. */

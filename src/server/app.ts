@@ -38,6 +38,7 @@ import { systemsRoutes } from '../modules/systems/systems.routes.js';
 import { transparencyRoutes } from '../modules/transparency/transparency.routes.js';
 import { webhooksRoutes } from '../notifications/webhooks.routes.js';
 import { type Access, makeAccessHook } from './access.js';
+import { checkCallerBeforeSending, checkingCaller } from './caller-check.js';
 import { errorHandler } from './errors.js';
 import { healthRoutes } from './health.routes.js';
 import { type App, type AppDeps, ErrorSchema, type RoutePlugin } from './http.js';
@@ -136,6 +137,9 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   });
   installInputChecks(app);
   app.decorateRequest('actor', null);
+  app.decorateRequest('callerCheck', null);
+  app.decorateRequest('callerRechecked', false);
+  const enforceAccess = makeAccessHook(deps.store);
   app.decorate('policies', deps.services.policies);
   app.decorate('sharedRateLimits', deps.services.rateLimits);
   app.setErrorHandler(errorHandler);
@@ -153,6 +157,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     if (!access) throw new Error(`route ${route.method} ${route.url} declares no access policy`);
     for (const part of [route.schema?.body, route.schema?.querystring, route.schema?.params]) boundIntegers(part);
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
+    route.handler = checkingCaller(route.handler, deps.store, enforceAccess);
   });
   observeRequests(app, deps.services.metrics);
   // Callback hooks, not async ones: every request runs them, and a promise each is measurable.
@@ -160,12 +165,20 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     reply.header('x-request-id', req.id);
     done();
   });
+  const checkCaller = checkCallerBeforeSending(deps.store, enforceAccess);
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!req.callerCheck || req.callerCheck.checked) return done(null, payload);
+    checkCaller(req, reply, payload).then(
+      (checked) => done(null, checked),
+      (error: Error) => done(error),
+    );
+  });
 
   await app.register(cookie);
   app.addSchema(ErrorSchema);
   await app.register(swagger, openApiOptions(deps.config));
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.addHook('onRequest', makeAccessHook(deps.store));
+  app.addHook('onRequest', enforceAccess);
   installGrantHooks(app, deps.store);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { public: true } } }, async () => app.swagger());
