@@ -300,6 +300,51 @@ for (const dialect of DIALECTS) {
       assert.equal((await eventsOf('oversight.paused', system.id)).length, 1);
     });
 
+    test('restricting a system from an alert needs restrict authority on the roster and a condition; a restrict officer restricts, as alert.action_taken', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.9);
+      const restrict = (who: TestUser, conditions?: Record<string, unknown>) =>
+        t.call(who, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+          action: 'restrict',
+          reason: 'error rate far above baseline',
+          ...(conditions ? { conditions } : {}),
+        });
+      const pauser = await t.user(['oversight_officer']);
+      const restrictor = await t.user(['oversight_officer']);
+      for (const [who, authorities] of [
+        [pauser, ['pause']],
+        [restrictor, ['restrict']],
+      ] as const) {
+        const enrolled = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, {
+          userId: who.id,
+          authorities,
+          competence: 'Operations lead',
+          training: 'AI oversight course 2026-01',
+        });
+        assert.equal(enrolled.statusCode, 201, enrolled.body);
+      }
+      const before = await ledgerSize(t.store);
+      const notOnRoster = await restrict(lead, { maxAmount: 1000 });
+      assert.equal(notOnRoster.statusCode, 403, notOnRoster.body);
+      assert.equal(notOnRoster.json().error.code, 'not_on_roster');
+      const noAuthority = await restrict(pauser, { maxAmount: 1000 });
+      assert.equal(noAuthority.statusCode, 403, noAuthority.body);
+      const noCondition = await restrict(restrictor);
+      assert.equal(noCondition.statusCode, 400, noCondition.body);
+      assert.equal(noCondition.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), before, 'a refused action writes nothing');
+
+      const restricted = await restrict(restrictor, { maxAmount: 1000 });
+      assert.equal(restricted.statusCode, 200, restricted.body);
+      assert.equal(restricted.json().runtimeState, 'restricted');
+      const taken = await eventsOf('alert.action_taken', alertId);
+      assert.equal(taken.length, 1);
+      assert.equal(taken[0].data.action, 'restrict');
+      const [event] = await eventsOf('oversight.restricted', system.id);
+      assert.deepEqual(event.after.conditions, { maxAmount: 1000 });
+    });
+
     test('an incident opened from an alert is linked to it and raised by it; a resolved alert takes no action (invalid_transition)', async () => {
       const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
       await monitorOn(system.id);

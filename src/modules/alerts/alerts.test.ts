@@ -66,8 +66,12 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 200, res.body);
       const receipt = res.json();
       assert.equal(receipt.count, 300);
-      const stored = await t.store.db.selectFrom('metric_points').select('value').where('system_id', '=', system.id).execute();
+      const stored = await t.store.db.selectFrom('metric_points').select(['value', 'labels']).where('system_id', '=', system.id).execute();
       assert.equal(stored.length, 300);
+      assert.ok(
+        stored.every((p) => JSON.stringify(JSON.parse(p.labels)) === '{"region":"eu"}'),
+        'every point keeps its labels',
+      );
       const event = (await eventsOf('metrics.batch_recorded')).find((e) => e.subject.id === receipt.batchId);
       assert.equal(event.data.count, 300);
       assert.equal(event.data.digest, receipt.digest);
