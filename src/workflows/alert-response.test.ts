@@ -269,6 +269,24 @@ for (const dialect of DIALECTS) {
       assert.equal(await ledgerSize(t.store), before);
     });
 
+    test('a limited-risk system gets its own tier defaults: PSI above 0.25 and the error rate baseline plus 0.05, medium severity', async () => {
+      const system = await buildSystem(t.store, { euRiskTier: 'limited', accountableOwnerId: owner.id });
+      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
+        ownerId: owner.id,
+        rationale: 'post-market monitoring plan',
+        fairnessAttribute: 'sex',
+        validatedErrorRate: 0.03,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json().tier, 'limited');
+      const created = res.json().created as Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      assert.deepEqual(created.map((m) => [m.metric, m.comparison, m.threshold, m.severity]).sort(), [
+        ['error_rate', 'gt', 0.08, 'medium'],
+        ['psi', 'gt', 0.25, 'medium'],
+      ]);
+      for (const m of created) assert.equal((await eventsOf('monitor.created', m.id)).length, 1);
+    });
+
     test('pausing a system from an alert follows the oversight roster (not_on_roster, nothing written); an officer on it pauses, as alert.action_taken', async () => {
       const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
       await monitorOn(system.id);

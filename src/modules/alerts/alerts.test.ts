@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    test('an acknowledged batch of points is stored whole, with one ledger event naming its count and digest', async () => {
+    test('an acknowledged batch of points is stored whole with its labels, with one ledger event naming its count and digest', async () => {
       const system = await buildSystem(t.store);
       const points = Array.from({ length: 300 }, (_, i) => point(system.id, { value: i }));
       const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
