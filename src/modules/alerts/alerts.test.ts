@@ -237,6 +237,31 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json().fireCount, 2);
     });
 
+    test('a monitor on a group reads only points carrying exactly that label value: not one containing it, not another case', async () => {
+      const system = await buildSystem(t.store);
+      const monitor = await monitorOn(system.id, { group: 'eu', aggregation: 'max' });
+      assert.equal(monitor.group, 'eu');
+      const send = (labels: Record<string, string>, minute: number) =>
+        t.call(ingest, 'POST', '/api/v1/metrics/points', {
+          points: [point(system.id, { value: 0.9, labels, at: `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z` })],
+        });
+      for (const [labels, minute] of [
+        [{ region: 'europe' }, 1],
+        [{ region: 'EU' }, 2],
+        [{ eu: 'yes' }, 3],
+        [{ region: 'e_' }, 4],
+      ] as const) {
+        const res = await send(labels, minute);
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(res.json().alertsFired, [], `${JSON.stringify(labels)} is not the group eu`);
+      }
+      const res = await send({ region: 'eu' }, 5);
+      const [alertId] = res.json().alertsFired;
+      assert.ok(alertId, 'the group itself breaches');
+      const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json();
+      assert.equal(alert.evidence.points, 1, 'only the point of the group is evidence');
+    });
+
     test('an alert is acknowledged with a rationale, then resolved; each step a ledger event, wrong steps refused', async () => {
       const system = await buildSystem(t.store);
       await monitorOn(system.id);
