@@ -240,6 +240,69 @@ for (const dialect of DIALECTS) {
       assert.equal(counted.breach_streak, 1);
     });
 
+    test('a computed monitor on a model version reads only that version: its error rate alerts, the other version and the whole do not', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const versions: string[] = [];
+      for (const label of ['v1', 'v2']) {
+        const reg = await t.callCurrent(lead, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+          label,
+          artifactSha256: (label === 'v1' ? 'd' : 'e').repeat(64),
+        });
+        assert.equal(reg.statusCode, 201, reg.body);
+        versions.push(reg.json().id);
+      }
+      // v1: 40 decisions, all right; v2: 40, three in four wrong. The whole errs in 30 of 80.
+      const decisions = Array.from({ length: 80 }, (_, i) => ({
+        decisionId: randomUUID(),
+        systemId: system.id,
+        decidedAt: '2026-11-27T10:00:00.000Z',
+        inputDigest: 'a'.repeat(64),
+        output: { approved: true },
+        modelVersionId: versions[i < 40 ? 0 : 1],
+      }));
+      const recorded = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: decisions });
+      assert.equal(recorded.statusCode, 200, recorded.body);
+      const outcomes = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: decisions.map((d, i) => ({
+          systemId: system.id,
+          decisionId: d.decisionId,
+          actual: 1,
+          predicted: i < 40 || i % 4 === 0 ? 1 : 0,
+          knownAt: '2026-11-28T10:00:00.000Z',
+        })),
+      });
+      assert.equal(outcomes.statusCode, 201, outcomes.body);
+      const errorRate = (name: string, modelVersionId?: string) =>
+        monitorOn(system.id, {
+          name,
+          source: 'computed',
+          metric: 'error_rate',
+          comparison: 'gt',
+          threshold: 0.5,
+          windowSeconds: 7 * 86400,
+          severity: 'medium',
+          ...(modelVersionId ? { modelVersionId } : {}),
+        });
+      const onV1 = await errorRate('error rate v1', versions[0]);
+      const onV2 = await errorRate('error rate v2', versions[1]);
+      const whole = await errorRate('error rate');
+      assert.equal(onV2.modelVersionId, versions[1]);
+      await evaluateAllMonitors(t.store, { now: new Date('2026-11-29T00:00:00.000Z') });
+      const alerts = await t.store.db
+        .selectFrom('alerts')
+        .select(['monitor_id', 'evidence'])
+        .where('monitor_id', 'in', [onV1.id, onV2.id, whole.id])
+        .execute();
+      assert.deepEqual(
+        alerts.map((a) => a.monitor_id),
+        [onV2.id],
+      );
+      const evidence = JSON.parse(alerts[0].evidence);
+      assert.equal(evidence.value, 30 / 40);
+      assert.equal(evidence.n, 40);
+      assert.equal(evidence.modelVersionId, versions[1]);
+    });
+
     test('applying the defaults of a high-risk system adds impact ratio, PSI and error rate monitors, each a ledger event; applying again adds none', async () => {
       const system = await buildSystem(t.store, { euRiskTier: 'high', accountableOwnerId: owner.id });
       const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
