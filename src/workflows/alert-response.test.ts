@@ -240,6 +240,69 @@ for (const dialect of DIALECTS) {
       assert.equal(counted.breach_streak, 1);
     });
 
+    test('a computed monitor on a model version reads only that version: its error rate alerts, the other version and the whole do not', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const versions: string[] = [];
+      for (const label of ['v1', 'v2']) {
+        const reg = await t.callCurrent(lead, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+          label,
+          artifactSha256: (label === 'v1' ? 'd' : 'e').repeat(64),
+        });
+        assert.equal(reg.statusCode, 201, reg.body);
+        versions.push(reg.json().id);
+      }
+      // v1: 40 decisions, all right; v2: 40, three in four wrong. The whole errs in 30 of 80.
+      const decisions = Array.from({ length: 80 }, (_, i) => ({
+        decisionId: randomUUID(),
+        systemId: system.id,
+        decidedAt: '2026-11-27T10:00:00.000Z',
+        inputDigest: 'a'.repeat(64),
+        output: { approved: true },
+        modelVersionId: versions[i < 40 ? 0 : 1],
+      }));
+      const recorded = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: decisions });
+      assert.equal(recorded.statusCode, 200, recorded.body);
+      const outcomes = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: decisions.map((d, i) => ({
+          systemId: system.id,
+          decisionId: d.decisionId,
+          actual: 1,
+          predicted: i < 40 || i % 4 === 0 ? 1 : 0,
+          knownAt: '2026-11-28T10:00:00.000Z',
+        })),
+      });
+      assert.equal(outcomes.statusCode, 201, outcomes.body);
+      const errorRate = (name: string, modelVersionId?: string) =>
+        monitorOn(system.id, {
+          name,
+          source: 'computed',
+          metric: 'error_rate',
+          comparison: 'gt',
+          threshold: 0.5,
+          windowSeconds: 7 * 86400,
+          severity: 'medium',
+          ...(modelVersionId ? { modelVersionId } : {}),
+        });
+      const onV1 = await errorRate('error rate v1', versions[0]);
+      const onV2 = await errorRate('error rate v2', versions[1]);
+      const whole = await errorRate('error rate');
+      assert.equal(onV2.modelVersionId, versions[1]);
+      await evaluateAllMonitors(t.store, { now: new Date('2026-11-29T00:00:00.000Z') });
+      const alerts = await t.store.db
+        .selectFrom('alerts')
+        .select(['monitor_id', 'evidence'])
+        .where('monitor_id', 'in', [onV1.id, onV2.id, whole.id])
+        .execute();
+      assert.deepEqual(
+        alerts.map((a) => a.monitor_id),
+        [onV2.id],
+      );
+      const evidence = JSON.parse(alerts[0].evidence);
+      assert.equal(evidence.value, 30 / 40);
+      assert.equal(evidence.n, 40);
+      assert.equal(evidence.modelVersionId, versions[1]);
+    });
+
     test('applying the defaults of a high-risk system adds impact ratio, PSI and error rate monitors, each a ledger event; applying again adds none', async () => {
       const system = await buildSystem(t.store, { euRiskTier: 'high', accountableOwnerId: owner.id });
       const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
@@ -267,6 +330,24 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(refused.json().error.code, 'forbidden');
       assert.equal(await ledgerSize(t.store), before);
+    });
+
+    test('a limited-risk system gets its own tier defaults: PSI above 0.25 and the error rate baseline plus 0.05, medium severity', async () => {
+      const system = await buildSystem(t.store, { euRiskTier: 'limited', accountableOwnerId: owner.id });
+      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
+        ownerId: owner.id,
+        rationale: 'post-market monitoring plan',
+        fairnessAttribute: 'sex',
+        validatedErrorRate: 0.03,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json().tier, 'limited');
+      const created = res.json().created as Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      assert.deepEqual(created.map((m) => [m.metric, m.comparison, m.threshold, m.severity]).sort(), [
+        ['error_rate', 'gt', 0.08, 'medium'],
+        ['psi', 'gt', 0.25, 'medium'],
+      ]);
+      for (const m of created) assert.equal((await eventsOf('monitor.created', m.id)).length, 1);
     });
 
     test('pausing a system from an alert follows the oversight roster (not_on_roster, nothing written); an officer on it pauses, as alert.action_taken', async () => {
@@ -298,6 +379,51 @@ for (const dialect of DIALECTS) {
       assert.equal(taken.length, 1);
       assert.equal(taken[0].data.action, 'pause');
       assert.equal((await eventsOf('oversight.paused', system.id)).length, 1);
+    });
+
+    test('restricting a system from an alert needs restrict authority on the roster and a condition; a restrict officer restricts, as alert.action_taken', async () => {
+      const system = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      await monitorOn(system.id);
+      const [alertId] = await send(system.id, 0.9);
+      const restrict = (who: TestUser, conditions?: Record<string, unknown>) =>
+        t.call(who, 'POST', `/api/v1/alerts/${alertId}/actions`, {
+          action: 'restrict',
+          reason: 'error rate far above baseline',
+          ...(conditions ? { conditions } : {}),
+        });
+      const pauser = await t.user(['oversight_officer']);
+      const restrictor = await t.user(['oversight_officer']);
+      for (const [who, authorities] of [
+        [pauser, ['pause']],
+        [restrictor, ['restrict']],
+      ] as const) {
+        const enrolled = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/oversight/roster`, {
+          userId: who.id,
+          authorities,
+          competence: 'Operations lead',
+          training: 'AI oversight course 2026-01',
+        });
+        assert.equal(enrolled.statusCode, 201, enrolled.body);
+      }
+      const before = await ledgerSize(t.store);
+      const notOnRoster = await restrict(lead, { maxAmount: 1000 });
+      assert.equal(notOnRoster.statusCode, 403, notOnRoster.body);
+      assert.equal(notOnRoster.json().error.code, 'not_on_roster');
+      const noAuthority = await restrict(pauser, { maxAmount: 1000 });
+      assert.equal(noAuthority.statusCode, 403, noAuthority.body);
+      const noCondition = await restrict(restrictor);
+      assert.equal(noCondition.statusCode, 400, noCondition.body);
+      assert.equal(noCondition.json().error.code, 'validation_failed');
+      assert.equal(await ledgerSize(t.store), before, 'a refused action writes nothing');
+
+      const restricted = await restrict(restrictor, { maxAmount: 1000 });
+      assert.equal(restricted.statusCode, 200, restricted.body);
+      assert.equal(restricted.json().runtimeState, 'restricted');
+      const taken = await eventsOf('alert.action_taken', alertId);
+      assert.equal(taken.length, 1);
+      assert.equal(taken[0].data.action, 'restrict');
+      const [event] = await eventsOf('oversight.restricted', system.id);
+      assert.deepEqual(event.after.conditions, { maxAmount: 1000 });
     });
 
     test('an incident opened from an alert is linked to it and raised by it; a resolved alert takes no action (invalid_transition)', async () => {

@@ -392,8 +392,16 @@ async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
     .where('at', '>=', from)
     .where('at', '<=', to)
     .orderBy('at');
-  if (monitor.group_label) query = query.where('labels', 'like', `%${JSON.stringify(monitor.group_label).slice(1, -1)}%`);
-  const points = await query.execute();
+  const group = monitor.group_label;
+  if (group) {
+    // A cheap narrowing in SQL (the label value as stored JSON writes it); it may keep too much
+    // (SQLite's LIKE ignores ASCII case), never too little, so the exact match below decides.
+    // A value holding LIKE's own characters is not narrowed: neither database escapes them alike.
+    const stored = `:${JSON.stringify(group)}`;
+    if (!/[%_\\]/.test(stored)) query = query.where('labels', 'like', `%${stored}%`);
+  }
+  const rows = await query.execute();
+  const points = group ? rows.filter((p) => Object.values(JSON.parse(p.labels) as Record<string, string>).includes(group)) : rows;
   if (points.length === 0) return null;
   const value = aggregate(
     points.map((p) => p.value),

@@ -59,15 +59,19 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    test('an acknowledged batch of points is stored whole, with one ledger event naming its count and digest', async () => {
+    test('an acknowledged batch of points is stored whole with its labels, with one ledger event naming its count and digest', async () => {
       const system = await buildSystem(t.store);
       const points = Array.from({ length: 300 }, (_, i) => point(system.id, { value: i }));
       const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
       assert.equal(res.statusCode, 200, res.body);
       const receipt = res.json();
       assert.equal(receipt.count, 300);
-      const stored = await t.store.db.selectFrom('metric_points').select('value').where('system_id', '=', system.id).execute();
+      const stored = await t.store.db.selectFrom('metric_points').select(['value', 'labels']).where('system_id', '=', system.id).execute();
       assert.equal(stored.length, 300);
+      assert.ok(
+        stored.every((p) => JSON.stringify(JSON.parse(p.labels)) === '{"region":"eu"}'),
+        'every point keeps its labels',
+      );
       const event = (await eventsOf('metrics.batch_recorded')).find((e) => e.subject.id === receipt.batchId);
       assert.equal(event.data.count, 300);
       assert.equal(event.data.digest, receipt.digest);
@@ -231,6 +235,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(again.json().alertsFired, []);
       assert.equal((await eventsOf('alert.fired')).length, before);
       assert.equal((await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json().fireCount, 2);
+    });
+
+    test('a monitor on a group reads only points carrying exactly that label value: not one containing it, not another case', async () => {
+      const system = await buildSystem(t.store);
+      const monitor = await monitorOn(system.id, { group: 'eu', aggregation: 'max' });
+      assert.equal(monitor.group, 'eu');
+      const send = (labels: Record<string, string>, minute: number) =>
+        t.call(ingest, 'POST', '/api/v1/metrics/points', {
+          points: [point(system.id, { value: 0.9, labels, at: `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z` })],
+        });
+      for (const [labels, minute] of [
+        [{ region: 'europe' }, 1],
+        [{ region: 'EU' }, 2],
+        [{ eu: 'yes' }, 3],
+        [{ region: 'e_' }, 4],
+      ] as const) {
+        const res = await send(labels, minute);
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(res.json().alertsFired, [], `${JSON.stringify(labels)} is not the group eu`);
+      }
+      const res = await send({ region: 'eu' }, 5);
+      const [alertId] = res.json().alertsFired;
+      assert.ok(alertId, 'the group itself breaches');
+      const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json();
+      assert.equal(alert.evidence.points, 1, 'only the point of the group is evidence');
     });
 
     test('an alert is acknowledged with a rationale, then resolved; each step a ledger event, wrong steps refused', async () => {

@@ -192,6 +192,25 @@ for (const dialect of DIALECTS) {
       assert.equal(bySex.M.impactRatio.value, 1 / 6 / (4 / 6));
       assert.equal(bySex.M.adverseImpact, true);
       assert.equal(body.demographicParityDifference.value, 4 / 6 - 1 / 6);
+      // TPR F 3/4, M 1/3; FPR F 1/2, M 0: every gap states its convention and how many groups it compared.
+      assert.equal(body.demographicParityRatio.value, 1 / 6 / (4 / 6));
+      assert.equal(body.equalOpportunityDifference.value, 3 / 4 - 1 / 3);
+      assert.equal(body.equalizedOddsDifference.value, 1 / 2);
+      assert.equal(body.equalizedOddsRatio.value, 0);
+      for (const gap of [
+        'demographicParityDifference',
+        'demographicParityRatio',
+        'equalizedOddsDifference',
+        'equalizedOddsRatio',
+        'equalOpportunityDifference',
+      ]) {
+        assert.equal(body[gap].convention, 'between_groups', gap);
+        assert.equal(body[gap].groupsCompared, 2, gap);
+      }
+      assert.deepEqual(
+        body.groups.map((g: { n: number }) => g.n),
+        [6, 6],
+      );
 
       const inter = await t.call(lead, 'GET', `/api/v1/systems/${systemId}/monitoring/fairness?groupBy=sex,age`);
       assert.equal(inter.statusCode, 200, inter.body);
@@ -205,6 +224,60 @@ for (const dialect of DIALECTS) {
       assert.equal(groups[0].selectionRate.value, null);
       assert.equal(groups[0].selectionRate.reason, 'below_min_count');
       assert.equal(inter.json().demographicParityDifference.reason, 'fewer_than_two_groups');
+    });
+
+    test('performance is reported per model version, each with its counts and AUC; decisions naming no version are their own', async () => {
+      const system = await buildSystem(t.store);
+      const versions: string[] = [];
+      for (const label of ['v1', 'v2']) {
+        const reg = await t.callCurrent(lead, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+          label,
+          artifactSha256: (label === 'v1' ? 'b' : 'c').repeat(64),
+        });
+        assert.equal(reg.statusCode, 201, reg.body);
+        versions.push(reg.json().id);
+      }
+      // v1: 4 decisions, all right, scores separate the classes (AUC 1); v2: 4 decisions, all wrong (AUC 0); none: 2.
+      const plan: Array<[string | null, number, number, number]> = [
+        [versions[0], 1, 1, 0.9],
+        [versions[0], 1, 1, 0.8],
+        [versions[0], 0, 0, 0.2],
+        [versions[0], 0, 0, 0.1],
+        [versions[1], 1, 0, 0.9],
+        [versions[1], 1, 0, 0.8],
+        [versions[1], 0, 1, 0.2],
+        [versions[1], 0, 1, 0.1],
+        [null, 1, 1, 0.7],
+        [null, 0, 1, 0.3],
+      ];
+      const decisions = plan.map(([modelVersionId]) => ({ ...decision(system.id), modelVersionId }));
+      const recorded = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: decisions });
+      assert.equal(recorded.statusCode, 200, recorded.body);
+      const records = plan.map(([, predicted, actual, score], i) => ({
+        systemId: system.id,
+        decisionId: decisions[i].decisionId,
+        predicted,
+        actual,
+        score,
+        knownAt: '2026-11-29T10:00:00.000Z',
+      }));
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records })).statusCode, 201);
+
+      const perf = await t.call(lead, 'GET', `/api/v1/systems/${system.id}/monitoring/performance?minCount=1`);
+      assert.equal(perf.statusCode, 200, perf.body);
+      const byVersion = Object.fromEntries(perf.json().versions.map((v: { modelVersion: string | null }) => [v.modelVersion ?? 'none', v]));
+      assert.deepEqual(Object.keys(byVersion).sort(), [...versions, 'none'].sort());
+      assert.deepEqual(byVersion[versions[0]].counts, { tp: 2, fp: 0, tn: 2, fn: 0 });
+      assert.equal(byVersion[versions[0]].errorRate.value, 0);
+      assert.equal(byVersion[versions[0]].auc.value, 1);
+      assert.deepEqual(byVersion[versions[1]].counts, { tp: 0, fp: 2, tn: 0, fn: 2 });
+      assert.equal(byVersion[versions[1]].errorRate.value, 1);
+      assert.equal(byVersion[versions[1]].fpr.value, 1);
+      assert.equal(byVersion[versions[1]].fnr.value, 1);
+      assert.equal(byVersion[versions[1]].auc.value, 0);
+      assert.equal(byVersion.none.n, 2);
+      assert.equal(byVersion.none.auc.value, null, 'one class only: no AUC');
+      assert.notEqual(byVersion.none.auc.reason, null);
     });
 
     test('fairness by group is refused to a role that may not read group attributes', async () => {

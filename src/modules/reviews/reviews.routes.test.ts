@@ -196,6 +196,38 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('a decision other than satisfactory names its actions; satisfactory with actions completes with them and opens no exception', async () => {
+      const review = await create({ kind: 'custom' });
+      assert.equal(review.kind, 'custom');
+      for (const decision of ['satisfactory_with_actions', 'unsatisfactory']) {
+        await refused(400, 'validation_failed', () =>
+          t.call(
+            preparer,
+            'POST',
+            `/api/v1/reviews/${review.id}/findings`,
+            { findings: FINDINGS, decision, actions: ['  '] },
+            { 'if-match': `"${review.version}"` },
+          ),
+        );
+      }
+      const prepared = await attach(review.id, review.version, 'satisfactory_with_actions', ['Re-run the fairness report monthly']);
+      assert.deepEqual(prepared.actions, ['Re-run the fairness report monthly']);
+      assert.equal((await sign(reviewer, review.id, prepared.snapshotDigest)).statusCode, 201);
+      const done = await sign(second, review.id, prepared.snapshotDigest);
+      assert.equal(done.statusCode, 201, done.body);
+      assert.equal(done.json().exceptionId, null, 'only an unsatisfactory review opens an exception');
+      const read = (await t.call(reviewer, 'GET', `/api/v1/reviews/${review.id}`)).json();
+      assert.equal(read.status, 'signed');
+      assert.notEqual(read.completedAt, null);
+      assert.equal(read.decision, 'satisfactory_with_actions');
+      assert.deepEqual(read.actions, ['Re-run the fairness report monthly']);
+      assert.equal(read.signatures.length, 2);
+      assert.ok(
+        read.signatures.every((s: { rationale: string }) => s.rationale === WHY),
+        'each signature keeps its rationale',
+      );
+    });
+
     test('lists: mine, by system, by status, overdue; paginated, soonest due first', async () => {
       const other = (await buildSystem(t.store, { accountableOwnerId: owner.id })).id;
       const late = await create({ systemId: other, kind: 'custom', dueAt: '2026-01-01T00:00:00.000Z' });
