@@ -36,7 +36,7 @@ const featureOf = (file: string) => (file.startsWith('modules/') ? file.split('/
 const topOf = (file: string) => file.split('/')[0];
 
 /** The kernel: what anything may import. */
-const KERNEL = ['config.ts', 'context.ts', 'errors.ts', 'db', 'ledger'];
+const KERNEL = ['config.ts', 'context.ts', 'errors.ts', 'lazy.ts', 'db', 'ledger'];
 
 /** Why `file` may not import `target`, or null when it may. */
 export function violation(file: string, target: string): string | null {
