@@ -6,7 +6,7 @@ import type { Store } from '../src/db/store.js';
 import type { TestApp, TestUser } from './app.js';
 
 /** One decision record as the batch endpoint takes it. */
-const decisionRecord = (systemId: string, decisionId: string = randomUUID()) => ({
+export const decisionRecord = (systemId: string, decisionId: string = randomUUID()) => ({
   decisionId,
   systemId,
   decidedAt: '2026-11-27T10:00:00.000Z',

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
-import { groupedOutcomes, recordDecisions, rowCount } from '../../../test/outcomes.js';
+import { decisionRecord, groupedOutcomes, recordDecisions, rowCount } from '../../../test/outcomes.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { canonicalGroups } from './outcomes.service.js';
 
@@ -250,7 +250,7 @@ for (const dialect of DIALECTS) {
         [null, 1, 1, 0.7],
         [null, 0, 1, 0.3],
       ];
-      const decisions = plan.map(([modelVersionId]) => ({ ...decision(system.id), modelVersionId }));
+      const decisions = plan.map(([modelVersionId]) => ({ ...decisionRecord(system.id), modelVersionId }));
       const recorded = await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: decisions });
       assert.equal(recorded.statusCode, 200, recorded.body);
       const records = plan.map(([, predicted, actual, score], i) => ({
