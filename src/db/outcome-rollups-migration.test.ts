@@ -12,7 +12,7 @@ import { systemFairness } from '../modules/monitoring/reports.service.js';
 import { migrateToLatest, migrateUpTo } from './migrate.js';
 import type { Store } from './store.js';
 
-const BEFORE = '20261201_0510_dashboard_count_shards';
+const BEFORE = '20261201_0910_auth_epoch_check';
 
 for (const dialect of DIALECTS) {
   describe(`outcome rollups count in the outcomes already stored [${dialect}]`, () => {
