@@ -173,6 +173,24 @@ for (const dialect of DIALECTS) {
       assert.equal(invalid.statusCode, 400, invalid.body);
     });
 
+    test('bad input stays a 400 after the epoch moved, for someone else or for the caller, who still may write', async () => {
+      const user = await t.user(['contributor']);
+      assert.equal((await t.call(user, 'POST', '/api/v1/systems', systemBody(`Bad input first ${user.id}`))).statusCode, 201);
+      await t.user(['reviewer']); // someone else's change moves the epoch
+      const invalid = await t.call(user, 'POST', '/api/v1/systems', { name: '' });
+      assert.equal(invalid.statusCode, 400, invalid.body);
+      assert.equal(invalid.json().error.code, 'validation_failed');
+      // The caller's own details change (a role more): the input is still what is refused.
+      await t.store.transact((trx) =>
+        trx
+          .insertInto('user_roles')
+          .values({ user_id: user.id, role: 'reviewer', scope: '', granted_at: new Date().toISOString(), granted_by: null })
+          .execute(),
+      );
+      const again = await t.call(user, 'POST', '/api/v1/systems', { name: '' });
+      assert.equal(again.statusCode, 400, again.body);
+    });
+
     test('a new owner holds the system_owner role on their next request; a create without an owner leaves the epoch alone', async () => {
       const admin = await t.user(['admin']);
       const owner = await t.user(['contributor']);

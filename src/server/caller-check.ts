@@ -51,8 +51,9 @@ export function checkingCaller(handler: RouteHandlerMethod, store: Store, enforc
 
 /** For answers sent before the handler's end (the handler sent its own, or the request failed
  * before its handler ran) without a write that checked the caller: the answer waits for the check,
- * and a caller who changed meanwhile gets, instead, the refusal they now earn or a conflict (nothing
- * was written; they may send it again). */
+ * and a caller who changed meanwhile gets, instead, the refusal they now earn or, for a success
+ * made for who they were, a conflict (nothing was written; they may send it again). An error
+ * answer to a caller who still passes the access checks stands (bad input stays a 400). */
 export function checkCallerBeforeSending(store: Store, enforceAccess: AccessHook) {
   return async function checkCallerOnSend(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     if (!(await callerMoved(store, req))) return payload;
@@ -62,7 +63,9 @@ export function checkCallerBeforeSending(store: Store, enforceAccess: AccessHook
     let refusal: AppError | null = null;
     try {
       await enforceAccess(req, reply);
-      if (JSON.stringify(req.actor) !== before) {
+      // A refusal of the input or of the request (4xx, 5xx) wrote nothing and tells nothing the
+      // caller may no longer know: it stands. An answer made for who they were does not.
+      if (reply.statusCode < 400 && JSON.stringify(req.actor) !== before) {
         refusal = new AppError('conflict', 'your account changed while this request ran; nothing was written: send it again');
       }
     } catch (error) {
