@@ -150,6 +150,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   });
   // Every API route must declare its access policy; the list also feeds the route × role matrix test.
   const routesForMatrix: Array<{ method: string; url: string; access: Access }> = [];
+  const checksCallers = deps.store.dialect === 'postgres';
   app.decorate('routesForMatrix', routesForMatrix);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return;
@@ -157,7 +158,9 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     if (!access) throw new Error(`route ${route.method} ${route.url} declares no access policy`);
     for (const part of [route.schema?.body, route.schema?.querystring, route.schema?.params]) boundIntegers(part);
     for (const method of [route.method].flat()) if (method !== 'HEAD') routesForMatrix.push({ method, url: route.url, access });
-    route.handler = checkingCaller(route.handler, deps.store, enforceAccess);
+    // The caller check exists only where writes check the auth epoch themselves (PostgreSQL);
+    // on SQLite every request reads its caller first and needs neither wrapper nor hook.
+    if (checksCallers) route.handler = checkingCaller(route.handler, deps.store, enforceAccess);
   });
   observeRequests(app, deps.services.metrics);
   // Callback hooks, not async ones: every request runs them, and a promise each is measurable.
@@ -165,14 +168,16 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     reply.header('x-request-id', req.id);
     done();
   });
-  const checkCaller = checkCallerBeforeSending(deps.store, enforceAccess);
-  app.addHook('onSend', (req, reply, payload, done) => {
-    if (!req.callerCheck || req.callerCheck.checked) return done(null, payload);
-    checkCaller(req, reply, payload).then(
-      (checked) => done(null, checked),
-      (error: Error) => done(error),
-    );
-  });
+  if (checksCallers) {
+    const checkCaller = checkCallerBeforeSending(deps.store, enforceAccess);
+    app.addHook('onSend', (req, reply, payload, done) => {
+      if (!req.callerCheck || req.callerCheck.checked) return done(null, payload);
+      checkCaller(req, reply, payload).then(
+        (checked) => done(null, checked),
+        (error: Error) => done(error),
+      );
+    });
+  }
 
   await app.register(cookie);
   app.addSchema(ErrorSchema);

@@ -171,8 +171,10 @@ async function assertExactlyOnce(store: Store, acknowledged: Acknowledged[]): Pr
 }
 
 /** The checkpoint job ran once per due time: never two checkpoints of one size (one would fail on
- * the other's row and log "job failed"), sizes rising with time, and never two within one interval,
- * which two schedulers running at once (each with its own phase) would produce. */
+ * the other's row and log "job failed"), sizes rising with time, and no more checkpoints than due
+ * times in the span they cover, which two schedulers running at once (each with its own phase)
+ * would double. Gaps between two checkpoints are not a measure: a run slowed by the load writes its
+ * row late, and the next due time's run follows it closely. */
 async function assertCheckpointsOncePerDueTime(store: Store, instances: ServerProcess[]): Promise<void> {
   const rows = await store.db.selectFrom('ledger_checkpoints').select(['tree_size', 'created_at']).orderBy('created_at').execute();
   assert.ok(rows.length >= 5, `the checkpoint job ran (${rows.length} checkpoints)`);
@@ -183,9 +185,13 @@ async function assertCheckpointsOncePerDueTime(store: Store, instances: ServerPr
     'checkpoint sizes rise with time',
   );
   assert.equal(new Set(sizes).size, sizes.length, 'no tree size checkpointed twice');
-  const gaps = rows.slice(1).map((r, i) => Date.parse(r.created_at) - Date.parse(rows[i].created_at));
-  const tooClose = gaps.filter((g) => g < CHECKPOINT_INTERVAL_MS / 2);
-  assert.deepEqual(tooClose, [], `no two checkpoints within half an interval (gaps: ${gaps.join(', ')})`);
+  const spanMs = Date.parse(rows[rows.length - 1].created_at) - Date.parse(rows[0].created_at);
+  // One scheduler: at most one checkpoint per due time in the span, plus the first and one late row.
+  const dueTimes = Math.floor(spanMs / CHECKPOINT_INTERVAL_MS) + 2;
+  assert.ok(
+    rows.length <= dueTimes,
+    `no more checkpoints (${rows.length}) than due times (${dueTimes}) over ${spanMs} ms: one scheduler at a time`,
+  );
   for (const instance of instances) assert.doesNotMatch(instance.output(), /job failed/, 'no job failed on any instance');
 }
 
