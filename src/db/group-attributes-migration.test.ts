@@ -4,13 +4,12 @@
 // old table; the fairness report then reads the moved values.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Kysely, sql } from 'kysely';
-import { buildSystem } from '../../test/factories.js';
-import { createTestStore, DIALECTS } from '../../test/stores.js';
+import { sql } from 'kysely';
+import { migratedFromOldOutcomes } from '../../test/outcome-migrations.js';
+import { DIALECTS } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { canonicalGroups } from '../modules/monitoring/outcomes.service.js';
 import { systemFairness } from '../modules/monitoring/reports.service.js';
-import { migrateToLatest, migrateUpTo } from './migrate.js';
 import type { Store } from './store.js';
 
 const BEFORE = '20261201_0100_group_attributes_narrow_idx';
@@ -21,42 +20,29 @@ for (const dialect of DIALECTS) {
     let systemId: string;
 
     before(async () => {
-      store = await createTestStore(dialect, { migrate: false });
-      await migrateUpTo(store.writer, BEFORE);
-      // The ledger's queue (migration 20261201_0500) does not exist yet: the one write before the
-      // migration under test appends straight into the tree, as every write did then.
-      const sequenced: Store = { ...store, transact: (fn) => store.transact(fn, { sequenced: true }) };
-      systemId = (await buildSystem(sequenced)).id;
-      // The schema as that migration left it: typed no more.
-      // biome-ignore lint/suspicious/noExplicitAny: the table no longer exists in today's types
-      const old = store.writer as unknown as Kysely<any>;
-      await old
-        .insertInto('outcome_batches')
-        .values({ id: 'b1', record_count: 3, digest: 'd', received_at: '2026-11-29T10:00:00.000Z' })
-        .execute();
-      const outcome = (decisionId: string, actual: number) => ({
-        system_id: systemId,
-        decision_id: decisionId,
-        decided_at: '2026-11-27T10:00:00.000Z',
-        predicted: 1,
-        actual,
-        known_at: '2026-11-29T10:00:00.000Z',
-        batch_id: 'b1',
-      });
-      await old
-        .insertInto('decision_outcomes')
-        .values([outcome('d1', 1), outcome('d2', 0), outcome('d3', 1)])
-        .execute();
-      // Inserted out of order: the moved text lists its keys in order all the same.
-      await old
-        .insertInto('decision_group_attributes')
-        .values([
-          { system_id: systemId, decision_id: 'd1', attribute: 'sex', value: 'F' },
-          { system_id: systemId, decision_id: 'd1', attribute: 'age_band', value: '50+' },
-          { system_id: systemId, decision_id: 'd2', attribute: 'sex', value: 'M "x"' },
-        ])
-        .execute();
-      await migrateToLatest(store.writer);
+      ({ store, systemId } = await migratedFromOldOutcomes(dialect, {
+        before: BEFORE,
+        outcomes: (system) => {
+          const outcome = (decisionId: string, actual: number) => ({
+            system_id: system,
+            decision_id: decisionId,
+            decided_at: '2026-11-27T10:00:00.000Z',
+            predicted: 1,
+            actual,
+            known_at: '2026-11-29T10:00:00.000Z',
+            batch_id: 'b1',
+          });
+          return [outcome('d1', 1), outcome('d2', 0), outcome('d3', 1)];
+        },
+        // Inserted out of order: the moved text lists its keys in order all the same.
+        alsoRows: (system) => ({
+          decision_group_attributes: [
+            { system_id: system, decision_id: 'd1', attribute: 'sex', value: 'F' },
+            { system_id: system, decision_id: 'd1', attribute: 'age_band', value: '50+' },
+            { system_id: system, decision_id: 'd2', attribute: 'sex', value: 'M "x"' },
+          ],
+        }),
+      }));
     });
     after(() => store.close());
 

@@ -3,13 +3,11 @@
 // none), so that the report over existing data is what it was.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Kysely } from 'kysely';
-import { buildSystem } from '../../test/factories.js';
-import { createTestStore, DIALECTS } from '../../test/stores.js';
+import { migratedFromOldOutcomes } from '../../test/outcome-migrations.js';
+import { DIALECTS } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { canonicalGroups } from '../modules/monitoring/outcomes.service.js';
 import { systemFairness } from '../modules/monitoring/reports.service.js';
-import { migrateToLatest, migrateUpTo } from './migrate.js';
 import type { Store } from './store.js';
 
 const BEFORE = '20261201_0910_auth_epoch_check';
@@ -20,46 +18,37 @@ for (const dialect of DIALECTS) {
     let systemId: string;
 
     before(async () => {
-      store = await createTestStore(dialect, { migrate: false });
-      await migrateUpTo(store.writer, BEFORE);
-      systemId = (await buildSystem(store)).id;
-      // The schema as the migration before this one left it: typed no more.
-      // biome-ignore lint/suspicious/noExplicitAny: decision_outcomes has changed since
-      const old = store.writer as unknown as Kysely<any>;
-      await old
-        .insertInto('outcome_batches')
-        .values({ id: 'b1', record_count: 6, digest: 'd', received_at: '2026-11-29T10:00:00.000Z' })
-        .execute();
       let n = 0;
-      const outcome = (
-        decidedAt: string,
-        version: string | null,
-        groups: Record<string, string> | null,
-        predicted: number,
-        actual: number,
-      ) => ({
-        system_id: systemId,
-        decision_id: `d${++n}`,
-        model_version_id: version,
-        decided_at: decidedAt,
-        predicted,
-        actual,
-        known_at: '2026-11-29T10:00:00.000Z',
-        batch_id: 'b1',
-        group_attributes: groups === null ? null : canonicalGroups(groups),
-      });
-      await old
-        .insertInto('decision_outcomes')
-        .values([
-          outcome('2026-11-27T10:05:00.000Z', 'v1', { sex: 'F' }, 1, 1),
-          outcome('2026-11-27T10:55:00.000Z', 'v1', { sex: 'F' }, 1, 0),
-          outcome('2026-11-27T10:30:00.000Z', null, { sex: 'F' }, 0, 1),
-          outcome('2026-11-27T11:00:00.000Z', 'v1', { sex: 'F' }, 0, 0),
-          outcome('2026-11-27T10:10:00.000Z', 'v1', { age_band: '50+', sex: 'M' }, 1, 1),
-          outcome('2026-11-27T10:20:00.000Z', 'v1', null, 1, 1),
-        ])
-        .execute();
-      await migrateToLatest(store.writer);
+      ({ store, systemId } = await migratedFromOldOutcomes(dialect, {
+        before: BEFORE,
+        outcomes: (system) => {
+          const outcome = (
+            decidedAt: string,
+            version: string | null,
+            groups: Record<string, string> | null,
+            predicted: number,
+            actual: number,
+          ) => ({
+            system_id: system,
+            decision_id: `d${++n}`,
+            model_version_id: version,
+            decided_at: decidedAt,
+            predicted,
+            actual,
+            known_at: '2026-11-29T10:00:00.000Z',
+            batch_id: 'b1',
+            group_attributes: groups === null ? null : canonicalGroups(groups),
+          });
+          return [
+            outcome('2026-11-27T10:05:00.000Z', 'v1', { sex: 'F' }, 1, 1),
+            outcome('2026-11-27T10:55:00.000Z', 'v1', { sex: 'F' }, 1, 0),
+            outcome('2026-11-27T10:30:00.000Z', null, { sex: 'F' }, 0, 1),
+            outcome('2026-11-27T11:00:00.000Z', 'v1', { sex: 'F' }, 0, 0),
+            outcome('2026-11-27T10:10:00.000Z', 'v1', { age_band: '50+', sex: 'M' }, 1, 1),
+            outcome('2026-11-27T10:20:00.000Z', 'v1', null, 1, 1),
+          ];
+        },
+      }));
     });
     after(() => store.close());
 

@@ -4,13 +4,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Kysely } from 'kysely';
-import { buildSystem } from '../../test/factories.js';
-import { createTestStore, DIALECTS } from '../../test/stores.js';
+import { migratedFromOldOutcomes } from '../../test/outcome-migrations.js';
+import { DIALECTS } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { ingestDecisionBatch } from '../modules/decisions/decisions.service.js';
 import { ingestOutcomeBatch } from '../modules/monitoring/outcomes.service.js';
-import { migrateToLatest, migrateUpTo } from './migrate.js';
 import type { Store } from './store.js';
 
 const BEFORE = '20261201_1200_outcome_rollups';
@@ -23,42 +21,35 @@ for (const dialect of DIALECTS) {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
 
     before(async () => {
-      store = await createTestStore(dialect, { migrate: false });
-      await migrateUpTo(store.writer, BEFORE);
-      systemId = (await buildSystem(store)).id;
-      const decisions = ids.map((decisionId) => ({
-        decisionId,
-        systemId,
-        decidedAt: '2026-11-27T10:00:00.000Z',
-        inputDigest: 'a'.repeat(64),
-        output: { approved: true },
+      ({ store, systemId } = await migratedFromOldOutcomes(dialect, {
+        before: BEFORE,
+        prepare: async (early, system) => {
+          const decisions = ids.map((decisionId) => ({
+            decisionId,
+            systemId: system,
+            decidedAt: '2026-11-27T10:00:00.000Z',
+            inputDigest: 'a'.repeat(64),
+            output: { approved: true },
+          }));
+          await early.transact((trx) => ingestDecisionBatch(trx, { ctx, records: decisions }));
+        },
+        outcomes: (system) => {
+          const outcome = (decisionId: string, actual: number) => ({
+            system_id: system,
+            decision_id: decisionId,
+            model_version_id: null,
+            decided_at: '2026-11-27T10:00:00.000Z',
+            predicted: 1,
+            actual,
+            score: 0.25,
+            known_at: '2026-11-29T10:00:00.000Z',
+            batch_id: 'b1',
+            group_attributes: actual === 1 ? '{"sex":"F"}' : null,
+          });
+          // Two outcomes of recorded decisions, and one whose decision is missing (ingestion never wrote such).
+          return [outcome(ids[0], 1), outcome(ids[1], 0), outcome('unrecorded', 1)];
+        },
       }));
-      await store.transact((trx) => ingestDecisionBatch(trx, { ctx, records: decisions }));
-      // The schema as the migration before this one left it: typed no more.
-      // biome-ignore lint/suspicious/noExplicitAny: decision_outcomes has changed since
-      const old = store.writer as unknown as Kysely<any>;
-      await old
-        .insertInto('outcome_batches')
-        .values({ id: 'b1', record_count: 3, digest: 'd', received_at: '2026-11-29T10:00:00.000Z' })
-        .execute();
-      const outcome = (decisionId: string, actual: number) => ({
-        system_id: systemId,
-        decision_id: decisionId,
-        model_version_id: null,
-        decided_at: '2026-11-27T10:00:00.000Z',
-        predicted: 1,
-        actual,
-        score: 0.25,
-        known_at: '2026-11-29T10:00:00.000Z',
-        batch_id: 'b1',
-        group_attributes: actual === 1 ? '{"sex":"F"}' : null,
-      });
-      // Two outcomes of recorded decisions, and one whose decision is missing (ingestion never wrote such).
-      await old
-        .insertInto('decision_outcomes')
-        .values([outcome(ids[0], 1), outcome(ids[1], 0), outcome('unrecorded', 1)])
-        .execute();
-      await migrateToLatest(store.writer);
     });
     after(() => store.close());
 
