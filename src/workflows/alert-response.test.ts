@@ -49,6 +49,22 @@ for (const dialect of DIALECTS) {
       return res.json().alertsFired as string[];
     };
     const alertOf = async (id: string) => (await t.call(lead, 'GET', `/api/v1/alerts/${id}`)).json();
+    /** A new system of `euRiskTier` and the tier defaults the lead applies to it, as the route answers them. */
+    const applyTierDefaults = async (euRiskTier: 'high' | 'limited') => {
+      const system = await buildSystem(t.store, { euRiskTier, accountableOwnerId: owner.id });
+      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
+        ownerId: owner.id,
+        rationale: 'post-market monitoring plan',
+        fairnessAttribute: 'sex',
+        validatedErrorRate: 0.03,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const applied = res.json() as {
+        tier: string;
+        created: Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      };
+      return { system, ...applied };
+    };
 
     before(async () => {
       t = await createTestApp(dialect);
@@ -304,15 +320,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('applying the defaults of a high-risk system adds impact ratio, PSI and error rate monitors, each a ledger event; applying again adds none', async () => {
-      const system = await buildSystem(t.store, { euRiskTier: 'high', accountableOwnerId: owner.id });
-      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
-        ownerId: owner.id,
-        rationale: 'post-market monitoring plan',
-        fairnessAttribute: 'sex',
-        validatedErrorRate: 0.03,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      const created = res.json().created as Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      const { system, created } = await applyTierDefaults('high');
       assert.deepEqual(created.map((m) => [m.metric, m.comparison, m.threshold]).sort(), [
         ['error_rate', 'gt', 0.05],
         ['impact_ratio', 'lt', 0.8],
@@ -333,16 +341,8 @@ for (const dialect of DIALECTS) {
     });
 
     test('a limited-risk system gets its own tier defaults: PSI above 0.25 and the error rate baseline plus 0.05, medium severity', async () => {
-      const system = await buildSystem(t.store, { euRiskTier: 'limited', accountableOwnerId: owner.id });
-      const res = await t.call(lead, 'POST', `/api/v1/systems/${system.id}/monitors/defaults`, {
-        ownerId: owner.id,
-        rationale: 'post-market monitoring plan',
-        fairnessAttribute: 'sex',
-        validatedErrorRate: 0.03,
-      });
-      assert.equal(res.statusCode, 201, res.body);
-      assert.equal(res.json().tier, 'limited');
-      const created = res.json().created as Array<{ id: string; metric: string; comparison: string; threshold: number; severity: string }>;
+      const { tier, created } = await applyTierDefaults('limited');
+      assert.equal(tier, 'limited');
       assert.deepEqual(created.map((m) => [m.metric, m.comparison, m.threshold, m.severity]).sort(), [
         ['error_rate', 'gt', 0.08, 'medium'],
         ['psi', 'gt', 0.25, 'medium'],
