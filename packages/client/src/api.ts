@@ -3084,11 +3084,30 @@ export interface components {
             value: number | null;
             reason: string | null;
         };
+        /** @description a gap of one rate across groups; its convention says what it compares (docs/MONITORING.md) */
         FairnessGap: {
             value: number | null;
             reason: string | null;
-            convention: string;
+            /**
+             * @description between_groups: max - min and min / max of the group rates; to_overall: each group against the rate over all rows
+             * @enum {string}
+             */
+            convention: "between_groups" | "to_overall";
+            /** @description how many groups had an estimate and were compared */
             groupsCompared: number;
+        };
+        /** @description the impact ratio of one group, against the highest-rate group (29 CFR 1607.4(D)) */
+        ImpactRatio: {
+            value: number | null;
+            reason: string | null;
+            /**
+             * @description this group's selection rate over the reference group's
+             * @enum {string}
+             */
+            convention: "against_reference_group";
+            referenceGroup: {
+                [key: string]: string | null;
+            } | null;
         };
         ConfusionCounts: {
             tp: number;
@@ -3126,7 +3145,7 @@ export interface components {
             fnr: components["schemas"]["Estimate"];
             tnr: components["schemas"]["Estimate"];
             precision: components["schemas"]["Estimate"];
-            impactRatio: components["schemas"]["Estimate"];
+            impactRatio: components["schemas"]["ImpactRatio"];
             adverseImpact: boolean | null;
         };
         NumericSketch: {

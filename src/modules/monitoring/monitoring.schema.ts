@@ -1,6 +1,6 @@
 // Request and response schemas of monitoring signals and reports.
 import { type Static, Type } from 'typebox';
-import { component, Id } from '../../server/http.js';
+import { component, Id, StringEnum } from '../../server/http.js';
 import { MAX_OUTCOME_RECORDS } from './outcomes.service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -51,12 +51,35 @@ const Estimate = component(
 );
 const Gap = component(
   'FairnessGap',
-  Type.Object({
-    value: Nullable(Type.Number()),
-    reason: Nullable(Type.String()),
-    convention: Type.String(),
-    groupsCompared: Type.Integer(),
-  }),
+  Type.Object(
+    {
+      value: Nullable(Type.Number()),
+      reason: Nullable(Type.String()),
+      convention: StringEnum(['between_groups', 'to_overall'] as const, {
+        description: 'between_groups: max - min and min / max of the group rates; to_overall: each group against the rate over all rows',
+      }),
+      groupsCompared: Type.Integer({ description: 'how many groups had an estimate and were compared' }),
+    },
+    { description: 'a gap of one rate across groups; its convention says what it compares (docs/MONITORING.md)' },
+  ),
+);
+const ImpactRatio = component(
+  'ImpactRatio',
+  Type.Object(
+    {
+      value: Nullable(Type.Number()),
+      reason: Nullable(Type.String({ description: 'why the value is null (docs/MONITORING.md)' })),
+      convention: StringEnum(['against_reference_group'] as const, {
+        description: "this group's selection rate over the reference group's",
+      }),
+      referenceGroup: Nullable(
+        Type.Record(Type.String(), Nullable(Type.String()), {
+          description: 'the group compared against: the highest selection rate; null when no group has a rate',
+        }),
+      ),
+    },
+    { description: 'the impact ratio of one group, against the highest-rate group (29 CFR 1607.4(D))' },
+  ),
 );
 const Counts = component(
   'ConfusionCounts',
@@ -90,8 +113,8 @@ export const GroupFairness = component(
     attributes: Type.Record(Type.String(), Nullable(Type.String())),
     counts: Counts,
     ...rates,
-    impactRatio: Estimate,
-    adverseImpact: Nullable(Type.Boolean()),
+    impactRatio: ImpactRatio,
+    adverseImpact: Nullable(Type.Boolean({ description: 'impact ratio below 4/5, against the same reference group' })),
   }),
 );
 export const FairnessView = Type.Object({

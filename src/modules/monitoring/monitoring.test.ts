@@ -191,6 +191,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(bySex.M.counts, { tp: 1, fp: 0, tn: 3, fn: 2 });
       assert.equal(bySex.M.impactRatio.value, 1 / 6 / (4 / 6));
       assert.equal(bySex.M.adverseImpact, true);
+      // The per-group ratio states its convention too, and the group it is measured against.
+      for (const g of [bySex.F, bySex.M]) {
+        assert.equal(g.impactRatio.convention, 'against_reference_group');
+        assert.deepEqual(g.impactRatio.referenceGroup, { sex: 'F' });
+      }
       assert.equal(body.demographicParityDifference.value, 4 / 6 - 1 / 6);
       // TPR F 3/4, M 1/3; FPR F 1/2, M 0: every gap states its convention and how many groups it compared.
       assert.equal(body.demographicParityRatio.value, 1 / 6 / (4 / 6));

@@ -176,7 +176,12 @@ describe('performance and fairness rates', () => {
     const x = report.groups.find((g) => g.attributes.sex === 'X')!;
     assert.equal(x.n, 3);
     assert.deepEqual(x.selectionRate, { value: null, reason: 'below_min_count' });
-    assert.deepEqual(x.impactRatio, { value: null, reason: 'below_min_count' });
+    assert.deepEqual(x.impactRatio, {
+      value: null,
+      reason: 'below_min_count',
+      convention: 'against_reference_group',
+      referenceGroup: { sex: 'M' },
+    });
     assert.equal(x.adverseImpact, null);
     // F: selection 0.3, TPR 20/30 = 0.667 (30 positives: enough); M: selection 0.5, TPR 30/40 = 0.75.
     near(report.demographicParityDifference, 0.2);
@@ -207,13 +212,24 @@ describe('performance and fairness rates', () => {
       { minCount: 1 },
     );
     const byName = Object.fromEntries(report.groups.map((g) => [g.attributes.g, g]));
-    assert.deepEqual(byName.top.impactRatio, { value: 1, reason: null });
+    // Each group's ratio says what it is measured against, and which group that is.
+    for (const g of report.groups) {
+      assert.equal(g.impactRatio.convention, 'against_reference_group');
+      assert.deepEqual(g.impactRatio.referenceGroup, { g: 'top' });
+    }
+    assert.deepEqual(byName.top.impactRatio, {
+      value: 1,
+      reason: null,
+      convention: 'against_reference_group',
+      referenceGroup: { g: 'top' },
+    });
     assert.equal(byName.top.adverseImpact, false);
     near(byName.at.impactRatio, 0.8);
     assert.equal(byName.at.adverseImpact, false);
     near(byName.below.impactRatio, 0.7998);
     assert.equal(byName.below.adverseImpact, true);
-    assert.deepEqual(byName.none.impactRatio, { value: 0, reason: null });
+    assert.equal(byName.none.impactRatio.value, 0);
+    assert.equal(byName.none.impactRatio.reason, null);
     assert.equal(byName.none.adverseImpact, true);
   });
 
@@ -230,7 +246,13 @@ describe('performance and fairness rates', () => {
     assert.equal(report.demographicParityRatio.reason, 'all_rates_zero');
     assert.equal(report.equalizedOddsRatio.reason, 'all_rates_zero');
     for (const g of report.groups) {
-      assert.deepEqual(g.impactRatio, { value: null, reason: 'all_rates_zero' });
+      // The highest rate is 0: a reference group exists, but nothing can be measured against it.
+      assert.deepEqual(g.impactRatio, {
+        value: null,
+        reason: 'all_rates_zero',
+        convention: 'against_reference_group',
+        referenceGroup: { g: 'a' },
+      });
       assert.equal(g.adverseImpact, null);
     }
     const single = fairnessReport([{ attributes: { g: 'a' }, counts: counts(1, 1, 1, 1) }], { minCount: 1 });

@@ -15,6 +15,13 @@ export type Convention = 'between_groups' | 'to_overall';
 
 export type Gap = Estimate & { convention: Convention; groupsCompared: number };
 
+/** A per-group figure measured against one group: the impact ratio, against the highest-rate group. */
+export type ImpactRatio = Estimate & {
+  convention: 'against_reference_group';
+  /** The group compared against (the highest selection rate); null when no group has a rate. */
+  referenceGroup: Record<string, string | null> | null;
+};
+
 /** The difference and ratio of one rate across groups; groups without an estimate are left out (and listed with their reason). */
 export function disparity(rates: readonly Estimate[], convention: Convention, overall?: Estimate): { difference: Gap; ratio: Gap } {
   const values = rates.flatMap((r) => (r.value === null ? [] : [r.value]));
@@ -54,7 +61,7 @@ export interface GroupReport extends Rates {
   attributes: Record<string, string | null>;
   counts: ConfusionCounts;
   /** This group's selection rate over the highest group selection rate (against the highest-rate group). */
-  impactRatio: Estimate;
+  impactRatio: ImpactRatio;
   /** Impact ratio below 4/5 (29 CFR 1607.4(D)); null when the impact ratio is. */
   adverseImpact: boolean | null;
 }
@@ -100,20 +107,21 @@ export function fairnessReport(groups: readonly GroupCounts[], options: { minCou
     'between_groups',
   );
   // The highest selection rate, compared exactly as counts: selected_g / n_g against selected_top / n_top.
-  let top: ConfusionCounts | null = null;
+  let top: GroupCounts | null = null;
   for (const { group, rates } of rated) {
-    if (rates.selectionRate.value !== null && (top === null || rates.selectionRate.value > selected(top) / total(top))) top = group.counts;
+    if (rates.selectionRate.value !== null && (top === null || rates.selectionRate.value > selected(top.counts) / total(top.counts)))
+      top = group;
   }
   return {
     minCount,
     overall,
     groups: rated.map(({ group, rates }) => {
-      const impact = impactAgainst(group.counts, rates.selectionRate, top);
+      const impact = impactAgainst(group.counts, rates.selectionRate, top?.counts ?? null);
       return {
         attributes: group.attributes,
         counts: group.counts,
         ...rates,
-        impactRatio: impact.ratio,
+        impactRatio: { ...impact.ratio, convention: 'against_reference_group', referenceGroup: top?.attributes ?? null },
         adverseImpact: impact.adverse,
       };
     }),

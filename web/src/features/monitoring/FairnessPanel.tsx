@@ -98,12 +98,14 @@ export function FairnessPanel({
 
 function FairnessReport({ fairness, windowLabel }: { fairness: Fairness; windowLabel: string }) {
   const estimated = fairness.groups.filter((g) => g.selectionRate.value !== null).length;
+  // Every group's ratio names the same reference group (the highest selection rate).
+  const reference = fairness.groups[0]?.impactRatio.referenceGroup ?? null;
   return (
     <>
       <Text size="sm" c="dimmed">
         {windowLabel}: {fairness.overall.n} decisions with an outcome; a rate needs at least {fairness.minCount} in its denominator. Impact
-        ratio is each group’s selection rate against the highest-rate group; below 4/5 is adverse impact (the four-fifths rule, 29 CFR
-        1607.4(D)).
+        ratio is each group’s selection rate against the highest-rate group{reference && ` (here ${groupLabel(reference)})`}; below 4/5 is
+        adverse impact (the four-fifths rule, 29 CFR 1607.4(D)).
       </Text>
       <Table withTableBorder striped aria-label="Fairness per group" fz="sm">
         <Table.Thead>
