@@ -10492,6 +10492,7 @@ export interface operations {
             content: {
                 "application/json": {
                     systemId: string;
+                    /** @description a model version of the system: a computed monitor reads that version's outcomes; a points monitor reads only points whose `model_version` label is this id */
                     modelVersionId?: string;
                     /** @description a label value the points must carry */
                     group?: string;

@@ -53,7 +53,13 @@ const Rationale = Type.String({ minLength: 1, maxLength: 4000, description: 'why
 export const MonitorBody = Type.Object(
   {
     systemId: Type.String({ maxLength: 100 }),
-    modelVersionId: Type.Optional(Type.String({ maxLength: 100 })),
+    modelVersionId: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          "a model version of the system: a computed monitor reads that version's outcomes; a points monitor reads only points whose `model_version` label is this id",
+      }),
+    ),
     group: Type.Optional(Type.String({ maxLength: 200, description: 'a label value the points must carry' })),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     source: StringEnum(['points', 'computed'] as const, {

@@ -373,6 +373,17 @@ function aggregate(values: number[], aggregation: Aggregation): number {
   }
 }
 
+/** The label by which a metric point names its model version: the id the version was registered
+ * under (as decision records carry it). A points monitor on a model version reads only such points. */
+export const MODEL_VERSION_LABEL = 'model_version';
+
+/** A point belongs to a monitor's group when any label has exactly that value, and to its model
+ * version when its `model_version` label is exactly that version's id. */
+function labelsMatch(labels: Record<string, string>, group: string | null, version: string | null): boolean {
+  if (group && !Object.values(labels).includes(group)) return false;
+  return !version || labels[MODEL_VERSION_LABEL] === version;
+}
+
 /** The values of a point monitor's window, ending at the series' newest point; null without points. */
 async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
   const newest = await trx
@@ -393,15 +404,18 @@ async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
     .where('at', '<=', to)
     .orderBy('at');
   const group = monitor.group_label;
-  if (group) {
-    // A cheap narrowing in SQL (the label value as stored JSON writes it); it may keep too much
-    // (SQLite's LIKE ignores ASCII case), never too little, so the exact match below decides.
-    // A value holding LIKE's own characters is not narrowed: neither database escapes them alike.
-    const stored = `:${JSON.stringify(group)}`;
-    if (!/[%_\\]/.test(stored)) query = query.where('labels', 'like', `%${stored}%`);
+  const version = monitor.model_version_id;
+  // A cheap narrowing in SQL (the labels as stored JSON writes them); it may keep too much
+  // (SQLite's LIKE ignores ASCII case), never too little, so the exact match below decides.
+  // A value holding LIKE's own characters is not narrowed: neither database escapes them alike.
+  for (const stored of [
+    group && `:${JSON.stringify(group)}`,
+    version && `${JSON.stringify(MODEL_VERSION_LABEL)}:${JSON.stringify(version)}`,
+  ]) {
+    if (stored && !/[%_\\]/.test(stored)) query = query.where('labels', 'like', `%${stored}%`);
   }
   const rows = await query.execute();
-  const points = group ? rows.filter((p) => Object.values(JSON.parse(p.labels) as Record<string, string>).includes(group)) : rows;
+  const points = group || version ? rows.filter((p) => labelsMatch(JSON.parse(p.labels) as Record<string, string>, group, version)) : rows;
   if (points.length === 0) return null;
   const value = aggregate(
     points.map((p) => p.value),
@@ -417,6 +431,7 @@ async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
       value,
       window: { from, to, seconds: monitor.window_seconds },
       points: points.length,
+      ...(version ? { modelVersionId: version } : {}),
     },
   };
 }

@@ -32,21 +32,21 @@ for (const dialect of DIALECTS) {
             .executeTakeFirstOrThrow()
         ).n,
       );
+    const monitorBody = (systemId: string) => ({
+      systemId,
+      name: 'error rate',
+      source: 'points',
+      metric: 'error_rate',
+      aggregation: 'avg',
+      comparison: 'gt',
+      threshold: 0.05,
+      windowSeconds: 3600,
+      severity: 'high',
+      ownerId: lead.id,
+      rationale: 'validated baseline 0.02 plus a margin',
+    });
     const monitorOn = async (systemId: string, overrides: Record<string, unknown> = {}) => {
-      const res = await t.call(lead, 'POST', '/api/v1/monitors', {
-        systemId,
-        name: 'error rate',
-        source: 'points',
-        metric: 'error_rate',
-        aggregation: 'avg',
-        comparison: 'gt',
-        threshold: 0.05,
-        windowSeconds: 3600,
-        severity: 'high',
-        ownerId: lead.id,
-        rationale: 'validated baseline 0.02 plus a margin',
-        ...overrides,
-      });
+      const res = await t.call(lead, 'POST', '/api/v1/monitors', { ...monitorBody(systemId), ...overrides });
       assert.equal(res.statusCode, 201, res.body);
       return res.json();
     };
@@ -260,6 +260,51 @@ for (const dialect of DIALECTS) {
       assert.ok(alertId, 'the group itself breaches');
       const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json();
       assert.equal(alert.evidence.points, 1, 'only the point of the group is evidence');
+    });
+
+    test('a points monitor on a model version reads only the points whose model_version label is exactly that version', async () => {
+      const system = await buildSystem(t.store);
+      const versions: string[] = [];
+      for (const label of ['v1', 'v2']) {
+        const reg = await t.callCurrent(lead, 'POST', `/api/v1/systems/${system.id}/model-versions`, {
+          label,
+          artifactSha256: (label === 'v1' ? 'd' : 'e').repeat(64),
+        });
+        assert.equal(reg.statusCode, 201, reg.body);
+        versions.push(reg.json().id);
+      }
+      const [v1, v2] = versions;
+      const monitor = await monitorOn(system.id, { modelVersionId: v1, aggregation: 'max', metric: 'latency_p99' });
+      assert.equal(monitor.modelVersionId, v1);
+      const send = (labels: Record<string, string>, minute: number) =>
+        t.call(ingest, 'POST', '/api/v1/metrics/points', {
+          points: [
+            point(system.id, { metric: 'latency_p99', value: 0.9, labels, at: `2026-11-30T11:${String(minute).padStart(2, '0')}:00.000Z` }),
+          ],
+        });
+      for (const [labels, minute] of [
+        [{ model_version: v2 }, 1],
+        [{ model_version: v1.toUpperCase() }, 2],
+        [{ deployed: v1 }, 3],
+        [{ region: 'eu' }, 4],
+      ] as const) {
+        const res = await send(labels, minute);
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(res.json().alertsFired, [], `${JSON.stringify(labels)} is not model version v1`);
+      }
+      const res = await send({ model_version: v1, region: 'eu' }, 5);
+      const [alertId] = res.json().alertsFired;
+      assert.ok(alertId, 'a point of the version itself breaches');
+      const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json();
+      assert.equal(alert.evidence.points, 1, 'only the point of the version is evidence');
+      assert.equal(alert.evidence.modelVersionId, v1);
+      // A model version of another system is not this system's: refused, nothing written.
+      const other = await buildSystem(t.store);
+      const before = await ledgerSize(t.store);
+      const refused = await t.call(lead, 'POST', '/api/v1/monitors', { ...monitorBody(other.id), modelVersionId: v1 });
+      assert.equal(refused.statusCode, 404, refused.body);
+      assert.equal(refused.json().error.code, 'not_found');
+      assert.equal(await ledgerSize(t.store), before);
     });
 
     test('an alert is acknowledged with a rationale, then resolved; each step a ledger event, wrong steps refused', async () => {
