@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { type Actor, ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../context.js';
 import type { Database } from '../db/schema.js';
+import { readCompiled } from '../db/store.js';
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -154,8 +155,8 @@ export async function authEpoch(db: Kysely<Database>): Promise<number> {
     query = db.selectFrom('auth_epoch').select('n').where('id', '=', 1).compile();
     epochQueries.set(db, query);
   }
-  const result = await db.executeQuery<{ n: number | string }>(query);
-  return Number(result.rows[0]?.n ?? -1);
+  const [row] = await readCompiled<{ n: number | string }>(db, query);
+  return Number(row?.n ?? -1);
 }
 
 /** How a request may take its caller: `uncheckedFromMemory` accepts a remembered caller without
