@@ -502,7 +502,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       for (const listener of groupListeners) listener(round.events);
       for (const listener of integrationListeners) listener(round);
     },
-    () => (committing.size === 0 ? null : Promise.allSettled(committing)),
+    { commitsInFlight: () => (committing.size === 0 ? null : Promise.allSettled(committing)) },
   );
   let pending = 0;
 

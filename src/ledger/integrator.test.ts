@@ -37,18 +37,20 @@ async function until(condition: () => Promise<boolean>, ms: number): Promise<boo
 
 /** A queued event as a process writes it, committed on a raw connection that never integrates it. */
 function queuedRow(id: string, subjectId: string) {
+  // One time for the leaf and its column: verify compares them.
+  const recordedAt = new Date().toISOString();
   const [head, tail] = eventLeafParts({
     v: 1,
     id,
     type: 'test.write',
-    recordedAt: new Date().toISOString(),
+    recordedAt,
     actor: { kind: 'system', id: null, email: null, name: 'test', roles: [] },
     subject: { type: 'test', id: subjectId },
     requestId: 'raw',
   });
   return {
     text: 'insert into ledger_queue (event_id, type, subject_type, subject_id, recorded_at, leaf_head, leaf_tail) values ($1, $2, $3, $4, $5, $6, $7)',
-    values: [id, 'test.write', 'test', subjectId, new Date().toISOString(), head, tail],
+    values: [id, 'test.write', 'test', subjectId, recordedAt, head, tail],
   };
 }
 
@@ -182,11 +184,10 @@ describe('the integrator groups rounds [postgres]', () => {
       commitLanded = resolve;
     });
     const rounds: number[] = [];
-    const integrator = new LedgerIntegrator(
-      url,
-      (round) => rounds.push(round.events),
-      () => inFlight,
-    );
+    const integrator = new LedgerIntegrator(url, (round) => rounds.push(round.events), {
+      commitsInFlight: () => inFlight,
+      commitWaitMs: 60_000,
+    });
     try {
       const waiting = randomUUID();
       await client.query(queuedRow(waiting, 'waiting'));
@@ -207,6 +208,28 @@ describe('the integrator groups rounds [postgres]', () => {
         inLedger.rows.map((row) => row.event_id),
         [waiting, landing],
       );
+    } finally {
+      await integrator.close();
+      await client.end();
+    }
+  });
+
+  test('a commit that never lands delays a round by the bound only', async () => {
+    const url = await createPgDatabase({ migrated: true });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const rounds: number[] = [];
+    const integrator = new LedgerIntegrator(url, (round) => rounds.push(round.events), {
+      commitsInFlight: () => new Promise(() => {}),
+      commitWaitMs: 50,
+    });
+    try {
+      const id = randomUUID();
+      await client.query(queuedRow(id, 'stalled'));
+      await integrator.integrated();
+      assert.deepEqual(rounds, [1]);
+      const row = await client.query('select seq from ledger_events where event_id = $1', [id]);
+      assert.equal(row.rowCount, 1);
     } finally {
       await integrator.close();
       await client.end();
