@@ -523,10 +523,16 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   });
   const groupListeners: Array<(size: number) => void> = [];
   const integrationListeners: Array<(round: IntegrationRound) => void> = [];
-  const integrator = new LedgerIntegrator(url, (round) => {
-    for (const listener of groupListeners) listener(round.events);
-    for (const listener of integrationListeners) listener(round);
-  });
+  /** Final messages (with the commit) of write transactions, sent and not answered yet. */
+  const committing = new Set<Promise<void>>();
+  const integrator = new LedgerIntegrator(
+    url,
+    (round) => {
+      for (const listener of groupListeners) listener(round.events);
+      for (const listener of integrationListeners) listener(round);
+    },
+    { commitsInFlight: () => (committing.size === 0 ? null : Promise.allSettled(committing)) },
+  );
   let pending = 0;
 
   /** Under the ledger lock from the first statement: appends go straight into the tree. */
@@ -566,7 +572,13 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
         }),
       );
       write.deferred.push('commit');
-      await flush(write, client);
+      const commit = flush(write, client);
+      committing.add(commit);
+      try {
+        await commit;
+      } finally {
+        committing.delete(commit);
+      }
       return result;
     } catch (error) {
       if (write.begun) await client.query('rollback').catch((e: Error) => (broken = e));

@@ -14,6 +14,7 @@ import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresStore, type Store } from '../db/store.js';
 import { eventLeafParts } from './event-leaf.js';
+import { LedgerIntegrator } from './integrator.js';
 import { appendEvent } from './ledger.service.js';
 import { type LedgerSigner, loadSigningKey } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
@@ -36,18 +37,20 @@ async function until(condition: () => Promise<boolean>, ms: number): Promise<boo
 
 /** A queued event as a process writes it, committed on a raw connection that never integrates it. */
 function queuedRow(id: string, subjectId: string) {
+  // One time for the leaf and its column: verify compares them.
+  const recordedAt = new Date().toISOString();
   const [head, tail] = eventLeafParts({
     v: 1,
     id,
     type: 'test.write',
-    recordedAt: new Date().toISOString(),
+    recordedAt,
     actor: { kind: 'system', id: null, email: null, name: 'test', roles: [] },
     subject: { type: 'test', id: subjectId },
     requestId: 'raw',
   });
   return {
     text: 'insert into ledger_queue (event_id, type, subject_type, subject_id, recorded_at, leaf_head, leaf_tail) values ($1, $2, $3, $4, $5, $6, $7)',
-    values: [id, 'test.write', 'test', subjectId, new Date().toISOString(), head, tail],
+    values: [id, 'test.write', 'test', subjectId, recordedAt, head, tail],
   };
 }
 
@@ -166,6 +169,69 @@ describe('the ledger queue [postgres]', () => {
       await client.query('alter table ledger_queue enable trigger ledger_queue_integrated_only');
       assert.equal((await verifyLedger(store, { verifier: signer.verifier })).ok, true);
     } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('the integrator groups rounds [postgres]', () => {
+  test('a round waits for the commits on their way, and one round integrates them with those waiting', async () => {
+    const url = await createPgDatabase({ migrated: true });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    let commitLanded!: () => void;
+    let inFlight: Promise<void> | null = new Promise<void>((resolve) => {
+      commitLanded = resolve;
+    });
+    const rounds: number[] = [];
+    const integrator = new LedgerIntegrator(url, (round) => rounds.push(round.events), {
+      commitsInFlight: () => inFlight,
+      commitWaitMs: 60_000,
+    });
+    try {
+      const waiting = randomUUID();
+      await client.query(queuedRow(waiting, 'waiting'));
+      const integrated = integrator.integrated();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(rounds, [], 'no round while a commit is on its way');
+      const queuedMeanwhile = await client.query('select count(*)::int as n from ledger_queue');
+      assert.equal(queuedMeanwhile.rows[0].n, 1);
+      // The commit on its way lands: its event is queued, then the round it waited for runs.
+      const landing = randomUUID();
+      await client.query(queuedRow(landing, 'landing'));
+      inFlight = null;
+      commitLanded();
+      await integrated;
+      assert.deepEqual(rounds, [2], 'one round integrated both');
+      const inLedger = await client.query('select event_id from ledger_events where event_id = any($1) order by seq', [[waiting, landing]]);
+      assert.deepEqual(
+        inLedger.rows.map((row) => row.event_id),
+        [waiting, landing],
+      );
+    } finally {
+      await integrator.close();
+      await client.end();
+    }
+  });
+
+  test('a commit that never lands delays a round by the bound only', async () => {
+    const url = await createPgDatabase({ migrated: true });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const rounds: number[] = [];
+    const integrator = new LedgerIntegrator(url, (round) => rounds.push(round.events), {
+      commitsInFlight: () => new Promise(() => {}),
+      commitWaitMs: 50,
+    });
+    try {
+      const id = randomUUID();
+      await client.query(queuedRow(id, 'stalled'));
+      await integrator.integrated();
+      assert.deepEqual(rounds, [1]);
+      const row = await client.query('select seq from ledger_events where event_id = $1', [id]);
+      assert.equal(row.rowCount, 1);
+    } finally {
+      await integrator.close();
       await client.end();
     }
   });

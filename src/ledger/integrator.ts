@@ -22,6 +22,17 @@ export const LEDGER_LOCK_KEY = 4242001;
 const ROUND_LIMIT = 2000;
 const SWEEP_MS = 500;
 const RETRY_DELAYS_MS = [20, 100, 500, 1000];
+/** How long a round waits at most for the commits on their way (see #rounds). */
+const COMMIT_WAIT_MS = 50;
+
+export interface IntegratorOptions {
+  /** This process's write transactions whose commit is on its way to the database, settled when
+   * they all are (null when there are none). A round waits for them, so that one round integrates
+   * them all instead of the next round each. */
+  commitsInFlight?: () => Promise<unknown> | null;
+  /** The longest a round waits for them (a stalled connection delays the others no more). */
+  commitWaitMs?: number;
+}
 /** A round, in a transaction of its own (autocommit): one round trip, lock and commit included. */
 const ROUND_QUERY = { name: 'proofline_integrate', text: `select proofline_integrate(${ROUND_LIMIT}) as integrated` };
 
@@ -39,6 +50,8 @@ interface Waiter {
 
 export class LedgerIntegrator {
   readonly #onRound: (round: IntegrationRound) => void;
+  readonly #commitsInFlight: () => Promise<unknown> | null;
+  readonly #commitWaitMs: number;
   /** One connection, its own (a pool of one that lets the process exit while it is idle). */
   readonly #pool: pg.Pool;
   #running: Promise<void> | null = null;
@@ -47,10 +60,12 @@ export class LedgerIntegrator {
   #sweep: NodeJS.Timeout;
   #closed = false;
 
-  constructor(url: string, onRound: (round: IntegrationRound) => void) {
+  constructor(url: string, onRound: (round: IntegrationRound) => void, options: IntegratorOptions = {}) {
     this.#pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
     this.#pool.on('error', () => {}); // an idle connection that breaks is replaced at the next round
     this.#onRound = onRound;
+    this.#commitsInFlight = options.commitsInFlight ?? (() => null);
+    this.#commitWaitMs = options.commitWaitMs ?? COMMIT_WAIT_MS;
     this.#sweep = setInterval(() => void this.#sweepQueue(), SWEEP_MS);
     this.#sweep.unref();
   }
@@ -80,6 +95,11 @@ export class LedgerIntegrator {
 
   async #rounds(): Promise<void> {
     while (this.#waiting.length > 0) {
+      // Group commit: writes whose commits are on their way join this round rather than each
+      // starting the next. One round costs a transaction, a head read and write and a WAL flush,
+      // whatever its size, so fewer, larger rounds cost less per event.
+      const committing = this.#commitsInFlight();
+      if (committing) await settledWithin(committing, this.#commitWaitMs);
       // Those waiting now committed before this round begins: it reads what they queued.
       const waiters = this.#waiting;
       this.#waiting = [];
@@ -132,4 +152,19 @@ export class LedgerIntegrator {
       // Not migrated yet, or the database is away: the next sweep tries again.
     }
   }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
