@@ -1,58 +1,85 @@
-// `npm test`: starts one throwaway PostgreSQL for the whole run, runs every *.test.ts under src/,
-// test/ and packages/ (the workspaces) with node's test runner, stops PostgreSQL, and exits with the runner's code.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+// `npm test`: starts one throwaway PostgreSQL for the whole run and runs every *.test.ts under src/,
+// test/, packages/ and web/e2e, two files at a time (one per core), longest first; with no filter
+// words it also runs the checks (Biome, the typechecks, the OpenAPI lint, the web UI's Vitest) in a
+// slot of their own alongside the first files. Each file's (and the checks') output is printed whole
+// when it ends; the exit code is 1 if any file or check failed.
+//   node --import tsx scripts/test.ts              everything (npm test)
+//   node --import tsx scripts/test.ts WORD...      only files whose path contains a WORD, no checks
+// PROOFLINE_TEST_CONCURRENCY: files at once (2).
+import { spawn } from 'node:child_process';
 import { startPostgres } from '../test/pg.js';
+import { findTests } from './test-files.js';
 
-function findTests(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : findTests(full);
-    return entry.name.endsWith('.test.ts') ? [full] : [];
-  });
+interface Job {
+  name: string;
+  /** Commands run one after the other; the job fails at the first that fails. */
+  commands: string[][];
 }
 
-/** The longest files (a few minutes each on a 2-core machine: processes per CLI command, a browser,
- * kill -9 and two-instance runs) start first, so that the two runners finish together instead of one
- * running the longest file alone at the end. The rest follow in name order. */
-const LONGEST_FIRST = [
-  'src/ledger/tamper.test.ts',
-  'src/cli/controls.commands.test.ts',
-  'src/ledger/durability.test.ts',
-  'src/server/bad-input.test.ts',
-  'web/e2e/frameworks.test.ts',
-  'web/e2e/approvals.test.ts',
-  'src/modules/systems/systems-import.test.ts',
-  'src/cli/systems.commands.test.ts',
-  'src/accounts/oidc.test.ts',
-  'src/server/cluster.test.ts',
-];
-const rank = (file: string) => {
-  const i = LONGEST_FIRST.findIndex((long) => file.split(path.sep).join('/').endsWith(long));
-  return i === -1 ? LONGEST_FIRST.length : i;
-};
-
 const filter = process.argv.slice(2);
-let files = [...findTests('src'), ...findTests('test'), ...findTests('packages'), ...findTests('web/e2e')]
-  .sort()
-  .sort((a, b) => rank(a) - rank(b));
-if (filter.length > 0) files = files.filter((f) => filter.some((word) => f.includes(word)));
+const files = findTests().filter((file) => filter.length === 0 || filter.some((word) => file.includes(word)));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+const concurrency = Number(process.env.PROOFLINE_TEST_CONCURRENCY ?? 2);
+
+const npmRun = (script: string) => ['npm', 'run', '-s', script];
+
+/** The checks that need no database: as long as a long test file, so they start with the longest. */
+const CHECKS: Job = {
+  name: 'checks (lint, typecheck, lint:openapi, test:web)',
+  commands: ['lint', 'typecheck', 'lint:openapi', 'test:web'].map(npmRun),
+};
+const fileJob = (file: string): Job => ({
+  name: file,
+  commands: [[process.execPath, '--import', 'tsx', '--test-reporter=spec', file]],
+});
+const jobs = [...(filter.length === 0 ? [CHECKS] : []), ...files.map(fileJob)];
+
+function runCommand([command, ...args]: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', (error) => resolve({ ok: false, output: `${output}${error.message}\n` }));
+    child.on('close', (code, signal) => resolve({ ok: code === 0, output: signal ? `${output}killed by ${signal}\n` : output }));
+  });
+}
+
+async function runJob(job: Job, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const started = Date.now();
+  let output = '';
+  let ok = true;
+  for (const command of job.commands) {
+    const result = await runCommand(command, env);
+    output += result.output;
+    ok = result.ok;
+    if (!ok) break;
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`\n== ${job.name} (${seconds} s) ${ok ? 'passed' : 'FAILED'}\n${output}`);
+  return ok;
+}
 
 const pg = await startPostgres();
-let status = 1;
+const failed: string[] = [];
+const started = Date.now();
 try {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
-    stdio: 'inherit',
-    env: { ...process.env, PROOFLINE_TEST_PG_URL: pg.url },
-  });
-  status = result.status ?? 1;
+  const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url };
+  const queue = [...jobs];
+  const slot = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) if (!(await runJob(job, env))) failed.push(job.name);
+  };
+  await Promise.all(Array.from({ length: concurrency }, slot));
 } finally {
   pg.stop();
 }
-process.exit(status);
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+console.log(`\n${jobs.length} jobs in ${minutes} min; ${failed.length === 0 ? 'all passed' : `FAILED: ${failed.join(', ')}`}`);
+process.exit(failed.length === 0 ? 0 : 1);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliDatabase, cliUser, runCli } from '../../test/cli.js';
+import { cliDatabase, cliUser, runCli, runCliProcess } from '../../test/cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
@@ -67,7 +67,8 @@ for (const dialect of DIALECTS) {
 
     test('an unknown framework or system exits 1 with not_found, writing nothing', async () => {
       const size = await ledgerSize(store);
-      const framework = await runCli(url, ['controls', 'status', '--framework', 'sox']);
+      // As a process of its own: the exit code and the message on standard error, through the process boundary.
+      const framework = await runCliProcess(url, ['controls', 'status', '--framework', 'sox']);
       assert.equal(framework.code, 1);
       assert.match(framework.stderr, /^proofline: not_found: framework sox does not exist/);
       const system = await runCli(url, ['controls', 'status', '--framework', 'iso42001', '--system', 'no-such-system']);

@@ -12,7 +12,6 @@ import { cliCommand } from '../../test/compiled-cli.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Dialect, type Store } from '../db/store.js';
 import { verifyCheckpoint } from './checkpoint-note.js';
 import { makeCheckpoint } from './checkpoints.service.js';
@@ -30,11 +29,11 @@ interface Ledger {
 }
 
 async function openLedger(dialect: Dialect, events: number): Promise<Ledger> {
-  const url = await freshDatabaseUrl(dialect);
+  // A copy of the migrated template: each test tampers with a ledger of its own, none migrates.
+  const url = await freshDatabaseUrl(dialect, { migrated: true });
   const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-key-')), 'key.pem');
   const config = loadConfig({ PROOFLINE_DATABASE_URL: url, PROOFLINE_SIGNING_KEY_FILE: keyFile });
   const store = createStore(config.database);
-  await migrateToLatest(store.writer);
   const signer = loadSigningKey(config);
   const inputs = Array.from({ length: events }, (_, i) => ({
     type: 'test.happened',

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
-import { cliCommand } from '../../../test/compiled-cli.js';
-import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../../test/stores.js';
+import { cliDatabase, runCli } from '../../../test/cli.js';
+import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { createUser } from '../../accounts/users.service.js';
 import { systemContext } from '../../context.js';
-import { migrateToLatest } from '../../db/migrate.js';
-import { createStore } from '../../db/store.js';
 import { importSystems, parseImport } from './systems.import.js';
 
-const run = promisify(execFile);
 const HEADER =
   'name,purpose,intendedUse,description,aiType,deploymentKind,status,euRiskTier,orgRiskTier,vendor,businessUnit,jurisdictions,tags,accountableOwnerEmail';
 
@@ -269,9 +264,7 @@ for (const dialect of DIALECTS) {
     }
 
     test('the CLI imports (dry run, then for real) and exports', async () => {
-      const url = await freshDatabaseUrl(dialect);
-      const store = createStore(url.startsWith('sqlite:') ? { kind: 'sqlite', file: url.slice(7) } : { kind: 'postgres', url });
-      await migrateToLatest(store.writer);
+      const { url, store } = await cliDatabase(dialect);
       await store.transact((trx) =>
         createUser(trx, {
           ctx: systemContext('test'),
@@ -285,8 +278,11 @@ for (const dialect of DIALECTS) {
         file,
         [HEADER, 'CLI one,p,u,,generative,internal,proposed,,,,,,x,', 'CLI two,p,u,,agentic,shadow,,,,,,,,'].join('\n'),
       );
-      const env = { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' };
-      const cli = (...args: string[]) => run(process.execPath, [...cliCommand(), ...args], { env });
+      const cli = async (...args: string[]) => {
+        const result = await runCli(url, args);
+        assert.equal(result.code, 0, result.stderr);
+        return result;
+      };
 
       const dry = await cli('systems', 'import', file, '--dry-run', '--as', 'lead@example.test');
       assert.match(dry.stdout, /Dry run: 2 valid row\(s\)/);
@@ -296,11 +292,9 @@ for (const dialect of DIALECTS) {
 
       const bad = path.join(dir, 'bad.json');
       fs.writeFileSync(bad, JSON.stringify([{ name: 'x' }]));
-      await assert.rejects(cli('systems', 'import', bad, '--as', 'lead@example.test'), (error: { code: number; stdout: string }) => {
-        assert.equal(error.code, 1);
-        assert.match(error.stdout, /line 1: purpose: is required/);
-        return true;
-      });
+      const refused = await runCli(url, ['systems', 'import', bad, '--as', 'lead@example.test']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /line 1: purpose: is required/);
 
       const out = path.join(dir, 'out.json');
       await cli('systems', 'export', '--output', out);

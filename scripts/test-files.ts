@@ -1,0 +1,39 @@
+// The test files `npm test` runs (every *.test.ts under src/, test/, packages/ and web/e2e), longest first.
+import fs from 'node:fs';
+import path from 'node:path';
+
+function findUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : findUnder(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+/** The longest files (minutes each on a 2-core machine: a browser, kill -9 and two-instance runs, a
+ * packed client installed with npm) start first, so that the two slots finish together instead of one
+ * running a long file alone at the end; the other browser tests follow them, then the rest in name
+ * order. Order from per-file times (scripts/test-times.ts), longest wall time first. */
+const LONGEST_FIRST = [
+  'web/e2e/frameworks.test.ts',
+  'web/e2e/approvals.test.ts',
+  'src/ledger/durability.test.ts',
+  'src/modules/systems/systems-import.test.ts',
+  'packages/client/src/packed-client.test.ts',
+  'src/server/cluster.test.ts',
+  'src/ledger/tamper.test.ts',
+  'src/server/bad-input.test.ts',
+  'packages/client/src/api.test.ts',
+  'web/e2e/',
+];
+const rank = (file: string) => {
+  const i = LONGEST_FIRST.findIndex((long) => file.split(path.sep).join('/').includes(long));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+
+export function findTests(): string[] {
+  return [...findUnder('src'), ...findUnder('test'), ...findUnder('packages'), ...findUnder('web/e2e')]
+    .sort()
+    .sort((a, b) => rank(a) - rank(b));
+}
