@@ -140,8 +140,13 @@ export async function insertRows<T extends keyof Database & string>(
     statement = handle.prepare(text);
     cache?.set(text, statement);
   }
-  // Positional parameters: binding by name costs a property lookup per column per row.
-  for (const row of rows) statement.run(columns.map((column) => row[column]));
+  // Positional parameters: binding by name costs a property lookup per column per row. One array
+  // for every row: run() binds its values before it returns.
+  const values: unknown[] = new Array(columns.length);
+  for (const row of rows) {
+    for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]];
+    statement.run(values);
+  }
 }
 
 /** The better-sqlite3 handle behind each Kysely instance a SQLite store hands out (reader, writer). */

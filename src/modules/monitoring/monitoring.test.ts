@@ -118,6 +118,23 @@ for (const dialect of DIALECTS) {
       assert.equal(second.statusCode, 400, second.body);
       assert.equal(second.json().error.code, 'validation_failed');
       assert.deepEqual(second.json().error.details.badRecords, [1, 2]);
+      assert.deepEqual(
+        second.json().error.details.problems.map((p: { index: number; message: string }) => [p.index, p.message]),
+        [
+          [1, `no recorded decision never-recorded of system ${systemId}`],
+          [2, 'appears twice in this batch'],
+        ],
+      );
+      // A decision never recorded, named twice: both problems of the second record are named.
+      const third = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records: [good('never-recorded'), good('never-recorded')] });
+      assert.deepEqual(
+        third.json().error.details.problems.map((p: { index: number; message: string }) => [p.index, p.message]),
+        [
+          [0, `no recorded decision never-recorded of system ${systemId}`],
+          [1, `no recorded decision never-recorded of system ${systemId}`],
+          [1, 'appears twice in this batch'],
+        ],
+      );
       assert.deepEqual([await count('decision_outcomes'), await grouped(), await count('outcome_batches')], tables);
       assert.equal(await ledgerSize(t.store), before);
     });

@@ -11,15 +11,7 @@ import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
 import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError } from '../../errors.js';
-import {
-  BATCH_DIGEST_ALGORITHM,
-  batchDigest,
-  checkBatch,
-  decisionKey,
-  findRepeatedDecisions,
-  type RecordProblem,
-  rejectBatch,
-} from '../../ingest/batch.js';
+import { BATCH_DIGEST_ALGORITHM, batchDigest, checkBatch, type RecordProblem, rejectBatch } from '../../ingest/batch.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
 import { isDateTime } from '../../server/input.js';
 import { loadDeclaredAttributes } from './fairness-declarations.service.js';
@@ -80,20 +72,28 @@ interface RecordedDecision {
   id: string;
   model_version_id: string | null;
   decided_at: string;
+  /** Whether it has an outcome already. */
+  hasOutcome: boolean;
 }
 
 /** Ids per lookup query: a whole batch of one system (well within both databases' parameter limits). */
 const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
 
-/** The recorded decisions the batch names, and whether each already has an outcome: per system,
- * one query per LOOKUP_CHUNK ids (the decision joined with its outcome, if any, by the outcome's key,
- * the decision's row id). */
+/** The recorded decisions the batch names, per system and decision id, each with whether it already
+ * has an outcome: per system, one query per LOOKUP_CHUNK ids (the decision joined with its outcome,
+ * if any, by the outcome's key, the decision's row id). Keyed per system by the caller's id, so no
+ * combined key is built (and hashed) per record. */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
-  for (const r of records) (bySystem.get(r.systemId) ?? bySystem.set(r.systemId, []).get(r.systemId))?.push(r.decisionId);
-  const decisions = new Map<string, RecordedDecision>();
-  const withOutcome = new Set<string>();
+  for (const r of records) {
+    const ids = bySystem.get(r.systemId);
+    if (ids) ids.push(r.decisionId);
+    else bySystem.set(r.systemId, [r.decisionId]);
+  }
+  const decisions = new Map<string, Map<string, RecordedDecision>>();
   for (const [systemId, ids] of bySystem) {
+    const recorded = new Map<string, RecordedDecision>();
+    decisions.set(systemId, recorded);
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
@@ -106,16 +106,48 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
           'decision_outcomes.decision_row as outcome_of',
         ])
         .where('decisions.system_id', '=', systemId)
-        .where('decisions.decision_id', 'in', ids.slice(i, i + LOOKUP_CHUNK))
+        .where('decisions.decision_id', 'in', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK))
         .execute();
       for (const row of rows) {
-        const key = decisionKey(systemId, row.decision_id);
-        decisions.set(key, row);
-        if (row.outcome_of !== null) withOutcome.add(key);
+        recorded.set(row.decision_id, {
+          id: row.id,
+          model_version_id: row.model_version_id,
+          decided_at: row.decided_at,
+          hasOutcome: row.outcome_of !== null,
+        });
       }
     }
   }
-  return { decisions, withOutcome, systems: [...bySystem.keys()] };
+  return { decisions, systems: [...bySystem.keys()] };
+}
+
+/** Each record's decision, or the problems that refuse the batch: a decision not recorded, one with
+ * an outcome already, one named twice in the batch (what findRepeatedDecisions in ingest/batch.ts
+ * names, found here in the same pass over the per-system maps). */
+function matchDecisions(
+  records: OutcomeRecord[],
+  decisions: Map<string, Map<string, RecordedDecision>>,
+  problems: RecordProblem[],
+): RecordedDecision[] {
+  const matched: RecordedDecision[] = new Array(records.length);
+  const used = new Set<RecordedDecision>();
+  const seenUnknown = new Map<string, Set<string>>();
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
+    const decision = decisions.get(r.systemId)?.get(r.decisionId);
+    if (decision === undefined) {
+      problems.push({ index, field: 'decisionId', message: `no recorded decision ${r.decisionId} of system ${r.systemId}` });
+      const seen = seenUnknown.get(r.systemId) ?? seenUnknown.set(r.systemId, new Set()).get(r.systemId);
+      if (seen?.has(r.decisionId)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
+      seen?.add(r.decisionId);
+      continue;
+    }
+    if (decision.hasOutcome) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
+    if (used.has(decision)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
+    used.add(decision);
+    matched[index] = decision;
+  }
+  return matched;
 }
 
 /** Names every group attribute (or value) that the record's system has not declared. */
@@ -161,25 +193,20 @@ export async function ingestOutcomeBatch(
 ): Promise<OutcomeBatchReceipt> {
   const typed = checkBatch<OutcomeRecord>(records, { maxRecords: MAX_OUTCOME_RECORDS, check: checkOutcome });
   const problems: RecordProblem[] = [];
-  const { decisions, withOutcome, systems } = await loadDecisions(trx, typed);
-  typed.forEach((r, index) => {
-    const key = decisionKey(r.systemId, r.decisionId);
-    if (!decisions.has(key))
-      problems.push({ index, field: 'decisionId', message: `no recorded decision ${r.decisionId} of system ${r.systemId}` });
-    else if (withOutcome.has(key)) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
-  });
-  findRepeatedDecisions(typed, problems);
+  const { decisions, systems } = await loadDecisions(trx, typed);
+  const matched = matchDecisions(typed, decisions, problems);
   if (typed.some((r) => r.groups !== undefined)) checkDeclaredGroups(typed, await loadDeclaredAttributes(trx, systems), problems);
   if (problems.length > 0) throw rejectBatch(problems);
 
   const batchId = randomUUID();
   const receivedAt = new Date().toISOString();
   const digest = batchDigest(records);
-  const outcomes: Array<Insertable<DecisionOutcomesTable>> = [];
+  const outcomes: Array<Insertable<DecisionOutcomesTable>> = new Array(typed.length);
   const recorded = new Map<string, Set<string>>(); // system -> the attribute names its records carry
-  for (const r of typed) {
-    const decision = decisions.get(decisionKey(r.systemId, r.decisionId)) as RecordedDecision;
-    outcomes.push({
+  for (let index = 0; index < typed.length; index++) {
+    const r = typed[index];
+    const decision = matched[index];
+    outcomes[index] = {
       decision_row: decision.id,
       system_id: r.systemId,
       decision_id: r.decisionId,
@@ -191,7 +218,7 @@ export async function ingestOutcomeBatch(
       known_at: r.knownAt,
       batch_id: batchId,
       group_attributes: r.groups === undefined ? null : canonicalGroups(r.groups),
-    });
+    };
     if (r.groups === undefined) continue;
     const names = recorded.get(r.systemId) ?? recorded.set(r.systemId, new Set()).get(r.systemId);
     for (const attribute in r.groups) names?.add(attribute);
