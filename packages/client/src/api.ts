@@ -3259,6 +3259,19 @@ export interface components {
             version: number;
             /** Format: date-time */
             updatedAt: string;
+            stale: {
+                reportedAgainstVersion: number | null;
+                /** @description the data source's version now */
+                dataSourceVersion: number;
+                change: {
+                    changeRecordId: components["schemas"]["Id"];
+                    kind: string;
+                    version: number;
+                    /** Format: date-time */
+                    at: string;
+                    rationale: string;
+                } | null;
+            } | null;
         };
         System: {
             id: components["schemas"]["Id"];

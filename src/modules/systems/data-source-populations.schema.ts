@@ -41,5 +41,26 @@ export const PopulationView = component(
     }),
     version: Type.Integer(),
     updatedAt: Type.String({ format: 'date-time' }),
+    stale: Nullable(
+      Type.Object(
+        {
+          reportedAgainstVersion: Nullable(Type.Integer({ description: "the data source's version the report was made against" })),
+          dataSourceVersion: Type.Integer({ description: "the data source's version now" }),
+          change: Nullable(
+            Type.Object({
+              changeRecordId: Id,
+              kind: Type.String(),
+              version: Type.Integer(),
+              at: Type.String({ format: 'date-time' }),
+              rationale: Type.String(),
+            }),
+          ),
+        },
+        {
+          description:
+            'null while the report is of the data source as it is; else the data source record changed after it (the first such change), and the population should be reported again',
+        },
+      ),
+    ),
   }),
 );

@@ -2,7 +2,9 @@
 // the reference population it should represent (group -> expected share, for one group attribute)
 // and reports its group counts; each report records the chi-square goodness of fit, its p-value and
 // the gap per group as a ledger event, the evidence of a bias audit of input data each time the
-// dataset changes. The table keeps the latest report for reading.
+// dataset changes. The table keeps the latest report for reading. Proofline cannot count a changed
+// dataset itself: when the data source record changes after a report, the report reads as stale,
+// naming that change, until the population is reported again.
 import type { RequestContext } from '../../context.js';
 import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
@@ -20,18 +22,35 @@ export interface PopulationReport {
   counts: Record<string, number>;
 }
 
+/** The change of the data source record that made its last report stale. */
+export interface StaleReport {
+  /** The data source's version the report was made against (null: one before the current, unknown). */
+  reportedAgainstVersion: number | null;
+  dataSourceVersion: number;
+  /** The first recorded change of the data source after the report (null when none is on record). */
+  change: { changeRecordId: string; kind: string; version: number; at: string; rationale: string } | null;
+}
+
 export interface PopulationView extends PopulationReport {
   dataSourceId: string;
   systemId: string;
   result: Representativeness;
   version: number;
   updatedAt: string;
+  /** Null while the report is of the data source as it is; else the change that made it stale. */
+  stale: StaleReport | null;
 }
 
 type Reader = Pick<Tx, 'selectFrom'>;
 
 export async function getDataSourcePopulation(db: Reader, dataSourceId: string): Promise<PopulationView> {
-  const row = await db.selectFrom('data_source_populations').selectAll().where('data_source_id', '=', dataSourceId).executeTakeFirst();
+  const row = await db
+    .selectFrom('data_source_populations as p')
+    .innerJoin('data_sources as d', 'd.id', 'p.data_source_id')
+    .selectAll('p')
+    .select('d.version as current_source_version')
+    .where('p.data_source_id', '=', dataSourceId)
+    .executeTakeFirst();
   if (!row) {
     throw new AppError('not_found', `data source ${dataSourceId} has reported no population`, {
       resource: 'data_source_population',
@@ -47,6 +66,40 @@ export async function getDataSourcePopulation(db: Reader, dataSourceId: string):
     result: JSON.parse(row.result),
     version: Number(row.version),
     updatedAt: row.updated_at,
+    stale: await staleness(db, {
+      dataSourceId,
+      reportedAgainst: row.data_source_version === null ? null : Number(row.data_source_version),
+      current: Number(row.current_source_version),
+    }),
+  };
+}
+
+async function staleness(
+  db: Reader,
+  { dataSourceId, reportedAgainst, current }: { dataSourceId: string; reportedAgainst: number | null; current: number },
+): Promise<StaleReport | null> {
+  if (reportedAgainst === current) return null;
+  const change = await db
+    .selectFrom('change_records')
+    .select(['id', 'change_kind', 'subject_version', 'recorded_at', 'rationale'])
+    .where('subject_type', '=', 'data_source')
+    .where('subject_id', '=', dataSourceId)
+    .where('subject_version', '>', reportedAgainst ?? 0)
+    .orderBy('subject_version')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    reportedAgainstVersion: reportedAgainst,
+    dataSourceVersion: current,
+    change: change
+      ? {
+          changeRecordId: change.id,
+          kind: change.change_kind,
+          version: Number(change.subject_version),
+          at: change.recorded_at,
+          rationale: change.rationale,
+        }
+      : null,
   };
 }
 
@@ -82,6 +135,7 @@ export async function reportDataSourcePopulation(
     version,
     updated_by: ctx.actor.userId,
     updated_at: now,
+    data_source_version: Number(source.version),
   };
   if (!before) {
     await trx
@@ -112,5 +166,5 @@ export async function reportDataSourcePopulation(
       gaps: result.groups.map((g) => ({ group: g.group, observedShare: g.observedShare, referenceShare: g.referenceShare, gap: g.gap })),
     },
   });
-  return { dataSourceId, systemId: source.system_id, ...report, result, version, updatedAt: now };
+  return { dataSourceId, systemId: source.system_id, ...report, result, version, updatedAt: now, stale: null };
 }

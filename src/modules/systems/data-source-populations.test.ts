@@ -85,6 +85,64 @@ for (const dialect of DIALECTS) {
       assert.equal(read.json().version, 2);
     });
 
+    test('a change of the data source record after a report shows the report as stale, naming the change, until the population is reported again', async () => {
+      const source = await dataSource();
+      const url = `/api/v1/data-sources/${source.id}/population`;
+      const counts = { '18-29': 20, '30-49': 40, '50+': 40 };
+      const reported = await t.call(admin, 'PUT', url, { attribute: 'age_band', reference: REFERENCE, counts });
+      assert.equal(reported.statusCode, 200, reported.body);
+      assert.equal(reported.json().stale, null);
+      assert.equal((await t.call(contributor, 'GET', url)).json().stale, null, 'a report of the data source as it is');
+
+      // Another extract of the dataset: the record changes, the counts reported are of the old one.
+      const changed = await t.call(
+        admin,
+        'PATCH',
+        `/api/v1/data-sources/${source.id}`,
+        { provenance: 'extract of 2026-11-30', rationale: 'monthly refresh of the applications extract' },
+        { 'if-match': '"1"' },
+      );
+      assert.equal(changed.statusCode, 200, changed.body);
+      const before = await ledgerSize(t.store);
+      const read = await t.call(contributor, 'GET', url);
+      assert.equal(read.statusCode, 200, read.body);
+      const { stale } = read.json();
+      assert.equal(stale.reportedAgainstVersion, 1);
+      assert.equal(stale.dataSourceVersion, 2);
+      assert.equal(stale.change.kind, 'data_source.updated');
+      assert.equal(stale.change.version, 2);
+      assert.equal(stale.change.rationale, 'monthly refresh of the applications extract');
+      const record = await t.store.db
+        .selectFrom('change_records')
+        .select(['subject_id'])
+        .where('id', '=', stale.change.changeRecordId)
+        .executeTakeFirstOrThrow();
+      assert.equal(record.subject_id, source.id);
+      assert.equal(await ledgerSize(t.store), before, 'reading writes nothing');
+
+      // Reported again (new counts), recorded as evidence against the record as it is now: fresh.
+      const again = await t.call(admin, 'PUT', url, {
+        attribute: 'age_band',
+        reference: REFERENCE,
+        counts: { '18-29': 10, '30-49': 45, '50+': 45 },
+        version: 1,
+      });
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.json().stale, null);
+      assert.equal((await t.call(contributor, 'GET', url)).json().stale, null);
+      const events = await t.store.db
+        .selectFrom('ledger_events')
+        .select('leaf')
+        .where('type', '=', 'data_source.representativeness_recorded')
+        .where('system_id', '=', source.systemId)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        events.map((e) => JSON.parse(e.leaf).data.dataSourceVersion),
+        [1, 2],
+      );
+    });
+
     test('shares that do not add up to 1, a group outside the reference, a stale version or a stranger are refused; nothing is written', async () => {
       const source = await dataSource();
       const url = `/api/v1/data-sources/${source.id}/population`;

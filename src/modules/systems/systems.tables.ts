@@ -104,6 +104,8 @@ export interface DataSourcePopulationsTable {
   version: number;
   updated_by: string | null;
   updated_at: string;
+  /** The data source record's version the report was made against; null: an earlier, unknown one. */
+  data_source_version: number | null;
 }
 
 /** One row per tag of a system (a copy of ai_systems.tags), so the tag filter uses an index. */

@@ -11,6 +11,7 @@ import { Time } from '../../components/Time';
 import { type SystemSearch, systemRoute } from '../../routes/systems.routes';
 import { ExportEvidenceButton } from '../evidence/ExportEvidenceButton';
 import { SystemReviews } from '../reviews/SystemReviews';
+import { DataSourceRepresentativeness } from './DataSourceRepresentativeness';
 import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
 import { PublicationPanel } from './PublicationPanel';
@@ -126,6 +127,7 @@ function DataSources({ systemId }: { systemId: string }) {
           <Table.Th>Personal data</Table.Th>
           <Table.Th>Provenance</Table.Th>
           <Table.Th>Owner</Table.Th>
+          <Table.Th>Representativeness</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -136,6 +138,9 @@ function DataSources({ systemId }: { systemId: string }) {
             <Table.Td>{s.containsPersonalData ? 'Yes' : 'No'}</Table.Td>
             <Table.Td>{s.provenance || '—'}</Table.Td>
             <Table.Td>{s.ownerName ?? '—'}</Table.Td>
+            <Table.Td>
+              <DataSourceRepresentativeness dataSourceId={s.id} />
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
