@@ -1455,6 +1455,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/systems/{id}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The features a system's decision records carry (name, kind, categories), whose drift is watched */
+        get: operations["getFeatureDeclaration"];
+        /** Declare the features a system's decision records carry, numeric or categorical, and why */
+        put: operations["declareFeatures"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/appeals": {
         parameters: {
             query?: never;
@@ -2960,6 +2978,10 @@ export interface components {
             confidence?: number | null;
             humanReviewed?: boolean;
             reviewedBy?: string | null;
+            /** @description the decision's feature values, for drift: name -> number (a numeric feature) or category (a categorical one); each name declared for the system (PUT /api/v1/systems/{id}/features); at most 50 */
+            features?: {
+                [key: string]: number | string;
+            };
         };
         RecordedDecision: {
             id: components["schemas"]["Id"];
@@ -2989,6 +3011,25 @@ export interface components {
                 reason: string | null;
                 exceptionId: string | null;
             } | null;
+        };
+        DeclaredFeature: {
+            /** @description the key in decision records' features; not "score" */
+            name: string;
+            /**
+             * @description numeric: PSI, KS and Jensen-Shannon drift; categorical: chi-square and PSI
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical";
+            /** @description a categorical feature: the categories it may take (absent: any) */
+            categories?: string[];
+        };
+        FeatureDeclaration: {
+            systemId: components["schemas"]["Id"];
+            features: components["schemas"]["DeclaredFeature"][];
+            rationale: string | null;
+            /** @description 0 when the system declared nothing: its decision records carry no features */
+            version: number;
+            updatedAt: string | null;
         };
         Exception: {
             id: components["schemas"]["Id"];
@@ -9113,6 +9154,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecordedDecision"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getFeatureDeclaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDeclaration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declareFeatures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    features: components["schemas"]["DeclaredFeature"][];
+                    /** @description why these features are watched */
+                    rationale: string;
+                    /** @description the version read; a stale one is refused (version_conflict) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDeclaration"];
                 };
             };
             400: components["responses"]["BadRequest"];
