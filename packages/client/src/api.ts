@@ -2512,7 +2512,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen" | "monitoring.fairness_attributes_declared" | "feedback.received" | "feedback.converted" | "data_source.representativeness_recorded";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decisions.features_declared" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen" | "monitoring.fairness_attributes_declared" | "feedback.received" | "feedback.converted" | "data_source.representativeness_recorded";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2587,6 +2587,8 @@ export interface components {
             clearEvaluations: number;
             /** @description the value of the last evaluation */
             lastValue: number | null;
+            /** @description a drift monitor's feature (null: not a drift monitor; a drift monitor set before features were declared watches score) */
+            feature: string | null;
         };
         Alert: {
             id: components["schemas"]["Id"];
@@ -2692,6 +2694,8 @@ export interface components {
             clearEvaluations: number;
             /** @description the value of the last evaluation */
             lastValue: number | null;
+            /** @description a drift monitor's feature (null: not a drift monitor; a drift monitor set before features were declared watches score) */
+            feature: string | null;
             ownerName: string | null;
         };
         MetricBucket: {
@@ -3173,6 +3177,59 @@ export interface components {
         NumericSketch: {
             edges: number[];
             counts: number[];
+        };
+        DriftBaseline: {
+            id: string;
+            systemId: string;
+            feature: string;
+            kind: "numeric" | "categorical";
+            /** @description a numeric feature: its bin edges (empty for a categorical one) */
+            edges: number[];
+            /** @description a numeric feature: each bin's count (empty for a categorical one) */
+            counts: number[];
+            categories: {
+                [key: string]: number;
+            } | null;
+            window: {
+                from?: string;
+                to?: string;
+            };
+            /** Format: date-time */
+            frozenAt: string;
+        };
+        FeatureDrift: {
+            feature: string;
+            kind: "numeric" | "categorical";
+            baselineId: string | null;
+            n: {
+                reference: number;
+                current: number;
+            };
+            psi: components["schemas"]["Estimate"];
+            jensenShannon: components["schemas"]["Estimate"];
+            /** @description numeric: the bins and reference counts */
+            reference: components["schemas"]["NumericSketch"] | null;
+            /** @description numeric: the current counts over the same bins */
+            current: components["schemas"]["NumericSketch"] | null;
+            /** @description numeric: the two-sample Kolmogorov-Smirnov test */
+            ks: {
+                statistic: components["schemas"]["Estimate"];
+                pValue: components["schemas"]["Estimate"];
+                method: string | null;
+                from: string;
+            } | null;
+            /** @description categorical: the count of each category on each side */
+            categories: {
+                category: string;
+                reference: number;
+                current: number;
+            }[] | null;
+            /** @description categorical: the chi-square test of homogeneity */
+            chiSquare: {
+                statistic: components["schemas"]["Estimate"];
+                degreesOfFreedom: number;
+                pValue: components["schemas"]["Estimate"];
+            } | null;
         };
         FairnessAttribute: {
             name: string;
@@ -10611,6 +10668,8 @@ export interface operations {
                     forEvaluations?: number;
                     /** @description flapping: clear evaluations in a row that resolve an open alert (default 3) */
                     clearEvaluations?: number;
+                    /** @description a drift monitor (psi, js_distance, ks_statistic): score (the default) or a feature the system declares */
+                    feature?: string;
                 };
             };
         };
@@ -11273,11 +11332,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * @description the numeric feature: the decision score
-                     * @enum {string}
-                     */
-                    feature: "score";
+                    /** @description score (the outcome score), or a feature the system declares (GET /api/v1/systems/{id}/features); another name is not_found */
+                    feature: string;
                     /** Format: date-time */
                     from?: string;
                     /** Format: date-time */
@@ -11292,19 +11348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        feature: string;
-                        edges: number[];
-                        counts: number[];
-                        window: {
-                            from?: string;
-                            to?: string;
-                        };
-                        /** Format: date-time */
-                        frozenAt: string;
-                    };
+                    "application/json": components["schemas"]["DriftBaseline"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -11320,8 +11364,8 @@ export interface operations {
     systemDrift: {
         parameters: {
             query: {
-                /** @description the numeric feature: the decision score */
-                feature: "score";
+                /** @description score (the outcome score), or a feature the system declares (GET /api/v1/systems/{id}/features); another name is not_found */
+                feature: string;
                 referenceFrom?: string;
                 referenceTo?: string;
                 baselineId?: string;
@@ -11343,24 +11387,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        feature: string;
-                        baselineId: string | null;
-                        n: {
-                            reference: number;
-                            current: number;
-                        };
-                        reference: components["schemas"]["NumericSketch"];
-                        current: components["schemas"]["NumericSketch"];
-                        psi: components["schemas"]["Estimate"];
-                        jensenShannon: components["schemas"]["Estimate"];
-                        ks: {
-                            statistic: components["schemas"]["Estimate"];
-                            pValue: components["schemas"]["Estimate"];
-                            method: string | null;
-                            from: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["FeatureDrift"];
                 };
             };
             400: components["responses"]["BadRequest"];
