@@ -16,6 +16,7 @@ import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from '../m
 import { schemaCheck } from '../server/schema-check.js';
 import { cliContext, printJson, printTable, progressReporter, userByEmail, withStore } from './cli-context.js';
 import { registerFairnessCommands } from './fairness.commands.js';
+import { registerFeatureCommands } from './features.commands.js';
 
 const formatOption = () => new Option('--format <format>', 'csv or json (default: from the file name, else csv)').choices(['csv', 'json']);
 
@@ -61,6 +62,7 @@ async function ownerId(store: Store, owner: string | undefined): Promise<string 
 export function registerSystemsCommands(program: Command): void {
   const systems = program.command('systems').description('the AI system inventory');
   registerFairnessCommands(systems);
+  registerFeatureCommands(systems);
 
   systems
     .command('add')

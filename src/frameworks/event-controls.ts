@@ -288,6 +288,8 @@ export const EVENT_CONTROLS: Record<EventType, EventRule> = {
   'alert.action_taken': { record: 'system', always: [...MONITORING, 'nist-ai-rmf:MANAGE-4.3'] },
   'decisions.batch_recorded': { record: 'decision', always: DECISION_LOGS },
   'decisions.settings_changed': { record: 'decision', always: ['iso42001:A.6.2.8', 'iso42001:A.9.2', 'nist-ai-rmf:MAP-3.5'] },
+  // Which features of a system's decisions are watched for drift (post-market monitoring).
+  'decisions.features_declared': { record: 'system', always: ['iso42001:A.6.2.6', 'eu-ai-act:art-72', 'nist-ai-rmf:MEASURE-2.4'] },
   'decision.review_confirmed': { record: 'decision', always: HUMAN_REVIEW },
   'decision.review_overridden': { record: 'decision', always: [...HUMAN_REVIEW, 'nist-ai-rmf:MANAGE-2.4'] },
   'appeal.received': { record: 'appeal', always: APPEAL },

@@ -114,6 +114,7 @@ export const EVENT_TYPES = [
   // decisions and appeals
   'decisions.batch_recorded',
   'decisions.settings_changed',
+  'decisions.features_declared',
   'decision.review_confirmed',
   'decision.review_overridden',
   'appeal.received',

@@ -27,6 +27,7 @@ import { controlsRoutes } from '../modules/controls/controls.routes.js';
 import { soaRoutes } from '../modules/controls/soa.routes.js';
 import { dashboardRoutes } from '../modules/dashboard/dashboard.routes.js';
 import { decisionsRoutes } from '../modules/decisions/decisions.routes.js';
+import { featuresRoutes } from '../modules/decisions/features.routes.js';
 import { exceptionsRoutes } from '../modules/exceptions/exceptions.routes.js';
 import { incidentsRoutes } from '../modules/exceptions/incidents.routes.js';
 import { feedbackRoutes } from '../modules/feedback/feedback.routes.js';
@@ -69,6 +70,7 @@ const FEATURE_ROUTES: RoutePlugin[] = [
   approvalsRoutes,
   oversightRoutes,
   decisionsRoutes,
+  featuresRoutes,
   appealsRoutes,
   transparencyRoutes,
   dashboardRoutes,

@@ -2,9 +2,9 @@
 // per run, each in its own transaction. A point monitor reads its window of metric points (a run
 // with no new points counts nothing); a computed monitor reads the monitoring reports over the
 // window ending now: performance rates (per model version, or all versions together), the lowest
-// impact ratio between the groups of one attribute, and score drift against the system's latest
-// frozen baseline. A statistic that is null (too few rows) is not an evaluation: it neither breaches
-// nor clears. It lives here because it joins two features: alerts (monitors) and monitoring (reports).
+// impact ratio between the groups of one attribute, and drift of the monitor's feature (score, or a
+// feature the system declares) against that feature's latest frozen baseline. A statistic that is
+// null (too few rows) is not an evaluation: it neither breaches nor clears. It lives here because it joins two features: alerts (monitors) and monitoring (reports).
 import type { Selectable } from 'kysely';
 import type { Policies } from '../config.js';
 import { type RequestContext, systemContext } from '../context.js';
@@ -69,27 +69,34 @@ export async function computeStatistic(
       },
     };
   }
+  // A drift monitor reads its feature (score when it names none) against that feature's latest baseline.
+  const feature = monitor.feature ?? 'score';
   const baseline = await trx
     .selectFrom('monitoring_baselines')
     .select('id')
     .where('system_id', '=', monitor.system_id)
-    .where('feature', '=', 'score')
+    .where('feature', '=', feature)
     .orderBy('frozen_at', 'desc')
     .limit(1)
     .executeTakeFirst();
   if (!baseline) return { value: null, reason: 'no_baseline' };
-  const drift = await systemDrift(trx, { systemId: monitor.system_id, feature: 'score', baselineId: baseline.id, current: window });
+  const drift = await systemDrift(trx, { systemId: monitor.system_id, feature, baselineId: baseline.id, current: window });
   const evidence = {
     metric,
     window,
+    feature,
+    kind: drift.kind,
     baselineId: baseline.id,
     n: drift.n,
     psi: drift.psi.value,
     jensenShannon: drift.jensenShannon.value,
-    ks: drift.ks.statistic.value,
+    ...(drift.ks ? { ks: drift.ks.statistic.value } : {}),
+    ...(drift.chiSquare ? { chiSquare: drift.chiSquare.statistic.value, chiSquarePValue: drift.chiSquare.pValue.value } : {}),
+    ...(drift.categories ? { categories: drift.categories } : {}),
   };
   if (metric === 'psi') return fromEstimate(drift.psi, evidence);
   if (metric === 'js_distance') return fromEstimate(drift.jensenShannon, evidence);
+  if (!drift.ks) return { value: null, reason: 'not_numeric' };
   return fromEstimate(drift.ks.statistic, evidence);
 }
 

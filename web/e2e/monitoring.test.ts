@@ -65,13 +65,24 @@ describe('monitoring pages (Chromium, SQLite)', () => {
     }
     for (let i = 0; i < 5; i += 1) records.push({ decisionAt: ago(DAY), group: 'X', actual: 1, predicted: 1, score: 0.7 });
     const withIds = records.map((r) => ({ ...r, decisionId: randomUUID() }));
+    // Declared features: the channel of each application (categorical) moves from the branch (the
+    // week before) to the web (this week), so its drift is large.
+    const features = await h.server.call(lead, 'PUT', `/api/v1/systems/${systemId}/features`, {
+      features: [
+        { name: 'channel', kind: 'categorical', categories: ['web', 'branch'] },
+        { name: 'amount', kind: 'numeric' },
+      ],
+      rationale: 'Watch the application channel and amount for drift',
+    });
+    assert.equal(features.statusCode, 200, features.body);
     const decisions = await h.server.call(ingest, 'POST', '/api/v1/decisions/batch', {
-      records: withIds.map((r) => ({
+      records: withIds.map((r, i) => ({
         decisionId: r.decisionId,
         systemId,
         decidedAt: r.decisionAt,
         inputDigest: 'a'.repeat(64),
         output: { approved: r.predicted === 1 },
+        features: { channel: r.score < 0.4 ? (i % 5 === 0 ? 'web' : 'branch') : i % 5 === 0 ? 'branch' : 'web', amount: 1000 + i },
       })),
     });
     assert.equal(decisions.statusCode, 200, decisions.body);
@@ -249,6 +260,36 @@ describe('monitoring pages (Chromium, SQLite)', () => {
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on fairness');
     await screenshot(page, 'monitoring-fairness');
+  });
+
+  it('picks a declared feature for drift: a categorical one shows chi-square, PSI and its category counts', async () => {
+    const { page } = await h.signedIn(lead);
+    await page.goto(`/systems/${systemId}/monitoring?tab=drift`);
+    await page.getByRole('table', { name: 'Drift of the decision score' }).waitFor();
+    await choose(page, page, 'Feature', 'channel (categorical)');
+    const table = page.getByRole('table', { name: 'Drift of channel' });
+    await table.waitFor();
+    assert.match(page.url(), /feature=channel/, 'the feature is in the URL');
+    assert.match(
+      (await table.getByRole('row').nth(1).textContent()) ?? '',
+      /^Chi-square statistic\d+(\.\d+)?test of homogeneity, 1 degrees of freedom/,
+    );
+    assert.match((await table.getByRole('row').nth(2).textContent()) ?? '', /^Chi-square p-value[^a-z]+small/);
+    assert.match((await table.getByRole('row').nth(3).textContent()) ?? '', /^PSI \(population stability index\)\d+(\.\d+)?shifted/);
+    const counts = page.getByRole('table', { name: 'Categories of channel' });
+    const rows = await counts.getByRole('row').allTextContents();
+    assert.equal(rows.length, 3, rows.join(' | '));
+    assert.match(rows[1], /^branch\d+\d+$/);
+    await page.getByText(/\(125 values\) against the window of the same length before it \(60 values\)/).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on categorical drift');
+    await screenshot(page, 'monitoring-drift-categorical');
+
+    // Frozen as a baseline, the same counts read against it.
+    await page.getByRole('button', { name: 'Freeze the window before as a baseline' }).click();
+    await page.getByRole('textbox', { name: 'Baseline id' }).waitFor();
+    await page.getByText(/against baseline [0-9a-f-]{36} \(60 values\)/).waitFor();
+    await choose(page, page, 'Feature', 'amount (numeric)');
+    await page.getByRole('table', { name: 'Drift of amount' }).getByText('Kolmogorov–Smirnov p-value').waitFor();
   });
 
   it('shows drift of the score against the window before, and an auditor is offered no action', async () => {

@@ -1455,6 +1455,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/systems/{id}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The features a system's decision records carry (name, kind, categories), whose drift is watched */
+        get: operations["getFeatureDeclaration"];
+        /** Declare the features a system's decision records carry, numeric or categorical, and why */
+        put: operations["declareFeatures"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/appeals": {
         parameters: {
             query?: never;
@@ -2494,7 +2512,7 @@ export interface components {
             }[];
             evidencedBy: {
                 /** @enum {string} */
-                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen" | "monitoring.fairness_attributes_declared" | "feedback.received" | "feedback.converted" | "data_source.representativeness_recorded";
+                eventType: "auth.login" | "auth.login_failed" | "auth.locked_out" | "auth.logout" | "token.created" | "token.revoked" | "user.created" | "user.updated" | "user.roles_changed" | "user.deactivated" | "user.password_changed" | "auditor_grant.created" | "auditor_grant.revoked" | "auditor_grant.read" | "webhook.subscribed" | "webhook.deactivated" | "ledger.note" | "evidence_pack.generated" | "system.created" | "system.updated" | "system.intended_use_changed" | "system.publication_created" | "system.publication_updated" | "system.publication_published" | "system.publication_withdrawn" | "system.owner_changed" | "system.status_changed" | "system.risk_tier_changed" | "system.triaged" | "system.phase_owner_assigned" | "system.phase_owner_unassigned" | "model_version.registered" | "model_version.deployed" | "model_version.retired" | "data_source.added" | "data_source.updated" | "change.recorded" | "soa.changed" | "approval.requested" | "approval.revised" | "approval.withdrawn" | "approval.granted" | "approval.rejected" | "approval.changes_requested" | "approval.completed" | "approval.applied" | "approval.delegated" | "approval.delegation_revoked" | "approval.delegation_ended" | "approval.emergency_bypass" | "approval.escalated" | "metrics.batch_recorded" | "monitor.created" | "monitor.disabled" | "monitor.updated" | "alert.fired" | "alert.acknowledged" | "alert.resolved" | "alert.action_taken" | "review.created" | "review.findings_attached" | "review.signed" | "review.completed" | "review.cadence_set" | "review.escalated" | "review.calendar_token_issued" | "exception.opened" | "exception.triaged" | "exception.investigating" | "exception.remediating" | "exception.verifying" | "exception.closed" | "exception.rejected" | "exception.duplicate" | "exception.root_cause_recorded" | "exception.verified" | "exception.emergency_rejected" | "corrective_action.added" | "corrective_action.completed" | "follow_up.created" | "follow_up.in_progress" | "follow_up.done" | "lesson.recorded" | "escalation.sent" | "incident.classified" | "incident.report_filed" | "incident.report_filed_late" | "oversight.officer_added" | "oversight.officer_updated" | "oversight.officer_removed" | "oversight.paused" | "oversight.restricted" | "oversight.resume_requested" | "oversight.resumed" | "decisions.batch_recorded" | "decisions.settings_changed" | "decisions.features_declared" | "decision.review_confirmed" | "decision.review_overridden" | "appeal.received" | "appeal.assigned" | "appeal.review_started" | "appeal.resolved" | "appeal.linked" | "monitoring.outcomes_recorded" | "monitoring.baseline_frozen" | "monitoring.fairness_attributes_declared" | "feedback.received" | "feedback.converted" | "data_source.representativeness_recorded";
                 /** @description null: every event of the type; else only when this holds */
                 fact: string | null;
             }[];
@@ -2569,6 +2587,8 @@ export interface components {
             clearEvaluations: number;
             /** @description the value of the last evaluation */
             lastValue: number | null;
+            /** @description a drift monitor's feature (null: not a drift monitor; a drift monitor set before features were declared watches score) */
+            feature: string | null;
         };
         Alert: {
             id: components["schemas"]["Id"];
@@ -2674,6 +2694,8 @@ export interface components {
             clearEvaluations: number;
             /** @description the value of the last evaluation */
             lastValue: number | null;
+            /** @description a drift monitor's feature (null: not a drift monitor; a drift monitor set before features were declared watches score) */
+            feature: string | null;
             ownerName: string | null;
         };
         MetricBucket: {
@@ -2960,6 +2982,10 @@ export interface components {
             confidence?: number | null;
             humanReviewed?: boolean;
             reviewedBy?: string | null;
+            /** @description the decision's feature values, for drift: name -> number (a numeric feature) or category (a categorical one); each name declared for the system (PUT /api/v1/systems/{id}/features); at most 50 */
+            features?: {
+                [key: string]: number | string;
+            };
         };
         RecordedDecision: {
             id: components["schemas"]["Id"];
@@ -2989,6 +3015,25 @@ export interface components {
                 reason: string | null;
                 exceptionId: string | null;
             } | null;
+        };
+        DeclaredFeature: {
+            /** @description the key in decision records' features; not "score" */
+            name: string;
+            /**
+             * @description numeric: PSI, KS and Jensen-Shannon drift; categorical: chi-square and PSI
+             * @enum {string}
+             */
+            kind: "numeric" | "categorical";
+            /** @description a categorical feature: the categories it may take (absent: any) */
+            categories?: string[];
+        };
+        FeatureDeclaration: {
+            systemId: components["schemas"]["Id"];
+            features: components["schemas"]["DeclaredFeature"][];
+            rationale: string | null;
+            /** @description 0 when the system declared nothing: its decision records carry no features */
+            version: number;
+            updatedAt: string | null;
         };
         Exception: {
             id: components["schemas"]["Id"];
@@ -3151,6 +3196,59 @@ export interface components {
         NumericSketch: {
             edges: number[];
             counts: number[];
+        };
+        DriftBaseline: {
+            id: string;
+            systemId: string;
+            feature: string;
+            kind: "numeric" | "categorical";
+            /** @description a numeric feature: its bin edges (empty for a categorical one) */
+            edges: number[];
+            /** @description a numeric feature: each bin's count (empty for a categorical one) */
+            counts: number[];
+            categories: {
+                [key: string]: number;
+            } | null;
+            window: {
+                from?: string;
+                to?: string;
+            };
+            /** Format: date-time */
+            frozenAt: string;
+        };
+        FeatureDrift: {
+            feature: string;
+            kind: "numeric" | "categorical";
+            baselineId: string | null;
+            n: {
+                reference: number;
+                current: number;
+            };
+            psi: components["schemas"]["Estimate"];
+            jensenShannon: components["schemas"]["Estimate"];
+            /** @description numeric: the bins and reference counts */
+            reference: components["schemas"]["NumericSketch"] | null;
+            /** @description numeric: the current counts over the same bins */
+            current: components["schemas"]["NumericSketch"] | null;
+            /** @description numeric: the two-sample Kolmogorov-Smirnov test */
+            ks: {
+                statistic: components["schemas"]["Estimate"];
+                pValue: components["schemas"]["Estimate"];
+                method: string | null;
+                from: string;
+            } | null;
+            /** @description categorical: the count of each category on each side */
+            categories: {
+                category: string;
+                reference: number;
+                current: number;
+            }[] | null;
+            /** @description categorical: the chi-square test of homogeneity */
+            chiSquare: {
+                statistic: components["schemas"]["Estimate"];
+                degreesOfFreedom: number;
+                pValue: components["schemas"]["Estimate"];
+            } | null;
         };
         FairnessAttribute: {
             name: string;
@@ -9157,6 +9255,77 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getFeatureDeclaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDeclaration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    declareFeatures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Cookie sessions (pl_session) only: the csrfToken from sign-in; without it a cookie write answers 403 `csrf_failed`. */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    features: components["schemas"]["DeclaredFeature"][];
+                    /** @description why these features are watched */
+                    rationale: string;
+                    /** @description the version read; a stale one is refused (version_conflict) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDeclaration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     submitPublicAppeal: {
         parameters: {
             query?: never;
@@ -10532,6 +10701,8 @@ export interface operations {
                     forEvaluations?: number;
                     /** @description flapping: clear evaluations in a row that resolve an open alert (default 3) */
                     clearEvaluations?: number;
+                    /** @description a drift monitor (psi, js_distance, ks_statistic): score (the default) or a feature the system declares */
+                    feature?: string;
                 };
             };
         };
@@ -11194,11 +11365,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * @description the numeric feature: the decision score
-                     * @enum {string}
-                     */
-                    feature: "score";
+                    /** @description score (the outcome score), or a feature the system declares (GET /api/v1/systems/{id}/features); another name is not_found */
+                    feature: string;
                     /** Format: date-time */
                     from?: string;
                     /** Format: date-time */
@@ -11213,19 +11381,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        systemId: string;
-                        feature: string;
-                        edges: number[];
-                        counts: number[];
-                        window: {
-                            from?: string;
-                            to?: string;
-                        };
-                        /** Format: date-time */
-                        frozenAt: string;
-                    };
+                    "application/json": components["schemas"]["DriftBaseline"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -11241,8 +11397,8 @@ export interface operations {
     systemDrift: {
         parameters: {
             query: {
-                /** @description the numeric feature: the decision score */
-                feature: "score";
+                /** @description score (the outcome score), or a feature the system declares (GET /api/v1/systems/{id}/features); another name is not_found */
+                feature: string;
                 referenceFrom?: string;
                 referenceTo?: string;
                 baselineId?: string;
@@ -11264,24 +11420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        feature: string;
-                        baselineId: string | null;
-                        n: {
-                            reference: number;
-                            current: number;
-                        };
-                        reference: components["schemas"]["NumericSketch"];
-                        current: components["schemas"]["NumericSketch"];
-                        psi: components["schemas"]["Estimate"];
-                        jensenShannon: components["schemas"]["Estimate"];
-                        ks: {
-                            statistic: components["schemas"]["Estimate"];
-                            pValue: components["schemas"]["Estimate"];
-                            method: string | null;
-                            from: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["FeatureDrift"];
                 };
             };
             400: components["responses"]["BadRequest"];

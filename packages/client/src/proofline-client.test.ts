@@ -26,6 +26,7 @@ test("the client's decision record is the server's DecisionRecord, field for fie
     confidence: true,
     humanReviewed: true,
     reviewedBy: true,
+    features: true,
   };
   assert.equal(sameType, true);
   assert.deepEqual(Object.keys(clientFields).sort(), Object.keys(DecisionRecord.properties).sort());

@@ -91,6 +91,12 @@ export const MonitorBody = Type.Object(
         description: 'flapping: clear evaluations in a row that resolve an open alert (default 3)',
       }),
     ),
+    feature: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_]{0,49}$',
+        description: 'a drift monitor (psi, js_distance, ks_statistic): score (the default) or a feature the system declares',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -118,6 +124,9 @@ export const MonitorView = component(
     forEvaluations: Type.Integer(),
     clearEvaluations: Type.Integer(),
     lastValue: Type.Union([Type.Number(), Type.Null()], { description: 'the value of the last evaluation' }),
+    feature: Type.Union([Type.String(), Type.Null()], {
+      description: "a drift monitor's feature (null: not a drift monitor; a drift monitor set before features were declared watches score)",
+    }),
   }),
 );
 

@@ -23,6 +23,7 @@ import {
 export { MAX_BATCH_POINTS } from './alerts.schema.js';
 
 import { MAX_BATCH_POINTS } from './alerts.schema.js';
+import { monitoredFeature } from './monitor-features.js';
 
 const MAX_PROBLEMS_REPORTED = 200;
 const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.:]{0,99}$/;
@@ -187,6 +188,8 @@ export interface MonitorInput {
   forEvaluations?: number;
   /** Evaluations in a row within the threshold that resolve an open alert (default 3). */
   clearEvaluations?: number;
+  /** A drift monitor's feature: 'score' (the default) or a declared feature. */
+  feature?: string;
 }
 
 export const DEFAULT_FOR_EVALUATIONS = 1;
@@ -252,6 +255,7 @@ export async function createMonitor(trx: Tx, { ctx, input }: { ctx: RequestConte
   }
   const owner = await trx.selectFrom('users').select('id').where('id', '=', input.ownerId).executeTakeFirst();
   if (!owner) throw notFound('user', input.ownerId);
+  const feature = await monitoredFeature(trx, input);
   const at = new Date().toISOString();
   const row: Insertable<MonitorsTable> = {
     id: randomUUID(),
@@ -270,6 +274,7 @@ export async function createMonitor(trx: Tx, { ctx, input }: { ctx: RequestConte
     enabled: 1,
     for_evaluations: input.forEvaluations ?? DEFAULT_FOR_EVALUATIONS,
     clear_evaluations: input.clearEvaluations ?? DEFAULT_CLEAR_EVALUATIONS,
+    feature,
     created_at: at,
     updated_at: at,
   };
@@ -338,6 +343,7 @@ export function presentMonitor(m: Selectable<MonitorsTable>) {
     forEvaluations: m.for_evaluations,
     clearEvaluations: m.clear_evaluations,
     lastValue: m.last_value,
+    feature: m.feature,
   };
 }
 

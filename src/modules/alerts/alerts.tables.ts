@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** One numeric observation of a system's metric (latency, error count, a drift score...). */
 export interface MetricPointsTable {
@@ -62,6 +62,8 @@ export interface MonitorsTable {
   /** The key of the last evaluation counted (newest point received, or the job's instant). */
   evaluated_to: string | null;
   last_value: number | null;
+  /** A drift monitor's feature: 'score' or a declared feature (null: not a drift monitor, or 'score'). */
+  feature: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlertsTable {

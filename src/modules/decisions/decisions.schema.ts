@@ -8,6 +8,9 @@ export const MAX_BATCH_RECORDS = 5000;
 export const MAX_ID_LENGTH = 200;
 export const MAX_REF_LENGTH = 1000;
 export const DIGEST_PATTERN = '^(?:sha256:)?[0-9a-f]{64}$';
+export const FEATURE_NAME_PATTERN = '^[a-z][a-z0-9_]{0,49}$';
+export const MAX_RECORD_FEATURES = 50;
+export const MAX_CATEGORY_LENGTH = 100;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Id = (description?: string) => Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, ...(description ? { description } : {}) });
@@ -33,6 +36,17 @@ export const DecisionRecord = component(
       confidence: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
       humanReviewed: Type.Optional(Type.Boolean()),
       reviewedBy: Type.Optional(Nullable(Id())),
+      features: Type.Optional(
+        Type.Record(
+          Type.String({ pattern: FEATURE_NAME_PATTERN }),
+          Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: MAX_CATEGORY_LENGTH })]),
+          {
+            maxProperties: MAX_RECORD_FEATURES,
+            additionalProperties: false,
+            description: `the decision's feature values, for drift: name -> number (a numeric feature) or category (a categorical one); each name declared for the system (PUT /api/v1/systems/{id}/features); at most ${MAX_RECORD_FEATURES}`,
+          },
+        ),
+      ),
     },
     { additionalProperties: false },
   ),

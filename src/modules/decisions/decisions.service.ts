@@ -23,6 +23,7 @@ import type { DecisionsTable } from './decisions.tables.js';
 export { MAX_BATCH_RECORDS } from './decisions.schema.js';
 
 import { checkRecord } from './decisions.validate.js';
+import { checkFeatureValues, featureRows } from './features.service.js';
 
 interface SystemPolicy {
   allowRawInput: boolean;
@@ -152,6 +153,7 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
   const problems: RecordProblem[] = [];
   const policies = await loadPolicies(trx, [...new Set(typed.map((r) => r.systemId))]);
   await checkReferences(trx, typed, policies, problems);
+  await checkFeatureValues(trx, typed, problems);
   if (problems.length > 0) {
     await findRecorded(trx, typed, problems);
     throw rejectBatch(problems);
@@ -206,6 +208,7 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
     if (problems.length > 0) throw rejectBatch(problems);
     throw error;
   }
+  await insertRows(trx, 'decision_features', featureRows(typed, ids));
   await appendEvent(trx, ctx, {
     type: 'decisions.batch_recorded',
     subject: { type: 'decision_batch', id: batchId },

@@ -48,8 +48,33 @@ export interface DecisionsTable {
   exception_id: string | null;
 }
 
+/** Which features a system's decision records carry (features.service.ts). */
+export interface FeatureDeclarationsTable {
+  system_id: string;
+  /** JSON: DeclaredFeature[]. */
+  features: string;
+  rationale: string;
+  version: number;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+/** One feature value of one decision, apart from the decision row: the drift report reads one
+ * system's feature over a window of decision time. A numeric value or a category, never both. */
+export interface DecisionFeaturesTable {
+  system_id: string;
+  feature: string;
+  decided_at: string;
+  /** `decisions.id`. */
+  decision_row: string;
+  num_value: number | null;
+  category: string | null;
+}
+
 export interface DecisionsTables {
   decision_settings: DecisionSettingsTable;
   decision_batches: DecisionBatchesTable;
   decisions: DecisionsTable;
+  feature_declarations: FeatureDeclarationsTable;
+  decision_features: DecisionFeaturesTable;
 }

@@ -35,6 +35,18 @@ const fields = {
   confidence: field(fc.option(fc.double({ min: 0, max: 1, noNaN: true }))),
   humanReviewed: field(fc.boolean()),
   reviewedBy: field(fc.option(id)),
+  features: field(
+    fc.dictionary(
+      fc.oneof(fc.constantFrom('age', 'region', 'income_band'), fc.string({ maxLength: 4 })),
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.string({ maxLength: 3 }),
+        fc.constant('x'.repeat(101)),
+        fc.boolean(),
+      ),
+      { maxKeys: 4 },
+    ),
+  ),
 };
 const record = fc.oneof(
   fc.record(fields, { requiredKeys: ['decisionId', 'systemId', 'decidedAt', 'output'] }),

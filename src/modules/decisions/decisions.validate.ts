@@ -6,7 +6,15 @@
 
 import type { RecordProblem } from '../../ingest/batch.js';
 import { isDateTime } from '../../server/input.js';
-import { DecisionRecord, DIGEST_PATTERN, MAX_ID_LENGTH, MAX_REF_LENGTH } from './decisions.schema.js';
+import {
+  DecisionRecord,
+  DIGEST_PATTERN,
+  FEATURE_NAME_PATTERN,
+  MAX_CATEGORY_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_RECORD_FEATURES,
+  MAX_REF_LENGTH,
+} from './decisions.schema.js';
 
 export type { RecordProblem } from '../../ingest/batch.js';
 
@@ -14,6 +22,23 @@ const KNOWN_FIELDS = new Set(Object.keys(DecisionRecord.properties));
 const DIGEST = new RegExp(DIGEST_PATTERN);
 const MAX_ID = MAX_ID_LENGTH;
 const MAX_REF = MAX_REF_LENGTH;
+const FEATURE_NAME = new RegExp(FEATURE_NAME_PATTERN);
+
+/** The shape of `features` (whether each is declared, and of its kind, the service checks). */
+function checkFeatures(value: unknown, problem: (field: string, message: string) => void): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problem('features', 'must be an object: feature name -> number or category');
+    return;
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_RECORD_FEATURES) problem('features', `at most ${MAX_RECORD_FEATURES} features per record`);
+  for (const [name, v] of entries) {
+    if (!FEATURE_NAME.test(name)) problem(`features.${name}`, 'is not a feature name (a-z, 0-9, _; starting with a letter; up to 50)');
+    else if (typeof v === 'string' ? v.length === 0 || v.length > MAX_CATEGORY_LENGTH : typeof v !== 'number') {
+      problem(`features.${name}`, `must be a number or a category of 1 to ${MAX_CATEGORY_LENGTH} characters`);
+    }
+  }
+}
 
 function optionalString(value: unknown, max: number): string | null {
   if (value === undefined || value === null) return null;
@@ -55,5 +80,6 @@ export function checkRecord(record: unknown, index: number, out: RecordProblem[]
   }
   if (r.humanReviewed !== undefined && typeof r.humanReviewed !== 'boolean') problem('humanReviewed', 'must be true or false');
   if (optionalString(r.reviewedBy, MAX_ID)) problem('reviewedBy', `must be a string of 1 to ${MAX_ID} characters`);
+  if (r.features !== undefined) checkFeatures(r.features, problem);
   if (r.humanReviewed === true && (r.reviewedBy ?? null) === null) problem('reviewedBy', 'say who reviewed it when humanReviewed is true');
 }

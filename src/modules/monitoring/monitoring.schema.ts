@@ -3,7 +3,8 @@ import { type Static, Type } from 'typebox';
 import { component, Id, StringEnum } from '../../server/http.js';
 import { MAX_OUTCOME_RECORDS } from './outcomes.service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T, options: { description?: string } = {}) =>
+  Type.Union([t, Type.Null()], options);
 
 /** One outcome, as an ingesting system sends it (checked record by record by outcomes.service.ts). */
 export const OutcomeRecord = component(
@@ -146,21 +147,31 @@ export const FairnessQuery = Type.Object(
 );
 
 const Sketch = component('NumericSketch', Type.Object({ edges: Type.Array(Type.Number()), counts: Type.Array(Type.Integer()) }));
-const Feature = Type.Literal('score', { description: 'the numeric feature: the decision score' });
+const Feature = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,49}$',
+  description: 'score (the outcome score), or a feature the system declares (GET /api/v1/systems/{id}/features); another name is not_found',
+});
+const FeatureKind = Type.Union([Type.Literal('numeric'), Type.Literal('categorical')]);
+const CategoryCounts = Type.Record(Type.String(), Type.Integer(), { description: 'category -> count' });
 
 export const BaselineBody = Type.Object(
   { feature: Feature, from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
   { additionalProperties: false },
 );
-export const BaselineView = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
-  feature: Type.String(),
-  edges: Type.Array(Type.Number()),
-  counts: Type.Array(Type.Integer()),
-  window: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
-  frozenAt: Type.String({ format: 'date-time' }),
-});
+export const BaselineView = component(
+  'DriftBaseline',
+  Type.Object({
+    id: Type.String(),
+    systemId: Type.String(),
+    feature: Type.String(),
+    kind: FeatureKind,
+    edges: Type.Array(Type.Number(), { description: 'a numeric feature: its bin edges (empty for a categorical one)' }),
+    counts: Type.Array(Type.Integer(), { description: "a numeric feature: each bin's count (empty for a categorical one)" }),
+    categories: Nullable(CategoryCounts),
+    window: Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) }),
+    frozenAt: Type.String({ format: 'date-time' }),
+  }),
+);
 
 export const DriftQuery = Type.Object(
   {
@@ -174,21 +185,34 @@ export const DriftQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const DriftView = Type.Object({
-  feature: Type.String(),
-  baselineId: Nullable(Type.String()),
-  n: Type.Object({ reference: Type.Integer(), current: Type.Integer() }),
-  reference: Sketch,
-  current: Sketch,
-  psi: Estimate,
-  jensenShannon: Estimate,
-  ks: Type.Object({
-    statistic: Estimate,
-    pValue: Estimate,
-    method: Nullable(Type.String()),
-    from: Type.String(),
+export const DriftView = component(
+  'FeatureDrift',
+  Type.Object({
+    feature: Type.String(),
+    kind: FeatureKind,
+    baselineId: Nullable(Type.String()),
+    n: Type.Object({ reference: Type.Integer(), current: Type.Integer() }),
+    psi: Estimate,
+    jensenShannon: Estimate,
+    reference: Nullable(Sketch, { description: 'numeric: the bins and reference counts' }),
+    current: Nullable(Sketch, { description: 'numeric: the current counts over the same bins' }),
+    ks: Nullable(
+      Type.Object({
+        statistic: Estimate,
+        pValue: Estimate,
+        method: Nullable(Type.String()),
+        from: Type.String(),
+      }),
+      { description: 'numeric: the two-sample Kolmogorov-Smirnov test' },
+    ),
+    categories: Nullable(Type.Array(Type.Object({ category: Type.String(), reference: Type.Integer(), current: Type.Integer() })), {
+      description: 'categorical: the count of each category on each side',
+    }),
+    chiSquare: Nullable(Type.Object({ statistic: Estimate, degreesOfFreedom: Type.Integer(), pValue: Estimate }), {
+      description: 'categorical: the chi-square test of homogeneity',
+    }),
   }),
-});
+);
 
 const AttributeName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$' });
 

@@ -57,13 +57,16 @@ export interface RecordedGroupAttributesTable {
   attribute: string;
 }
 
-/** A frozen drift baseline of one numeric feature: bins (JSON number[]) and counts (JSON number[]). */
+/** A frozen drift baseline of one feature. Numeric: bins (JSON number[]) and counts (JSON number[]);
+ * categorical: edges and counts '[]', category counts in `categories` (JSON object category -> count). */
 export interface MonitoringBaselinesTable {
   id: string;
   system_id: string;
   feature: string;
+  kind: ColumnType<'numeric' | 'categorical', 'numeric' | 'categorical' | undefined, never>;
   edges: string;
   counts: string;
+  categories: string | null;
   window_from: string | null;
   window_to: string | null;
   frozen_by: string | null;

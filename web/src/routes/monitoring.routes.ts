@@ -27,6 +27,8 @@ export interface SystemMonitoringSearch {
   /** Drift: against the window before the current one, or a frozen baseline. */
   against?: (typeof DRIFT_REFERENCES)[number];
   baseline?: string;
+  /** Drift: `score` (the default) or a feature the system declares. */
+  feature?: string;
 }
 
 const oneOf = <T extends readonly string[]>(list: T, value: unknown): T[number] | undefined =>
@@ -38,6 +40,7 @@ const positive = (value: unknown): number | undefined => {
   return Number.isSafeInteger(n) && n > 1 ? n : undefined;
 };
 const ATTRIBUTES = /^[a-z][a-z0-9_]{0,49}(,[a-z][a-z0-9_]{0,49}){0,2}$/;
+const FEATURE = /^[a-z][a-z0-9_]{0,49}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const defined = <T extends object>(out: T): T => Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as T;
 
@@ -53,12 +56,14 @@ export function validateAlertsSearch(search: Record<string, unknown>): AlertsSea
 export function validateSystemMonitoringSearch(search: Record<string, unknown>): SystemMonitoringSearch {
   const groupBy = text(search.groupBy, 160)?.replaceAll(' ', '').toLowerCase();
   const baseline = text(search.baseline);
+  const feature = text(search.feature);
   return defined({
     tab: oneOf(MONITORING_TABS, search.tab),
     window: oneOf(WINDOWS, search.window),
     groupBy: groupBy && ATTRIBUTES.test(groupBy) ? groupBy : undefined,
     against: oneOf(DRIFT_REFERENCES, search.against),
     baseline: baseline && UUID.test(baseline) ? baseline : undefined,
+    feature: feature && FEATURE.test(feature) ? feature : undefined,
   });
 }
 

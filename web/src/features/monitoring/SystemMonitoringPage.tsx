@@ -1,6 +1,6 @@
 // A system's monitoring: its monitors with each metric charted against its thresholds, fairness per
-// group, and drift of its decision score, all over one window chosen in the URL. Fairness and drift
-// are offered to those who may read the reports (the server refuses the rest anyway).
+// group, and drift of its decision score or a declared feature, all over one window chosen in the
+// URL. Fairness and drift are offered to those who may read the reports (the server refuses the rest anyway).
 import { Anchor, Button, Group, Select, Tabs } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
@@ -93,7 +93,11 @@ export function SystemMonitoringPage() {
               window={window}
               against={search.against ?? 'previous'}
               baseline={search.baseline}
+              feature={search.feature ?? 'score'}
               onReference={(change) => setSearch({ ...change, ...(change.against === 'previous' ? { baseline: undefined } : {}) })}
+              onFeature={(feature) =>
+                setSearch({ feature: feature === 'score' ? undefined : feature, against: undefined, baseline: undefined })
+              }
             />
           </Tabs.Panel>
         )}
