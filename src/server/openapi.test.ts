@@ -87,6 +87,8 @@ const OPEN_VOCABULARIES = new Set([
   'ChangeRecord.changeKind',
   'Exception.links.type',
   'Exception.rootCause.category',
+  'FeatureDrift.categories.category', // a categorical feature's own values, as the AI system reports them
+  'DataSourcePopulation.stale.change.kind', // a change record's kind, open as ChangeRecord.changeKind
 ]);
 const CLOSED_NAME = /(status|kind|tier|state|outcome|severity|channel|phase|role|decision|category|scope|type)s?$/i;
 
