@@ -11,7 +11,7 @@ import { holds, useSession } from '../../api/session';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import type { DRIFT_REFERENCES } from '../../routes/monitoring.routes';
 import { MONITOR_EDITORS } from './MonitorsPanel';
-import { type Drift, estimateText, psiReading } from './model';
+import { type Drift, estimateText, psiReading, pValueText } from './model';
 
 type Against = (typeof DRIFT_REFERENCES)[number];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -192,7 +192,7 @@ function NumericDrift({ drift, what }: { drift: Drift; what: string }) {
         </Table.Tr>
         <Table.Tr>
           <Table.Td>Kolmogorov–Smirnov p-value</Table.Td>
-          <Table.Td>{drift.ks ? estimateText(drift.ks.pValue) : '—'}</Table.Td>
+          <Table.Td>{drift.ks ? pValueText(drift.ks.pValue) : '—'}</Table.Td>
           <Table.Td>two-sided{drift.ks?.method ? `, ${drift.ks.method}` : ''}; small means the values have moved</Table.Td>
         </Table.Tr>
         <JensenShannonRow drift={drift} />
@@ -215,11 +215,14 @@ function CategoricalDrift({ drift, what }: { drift: Drift; what: string }) {
           <Table.Tr>
             <Table.Td>Chi-square statistic</Table.Td>
             <Table.Td>{drift.chiSquare ? estimateText(drift.chiSquare.statistic) : '—'}</Table.Td>
-            <Table.Td>test of homogeneity, {drift.chiSquare?.degreesOfFreedom ?? 0} degrees of freedom</Table.Td>
+            <Table.Td>
+              test of homogeneity, {drift.chiSquare?.degreesOfFreedom ?? 0} degree{drift.chiSquare?.degreesOfFreedom === 1 ? '' : 's'} of
+              freedom
+            </Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Td>Chi-square p-value</Table.Td>
-            <Table.Td>{drift.chiSquare ? estimateText(drift.chiSquare.pValue) : '—'}</Table.Td>
+            <Table.Td>{drift.chiSquare ? pValueText(drift.chiSquare.pValue) : '—'}</Table.Td>
             <Table.Td>small means the mix of categories has moved</Table.Td>
           </Table.Tr>
           <PsiRow drift={drift} />

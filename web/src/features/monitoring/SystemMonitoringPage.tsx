@@ -46,7 +46,7 @@ export function SystemMonitoringPage() {
         title={`Monitoring: ${system.data.name}`}
         description={
           <>
-            Monitors and their metrics, fairness per group and drift of the decision score.{' '}
+            Monitors and their metrics, fairness per group, and drift of the decision score and declared features.{' '}
             <Anchor size="sm" underline="always" renderRoot={(props) => <Link {...props} to="/systems/$systemId" params={{ systemId }} />}>
               Back to the system
             </Anchor>

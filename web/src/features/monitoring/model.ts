@@ -63,6 +63,12 @@ export function estimateText(e: Estimate, digits = 3): string {
   return formatNumber(e.value, digits);
 }
 
+/** A p-value too small to show in `digits` places reads "< 0.0001", never a bare 0. */
+export function pValueText(e: Estimate): string {
+  if (e.value !== null && e.value < 0.0001) return '< 0.0001';
+  return estimateText(e);
+}
+
 /** "sex=female, age_band=(none)". */
 export function groupLabel(attributes: Record<string, string | null>): string {
   return Object.entries(attributes)
