@@ -2,11 +2,15 @@
 // test/, packages/ and web/e2e, two files at a time (one per core), longest first; with no filter
 // words it also runs the checks (Biome, the typechecks, the OpenAPI lint, the web UI's Vitest) in a
 // slot of their own alongside the first files. Each file's (and the checks') output is printed whole
-// when it ends; the exit code is 1 if any file or check failed.
+// when it ends. A file that failed runs once more at the end, alone: passing then, it is named as
+// flaky and does not fail the run. The exit code is 1 if any check, or any file run alone, failed.
 //   node --import tsx scripts/test.ts              everything (npm test)
 //   node --import tsx scripts/test.ts WORD...      only files whose path contains a WORD, no checks
 // PROOFLINE_TEST_CONCURRENCY: files at once (2).
+// PROOFLINE_TEST_FAILURE_LOG: a file each failed job's failures are appended to (CI prints it last, so
+// a failure of the first of two runs is not buried under the second run's output).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { startPostgres } from '../test/pg.js';
 import { findTests } from './test-files.js';
 
@@ -52,6 +56,14 @@ function runCommand([command, ...args]: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
+/** The part of a failed job's output that says what failed: the test runner's "failing tests"
+ * section when there is one, else the output's last 80 lines. */
+function failuresOf(output: string): string {
+  const at = output.lastIndexOf('failing tests:');
+  if (at >= 0) return output.slice(output.lastIndexOf('\n', at) + 1);
+  return output.split('\n').slice(-80).join('\n');
+}
+
 async function runJob(job: Job, env: NodeJS.ProcessEnv): Promise<boolean> {
   const started = Date.now();
   let output = '';
@@ -64,11 +76,15 @@ async function runJob(job: Job, env: NodeJS.ProcessEnv): Promise<boolean> {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`\n== ${job.name} (${seconds} s) ${ok ? 'passed' : 'FAILED'}\n${output}`);
+  if (!ok && process.env.PROOFLINE_TEST_FAILURE_LOG) {
+    fs.appendFileSync(process.env.PROOFLINE_TEST_FAILURE_LOG, `\n== Node ${process.version}: ${job.name} FAILED\n${failuresOf(output)}`);
+  }
   return ok;
 }
 
 const pg = await startPostgres();
 const failed: string[] = [];
+const flaky: string[] = [];
 const started = Date.now();
 try {
   const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url };
@@ -77,9 +93,23 @@ try {
     for (let job = queue.shift(); job; job = queue.shift()) if (!(await runJob(job, env))) failed.push(job.name);
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
+  // A test file that failed beside others runs once more, alone: some tests hold the product to a
+  // time (a pause reaches every instance within one second) that a 2-core machine running three
+  // other processes can miss. A file that then passes is named as flaky in the summary (and in the
+  // failure log); one that fails again fails the run. The checks are not run again.
+  for (const name of [...failed]) {
+    const job = jobs.find((j) => j.name === name);
+    if (!job || job === CHECKS) continue;
+    process.stdout.write(`\n== ${name}: failed beside other files; running it again, alone\n`);
+    if (await runJob(job, env)) {
+      failed.splice(failed.indexOf(name), 1);
+      flaky.push(name);
+    }
+  }
 } finally {
   pg.stop();
 }
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-console.log(`\n${jobs.length} jobs in ${minutes} min; ${failed.length === 0 ? 'all passed' : `FAILED: ${failed.join(', ')}`}`);
+const flakyNote = flaky.length === 0 ? '' : ` (FLAKY, failed beside others and passed alone: ${flaky.join(', ')})`;
+console.log(`\n${jobs.length} jobs in ${minutes} min; ${failed.length === 0 ? 'all passed' : `FAILED: ${failed.join(', ')}`}${flakyNote}`);
 process.exit(failed.length === 0 ? 0 : 1);
