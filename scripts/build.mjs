@@ -8,9 +8,12 @@ import { BUILD_STAMP, newestSource } from './build-inputs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+// TypeScript 7 (the native compiler, installed as `typescript-7`): the same JavaScript as 5.9, in a
+// fifth of the time. (`node_modules/.bin/tsc` may be either version: both packages name it.)
+const tsc = path.join(root, 'node_modules', 'typescript-7', 'bin', 'tsc');
 const steps = [
-  ['server and CLI', bin('tsc'), ['-p', 'tsconfig.build.json']],
-  ['client package', bin('tsc'), ['-p', 'packages/client/tsconfig.json']],
+  ['server and CLI', tsc, ['-p', 'tsconfig.build.json']],
+  ['client package', tsc, ['-p', 'packages/client/tsconfig.json']],
   ['web UI', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']],
 ];
 const started = Date.now();

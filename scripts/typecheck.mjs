@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+// TypeScript 7 (the native compiler, `typescript-7`): about four times faster than 5.9, same errors.
+// TypeScript 5.9 stays installed as `typescript` for openapi-typescript, which needs its JS API.
+const tsc = path.join(root, 'node_modules', 'typescript-7', 'bin', 'tsc');
 const projects = [['tsconfig.json', '--noEmit'], ['web/tsconfig.json']];
 
 function check([project, ...flags]) {
