@@ -3120,7 +3120,7 @@ export interface components {
              * @description when the outcome became known
              */
             knownAt: string;
-            /** @description group attributes of the person concerned, used only to measure fairness; stored apart from the decision */
+            /** @description group attributes of the person concerned, used only to measure fairness; stored apart from the decision: attribute name (a-z, 0-9, _; a letter first; up to 50) -> value (a string of 1 to 100); at most 10, each declared for the system (PUT /api/v1/systems/{id}/fairness-attributes) */
             groups?: {
                 [key: string]: string;
             };

@@ -1,7 +1,7 @@
 // Request and response schemas of monitoring signals and reports.
 import { type Static, Type } from 'typebox';
 import { component, Id, StringEnum } from '../../server/http.js';
-import { MAX_OUTCOME_RECORDS } from './outcomes.service.js';
+import { ATTRIBUTE_NAME, MAX_ATTRIBUTES, MAX_OUTCOME_RECORDS } from './outcomes.service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T, options: { description?: string } = {}) =>
   Type.Union([t, Type.Null()], options);
@@ -18,8 +18,10 @@ export const OutcomeRecord = component(
       score: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
       knownAt: Type.String({ format: 'date-time', description: 'when the outcome became known' }),
       groups: Type.Optional(
-        Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$' }), Type.String({ minLength: 1, maxLength: 100 }), {
-          description: 'group attributes of the person concerned, used only to measure fairness; stored apart from the decision',
+        Type.Record(Type.String({ pattern: ATTRIBUTE_NAME.source }), Type.String({ minLength: 1, maxLength: 100 }), {
+          maxProperties: MAX_ATTRIBUTES,
+          additionalProperties: false,
+          description: `group attributes of the person concerned, used only to measure fairness; stored apart from the decision: attribute name (a-z, 0-9, _; a letter first; up to 50) -> value (a string of 1 to 100); at most ${MAX_ATTRIBUTES}, each declared for the system (PUT /api/v1/systems/{id}/fairness-attributes)`,
         }),
       ),
     },

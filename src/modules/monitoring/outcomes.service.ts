@@ -20,8 +20,8 @@ import { addToRollups } from './outcome-rollups.js';
 
 export const MAX_OUTCOME_RECORDS = 5000;
 const MAX_ID = 200;
-const MAX_ATTRIBUTES = 10;
-const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+export const MAX_ATTRIBUTES = 10;
+export const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,49}$/;
 const KNOWN_FIELDS = new Set(['systemId', 'decisionId', 'actual', 'predicted', 'score', 'knownAt', 'groups']);
 
 export interface OutcomeRecord {
