@@ -54,6 +54,8 @@ export const ERROR_STATUS = {
   approval_expired: 409,
   /** Feedback becomes an exception once: a second conversion names the exception it became. */
   feedback_already_converted: 409,
+  /** A declared feature keeps its kind (numeric or categorical) once decision records carry values of it. */
+  feature_kind_locked: 409,
   precondition_required: 428,
   /** An Alertmanager alert whose proofline_system label names no known AI system. */
   alert_system_unknown: 422,

@@ -80,6 +80,33 @@ function checkFeatures(features: DeclaredFeature[]): DeclaredFeature[] {
   });
 }
 
+/** A feature's recorded values are all of the kind it had when they were recorded, so a drift window
+ * never mixes numbers and categories and a frozen baseline stays comparable: a feature declared with
+ * another kind than its recorded values (changed in place, or dropped and declared again) is refused.
+ * Only features whose kind is new to this declaration are looked up, each by one indexed probe. */
+async function assertKindsKept(trx: Tx, systemId: string, previous: DeclaredFeature[], declared: DeclaredFeature[]): Promise<void> {
+  const kindBefore = new Map(previous.map((f) => [f.name, f.kind]));
+  for (const [i, feature] of declared.entries()) {
+    if (kindBefore.get(feature.name) === feature.kind) continue;
+    const otherKind = feature.kind === 'numeric' ? 'categorical' : 'numeric';
+    const recorded = await trx
+      .selectFrom('decision_features')
+      .select('decided_at')
+      .where('system_id', '=', systemId)
+      .where('feature', '=', feature.name)
+      .where(otherKind === 'numeric' ? 'num_value' : 'category', 'is not', null)
+      .orderBy('decided_at')
+      .limit(1)
+      .executeTakeFirst();
+    if (!recorded) continue;
+    throw new AppError(
+      'feature_kind_locked',
+      `features[${i}].kind: ${feature.name} cannot become ${feature.kind}: decision records carry ${otherKind} values of it (the first decided at ${recorded.decided_at}); a feature keeps its kind once values are recorded, so declare the ${feature.kind} feature under a new name`,
+      { field: `features[${i}].kind`, feature: feature.name, kind: feature.kind, recordedKind: otherKind },
+    );
+  }
+}
+
 /** Replaces a system's declared features, with its reason, as one ledger event carrying before and
  * after. Only an admin, the governance lead or the system's owner declares them. */
 export async function declareFeatures(
@@ -99,6 +126,7 @@ export async function declareFeatures(
   const before = await getFeatureDeclaration(trx, systemId);
   assertExpectedVersion(`the feature declaration of system ${systemId}`, before.version, expectedVersion);
   const declared = checkFeatures(features);
+  await assertKindsKept(trx, systemId, before.features, declared);
   const now = new Date().toISOString();
   const version = before.version + 1;
   const values = { features: JSON.stringify(declared), rationale: why, version, updated_by: ctx.actor.userId, updated_at: now };

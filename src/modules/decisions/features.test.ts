@@ -122,6 +122,45 @@ for (const dialect of DIALECTS) {
       assert.ok(rows.every((r) => r.decided_at === '2026-11-27T10:00:00.000Z'));
     });
 
+    test('a feature keeps its kind once values are recorded: changing it in place, or dropping it and declaring it again with the other kind, is refused (feature_kind_locked) and writes nothing', async () => {
+      const systemId = await declaredSystem();
+      const url = `/api/v1/systems/${systemId}/features`;
+      const recorded = { ...decisionRecord(systemId), features: { income: 52_000, region: 'north' } };
+      assert.equal((await t.call(ingest, 'POST', '/api/v1/decisions/batch', { records: [recorded] })).statusCode, 200);
+      const recategorised = DECLARED.map((f) => (f.name === 'income' ? { name: 'income', kind: 'categorical' } : f));
+
+      const size = await ledgerSize(t.store);
+      const changed = await t.call(lead, 'PUT', url, { features: recategorised, rationale: WHY, version: 1 });
+      assert.equal(changed.statusCode, 409, changed.body);
+      const error = changed.json().error;
+      assert.equal(error.code, 'feature_kind_locked');
+      assert.deepEqual(error.details, { field: 'features[0].kind', feature: 'income', kind: 'categorical', recordedKind: 'numeric' });
+      assert.match(error.message, /income cannot become categorical: decision records carry numeric values of it .*under a new name/);
+      const numericRegion = await t.call(lead, 'PUT', url, {
+        features: [DECLARED[0], { name: 'region', kind: 'numeric' }, DECLARED[2]],
+        rationale: WHY,
+        version: 1,
+      });
+      assert.equal(numericRegion.statusCode, 409, numericRegion.body);
+      assert.equal(numericRegion.json().error.details.field, 'features[1].kind');
+      assert.equal(await ledgerSize(t.store), size);
+      assert.deepEqual((await t.call(lead, 'GET', url)).json().features, DECLARED);
+
+      // Dropped and declared again: the recorded values still decide the kind.
+      const dropped = await t.call(lead, 'PUT', url, { features: DECLARED.slice(1), rationale: WHY, version: 1 });
+      assert.equal(dropped.statusCode, 200, dropped.body);
+      const again = await t.call(lead, 'PUT', url, { features: recategorised, rationale: WHY, version: 2 });
+      assert.equal(again.statusCode, 409, again.body);
+      assert.equal(again.json().error.code, 'feature_kind_locked');
+
+      // Without recorded values a kind may change (channel), and a dropped feature comes back with its own kind.
+      const kept = [DECLARED[0], DECLARED[1], { name: 'channel', kind: 'numeric' }];
+      const ok = await t.call(lead, 'PUT', url, { features: kept, rationale: WHY, version: 2 });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual([ok.json().features, ok.json().version], [kept, 3]);
+      assert.equal(await ledgerSize(t.store), size + 2);
+    });
+
     test('a record with an undeclared feature, a value of the wrong kind or an undeclared category is named, and the batch writes nothing', async () => {
       const systemId = await declaredSystem();
       const undeclared = await buildSystem(t.store);
