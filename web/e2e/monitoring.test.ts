@@ -115,6 +115,10 @@ describe('monitoring pages (Chromium, SQLite)', () => {
     await page.getByRole('main').getByRole('link', { name: 'Monitoring', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Monitoring: Loan pre-screening' }).waitFor();
     await page.getByText('No monitors on this system').waitFor();
+    // The sidebar follows the section: a system's monitoring page is Monitoring, not Inventory.
+    const current = page.getByRole('navigation', { name: 'Main' }).locator('a[aria-current="page"]');
+    assert.deepEqual(await current.allInnerTexts(), ['Monitoring']);
+    assert.equal(await current.getAttribute('data-active'), 'true');
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on a system without monitors');
 
     await page.getByRole('button', { name: 'Set a monitor' }).click();

@@ -45,6 +45,8 @@ describe('web UI shell (Chromium, SQLite)', () => {
     for (const label of labels) {
       await nav.getByRole('link', { name: label, exact: true }).click();
       await page.getByRole('heading', { level: 1 }).first().waitFor();
+      const current = (await nav.locator('a[aria-current="page"]').allInnerTexts()).map((t) => t.trim());
+      assert.deepEqual(current, [label], `the one current entry on ${label}`);
       assert.deepEqual(await seriousViolations(page), [], `axe-core on ${label}`);
     }
   });

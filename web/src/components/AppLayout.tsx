@@ -18,33 +18,8 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { Suspense } from 'react';
 import { api, setCsrfToken, unwrap } from '../api/client';
 import { holds, useSession } from '../api/session';
+import { activeNavEntry, NAV } from './navigation';
 import { Loading } from './states';
-
-interface NavEntry {
-  to: string;
-  label: string;
-  /** Shown only to holders of one of these roles (the server refuses the rest anyway). */
-  roles?: readonly string[];
-}
-
-export const NAV: readonly NavEntry[] = [
-  { to: '/', label: 'Dashboard' },
-  { to: '/systems', label: 'Inventory' },
-  { to: '/approvals', label: 'Approvals' },
-  { to: '/exceptions', label: 'Exceptions' },
-  { to: '/incidents', label: 'Incidents' },
-  { to: '/oversight', label: 'Oversight' },
-  { to: '/decisions', label: 'Decisions' },
-  { to: '/appeals', label: 'Appeals' },
-  { to: '/reviews', label: 'Reviews' },
-  { to: '/feedback', label: 'Feedback' },
-  { to: '/ledger', label: 'Ledger' },
-  { to: '/frameworks', label: 'Frameworks' },
-  { to: '/frameworks/soa', label: 'Statement of Applicability' },
-  { to: '/monitoring/alerts', label: 'Monitoring' },
-  { to: '/admin', label: 'Administration', roles: ['admin'] },
-  { to: '/admin/grants', label: 'Auditor access', roles: ['admin', 'external_auditor'] },
-];
 
 function ThemeToggle() {
   const { colorScheme, toggleColorScheme } = useMantineColorScheme();
@@ -79,7 +54,8 @@ export function AppLayout() {
       await navigate({ to: '/login', search: {} });
     },
   });
-  const isActive = (to: string) => (to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`));
+  const entries = NAV.filter((entry) => !entry.roles || holds(session, entry.roles));
+  const active = activeNavEntry(pathname, entries);
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
@@ -128,15 +104,18 @@ export function AppLayout() {
       <AppShell.Navbar p="xs" aria-label="Main">
         <ScrollArea>
           <nav>
-            {NAV.filter((entry) => !entry.roles || holds(session, entry.roles)).map((entry) => (
+            {entries.map((entry) => (
               <NavLink
                 key={entry.to}
                 component={Link}
                 to={entry.to}
+                // The router marks a link current on every path under it (/systems on a system's
+                // monitoring page); only an exact match may, which activeNavEntry always agrees with.
+                activeOptions={{ exact: true, includeSearch: false }}
                 label={entry.label}
-                active={isActive(entry.to)}
+                active={entry.to === active}
                 variant="filled"
-                aria-current={isActive(entry.to) ? 'page' : undefined}
+                aria-current={entry.to === active ? 'page' : undefined}
                 onClick={close}
               />
             ))}
