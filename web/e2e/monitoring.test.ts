@@ -2,7 +2,8 @@
 // metric points sent with an ingest token that breach it, the metric charted with its threshold
 // (and the same numbers as a table), the alert on the dashboard and in the alert list, acknowledged
 // with a reason that the ledger keeps; fairness per group with its counts and a group too small to
-// estimate (its reason shown, not 0); drift of the score against the window before. axe-core on
+// estimate (its reason shown, not 0); drift of the score against the window before; a data source's
+// representativeness report, shown stale once the data source changes. axe-core on
 // every page; an auditor reads everything and is offered no action.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -264,6 +265,49 @@ describe('monitoring pages (Chromium, SQLite)', () => {
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on fairness');
     await screenshot(page, 'monitoring-fairness');
+  });
+
+  it("shows a data source's representativeness, and once the data source changes that the report is stale, naming the change", async () => {
+    const source = await h.server.call(lead, 'POST', `/api/v1/systems/${systemId}/data-sources`, {
+      name: 'Loan applications 2025',
+      kind: 'database',
+      containsPersonalData: true,
+    });
+    assert.equal(source.statusCode, 201, source.body);
+    const dataSourceId: string = source.json().id;
+    const reported = await h.server.call(lead, 'PUT', `/api/v1/data-sources/${dataSourceId}/population`, {
+      attribute: 'age_band',
+      reference: { '18-29': 0.2, '30-49': 0.4, '50+': 0.4 },
+      counts: { '18-29': 20, '30-49': 40, '50+': 40 },
+    });
+    assert.equal(reported.statusCode, 200, reported.body);
+
+    const { page } = await h.signedIn(lead);
+    await page.goto(`/systems/${systemId}`);
+    const row = page.getByRole('table', { name: 'Data sources' }).getByRole('row').filter({ hasText: 'Loan applications 2025' });
+    const cell = row.getByRole('cell').last();
+    await cell.getByText('age_band: n 100, p = 1.00').waitFor();
+    assert.equal(await cell.getByText('stale', { exact: true }).count(), 0, 'a report of the data source as it is');
+
+    // Another extract of the dataset: the counts reported are of the old one.
+    const why = 'Monthly refresh of the applications extract';
+    const changed = await h.server.call(
+      lead,
+      'PATCH',
+      `/api/v1/data-sources/${dataSourceId}`,
+      { provenance: 'extract of 2026-11-30', rationale: why },
+      { 'if-match': '"1"' },
+    );
+    assert.equal(changed.statusCode, 200, changed.body);
+    await page.reload();
+    await cell.getByText('stale', { exact: true }).waitFor();
+    const notice = (await cell.textContent()) ?? '';
+    assert.match(notice, /^age_band: n 100, p = 1\.00/, 'the old report is still shown');
+    assert.match(
+      notice,
+      new RegExp(`The data source changed after this report \\(version 2, .+: ${why}\\); report its population again\\.`),
+    );
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the system page with a stale representativeness report');
   });
 
   it('picks a declared feature for drift: a categorical one shows chi-square, PSI and its category counts', async () => {
