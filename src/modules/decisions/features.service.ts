@@ -80,30 +80,34 @@ function checkFeatures(features: DeclaredFeature[]): DeclaredFeature[] {
   });
 }
 
-/** A feature's recorded values are all of the kind it had when they were recorded, so a drift window
- * never mixes numbers and categories and a frozen baseline stays comparable: a feature declared with
- * another kind than its recorded values (changed in place, or dropped and declared again) is refused.
- * Only features whose kind is new to this declaration are looked up, each by one indexed probe. */
+/** A feature's recorded values are all of one kind, the kind it had when they were recorded, so a
+ * drift window never mixes numbers and categories and a frozen baseline stays comparable: a feature
+ * declared with another kind than its recorded values (changed in place, or dropped and declared
+ * again) is refused. Only features whose kind is new to this declaration are looked up. As this rule
+ * keeps each feature's values of one kind, its first and last value (two reads at the ends of its
+ * range of `decision_features`' key) tell the kind, however many values it holds. */
 async function assertKindsKept(trx: Tx, systemId: string, previous: DeclaredFeature[], declared: DeclaredFeature[]): Promise<void> {
   const kindBefore = new Map(previous.map((f) => [f.name, f.kind]));
   for (const [i, feature] of declared.entries()) {
     if (kindBefore.get(feature.name) === feature.kind) continue;
-    const otherKind = feature.kind === 'numeric' ? 'categorical' : 'numeric';
-    const recorded = await trx
-      .selectFrom('decision_features')
-      .select('decided_at')
-      .where('system_id', '=', systemId)
-      .where('feature', '=', feature.name)
-      .where(otherKind === 'numeric' ? 'num_value' : 'category', 'is not', null)
-      .orderBy('decided_at')
-      .limit(1)
-      .executeTakeFirst();
-    if (!recorded) continue;
-    throw new AppError(
-      'feature_kind_locked',
-      `features[${i}].kind: ${feature.name} cannot become ${feature.kind}: decision records carry ${otherKind} values of it (the first decided at ${recorded.decided_at}); a feature keeps its kind once values are recorded, so declare the ${feature.kind} feature under a new name`,
-      { field: `features[${i}].kind`, feature: feature.name, kind: feature.kind, recordedKind: otherKind },
-    );
+    for (const direction of ['asc', 'desc'] as const) {
+      const recorded = await trx
+        .selectFrom('decision_features')
+        .select(['decided_at', 'num_value'])
+        .where('system_id', '=', systemId)
+        .where('feature', '=', feature.name)
+        .orderBy('decided_at', direction)
+        .limit(1)
+        .executeTakeFirst();
+      if (!recorded) break;
+      const recordedKind: FeatureKind = recorded.num_value === null ? 'categorical' : 'numeric';
+      if (recordedKind === feature.kind) continue;
+      throw new AppError(
+        'feature_kind_locked',
+        `features[${i}].kind: ${feature.name} cannot become ${feature.kind}: decision records carry ${recordedKind} values of it (one decided at ${recorded.decided_at}); a feature keeps its kind once values are recorded, so declare the ${feature.kind} feature under a new name`,
+        { field: `features[${i}].kind`, feature: feature.name, kind: feature.kind, recordedKind },
+      );
+    }
   }
 }
 
