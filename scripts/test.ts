@@ -1,21 +1,25 @@
 // `npm test`: starts one throwaway PostgreSQL for the whole run and runs every *.test.ts under src/,
-// test/, packages/ and web/e2e, two files at a time (one per core), longest first; with no filter
+// test/, packages/ and web/e2e, two files at a time (one per core), at most one of them a browser
+// file, longest first; with no filter
 // words it also runs the checks (Biome, the typechecks, the OpenAPI lint, the web UI's Vitest) in a
 // slot of their own alongside the first files. Each file's (and the checks') output is printed whole
 // when it ends. A file that failed runs once more at the end, alone: passing then, it is named as
 // flaky and does not fail the run. The exit code is 1 if any check, or any file run alone, failed.
 //   node --import tsx scripts/test.ts              everything (npm test)
 //   node --import tsx scripts/test.ts WORD...      only files whose path contains a WORD, no checks
-// PROOFLINE_TEST_CONCURRENCY: files at once (2).
+// PROOFLINE_TEST_CONCURRENCY: files at once (2). PROOFLINE_TEST_BROWSERS: browser files at once (1).
 // PROOFLINE_TEST_FAILURE_LOG: a file each failed job's failures are appended to (CI prints it last, so
 // a failure of the first of two runs is not buried under the second run's output).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { startPostgres } from '../test/pg.js';
 import { findTests } from './test-files.js';
 
 interface Job {
   name: string;
+  /** A browser test file (Chromium and a server): at most PROOFLINE_TEST_BROWSERS run at once. */
+  browser?: boolean;
   /** Commands run one after the other; the job fails at the first that fails. */
   commands: string[][];
 }
@@ -27,6 +31,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = Number(process.env.PROOFLINE_TEST_CONCURRENCY ?? 2);
+/** Browser files at once: two Chromiums and their servers beside the checks made a 2-core machine
+ * run tests to time limits at a load of 8 to 11; one, beside a file without a browser, at 4 to 5. */
+const maxBrowsers = Number(process.env.PROOFLINE_TEST_BROWSERS ?? 1);
 
 const npmRun = (script: string) => ['npm', 'run', '-s', script];
 
@@ -37,6 +44,7 @@ const CHECKS: Job = {
 };
 const fileJob = (file: string): Job => ({
   name: file,
+  browser: file.split(path.sep).join('/').includes('web/e2e/'),
   commands: [[process.execPath, '--import', 'tsx', '--test-reporter=spec', file]],
 });
 const jobs = [...(filter.length === 0 ? [CHECKS] : []), ...files.map(fileJob)];
@@ -89,8 +97,30 @@ const started = Date.now();
 try {
   const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url };
   const queue = [...jobs];
+  let browsers = 0;
+  let browserEnded: Array<() => void> = [];
+  // Each slot takes the first job in the queue's order that may start now: a browser file only
+  // while fewer than maxBrowsers run; with only browser files left and none allowed, it waits.
   const slot = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) if (!(await runJob(job, env))) failed.push(job.name);
+    while (queue.length > 0) {
+      const i = queue.findIndex((job) => !job.browser || browsers < maxBrowsers);
+      if (i === -1) {
+        await new Promise<void>((resolve) => browserEnded.push(resolve));
+        continue;
+      }
+      const [job] = queue.splice(i, 1);
+      if (job.browser) browsers += 1;
+      try {
+        if (!(await runJob(job, env))) failed.push(job.name);
+      } finally {
+        if (job.browser) {
+          browsers -= 1;
+          const waiting = browserEnded;
+          browserEnded = [];
+          for (const resolve of waiting) resolve();
+        }
+      }
+    }
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
   // A test file that failed beside others runs once more, alone: some tests hold the product to a
