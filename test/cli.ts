@@ -2,6 +2,8 @@
 // database: in a CLI host process that loads it once per test file (runCli), or as a process of its own
 // per command (runCliProcess), for the tests of the process boundary.
 import { type ChildProcess, execFile, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createApiToken } from '../src/accounts/auth.service.js';
 import { createUser } from '../src/accounts/users.service.js';
@@ -9,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { type Role, systemContext, type TokenScope } from '../src/context.js';
 import { createStore, type Dialect, type Store } from '../src/db/store.js';
 import { cliCommand, compiledCli } from './compiled-cli.js';
+import { buildSystem } from './factories.js';
 import { freshDatabaseUrl } from './stores.js';
 
 export interface CliResult {
@@ -132,4 +135,17 @@ export async function cliUser(store: Store, roles: Role[], scopes: TokenScope[] 
         : (await createApiToken(trx, { ctx, token: { userId: user.id, name: 'cli', scopes, expiresInDays: 1 } })).token;
     return { id: user.id, email, token };
   });
+}
+
+/** What the tests of a declaration command (`systems features`, `systems fairness-attributes`) start
+ * from: a fresh database with a governance lead (who may declare), an auditor (who may not) and one
+ * system, and a JSON file holding `declaration`. */
+export async function declarationSetup(dialect: Dialect, declaration: unknown) {
+  const { url, store } = await cliDatabase(dialect);
+  const lead = await cliUser(store, ['governance_lead']);
+  const auditor = await cliUser(store, ['auditor']);
+  const systemId = (await buildSystem(store)).id;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-declaration-')), 'declaration.json');
+  fs.writeFileSync(file, JSON.stringify(declaration));
+  return { url, store, lead, auditor, systemId, file };
 }

@@ -2,12 +2,8 @@
 // admin, the governance lead or the system's owner declares, with a reason), a ledger event each;
 // a refusal is one line with its code and writes nothing.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliDatabase, cliUser, runCli } from '../../test/cli.js';
-import { buildSystem } from '../../test/factories.js';
+import { declarationSetup, runCli } from '../../test/cli.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import type { Store } from '../db/store.js';
 
@@ -23,18 +19,10 @@ for (const dialect of DIALECTS) {
     let file: string;
 
     before(async () => {
-      ({ url, store } = await cliDatabase(dialect));
-      lead = await cliUser(store, ['governance_lead']);
-      auditor = await cliUser(store, ['auditor']);
-      systemId = (await buildSystem(store)).id;
-      file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-features-')), 'features.json');
-      fs.writeFileSync(
-        file,
-        JSON.stringify([
-          { name: 'channel', kind: 'categorical', categories: ['web', 'branch'] },
-          { name: 'amount', kind: 'numeric' },
-        ]),
-      );
+      ({ url, store, lead, auditor, systemId, file } = await declarationSetup(dialect, [
+        { name: 'channel', kind: 'categorical', categories: ['web', 'branch'] },
+        { name: 'amount', kind: 'numeric' },
+      ]));
     });
     after(() => store.close());
 
