@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { migrateToLatest } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
 import { createPostgresStore, createSqliteStore, type Dialect, type Store } from '../src/db/store.js';
 import { type PgServer, startPostgres } from './pg.js';
 
@@ -155,8 +156,13 @@ export async function createTestStore(dialect: Dialect, { migrate = true } = {})
 
 /** How many ledger events a store holds: tests compare it before and after a refused request. */
 export async function ledgerSize(store: Store): Promise<number> {
+  return rowCount(store, 'ledger_events');
+}
+
+/** How many rows a table holds: what a refusal must leave unchanged. */
+export async function rowCount(store: Store, table: keyof Database & string): Promise<number> {
   const row = await store.db
-    .selectFrom('ledger_events')
+    .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);

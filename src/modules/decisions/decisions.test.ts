@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { signIn } from '../../../test/sessions.js';
-import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize, rowCount } from '../../../test/stores.js';
 
 const record = (systemId: string, overrides: Record<string, unknown> = {}) => ({
   decisionId: randomUUID(),
@@ -24,15 +24,7 @@ for (const dialect of DIALECTS) {
     let reviewer: TestUser;
     let officer: TestUser;
 
-    const count = async (table: 'decisions' | 'decision_batches') =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: 'decisions' | 'decision_batches') => rowCount(t.store, table);
     const batchEvents = async () =>
       (await t.store.db.selectFrom('ledger_events').select('leaf').where('type', '=', 'decisions.batch_recorded').execute()).map((e) =>
         JSON.parse(e.leaf),

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { decisionRecord } from '../../../test/outcomes.js';
-import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { DIALECTS, ledgerSize, rowCount } from '../../../test/stores.js';
 
 const WHY = 'Watch the inputs of credit decisions for drift';
 const DECLARED = [
@@ -21,15 +21,7 @@ for (const dialect of DIALECTS) {
     let lead: TestUser;
     let contributor: TestUser;
 
-    const count = async (table: 'decisions' | 'decision_features' | 'feature_declarations') =>
-      Number(
-        (
-          await t.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: 'decisions' | 'decision_features' | 'feature_declarations') => rowCount(t.store, table);
 
     async function declaredSystem() {
       const system = await buildSystem(t.store);
