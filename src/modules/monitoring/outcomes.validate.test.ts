@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { anyValueOf, assertSameVerdict, mostly } from '../../../test/checker-schema.js';
 import type { RecordProblem } from '../../ingest/batch.js';
 import { compileBody } from '../../server/validation.js';
 import { OutcomeRecord } from './monitoring.schema.js';
@@ -10,19 +11,17 @@ import { checkOutcome, type OutcomeRecord as Outcome } from './outcomes.service.
 
 const validateSchema = compileBody<Outcome>(OutcomeRecord);
 
-const anyValue = fc.oneof(
-  fc.string({ maxLength: 5 }),
-  fc.constantFrom('', 'x'.repeat(100), 'x'.repeat(101), 'x'.repeat(200), 'x'.repeat(201)),
-  fc.constantFrom('2026-01-02T03:04:05Z', '2026-02-30T00:00:00Z', '2026-01-02'),
-  fc.double({ min: -1, max: 2, noNaN: true }),
-  fc.integer({ min: -2, max: 2 }),
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant({ any: 'thing' }),
-  fc.constant(['a']),
-);
-/** Mostly valid values, so a record often has exactly one field wrong (where checkers diverge). */
-const field = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
+const anyValue = anyValueOf([
+  '',
+  'x'.repeat(100),
+  'x'.repeat(101),
+  'x'.repeat(200),
+  'x'.repeat(201),
+  '2026-01-02T03:04:05Z',
+  '2026-02-30T00:00:00Z',
+  '2026-01-02',
+]);
+const field = (valid: fc.Arbitrary<unknown>) => mostly(valid, anyValue);
 const id = fc.string({ minLength: 1, maxLength: 200 });
 const attributeName = fc.oneof(
   fc.constantFrom('sex', 'age_band', 'region2', `a${'b'.repeat(49)}`, `a${'b'.repeat(50)}`),
@@ -51,13 +50,14 @@ const record = fc.oneof(
 );
 
 test('the outcome checker and the compiled OutcomeRecord schema give the same verdict on every record', () => {
-  fc.assert(
-    fc.property(record, (value) => {
+  assertSameVerdict(
+    record,
+    (value) => {
       const problems: RecordProblem[] = [];
       checkOutcome(value, 0, problems);
-      assert.equal(problems.length === 0, validateSchema(value), JSON.stringify({ value, problems, ajv: validateSchema.errors }));
-    }),
-    { numRuns: 5000 },
+      return problems;
+    },
+    validateSchema,
   );
 });
 
