@@ -1,8 +1,7 @@
 // `npm test`: starts one throwaway PostgreSQL for the whole run and runs every *.test.ts under src/,
 // test/, packages/ and web/e2e, two files at a time (one per core), at most one of them a browser
-// file, longest first; with no filter
-// words it also runs the checks (Biome, the typechecks, the OpenAPI lint, the web UI's Vitest) in a
-// slot of their own alongside the first files. Each file's (and the checks') output is printed whole
+// file, longest first; with no filter words it also runs the checks (Biome, the typechecks, the
+// OpenAPI lint, the web UI's Vitest) in one of the two slots at the start. Each file's (and the checks') output is printed whole
 // when it ends. A file that failed runs once more at the end, alone: passing then, it is named as
 // flaky and does not fail the run. The exit code is 1 if any check, or any file run alone, failed.
 //   node --import tsx scripts/test.ts              everything (npm test)
@@ -124,8 +123,8 @@ try {
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
   // A test file that failed beside others runs once more, alone: some tests hold the product to a
-  // time (a pause reaches every instance within one second) that a 2-core machine running three
-  // other processes can miss. A file that then passes is named as flaky in the summary (and in the
+  // time (a pause reaches every instance within one second) that a 2-core machine running another
+  // file, a browser and PostgreSQL beside it can miss. A file that then passes is named as flaky in the summary (and in the
   // failure log); one that fails again fails the run. The checks are not run again.
   for (const name of [...failed]) {
     const job = jobs.find((j) => j.name === name);
