@@ -40,10 +40,10 @@ export async function run(): Promise<BenchResult[]> {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByText('Trends, week by week').waitFor();
-    // The chart's own chunk loads after the figures: counted apart, as a later chunk.
+    // Everything the dashboard loads counts, its trend chart's chunk (loaded after the figures) too.
+    await page.getByTestId('trends-chart').locator('canvas').waitFor();
     await page.waitForLoadState('networkidle');
-    const chart = [...scripts].filter((p) => /TrendsChart/.test(p));
-    const firstPage = [...scripts].filter((p) => !chart.includes(p)).reduce((sum, p) => sum + gzSize(p), 0);
+    const firstPage = [...scripts].reduce((sum, p) => sum + gzSize(p), 0);
     const all = fs
       .readdirSync(path.join(WEB, 'assets'))
       .filter((f) => f.endsWith('.js.gz'))
@@ -60,7 +60,7 @@ export async function run(): Promise<BenchResult[]> {
         pass: loginBytes <= 250 * 1024,
       },
       {
-        name: 'JavaScript for the dashboard (first page after sign-in; chart chunk apart), gzipped',
+        name: 'JavaScript for the dashboard (first page after sign-in, its chart included), gzipped',
         value: kb(firstPage),
         unit: 'KB',
         baseline: kb(all),

@@ -67,9 +67,9 @@ export async function run(): Promise<BenchResult[]> {
     );
     const db = s.server.store.sqlite as Sqlite;
     seedSystems(db, SYSTEMS, admin.id);
-    // One system with a long history: each update is a system event plus its change record.
+    // One system with a long history: each update is one entry (its system event; the change record rides on it).
     const subject = (db.prepare('select id from ai_systems order by name limit 1').get() as { id: string }).id;
-    for (let done = 0; done < HISTORY / 2; done += 250) {
+    for (let done = 0; done < HISTORY; done += 250) {
       await s.server.store.transact(async (trx) => {
         for (let i = done; i < done + 250; i++) {
           await updateSystem(trx, { ctx, systemId: subject, changes: { description: `Revision ${i}` }, rationale: `Bench revision ${i}` });

@@ -94,6 +94,14 @@ export function containsIgnoringCase(db: Kysely<Database>, column: string, text:
   return sql<boolean>`${sql.ref(column)} ${op} ${`%${escapeLike(text)}%`} escape '\\'`;
 }
 
+/** Hours from the ISO 8601 timestamp in column `from` to the one in `to`, computed by the database
+ * (a list of durations then carries numbers, not two texts per row for JavaScript to parse). */
+export function hoursBetween(db: Kysely<Database>, from: string, to: string): RawBuilder<number> {
+  return isPostgres(db)
+    ? sql<number>`extract(epoch from (${sql.ref(to)}::timestamptz - ${sql.ref(from)}::timestamptz)) / 3600`
+    : sql<number>`(julianday(${sql.ref(to)}) - julianday(${sql.ref(from)})) * 24`;
+}
+
 /** Bind parameters per statement on PostgreSQL; a multi-row INSERT takes as many rows as fit. */
 const PG_MAX_PARAMETERS = 65_535;
 const bulkStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();

@@ -35,7 +35,12 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     const expected = (await h.server.call(admin, 'GET', '/api/v1/systems?limit=1')).json().total as number;
     assert.equal((await all.innerText()).trim(), expected.toLocaleString('en-GB'));
     await page.getByText('Trends, week by week').waitFor();
-    await page.locator('.recharts-wrapper').first().waitFor();
+    // The trends chart (uPlot, its own chunk): a canvas, and a legend naming each series.
+    const chart = page.getByRole('figure', { name: /Weekly counts over the last weeks/ });
+    await chart.locator('canvas').first().waitFor();
+    for (const series of ['approvals_decided', 'exceptions_opened', 'exceptions_closed', 'incidents', 'appeals']) {
+      await chart.locator('.u-legend').getByText(series, { exact: true }).waitFor();
+    }
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, 'dashboard');
 

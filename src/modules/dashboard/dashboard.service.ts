@@ -1,9 +1,11 @@
 // The dashboard: every headline figure of the governance programme in one read, each with the list
 // filter it comes from (the query of an existing list endpoint) so the UI links a number to the
-// rows behind it. Every count reads an index range or a count kept by triggers (migrations 1210 and
-// 1710), never a scan of the inventory or the ledger; durations cover the last 90 days only.
-import { type Kysely, sql } from 'kysely';
+// rows behind it. Every count reads an index range or a count kept by triggers (migrations 1210,
+// 1710 and 2100), never a scan of the inventory or the ledger; durations cover the last 90 days
+// only, computed by the database (a mean with avg(), a median from its middle row or two).
+import { type AliasableExpression, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { hoursBetween } from '../../db/store.js';
 import { OPEN_REVIEW_STATUSES, reviewOverdue } from '../../governance/review-schedule.js';
 import { lastVerification } from '../../ledger/verifications.js';
 
@@ -32,7 +34,6 @@ const OPEN_EXCEPTION = ['open', 'triaged', 'investigating', 'remediating', 'veri
 const OVERSIGHT_ACTIONS = ['oversight.paused', 'oversight.restricted', 'oversight.resume_requested', 'oversight.resumed'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 export const TREND_WEEKS = 12;
 const WINDOW_DAYS = 90;
 
@@ -59,9 +60,12 @@ export function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length);
+/** Of `count` rows in order, where the middle one (odd count) or two (even count) are: a median
+ * reads those rows only, not every row of the window. */
+export function middleOf(count: number): { offset: number; limit: number } {
+  return { offset: Math.floor((count - 1) / 2), limit: count % 2 === 0 ? 2 : 1 };
+}
 const round = (value: number | null, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
-const span = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 
 /** Monday 00:00 UTC of the week holding `date`. */
 export function weekStart(date: Date): Date {
@@ -69,8 +73,21 @@ export function weekStart(date: Date): Date {
   return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY);
 }
 
+/** Counts kept by triggers in dashboard_counters (migrations 1710, 0510, 2100): each the sum of its
+ * shards; a name with no row counts 0. */
+async function counters<N extends string>(db: Db, names: N[]): Promise<Record<N, number>> {
+  const rows = await db
+    .selectFrom('dashboard_counters')
+    .select(['name', (eb) => eb.fn.sum<number>('n').as('n')])
+    .where('name', 'in', names)
+    .groupBy('name')
+    .execute();
+  const sums = new Map(rows.map((r) => [r.name, Number(r.n)]));
+  return Object.fromEntries(names.map((name) => [name, sums.get(name) ?? 0])) as Record<N, number>;
+}
+
 async function systemsFigures(db: Db) {
-  const [groups, withoutOwner, untriagedShadow, withPhaseOwner] = await Promise.all([
+  const [groups, counts] = await Promise.all([
     // Kept by triggers on ai_systems (migrations 1710, 0510): a few rows per pair (shards, summed
     // here), not the inventory.
     db
@@ -79,18 +96,7 @@ async function systemsFigures(db: Db) {
       .groupBy(['eu_risk_tier', 'status'])
       .having((eb) => eb.fn.sum('n'), '>', 0)
       .execute(),
-    db.selectFrom('ai_systems').select(countAll(db)).where('accountable_owner_id', 'is', null).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('ai_systems')
-      .select(countAll(db))
-      .where('deployment_kind', '=', 'shadow')
-      .where('triaged_at', 'is', null)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('dashboard_counters')
-      .select((eb) => eb.fn.sum<number>('n').as('n'))
-      .where('name', '=', 'systems_with_phase_owner')
-      .executeTakeFirst(),
+    counters(db, ['systems_without_owner', 'systems_untriaged_shadow', 'systems_with_phase_owner']),
   ]);
   const total = groups.reduce((sum, g) => sum + Number(g.n), 0);
   const sumBy = (key: 'eu_risk_tier' | 'status') => {
@@ -98,7 +104,8 @@ async function systemsFigures(db: Db) {
     for (const g of groups) sums.set(g[key], (sums.get(g[key]) ?? 0) + Number(g.n));
     return [...sums].sort(([a], [b]) => a.localeCompare(b));
   };
-  const covered = Number(withPhaseOwner?.n ?? 0);
+  const covered = counts.systems_with_phase_owner;
+  const withoutOwner = counts.systems_without_owner;
   return {
     total: figure(total, link(SYSTEMS)),
     byRiskTier: sumBy('eu_risk_tier').map(([euRiskTier, n]) => ({ euRiskTier, ...figure(n, link(SYSTEMS, { euRiskTier })) })),
@@ -110,16 +117,20 @@ async function systemsFigures(db: Db) {
         ...figure(Number(g.n), link(SYSTEMS, { euRiskTier: g.eu_risk_tier, status: g.status })),
       }))
       .sort((a, b) => a.euRiskTier.localeCompare(b.euRiskTier) || a.status.localeCompare(b.status)),
-    withoutOwner: figure(withoutOwner.n, link(SYSTEMS, { withoutOwner: true })),
-    ownerCoverage: total === 0 ? null : round(1 - Number(withoutOwner.n) / total, 4),
+    withoutOwner: figure(withoutOwner, link(SYSTEMS, { withoutOwner: true })),
+    ownerCoverage: total === 0 ? null : round(1 - withoutOwner / total, 4),
     withPhaseOwner: figure(covered, null),
     withoutPhaseOwner: figure(total - covered, null),
     phaseOwnerCoverage: total === 0 ? null : round(covered / total, 4),
-    untriagedShadow: figure(untriagedShadow.n, link(SYSTEMS, { untriagedShadow: true })),
+    untriagedShadow: figure(counts.systems_untriaged_shadow, link(SYSTEMS, { untriagedShadow: true })),
   };
 }
 
 async function approvalsFigures(db: Db, now: Date, since: string) {
+  const decidedInWindow = db
+    .selectFrom('approval_requests')
+    .where('completed_at', '>=', since)
+    .where('status', 'in', ['approved', 'rejected']);
   const [pending, overdue, decided] = await Promise.all([
     db.selectFrom('approval_requests').select(countAll(db)).where('status', '=', 'pending').executeTakeFirstOrThrow(),
     // An emergency change's retrospective approval past its due date.
@@ -129,19 +140,24 @@ async function approvalsFigures(db: Db, now: Date, since: string) {
       .where('status', '=', 'pending')
       .where('retrospective_due_at', '<', now.toISOString())
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('approval_requests')
-      .select(['revised_at', 'completed_at'])
-      .where('completed_at', '>=', since)
-      .where('status', 'in', ['approved', 'rejected'])
-      .execute(),
+    decidedInWindow.select(countAll(db)).executeTakeFirstOrThrow(),
   ]);
-  const hours = decided.map((r) => span(r.revised_at, r.completed_at as string) / HOUR);
+  const count = Number(decided.n);
+  const { offset, limit } = middleOf(count);
+  const middle =
+    count === 0
+      ? []
+      : await decidedInWindow
+          .select(hoursBetween(db, 'revised_at', 'completed_at').as('hours'))
+          .orderBy('hours')
+          .limit(limit)
+          .offset(offset)
+          .execute();
   return {
     pending: figure(pending.n, link(APPROVALS, { status: 'pending' })),
     overdue: figure(overdue.n, link(APPROVALS, { status: 'pending' }, false)),
-    decidedLast90Days: decided.length,
-    medianHoursToDecide: round(median(hours)),
+    decidedLast90Days: count,
+    medianHoursToDecide: round(median(middle.map((r) => Number(r.hours)))),
   };
 }
 
@@ -170,7 +186,11 @@ async function exceptionsFigures(db: Db, now: Date, since: string) {
       .where('status', 'in', [...OPEN_EXCEPTION])
       .where('due_at', '<', now.toISOString())
       .executeTakeFirstOrThrow(),
-    db.selectFrom('exceptions').select(['detected_at', 'closed_at']).where('closed_at', '>=', since).execute(),
+    db
+      .selectFrom('exceptions')
+      .select([countAll(db), sql<number | string | null>`avg(${hoursBetween(db, 'detected_at', 'closed_at')})`.as('hours')])
+      .where('closed_at', '>=', since)
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('exceptions')
       .select(['system_id', 'root_cause_key', countAll(db)])
@@ -196,8 +216,8 @@ async function exceptionsFigures(db: Db, now: Date, since: string) {
       ...figure(sum('severity', severity), link(EXCEPTIONS, { open: true, severity })),
     })),
     overdue: figure(overdue.n, link(EXCEPTIONS, { overdue: true })),
-    closedLast90Days: closed.length,
-    meanHoursToClose: round(mean(closed.map((r) => span(r.detected_at, r.closed_at as string) / HOUR))),
+    closedLast90Days: Number(closed.n),
+    meanHoursToClose: closed.hours === null ? null : round(Number(closed.hours)),
     // Each exception flagged recurring repeats a root cause seen before on the same system.
     recurringRootCauses: recurring.map((r) => ({
       systemId: r.system_id,
@@ -217,13 +237,20 @@ async function oversightFigures(db: Db, now: Date) {
       .where('state', 'in', ['paused', 'restricted'])
       .groupBy('state')
       .execute(),
+    // The newest 20 first, then their names (not a join over every paused or restricted system).
     db
-      .selectFrom('system_runtime')
-      .innerJoin('ai_systems', 'ai_systems.id', 'system_runtime.system_id')
-      .select(['system_runtime.system_id', 'ai_systems.name', 'system_runtime.state', 'system_runtime.updated_at'])
-      .where('system_runtime.state', 'in', ['paused', 'restricted'])
-      .orderBy('system_runtime.updated_at', 'desc')
-      .limit(20)
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('system_runtime')
+          .select(['system_id', 'state', 'updated_at'])
+          .where('state', 'in', ['paused', 'restricted'])
+          .orderBy('updated_at', 'desc')
+          .limit(20)
+          .as('r'),
+      )
+      .innerJoin('ai_systems', 'ai_systems.id', 'r.system_id')
+      .select(['r.system_id', 'ai_systems.name', 'r.state', 'r.updated_at'])
+      .orderBy('r.updated_at', 'desc')
       .execute(),
     // The (type, recorded_at) index: one range per action type.
     db
@@ -245,20 +272,21 @@ async function oversightFigures(db: Db, now: Date) {
 }
 
 async function decisionsFigures(db: Db) {
-  const [pending, reviewed] = await Promise.all([
-    db.selectFrom('decisions').select(countAll(db)).where('review_status', '=', 'pending').executeTakeFirstOrThrow(),
-    db.selectFrom('decisions').select(countAll(db)).where('review_status', 'in', ['confirmed', 'overridden']).executeTakeFirstOrThrow(),
+  const { decisions_review_pending: pending, decisions_reviewed: reviewed } = await counters(db, [
+    'decisions_review_pending',
+    'decisions_reviewed',
   ]);
-  const queued = Number(pending.n) + Number(reviewed.n);
+  const queued = pending + reviewed;
   return {
-    awaitingReview: figure(pending.n, link(REVIEW_QUEUE, { status: 'pending' })),
-    reviewed: figure(reviewed.n, null),
+    awaitingReview: figure(pending, link(REVIEW_QUEUE, { status: 'pending' })),
+    reviewed: figure(reviewed, null),
     /** Of the decisions ever sent to human review, the share a person has reviewed. */
-    shareReviewed: queued === 0 ? null : round(Number(reviewed.n) / queued, 4),
+    shareReviewed: queued === 0 ? null : round(reviewed / queued, 4),
   };
 }
 
 async function appealsFigures(db: Db, now: Date, since: string) {
+  const resolvedInWindow = db.selectFrom('appeals').where('resolved_at', '>=', since);
   const [open, overdue, resolved] = await Promise.all([
     db
       .selectFrom('appeals')
@@ -272,16 +300,27 @@ async function appealsFigures(db: Db, now: Date, since: string) {
       .where('status', 'in', ['received', 'in_review'])
       .where('due_at', '<', now.toISOString())
       .executeTakeFirstOrThrow(),
-    db.selectFrom('appeals').select(['created_at', 'resolved_at']).where('resolved_at', '>=', since).execute(),
+    resolvedInWindow.select(countAll(db)).executeTakeFirstOrThrow(),
   ]);
+  const count = Number(resolved.n);
+  const { offset, limit } = middleOf(count);
+  const middle =
+    count === 0
+      ? []
+      : await resolvedInWindow
+          .select(hoursBetween(db, 'created_at', 'resolved_at').as('hours'))
+          .orderBy('hours')
+          .limit(limit)
+          .offset(offset)
+          .execute();
   const byStatus = (status: string) => Number(open.find((o) => o.status === status)?.n ?? 0);
   return {
     open: figure(byStatus('received') + byStatus('in_review'), null),
     received: figure(byStatus('received'), link(APPEALS, { status: 'received' })),
     inReview: figure(byStatus('in_review'), link(APPEALS, { status: 'in_review' })),
     overdue: figure(overdue.n, link(APPEALS, { overdue: true })),
-    resolvedLast90Days: resolved.length,
-    medianDaysToResolve: round(median(resolved.map((r) => span(r.created_at, r.resolved_at as string) / DAY))),
+    resolvedLast90Days: count,
+    medianDaysToResolve: round(median(middle.map((r) => Number(r.hours) / 24))),
   };
 }
 
@@ -336,71 +375,50 @@ async function ledgerFigures(db: Db) {
   };
 }
 
-/** Weekly counts (weeks from Monday 00:00 UTC) of the last TREND_WEEKS weeks, this week last. */
+/** Weekly counts (weeks from Monday 00:00 UTC) of the last TREND_WEEKS weeks, this week last. Each
+ * week of a series is one range of an index on its timestamp (ISO 8601 text in UTC sorts as time),
+ * all weeks of a series in one statement: counted in the index, nothing sorted or read out per row. */
 async function trends(db: Db, now: Date) {
   const first = weekStart(new Date(now.getTime() - (TREND_WEEKS - 1) * 7 * DAY));
-  const from = first.toISOString();
-  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => new Date(first.getTime() + i * 7 * DAY).toISOString());
-  const bucket = (days: Array<{ day: string | null; n: number | string | bigint }>) => {
-    const counts = new Array<number>(TREND_WEEKS).fill(0);
-    for (const { day, n } of days) {
-      if (!day) continue;
-      const i = Math.floor((Date.parse(`${day}T00:00:00Z`) - first.getTime()) / (7 * DAY));
-      if (i >= 0 && i < TREND_WEEKS) counts[i] += Number(n);
-    }
-    return counts;
+  const bounds = Array.from({ length: TREND_WEEKS + 1 }, (_, i) => new Date(first.getTime() + i * 7 * DAY).toISOString());
+  const weeks = bounds.slice(0, TREND_WEEKS);
+  const perWeek = async (count: (from: string, to: string) => AliasableExpression<{ n: number }>) => {
+    const row = await db.selectNoFrom(weeks.map((from, i) => count(from, bounds[i + 1]).as(`w${i}`))).executeTakeFirstOrThrow();
+    return weeks.map((_, i) => Number((row as Record<string, unknown>)[`w${i}`] ?? 0));
   };
-  // Counted per day in the database (the ISO text's date part), summed into weeks here.
-  const perDay = <C extends 'completed_at' | 'created_at' | 'closed_at'>(column: C) =>
-    sql<string>`substr(${sql.ref(column)}, 1, 10)`.as('day');
   const [decided, opened, closed, incidents, appeals] = await Promise.all([
-    db
-      .selectFrom('approval_requests')
-      .select([perDay('completed_at'), countAll(db)])
-      .where('completed_at', '>=', from)
-      .where('status', 'in', ['approved', 'rejected'])
-      .groupBy('day')
-      .execute(),
-    db
-      .selectFrom('exceptions')
-      .select([perDay('created_at'), countAll(db)])
-      .where('created_at', '>=', from)
-      .groupBy('day')
-      .execute(),
-    db
-      .selectFrom('exceptions')
-      .select([perDay('closed_at'), countAll(db)])
-      .where('closed_at', '>=', from)
-      .groupBy('day')
-      .execute(),
-    db
-      .selectFrom('exceptions')
-      .select([perDay('created_at'), countAll(db)])
-      .where('kind', '=', 'incident')
-      .where('created_at', '>=', from)
-      .groupBy('day')
-      .execute(),
-    db
-      .selectFrom('appeals')
-      .select([perDay('created_at'), countAll(db)])
-      .where('created_at', '>=', from)
-      .groupBy('day')
-      .execute(),
+    perWeek((from, to) =>
+      db
+        .selectFrom('approval_requests')
+        .select(countAll(db))
+        .where('completed_at', '>=', from)
+        .where('completed_at', '<', to)
+        .where('status', 'in', ['approved', 'rejected']),
+    ),
+    perWeek((from, to) => db.selectFrom('exceptions').select(countAll(db)).where('created_at', '>=', from).where('created_at', '<', to)),
+    perWeek((from, to) => db.selectFrom('exceptions').select(countAll(db)).where('closed_at', '>=', from).where('closed_at', '<', to)),
+    perWeek((from, to) =>
+      db
+        .selectFrom('exceptions')
+        .select(countAll(db))
+        .where('kind', '=', 'incident')
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to),
+    ),
+    perWeek((from, to) => db.selectFrom('appeals').select(countAll(db)).where('created_at', '>=', from).where('created_at', '<', to)),
   ]);
   return {
     weeks,
     series: [
-      { name: 'approvals_decided', counts: bucket(decided), list: link(APPROVALS, {}, false) },
-      { name: 'exceptions_opened', counts: bucket(opened), list: link(EXCEPTIONS, {}, false) },
-      { name: 'exceptions_closed', counts: bucket(closed), list: link(EXCEPTIONS, { status: 'closed' }, false) },
-      { name: 'incidents', counts: bucket(incidents), list: link(INCIDENTS, {}, false) },
-      { name: 'appeals', counts: bucket(appeals), list: link(APPEALS, {}, false) },
+      { name: 'approvals_decided', counts: decided, list: link(APPROVALS, {}, false) },
+      { name: 'exceptions_opened', counts: opened, list: link(EXCEPTIONS, {}, false) },
+      { name: 'exceptions_closed', counts: closed, list: link(EXCEPTIONS, { status: 'closed' }, false) },
+      { name: 'incidents', counts: incidents, list: link(INCIDENTS, {}, false) },
+      { name: 'appeals', counts: appeals, list: link(APPEALS, {}, false) },
     ],
   };
 }
 
-/** Every figure but the incidents' next deadlines (those follow the incidents' own rule; the route
- * adds them through a workflow). */
 /** Scheduled reviews: open, overdue (governance/review-schedule.ts's rule), and the systems flagged
  * for an overdue mandatory review on the inventory. */
 async function reviewsFigures(db: Db, now: Date) {
@@ -425,6 +443,8 @@ async function reviewsFigures(db: Db, now: Date) {
   };
 }
 
+/** Every figure but the incidents' next deadlines (those follow the incidents' own rule; the route
+ * adds them through a workflow). */
 export async function loadDashboard(db: Db, now = new Date()) {
   const since = new Date(now.getTime() - WINDOW_DAYS * DAY).toISOString();
   const [systems, approvals, exceptions, openIncidents, oversight, decisions, appeals, ledger, trend, firing, reviews, feedback] =

@@ -11,7 +11,10 @@ export interface SystemCountsTable {
   n: number;
 }
 
-/** Single counts kept by triggers: `systems_with_phase_owner` (systems with at least one phase owner). */
+/** Single counts kept by triggers: `systems_with_phase_owner` (systems with at least one phase owner;
+ * migration 20261130_1710); `systems_untriaged_shadow`, `systems_without_owner` (no accountable
+ * owner), `decisions_review_pending` and `decisions_reviewed` (confirmed or overridden by a person;
+ * migration 20261201_2100). */
 export interface DashboardCountersTable {
   name: string;
   /** As SystemCountsTable.shard: the count is the sum over its shards. */

@@ -311,6 +311,50 @@ for (const dialect of DIALECTS) {
       assert.equal((await counted()).withPhaseOwner, before);
     });
 
+    test('the counts kept by triggers since migration 2100 equal the rows: shadow systems triaged, owners named, decisions reviewed', async () => {
+      const lead = await t.user(['governance_lead']);
+      const owner = await t.user(['contributor']);
+      const kept = async () => {
+        const d = (await t.call(admin, 'GET', '/api/v1/dashboard')).json();
+        return {
+          untriagedShadow: d.systems.untriagedShadow.count as number,
+          withoutOwner: d.systems.withoutOwner.count as number,
+          awaitingReview: d.decisions.awaitingReview.count as number,
+          reviewed: d.decisions.reviewed.count as number,
+        };
+      };
+      /** The same figures counted from the rows themselves. */
+      const recounted = async () => {
+        const count = (row: { n: number | string | bigint }) => Number(row.n);
+        const systems = () => t.store.db.selectFrom('ai_systems').select((eb) => eb.fn.countAll<number>().as('n'));
+        const decisions = () => t.store.db.selectFrom('decisions').select((eb) => eb.fn.countAll<number>().as('n'));
+        return {
+          untriagedShadow: count(
+            await systems().where('deployment_kind', '=', 'shadow').where('triaged_at', 'is', null).executeTakeFirstOrThrow(),
+          ),
+          withoutOwner: count(await systems().where('accountable_owner_id', 'is', null).executeTakeFirstOrThrow()),
+          awaitingReview: count(await decisions().where('review_status', '=', 'pending').executeTakeFirstOrThrow()),
+          reviewed: count(await decisions().where('review_status', 'in', ['confirmed', 'overridden']).executeTakeFirstOrThrow()),
+        };
+      };
+      // The set-up's decisions: two sent to review (inserted pending), one confirmed (an update).
+      assert.deepEqual(await kept(), await recounted());
+      const start = await kept();
+      const shadow = await buildSystem(t.store, { deploymentKind: 'shadow', name: 'Browser plug-in summarising tickets' });
+      assert.deepEqual(await kept(), { ...start, untriagedShadow: start.untriagedShadow + 1, withoutOwner: start.withoutOwner + 1 });
+      const why = 'Reviewed by the governance team';
+      const triaged = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: why, version: 1 });
+      assert.equal(triaged.statusCode, 200, triaged.body);
+      const owned = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/owner`, {
+        ownerId: owner.id,
+        rationale: why,
+        version: triaged.json().version,
+      });
+      assert.equal(owned.statusCode, 200, owned.body);
+      assert.deepEqual(await kept(), start, 'triaged and owned: out of both counts again');
+      assert.deepEqual(await kept(), await recounted());
+    });
+
     test('the kept counts hold under 24 concurrent creates and status moves (on PostgreSQL: several connections, summed shards)', async () => {
       const total = async () => (await t.call(admin, 'GET', '/api/v1/dashboard')).json().systems.total.count as number;
       const rows = async () =>
@@ -365,6 +409,106 @@ for (const dialect of DIALECTS) {
       const anonymous = await t.call(null, 'GET', '/api/v1/dashboard');
       assert.equal(anonymous.statusCode, 401);
       assert.equal(anonymous.json().error.code, 'unauthenticated');
+    });
+
+    test('durations in the window, computed by the database: median time to decide and to resolve (odd and even counts), mean time to close', async () => {
+      const now = Date.now();
+      const ago = (hours: number) => new Date(now - hours * 3_600_000).toISOString();
+      const figures = async () => (await t.call(admin, 'GET', '/api/v1/dashboard')).json();
+      const before = await figures();
+      const policy = await t.store.db.selectFrom('approval_policies').select(['id', 'current_version']).executeTakeFirstOrThrow();
+      const system = await buildSystem(t.store, { name: 'Durations' });
+      await t.store.transact(async (trx) => {
+        // Approvals decided 2, 4 and 30 hours after their last revision; one pending, one decided 100 days ago: not counted.
+        const approvals: Array<[number, number | null, string]> = [
+          [2, 0, 'approved'],
+          [5, 1, 'rejected'],
+          [31, 1, 'approved'],
+          [3, null, 'pending'],
+          [2_402, 2_400, 'approved'],
+        ];
+        for (const [revised, completed, status] of approvals) {
+          await trx
+            .insertInto('approval_requests')
+            .values({
+              id: crypto.randomUUID(),
+              kind: 'system_use',
+              subject_type: 'ai_system',
+              subject_id: system.id,
+              title: 'Durations',
+              justification: 'Durations',
+              content: '{}',
+              content_digest: crypto.randomUUID(),
+              revision: 1,
+              policy_id: policy.id,
+              policy_version: policy.current_version,
+              status,
+              requested_by: admin.id,
+              created_at: ago(revised),
+              revised_at: ago(revised),
+              completed_at: completed === null ? null : ago(completed),
+              updated_at: ago(0),
+            } as never)
+            .execute();
+        }
+        // Exceptions closed 10 and 20 hours after detection.
+        for (const hours of [10, 20]) {
+          await trx
+            .insertInto('exceptions')
+            .values({
+              id: crypto.randomUUID(),
+              system_id: system.id,
+              kind: 'deviation',
+              title: 'Closed',
+              description: 'Closed',
+              severity: 'low',
+              status: 'closed',
+              detected_at: ago(hours),
+              raised_by_type: 'person',
+              raised_by_ref: 'analyst',
+              owner_id: admin.id,
+              resolver_id: admin.id,
+              due_at: ago(0),
+              recurring: 0,
+              closed_at: ago(0),
+              created_at: ago(hours),
+              updated_at: ago(0),
+            } as never)
+            .execute();
+        }
+      });
+      const appeal = (days: number) =>
+        t.store.transact((trx) =>
+          trx
+            .insertInto('appeals')
+            .values({
+              id: crypto.randomUUID(),
+              case_number: `APL-T-${crypto.randomUUID().slice(0, 8)}`,
+              system_ref: system.id,
+              decision_ref: 'D-9',
+              channel: 'public',
+              statement: 'Resolved',
+              status: 'resolved',
+              due_at: ago(0),
+              resolved_at: ago(0),
+              secret_hash: 'x',
+              created_at: ago(days * 24),
+              updated_at: ago(0),
+            } as never)
+            .execute(),
+        );
+      for (const days of [1, 2, 10]) await appeal(days);
+      const odd = await figures();
+      assert.equal(odd.approvals.decidedLast90Days, before.approvals.decidedLast90Days + 3);
+      assert.equal(odd.approvals.medianHoursToDecide, 4);
+      assert.equal(odd.exceptions.closedLast90Days, before.exceptions.closedLast90Days + 2);
+      assert.equal(odd.exceptions.meanHoursToClose, 15);
+      assert.equal(odd.appeals.resolvedLast90Days, 3);
+      assert.equal(odd.appeals.medianDaysToResolve, 2);
+      await appeal(4);
+      const even = await figures();
+      assert.equal(even.appeals.resolvedLast90Days, 4);
+      assert.equal(even.appeals.medianDaysToResolve, 3, 'an even count: the mean of the middle two');
     });
   });
 }
