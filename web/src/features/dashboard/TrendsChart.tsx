@@ -42,7 +42,7 @@ export default function TrendsChart({ trends }: { trends: Trends }) {
       {
         width: Math.max(el.clientWidth, 300),
         height: HEIGHT,
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         axes: [
           // A tick and a grid line at the start of each week (Monday, UTC), as the table's columns.
           {
