@@ -20,8 +20,12 @@ export default defineConfig({
     },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
+  // The UI's Vitest tests are of logic (models, search parameters, links, formats): they need no DOM,
+  // so they run in Node, and in one module graph per worker (isolate: false) rather than importing
+  // Mantine and the router again for each file: 5 s instead of 35 s in `npm test`'s checks.
   test: {
-    environment: 'happy-dom',
+    environment: 'node',
+    isolate: false,
     include: ['src/**/*.test.{ts,tsx}'],
   },
 });

@@ -34,7 +34,8 @@ const csrf: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+// The page's own origin (`globalThis`: the UI's Vitest tests import this module in Node, where there is no window).
+export const api = createClient<paths>({ baseUrl: globalThis.location?.origin, credentials: 'same-origin' });
 api.use(csrf);
 
 interface ErrorBody {
