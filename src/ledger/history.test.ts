@@ -5,7 +5,7 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 import { decide, errorCode, RATIONALE, requestApproval } from '../../test/approvals-helpers.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
-import type { HistoryEntry } from './history.js';
+import { type HistoryEntry, summaryOf } from './history.js';
 import { HISTORY_KINDS, systemIdOfLeaf } from './system-index.js';
 
 const DAY = 86_400_000;
@@ -455,3 +455,30 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe("a history entry's one-line summary", () => {
+  const leaf = (type: string, after: Record<string, unknown>, before: Record<string, unknown> = {}) =>
+    summaryOf({
+      type,
+      subject: { type: 'ai_system', id: 'sys-1' },
+      before,
+      after,
+      data: {},
+      actor: { kind: 'user', id: 'u-1', name: 'Ann Lee', email: 'ann@example.org' },
+    } as Parameters<typeof summaryOf>[0]);
+
+  test("a change of a system's fields names the fields that changed, as a reader names them", () => {
+    assert.equal(leaf('system.updated', { description: 'Revision 2', tags: ['credit'] }), 'Ann Lee changed the description and tags');
+    assert.equal(leaf('system.intended_use_changed', { intendedUse: 'Triage only' }), 'Ann Lee changed the intended use');
+    assert.equal(leaf('system.owner_changed', { accountableOwnerId: 'u-2' }), 'Ann Lee changed the accountable owner');
+    assert.equal(
+      leaf('system.risk_tier_changed', { euRiskTier: 'high', orgRiskTier: 'tier-1', jurisdictions: ['EU'] }),
+      'Ann Lee changed the EU risk tier, organisation risk tier and jurisdictions',
+    );
+    assert.equal(leaf('system.triaged', { triagedAt: '2026-12-01T10:00:00.000Z' }), 'Ann Lee triaged the shadow system');
+    assert.equal(
+      leaf('system.status_changed', { status: 'in_development' }, { status: 'proposed' }),
+      'Ann Lee: system.status_changed (proposed -> in_development)',
+    );
+  });
+});

@@ -158,6 +158,16 @@ function historyEntry(seq: number, leaf: Leaf, leafHash: string): HistoryEntry {
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
+/** A system's field as a reader names it (the event's `after` holds only the fields that changed). */
+const FIELD_NAMES: Record<string, string> = {
+  accountableOwnerId: 'accountable owner',
+  euRiskTier: 'EU risk tier',
+  orgRiskTier: 'organisation risk tier',
+  aiType: 'AI type',
+};
+const fieldName = (key: string) => FIELD_NAMES[key] ?? key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+const listOf = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
+
 /** One line saying what happened, from the event alone. */
 export function summaryOf(leaf: Pick<Leaf, 'type' | 'subject' | 'before' | 'after' | 'data' | 'actor'>): string {
   const after = leaf.after ?? {};
@@ -168,6 +178,15 @@ export function summaryOf(leaf: Pick<Leaf, 'type' | 'subject' | 'before' | 'afte
   switch (leaf.type) {
     case 'system.created':
       return `${by} registered the system "${str(after.name)}" (${str(after.status)})`;
+    case 'system.updated':
+    case 'system.intended_use_changed':
+    case 'system.owner_changed':
+    case 'system.risk_tier_changed': {
+      const fields = Object.keys(after).map(fieldName);
+      return fields.length === 0 ? `${by}: ${leaf.type}` : `${by} changed the ${listOf(fields)}`;
+    }
+    case 'system.triaged':
+      return `${by} triaged the shadow system`;
     case 'approval.requested':
       return `${by} requested approval: ${str(after.title)}`;
     case 'approval.granted':
