@@ -127,7 +127,10 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
       .getByRole('alert')
       .getByText(/links: an upheld appeal links to the override.*\(validation_failed\)/)
       .waitFor();
-    await dialog.getByRole('textbox', { name: 'Exception it led to (id, optional)' }).fill(overrideException);
+    // The exception is chosen by its title among the system's, not pasted as an id.
+    const opened = (await h.server.call(lead, 'GET', `/api/v1/exceptions/${overrideException}`)).json() as { title: string };
+    await dialog.getByRole('combobox', { name: /^Exception it led to/ }).click();
+    await page.getByRole('option', { name: opened.title }).click();
     await dialog.getByRole('button', { name: 'Resolve' }).click();
     await dialog.waitFor({ state: 'hidden' });
     const link = page.getByRole('link', { name: `Exception ${overrideException}` });
