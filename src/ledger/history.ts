@@ -168,6 +168,12 @@ export function summaryOf(leaf: Pick<Leaf, 'type' | 'subject' | 'before' | 'afte
   switch (leaf.type) {
     case 'system.created':
       return `${by} registered the system "${str(after.name)}" (${str(after.status)})`;
+    case 'system.updated':
+    case 'system.intended_use_changed': {
+      // The event keeps only the fields that changed (systems.service.ts, recordSystemChange).
+      const fields = Object.keys(after).filter((k) => k !== 'version' && k !== 'updatedAt');
+      return fields.length ? `${by} changed ${fields.join(', ')}` : `${by} updated the system`;
+    }
     case 'approval.requested':
       return `${by} requested approval: ${str(after.title)}`;
     case 'approval.granted':
