@@ -453,6 +453,22 @@ for (const dialect of DIALECTS) {
       assert.ok(sizeMiddle > sizeBefore);
       assert.equal(await ledgerSize(t.store), sizeMiddle, 'a comparison writes nothing');
     });
+
+    test('an edit of the system says which fields it changed, not its event type', async () => {
+      const other = await buildSystem(t.store, { accountableOwnerId: owner.id });
+      const patched = await t.call(
+        lead,
+        'PATCH',
+        `/api/v1/systems/${other.id}`,
+        { tags: ['retagged'], vendor: 'Acme', rationale: 'Retagged after the vendor review' },
+        { 'if-match': `"${other.version}"` },
+      );
+      assert.equal(patched.statusCode, 200, patched.body);
+      const res = await t.call(auditor, 'GET', `/api/v1/systems/${other.id}/history?kind=system`);
+      const updated = (res.json() as { items: HistoryEntry[] }).items.find((e) => e.type === 'system.updated');
+      assert.ok(updated, res.body);
+      assert.match(updated.summary, /^.+ changed the (tags and vendor|vendor and tags)$/);
+    });
   });
 }
 

@@ -1,7 +1,7 @@
 // The ledger over HTTP: events by subject, actor, type or time; the public key; signed checkpoints;
 // inclusion and consistency proofs; full verification; notes.
 
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { Role } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { listEvidence, withControls } from '../frameworks/evidence.js';
@@ -22,6 +22,7 @@ import {
   NoteView,
   PublicKeyView,
   SeqParams,
+  VerifyProgressLine,
   VerifyReportView,
 } from './ledger.schema.js';
 import { addLedgerNote } from './notes.service.js';
@@ -201,6 +202,57 @@ export function ledgerRoutes(app: App, { store, services }: AppDeps) {
       const report = await verifyLedger(store, { verifier: signer.verifier });
       await recordVerification(store, { report, verifiedBy: req.actor?.userId ?? null, channel: 'api' });
       return report;
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/verify/progress',
+    {
+      schema: {
+        operationId: 'verifyLedgerWithProgress',
+        summary: 'Verify the whole ledger chain, reporting progress as it goes (NDJSON)',
+        description:
+          'The same run as GET /api/v1/ledger/verify, recorded the same way, answered as `application/x-ndjson`: ' +
+          '`{"progress":{"done","total"}}` lines (at most every 100 ms) while events are rehashed, then one ' +
+          '`{"report":...}` line, or an `{"error":{"code","message"}}` line when the run could not finish.',
+        tags: ['ledger'],
+        response: {
+          200: { description: 'progress lines, then the report', content: { 'application/x-ndjson': { schema: VerifyProgressLine } } },
+          ...errorResponses,
+        },
+      },
+      config: { access: { roles: ['admin', 'auditor'], scope: 'read' } },
+    },
+    async (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        'x-request-id': String(req.id),
+      });
+      res.flushHeaders();
+      const line = (value: Static<typeof VerifyProgressLine>) => res.write(`${JSON.stringify(value)}\n`);
+      let lastSent = 0;
+      try {
+        const report = await verifyLedger(store, {
+          verifier: signer.verifier,
+          onProgress: (done, total) => {
+            // A line per batch would be thousands on a large ledger; ten a second is what a bar can show.
+            if (Date.now() - lastSent < 100 && done < total) return;
+            lastSent = Date.now();
+            line({ progress: { done, total } });
+          },
+        });
+        await recordVerification(store, { report, verifiedBy: req.actor?.userId ?? null, channel: 'api' });
+        line({ report });
+      } catch (error) {
+        req.log.error({ err: error }, 'ledger verification failed');
+        line({ error: { code: 'internal_error', message: `The verification could not finish (request ${req.id})` } });
+      } finally {
+        res.end();
+      }
     },
   );
 

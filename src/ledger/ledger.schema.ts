@@ -131,6 +131,18 @@ export const VerifyReportView = Type.Object({
   oldestQueuedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** One line of `GET /api/v1/ledger/verify/progress`: how far the run is, then its report (or why it stopped). */
+export const VerifyProgressLine = Type.Union([
+  Type.Object({
+    progress: Type.Object({
+      done: Type.Integer({ description: 'events rehashed so far' }),
+      total: Type.Integer({ description: 'events in the snapshot being verified' }),
+    }),
+  }),
+  Type.Object({ report: VerifyReportView }),
+  Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+]);
+
 export const NoteBody = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: 10_000 }),

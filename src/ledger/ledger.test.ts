@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
-import { DIALECTS } from '../../test/stores.js';
+import { DIALECTS, rowCount } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { checkpointIfGrown } from './checkpoints.service.js';
@@ -273,6 +273,37 @@ for (const dialect of DIALECTS) {
         assert.ok(res.json().checkpointsChecked >= 3);
       }
       assert.equal((await t.call(lead, 'GET', '/api/v1/ledger/verify')).statusCode, 403);
+    });
+
+    test('a verification with progress streams how far it is, then the same report, and is recorded like the other', async () => {
+      await t.call(admin, 'POST', '/api/v1/ledger/checkpoints');
+      const whole = (await t.call(auditor, 'GET', '/api/v1/ledger/verify')).json();
+      const runs = () => rowCount(t.store, 'ledger_verifications');
+      const before = await runs();
+      const res = await t.call(auditor, 'GET', '/api/v1/ledger/verify/progress');
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(String(res.headers['content-type']), /^application\/x-ndjson/);
+      const lines = res.body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      const progress = lines.slice(0, -1).map((l) => l.progress as { done: number; total: number });
+      assert.ok(progress.length >= 1 && progress.every((p) => p && p.done <= p.total), res.body);
+      assert.deepEqual(
+        progress.map((p) => p.done),
+        progress.map((p) => p.done).sort((a, b) => a - b),
+        'done only grows',
+      );
+      const report = lines.at(-1).report;
+      assert.equal(progress.at(-1)?.done, report.events, 'the last progress line is the whole snapshot');
+      assert.deepEqual(
+        { ok: report.ok, events: report.events, rootHash: report.rootHash, checkpointsChecked: report.checkpointsChecked },
+        { ok: true, events: whole.events, rootHash: whole.rootHash, checkpointsChecked: whole.checkpointsChecked },
+      );
+      assert.equal(await runs(), before + 1, 'recorded as a verification (the dashboard shows it)');
+      const refused = await t.call(lead, 'GET', '/api/v1/ledger/verify/progress');
+      assert.equal(refused.statusCode, 403);
+      assert.equal(await runs(), before + 1, 'a refusal runs and records nothing');
     });
   });
 }

@@ -127,7 +127,10 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
       .getByRole('alert')
       .getByText(/links: an upheld appeal links to the override.*\(validation_failed\)/)
       .waitFor();
-    await dialog.getByRole('textbox', { name: 'Exception it led to (id, optional)' }).fill(overrideException);
+    // The exception is chosen by its title among the system's, not pasted as an id.
+    const opened = (await h.server.call(lead, 'GET', `/api/v1/exceptions/${overrideException}`)).json() as { title: string };
+    await dialog.getByRole('combobox', { name: /^Exception it led to/ }).click();
+    await page.getByRole('option', { name: opened.title }).click();
     await dialog.getByRole('button', { name: 'Resolve' }).click();
     await dialog.waitFor({ state: 'hidden' });
     const link = page.getByRole('link', { name: `Exception ${overrideException}` });
@@ -143,5 +146,49 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
     assert.equal(status.status, 'resolved');
     assert.equal(status.outcome, 'upheld');
     assert.equal(status.outcomeExplanation, 'Your income for this year is below the threshold; the refusal is withdrawn');
+  });
+
+  it('confirms a decision in the review queue with a reason: it leaves the queue, opens no exception, and an auditor is offered neither action', async () => {
+    const ingest = await h.server.user(['contributor'], { scopes: ['ingest'] });
+    const decisionId = `case-${randomUUID().slice(0, 8)}`;
+    const batch = await h.server.call(ingest, 'POST', '/api/v1/decisions/batch', {
+      records: [
+        {
+          decisionId,
+          systemId,
+          decidedAt: '2026-11-28T10:00:00.000Z',
+          inputDigest: 'b'.repeat(64),
+          output: { eligible: true },
+          confidence: 0.9,
+        },
+      ],
+    });
+    assert.equal(batch.json().queuedForReview, 1, batch.body);
+
+    const auditor = await h.person(['auditor'], 'Aude Auditor');
+    const asAuditor = await h.signedIn(auditor);
+    await asAuditor.page.goto(`/decisions?system=${systemId}`);
+    await asAuditor.page.getByRole('table', { name: 'Review queue' }).getByText(decisionId).waitFor();
+    assert.equal(await asAuditor.page.getByRole('button', { name: `Confirm ${decisionId}` }).count(), 0);
+    assert.equal(await asAuditor.page.getByRole('button', { name: `Override ${decisionId}` }).count(), 0);
+
+    const reviewer = await h.person(['reviewer'], 'Rhea Reviewer');
+    const { page } = await h.signedIn(reviewer);
+    await page.goto(`/decisions?system=${systemId}`);
+    const queue = page.getByRole('table', { name: 'Review queue' });
+    await queue.getByText(decisionId).waitFor();
+    await page.getByRole('button', { name: `Confirm ${decisionId}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Confirm decision ${decisionId}` });
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('Income and household size match the documents');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the confirm dialog');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await queue.getByText(decisionId).waitFor({ state: 'detached' });
+
+    const confirmed = (await h.server.call(reviewer, 'GET', `/api/v1/decisions/review-queue?systemId=${systemId}&status=confirmed`)).json();
+    const item = confirmed.items.find((i: { decisionId: string }) => i.decisionId === decisionId);
+    assert.ok(item, JSON.stringify(confirmed.items));
+    assert.equal(item.review.reviewerId, reviewer.id);
+    assert.equal(item.review.exceptionId ?? null, null, 'a confirmation opens no exception');
   });
 });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildSystem } from '../../test/factories.js';
+import { pauseOfficerAndService } from '../../test/runtime-pause.js';
 import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
 
 const PAGE = {
@@ -66,7 +67,10 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     await page.getByRole('link', { name: PAGE.publicName }).click();
     await page.waitForURL(`**/public/systems/${ref}`);
     await page.getByRole('heading', { name: PAGE.publicName, level: 1 }).waitFor();
-    for (const text of [PAGE.whatItDoes, PAGE.whatItDoesNot, PAGE.humanReview, PAGE.overseenBy]) await page.getByText(text).waitFor();
+    for (const text of [PAGE.whatItDoes, PAGE.whatItDoesNot, PAGE.humanReview, PAGE.overseenBy, PAGE.howToChallenge]) {
+      await page.getByText(text).waitFor();
+    }
+    await page.getByText('In use', { exact: true }).waitFor(); // the runtime state now
     const body = await page.locator('body').innerText();
     assert.doesNotMatch(body, /Internal name never published/);
     assert.doesNotMatch(body, new RegExp(system.id));
@@ -103,6 +107,19 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     await page.reload();
     await page.getByText('Outcome: rejected').waitFor();
     await page.getByText('Your updated income statement was considered').waitFor();
+
+    // Its overseers pause it: the public page says so at once.
+    const { officerToken } = await pauseOfficerAndService(h.server.store, system.id);
+    const paused = await fetch(`${h.baseUrl}/api/v1/systems/${system.id}/runtime/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${officerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'A serious incident is being examined' }),
+    });
+    assert.equal(paused.status, 200, await paused.text());
+    await page.goto(`/public/systems/${ref}`);
+    await page.getByText('Paused by its overseers', { exact: true }).waitFor();
+    assert.equal(await page.getByText('In use', { exact: true }).count(), 0);
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on a paused system’s public page');
   });
 
   it("a system's owner publishes its public page from the system's page, with a rationale", async () => {

@@ -37,7 +37,15 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
     const file = await download.path();
     assert.equal(fs.readFileSync(file, 'utf8').trim(), note.trim());
 
-    await page.getByRole('button', { name: 'Verify the ledger' }).click();
+    // The run streams its progress (events rehashed of the snapshot's) and ends with the report.
+    const [streamed] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/ledger/verify/progress'),
+      page.getByRole('button', { name: 'Verify the ledger' }).click(),
+    ]);
+    // (The page reads the body as it streams, so the browser keeps no copy of it to show here; the
+    // lines' shape is tested in src/ledger/ledger.test.ts and their reading in verify-progress.test.ts.)
+    assert.equal(streamed.status(), 200);
+    assert.match(streamed.headers()['content-type'] ?? '', /^application\/x-ndjson/);
     await page.getByText('The ledger verifies').waitFor();
     assert.match(await page.getByText(/events rehashed/).innerText(), new RegExp(`${treeSize}|\\d+ events rehashed`));
 
@@ -123,6 +131,11 @@ describe('ledger and administration pages (Chromium, SQLite)', () => {
     await dialog.getByLabel(/^Name/).fill('SIEM forwarder');
     // The form's defaults show, and each box toggles (read is on until unchecked).
     assert.equal(await dialog.getByRole('checkbox', { name: /^read:/ }).isChecked(), true);
+    assert.equal(
+      await dialog.getByRole('checkbox', { name: /^write:/ }).count(),
+      0,
+      "an auditor's token is read-only: no write scope offered",
+    );
     await dialog.getByRole('checkbox', { name: /^read:/ }).uncheck();
     await dialog.getByRole('checkbox', { name: /^ledger:stream: follow the ledger/ }).check();
     assert.deepEqual(await seriousViolations(page), [], 'axe-core on the new-token dialog');

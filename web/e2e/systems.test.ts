@@ -3,6 +3,7 @@
 // place, a history entry's proof checked in the browser (and a tampered checkpoint refused), the
 // version comparison, what each role is offered, and axe-core on both pages.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { TestUser } from '../../test/app.js';
@@ -33,7 +34,7 @@ async function rowNames(page: Page): Promise<string[]> {
 
 describe('inventory and system page (Chromium, SQLite)', () => {
   let h: Harness;
-  let lead: TestUser;
+  let lead: TestUser & { displayName: string };
   before(async () => {
     h = await startHarness();
     lead = await h.person(['governance_lead'], 'Gina Lead');
@@ -131,6 +132,16 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await page.getByRole('link', { name: 'High risk in development' }).click();
     await page.waitForURL((url) => url.searchParams.get('status') === 'in_development' && url.searchParams.get('sort') === '-name');
     assert.deepEqual(await rowNames(page), ['Filter bravo']);
+
+    // The deployment kind and the accountable owner filter too; the export is a download.
+    await page.goto('/systems?kind=shadow&q=Filter');
+    assert.deepEqual(await rowNames(page), ['Filter charlie']);
+    await page.goto(`/systems?owner=${lead.id}&q=Filter&sort=name`);
+    assert.deepEqual(await rowNames(page), ['Filter alpha', 'Filter bravo', 'Filter charlie']);
+    await page.getByRole('button', { name: 'Export' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Export as CSV' }).click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    for (const name of ['Filter alpha', 'Filter bravo', 'Filter charlie']) assert.match(csv, new RegExp(name));
 
     await page.goto('/systems?q=no-such-system-anywhere');
     await page.getByText('No system matches these filters').waitFor();
@@ -246,6 +257,67 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await newest.getByRole('button', { name: /^Check proof/ }).click();
     await newest.locator('[data-proof="pending"]').waitFor();
     assert.match(await newest.locator('[data-proof]').innerText(), /newer than the latest signed checkpoint/);
+  });
+
+  it("registers a model version and records a data source from the system's page; a contributor is offered neither", async () => {
+    const created = await create(system('Records subject'));
+    const { page } = await h.signedIn(lead);
+    await page.goto(`/systems/${created.id}`);
+    await page.getByText('No model version registered').waitFor();
+    await page.getByText('No data source recorded').waitFor();
+
+    await page.getByRole('button', { name: 'Register a model version' }).click();
+    const version = page.getByRole('dialog', { name: 'Register a model version' });
+    await version.getByRole('textbox', { name: 'Version label' }).fill('2.4.0');
+    await version.getByRole('textbox', { name: 'Artifact SHA-256' }).fill('not a digest');
+    await version.getByRole('button', { name: 'Register the version' }).click();
+    await version.getByText(/64 hexadecimal digits/).waitFor();
+    const digest = 'ab'.repeat(32);
+    await version.getByRole('textbox', { name: 'Artifact SHA-256' }).fill(digest.toUpperCase());
+    await version.getByRole('textbox', { name: /^Training data/ }).fill('s3://credit/2025-q4\ns3://credit/2026-q1');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the model version dialog');
+    await version.getByRole('button', { name: 'Register the version' }).click();
+    await version.waitFor({ state: 'detached' });
+    const versionRow = page.getByRole('table', { name: 'Model versions' }).getByRole('row').filter({ hasText: '2.4.0' });
+    assert.match(await versionRow.innerText(), new RegExp(`2\\.4\\.0[\\s\\S]*${digest.slice(0, 12)}…[\\s\\S]*by ${lead.displayName}`));
+
+    await page.getByRole('button', { name: 'Record a data source' }).click();
+    const source = page.getByRole('dialog', { name: 'Record a data source' });
+    await source.getByRole('textbox', { name: 'Name', exact: true }).fill('Loan applications 2026');
+    await source.getByRole('textbox', { name: 'Kind', exact: true }).fill('database');
+    await source.getByRole('checkbox', { name: 'Contains personal data' }).check();
+    await source.getByRole('textbox', { name: /^Why/ }).fill('The scorer now reads the 2026 applications');
+    await source.getByRole('button', { name: 'Record the data source' }).click();
+    await source.waitFor({ state: 'detached' });
+    const sourceRow = page.getByRole('table', { name: 'Data sources' }).getByRole('row').filter({ hasText: 'Loan applications 2026' });
+    assert.match(await sourceRow.innerText(), /Loan applications 2026\s+database\s+Yes/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the system page with its records');
+
+    // What the page shows is what the server holds, and each is in the system's history.
+    const versions = (await h.server.call(lead, 'GET', `/api/v1/systems/${created.id}/model-versions`)).json();
+    assert.deepEqual(
+      versions.map((v: { label: string; artifactSha256: string; trainingDataRefs: string[] }) => [
+        v.label,
+        v.artifactSha256,
+        v.trainingDataRefs,
+      ]),
+      [['2.4.0', digest, ['s3://credit/2025-q4', 's3://credit/2026-q1']]],
+    );
+    const history = (await h.server.call(lead, 'GET', `/api/v1/systems/${created.id}/history?kind=model_version,data_source`)).json();
+    assert.equal(history.items.length, 2, JSON.stringify(history.items.map((i: { type: string }) => i.type)));
+
+    const contributor = await h.person(['contributor'], 'Cora Contributor');
+    const other = await h.signedIn(contributor);
+    await other.page.goto(`/systems/${created.id}`);
+    await other.page.getByRole('table', { name: 'Model versions' }).waitFor();
+    assert.equal(await other.page.getByRole('button', { name: 'Register a model version' }).count(), 0);
+    assert.equal(await other.page.getByRole('button', { name: 'Record a data source' }).count(), 0);
+    const refused = await h.server.call(contributor, 'POST', `/api/v1/systems/${created.id}/data-sources`, {
+      name: 'Forced',
+      kind: 'file',
+      containsPersonalData: false,
+    });
+    assert.equal(refused.statusCode, 403);
   });
 
   it('offers each person only what they may do', async () => {

@@ -368,6 +368,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/verify/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the whole ledger chain, reporting progress as it goes (NDJSON)
+         * @description The same run as GET /api/v1/ledger/verify, recorded the same way, answered as `application/x-ndjson`: `{"progress":{"done","total"}}` lines (at most every 100 ms) while events are rehashed, then one `{"report":...}` line, or an `{"error":{"code","message"}}` line when the run could not finish.
+         */
+        get: operations["verifyLedgerWithProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/notes": {
         parameters: {
             query?: never;
@@ -4694,6 +4714,61 @@ export interface operations {
                         /** @description Events committed and not yet integrated into the tree (PostgreSQL; always 0 on SQLite) */
                         queued: number;
                         oldestQueuedAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyLedgerWithProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description progress lines, then the report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        progress: {
+                            /** @description events rehashed so far */
+                            done: number;
+                            /** @description events in the snapshot being verified */
+                            total: number;
+                        };
+                    } | {
+                        report: {
+                            ok: boolean;
+                            events: number;
+                            rootHash: string;
+                            checkpointsChecked: number;
+                            problem: {
+                                /** @enum {string} */
+                                kind: "leaf_mismatch" | "gap" | "reorder" | "index_mismatch" | "bad_signature" | "root_mismatch" | "fork" | "truncated" | "head_mismatch" | "integrated_twice" | "queue_unguarded";
+                                seq: number | null;
+                                message: string;
+                                column?: string;
+                            } | null;
+                            /** @description Events committed and not yet integrated into the tree (PostgreSQL; always 0 on SQLite) */
+                            queued: number;
+                            oldestQueuedAt: string | null;
+                        };
+                    } | {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
                     };
                 };
             };

@@ -235,7 +235,7 @@ function Content({ request }: { request: Request }) {
           <Text size="sm" fw={600} mb={4}>
             The change asked for
           </Text>
-          <ChangeTable rows={changeRows(content.change)} label="The change asked for" beforeLabel="Now" afterLabel="Asked for" />
+          <ChangeTable rows={changeRows(content.change)} label="The change asked for" beforeLabel="From (when filed)" afterLabel="To" />
         </div>
         <div>
           <Text size="sm" fw={600} mb={4}>

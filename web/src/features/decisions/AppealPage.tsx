@@ -1,7 +1,7 @@
 // One appeal: the appellant's statement, its deadline, owner and outcome; its owner (or a lead)
 // assigns it, starts the review and resolves it with an outcome and the reasons told to the
 // appellant, linking the exceptions or lessons it led to. Every write sends the version read (If-Match).
-import { Alert, Anchor, Badge, Button, Group, Modal, Paper, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Modal, Paper, Select, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -190,6 +190,11 @@ function AssignDialog({ appeal, onClose }: { appeal: Appeal; onClose: () => void
 
 function ResolveDialog({ appeal, onClose }: { appeal: Appeal; onClose: () => void }) {
   const queryClient = useQueryClient();
+  // Chosen by title, not pasted as an id: the system's exceptions, newest first (the server's order).
+  const exceptions = useQuery({
+    queryKey: ['exceptions', 'of-system', appeal.systemRef],
+    queryFn: () => unwrap(api.GET('/api/v1/exceptions', { params: { query: { systemId: appeal.systemRef, limit: 100 } } })),
+  });
   const form = useForm({
     initialValues: { outcome: '', explanation: '', exceptionId: '' },
     validate: { outcome: (v) => (v ? null : 'Choose an outcome'), explanation: rationaleError },
@@ -218,7 +223,18 @@ function ResolveDialog({ appeal, onClose }: { appeal: Appeal; onClose: () => voi
         <Stack>
           <Select label="Outcome" required data={OUTCOMES} {...form.getInputProps('outcome')} />
           <Textarea label="Reasons told to the appellant" required autosize minRows={3} {...form.getInputProps('explanation')} />
-          <TextInput label="Exception it led to (id, optional)" {...form.getInputProps('exceptionId')} />
+          <Select
+            label="Exception it led to (optional)"
+            description="One of this system's exceptions, e.g. the one the decision's override opened"
+            placeholder={exceptions.isPending ? 'Loading…' : exceptions.isError ? 'The exceptions could not be read' : 'None'}
+            data={(exceptions.data?.items ?? []).map((e) => ({ value: e.id, label: `${e.title} (${e.status.replaceAll('_', ' ')})` }))}
+            searchable
+            clearable
+            nothingFoundMessage="No exception of this system matches"
+            {...form.getInputProps('exceptionId')}
+            value={form.values.exceptionId || null}
+            onChange={(v) => form.setFieldValue('exceptionId', v ?? '')}
+          />
           <Refusal error={resolve.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

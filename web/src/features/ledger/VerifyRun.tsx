@@ -1,10 +1,12 @@
 // A verification run of the whole ledger on the server: every leaf rehashed, every checkpoint's
-// root and signature checked. It runs in one request; the page shows the time it has taken so far.
+// root and signature checked. The server streams how far it is (GET /ledger/verify/progress); the
+// page shows the events rehashed out of the snapshot's, and the time taken so far.
 import { Alert, Button, Card, Group, Progress, Text, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ErrorState } from '../../components/states';
+import { readVerifyLines, type VerifyProgress } from './verify-progress';
 
 function useElapsed(running: boolean): number {
   const [startedAt, setStartedAt] = useState<number | null>(null);
@@ -21,8 +23,17 @@ function useElapsed(running: boolean): number {
 }
 
 export function VerifyRun() {
-  const run = useMutation({ mutationFn: () => unwrap(api.GET('/api/v1/ledger/verify')) });
+  const [progress, setProgress] = useState<VerifyProgress | null>(null);
+  const run = useMutation({
+    mutationFn: async () => {
+      setProgress(null);
+      const stream = await unwrap(api.GET('/api/v1/ledger/verify/progress', { parseAs: 'stream' }));
+      if (!stream) throw new Error('The server sent no answer');
+      return readVerifyLines(stream, setProgress);
+    },
+  });
   const elapsed = useElapsed(run.isPending);
+  const percent = progress && progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 0;
   return (
     <Card withBorder padding="lg">
       <Group justify="space-between" mb="sm">
@@ -35,9 +46,12 @@ export function VerifyRun() {
       </Group>
       {run.isPending && (
         <div role="status" aria-live="polite">
-          <Progress value={100} animated striped aria-label="Verification running" />
-          <Text size="sm" mt={4}>
-            Rehashing every event and checking every checkpoint… {(elapsed / 1000).toFixed(1)} s
+          <Progress value={percent} animated striped aria-label="Verification progress" />
+          <Text size="sm" mt={4} data-testid="verify-progress">
+            {progress
+              ? `Rehashed ${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} events (${percent} %)`
+              : 'Reading the ledger'}
+            , checking every checkpoint… {(elapsed / 1000).toFixed(1)} s
           </Text>
         </div>
       )}

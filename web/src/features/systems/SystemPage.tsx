@@ -3,8 +3,9 @@
 import { Anchor, Badge, Button, Grid, Group, Paper, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { api, unwrap } from '../../api/client';
+import { holds, useSession } from '../../api/session';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { Time } from '../../components/Time';
@@ -16,6 +17,7 @@ import { humanize, TIER_COLOR } from './labels';
 import { OwnersPanel } from './OwnersPanel';
 import { PublicationPanel } from './PublicationPanel';
 import { systemQuery } from './queries';
+import { DataSourceDialog, ModelVersionDialog } from './RecordDialogs';
 import { SystemChanges } from './SystemChanges';
 import { SystemHistory } from './SystemHistory';
 
@@ -153,6 +155,8 @@ export function SystemPage() {
   const search = systemRoute.useSearch();
   const navigate = useNavigate({ from: '/systems/$systemId' });
   const system = useQuery(systemQuery(systemId));
+  const session = useSession();
+  const [dialog, setDialog] = useState<'model-version' | 'data-source' | null>(null);
   if (system.isError) {
     return (
       <>
@@ -167,6 +171,8 @@ export function SystemPage() {
   if (!system.data) return <Loading label="Loading the system…" />;
   const s = system.data;
   const tab = search.tab ?? 'overview';
+  // The roles the server admits for model versions and data sources (systems-records.routes.ts).
+  const mayEdit = holds(session, ['admin', 'governance_lead', 'system_owner'], s.id);
   return (
     <>
       <PageHeader
@@ -247,17 +253,37 @@ export function SystemPage() {
                 </Paper>
                 <OwnersPanel system={s} />
                 <Stack gap="xs">
-                  <Title order={2} size="h4">
-                    Model versions
-                  </Title>
+                  <Group justify="space-between">
+                    <Title order={2} size="h4">
+                      Model versions
+                    </Title>
+                    {mayEdit && (
+                      <Button size="xs" variant="default" onClick={() => setDialog('model-version')}>
+                        Register a model version
+                      </Button>
+                    )}
+                  </Group>
                   <ModelVersions systemId={s.id} />
                 </Stack>
                 <Stack gap="xs">
-                  <Title order={2} size="h4">
-                    Data sources
-                  </Title>
+                  <Group justify="space-between">
+                    <Title order={2} size="h4">
+                      Data sources
+                    </Title>
+                    {mayEdit && (
+                      <Button size="xs" variant="default" onClick={() => setDialog('data-source')}>
+                        Record a data source
+                      </Button>
+                    )}
+                  </Group>
                   <DataSources systemId={s.id} />
                 </Stack>
+                {mayEdit && (
+                  <>
+                    <ModelVersionDialog systemId={s.id} opened={dialog === 'model-version'} onClose={() => setDialog(null)} />
+                    <DataSourceDialog systemId={s.id} opened={dialog === 'data-source'} onClose={() => setDialog(null)} />
+                  </>
+                )}
               </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
