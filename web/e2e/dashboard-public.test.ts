@@ -42,6 +42,12 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     for (const series of ['approvals_decided', 'exceptions_opened', 'exceptions_closed', 'incidents', 'appeals']) {
       await chart.locator('.u-legend').getByText(series, { exact: true }).waitFor();
     }
+    // Oversight actions are named as the console names them, not by their event types.
+    const oversight = page.locator('.mantine-Card-root', { has: page.getByRole('heading', { name: 'Human oversight' }) });
+    for (const action of ['Paused', 'Restricted', 'Resume requested', 'Resumed']) {
+      await oversight.getByText(action, { exact: true }).waitFor();
+    }
+    assert.equal(await oversight.getByText(/oversight\./).count(), 0);
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, 'dashboard');
 

@@ -165,7 +165,18 @@ describe('empty, loading and error states; times; the keyboard (Chromium, SQLite
     await page.waitForURL((url) => url.pathname === '/systems');
     const row = page.getByRole('link', { name: 'Keyboard reachable scorer' });
     await row.waitFor();
-    await tabTo(page, row);
+    // On a page loaded afresh, the first Tab reaches the skip link, shown once focused; Enter moves
+    // past the header and the navigation to the page's content.
+    await page.reload();
+    await row.waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: "Skip to the page's content" });
+    assert.equal(await skip.evaluate((el) => el === el.ownerDocument.activeElement), true, 'the first Tab reaches the skip link');
+    const box = await skip.boundingBox();
+    assert.ok(box && box.x >= 0 && box.width > 0, 'the focused skip link is on screen');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content');
+    await tabTo(page, row, 20);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Keyboard reachable scorer' }).waitFor();
     assert.equal(new URL(page.url()).pathname, `/systems/${created.json().id}`);

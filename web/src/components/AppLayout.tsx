@@ -1,4 +1,5 @@
 // The signed-in frame: navigation by area, the person and their roles, theme, sign-out.
+import './skip-link.css';
 import {
   ActionIcon,
   AppShell,
@@ -59,6 +60,9 @@ export function AppLayout() {
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
+        <a className="skip-link" href="#main-content">
+          Skip to the page's content
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
           <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open the navigation" />
@@ -123,7 +127,7 @@ export function AppLayout() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
-        <main>
+        <main id="main-content" tabIndex={-1}>
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>

@@ -21,6 +21,13 @@ interface Figure {
 const percent = (share: number | null | undefined) => (share == null ? '—' : `${Math.round(share * 100)} %`);
 const hours = (h: number | null | undefined) => (h == null ? '—' : h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} days`);
 const words = (text: string) => text.replaceAll('_', ' ');
+/** The oversight events the dashboard counts, as the oversight console names the actions. */
+const OVERSIGHT_ACTIONS: Record<string, string> = {
+  'oversight.paused': 'Paused',
+  'oversight.restricted': 'Restricted',
+  'oversight.resume_requested': 'Resume requested',
+  'oversight.resumed': 'Resumed',
+};
 
 /** A number that links to its list (when a page shows that list). */
 function Count({ figure, label }: { figure: Figure; label: string }) {
@@ -156,9 +163,14 @@ function Figures({ d }: { d: Dashboard }) {
             {s.name} ({s.state})
           </Anchor>
         ))}
-        <Text size="sm">
-          Last 30 days: {d.oversight.actionsLast30Days.map((a) => `${words(a.type)} ${a.count}`).join(', ') || 'no oversight action'}
+        <Text size="sm" fw={500} mt={4}>
+          Oversight actions, last 30 days
         </Text>
+        {d.oversight.actionsLast30Days.map((a) => (
+          <Row key={a.type} label={OVERSIGHT_ACTIONS[a.type] ?? words(a.type)}>
+            <Count figure={a} label={`${(OVERSIGHT_ACTIONS[a.type] ?? words(a.type)).toLowerCase()}, last 30 days`} />
+          </Row>
+        ))}
       </Tile>
       <Tile title="Decisions">
         <Row label="Awaiting human review">
