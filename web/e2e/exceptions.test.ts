@@ -187,6 +187,13 @@ describe('exceptions and incidents (Chromium, SQLite)', () => {
     assert.equal(stored.correctiveActions[0].evidence, 'Change CR-1042 merged; gate test passes');
     assert.equal(stored.followUps[0].kind, 'training_need');
     assert.equal(await page.getByRole('button', { name: 'Triage' }).count(), 0, 'a closed exception offers no step');
+    // Who triaged and closed it, and why, as the ledger holds it.
+    const triaged = stored.statusMoves.find((m: { to: string }) => m.to === 'triaged');
+    assert.match(
+      await page.getByTestId('moved-triaged').innerText(),
+      new RegExp(`^by ${triaged.byName} · .+: High severity: production behaviour changed$`),
+    );
+    assert.match(await page.getByTestId('moved-closed').innerText(), /: Verified fix, lesson and follow-up recorded$/);
 
     assert.deepEqual(await seriousViolations(page), [], "axe-core on an exception's page");
     await page.waitForFunction("!document.querySelector('.mantine-Notification-root')", null, { timeout: 15_000 });

@@ -175,7 +175,7 @@ describe('empty, loading and error states; times; the keyboard (Chromium, SQLite
     const box = await skip.boundingBox();
     assert.ok(box && box.x >= 0 && box.width > 0, 'the focused skip link is on screen');
     await page.keyboard.press('Enter');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content');
+    assert.equal(await skip.evaluate((el) => el.ownerDocument.activeElement?.id), 'main-content');
     await tabTo(page, row, 20);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Keyboard reachable scorer' }).waitFor();

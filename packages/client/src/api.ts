@@ -6089,6 +6089,17 @@ export interface operations {
                         createdByName: string | null;
                         updatedAt: string;
                         version: number;
+                        /** @description every status move, oldest first: who, when, why */
+                        statusMoves: {
+                            from: ("open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate") | null;
+                            /** @enum {unknown} */
+                            to: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+                            /** Format: date-time */
+                            at: string;
+                            by: string | null;
+                            byName: string | null;
+                            reason: string;
+                        }[];
                         correctiveActions: {
                             id: string;
                             exceptionId: string;
@@ -6731,6 +6742,17 @@ export interface operations {
                         createdByName: string | null;
                         updatedAt: string;
                         version: number;
+                        /** @description every status move, oldest first: who, when, why */
+                        statusMoves: {
+                            from: ("open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate") | null;
+                            /** @enum {unknown} */
+                            to: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+                            /** Format: date-time */
+                            at: string;
+                            by: string | null;
+                            byName: string | null;
+                            reason: string;
+                        }[];
                         correctiveActions: {
                             id: string;
                             exceptionId: string;
@@ -6881,6 +6903,17 @@ export interface operations {
                         createdByName: string | null;
                         updatedAt: string;
                         version: number;
+                        /** @description every status move, oldest first: who, when, why */
+                        statusMoves: {
+                            from: ("open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate") | null;
+                            /** @enum {unknown} */
+                            to: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+                            /** Format: date-time */
+                            at: string;
+                            by: string | null;
+                            byName: string | null;
+                            reason: string;
+                        }[];
                         correctiveActions: {
                             id: string;
                             exceptionId: string;
@@ -7050,6 +7083,17 @@ export interface operations {
                         createdByName: string | null;
                         updatedAt: string;
                         version: number;
+                        /** @description every status move, oldest first: who, when, why */
+                        statusMoves: {
+                            from: ("open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate") | null;
+                            /** @enum {unknown} */
+                            to: "open" | "triaged" | "investigating" | "remediating" | "verifying" | "closed" | "rejected" | "duplicate";
+                            /** Format: date-time */
+                            at: string;
+                            by: string | null;
+                            byName: string | null;
+                            reason: string;
+                        }[];
                         correctiveActions: {
                             id: string;
                             exceptionId: string;

@@ -4,8 +4,16 @@ import { displayNames, idsIn, nameOf, withNames } from '../../accounts/display-n
 import type { Database } from '../../db/schema.js';
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
+import { listEvents } from '../../ledger/ledger.repository.js';
 import { isOpenStatus, OPEN_STATUSES } from './exceptions.policy.js';
-import type { CorrectiveActionsTable, ExceptionsTable, FollowUpsTable, LessonsLearnedTable } from './exceptions.tables.js';
+import {
+  type CorrectiveActionsTable,
+  EXCEPTION_STATUSES,
+  type ExceptionStatus,
+  type ExceptionsTable,
+  type FollowUpsTable,
+  type LessonsLearnedTable,
+} from './exceptions.tables.js';
 
 export type ExceptionRow = Selectable<ExceptionsTable>;
 
@@ -200,6 +208,37 @@ export async function listExceptions(trx: Tx, filter: ExceptionFilter) {
   return { items: rows, total: Number(n), limit: filter.limit, offset: filter.offset };
 }
 
+/** Most status moves one exception shows (its lifecycle has eight statuses; reopening repeats some). */
+const MAX_STATUS_MOVES = 200;
+
+/** Every status move of an exception, oldest first, from its ledger events (`exception.<status>`,
+ * written by transitionException): who moved it, when, and the reason they gave. */
+async function exceptionStatusMoves(db: Kysely<Database>, id: string) {
+  const moves = await listEvents(db, {
+    subjectType: 'exception',
+    subjectId: id,
+    types: EXCEPTION_STATUSES.filter((s) => s !== 'open').map((s) => `exception.${s}`),
+    limit: MAX_STATUS_MOVES,
+    offset: 0,
+  });
+  return moves.items.map(({ event, recordedAt }) => {
+    const leaf = event as {
+      actor: { kind: string; id?: string | null; name?: string | null };
+      before?: { status?: ExceptionStatus } | null;
+      after?: { status?: ExceptionStatus } | null;
+      reason?: string | null;
+    };
+    return {
+      from: leaf.before?.status ?? null,
+      to: leaf.after?.status as ExceptionStatus,
+      at: recordedAt,
+      by: leaf.actor.kind === 'system' ? null : (leaf.actor.id ?? null),
+      byName: leaf.actor.name ?? null,
+      reason: leaf.reason ?? '',
+    };
+  });
+}
+
 export async function loadExceptionDetail(trx: Tx, id: string, now = new Date()) {
   const row = await findException(trx, id);
   const actions = await trx
@@ -224,6 +263,7 @@ export async function loadExceptionDetail(trx: Tx, id: string, now = new Date())
     .orderBy('id')
     .execute();
   const exception = presentException(row, now);
+  const statusMoves = await exceptionStatusMoves(trx, id);
   const correctiveActions = actions.map((a) => presentCorrectiveAction(a, now));
   const lessonViews = lessons.map(presentLesson);
   const followUpViews = followUps.map((f) => presentFollowUp(f, now));
@@ -236,6 +276,7 @@ export async function loadExceptionDetail(trx: Tx, id: string, now = new Date())
   ]);
   return {
     ...nameException(exception, names),
+    statusMoves,
     correctiveActions: correctiveActions.map((a) => withNames(a, ACTION_PEOPLE, names)),
     lessons: lessonViews.map((l) => withNames(l, LESSON_PEOPLE, names)),
     followUps: followUpViews.map((f) => withNames(f, FOLLOW_UP_PEOPLE, names)),

@@ -161,8 +161,19 @@ const lessonFields = {
 export const LessonView = Type.Object(lessonFields);
 export const LessonWithFollowUpsView = Type.Object({ ...lessonFields, followUps: Type.Array(FollowUpView) });
 
+/** A status move as the ledger holds it: the row keeps only the current status. */
+const StatusMoveView = Type.Object({
+  from: Nullable(oneOf(EXCEPTION_STATUSES)),
+  to: oneOf(EXCEPTION_STATUSES),
+  at: Time,
+  by: Nullable(Type.String({ description: 'who moved it (a user id; null for the system)' })),
+  byName: Nullable(Type.String({ description: 'their display name as the ledger recorded it' })),
+  reason: Type.String(),
+});
+
 const detailFields = {
   ...ExceptionView.properties,
+  statusMoves: Type.Array(StatusMoveView, { description: 'every status move, oldest first: who, when, why' }),
   correctiveActions: Type.Array(CorrectiveActionView),
   lessons: Type.Array(LessonView),
   followUps: Type.Array(FollowUpView),

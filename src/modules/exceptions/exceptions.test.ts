@@ -176,6 +176,23 @@ for (const dialect of DIALECTS) {
       assert.equal(closed.statusCode, 200, closed.body);
       assert.equal(closed.json().status, 'closed');
       assert.ok(closed.json().closedAt);
+      // The detail names every status move from the ledger: who, when and why, oldest first.
+      const detail = (await t.call(owner, 'GET', `/api/v1/exceptions/${id}`)).json();
+      assert.deepEqual(
+        detail.statusMoves.map((m: { from: string; to: string; by: string }) => [m.from, m.to, m.by]),
+        [
+          ['open', 'triaged', owner.id],
+          ['triaged', 'investigating', owner.id],
+          ['investigating', 'remediating', owner.id],
+          ['remediating', 'verifying', resolver.id],
+          ['verifying', 'closed', owner.id],
+        ],
+      );
+      assert.ok(
+        detail.statusMoves.every(
+          (m: { reason: string; at: string; byName: string }) => m.reason && m.byName?.startsWith('Test User') && Date.parse(m.at),
+        ),
+      );
 
       const followUp = lesson.json().followUps[0];
       const progressed = await t.call(owner, 'POST', `/api/v1/exceptions/${id}/follow-ups/${followUp.id}/transitions`, {

@@ -274,7 +274,9 @@ export function ExceptionWorkflow({ exception: e }: { exception: ExceptionDetail
               by {e.raisedBy.refName ?? e.raisedBy.ref} · <Time value={e.createdAt} />
             </Text>
           </Timeline.Item>
-          <Timeline.Item title="Triaged" />
+          <Timeline.Item title="Triaged">
+            <StatusMove exception={e} to="triaged" />
+          </Timeline.Item>
           <Timeline.Item title="Investigated: root cause">
             {e.rootCause ? (
               <Text size="sm" data-testid="root-cause">
@@ -303,10 +305,14 @@ export function ExceptionWorkflow({ exception: e }: { exception: ExceptionDetail
           <Timeline.Item
             title={e.status === 'closed' ? 'Closed' : humanize(e.status === 'rejected' || e.status === 'duplicate' ? e.status : 'closed')}
           >
-            {e.closedAt && (
-              <Text size="xs" c="dimmed">
-                <Time value={e.closedAt} />
-              </Text>
+            {FINAL.includes(e.status) ? (
+              <StatusMove exception={e} to={e.status} />
+            ) : (
+              e.closedAt && (
+                <Text size="xs" c="dimmed">
+                  <Time value={e.closedAt} />
+                </Text>
+              )
             )}
             {e.duplicateOf && <Text size="xs">Duplicate of {e.duplicateOf}</Text>}
           </Timeline.Item>
@@ -317,6 +323,18 @@ export function ExceptionWorkflow({ exception: e }: { exception: ExceptionDetail
 
       {dialog && <StepDialog {...dialog} onClose={() => setDialog(null)} />}
     </Stack>
+  );
+}
+
+/** Who last moved the exception to `to`, when, and why (its ledger event); nothing before it got there. */
+function StatusMove({ exception: e, to }: { exception: ExceptionDetail; to: Status }) {
+  const move = e.statusMoves.findLast((m) => m.to === to);
+  if (!move) return null;
+  return (
+    <Text size="xs" c="dimmed" data-testid={`moved-${to}`}>
+      by {move.byName ?? move.by ?? 'the system'} · <Time value={move.at} />
+      {move.reason ? `: ${move.reason}` : ''}
+    </Text>
   );
 }
 
