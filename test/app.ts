@@ -28,7 +28,7 @@ export interface TestApp {
   /** The app's composition root, as the server builds it. */
   services: Services;
   /** Creates a user with these global roles and a read+write token (or the given scopes). */
-  user(roles: Role[], opts?: { scopes?: TokenScope[]; email?: string; password?: string }): Promise<TestUser>;
+  user(roles: Role[], opts?: { scopes?: TokenScope[]; email?: string; password?: string; displayName?: string }): Promise<TestUser>;
   /** app.inject with a bearer token. */
   call(
     user: TestUser | null,
@@ -88,7 +88,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
       const created = await store.transact((trx) =>
         createUser(trx, {
           ctx,
-          user: { email, displayName: `Test User ${counter}`, password: opts.password ?? 'correct horse battery', roles },
+          user: { email, displayName: opts.displayName ?? `Test User ${counter}`, password: opts.password ?? 'correct horse battery', roles },
         }),
       );
       const token = await store.transact((trx) =>

@@ -119,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async person(roles, name) {
       people += 1;
       const email = `${(name ?? `person${people}`).toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${people}@example.test`;
-      const user = await server.user(roles, { email, password: PASSWORD });
+      const user = await server.user(roles, { email, password: PASSWORD, ...(name ? { displayName: name } : {}) });
       const session = await server.call(user, 'GET', '/api/v1/auth/session');
       return { ...user, displayName: session.json().user.displayName as string };
     },
