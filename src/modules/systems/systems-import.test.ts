@@ -373,6 +373,15 @@ for (const dialect of DIALECTS) {
       );
       const csv = await cli('systems', 'export', '--format', 'csv');
       assert.equal(csv.stdout.split('\n')[0], HEADER);
+      // The list's filters, as `systems list` takes them.
+      const shadow = await cli('systems', 'export', '--format', 'json', '--kind', 'shadow', '--shadow');
+      assert.deepEqual(
+        (JSON.parse(shadow.stdout) as Array<{ name: string }>).map((s) => s.name),
+        ['CLI two'],
+      );
+      const emptyQ = await runCli(url, ['systems', 'export', '--q', '']);
+      assert.equal(emptyQ.code, 1);
+      assert.equal(emptyQ.stderr, 'proofline: validation_failed: q must NOT have fewer than 1 characters\n');
     });
   });
 }
