@@ -153,6 +153,11 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await page.goto('/systems?tier=high');
     const high = await rowNames(page);
     assert.ok(high.includes('Filter alpha') && high.includes('Filter bravo') && !high.includes('Filter charlie'), high.join(', '));
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('menuitem', { name: `Export these ${high.length} systems as JSON`, exact: true }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the open Export menu');
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'hidden' });
     const exported = await exportedRows(page, `Export these ${high.length} systems as CSV`);
     assert.deepEqual(
       exported.map((row) => row.name),
