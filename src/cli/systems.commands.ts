@@ -10,7 +10,7 @@ import { parseHistoryKinds } from '../ledger/system-index.js';
 import { exportSystems, type ImportFormat, type ImportReport, importSystems, parseImport } from '../modules/systems/systems.import.js';
 import { presentPhaseOwner, presentSystem } from '../modules/systems/systems.presenter.js';
 import { getSystem, listPhaseOwners, listSystems } from '../modules/systems/systems.repository.js';
-import { CreateSystemBody, ListSystemsQuery } from '../modules/systems/systems.schema.js';
+import { CreateSystemBody, ExportQuery, ListSystemsQuery } from '../modules/systems/systems.schema.js';
 import { createSystem } from '../modules/systems/systems.service.js';
 import { AI_TYPES, DEPLOYMENT_KINDS, EU_RISK_TIERS, SYSTEM_STATUSES } from '../modules/systems/systems.tables.js';
 import { schemaCheck } from '../server/schema-check.js';
@@ -48,10 +48,41 @@ const checkNewSystem = schemaCheck(CreateSystemBody, {
     accountableOwnerId: '--owner',
   },
 });
-const checkListQuery = schemaCheck(ListSystemsQuery, {
-  part: 'querystring',
-  rename: { euRiskTier: '--tier', deploymentKind: '--kind', ownerId: '--owner', untriagedShadow: '--shadow' },
-});
+const FILTER_OPTIONS = { euRiskTier: '--tier', deploymentKind: '--kind', ownerId: '--owner', untriagedShadow: '--shadow' };
+const checkListQuery = schemaCheck(ListSystemsQuery, { part: 'querystring', rename: FILTER_OPTIONS });
+const checkExportQuery = schemaCheck(ExportQuery, { part: 'querystring', rename: FILTER_OPTIONS });
+
+/** The list's filters as options, shared by `systems list` and `systems export`. */
+interface FilterOptions {
+  status?: string;
+  tier?: string;
+  owner?: string;
+  kind?: string;
+  shadow?: boolean;
+  q?: string;
+}
+
+function addFilterOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--status <status>', 'lifecycle status').choices(SYSTEM_STATUSES))
+    .addOption(new Option('--tier <tier>', 'EU risk tier').choices(EU_RISK_TIERS))
+    .option('--owner <email|id>', 'accountable owner')
+    .addOption(new Option('--kind <kind>', 'deployment kind').choices(DEPLOYMENT_KINDS))
+    .option('--shadow', 'only shadow systems not triaged yet')
+    .option('--q <text>', 'name contains this text');
+}
+
+/** The options given, named as the API's query names them (an owner's email resolved to its id). */
+async function filterQuery(store: Store, opts: FilterOptions): Promise<Record<string, unknown>> {
+  return {
+    ...(opts.status === undefined ? {} : { status: opts.status }),
+    ...(opts.tier === undefined ? {} : { euRiskTier: opts.tier }),
+    ...(opts.owner === undefined ? {} : { ownerId: await ownerId(store, opts.owner) }),
+    ...(opts.kind === undefined ? {} : { deploymentKind: opts.kind }),
+    ...(opts.shadow ? { untriagedShadow: true } : {}),
+    ...(opts.q === undefined ? {} : { q: opts.q }),
+  };
+}
 
 /** An owner given as an email (or as a user id, as the API takes it). */
 async function ownerId(store: Store, owner: string | undefined): Promise<string | undefined> {
@@ -109,55 +140,26 @@ export function registerSystemsCommands(program: Command): void {
       },
     );
 
-  systems
-    .command('list')
-    .description('list systems by name, with the API filters')
-    .addOption(new Option('--status <status>', 'lifecycle status').choices(SYSTEM_STATUSES))
-    .addOption(new Option('--tier <tier>', 'EU risk tier').choices(EU_RISK_TIERS))
-    .option('--owner <email|id>', 'accountable owner')
-    .addOption(new Option('--kind <kind>', 'deployment kind').choices(DEPLOYMENT_KINDS))
-    .option('--shadow', 'only shadow systems not triaged yet')
-    .option('--q <text>', 'name contains this text')
+  addFilterOptions(systems.command('list').description('list systems by name, with the API filters'))
     .option('--limit <n>', 'at most this many (1..500)', '50')
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'print the page as JSON')
-    .action(
-      async (opts: {
-        status?: string;
-        tier?: string;
-        owner?: string;
-        kind?: string;
-        shadow?: boolean;
-        q?: string;
-        limit: string;
-        offset: string;
-        json?: boolean;
-      }) => {
-        const page = await withStore(async (store) => {
-          const query = checkListQuery({
-            ...(opts.status === undefined ? {} : { status: opts.status }),
-            ...(opts.tier === undefined ? {} : { euRiskTier: opts.tier }),
-            ...(opts.owner === undefined ? {} : { ownerId: await ownerId(store, opts.owner) }),
-            ...(opts.kind === undefined ? {} : { deploymentKind: opts.kind }),
-            ...(opts.shadow ? { untriagedShadow: true } : {}),
-            ...(opts.q === undefined ? {} : { q: opts.q }),
-            limit: opts.limit,
-            offset: opts.offset,
-          });
-          return listSystems(store.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 });
-        });
-        if (opts.json) return printJson(page);
-        if (page.items.length === 0) process.stdout.write('No systems.\n');
-        else
-          printTable(
-            ['ID', 'NAME', 'STATUS', 'EU TIER', 'KIND', 'OWNER'],
-            page.items.map((v) => [v.id, v.name, v.status, v.euRiskTier, v.deploymentKind, v.accountableOwnerId ?? '-']),
-          );
-        if (page.total > page.offset + page.items.length) {
-          process.stdout.write(`(${page.items.length} of ${page.total}; next: --offset ${page.offset + page.items.length})\n`);
-        }
-      },
-    );
+    .action(async (opts: FilterOptions & { limit: string; offset: string; json?: boolean }) => {
+      const page = await withStore(async (store) => {
+        const query = checkListQuery({ ...(await filterQuery(store, opts)), limit: opts.limit, offset: opts.offset });
+        return listSystems(store.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+      });
+      if (opts.json) return printJson(page);
+      if (page.items.length === 0) process.stdout.write('No systems.\n');
+      else
+        printTable(
+          ['ID', 'NAME', 'STATUS', 'EU TIER', 'KIND', 'OWNER'],
+          page.items.map((v) => [v.id, v.name, v.status, v.euRiskTier, v.deploymentKind, v.accountableOwnerId ?? '-']),
+        );
+      if (page.total > page.offset + page.items.length) {
+        process.stdout.write(`(${page.items.length} of ${page.total}; next: --offset ${page.offset + page.items.length})\n`);
+      }
+    });
 
   systems
     .command('show')
@@ -209,16 +211,17 @@ export function registerSystemsCommands(program: Command): void {
       }
     });
 
-  systems
-    .command('export')
-    .description('export every system in the import format')
+  addFilterOptions(
+    systems.command('export').description('export the systems in the import format: every one, or those the filters (as in list) match'),
+  )
     .addOption(formatOption())
     .option('--output <file>', 'write to this file instead of standard output')
-    .action(async (opts: { format?: string; output?: string }) => {
+    .action(async (opts: FilterOptions & { format?: string; output?: string }) => {
       const format = opts.output ? guessFormat(opts.output, opts.format) : ((opts.format as ImportFormat | undefined) ?? 'csv');
       const store = createStore(loadConfig().database);
       try {
-        const text = await exportSystems(store.db, format);
+        const { format: _format, ...filter } = checkExportQuery({ ...(await filterQuery(store, opts)), format });
+        const text = await exportSystems(store.db, format, filter);
         if (opts.output) fs.writeFileSync(opts.output, text);
         else process.stdout.write(text);
       } finally {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import type { TestUser } from '../../test/app.js';
 import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
@@ -31,6 +32,15 @@ async function rowNames(page: Page): Promise<string[]> {
   await page.getByTestId('systems-table').waitFor();
   return (await page.getByTestId('systems-table').locator('tbody tr td:first-child a').allInnerTexts()).map((t) => t.trim());
 }
+
+/** Downloads the inventory export through the Export menu item named `item`; its rows by CSV header. */
+async function exportedRows(page: Page, item: string): Promise<Array<Record<string, string>>> {
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: item, exact: true }).click()]);
+  return parse(fs.readFileSync(await download.path(), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+}
+
+const exportedNames = async (page: Page, item: string) => (await exportedRows(page, item)).map((row) => row.name);
 
 describe('inventory and system page (Chromium, SQLite)', () => {
   let h: Harness;
@@ -133,15 +143,27 @@ describe('inventory and system page (Chromium, SQLite)', () => {
     await page.waitForURL((url) => url.searchParams.get('status') === 'in_development' && url.searchParams.get('sort') === '-name');
     assert.deepEqual(await rowNames(page), ['Filter bravo']);
 
-    // The deployment kind and the accountable owner filter too; the export is a download.
+    // The deployment kind and the accountable owner filter too; the export is a download of the
+    // systems the filters on screen hold (not the page or the order), and its menu says how many.
     await page.goto('/systems?kind=shadow&q=Filter');
     assert.deepEqual(await rowNames(page), ['Filter charlie']);
-    await page.goto(`/systems?owner=${lead.id}&q=Filter&sort=name`);
-    assert.deepEqual(await rowNames(page), ['Filter alpha', 'Filter bravo', 'Filter charlie']);
-    await page.getByRole('button', { name: 'Export' }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Export as CSV' }).click()]);
-    const csv = fs.readFileSync(await download.path(), 'utf8');
-    for (const name of ['Filter alpha', 'Filter bravo', 'Filter charlie']) assert.match(csv, new RegExp(name));
+    await page.goto(`/systems?owner=${lead.id}&q=Filter&sort=-name`);
+    assert.deepEqual(await rowNames(page), ['Filter charlie', 'Filter bravo', 'Filter alpha']);
+    assert.deepEqual(await exportedNames(page, 'Export these 3 systems as CSV'), ['Filter alpha', 'Filter bravo', 'Filter charlie']);
+    await page.goto('/systems?tier=high');
+    const high = await rowNames(page);
+    assert.ok(high.includes('Filter alpha') && high.includes('Filter bravo') && !high.includes('Filter charlie'), high.join(', '));
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('menuitem', { name: `Export these ${high.length} systems as JSON`, exact: true }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core on the open Export menu');
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'hidden' });
+    const exported = await exportedRows(page, `Export these ${high.length} systems as CSV`);
+    assert.deepEqual(
+      exported.map((row) => row.name),
+      high,
+    );
+    assert.deepEqual(new Set(exported.map((row) => row.euRiskTier)), new Set(['high']));
 
     await page.goto('/systems?q=no-such-system-anywhere');
     await page.getByText('No system matches these filters').waitFor();

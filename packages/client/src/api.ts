@@ -709,7 +709,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export the inventory as CSV or JSON (the import format) */
+        /** Export the inventory, or the systems matching the list filters, as CSV or JSON (the import format) */
         get: operations["exportSystems"];
         put?: never;
         post?: never;
@@ -5857,6 +5857,17 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "csv" | "json";
+                status?: "proposed" | "in_development" | "in_validation" | "approved_for_use" | "in_production" | "restricted" | "paused" | "retired";
+                euRiskTier?: "prohibited" | "high" | "limited" | "minimal" | "unassessed";
+                deploymentKind?: "internal" | "third_party" | "prototype" | "shadow";
+                aiType?: "machine_learning" | "generative" | "rules_based" | "agentic" | "other";
+                ownerId?: string;
+                withoutOwner?: boolean;
+                untriagedShadow?: boolean;
+                /** @description only systems with (true) or without (false) an overdue mandatory review */
+                reviewOverdue?: boolean;
+                tag?: string;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5864,7 +5875,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The inventory in the import format: CSV for format=csv, else a JSON array */
+            /** @description The matching systems by name in the import format: CSV for format=csv, else a JSON array */
             200: {
                 headers: {
                     [name: string]: unknown;

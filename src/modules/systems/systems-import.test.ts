@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { cliDatabase, runCli } from '../../../test/cli.js';
+import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
 import { createUser } from '../../accounts/users.service.js';
 import { systemContext } from '../../context.js';
@@ -240,6 +241,74 @@ for (const dialect of DIALECTS) {
       assert.equal(again.json().invalid.length, 0, again.body);
     });
 
+    test('a filtered export holds exactly the systems the list totals with the same filters; a bad filter is refused and writes nothing', async () => {
+      const reader = await t.user(['auditor']);
+      await buildSystem(t.store, {
+        name: 'Exp alpha',
+        euRiskTier: 'high',
+        status: 'in_development',
+        tags: ['exp-hr'],
+        accountableOwnerId: owner.id,
+      });
+      await buildSystem(t.store, { name: 'Exp bravo', euRiskTier: 'high', tags: ['exp-hr'] });
+      await buildSystem(t.store, { name: 'Exp charlie', euRiskTier: 'minimal', deploymentKind: 'shadow', aiType: 'generative' });
+      await buildSystem(t.store, { name: 'Exp delta', euRiskTier: 'limited', status: 'in_development', accountableOwnerId: owner.id });
+      const listed = async (query: string) => {
+        const res = await t.call(reader, 'GET', `/api/v1/systems?limit=500&${query}`);
+        assert.equal(res.statusCode, 200, res.body);
+        const page = res.json() as { total: number; items: Array<{ name: string }> };
+        assert.ok(page.total <= 500, 'the whole list fits one page');
+        return { total: page.total, names: page.items.map((s) => s.name) };
+      };
+      const exported = async (query: string) => {
+        const json = await t.call(reader, 'GET', `/api/v1/systems/export?format=json&${query}`);
+        assert.equal(json.statusCode, 200, json.body);
+        const csv = await t.call(reader, 'GET', `/api/v1/systems/export?format=csv&${query}`);
+        assert.equal(csv.statusCode, 200, csv.body);
+        const csvNames = parseImport(csv.body, 'csv').map((row) => row.fields.name);
+        const names = (json.json() as Array<{ name: string }>).map((s) => s.name);
+        assert.deepEqual(csvNames, names, 'the CSV and the JSON hold the same systems');
+        return names;
+      };
+      const cases: Array<[string, string[] | null]> = [
+        ['euRiskTier=high&status=in_development&q=Exp', ['Exp alpha']],
+        ['euRiskTier=high&q=exp', ['Exp alpha', 'Exp bravo']],
+        ['tag=exp-hr&withoutOwner=true', ['Exp bravo']],
+        [`ownerId=${owner.id}&q=Exp`, ['Exp alpha', 'Exp delta']],
+        ['deploymentKind=shadow&aiType=generative&untriagedShadow=true&q=Exp', ['Exp charlie']],
+        ['reviewOverdue=false&q=Exp', ['Exp alpha', 'Exp bravo', 'Exp charlie', 'Exp delta']],
+        ['reviewOverdue=true', []],
+        ['status=in_development', null],
+        ['withoutOwner=true', null],
+        ['', null],
+      ];
+      for (const [query, expected] of cases) {
+        const list = await listed(query);
+        const names = await exported(query);
+        assert.equal(names.length, list.total, `export and list total agree for "${query}"`);
+        assert.deepEqual(names, list.names, `the export holds the list's systems for "${query}"`);
+        if (expected) assert.deepEqual(names, expected, query);
+      }
+      // Without filters the export is the whole inventory.
+      assert.equal((await exported('')).length, await count('ai_systems'));
+
+      const ledgerBefore = await ledgerSize(t.store);
+      const systemsBefore = await count('ai_systems');
+      for (const bad of ['euRiskTier=severe', 'withoutOwner=maybe', 'q=', 'colour=red', 'limit=10', 'sort=-name']) {
+        const list = await t.call(reader, 'GET', `/api/v1/systems?${bad}`);
+        const res = await t.call(reader, 'GET', `/api/v1/systems/export?format=csv&${bad}`);
+        assert.equal(res.statusCode, 400, `${bad}: ${res.body}`);
+        assert.equal(res.json().error.code, 'validation_failed', bad);
+        if (!bad.startsWith('limit') && !bad.startsWith('sort')) {
+          // The list refuses the same filter with the same code and names the same field.
+          assert.equal(list.statusCode, 400, bad);
+          assert.equal(res.json().error.details.field, list.json().error.details.field, bad);
+        }
+      }
+      assert.equal(await ledgerSize(t.store), ledgerBefore);
+      assert.equal(await count('ai_systems'), systemsBefore);
+    });
+
     if (dialect === 'sqlite') {
       test('10,000 rows import in one transaction, with progress', async () => {
         const lines = [HEADER];
@@ -304,6 +373,15 @@ for (const dialect of DIALECTS) {
       );
       const csv = await cli('systems', 'export', '--format', 'csv');
       assert.equal(csv.stdout.split('\n')[0], HEADER);
+      // The list's filters, as `systems list` takes them.
+      const shadow = await cli('systems', 'export', '--format', 'json', '--kind', 'shadow', '--shadow');
+      assert.deepEqual(
+        (JSON.parse(shadow.stdout) as Array<{ name: string }>).map((s) => s.name),
+        ['CLI two'],
+      );
+      const emptyQ = await runCli(url, ['systems', 'export', '--q', '']);
+      assert.equal(emptyQ.code, 1);
+      assert.equal(emptyQ.stderr, 'proofline: validation_failed: q must NOT have fewer than 1 characters\n');
     });
   });
 }

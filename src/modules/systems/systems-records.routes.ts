@@ -168,12 +168,12 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
     {
       schema: {
         operationId: 'exportSystems',
-        summary: 'Export the inventory as CSV or JSON (the import format)',
+        summary: 'Export the inventory, or the systems matching the list filters, as CSV or JSON (the import format)',
         tags,
         querystring: ExportQuery,
         response: {
           200: {
-            description: 'The inventory in the import format: CSV for format=csv, else a JSON array',
+            description: 'The matching systems by name in the import format: CSV for format=csv, else a JSON array',
             content: {
               'text/csv': { schema: Type.String({ description: 'A header row, then one row per system' }) },
               'application/json': { schema: Type.Array(Type.Record(Type.String(), Type.Unknown())) },
@@ -185,8 +185,8 @@ export async function systemsRecordRoutes(app: App, { store }: AppDeps) {
       config: { access: READ },
     },
     async (req, reply) => {
-      const format: ImportFormat = req.query.format ?? 'json';
-      const text = await exportSystems(store.db, format);
+      const { format = 'json', ...filter } = req.query;
+      const text = await exportSystems(store.db, format, filter);
       return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(text);
     },
   );

@@ -13,7 +13,7 @@ import type { Tx } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { compileBody, schemaProblem } from '../../server/validation.js';
 import { presentSystem } from './systems.presenter.js';
-import { SYSTEM_COLUMNS } from './systems.repository.js';
+import { SYSTEM_COLUMNS, type SystemMatch, systemsMatching } from './systems.repository.js';
 import { assertGovernor } from './systems.rules.js';
 import { CreateSystemBody, type NewSystem } from './systems.schema.js';
 import { assertMayCreateSystem, createSystems } from './systems.service.js';
@@ -231,10 +231,10 @@ export async function importSystems(
   return report;
 }
 
-/** The whole inventory in the import format (owner as email), sorted by name. */
-export async function exportSystems(db: Kysely<Database>, format: ImportFormat): Promise<string> {
-  const rows = await db
-    .selectFrom('ai_systems')
+/** The systems the filter means (the inventory list's filters; none: the whole inventory) in the
+ * import format (owner as email), sorted by name. */
+export async function exportSystems(db: Kysely<Database>, format: ImportFormat, filter: SystemMatch = {}): Promise<string> {
+  const rows = await systemsMatching(db, filter, new Date().toISOString())
     .leftJoin('users', 'users.id', 'ai_systems.accountable_owner_id')
     .select([...SYSTEM_COLUMNS.map((c) => `ai_systems.${c}` as const), 'users.email as owner_email'])
     .orderBy('ai_systems.name')

@@ -102,7 +102,8 @@ export async function getSystemRecord<T extends RecordTable>(db: Db, table: T, i
   return row as RecordRow<T>;
 }
 
-export interface SystemFilter {
+/** Which systems: the filters of the inventory list and of its export. */
+export interface SystemMatch {
   status?: SystemStatus;
   euRiskTier?: EuRiskTier;
   deploymentKind?: DeploymentKind;
@@ -114,25 +115,28 @@ export interface SystemFilter {
   reviewOverdue?: boolean;
   tag?: string;
   q?: string;
+}
+
+/** A page of the list: which systems, in which order, which slice. */
+export interface SystemFilter extends SystemMatch {
   /** Default `name`; a leading minus sorts descending. */
   sort?: SystemSort;
   limit: number;
   offset: number;
 }
 
-/** A page of systems, sorted by name then id unless asked otherwise. Every single filter is served
- * by an index whose trailing columns are (name, id), so a page by name (either way) needs no sort
- * and the count reads one index range; by updatedAt the matching rows are sorted. */
-export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
+/** The systems a filter means, as a query of ai_systems to select from; the list pages it and the
+ * export reads all of it, so both hold the same rows. Columns are named with their table, so a
+ * caller may join (the export joins the owner's email). `now` decides which reviews are overdue. */
+export function systemsMatching(db: Db, filter: SystemMatch, now: string) {
   let query = db.selectFrom('ai_systems');
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.euRiskTier) query = query.where('eu_risk_tier', '=', filter.euRiskTier);
-  if (filter.deploymentKind) query = query.where('deployment_kind', '=', filter.deploymentKind);
-  if (filter.aiType) query = query.where('ai_type', '=', filter.aiType);
-  if (filter.ownerId) query = query.where('accountable_owner_id', '=', filter.ownerId);
-  if (filter.withoutOwner) query = query.where('accountable_owner_id', 'is', null);
-  if (filter.untriagedShadow) query = query.where('deployment_kind', '=', 'shadow').where('triaged_at', 'is', null);
-  const now = new Date().toISOString();
+  if (filter.status) query = query.where('ai_systems.status', '=', filter.status);
+  if (filter.euRiskTier) query = query.where('ai_systems.eu_risk_tier', '=', filter.euRiskTier);
+  if (filter.deploymentKind) query = query.where('ai_systems.deployment_kind', '=', filter.deploymentKind);
+  if (filter.aiType) query = query.where('ai_systems.ai_type', '=', filter.aiType);
+  if (filter.ownerId) query = query.where('ai_systems.accountable_owner_id', '=', filter.ownerId);
+  if (filter.withoutOwner) query = query.where('ai_systems.accountable_owner_id', 'is', null);
+  if (filter.untriagedShadow) query = query.where('ai_systems.deployment_kind', '=', 'shadow').where('ai_systems.triaged_at', 'is', null);
   if (filter.reviewOverdue !== undefined) {
     const overdue = (eb: ExpressionBuilder<Database, 'ai_systems'>) =>
       eb.exists(
@@ -142,11 +146,18 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
   }
   if (filter.tag) {
     const tag = filter.tag;
-    query = query.where('id', 'in', (eb) => eb.selectFrom('system_tags').select('system_id').where('tag', '=', tag));
+    query = query.where('ai_systems.id', 'in', (eb) => eb.selectFrom('system_tags').select('system_id').where('tag', '=', tag));
   }
-  if (filter.q) {
-    query = query.where(containsIgnoringCase(db, 'name', filter.q));
-  }
+  if (filter.q) query = query.where(containsIgnoringCase(db, 'ai_systems.name', filter.q));
+  return query;
+}
+
+/** A page of systems, sorted by name then id unless asked otherwise. Every single filter is served
+ * by an index whose trailing columns are (name, id), so a page by name (either way) needs no sort
+ * and the count reads one index range; by updatedAt the matching rows are sorted. */
+export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
+  const now = new Date().toISOString();
+  const query = systemsMatching(db, filter, now);
   const sort = filter.sort ?? 'name';
   const direction = sort.startsWith('-') ? 'desc' : 'asc';
   const column = sort.endsWith('updatedAt') ? 'updated_at' : 'name';

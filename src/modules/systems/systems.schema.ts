@@ -131,18 +131,23 @@ export const PhaseParams = Type.Object({ id: Id, phase: PhaseSchema }, { additio
 export const AssignPhaseOwnerBody = Type.Object({ userId: Text(100), rationale: Rationale }, { additionalProperties: false });
 export const UnassignPhaseOwnerBody = Type.Object({ rationale: Rationale }, { additionalProperties: false });
 
+/** Which systems: the filters of the inventory list, shared by its export (the same names, the same checks). */
+const SystemFilterFields = {
+  status: Type.Optional(SystemStatusSchema),
+  euRiskTier: Type.Optional(EuRiskTierSchema),
+  deploymentKind: Type.Optional(DeploymentKindSchema),
+  aiType: Type.Optional(AiTypeSchema),
+  ownerId: Type.Optional(Text(100)),
+  withoutOwner: Type.Optional(Type.Boolean()),
+  untriagedShadow: Type.Optional(Type.Boolean()),
+  reviewOverdue: Type.Optional(Type.Boolean({ description: 'only systems with (true) or without (false) an overdue mandatory review' })),
+  tag: Type.Optional(Text(100)),
+  q: Type.Optional(Text(200)),
+};
+
 export const ListSystemsQuery = Type.Object(
   {
-    status: Type.Optional(SystemStatusSchema),
-    euRiskTier: Type.Optional(EuRiskTierSchema),
-    deploymentKind: Type.Optional(DeploymentKindSchema),
-    aiType: Type.Optional(AiTypeSchema),
-    ownerId: Type.Optional(Text(100)),
-    withoutOwner: Type.Optional(Type.Boolean()),
-    untriagedShadow: Type.Optional(Type.Boolean()),
-    reviewOverdue: Type.Optional(Type.Boolean({ description: 'only systems with (true) or without (false) an overdue mandatory review' })),
-    tag: Type.Optional(Text(100)),
-    q: Type.Optional(Text(200)),
+    ...SystemFilterFields,
     sort: Type.Optional(oneOf(SYSTEM_SORTS)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
@@ -313,7 +318,8 @@ export const ImportReportView = Type.Object({
   imported: Type.Integer(),
 });
 
+/** The export takes the list's filters (without its paging and sort: every match, by name). */
 export const ExportQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])) },
+  { format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])), ...SystemFilterFields },
   { additionalProperties: false },
 );

@@ -33,7 +33,7 @@ import { CreateSystemDialog } from './CreateSystemDialog';
 import { ImportDialog } from './ImportDialog';
 import { humanize, options, TIER_COLOR } from './labels';
 import { PersonPicker } from './PersonPicker';
-import { systemsPageQuery } from './queries';
+import { exportFilter, exportHref, systemsPageQuery } from './queries';
 import { SavedViews } from './SavedViews';
 
 type System = Answer<'listSystems'>['items'][number];
@@ -60,20 +60,7 @@ export function InventoryPage() {
         description="Every AI system, prototypes and shadow AI included."
         actions={
           <>
-            {/* No initial-focus placeholder: see the account menu in AppLayout (axe-core aria-required-children). */}
-            <Menu position="bottom-end" withInitialFocusPlaceholder={false}>
-              <Menu.Target>
-                <Button variant="default">Export</Button>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Item component="a" href="/api/v1/systems/export?format=csv" download="systems.csv">
-                  Export as CSV
-                </Menu.Item>
-                <Menu.Item component="a" href="/api/v1/systems/export?format=json" download="systems.json">
-                  Export as JSON
-                </Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
+            <ExportMenu search={search} total={systems.isPlaceholderData ? undefined : systems.data?.total} />
             {holds(session, GOVERNORS) && (
               <Button variant="default" onClick={importDialog.open}>
                 Import
@@ -127,6 +114,37 @@ export function InventoryPage() {
       <CreateSystemDialog opened={creating} onClose={createDialog.close} />
       {holds(session, GOVERNORS) && <ImportDialog opened={importing} onClose={importDialog.close} />}
     </>
+  );
+}
+
+/** The export as a download of what the inventory shows: the filters in the URL apply (not the page
+ * or the order), and each item says so by naming how many systems it holds. */
+function ExportMenu({ search, total }: { search: InventorySearch; total: number | undefined }) {
+  const filter = exportFilter(search);
+  const filtered = Object.keys(filter).length > 0;
+  const count = total === undefined ? undefined : `${total.toLocaleString()} ${total === 1 ? 'system' : 'systems'}`;
+  const what = filtered
+    ? count === undefined
+      ? 'the filtered systems'
+      : `${total === 1 ? 'this' : 'these'} ${count}`
+    : count === undefined
+      ? 'all systems'
+      : `all ${count}`;
+  return (
+    // No initial-focus placeholder: see the account menu in AppLayout (axe-core aria-required-children).
+    <Menu position="bottom-end" withInitialFocusPlaceholder={false}>
+      <Menu.Target>
+        <Button variant="default">Export</Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item component="a" href={exportHref(filter, 'csv')} download="systems.csv">
+          Export {what} as CSV
+        </Menu.Item>
+        <Menu.Item component="a" href={exportHref(filter, 'json')} download="systems.json">
+          Export {what} as JSON
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
   );
 }
 

@@ -24,6 +24,20 @@ export function listQuery(search: InventorySearch): Query<'listSystems'> {
   };
 }
 
+/** The export's query for what the inventory's URL says: the list's filters, without its page and
+ * order (the export holds every match, by name). Empty when no filter is on. */
+export function exportFilter(search: InventorySearch): Omit<Query<'exportSystems'>, 'format'> {
+  const { sort: _sort, limit: _limit, offset: _offset, ...filter } = listQuery(search);
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
+}
+
+/** The export's URL (a download link) for these filters. */
+export function exportHref(filter: Omit<Query<'exportSystems'>, 'format'>, format: 'csv' | 'json'): string {
+  const query: Query<'exportSystems'> = { format, ...filter };
+  const params = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+  return `/api/v1/systems/export?${params}`;
+}
+
 export const systemsPageQuery = (search: InventorySearch) => {
   const query = listQuery(search);
   return queryOptions({

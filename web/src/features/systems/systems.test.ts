@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { visibleLength as serverVisibleLength } from '../../../../src/rationale.js';
 import { validateInventorySearch, validateSystemSearch } from '../../routes/systems.routes';
 import { linesInPlace } from './ImportDialog';
+import { exportFilter, exportHref } from './queries';
 import { rationaleError, visibleLength } from './rationale';
 import { sideBySide } from './SystemChanges';
 import { loadViews, removeView, saveView, storeViews, viewHref } from './savedViews';
@@ -21,6 +22,33 @@ describe('inventory search parameters', () => {
     });
     expect(validateInventorySearch({ tier: 'enormous', status: 7, page: '-1', size: '77', sort: 'colour' })).toEqual({});
     expect(validateInventorySearch({ page: 1, sort: '-updatedAt', owner: 'none' })).toEqual({ sort: '-updatedAt', owner: 'none' });
+  });
+
+  it("links the export to the list's filters, without its page, size or order", () => {
+    const search = validateInventorySearch({
+      tier: 'high',
+      status: 'in_production',
+      owner: 'none',
+      q: 'credit',
+      page: '2',
+      size: '100',
+      sort: '-name',
+    });
+    expect(exportFilter(search)).toEqual({ euRiskTier: 'high', status: 'in_production', withoutOwner: true, q: 'credit' });
+    const url = new URL(exportHref(exportFilter(search), 'csv'), 'http://x');
+    expect(url.pathname).toBe('/api/v1/systems/export');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      format: 'csv',
+      euRiskTier: 'high',
+      status: 'in_production',
+      withoutOwner: 'true',
+      q: 'credit',
+    });
+    expect(exportFilter(validateInventorySearch({ owner: 'u-1', reviewOverdue: 'true', page: '3' }))).toEqual({
+      ownerId: 'u-1',
+      reviewOverdue: true,
+    });
+    expect(exportHref(exportFilter({}), 'json')).toBe('/api/v1/systems/export?format=json');
   });
 
   it('keeps only known history kinds and a valid comparison', () => {
