@@ -88,7 +88,12 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
       const created = await store.transact((trx) =>
         createUser(trx, {
           ctx,
-          user: { email, displayName: opts.displayName ?? `Test User ${counter}`, password: opts.password ?? 'correct horse battery', roles },
+          user: {
+            email,
+            displayName: opts.displayName ?? `Test User ${counter}`,
+            password: opts.password ?? 'correct horse battery',
+            roles,
+          },
         }),
       );
       const token = await store.transact((trx) =>
