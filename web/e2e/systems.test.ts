@@ -29,7 +29,9 @@ async function choose(page: Page, label: string, option: RegExp | string, scope:
 
 /** The names in the inventory table, in order. */
 async function rowNames(page: Page): Promise<string[]> {
-  await page.getByTestId('systems-table').waitFor();
+  // The rows of the filters now in the URL: while their page loads, the table shows the previous
+  // rows and says it is busy.
+  await page.locator('[data-testid="systems-table"]:not([aria-busy="true"])').waitFor();
   return (await page.getByTestId('systems-table').locator('tbody tr td:first-child a').allInnerTexts()).map((t) => t.trim());
 }
 

@@ -97,7 +97,7 @@ export function InventoryPage() {
               onChange={(v) => setSearch({ size: Number(v) as InventorySearch['size'] })}
             />
           </Group>
-          <SystemsTable items={systems.data.items} search={search} setSearch={setSearch} />
+          <SystemsTable items={systems.data.items} stale={systems.isPlaceholderData} search={search} setSearch={setSearch} />
           {pages > 1 && (
             <Group justify="center" mt="md">
               <Pagination
@@ -277,10 +277,13 @@ function SortHeader({
 
 function SystemsTable({
   items,
+  stale,
   search,
   setSearch,
 }: {
   items: System[];
+  /** The previous page, still shown while the page of new filters or a new sort loads. */
+  stale: boolean;
   search: InventorySearch;
   setSearch: (change: Partial<InventorySearch>) => void;
 }) {
@@ -304,7 +307,7 @@ function SystemsTable({
       role="region"
       aria-label="Systems"
     >
-      <Table stickyHeader highlightOnHover aria-rowcount={items.length + 1} data-testid="systems-table">
+      <Table stickyHeader highlightOnHover aria-rowcount={items.length + 1} aria-busy={stale} data-testid="systems-table">
         <Table.Thead>
           <Table.Tr>
             <SortHeader label="Name" field="name" search={search} setSearch={setSearch} />
