@@ -1,11 +1,12 @@
 // Importing systems from CSV or JSON: a dry run first, whose line errors are shown in place (beside
 // the very line of the file they concern), then the import itself, all or nothing.
-import { Alert, Badge, Button, FileInput, Group, Modal, ScrollArea, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Button, FileInput, Group, Modal, ScrollArea, SegmentedControl, Stack, Table, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, rawFetch } from '../../api/client';
 import type { Answer } from '../../api/types';
+import { ErrorState } from '../../components/states';
 
 type Report = Answer<'importSystems'>;
 type Format = 'csv' | 'json';
@@ -108,16 +109,7 @@ export function ImportDialog({ opened, onClose }: { opened: boolean; onClose: ()
           onChange={(e) => setText(e.currentTarget.value)}
           styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
         />
-        {error && (
-          <Alert color="red" role="alert" title="The server refused the file">
-            {error.message}
-            {error instanceof ApiError && (
-              <Text size="xs" mt={4}>
-                code: <code>{error.code}</code>
-              </Text>
-            )}
-          </Alert>
-        )}
+        {error && <ErrorState error={error} title="The server refused the file" />}
         {current && (
           <Stack gap="xs" aria-label="Dry run result">
             <Group gap="xs" role="status">

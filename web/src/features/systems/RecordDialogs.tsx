@@ -1,25 +1,12 @@
 // Registering a model version and recording a data source from a system's page, for those who may
 // edit the system (admins, governance leads, its system owner); the server still decides, and its
 // refusal is shown with its code. Deploying a version stays an approval request (Approvals).
-import { Alert, Button, Checkbox, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, unwrap } from '../../api/client';
-
-function Refusal({ error }: { error: Error | null }) {
-  if (!error) return null;
-  return (
-    <Alert color="red" role="alert" title="Refused">
-      {error.message}
-      {error instanceof ApiError && (
-        <Text size="xs" mt={4}>
-          code: <code>{error.code}</code>
-        </Text>
-      )}
-    </Alert>
-  );
-}
+import { api, unwrap } from '../../api/client';
+import { ErrorState } from '../../components/states';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -77,7 +64,7 @@ export function ModelVersionDialog({ systemId, opened, onClose }: { systemId: st
             {...form.getInputProps('trainingDataRefs')}
           />
           <Textarea label="Notes (optional)" autosize minRows={2} {...form.getInputProps('notes')} />
-          <Refusal error={save.error} />
+          {save.error && <ErrorState error={save.error} title="Refused" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -137,7 +124,7 @@ export function DataSourceDialog({ systemId, opened, onClose }: { systemId: stri
             minRows={2}
             {...form.getInputProps('rationale')}
           />
-          <Refusal error={save.error} />
+          {save.error && <ErrorState error={save.error} title="Refused" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
