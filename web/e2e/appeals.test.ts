@@ -3,10 +3,27 @@
 // public intake API is started and resolved in the UI with an outcome and the reasons told to the
 // appellant (the public status shows them). axe-core on each page.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestUser } from '../../test/app.js';
 import { type Harness, screenshot, seriousViolations, startHarness } from './harness.js';
+
+/** One decision of the system recorded through the ingest API and queued for human review (the
+ * system reviews every decision); its decision id. */
+async function queueDecision(
+  h: Harness,
+  systemId: string,
+  record: { decidedAt: string; output: Record<string, unknown>; confidence: number },
+): Promise<string> {
+  const ingest = await h.server.user(['contributor'], { scopes: ['ingest'] });
+  const decisionId = `case-${randomUUID().slice(0, 8)}`;
+  const inputDigest = createHash('sha256').update(decisionId).digest('hex');
+  const batch = await h.server.call(ingest, 'POST', '/api/v1/decisions/batch', {
+    records: [{ decisionId, systemId, inputDigest, ...record }],
+  });
+  assert.equal(batch.json().queuedForReview, 1, batch.body);
+  return decisionId;
+}
 
 describe('decisions review queue and appeals (Chromium, SQLite)', () => {
   let h: Harness;
@@ -39,21 +56,11 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
       reviewSampleRate: 1,
     });
     assert.equal(settings.statusCode, 200, settings.body);
-    const ingest = await h.server.user(['contributor'], { scopes: ['ingest'] });
-    const decisionId = `case-${randomUUID().slice(0, 8)}`;
-    const batch = await h.server.call(ingest, 'POST', '/api/v1/decisions/batch', {
-      records: [
-        {
-          decisionId,
-          systemId,
-          decidedAt: '2026-11-27T10:00:00.000Z',
-          inputDigest: 'a'.repeat(64),
-          output: { eligible: false },
-          confidence: 0.55,
-        },
-      ],
+    const decisionId = await queueDecision(h, systemId, {
+      decidedAt: '2026-11-27T10:00:00.000Z',
+      output: { eligible: false },
+      confidence: 0.55,
     });
-    assert.equal(batch.json().queuedForReview, 1, batch.body);
 
     const reviewer = await h.person(['reviewer'], 'Rui Reviewer');
     const { page } = await h.signedIn(reviewer);
@@ -149,21 +156,11 @@ describe('decisions review queue and appeals (Chromium, SQLite)', () => {
   });
 
   it('confirms a decision in the review queue with a reason: it leaves the queue, opens no exception, and an auditor is offered neither action', async () => {
-    const ingest = await h.server.user(['contributor'], { scopes: ['ingest'] });
-    const decisionId = `case-${randomUUID().slice(0, 8)}`;
-    const batch = await h.server.call(ingest, 'POST', '/api/v1/decisions/batch', {
-      records: [
-        {
-          decisionId,
-          systemId,
-          decidedAt: '2026-11-28T10:00:00.000Z',
-          inputDigest: 'b'.repeat(64),
-          output: { eligible: true },
-          confidence: 0.9,
-        },
-      ],
+    const decisionId = await queueDecision(h, systemId, {
+      decidedAt: '2026-11-28T10:00:00.000Z',
+      output: { eligible: true },
+      confidence: 0.9,
     });
-    assert.equal(batch.json().queuedForReview, 1, batch.body);
 
     const auditor = await h.person(['auditor'], 'Aude Auditor');
     const asAuditor = await h.signedIn(auditor);
