@@ -3,7 +3,7 @@
 // rows behind it. Every count reads an index range or a count kept by triggers (migrations 1210,
 // 1710 and 2100), never a scan of the inventory or the ledger; durations cover the last 90 days
 // only, computed by the database (a mean with avg(), a median from its middle row or two).
-import { type AliasableExpression, type Kysely, sql } from 'kysely';
+import { type AliasableExpression, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { hoursBetween } from '../../db/store.js';
 import { OPEN_REVIEW_STATUSES, reviewOverdue } from '../../governance/review-schedule.js';
@@ -64,6 +64,25 @@ export function median(values: number[]): number | null {
  * reads those rows only, not every row of the window. */
 export function middleOf(count: number): { offset: number; limit: number } {
   return { offset: Math.floor((count - 1) / 2), limit: count % 2 === 0 ? 2 : 1 };
+}
+
+/** The median of the hours from column `from` to column `to` over `rows`, of which there are `count`:
+ * read from the middle row or two in that order (null when there are none). */
+async function medianHours<T extends keyof Database & string>(
+  db: Db,
+  rows: SelectQueryBuilder<Database, T, object>,
+  count: number,
+  [from, to]: [string, string],
+): Promise<number | null> {
+  if (count === 0) return null;
+  const { offset, limit } = middleOf(count);
+  const middle = await rows
+    .select(hoursBetween(db, from, to).as('hours'))
+    .orderBy('hours')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return median(middle.map((r) => Number(r.hours)));
 }
 const round = (value: number | null, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
 
@@ -143,21 +162,12 @@ async function approvalsFigures(db: Db, now: Date, since: string) {
     decidedInWindow.select(countAll(db)).executeTakeFirstOrThrow(),
   ]);
   const count = Number(decided.n);
-  const { offset, limit } = middleOf(count);
-  const middle =
-    count === 0
-      ? []
-      : await decidedInWindow
-          .select(hoursBetween(db, 'revised_at', 'completed_at').as('hours'))
-          .orderBy('hours')
-          .limit(limit)
-          .offset(offset)
-          .execute();
+  const hours = await medianHours(db, decidedInWindow, count, ['revised_at', 'completed_at']);
   return {
     pending: figure(pending.n, link(APPROVALS, { status: 'pending' })),
     overdue: figure(overdue.n, link(APPROVALS, { status: 'pending' }, false)),
     decidedLast90Days: count,
-    medianHoursToDecide: round(median(middle.map((r) => Number(r.hours)))),
+    medianHoursToDecide: round(hours),
   };
 }
 
@@ -303,16 +313,7 @@ async function appealsFigures(db: Db, now: Date, since: string) {
     resolvedInWindow.select(countAll(db)).executeTakeFirstOrThrow(),
   ]);
   const count = Number(resolved.n);
-  const { offset, limit } = middleOf(count);
-  const middle =
-    count === 0
-      ? []
-      : await resolvedInWindow
-          .select(hoursBetween(db, 'created_at', 'resolved_at').as('hours'))
-          .orderBy('hours')
-          .limit(limit)
-          .offset(offset)
-          .execute();
+  const hours = await medianHours(db, resolvedInWindow, count, ['created_at', 'resolved_at']);
   const byStatus = (status: string) => Number(open.find((o) => o.status === status)?.n ?? 0);
   return {
     open: figure(byStatus('received') + byStatus('in_review'), null),
@@ -320,7 +321,7 @@ async function appealsFigures(db: Db, now: Date, since: string) {
     inReview: figure(byStatus('in_review'), link(APPEALS, { status: 'in_review' })),
     overdue: figure(overdue.n, link(APPEALS, { overdue: true })),
     resolvedLast90Days: count,
-    medianDaysToResolve: round(median(middle.map((r) => Number(r.hours) / 24))),
+    medianDaysToResolve: round(hours === null ? null : hours / 24),
   };
 }
 
