@@ -10,8 +10,20 @@ import { ErrorState } from '../../components/states';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-export function ModelVersionDialog({ systemId, opened, onClose }: { systemId: string; opened: boolean; onClose: () => void }) {
+/** What follows a record saved from a dialog: the system's queries refreshed, a notice, the form
+ * emptied, the dialog closed. */
+function useAfterSaving(systemId: string, onClose: () => void) {
   const queryClient = useQueryClient();
+  return async (message: string, reset: () => void) => {
+    await queryClient.invalidateQueries({ queryKey: ['systems', systemId] });
+    notifications.show({ color: 'green', message });
+    reset();
+    onClose();
+  };
+}
+
+export function ModelVersionDialog({ systemId, opened, onClose }: { systemId: string; opened: boolean; onClose: () => void }) {
+  const afterSaving = useAfterSaving(systemId, onClose);
   const form = useForm({
     initialValues: { label: '', artifactSha256: '', trainingDataRefs: '', notes: '' },
     validate: {
@@ -37,12 +49,7 @@ export function ModelVersionDialog({ systemId, opened, onClose }: { systemId: st
         }),
       );
     },
-    onSuccess: async (version) => {
-      await queryClient.invalidateQueries({ queryKey: ['systems', systemId] });
-      notifications.show({ color: 'green', message: `Model version ${version.label} registered` });
-      form.reset();
-      onClose();
-    },
+    onSuccess: (version) => afterSaving(`Model version ${version.label} registered`, form.reset),
   });
   return (
     <Modal opened={opened} onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title="Register a model version">
@@ -80,7 +87,7 @@ export function ModelVersionDialog({ systemId, opened, onClose }: { systemId: st
 }
 
 export function DataSourceDialog({ systemId, opened, onClose }: { systemId: string; opened: boolean; onClose: () => void }) {
-  const queryClient = useQueryClient();
+  const afterSaving = useAfterSaving(systemId, onClose);
   const form = useForm({
     initialValues: { name: '', kind: '', containsPersonalData: false, provenance: '', rationale: '' },
     validate: {
@@ -102,12 +109,7 @@ export function DataSourceDialog({ systemId, opened, onClose }: { systemId: stri
           },
         }),
       ),
-    onSuccess: async (source) => {
-      await queryClient.invalidateQueries({ queryKey: ['systems', systemId] });
-      notifications.show({ color: 'green', message: `Data source ${source.name} recorded` });
-      form.reset();
-      onClose();
-    },
+    onSuccess: (source) => afterSaving(`Data source ${source.name} recorded`, form.reset),
   });
   return (
     <Modal opened={opened} onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title="Record a data source">

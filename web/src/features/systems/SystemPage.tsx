@@ -150,6 +150,33 @@ function DataSources({ systemId }: { systemId: string }) {
   );
 }
 
+/** A list of a system's records under its heading, with the button that adds one for who may. */
+function RecordsSection({
+  title,
+  action,
+  children,
+}: {
+  title: string;
+  action: { label: string; onClick: () => void } | null;
+  children: ReactNode;
+}) {
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          {title}
+        </Title>
+        {action && (
+          <Button size="xs" variant="default" onClick={action.onClick}>
+            {action.label}
+          </Button>
+        )}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
 export function SystemPage() {
   const { systemId } = systemRoute.useParams();
   const search = systemRoute.useSearch();
@@ -252,32 +279,18 @@ export function SystemPage() {
                   </Stack>
                 </Paper>
                 <OwnersPanel system={s} />
-                <Stack gap="xs">
-                  <Group justify="space-between">
-                    <Title order={2} size="h4">
-                      Model versions
-                    </Title>
-                    {mayEdit && (
-                      <Button size="xs" variant="default" onClick={() => setDialog('model-version')}>
-                        Register a model version
-                      </Button>
-                    )}
-                  </Group>
+                <RecordsSection
+                  title="Model versions"
+                  action={mayEdit ? { label: 'Register a model version', onClick: () => setDialog('model-version') } : null}
+                >
                   <ModelVersions systemId={s.id} />
-                </Stack>
-                <Stack gap="xs">
-                  <Group justify="space-between">
-                    <Title order={2} size="h4">
-                      Data sources
-                    </Title>
-                    {mayEdit && (
-                      <Button size="xs" variant="default" onClick={() => setDialog('data-source')}>
-                        Record a data source
-                      </Button>
-                    )}
-                  </Group>
+                </RecordsSection>
+                <RecordsSection
+                  title="Data sources"
+                  action={mayEdit ? { label: 'Record a data source', onClick: () => setDialog('data-source') } : null}
+                >
                   <DataSources systemId={s.id} />
-                </Stack>
+                </RecordsSection>
                 {mayEdit && (
                   <>
                     <ModelVersionDialog systemId={s.id} opened={dialog === 'model-version'} onClose={() => setDialog(null)} />
