@@ -1,13 +1,14 @@
 // Monitoring's reads for people: the alert list across systems (filtered, one page at a time), a
 // system's monitors, and a metric's points over a window summarised per UTC second, minute, hour,
-// day or month in the database (the ISO time's prefix groups them on both dialects), so a chart of a
-// month of points is one indexed read and a few hundred rows.
-import { sql } from 'kysely';
+// day or month (the ISO time's prefix names the bucket). Points are stored in chunks (one series'
+// points of one batch, `metric-chunks.ts`), so a chart of a month of points is one indexed read of
+// the chunks in the window, most of them added from their own summary.
 import type { Tx } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import type { PageOf } from '../../server/http.js';
 import { presentAlert, presentMonitor } from './alerts.service.js';
 import type { AlertSeverity, AlertStatus } from './alerts.tables.js';
+import { summariseChunks } from './metric-chunks.js';
 
 export interface AlertFilter {
   status?: AlertStatus;
@@ -101,36 +102,29 @@ export async function metricSeries(
   const system = await db.selectFrom('ai_systems').select('id').where('id', '=', systemId).executeTakeFirst();
   if (!system) throw notFound('AI system', systemId);
   const grain = grainFor(end.getTime() - start.getTime(), buckets);
-  const key = sql<string>`substr(${sql.ref('at')}, 1, ${sql.lit(grain.prefix)})`;
-  const rows = await db
-    .selectFrom('metric_points')
-    .select([
-      key.as('bucket'),
-      (eb) => eb.fn.countAll<number>().as('n'),
-      (eb) => eb.fn.avg<number>('value').as('avg'),
-      (eb) => eb.fn.min<number>('value').as('min'),
-      (eb) => eb.fn.max<number>('value').as('max'),
-    ])
+  const window = { from: start.toISOString(), to: end.toISOString(), prefix: grain.prefix };
+  const chunks = await db
+    .selectFrom('metric_chunks')
+    .select(['first_at', 'last_at', 'point_count', 'value_sum', 'value_min', 'value_max', 'points'])
     .where('system_id', '=', systemId)
     .where('metric', '=', metric)
-    .where('at', '>=', start.toISOString())
-    .where('at', '<', end.toISOString())
-    .groupBy(key)
-    .orderBy(key)
+    .where('last_at', '>=', window.from)
+    .where('first_at', '<', window.to)
     .execute();
+  const summaries = [...summariseChunks(chunks, window)].sort(([a], [b]) => (a < b ? -1 : 1));
   return {
     systemId,
     metric,
     from: start.toISOString(),
     to: end.toISOString(),
     bucket: grain.bucket,
-    points: rows.reduce((sum, r) => sum + Number(r.n), 0),
-    buckets: rows.map((r) => ({
-      at: `${r.bucket}${SUFFIX[grain.prefix]}`,
-      count: Number(r.n),
-      avg: Number(r.avg),
-      min: Number(r.min),
-      max: Number(r.max),
+    points: summaries.reduce((sum, [, b]) => sum + b.count, 0),
+    buckets: summaries.map(([bucket, b]) => ({
+      at: `${bucket}${SUFFIX[grain.prefix]}`,
+      count: b.count,
+      avg: b.sum / b.count,
+      min: b.min,
+      max: b.max,
     })),
   };
 }

@@ -15,7 +15,7 @@ import {
   type AlertsTable,
   COMPUTED_METRICS,
   type Comparison,
-  type MetricPointsTable,
+  type MetricChunksTable,
   type MonitorSource,
   type MonitorsTable,
 } from './alerts.tables.js';
@@ -23,6 +23,7 @@ import {
 export { MAX_BATCH_POINTS } from './alerts.schema.js';
 
 import { MAX_BATCH_POINTS } from './alerts.schema.js';
+import { type ChunkPoint, encodeChunk, pointsBetween } from './metric-chunks.js';
 import { monitoredFeature } from './monitor-features.js';
 
 const MAX_PROBLEMS_REPORTED = 200;
@@ -93,10 +94,10 @@ export interface PointsReceipt {
 }
 
 /**
- * Ids for one batch's points in the layout of a version-7 UUID (RFC 9562): the batch's millisecond,
- * then 62 random bits drawn once per batch, then a counter. A random (v4) id per point put each
- * insert at a random place in the primary key's index; these follow one another, so a batch appends
- * one contiguous run of entries. Unique: the counter within the batch, time and 62 random bits across batches.
+ * Ids for one batch's metric chunks in the layout of a version-7 UUID (RFC 9562): the batch's
+ * millisecond, then 62 random bits drawn once per batch, then a counter. A random (v4) id would put
+ * each insert at a random place in the primary key's index; these follow one another, so a batch
+ * appends one contiguous run of entries. Unique: the counter within the batch, time and 62 random bits across batches.
  */
 export function timeOrderedIds(now: Date): () => string {
   const time = now.getTime().toString(16).padStart(12, '0').slice(-12);
@@ -140,32 +141,35 @@ export async function ingestMetricPoints(
   const batchId = randomUUID();
   const receivedAt = now.toISOString();
   const nextId = timeOrderedIds(now);
-  const rows: Array<Insertable<MetricPointsTable>> = typed.map((p) => ({
-    id: nextId(),
-    system_id: p.systemId,
-    metric: p.metric,
-    labels: JSON.stringify(p.labels ?? {}),
-    value: p.value,
-    at: new Date(p.at).toISOString(),
-    received_at: receivedAt,
-  }));
-  for (let i = 0; i < rows.length; i += 5_000) await insertRows(trx, 'metric_points', rows.slice(i, i + 5_000));
+  const series = new Map<string, { systemId: string; metric: string; points: ChunkPoint[] }>();
+  for (const p of typed) {
+    const key = `${p.systemId}\u0000${p.metric}`;
+    let one = series.get(key);
+    if (!one) {
+      one = { systemId: p.systemId, metric: p.metric, points: [] };
+      series.set(key, one);
+    }
+    one.points.push({ at: Date.parse(p.at), value: p.value, labels: p.labels });
+  }
+  const chunks: Array<Insertable<MetricChunksTable>> = [];
+  for (const one of series.values()) {
+    chunks.push({ id: nextId(), system_id: one.systemId, metric: one.metric, received_at: receivedAt, ...encodeChunk(one.points) });
+  }
+  await insertRows(trx, 'metric_chunks', chunks);
   const digest = createHash('sha256').update(JSON.stringify(points)).digest('hex');
   await appendEvent(trx, ctx, {
     type: 'metrics.batch_recorded',
     subject: { type: 'metric_batch', id: batchId },
     data: {
-      count: rows.length,
+      count: typed.length,
       digest,
       digestAlgorithm: 'sha256(JSON of points as received)',
       systems: systemIds,
       ...(systemIds.length === 1 ? { systemId: systemIds[0] } : {}),
     },
   });
-  const series = new Map<string, { systemId: string; metric: string }>();
-  for (const p of typed) series.set(`${p.systemId}\u0000${p.metric}`, { systemId: p.systemId, metric: p.metric });
   const alertsFired = await evaluateMonitors(trx, { ctx, series: [...series.values()], now });
-  return { batchId, count: rows.length, digest, receivedAt, alertsFired };
+  return { batchId, count: typed.length, digest, receivedAt, alertsFired };
 }
 
 // ---- monitors ----
@@ -393,35 +397,28 @@ function labelsMatch(labels: Record<string, string>, group: string | null, versi
 /** The values of a point monitor's window, ending at the series' newest point; null without points. */
 async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
   const newest = await trx
-    .selectFrom('metric_points')
-    .select((eb) => [eb.fn.max('at').as('at'), eb.fn.max('received_at').as('received')])
+    .selectFrom('metric_chunks')
+    .select((eb) => [eb.fn.max('last_at').as('at'), eb.fn.max('received_at').as('received')])
     .where('system_id', '=', monitor.system_id)
     .where('metric', '=', monitor.metric)
     .executeTakeFirst();
   if (!newest?.at || !newest.received) return null;
   const to = String(newest.at);
   const from = new Date(Date.parse(to) - monitor.window_seconds * 1000).toISOString();
-  let query = trx
-    .selectFrom('metric_points')
-    .select(['value', 'labels'])
+  const chunks = await trx
+    .selectFrom('metric_chunks')
+    .select('points')
     .where('system_id', '=', monitor.system_id)
     .where('metric', '=', monitor.metric)
-    .where('at', '>=', from)
-    .where('at', '<=', to)
-    .orderBy('at');
+    .where('last_at', '>=', from)
+    .where('first_at', '<=', to)
+    .orderBy('first_at')
+    .orderBy('id')
+    .execute();
   const group = monitor.group_label;
   const version = monitor.model_version_id;
-  // A cheap narrowing in SQL (the labels as stored JSON writes them); it may keep too much
-  // (SQLite's LIKE ignores ASCII case), never too little, so the exact match below decides.
-  // A value holding LIKE's own characters is not narrowed: neither database escapes them alike.
-  for (const stored of [
-    group && `:${JSON.stringify(group)}`,
-    version && `${JSON.stringify(MODEL_VERSION_LABEL)}:${JSON.stringify(version)}`,
-  ]) {
-    if (stored && !/[%_\\]/.test(stored)) query = query.where('labels', 'like', `%${stored}%`);
-  }
-  const rows = await query.execute();
-  const points = group || version ? rows.filter((p) => labelsMatch(JSON.parse(p.labels) as Record<string, string>, group, version)) : rows;
+  const keep = group || version ? (labels: Record<string, string>) => labelsMatch(labels, group, version) : undefined;
+  const points = pointsBetween(chunks, Date.parse(from), Date.parse(to), keep);
   if (points.length === 0) return null;
   const value = aggregate(
     points.map((p) => p.value),

@@ -1,16 +1,22 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /** One numeric observation of a system's metric (latency, error count, a drift score...). */
-export interface MetricPointsTable {
+/** One series' points of one batch (see `metric-chunks.ts`): metric points are stored in chunks. */
+export interface MetricChunksTable {
+  /** Time-ordered (UUID v7 layout): a batch's chunks ascend, so inserting them appends to the key. */
   id: string;
   system_id: string;
   metric: string;
-  /** JSON object of string labels. */
-  labels: string;
-  value: number;
-  /** When it was observed (ISO 8601, UTC). */
-  at: string;
+  /** The chunk's oldest and newest observation time (ISO 8601, UTC, milliseconds). */
+  first_at: string;
+  last_at: string;
   received_at: string;
+  point_count: number;
+  value_sum: number;
+  value_min: number;
+  value_max: number;
+  /** JSON: the points column by column (`ChunkBody`). */
+  points: string;
 }
 
 /** Where a monitor's values come from: points sent to Proofline, or a statistic Proofline computes
@@ -89,7 +95,7 @@ export interface AlertsTable {
 }
 
 export interface AlertsTables {
-  metric_points: MetricPointsTable;
+  metric_chunks: MetricChunksTable;
   monitors: MonitorsTable;
   alerts: AlertsTable;
 }

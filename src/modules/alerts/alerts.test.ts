@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { decodeChunk } from './metric-chunks.js';
 
 const AT = '2026-11-30T10:00:00.000Z';
 const point = (systemId: string, overrides: Record<string, unknown> = {}) => ({
@@ -27,11 +28,25 @@ for (const dialect of DIALECTS) {
       Number(
         (
           await t.store.db
-            .selectFrom('metric_points')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .selectFrom('metric_chunks')
+            .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('point_count'), eb.lit(0)).as('n'))
             .executeTakeFirstOrThrow()
         ).n,
       );
+    /** A system's stored points of a metric (or all), decoded from their chunks, oldest first. */
+    const storedPoints = async (systemId: string, metric = 'error_rate') => {
+      const chunks = await t.store.db
+        .selectFrom('metric_chunks')
+        .select('points')
+        .where('system_id', '=', systemId)
+        .where('metric', '=', metric)
+        .orderBy('id')
+        .execute();
+      return chunks.flatMap((c) => {
+        const body = decodeChunk(c.points);
+        return body.at.map((at, i) => ({ at, value: body.value[i], labels: body.labelSets[body.labels[i]] }));
+      });
+    };
     const monitorBody = (systemId: string) => ({
       systemId,
       name: 'error rate',
@@ -66,10 +81,15 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 200, res.body);
       const receipt = res.json();
       assert.equal(receipt.count, 300);
-      const stored = await t.store.db.selectFrom('metric_points').select(['value', 'labels']).where('system_id', '=', system.id).execute();
+      const stored = await storedPoints(system.id);
       assert.equal(stored.length, 300);
+      assert.deepEqual(
+        stored.map((p) => p.value),
+        points.map((p) => p.value),
+        'every value, in the order received (same time)',
+      );
       assert.ok(
-        stored.every((p) => JSON.stringify(JSON.parse(p.labels)) === '{"region":"eu"}'),
+        stored.every((p) => JSON.stringify(p.labels) === '{"region":"eu"}'),
         'every point keeps its labels',
       );
       const event = (await eventsOf('metrics.batch_recorded')).find((e) => e.subject.id === receipt.batchId);
@@ -77,26 +97,65 @@ for (const dialect of DIALECTS) {
       assert.equal(event.data.digest, receipt.digest);
     });
 
-    test("a batch's points get distinct time-ordered ids (UUID v7) that ascend in batch order, so inserting them appends to the key's index", async () => {
+    test('a batch is stored as one chunk per series, its points in time order with their labels; chunk ids are time-ordered (UUID v7) and ascend batch by batch', async () => {
       const system = await buildSystem(t.store);
       const ids: string[] = [];
       for (let batch = 0; batch < 2; batch++) {
-        const points = Array.from({ length: 50 }, (_, i) => point(system.id, { value: batch * 100 + i }));
+        const points = [
+          // Out of time order, two metrics, two label sets.
+          ...Array.from({ length: 30 }, (_, i) =>
+            point(system.id, { value: batch * 100 + i, at: new Date(Date.parse(AT) + batch * 60_000 + (29 - i) * 1000).toISOString() }),
+          ),
+          ...Array.from({ length: 20 }, (_, i) =>
+            point(system.id, { metric: 'latency_ms', value: i, labels: { region: i % 2 === 0 ? 'eu' : 'us' } }),
+          ),
+        ];
         const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
         assert.equal(res.statusCode, 200, res.body);
-        const stored = await t.store.db
-          .selectFrom('metric_points')
-          .select(['id', 'value'])
+        const chunks = await t.store.db
+          .selectFrom('metric_chunks')
+          .select(['id', 'metric', 'point_count', 'first_at', 'last_at', 'value_sum', 'value_min', 'value_max'])
           .where('system_id', '=', system.id)
           .where('received_at', '=', res.json().receivedAt)
+          .orderBy('id')
           .execute();
-        const inBatchOrder = stored.sort((a, b) => Number(a.value) - Number(b.value)).map((r) => r.id);
-        assert.equal(inBatchOrder.length, 50);
-        for (const id of inBatchOrder) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        assert.deepEqual(inBatchOrder, [...inBatchOrder].sort(), 'ids ascend in the order of the batch');
-        ids.push(...inBatchOrder);
+        assert.deepEqual(
+          chunks.map((c) => [c.metric, Number(c.point_count)]),
+          [
+            ['error_rate', 30],
+            ['latency_ms', 20],
+          ],
+          'one chunk per series, in the order the batch names them',
+        );
+        const [errors] = chunks;
+        assert.equal(errors.first_at, new Date(Date.parse(AT) + batch * 60_000).toISOString());
+        assert.equal(errors.last_at, new Date(Date.parse(AT) + batch * 60_000 + 29_000).toISOString());
+        assert.deepEqual(
+          [Number(errors.value_sum), Number(errors.value_min), Number(errors.value_max)],
+          [30 * batch * 100 + 435, batch * 100, batch * 100 + 29],
+        );
+        for (const c of chunks) assert.match(c.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        ids.push(...chunks.map((c) => c.id));
       }
-      assert.equal(new Set(ids).size, 100, 'no id repeats within or across batches');
+      assert.deepEqual(ids, [...ids].sort(), 'ids ascend batch by batch');
+      assert.equal(new Set(ids).size, 4);
+      const errors = await storedPoints(system.id, 'error_rate');
+      assert.deepEqual(
+        errors.slice(0, 3).map((p) => p.value),
+        [29, 28, 27],
+        'ascending time: the last sent is the oldest',
+      );
+      const latency = await storedPoints(system.id, 'latency_ms');
+      assert.deepEqual(
+        latency.slice(0, 4).map((p) => [p.value, p.labels.region]),
+        [
+          [0, 'eu'],
+          [1, 'us'],
+          [2, 'eu'],
+          [3, 'us'],
+        ],
+        'same time: in the order received, each with its own labels',
+      );
     });
 
     test('a batch with bad points names every one and records nothing (validation_failed)', async () => {
