@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BUILD_STAMP, newestSource } from './build-inputs.mjs';
+import { BUILD_STAMP, orphanedOutputs, sourceState } from './build-inputs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -17,7 +17,7 @@ const steps = [
   ['web UI', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']],
 ];
 const started = Date.now();
-const inputsAsOf = newestSource(root);
+const inputs = sourceState(root);
 for (const [what, command, args] of steps) {
   const t = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -27,6 +27,8 @@ for (const [what, command, args] of steps) {
   }
   console.error(`build: ${what} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
+// The compiler never removes an output: the outputs of deleted or renamed sources go here.
+for (const file of orphanedOutputs(root)) fs.rmSync(file);
 // The server sends these precompressed copies to browsers that accept them (@fastify/static preCompressed).
 const webOut = path.join(root, 'dist', 'web');
 for (const entry of fs.readdirSync(webOut, { recursive: true })) {
@@ -36,5 +38,5 @@ for (const entry of fs.readdirSync(webOut, { recursive: true })) {
   fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9 } }));
   fs.writeFileSync(`${file}.gz`, zlib.gzipSync(bytes, { level: 9 }));
 }
-fs.writeFileSync(path.join(root, BUILD_STAMP), `${JSON.stringify({ inputsAsOf, builtAt: new Date().toISOString() })}\n`);
+fs.writeFileSync(path.join(root, BUILD_STAMP), `${JSON.stringify({ ...inputs, builtAt: new Date().toISOString() })}\n`);
 console.error(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

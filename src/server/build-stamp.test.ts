@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { BUILD_STAMP, buildIsStale, newestSource } from '../../scripts/build-inputs.mjs';
+import { BUILD_STAMP, buildIsStale, orphanedOutputs, sourceState } from '../../scripts/build-inputs.mjs';
 
 /** A checkout with a few sources, as the build reads them. */
 function checkout(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'proofline-stamp-'));
-  for (const file of ['src/server/app.ts', 'web/src/main.tsx', 'web/index.html', 'package-lock.json']) {
+  for (const file of ['src/server/app.ts', 'src/cli/main.ts', 'web/src/main.tsx', 'web/index.html', 'package-lock.json']) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), '// source\n');
   }
@@ -21,7 +21,7 @@ function checkout(): string {
 function built(root: string): void {
   fs.mkdirSync(path.join(root, 'dist', 'cli'), { recursive: true });
   fs.writeFileSync(path.join(root, 'dist', 'cli', 'main.js'), '');
-  fs.writeFileSync(path.join(root, BUILD_STAMP), JSON.stringify({ inputsAsOf: newestSource(root), builtAt: new Date().toISOString() }));
+  fs.writeFileSync(path.join(root, BUILD_STAMP), JSON.stringify({ ...sourceState(root), builtAt: new Date().toISOString() }));
 }
 
 const later = (root: string, file: string) => {
@@ -55,5 +55,54 @@ describe('the build stamp', () => {
     built(root);
     fs.writeFileSync(path.join(root, BUILD_STAMP), 'not json');
     assert.equal(buildIsStale(root), true, 'an unreadable stamp builds again');
+  });
+
+  test('a source deleted or renamed builds again (a rename keeps its time); a new test file does not', () => {
+    const root = checkout();
+    later(root, 'src/db/migrations/20261201_0100_old_name.ts');
+    built(root);
+    assert.equal(buildIsStale(root), false);
+    fs.renameSync(
+      path.join(root, 'src/db/migrations/20261201_0100_old_name.ts'),
+      path.join(root, 'src/db/migrations/20261201_0100_new_name.ts'),
+    );
+    assert.equal(buildIsStale(root), true, 'renamed: the old output must go, the new one come');
+    built(root);
+    fs.rmSync(path.join(root, 'src/db/migrations/20261201_0100_new_name.ts'));
+    assert.equal(buildIsStale(root), true, 'deleted');
+    built(root);
+    fs.writeFileSync(path.join(root, 'src/server/new.test.ts'), '// a test\n');
+    assert.equal(buildIsStale(root), false, 'tests are not build inputs');
+  });
+
+  test("the build's outputs of sources that are gone are found for removal, and nothing else is", () => {
+    const root = checkout();
+    fs.mkdirSync(path.join(root, 'src/frameworks/catalogs'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'src/frameworks/catalogs/gdpr.json'), '{}');
+    const outputs = [
+      'dist/server/app.js',
+      'dist/server/app.d.ts',
+      'dist/server/app.js.map',
+      'dist/frameworks/catalogs/gdpr.json',
+      'dist/db/migrations/20261201_0100_old_name.js',
+      'dist/db/migrations/20261201_0100_old_name.d.ts',
+      'dist/db/migrations/20261201_0100_old_name.js.map',
+      'dist/frameworks/catalogs/gone.json',
+      'dist/web/assets/index-abc.js',
+    ];
+    for (const file of outputs) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), '');
+    }
+    built(root);
+    const orphans = orphanedOutputs(root)
+      .map((f: string) => path.relative(root, f).split(path.sep).join('/'))
+      .sort();
+    assert.deepEqual(orphans, [
+      'dist/db/migrations/20261201_0100_old_name.d.ts',
+      'dist/db/migrations/20261201_0100_old_name.js',
+      'dist/db/migrations/20261201_0100_old_name.js.map',
+      'dist/frameworks/catalogs/gone.json',
+    ]);
   });
 });
