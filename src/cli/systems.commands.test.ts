@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cliDatabase, cliUser, runCli } from '../../test/cli.js';
+import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../test/stores.js';
 import type { Store } from '../db/store.js';
 
@@ -53,6 +54,43 @@ for (const dialect of DIALECTS) {
       const missing = await runCli(url, ['systems', 'show', 'no-such-system']);
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr, 'proofline: not_found: AI system no-such-system does not exist\n');
+    });
+
+    test('list and export take every filter of the API: kind of AI, without owner, untriaged shadow, review overdue, tag', async () => {
+      const owner = await cliUser(store, []);
+      const tag = `cli-filters-${Date.now()}`;
+      const orphan = await buildSystem(store, { name: 'Ownerless agent', aiType: 'agentic', accountableOwnerId: undefined, tags: [tag] });
+      const shadow = await buildSystem(store, {
+        name: 'Shadow notes bot',
+        deploymentKind: 'shadow',
+        accountableOwnerId: owner.id,
+        tags: [tag],
+      });
+      const owned = await buildSystem(store, {
+        name: 'Owned rules engine',
+        aiType: 'rules_based',
+        accountableOwnerId: owner.id,
+        tags: [tag],
+      });
+      const ids = async (...filters: string[]) => {
+        const res = await runCli(url, ['systems', 'list', '--tag', tag, ...filters, '--json']);
+        assert.equal(res.code, 0, res.stderr);
+        return (JSON.parse(res.stdout).items as Array<{ id: string }>).map((s) => s.id).sort();
+      };
+      assert.deepEqual(await ids(), [orphan.id, shadow.id, owned.id].sort(), 'the tag alone');
+      assert.deepEqual(await ids('--without-owner'), [orphan.id]);
+      assert.deepEqual(await ids('--shadow'), [shadow.id]);
+      assert.deepEqual(await ids('--ai-type', 'rules_based'), [owned.id]);
+      assert.deepEqual(await ids('--review-overdue'), [], 'no mandatory review is due yet');
+      const exported = await runCli(url, ['systems', 'export', '--tag', tag, '--without-owner', '--format', 'json']);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.deepEqual(
+        JSON.parse(exported.stdout).map((s: { name: string }) => s.name),
+        ['Ownerless agent'],
+      );
+      const badType = await runCli(url, ['systems', 'list', '--ai-type', 'telepathic']);
+      assert.equal(badType.code, 1);
+      assert.match(badType.stderr, /--ai-type/);
     });
 
     test('add is refused with one line and writes nothing: a role that may not create, a field the API schema refuses', async () => {

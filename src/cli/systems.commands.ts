@@ -48,7 +48,15 @@ const checkNewSystem = schemaCheck(CreateSystemBody, {
     accountableOwnerId: '--owner',
   },
 });
-const FILTER_OPTIONS = { euRiskTier: '--tier', deploymentKind: '--kind', ownerId: '--owner', untriagedShadow: '--shadow' };
+const FILTER_OPTIONS = {
+  euRiskTier: '--tier',
+  deploymentKind: '--kind',
+  aiType: '--ai-type',
+  ownerId: '--owner',
+  withoutOwner: '--without-owner',
+  untriagedShadow: '--shadow',
+  reviewOverdue: '--review-overdue',
+};
 const checkListQuery = schemaCheck(ListSystemsQuery, { part: 'querystring', rename: FILTER_OPTIONS });
 const checkExportQuery = schemaCheck(ExportQuery, { part: 'querystring', rename: FILTER_OPTIONS });
 
@@ -58,7 +66,11 @@ interface FilterOptions {
   tier?: string;
   owner?: string;
   kind?: string;
+  aiType?: string;
+  withoutOwner?: boolean;
   shadow?: boolean;
+  reviewOverdue?: boolean;
+  tag?: string;
   q?: string;
 }
 
@@ -68,7 +80,11 @@ function addFilterOptions(command: Command): Command {
     .addOption(new Option('--tier <tier>', 'EU risk tier').choices(EU_RISK_TIERS))
     .option('--owner <email|id>', 'accountable owner')
     .addOption(new Option('--kind <kind>', 'deployment kind').choices(DEPLOYMENT_KINDS))
+    .addOption(new Option('--ai-type <type>', 'kind of AI').choices(AI_TYPES))
+    .option('--without-owner', 'only systems without an accountable owner')
     .option('--shadow', 'only shadow systems not triaged yet')
+    .option('--review-overdue', 'only systems with a mandatory review open past its due date')
+    .option('--tag <tag>', 'only systems with this exact tag')
     .option('--q <text>', 'name contains this text');
 }
 
@@ -79,7 +95,11 @@ async function filterQuery(store: Store, opts: FilterOptions): Promise<Record<st
     ...(opts.tier === undefined ? {} : { euRiskTier: opts.tier }),
     ...(opts.owner === undefined ? {} : { ownerId: await ownerId(store, opts.owner) }),
     ...(opts.kind === undefined ? {} : { deploymentKind: opts.kind }),
+    ...(opts.aiType === undefined ? {} : { aiType: opts.aiType }),
+    ...(opts.withoutOwner ? { withoutOwner: true } : {}),
     ...(opts.shadow ? { untriagedShadow: true } : {}),
+    ...(opts.reviewOverdue ? { reviewOverdue: true } : {}),
+    ...(opts.tag === undefined ? {} : { tag: opts.tag }),
     ...(opts.q === undefined ? {} : { q: opts.q }),
   };
 }

@@ -29,6 +29,12 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     const admin = await h.person(['admin'], 'Dana Dashboard');
     await buildSystem(h.server.store, { name: 'High-risk scorer', euRiskTier: 'high' });
     await buildSystem(h.server.store, { name: 'Shadow chatbot', deploymentKind: 'shadow' });
+    const known = await buildSystem(h.server.store, { name: 'Triaged shadow summariser', deploymentKind: 'shadow' });
+    const triaged = await h.server.call(admin, 'POST', `/api/v1/systems/${known.id}/triage`, {
+      rationale: 'Known to the governance lead; kept under review',
+      version: known.version,
+    });
+    assert.equal(triaged.statusCode, 200, triaged.body);
     const { page } = await h.signedIn(admin);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const all = page.getByRole('link', { name: /AI systems: show them/ });
@@ -55,6 +61,15 @@ describe('dashboard and public pages (Chromium, SQLite)', () => {
     await page.waitForURL((url) => url.pathname === '/systems' && url.searchParams.get('tier') === 'high');
     await page.getByRole('link', { name: 'High-risk scorer' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Shadow chatbot' }).count(), 0);
+
+    // Shadow AI awaiting triage: exactly the list the dashboard counts, not every shadow system.
+    await page.goBack();
+    await page.getByRole('link', { name: /shadow AI systems awaiting triage: show them/ }).click();
+    await page.waitForURL((url) => url.pathname === '/systems' && url.searchParams.get('untriaged') === 'true');
+    await page.getByRole('link', { name: 'Shadow chatbot' }).waitFor();
+    await page.locator('[data-testid="systems-table"]:not([aria-busy="true"])').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Triaged shadow summariser' }).count(), 0);
+    assert.ok(await page.getByRole('checkbox', { name: 'Shadow AI awaiting triage' }).isChecked());
   });
 
   it('a published system has a public page; the public files an appeal by its reference and follows it to the outcome', async () => {

@@ -44,6 +44,8 @@ export interface InventorySearch {
   sort?: (typeof SORTS)[number];
   /** Only systems with an overdue mandatory review. */
   reviewOverdue?: true;
+  /** Only shadow AI not triaged yet. */
+  untriaged?: true;
   /** 1-based. */
   page?: number;
   size?: (typeof PAGE_SIZES)[number];
@@ -71,6 +73,7 @@ export function validateInventorySearch(search: Record<string, unknown>): Invent
     tag: text(search.tag, 100),
     sort: oneOf(SORTS, search.sort),
     reviewOverdue: search.reviewOverdue === true || search.reviewOverdue === 'true' ? true : undefined,
+    untriaged: search.untriaged === true || search.untriaged === 'true' ? true : undefined,
     page: positive(search.page),
     size: (PAGE_SIZES as readonly number[]).includes(size ?? 0) ? (size as InventorySearch['size']) : undefined,
   };

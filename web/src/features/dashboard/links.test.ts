@@ -9,7 +9,7 @@ describe('a dashboard figure links to the page of its list', () => {
   });
   it('shows systems without an owner and untriaged shadow AI', () => {
     expect(pageOf({ path: '/api/v1/systems', query: { withoutOwner: 'true' }, exact: true })?.search).toEqual({ owner: 'none' });
-    expect(pageOf({ path: '/api/v1/systems', query: { untriagedShadow: 'true' }, exact: true })?.search).toEqual({ kind: 'shadow' });
+    expect(pageOf({ path: '/api/v1/systems', query: { untriagedShadow: 'true' }, exact: true })?.search).toEqual({ untriaged: 'true' });
   });
   it('keeps other lists’ filters and drops paging', () => {
     expect(pageOf({ path: '/api/v1/exceptions', query: { status: 'open', limit: '50' }, exact: false })).toEqual({

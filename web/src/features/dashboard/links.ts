@@ -18,7 +18,7 @@ function inventorySearch(query: Record<string, string>): Record<string, string> 
   const search: Record<string, string> = {};
   for (const [key, value] of Object.entries(query)) {
     if (key === 'withoutOwner' && value === 'true') search.owner = 'none';
-    else if (key === 'untriagedShadow' && value === 'true') search.kind = 'shadow';
+    else if (key === 'untriagedShadow' && value === 'true') search.untriaged = 'true';
     else if (key !== 'limit' && key !== 'offset') search[INVENTORY_NAMES[key] ?? key] = value;
   }
   return search;

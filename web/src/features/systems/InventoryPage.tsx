@@ -215,13 +215,20 @@ function Filters({ search, setSearch }: { search: InventorySearch; setSearch: (c
           }}
         />
       </SimpleGrid>
-      <Checkbox
-        mt="sm"
-        label="Review overdue"
-        description="Only systems with a mandatory review open past its due date"
-        checked={search.reviewOverdue ?? false}
-        onChange={(e) => setSearch({ reviewOverdue: e.currentTarget.checked ? true : undefined })}
-      />
+      <Group mt="sm" gap="xl" align="flex-start">
+        <Checkbox
+          label="Review overdue"
+          description="Only systems with a mandatory review open past its due date"
+          checked={search.reviewOverdue ?? false}
+          onChange={(e) => setSearch({ reviewOverdue: e.currentTarget.checked ? true : undefined })}
+        />
+        <Checkbox
+          label="Shadow AI awaiting triage"
+          description="Only shadow AI systems nobody has triaged yet"
+          checked={search.untriaged ?? false}
+          onChange={(e) => setSearch({ untriaged: e.currentTarget.checked ? true : undefined })}
+        />
+      </Group>
       {Object.keys(search).some((k) => k !== 'sort' && k !== 'size' && k !== 'page') && (
         <Anchor
           component="button"
@@ -240,6 +247,7 @@ function Filters({ search, setSearch }: { search: InventorySearch; setSearch: (c
               owner: undefined,
               tag: undefined,
               reviewOverdue: undefined,
+              untriaged: undefined,
             });
           }}
         >

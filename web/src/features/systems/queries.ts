@@ -19,6 +19,7 @@ export function listQuery(search: InventorySearch): Query<'listSystems'> {
     tag: search.tag,
     sort: search.sort,
     reviewOverdue: search.reviewOverdue,
+    untriagedShadow: search.untriaged,
     limit: size,
     offset: ((search.page ?? 1) - 1) * size,
   };

@@ -48,6 +48,11 @@ describe('inventory search parameters', () => {
       ownerId: 'u-1',
       reviewOverdue: true,
     });
+    expect(exportFilter(validateInventorySearch({ untriaged: 'true', kind: 'shadow' }))).toEqual({
+      deploymentKind: 'shadow',
+      untriagedShadow: true,
+    });
+    expect(validateInventorySearch({ untriaged: 'yes' })).toEqual({});
     expect(exportHref(exportFilter({}), 'json')).toBe('/api/v1/systems/export?format=json');
   });
 
