@@ -23,7 +23,7 @@ import {
 export { MAX_BATCH_POINTS } from './alerts.schema.js';
 
 import { MAX_BATCH_POINTS } from './alerts.schema.js';
-import { type ChunkPoint, encodeChunk, pointsBetween } from './metric-chunks.js';
+import { aggregateWindow, type ChunkPoint, encodeChunk } from './metric-chunks.js';
 import { monitoredFeature } from './monitor-features.js';
 
 const MAX_PROBLEMS_REPORTED = 200;
@@ -366,23 +366,6 @@ export function breaches(value: number, comparison: Comparison, threshold: numbe
   }
 }
 
-function aggregate(values: number[], aggregation: Aggregation): number {
-  switch (aggregation) {
-    case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'max':
-      return Math.max(...values);
-    case 'min':
-      return Math.min(...values);
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'count':
-      return values.length;
-    case 'last':
-      return values[values.length - 1];
-  }
-}
-
 /** The label by which a metric point names its model version: the id the version was registered
  * under (as decision records carry it). A points monitor on a model version reads only such points. */
 export const MODEL_VERSION_LABEL = 'model_version';
@@ -407,23 +390,19 @@ async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
   const from = new Date(Date.parse(to) - monitor.window_seconds * 1000).toISOString();
   const chunks = await trx
     .selectFrom('metric_chunks')
-    .select('points')
+    .select(['first_at', 'last_at', 'point_count', 'value_sum', 'value_min', 'value_max', 'points'])
     .where('system_id', '=', monitor.system_id)
     .where('metric', '=', monitor.metric)
     .where('last_at', '>=', from)
     .where('first_at', '<=', to)
-    .orderBy('first_at')
     .orderBy('id')
     .execute();
   const group = monitor.group_label;
   const version = monitor.model_version_id;
   const keep = group || version ? (labels: Record<string, string>) => labelsMatch(labels, group, version) : undefined;
-  const points = pointsBetween(chunks, Date.parse(from), Date.parse(to), keep);
-  if (points.length === 0) return null;
-  const value = aggregate(
-    points.map((p) => p.value),
-    monitor.aggregation,
-  );
+  const window = aggregateWindow(chunks, { from: Date.parse(from), to: Date.parse(to), aggregation: monitor.aggregation, keep });
+  if (!window) return null;
+  const { value } = window;
   return {
     // A new batch of the series is a new evaluation; the same points are never counted twice.
     key: `points:${String(newest.received)}`,
@@ -433,7 +412,7 @@ async function pointWindow(trx: Tx, monitor: Selectable<MonitorsTable>) {
       aggregation: monitor.aggregation,
       value,
       window: { from, to, seconds: monitor.window_seconds },
-      points: points.length,
+      points: window.count,
       ...(version ? { modelVersionId: version } : {}),
     },
   };

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js';
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS, ledgerSize } from '../../../test/stores.js';
+import { systemContext } from '../../context.js';
+import { ingestMetricPoints } from './alerts.service.js';
 import { decodeChunk } from './metric-chunks.js';
 
 const AT = '2026-11-30T10:00:00.000Z';
@@ -294,6 +296,34 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(again.json().alertsFired, []);
       assert.equal((await eventsOf('alert.fired')).length, before);
       assert.equal((await t.call(lead, 'GET', `/api/v1/alerts/${alertId}`)).json().fireCount, 2);
+    });
+
+    test('a window of 160,000 points is evaluated (every value folded, none spread into a call) and its batches are acknowledged', async () => {
+      const system = await buildSystem(t.store);
+      // On a group: every point's labels are read, not only the chunks' summaries.
+      await monitorOn(system.id, { aggregation: 'max', threshold: 0.99, group: 'eu' });
+      const start = Date.parse('2026-11-30T09:00:00.000Z');
+      let fired: string[] = [];
+      for (let batch = 0; batch < 8; batch++) {
+        const points = Array.from({ length: 20_000 }, (_, i) =>
+          point(system.id, {
+            value: batch === 7 && i === 19_999 ? 1 : 0.01,
+            at: new Date(start + (batch * 20_000 + i) * 10).toISOString(),
+          }),
+        );
+        if (batch < 7) {
+          // The use case the route calls, without 2 MB of JSON each way: the last batch goes over the API.
+          fired = (await t.store.transact((trx) => ingestMetricPoints(trx, { ctx: systemContext('test'), points }))).alertsFired;
+          continue;
+        }
+        const res = await t.call(ingest, 'POST', '/api/v1/metrics/points', { points });
+        assert.equal(res.statusCode, 200, res.body);
+        fired = res.json().alertsFired;
+      }
+      assert.equal(fired.length, 1, 'the last point breaches');
+      const alert = (await t.call(lead, 'GET', `/api/v1/alerts/${fired[0]}`)).json();
+      assert.equal(alert.evidence.value, 1);
+      assert.equal(alert.evidence.points, 160_000);
     });
 
     test('a monitor on a group reads only points carrying exactly that label value: not one containing it, not another case', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { type ChunkPoint, decodeChunk, encodeChunk, pointsBetween, summariseChunks } from './metric-chunks.js';
+import { aggregateWindow, type ChunkPoint, decodeChunk, encodeChunk, summariseChunks, type WindowAggregation } from './metric-chunks.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const LABELS: Array<Record<string, string>> = [{}, { region: 'eu' }, { region: 'us', model_version: 'v2' }];
@@ -64,34 +64,65 @@ describe('metric chunks', () => {
     assert.throws(() => decodeChunk('{"v":2,"at":[],"value":[],"labels":[],"labelSets":[]}'), /unknown format version 2/);
   });
 
-  test('a window reads exactly the points in [from, to] whose labels are kept, in time order across chunks (property)', () => {
+  test("a monitor's window folds exactly the points in [from, to] whose labels are kept; last is the newest, of one millisecond the last received (property)", () => {
+    const aggregations: WindowAggregation[] = ['avg', 'max', 'min', 'sum', 'count', 'last'];
     fc.assert(
       fc.property(
         arbitraryChunks,
         fc.integer({ min: 0, max: 86_400_000 }),
         fc.integer({ min: 0, max: 2 * 86_400_000 }),
-        (chunks, start, span) => {
+        fc.constantFrom(...aggregations),
+        fc.boolean(),
+        (chunks, start, span, aggregation, filtered) => {
           const from = T0 + start;
           const to = from + span;
-          const keep = (labels: Record<string, string>) => labels.region !== 'us';
-          const read = pointsBetween(
+          const keep = filtered ? (labels: Record<string, string>) => labels.region !== 'us' : undefined;
+          const got = aggregateWindow(
             chunks.map((c) => encodeChunk(c)),
-            from,
-            to,
-            keep,
+            { from, to, aggregation, keep },
           );
-          const expected = chunks
-            .flatMap((c) => [...c].sort((a, b) => a.at - b.at))
-            .filter((p) => p.at >= from && p.at <= to && keep(p.labels))
-            .sort((a, b) => a.at - b.at);
-          assert.deepEqual(
-            read.map((p) => [p.at, p.value]),
-            expected.map((p) => [p.at, p.value]),
+          // Every point in the order received (chunk by chunk, each in time order), then by time.
+          const points = chunks
+            .flatMap((c) => c.map((p, i) => ({ ...p, i })).sort((a, b) => a.at - b.at || a.i - b.i))
+            .map((p, order) => ({ ...p, order }))
+            .filter((p) => p.at >= from && p.at <= to && (!keep || keep(p.labels)))
+            .sort((a, b) => a.at - b.at || a.order - b.order);
+          if (points.length === 0) {
+            assert.equal(got, null);
+            return;
+          }
+          assert.ok(got);
+          const values = points.map((p) => p.value);
+          const sum = values.reduce((x, y) => x + y, 0);
+          const expected = {
+            avg: sum / values.length,
+            max: values.reduce((x, y) => Math.max(x, y)),
+            min: values.reduce((x, y) => Math.min(x, y)),
+            sum,
+            count: values.length,
+            last: values[values.length - 1],
+          }[aggregation];
+          assert.equal(got.count, values.length);
+          assert.ok(
+            Math.abs(got.value - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
+            `${aggregation}: ${got.value} vs ${expected}`,
           );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
+  });
+
+  test('a window of millions of points is folded one by one (no call spreads them)', () => {
+    const chunk = (offset: number) =>
+      encodeChunk(Array.from({ length: 200_000 }, (_, i) => ({ at: T0 + offset + i, value: i % 1000, labels: { region: 'eu' } })));
+    const chunks = [chunk(0), chunk(200_000), chunk(400_000)];
+    const window = { from: T0, to: T0 + 600_000 };
+    assert.deepEqual(aggregateWindow(chunks, { ...window, aggregation: 'max' }), { value: 999, count: 600_000 });
+    assert.deepEqual(aggregateWindow(chunks, { ...window, aggregation: 'min', keep: (l) => l.region === 'eu' }), {
+      value: 0,
+      count: 600_000,
+    });
   });
 
   test("a chart's buckets are the same whether chunks are added from their summaries or point by point (property)", () => {

@@ -94,25 +94,64 @@ export function decodeChunk(points: string): ChunkBody {
   return body;
 }
 
-/** The points of these chunks observed in [from, to] (epoch ms, both included) whose labels `keep`
- * accepts, in ascending time; points of the same millisecond in the chunks' order, then as received. */
-export function pointsBetween(
-  chunks: Array<{ points: string }>,
-  from: number,
-  to: number,
-  keep: (labels: Record<string, string>) => boolean = () => true,
-): Array<{ at: number; value: number }> {
-  const found: Array<{ at: number; value: number; order: number }> = [];
+/** How a window's values are summarised into one (a monitor's aggregation). */
+export type WindowAggregation = 'avg' | 'max' | 'min' | 'sum' | 'count' | 'last';
+
+/** A stored chunk as the reads select it. */
+export type StoredChunk = Omit<EncodedChunk, 'points'> & { points: string };
+
+/**
+ * A monitor's value over the points of these chunks observed in [from, to] (epoch ms, both
+ * included) whose labels `keep` accepts, and how many points that was; null when there are none.
+ * Chunks in the order received: `last` is the newest point, of the same millisecond the one
+ * received last. Without a label filter, a chunk wholly inside the window is counted from its own
+ * summary (except for `last`), without reading its points. Values are folded one by one, never
+ * spread into a call: a window may hold millions.
+ */
+export function aggregateWindow(
+  chunks: StoredChunk[],
+  {
+    from,
+    to,
+    aggregation,
+    keep,
+  }: { from: number; to: number; aggregation: WindowAggregation; keep?: (labels: Record<string, string>) => boolean },
+): { value: number; count: number } | null {
+  let count = 0;
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let last = Number.NaN;
+  const fromIso = new Date(from).toISOString();
+  const toIso = new Date(to).toISOString();
   for (const chunk of chunks) {
+    if (!keep && aggregation !== 'last' && chunk.first_at >= fromIso && chunk.last_at <= toIso) {
+      count += Number(chunk.point_count);
+      sum += Number(chunk.value_sum);
+      min = Math.min(min, Number(chunk.value_min));
+      max = Math.max(max, Number(chunk.value_max));
+      continue;
+    }
     const body = decodeChunk(chunk.points);
-    const kept = body.labelSets.map(keep);
+    const kept = keep ? body.labelSets.map(keep) : null;
     for (let i = 0; i < body.at.length; i++) {
       const at = body.at[i];
-      if (at >= from && at <= to && kept[body.labels[i]]) found.push({ at, value: body.value[i], order: found.length });
+      if (at < from || at > to || (kept && !kept[body.labels[i]])) continue;
+      const v = body.value[i];
+      count++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (at >= lastAt) {
+        lastAt = at;
+        last = v;
+      }
     }
   }
-  if (chunks.length > 1) found.sort((a, b) => a.at - b.at || a.order - b.order);
-  return found;
+  if (count === 0) return null;
+  const value = { avg: sum / count, max, min, sum, count, last }[aggregation];
+  return { value, count };
 }
 
 /** Count, sum, minimum and maximum of values, per bucket. */
