@@ -37,8 +37,8 @@ function chunkOf(points: OldPoint[]) {
     last_at: new Date(sorted[sorted.length - 1].at).toISOString(),
     point_count: sorted.length,
     value_sum: values.reduce((a, b) => a + b, 0),
-    value_min: Math.min(...values),
-    value_max: Math.max(...values),
+    value_min: values.reduce((a, b) => Math.min(a, b)),
+    value_max: values.reduce((a, b) => Math.max(a, b)),
     points: JSON.stringify({ v: 1, at: sorted.map((p) => p.at), value: values, labels, labelSets }),
   };
 }
