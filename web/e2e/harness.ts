@@ -3,8 +3,9 @@
 // screenshots into reports/screenshots/ as test artifacts. Nothing of ours is mocked.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import axe from 'axe-core';
+import type axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildIsStale } from '../../scripts/build-inputs.mjs';
 import type { Role } from '../../src/context.js';
@@ -13,6 +14,10 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const SCREENSHOTS = path.join(ROOT, 'reports', 'screenshots');
 export const PASSWORD = 'correct horse battery';
+/** axe-core's minified browser build (the same version and rules as its main file), read as text to
+ * inject into pages: importing axe-core in Node parsed and ran its 1.5 MB main file in every browser
+ * test file, only to read `axe.source`, twice the size, from it. */
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** The web UI as `npm start` serves it: built once when a source is newer than the last build. */
 export function ensureBuilt(): void {
@@ -159,7 +164,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   // Injected once per document: a page the app navigated within (no reload) still has it, and
   // parsing axe-core's 650 kB again cost up to a second a check on a loaded machine.
   const injected = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
-  if (!injected) await page.addScriptTag({ content: axe.source });
+  if (!injected) await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
     const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;
     // Only the rules whose violations are serious or critical run: axe gives every node of a rule's
