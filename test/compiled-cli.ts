@@ -54,6 +54,25 @@ function sourceFiles(dirs: string[], tests: boolean): string[] {
     .sort();
 }
 
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
+
+/** `files` and the TypeScript files outside them that they import (web/e2e/sso.test.ts reads the UI's
+ * messages from web/src), so every module a compiled file imports is in the tree. */
+function withImports(files: string[]): string[] {
+  const all = new Set(files);
+  const queue = [...files];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (!/\.m?ts$/.test(file)) continue;
+    for (const [, specifier] of fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(RELATIVE_IMPORT)) {
+      const target = path.posix.join(path.posix.dirname(file), specifier).replace(/\.(m?)js$/, '.$1ts');
+      if (all.has(target) || target.startsWith('..') || !fs.existsSync(path.join(ROOT, target))) continue;
+      all.add(target);
+      queue.push(target);
+    }
+  }
+  return [...all].sort();
+}
+
 function hashOf(files: string[]): string {
   const hash = createHash('sha256').update(process.version).update('\0');
   for (const file of files)
@@ -132,7 +151,7 @@ function compiledTree(files: string[]): string {
 /** The test files, their helpers, the scripts they import and the code under test, compiled:
  * scripts/test.ts runs `<tree>/<file>.js` for each `<file>.ts` (and sets PROOFLINE_TEST_BUILD to it). */
 export function compiledTests(): string {
-  return compiledTree(sourceFiles(['src', 'test', 'web/e2e', 'scripts', 'packages/client/src'], true));
+  return compiledTree(withImports(sourceFiles(['src', 'test', 'web/e2e', 'scripts', 'packages/client/src'], true)));
 }
 
 export const compiledTestsEnv = (tree: string) => ({ [TREE_ENV]: tree });
