@@ -5,6 +5,8 @@
 // TIMES_OUT: a file that receives one JSON line per file as it ends.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { compiledTests, compiledTestsEnv } from '../test/compiled-cli.js';
 import { findTests } from './test-files.js';
 
 interface Timing {
@@ -18,11 +20,15 @@ const words = process.argv.slice(2);
 const files = findTests().filter((file) => words.length === 0 || words.some((word) => file.includes(word)));
 const concurrency = Number(process.env.TIMES_CONCURRENCY ?? 1);
 const out = process.env.TIMES_OUT;
+// As npm test runs them: the JavaScript transpiled once for the run (test/compiled-cli.ts).
+const tree = compiledTests();
 
 function timeFile(file: string): Promise<Timing> {
   return new Promise((resolve) => {
     // GNU time prints its figures last on stderr: elapsed, user, sys seconds.
-    const child = spawn('/usr/bin/time', ['-f', 'TIMES %e %U %S', process.execPath, '--import', 'tsx', '--test', file], {
+    const compiled = path.join(tree, file.replace(/\.ts$/, '.js'));
+    const child = spawn('/usr/bin/time', ['-f', 'TIMES %e %U %S', process.execPath, '--enable-source-maps', compiled], {
+      env: { ...process.env, ...compiledTestsEnv(tree) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

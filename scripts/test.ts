@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compiledTests, compiledTestsEnv } from '../test/compiled-cli.js';
 import { startPostgres } from '../test/pg.js';
 import { findTests } from './test-files.js';
 
@@ -41,10 +42,13 @@ const CHECKS: Job = {
   name: 'checks (lint, typecheck, lint:openapi, test:web)',
   commands: ['lint', 'typecheck', 'lint:openapi', 'test:web'].map(npmRun),
 };
+// Each file runs as the JavaScript tsx would make of it, transpiled once for the run (test/compiled-cli.ts):
+// about 3 s less CPU per file than `--import tsx`; stack traces still name the .ts sources.
+const tree = compiledTests();
 const fileJob = (file: string): Job => ({
   name: file,
   browser: file.split(path.sep).join('/').includes('web/e2e/'),
-  commands: [[process.execPath, '--import', 'tsx', '--test-reporter=spec', file]],
+  commands: [[process.execPath, '--enable-source-maps', '--test-reporter=spec', path.join(tree, file.replace(/\.ts$/, '.js'))]],
 });
 const jobs = [...(filter.length === 0 ? [CHECKS] : []), ...files.map(fileJob)];
 
@@ -94,7 +98,7 @@ const failed: string[] = [];
 const flaky: string[] = [];
 const started = Date.now();
 try {
-  const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url };
+  const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url, ...compiledTestsEnv(tree) };
   const queue = [...jobs];
   let browsers = 0;
   let browserEnded: Array<() => void> = [];

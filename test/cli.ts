@@ -85,8 +85,9 @@ function idle(child: ChildProcess): void {
 
 /** `proofline ARGS` on this database, run by `main` in the CLI host: the exit code, standard output
  * and standard error the command gives as a process of its own (runCliProcess), without loading the
- * CLI again for each command. Commands run one at a time, in the order called. */
-export function runCli(databaseUrl: string, args: string[], stdin?: string): Promise<CliResult> {
+ * CLI again for each command. Commands run one at a time, in the order called. `env`: more of the
+ * command's environment (a signing key file), as a process of its own would be given it. */
+export function runCli(databaseUrl: string, args: string[], stdin?: string, env: Record<string, string> = {}): Promise<CliResult> {
   const child = cliHost();
   child.ref();
   child.channel?.ref();
@@ -109,7 +110,7 @@ export function runCli(databaseUrl: string, args: string[], stdin?: string): Pro
     });
     child.send({
       id,
-      command: { args, stdin, env: { ...process.env, PROOFLINE_DATABASE_URL: databaseUrl, PROOFLINE_LOG_LEVEL: 'silent' } },
+      command: { args, stdin, env: { ...process.env, ...env, PROOFLINE_DATABASE_URL: databaseUrl, PROOFLINE_LOG_LEVEL: 'silent' } },
     });
   });
 }

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { cliCommand } from '../../test/compiled-cli.js';
+import { runCli } from '../../test/cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { createUser } from '../accounts/users.service.js';
@@ -11,7 +9,6 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresStore, createSqliteStore, type Store } from '../db/store.js';
 import { openException } from '../modules/exceptions/exceptions.service.js';
 
-const run = promisify(execFile);
 const DAY = 86_400_000;
 
 for (const dialect of DIALECTS) {
@@ -21,10 +18,12 @@ for (const dialect of DIALECTS) {
     let overdueId: string;
     let ownerEmail: string;
 
-    const cli = (...args: string[]) =>
-      run(process.execPath, [...cliCommand(), ...args], {
-        env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
-      });
+    /** A command that must succeed (exit code 0). */
+    const cli = async (...args: string[]) => {
+      const result = await runCli(url, args);
+      assert.equal(result.code, 0, result.stderr);
+      return result;
+    };
 
     before(async () => {
       url = await freshDatabaseUrl(dialect);
@@ -68,11 +67,9 @@ for (const dialect of DIALECTS) {
       const { stdout } = await cli('exceptions', 'show', overdueId);
       assert.match(stdout, /Late one/);
       assert.match(stdout, /OVERDUE/);
-      await assert.rejects(cli('exceptions', 'show', 'nope'), (error: { code: number; stderr: string }) => {
-        assert.equal(error.code, 1);
-        assert.equal(error.stderr.trim(), 'proofline: not_found: exception nope does not exist');
-        return true;
-      });
+      const unknown = await runCli(url, ['exceptions', 'show', 'nope']);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stderr.trim(), 'proofline: not_found: exception nope does not exist');
     });
 
     test('transition acts as the named user and is a ledger event; an invalid one fails', async () => {
@@ -95,10 +92,19 @@ for (const dialect of DIALECTS) {
         .where('type', '=', 'exception.triaged')
         .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(event.leaf).actor.email, ownerEmail);
-      await assert.rejects(
-        cli('exceptions', 'transition', overdueId, '--to', 'closed', '--reason', 'closing it now', '--as', ownerEmail),
-        /invalid_transition/,
-      );
+      const invalid = await runCli(url, [
+        'exceptions',
+        'transition',
+        overdueId,
+        '--to',
+        'closed',
+        '--reason',
+        'closing it now',
+        '--as',
+        ownerEmail,
+      ]);
+      assert.equal(invalid.code, 1);
+      assert.match(invalid.stderr, /invalid_transition/);
     });
   });
 }

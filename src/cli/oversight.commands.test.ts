@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { runCli } from '../../test/cli.js';
-import { cliCommand } from '../../test/compiled-cli.js';
 import { buildSystem } from '../../test/factories.js';
 import { DIALECTS, freshDatabaseUrl, ledgerSize } from '../../test/stores.js';
 import { createApiToken } from '../accounts/auth.service.js';
@@ -15,16 +12,16 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createStore, type Store } from '../db/store.js';
 import { addRosterOfficer } from '../modules/oversight/oversight.service.js';
 
-const run = promisify(execFile);
-
 for (const dialect of DIALECTS) {
   describe(`proofline oversight / appeals CLI [${dialect}]`, () => {
     let url: string;
     let store: Store;
-    const cli = (...args: string[]) =>
-      run(process.execPath, [...cliCommand(), ...args], {
-        env: { ...process.env, PROOFLINE_DATABASE_URL: url, PROOFLINE_LOG_LEVEL: 'silent' },
-      });
+    /** A command that must succeed (exit code 0). */
+    const cli = async (...args: string[]) => {
+      const result = await runCli(url, args);
+      assert.equal(result.code, 0, result.stderr);
+      return result;
+    };
 
     before(async () => {
       url = await freshDatabaseUrl(dialect);
@@ -45,11 +42,9 @@ for (const dialect of DIALECTS) {
           input: { userId: officer.id, authorities: ['pause', 'restrict'], competence: 'ok', training: '' },
         });
       });
-      const refused = await cli('oversight', 'pause', system.id, '--as', 'admin@example.test', '--reason', 'testing the pause').catch(
-        (e: { code: number; stderr: string }) => e,
-      );
-      assert.equal((refused as { code: number }).code, 1);
-      assert.match((refused as { stderr: string }).stderr, /^proofline: not_on_roster: /);
+      const refused = await runCli(url, ['oversight', 'pause', system.id, '--as', 'admin@example.test', '--reason', 'testing the pause']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^proofline: not_on_roster: /);
       const paused = await cli('oversight', 'pause', system.id, '--as', 'officer@example.test', '--reason', 'incident INC-1 open');
       assert.match(paused.stdout, /paused/);
       const restricted = await cli(

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { runCli } from '../../test/cli.js';
 import { cliCommand } from '../../test/compiled-cli.js';
 import { DIALECTS, freshDatabaseUrl } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
@@ -183,25 +184,27 @@ for (const dialect of DIALECTS) {
     });
 
     test('the CLI exits 0 when intact and 1 naming the first bad sequence number', async () => {
-      const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
-      const cli = (...args: string[]) => spawnSync(process.execPath, [...cliCommand(), ...args], { env, encoding: 'utf8' });
+      // The commands run in the CLI host (test/cli.ts); the last, the one that must fail, as a process
+      // of its own, so the exit code is proven at the process boundary too.
+      const cli = (...args: string[]) => runCli(ledger.url, args, undefined, { PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile });
       const saved = path.join(path.dirname(ledger.keyFile), 'saved.txt');
-      const save = cli('checkpoint', 'save', saved);
-      assert.equal(save.status, 0, save.stderr);
+      const save = await cli('checkpoint', 'save', saved);
+      assert.equal(save.code, 0, save.stderr);
       // As an auditor would: with the verifier key only, no private key.
-      const intact = cli('verify', '--against', saved, '--key', ledger.signer.verifierKey);
-      assert.equal(intact.status, 0, intact.stderr);
+      const intact = await cli('verify', '--against', saved, '--key', ledger.signer.verifierKey);
+      assert.equal(intact.code, 0, intact.stderr);
       assert.match(intact.stdout, /ledger intact: 20 events, 2 checkpoints checked/);
-      const inclusion = cli('proof', 'inclusion', '3', '--size', '20', '--json');
-      assert.equal(inclusion.status, 0, inclusion.stderr);
+      const inclusion = await cli('proof', 'inclusion', '3', '--size', '20', '--json');
+      assert.equal(inclusion.code, 0, inclusion.stderr);
       const proof = JSON.parse(inclusion.stdout);
       assert.ok(verifyInclusion(fromHex(proof.leafHash), 3, 20, proof.proof.map(fromHex), fromHex(proof.rootHash)));
       assert.ok(verifyCheckpoint(proof.checkpoint, ledger.signer.verifier).ok);
-      const consistency = cli('proof', 'consistency', '5', '20');
-      assert.equal(consistency.status, 0, consistency.stderr);
+      const consistency = await cli('proof', 'consistency', '5', '20');
+      assert.equal(consistency.code, 0, consistency.stderr);
       assert.match(consistency.stdout, /tree of 5 events \(root [0-9a-f]{64}\) is a prefix of the tree of 20 events/);
       await exec(ledger.store, `update ledger_events set leaf = replace(leaf, '"i":5', '"i":6') where seq = 5`);
-      const broken = cli('verify');
+      const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
+      const broken = spawnSync(process.execPath, [...cliCommand(), 'verify'], { env, encoding: 'utf8' });
       assert.equal(broken.status, 1);
       assert.match(broken.stderr, /first bad sequence number 5: leaf mismatch at 5/);
       await ledger.store.close();
@@ -345,15 +348,14 @@ for (const dialect of DIALECTS) {
     test('the CLI exits 1 naming the sequence number and the column', async () => {
       await exec(ledger.store, `update ledger_events set type = 'system.archived' where seq = 6`);
       const env = { ...process.env, PROOFLINE_DATABASE_URL: ledger.url, PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile };
-      const run = (...args: string[]) => spawnSync(process.execPath, [...cliCommand(), 'verify', ...args], { env, encoding: 'utf8' });
-      const broken = run();
+      const broken = spawnSync(process.execPath, [...cliCommand(), 'verify'], { env, encoding: 'utf8' });
       assert.equal(broken.status, 1, broken.stderr);
       assert.match(
         broken.stderr,
         /first bad sequence number 6: index mismatch at 6: column type holds "system\.archived" but the leaf says "system\.created"/,
       );
-      const json = run('--json');
-      assert.equal(json.status, 1);
+      const json = await runCli(ledger.url, ['verify', '--json'], undefined, { PROOFLINE_SIGNING_KEY_FILE: ledger.keyFile });
+      assert.equal(json.code, 1);
       assert.deepEqual(JSON.parse(json.stdout).problem, {
         kind: 'index_mismatch',
         seq: 6,

@@ -3,8 +3,9 @@
 // screenshots into reports/screenshots/ as test artifacts. Nothing of ours is mocked.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import axe from 'axe-core';
+import type axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildIsStale } from '../../scripts/build-inputs.mjs';
 import type { Role } from '../../src/context.js';
@@ -13,6 +14,10 @@ import { createTestApp, type TestApp, type TestUser } from '../../test/app.js';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const SCREENSHOTS = path.join(ROOT, 'reports', 'screenshots');
 export const PASSWORD = 'correct horse battery';
+/** axe-core's minified browser build (the same version and rules as its main file), read as text to
+ * inject into pages: importing axe-core in Node parsed and ran its 1.5 MB main file in every browser
+ * test file, only to read `axe.source`, twice the size, from it. */
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** The web UI as `npm start` serves it: built once when a source is newer than the last build. */
 export function ensureBuilt(): void {
@@ -50,6 +55,35 @@ function withBuildLock(build: () => void): void {
   }
 }
 
+/** The browser-UI features a test never sees, switched off: headless Chromium still builds every
+ * window's omnibox popups (two WebUI pages in a renderer of their own for each browser context, about
+ * 1.4 s of CPU a context; a run opens about 90). Chromium reads only the last `--disable-features`,
+ * and Playwright passes its own (features that break automation), so ours is Playwright's list, read
+ * from Playwright's own default arguments, plus these; the default one is left out. */
+const UI_FEATURES_OFF = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/** Playwright's server-side API (not typed as public): only what reads its default Chromium arguments. */
+interface PlaywrightServer {
+  server: {
+    createPlaywright(options: { sdkLanguage: string }): {
+      chromium: {
+        defaultArgs(options: { headless: boolean; args: string[] }, persistent: boolean, userDataDir: string): Promise<string[]>;
+      };
+    };
+  };
+}
+
+async function disabledFeatures(): Promise<{ ignoreDefaultArgs: string[]; args: string[] }> {
+  const { server } = createRequire(import.meta.url)('playwright-core/lib/coreBundle') as PlaywrightServer;
+  const defaults = await server
+    .createPlaywright({ sdkLanguage: 'javascript' })
+    .chromium.defaultArgs({ headless: true, args: [] }, false, '');
+  const playwrights = defaults.filter((arg) => arg.startsWith('--disable-features='));
+  if (playwrights.length !== 1)
+    throw new Error(`expected one --disable-features among Playwright's Chromium arguments, found ${playwrights.length}`);
+  return { ignoreDefaultArgs: playwrights, args: [`${playwrights[0]},${UI_FEATURES_OFF.join(',')}`] };
+}
+
 /** Debian's chromium (the CI installs it); PROOFLINE_CHROMIUM overrides the path. */
 export function chromiumPath(): string {
   const candidates = [process.env.PROOFLINE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
@@ -84,8 +118,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   ensureBuilt();
   const server = await createTestApp('sqlite', options.env);
   const address = await server.app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const features = await disabledFeatures();
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
+    ignoreDefaultArgs: features.ignoreDefaultArgs,
     args: [
       '--headless',
       '--no-sandbox',
@@ -94,6 +130,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...features.args,
     ],
   });
   const contexts: BrowserContext[] = [];
@@ -159,7 +196,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   // Injected once per document: a page the app navigated within (no reload) still has it, and
   // parsing axe-core's 650 kB again cost up to a second a check on a loaded machine.
   const injected = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
-  if (!injected) await page.addScriptTag({ content: axe.source });
+  if (!injected) await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
     const injected = (globalThis as unknown as { axe: typeof axe; document: Parameters<typeof axe.run>[0] }).axe;
     // Only the rules whose violations are serious or critical run: axe gives every node of a rule's
