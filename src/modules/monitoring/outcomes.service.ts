@@ -34,35 +34,43 @@ export interface OutcomeRecord {
   groups?: Record<string, string>;
 }
 
+const problemAt = (out: RecordProblem[], index: number, field: string, message: string) => out.push({ index, field, message });
+
+/** One record's structural problems (the published OutcomeRecord schema's verdict; outcomes.validate.test.ts).
+ * Runs once per record of every batch: no closure or array is made per record. */
 export function checkOutcome(record: unknown, index: number, out: RecordProblem[]): void {
-  const problem = (field: string, message: string) => out.push({ index, field, message });
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    problem('', 'must be an object');
+    problemAt(out, index, '', 'must be an object');
     return;
   }
   const r = record as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!KNOWN_FIELDS.has(key)) problem(key, 'is not a known field');
-  for (const key of ['systemId', 'decisionId'] as const) {
-    const v = r[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) problem(key, `is required: a string of 1 to ${MAX_ID} characters`);
-  }
-  for (const key of ['actual', 'predicted'] as const) if (r[key] !== 0 && r[key] !== 1) problem(key, 'is required: 0 or 1');
+  for (const key of Object.keys(r)) if (!KNOWN_FIELDS.has(key)) problemAt(out, index, key, 'is not a known field');
+  if (!isId(r.systemId)) problemAt(out, index, 'systemId', `is required: a string of 1 to ${MAX_ID} characters`);
+  if (!isId(r.decisionId)) problemAt(out, index, 'decisionId', `is required: a string of 1 to ${MAX_ID} characters`);
+  if (r.actual !== 0 && r.actual !== 1) problemAt(out, index, 'actual', 'is required: 0 or 1');
+  if (r.predicted !== 0 && r.predicted !== 1) problemAt(out, index, 'predicted', 'is required: 0 or 1');
   if (r.score !== undefined && r.score !== null && (typeof r.score !== 'number' || !(r.score >= 0 && r.score <= 1))) {
-    problem('score', 'must be a number from 0 to 1');
+    problemAt(out, index, 'score', 'must be a number from 0 to 1');
   }
-  if (typeof r.knownAt !== 'string' || !isDateTime(r.knownAt)) problem('knownAt', 'is required: an ISO 8601 date-time with a time zone');
-  if (r.groups !== undefined) {
-    const groups = r.groups;
-    if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) problem('groups', 'must be an object of attribute: value');
-    else {
-      const entries = Object.entries(groups);
-      if (entries.length > MAX_ATTRIBUTES) problem('groups', `at most ${MAX_ATTRIBUTES} attributes`);
-      for (const [name, value] of entries) {
-        if (!ATTRIBUTE_NAME.test(name)) problem(`groups.${name}`, 'an attribute name is lower case letters, digits and _');
-        else if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
-          problem(`groups.${name}`, 'must be a string of 1 to 100 characters');
-        }
-      }
+  if (typeof r.knownAt !== 'string' || !isDateTime(r.knownAt))
+    problemAt(out, index, 'knownAt', 'is required: an ISO 8601 date-time with a time zone');
+  if (r.groups !== undefined) checkGroups(r.groups, index, out);
+}
+
+const isId = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID;
+
+function checkGroups(groups: unknown, index: number, out: RecordProblem[]): void {
+  if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) {
+    problemAt(out, index, 'groups', 'must be an object of attribute: value');
+    return;
+  }
+  const names = Object.keys(groups);
+  if (names.length > MAX_ATTRIBUTES) problemAt(out, index, 'groups', `at most ${MAX_ATTRIBUTES} attributes`);
+  for (const name of names) {
+    const value = (groups as Record<string, unknown>)[name];
+    if (!ATTRIBUTE_NAME.test(name)) problemAt(out, index, `groups.${name}`, 'an attribute name is lower case letters, digits and _');
+    else if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+      problemAt(out, index, `groups.${name}`, 'must be a string of 1 to 100 characters');
     }
   }
 }
@@ -70,6 +78,7 @@ export function checkOutcome(record: unknown, index: number, out: RecordProblem[
 interface RecordedDecision {
   /** The decision's row id, its outcome's key. */
   id: string;
+  decision_id: string;
   model_version_id: string | null;
   decided_at: string;
 }
@@ -102,9 +111,7 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
         .where('system_id', '=', systemId)
         .where('decision_id', 'in', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK))
         .execute();
-      for (const row of rows) {
-        recorded.set(row.decision_id, { id: row.id, model_version_id: row.model_version_id, decided_at: row.decided_at });
-      }
+      for (const row of rows) recorded.set(row.decision_id, row);
     }
   }
   return { decisions, systems: [...bySystem.keys()] };
