@@ -153,6 +153,47 @@ for (const dialect of DIALECTS) {
       assert.equal(await ledgerSize(t.store), before);
     });
 
+    test('second outcomes among good records are refused, each named in its place with the other problems; nothing is written', async () => {
+      const { systemId, ids } = await systemWithDecisions(5);
+      const outcome = (decisionId: string) => ({ systemId, decisionId, actual: 1, predicted: 1, knownAt: '2026-11-29T10:00:00.000Z' });
+      const given = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', { records: [outcome(ids[1]), outcome(ids[3])] });
+      assert.equal(given.statusCode, 201, given.body);
+      const tables = [await count('decision_outcomes'), await count('outcome_batches')];
+      const rollups = await t.store.db.selectFrom('outcome_rollups').selectAll().where('system_id', '=', systemId).execute();
+      const before = await ledgerSize(t.store);
+      const problemsOf = (res: { json(): { error: { details: { problems: Array<{ index: number; message: string }> } } } }) =>
+        res.json().error.details.problems.map((p) => [p.index, p.message]);
+
+      // Every other record is well-formed: the outcome's key refuses the batch at its insert.
+      const refused = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: [outcome(ids[0]), outcome(ids[1]), outcome(ids[2]), outcome(ids[3]), outcome(ids[4])],
+      });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error.code, 'validation_failed');
+      assert.deepEqual(refused.json().error.details.badRecords, [1, 3]);
+      assert.deepEqual(problemsOf(refused), [
+        [1, 'already has an outcome'],
+        [3, 'already has an outcome'],
+      ]);
+
+      // Refused before the insert (a decision never recorded): the second outcomes are named too, in order.
+      const mixed = await t.call(ingest, 'POST', '/api/v1/outcomes/batch', {
+        records: [outcome(ids[1]), outcome('never-recorded'), outcome(ids[1]), { ...outcome(ids[0]), groups: { sex: 'X' } }],
+      });
+      assert.equal(mixed.statusCode, 400, mixed.body);
+      assert.deepEqual(problemsOf(mixed), [
+        [0, 'already has an outcome'],
+        [1, `no recorded decision never-recorded of system ${systemId}`],
+        [2, 'already has an outcome'],
+        [2, 'appears twice in this batch'],
+        [3, '"X" is not one of its declared values'],
+      ]);
+
+      assert.deepEqual([await count('decision_outcomes'), await count('outcome_batches')], tables);
+      assert.deepEqual(await t.store.db.selectFrom('outcome_rollups').selectAll().where('system_id', '=', systemId).execute(), rollups);
+      assert.equal(await ledgerSize(t.store), before);
+    });
+
     test('outcomes are ingested only with an ingest-scoped token', async () => {
       const { systemId, ids } = await systemWithDecisions(1);
       const before = await ledgerSize(t.store);

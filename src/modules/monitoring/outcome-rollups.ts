@@ -22,19 +22,32 @@ const NO_GROUPS = '{}';
 /** Rows per upsert statement: 8 parameters each, within both databases' limits. */
 const UPSERT_CHUNK = 1000;
 
+type Cell = Insertable<OutcomeRollupsTable> & ConfusionCounts;
+
 /** Adds a batch's outcomes to their rollups (one upsert per 1,000 distinct cells, in key order so
- * that concurrent batches on PostgreSQL take their row locks in the same order). */
+ * that concurrent batches on PostgreSQL take their row locks in the same order). Cells are found per
+ * (system, bucket, model version), then per group combination: a batch's outcomes mostly share the
+ * first with the outcome before them, so no key is built per outcome. */
 export async function addToRollups(trx: Tx, outcomes: ReadonlyArray<Insertable<DecisionOutcomesTable>>): Promise<void> {
-  const cells = new Map<string, Insertable<OutcomeRollupsTable> & ConfusionCounts>();
+  const cells = new Map<string, Map<string, Cell>>(); // system \0 bucket \0 version -> group combination -> cell
+  let system = '';
+  let bucket = '';
+  let version = '';
+  let byGroups: Map<string, Cell> | undefined;
   for (const o of outcomes) {
-    const bucket = o.decided_at.slice(0, BUCKET_LENGTH);
-    const version = o.model_version_id ?? NO_VERSION;
+    const outcomeVersion = o.model_version_id ?? NO_VERSION;
+    if (byGroups === undefined || o.system_id !== system || outcomeVersion !== version || !o.decided_at.startsWith(bucket)) {
+      system = o.system_id;
+      bucket = o.decided_at.slice(0, BUCKET_LENGTH);
+      version = outcomeVersion;
+      const key = `${system}\u0000${bucket}\u0000${version}`;
+      byGroups = cells.get(key) ?? cells.set(key, new Map()).get(key);
+    }
     const groups = (o.group_attributes as string | null | undefined) ?? NO_GROUPS;
-    const key = `${o.system_id}\u0000${bucket}\u0000${version}\u0000${groups}`;
-    let cell = cells.get(key);
+    let cell = byGroups?.get(groups);
     if (cell === undefined) {
-      cell = { system_id: o.system_id, bucket, model_version_id: version, group_attributes: groups, tp: 0, fp: 0, tn: 0, fn: 0 };
-      cells.set(key, cell);
+      cell = { system_id: system, bucket, model_version_id: version, group_attributes: groups, tp: 0, fp: 0, tn: 0, fn: 0 };
+      byGroups?.set(groups, cell);
     }
     if (o.predicted === 1) {
       if (o.actual === 1) cell.tp += 1;
@@ -42,7 +55,12 @@ export async function addToRollups(trx: Tx, outcomes: ReadonlyArray<Insertable<D
     } else if (o.actual === 1) cell.fn += 1;
     else cell.tn += 1;
   }
-  const rows = [...cells.keys()].sort().map((key) => cells.get(key) as Insertable<OutcomeRollupsTable>);
+  // Ordered by system, bucket and version, then group combination: the same order in every batch.
+  const rows: Cell[] = [];
+  for (const key of [...cells.keys()].sort()) {
+    const inner = cells.get(key) as Map<string, Cell>;
+    for (const groups of [...inner.keys()].sort()) rows.push(inner.get(groups) as Cell);
+  }
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     await trx
       .insertInto('outcome_rollups')

@@ -34,35 +34,43 @@ export interface OutcomeRecord {
   groups?: Record<string, string>;
 }
 
+const problemAt = (out: RecordProblem[], index: number, field: string, message: string) => out.push({ index, field, message });
+
+/** One record's structural problems (the published OutcomeRecord schema's verdict; outcomes.validate.test.ts).
+ * Runs once per record of every batch: no closure or array is made per record. */
 export function checkOutcome(record: unknown, index: number, out: RecordProblem[]): void {
-  const problem = (field: string, message: string) => out.push({ index, field, message });
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    problem('', 'must be an object');
+    problemAt(out, index, '', 'must be an object');
     return;
   }
   const r = record as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!KNOWN_FIELDS.has(key)) problem(key, 'is not a known field');
-  for (const key of ['systemId', 'decisionId'] as const) {
-    const v = r[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) problem(key, `is required: a string of 1 to ${MAX_ID} characters`);
-  }
-  for (const key of ['actual', 'predicted'] as const) if (r[key] !== 0 && r[key] !== 1) problem(key, 'is required: 0 or 1');
+  for (const key of Object.keys(r)) if (!KNOWN_FIELDS.has(key)) problemAt(out, index, key, 'is not a known field');
+  if (!isId(r.systemId)) problemAt(out, index, 'systemId', `is required: a string of 1 to ${MAX_ID} characters`);
+  if (!isId(r.decisionId)) problemAt(out, index, 'decisionId', `is required: a string of 1 to ${MAX_ID} characters`);
+  if (r.actual !== 0 && r.actual !== 1) problemAt(out, index, 'actual', 'is required: 0 or 1');
+  if (r.predicted !== 0 && r.predicted !== 1) problemAt(out, index, 'predicted', 'is required: 0 or 1');
   if (r.score !== undefined && r.score !== null && (typeof r.score !== 'number' || !(r.score >= 0 && r.score <= 1))) {
-    problem('score', 'must be a number from 0 to 1');
+    problemAt(out, index, 'score', 'must be a number from 0 to 1');
   }
-  if (typeof r.knownAt !== 'string' || !isDateTime(r.knownAt)) problem('knownAt', 'is required: an ISO 8601 date-time with a time zone');
-  if (r.groups !== undefined) {
-    const groups = r.groups;
-    if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) problem('groups', 'must be an object of attribute: value');
-    else {
-      const entries = Object.entries(groups);
-      if (entries.length > MAX_ATTRIBUTES) problem('groups', `at most ${MAX_ATTRIBUTES} attributes`);
-      for (const [name, value] of entries) {
-        if (!ATTRIBUTE_NAME.test(name)) problem(`groups.${name}`, 'an attribute name is lower case letters, digits and _');
-        else if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
-          problem(`groups.${name}`, 'must be a string of 1 to 100 characters');
-        }
-      }
+  if (typeof r.knownAt !== 'string' || !isDateTime(r.knownAt))
+    problemAt(out, index, 'knownAt', 'is required: an ISO 8601 date-time with a time zone');
+  if (r.groups !== undefined) checkGroups(r.groups, index, out);
+}
+
+const isId = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID;
+
+function checkGroups(groups: unknown, index: number, out: RecordProblem[]): void {
+  if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) {
+    problemAt(out, index, 'groups', 'must be an object of attribute: value');
+    return;
+  }
+  const names = Object.keys(groups);
+  if (names.length > MAX_ATTRIBUTES) problemAt(out, index, 'groups', `at most ${MAX_ATTRIBUTES} attributes`);
+  for (const name of names) {
+    const value = (groups as Record<string, unknown>)[name];
+    if (!ATTRIBUTE_NAME.test(name)) problemAt(out, index, `groups.${name}`, 'an attribute name is lower case letters, digits and _');
+    else if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
+      problemAt(out, index, `groups.${name}`, 'must be a string of 1 to 100 characters');
     }
   }
 }
@@ -70,19 +78,21 @@ export function checkOutcome(record: unknown, index: number, out: RecordProblem[
 interface RecordedDecision {
   /** The decision's row id, its outcome's key. */
   id: string;
+  decision_id: string;
   model_version_id: string | null;
   decided_at: string;
-  /** Whether it has an outcome already. */
-  hasOutcome: boolean;
 }
+
+const NONE_KNOWN: ReadonlySet<string> = new Set();
 
 /** Ids per lookup query: a whole batch of one system (well within both databases' parameter limits). */
 const LOOKUP_CHUNK = MAX_OUTCOME_RECORDS;
 
-/** The recorded decisions the batch names, per system and decision id, each with whether it already
- * has an outcome: per system, one query per LOOKUP_CHUNK ids (the decision joined with its outcome,
- * if any, by the outcome's key, the decision's row id). Keyed per system by the caller's id, so no
- * combined key is built (and hashed) per record. */
+/** The recorded decisions the batch names, per system and decision id: per system, one query per
+ * LOOKUP_CHUNK ids. Keyed per system by the caller's id, so no combined key is built (and hashed)
+ * per record. Whether a decision has an outcome already is not asked here: the outcome's key refuses
+ * a second one at the insert, and only then (or when the batch is refused anyway) does
+ * `decisionsWithOutcomes` say which. */
 async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   const bySystem = new Map<string, string[]>();
   for (const r of records) {
@@ -97,36 +107,39 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const rows = await trx
         .selectFrom('decisions')
-        .leftJoin('decision_outcomes', 'decision_outcomes.decision_row', 'decisions.id')
-        .select([
-          'decisions.id',
-          'decisions.decision_id',
-          'decisions.model_version_id',
-          'decisions.decided_at',
-          'decision_outcomes.decision_row as outcome_of',
-        ])
-        .where('decisions.system_id', '=', systemId)
-        .where('decisions.decision_id', 'in', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK))
+        .select(['id', 'decision_id', 'model_version_id', 'decided_at'])
+        .where('system_id', '=', systemId)
+        .where('decision_id', 'in', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK))
         .execute();
-      for (const row of rows) {
-        recorded.set(row.decision_id, {
-          id: row.id,
-          model_version_id: row.model_version_id,
-          decided_at: row.decided_at,
-          hasOutcome: row.outcome_of !== null,
-        });
-      }
+      for (const row of rows) recorded.set(row.decision_id, row);
     }
   }
   return { decisions, systems: [...bySystem.keys()] };
 }
 
+/** Of the matched decisions, those with an outcome recorded already (by the outcome's key, the
+ * decision's row id). Asked only on the way to a refusal, so its cost is not the batch's. */
+async function decisionsWithOutcomes(trx: Tx, matched: ReadonlyArray<RecordedDecision | undefined>): Promise<Set<string>> {
+  const rows = [...new Set(matched.filter((d) => d !== undefined).map((d) => d.id))];
+  const found = new Set<string>();
+  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
+    const given = await trx
+      .selectFrom('decision_outcomes')
+      .select('decision_row')
+      .where('decision_row', 'in', rows.slice(i, i + LOOKUP_CHUNK))
+      .execute();
+    for (const row of given) found.add(row.decision_row);
+  }
+  return found;
+}
+
 /** Each record's decision, or the problems that refuse the batch: a decision not recorded, one with
- * an outcome already, one named twice in the batch (what findRepeatedDecisions in ingest/batch.ts
- * names, found here in the same pass over the per-system maps). */
+ * an outcome already (among `withOutcomes`, when known), one named twice in the batch (what
+ * findRepeatedDecisions in ingest/batch.ts names, found here in the same pass over the per-system maps). */
 function matchDecisions(
   records: OutcomeRecord[],
   decisions: Map<string, Map<string, RecordedDecision>>,
+  withOutcomes: ReadonlySet<string>,
   problems: RecordProblem[],
 ): RecordedDecision[] {
   const matched: RecordedDecision[] = new Array(records.length);
@@ -142,12 +155,26 @@ function matchDecisions(
       seen?.add(r.decisionId);
       continue;
     }
-    if (decision.hasOutcome) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
+    if (withOutcomes.has(decision.id)) problems.push({ index, field: 'decisionId', message: 'already has an outcome' });
     if (used.has(decision)) problems.push({ index, field: 'decisionId', message: 'appears twice in this batch' });
     used.add(decision);
     matched[index] = decision;
   }
   return matched;
+}
+
+/** The reference problems of the batch once it is known which decisions have an outcome already:
+ * asked only on the way to a refusal (a problem found, or the outcome's key refusing a second
+ * outcome), so a well-formed batch never pays for it. */
+async function referenceProblems(
+  trx: Tx,
+  records: OutcomeRecord[],
+  decisions: Map<string, Map<string, RecordedDecision>>,
+  matched: RecordedDecision[],
+): Promise<RecordProblem[]> {
+  const problems: RecordProblem[] = [];
+  matchDecisions(records, decisions, await decisionsWithOutcomes(trx, matched), problems);
+  return problems;
 }
 
 /** Names every group attribute (or value) that the record's system has not declared. */
@@ -192,11 +219,14 @@ export async function ingestOutcomeBatch(
   { ctx, records }: { ctx: RequestContext; records: unknown[] },
 ): Promise<OutcomeBatchReceipt> {
   const typed = checkBatch<OutcomeRecord>(records, { maxRecords: MAX_OUTCOME_RECORDS, check: checkOutcome });
-  const problems: RecordProblem[] = [];
   const { decisions, systems } = await loadDecisions(trx, typed);
-  const matched = matchDecisions(typed, decisions, problems);
-  if (typed.some((r) => r.groups !== undefined)) checkDeclaredGroups(typed, await loadDeclaredAttributes(trx, systems), problems);
-  if (problems.length > 0) throw rejectBatch(problems);
+  const unmatched: RecordProblem[] = [];
+  const matched = matchDecisions(typed, decisions, NONE_KNOWN, unmatched);
+  const groupProblems: RecordProblem[] = [];
+  if (typed.some((r) => r.groups !== undefined)) checkDeclaredGroups(typed, await loadDeclaredAttributes(trx, systems), groupProblems);
+  if (unmatched.length > 0 || groupProblems.length > 0) {
+    throw rejectBatch([...(await referenceProblems(trx, typed, decisions, matched)), ...groupProblems]);
+  }
 
   const batchId = randomUUID();
   const receivedAt = new Date().toISOString();
@@ -248,9 +278,12 @@ export async function ingestOutcomeBatch(
       await insertRows(trx, 'decision_outcomes', outcomes);
     });
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    // A decision of the batch has an outcome already: named per record, as any other problem.
+    // None visible to this transaction: a concurrent batch (PostgreSQL) recorded one first.
+    const problems = await referenceProblems(trx, typed, decisions, matched);
+    if (problems.length > 0) throw rejectBatch(problems);
+    throw new AppError('conflict', 'another batch recorded an outcome of these decisions first; nothing was recorded');
   }
   await addToRollups(trx, outcomes);
   if (recordedRows.length > 0) {
