@@ -98,7 +98,7 @@ const failed: string[] = [];
 const flaky: string[] = [];
 const started = Date.now();
 try {
-  const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.url, ...compiledTestsEnv(tree) };
+  const env = { ...process.env, PROOFLINE_TEST_PG_URL: pg.socketUrl, ...compiledTestsEnv(tree) };
   const queue = [...jobs];
   let browsers = 0;
   let browserEnded: Array<() => void> = [];

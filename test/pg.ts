@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests: initdb into a temp dir, pg_ctl on a free port, from the
 // machine's PostgreSQL binaries; as the `postgres` OS user when running as root (initdb refuses root).
-// scripts/test.ts starts one for the whole run and passes its URL in PROOFLINE_TEST_PG_URL; a test
-// file run on its own starts its own. Never skips: no binaries is a failure.
+// scripts/test.ts starts one for the whole run and passes its URL (the unix socket's) in
+// PROOFLINE_TEST_PG_URL; a test file run on its own starts its own. Never skips: no binaries is a failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,8 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 export interface PgServer {
-  /** URL of the `postgres` maintenance database. */
+  /** URL of the `postgres` maintenance database, over TCP (127.0.0.1). */
   url: string;
+  /** The same database over the server's unix socket (in its data directory): what the tests use. A
+   * query costs both ends less than through the loopback's TCP stack (measured: 3 to 10 % less CPU
+   * in PostgreSQL-heavy test files); the benchmarks keep TCP, as a deployment on another host has. */
+  socketUrl: string;
   port: number;
   dataDir: string;
   stop(): void;
@@ -61,6 +65,7 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    socketUrl: `postgres://postgres@localhost:${port}/postgres?host=${encodeURIComponent(dataDir)}`,
     port,
     dataDir,
     stop() {

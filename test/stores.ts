@@ -35,7 +35,7 @@ export async function pgAdminUrl(): Promise<string> {
     const server = await ownServer;
     process.once('exit', () => server.stop());
   }
-  return (await ownServer).url;
+  return (await ownServer).socketUrl;
 }
 
 function databaseUrl(adminUrl: string, name: string): string {
