@@ -102,6 +102,24 @@ export function hoursBetween(db: Kysely<Database>, from: string, to: string): Ra
     : sql<number>`(julianday(${sql.ref(to)}) - julianday(${sql.ref(from)})) * 24`;
 }
 
+/** Shards of a dashboard counter on PostgreSQL (migrations 0510 and 2100 split each over these). */
+const COUNTER_SHARDS = 64;
+
+/**
+ * Adds `by` to a dashboard counter (`dashboard_counters`) in this transaction, as the counters'
+ * triggers do: on PostgreSQL into this connection's shard, on SQLite into its one row. For a count
+ * that a whole batch enters at once, where a trigger per row would cost a statement journal each.
+ */
+export async function addToCounter(trx: Tx, name: string, by: number): Promise<void> {
+  if (by === 0) return;
+  if (isPostgres(trx)) {
+    await sql`insert into dashboard_counters (name, shard, n) values (${name}, ${sql.raw(`pg_backend_pid() % ${COUNTER_SHARDS}`)}, ${by})
+      on conflict (name, shard) do update set n = dashboard_counters.n + excluded.n`.execute(trx);
+  } else {
+    await sql`update dashboard_counters set n = n + ${by} where name = ${name}`.execute(trx);
+  }
+}
+
 /** Bind parameters per statement on PostgreSQL; a multi-row INSERT takes as many rows as fit. */
 const PG_MAX_PARAMETERS = 65_535;
 const bulkStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();

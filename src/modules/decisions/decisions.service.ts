@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { hasSystemRole, type RequestContext } from '../../context.js';
-import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
+import { addToCounter, insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
 import {
   BATCH_DIGEST_ALGORITHM,
@@ -208,6 +208,13 @@ export async function ingestDecisionBatch(trx: Tx, { ctx, records }: { ctx: Requ
     if (problems.length > 0) throw rejectBatch(problems);
     throw error;
   }
+  // The dashboard's count of decisions awaiting review: the batch's pending ones enter it at once
+  // (migration 20261202_0100; a review's later changes move it through triggers).
+  await addToCounter(
+    trx,
+    'decisions_review_pending',
+    rows.reduce((n, row) => n + (row.review_status === 'pending' ? 1 : 0), 0),
+  );
   await insertRows(trx, 'decision_features', featureRows(typed, ids));
   await appendEvent(trx, ctx, {
     type: 'decisions.batch_recorded',
