@@ -27,10 +27,27 @@ const LONGEST_FIRST = [
   'packages/client/src/api.test.ts',
   'web/e2e/',
 ];
+const posix = (file: string) => file.split(path.sep).join('/');
 const rank = (file: string) => {
-  const i = LONGEST_FIRST.findIndex((long) => file.split(path.sep).join('/').includes(long));
+  const i = LONGEST_FIRST.findIndex((long) => posix(file).includes(long));
   return i === -1 ? LONGEST_FIRST.length : i;
 };
+
+/** Files that hold the product to a time (a pause reaches the other instance within a second, a
+ * stream closes within three), run servers of their own or an Alertmanager: each runs in a process of
+ * its own, as do the longest files and the browser files. */
+const OWN_PROCESS = [
+  'src/jobs/leader.test.ts',
+  'src/modules/oversight/runtime.propagation.test.ts',
+  'src/ledger/stream.test.ts',
+  'src/server/serve.test.ts',
+  'src/modules/alerts/alertmanager.e2e.test.ts',
+];
+
+/** Does this file run in a process of its own? The others share one with a batch of files (scripts/test.ts). */
+export function needsOwnProcess(file: string): boolean {
+  return rank(file) < LONGEST_FIRST.length || OWN_PROCESS.includes(posix(file));
+}
 
 export function findTests(): string[] {
   return [...findUnder('src'), ...findUnder('test'), ...findUnder('packages'), ...findUnder('web/e2e')]
