@@ -72,9 +72,9 @@ const batchJob = (batch: string[]): Job =>
         commands: [[...node, path.join(import.meta.dirname, 'run-test-files.mjs'), ...batch.map(compiled)]],
       };
 /** The files that may share a process, in name order (neighbours load the same modules), in batches of
- * at most batchSize and near-equal length. */
+ * at most batchSize and near-equal length; at least one per slot, so a run of a few files uses both. */
 function batches(shared: string[]): string[][] {
-  const count = Math.ceil(shared.length / batchSize);
+  const count = Math.min(shared.length, Math.max(Math.ceil(shared.length / batchSize), concurrency));
   const size = Math.ceil(shared.length / Math.max(1, count));
   return Array.from({ length: count }, (_, i) => shared.slice(i * size, (i + 1) * size)).filter((batch) => batch.length > 0);
 }
