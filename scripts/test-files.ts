@@ -36,11 +36,7 @@ const rank = (file: string) => {
 /** Files that hold the product to a time (a pause reaches the other instance within a second, a
  * stream closes within three), run servers of their own or an Alertmanager: each runs in a process of
  * its own, as do the longest files and the browser files. */
-const OWN_PROCESS = [
-  'src/ledger/stream.test.ts',
-  'src/server/serve.test.ts',
-  'src/modules/alerts/alertmanager.e2e.test.ts',
-];
+const OWN_PROCESS = ['src/ledger/stream.test.ts', 'src/server/serve.test.ts', 'src/modules/alerts/alertmanager.e2e.test.ts'];
 
 /** Does this file run in a process of its own? The others share one with a batch of files (scripts/test.ts). */
 export function needsOwnProcess(file: string): boolean {
