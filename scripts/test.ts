@@ -1,12 +1,16 @@
 // `npm test`: starts one throwaway PostgreSQL for the whole run and runs every *.test.ts under src/,
-// test/, packages/ and web/e2e, two files at a time (one per core), at most one of them a browser
+// test/, packages/ and web/e2e, two jobs at a time (one per core), at most one of them a browser
 // file, longest first; with no filter words it also runs the checks (Biome, the typechecks, the
-// OpenAPI lint, the web UI's Vitest) in one of the two slots at the start. Each file's (and the checks') output is printed whole
-// when it ends. A file that failed runs once more at the end, alone: passing then, it is named as
-// flaky and does not fail the run. The exit code is 1 if any check, or any file run alone, failed.
+// OpenAPI lint, the web UI's Vitest) in one of the two slots at the start. A job is a file that needs
+// a process of its own (a browser, servers of its own, a time limit, the longest: test-files.ts), or
+// a batch of the other files run one after the other in one process (scripts/run-test-files.mjs).
+// Each job's output is printed whole when it ends. A job that failed runs again at the end, each of
+// its files alone: a file that passes then does not fail the run, and its job is named as flaky. The
+// exit code is 1 if any check, or any file run alone, failed.
 //   node --import tsx scripts/test.ts              everything (npm test)
 //   node --import tsx scripts/test.ts WORD...      only files whose path contains a WORD, no checks
-// PROOFLINE_TEST_CONCURRENCY: files at once (2). PROOFLINE_TEST_BROWSERS: browser files at once (1).
+// PROOFLINE_TEST_CONCURRENCY: jobs at once (2). PROOFLINE_TEST_BROWSERS: browser files at once (1).
+// PROOFLINE_TEST_BATCH: most files in one process (8; 1 gives every file a process of its own).
 // PROOFLINE_TEST_FAILURE_LOG: a file each failed job's failures are appended to (CI prints it last, so
 // a failure of the first of two runs is not buried under the second run's output).
 import { spawn } from 'node:child_process';
@@ -14,12 +18,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compiledTests, compiledTestsEnv } from '../test/compiled-cli.js';
 import { startPostgres } from '../test/pg.js';
-import { findTests } from './test-files.js';
+import { findTests, needsOwnProcess } from './test-files.js';
 
 interface Job {
   name: string;
   /** A browser test file (Chromium and a server): at most PROOFLINE_TEST_BROWSERS run at once. */
   browser?: boolean;
+  /** The test files it runs (none for the checks): a failed job runs each again, alone. */
+  files: string[];
   /** Commands run one after the other; the job fails at the first that fails. */
   commands: string[][];
 }
@@ -34,23 +40,49 @@ const concurrency = Number(process.env.PROOFLINE_TEST_CONCURRENCY ?? 2);
 /** Browser files at once: two Chromiums and their servers beside the checks made a 2-core machine
  * run tests to time limits at a load of 8 to 11; one, beside a file without a browser, at 4 to 5. */
 const maxBrowsers = Number(process.env.PROOFLINE_TEST_BROWSERS ?? 1);
+/** Files in one process: enough that loading the app once pays (10 files: 57 -> 28 s of CPU), few
+ * enough that a batch is no longer than a long file (about 30 s) and a failed one is soon run again. */
+const batchSize = Math.max(1, Number(process.env.PROOFLINE_TEST_BATCH ?? 8));
 
 const npmRun = (script: string) => ['npm', 'run', '-s', script];
 
 /** The checks that need no database: as long as a long test file, so they start with the longest. */
 const CHECKS: Job = {
   name: 'checks (lint, typecheck, lint:openapi, test:web)',
+  files: [],
   commands: ['lint', 'typecheck', 'lint:openapi', 'test:web'].map(npmRun),
 };
 // Each file runs as the JavaScript tsx would make of it, transpiled once for the run (test/compiled-cli.ts):
 // about 3 s less CPU per file than `--import tsx`; stack traces still name the .ts sources.
 const tree = compiledTests();
+const compiled = (file: string) => path.join(tree, file.replace(/\.ts$/, '.js'));
+const node = [process.execPath, '--enable-source-maps', '--test-reporter=spec'];
 const fileJob = (file: string): Job => ({
   name: file,
   browser: file.split(path.sep).join('/').includes('web/e2e/'),
-  commands: [[process.execPath, '--enable-source-maps', '--test-reporter=spec', path.join(tree, file.replace(/\.ts$/, '.js'))]],
+  files: [file],
+  commands: [[...node, compiled(file)]],
 });
-const jobs = [...(filter.length === 0 ? [CHECKS] : []), ...files.map(fileJob)];
+const batchJob = (batch: string[]): Job =>
+  batch.length === 1
+    ? fileJob(batch[0])
+    : {
+        name: `${batch[0]} ... ${batch[batch.length - 1]} (${batch.length} files in one process)`,
+        files: batch,
+        commands: [[...node, path.join(import.meta.dirname, 'run-test-files.mjs'), ...batch.map(compiled)]],
+      };
+/** The files that may share a process, in name order (neighbours load the same modules), in batches of
+ * at most batchSize and near-equal length; at least one per slot, so a run of a few files uses both. */
+function batches(shared: string[]): string[][] {
+  const count = Math.min(shared.length, Math.max(Math.ceil(shared.length / batchSize), concurrency));
+  const size = Math.ceil(shared.length / Math.max(1, count));
+  return Array.from({ length: count }, (_, i) => shared.slice(i * size, (i + 1) * size)).filter((batch) => batch.length > 0);
+}
+const jobs = [
+  ...(filter.length === 0 ? [CHECKS] : []),
+  ...files.filter(needsOwnProcess).map(fileJob),
+  ...batches(files.filter((file) => !needsOwnProcess(file))).map(batchJob),
+];
 
 function runCommand([command, ...args]: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
@@ -86,7 +118,8 @@ async function runJob(job: Job, env: NodeJS.ProcessEnv): Promise<boolean> {
     if (!ok) break;
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\n== ${job.name} (${seconds} s) ${ok ? 'passed' : 'FAILED'}\n${output}`);
+  const list = job.files.length > 1 ? `${job.files.join('\n')}\n` : '';
+  process.stdout.write(`\n== ${job.name} (${seconds} s) ${ok ? 'passed' : 'FAILED'}\n${list}${output}`);
   if (!ok && process.env.PROOFLINE_TEST_FAILURE_LOG) {
     fs.appendFileSync(process.env.PROOFLINE_TEST_FAILURE_LOG, `\n== Node ${process.version}: ${job.name} FAILED\n${failuresOf(output)}`);
   }
@@ -126,18 +159,20 @@ try {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, slot));
-  // A test file that failed beside others runs once more, alone: some tests hold the product to a
-  // time (a pause reaches every instance within one second) that a 2-core machine running another
-  // file, a browser and PostgreSQL beside it can miss. A file that then passes is named as flaky in the summary (and in the
-  // failure log); one that fails again fails the run. The checks are not run again.
+  // A job that failed beside others runs again, each of its files alone: some tests hold the product
+  // to a time (a pause reaches every instance within one second) that a 2-core machine running
+  // another file, a browser and PostgreSQL beside it can miss. A file that fails again fails the run;
+  // a job whose files all pass alone is named as flaky in the summary (and in the failure log). The
+  // checks are not run again.
   for (const name of [...failed]) {
     const job = jobs.find((j) => j.name === name);
     if (!job || job === CHECKS) continue;
-    process.stdout.write(`\n== ${name}: failed beside other files; running it again, alone\n`);
-    if (await runJob(job, env)) {
-      failed.splice(failed.indexOf(name), 1);
-      flaky.push(name);
-    }
+    const again = job.files.length === 1 ? 'running it again, alone' : 'running each of its files again, alone';
+    process.stdout.write(`\n== ${name}: failed beside other files; ${again}\n`);
+    const stillFailing: string[] = [];
+    for (const file of job.files) if (!(await runJob(fileJob(file), env))) stillFailing.push(file);
+    failed.splice(failed.indexOf(name), 1, ...stillFailing);
+    if (stillFailing.length === 0) flaky.push(name);
   }
 } finally {
   pg.stop();

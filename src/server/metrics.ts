@@ -1,4 +1,4 @@
-// Prometheus metrics (prom-client), one registry per server process: HTTP request rates and
+// Prometheus metrics (prom-client), one registry per server (app): HTTP request rates and
 // latencies by route, the write queue and group commits, the ledger's size and how far it runs ahead
 // of its last signed checkpoint, job runs and failures and who leads them, the outbox backlog, and
 // how fresh the runtime status cache is. Values read from the database are read at scrape time.
@@ -39,11 +39,24 @@ function gaugeFrom(registry: Registry, name: string, help: string, read: () => P
   });
 }
 
+let processMetrics: Registry | null = null;
+
+/** The process's own metrics (CPU, memory, handles, event-loop lag, GC): collected once per process,
+ * however many apps it builds. prom-client's collectors watch GC and the event loop for the life of
+ * the process and cannot be stopped, so each app collecting its own left a GC observer and a 10 ms
+ * event-loop timer behind when it closed; a test process builds dozens of apps. */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: 'proofline_' });
+  }
+  return processMetrics;
+}
+
 /** `runtimeCache` is asked at scrape time (the cache starts after the registry, to count its failures). */
 export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | null): Metrics {
+  // This app's instruments; what it serves is them and the process's metrics (see the end).
   const registry = new Registry();
-  registry.setDefaultLabels({ app: 'proofline' });
-  collectDefaultMetrics({ register: registry, prefix: 'proofline_' });
 
   const metrics: Metrics = {
     registry,
@@ -184,7 +197,9 @@ export function createMetrics(store: Store, runtimeCache: () => RuntimeCache | n
     'How long the oldest runtime change not yet in the cache has waited (0: fresh)',
     async () => (await staleness())?.lag ?? null,
   );
-  return metrics;
+  const served = Registry.merge([processRegistry(), registry]);
+  served.setDefaultLabels({ app: 'proofline' });
+  return { ...metrics, registry: served };
 }
 
 /** The scheduler's `observe`: counts each job run and failure and times it. */
