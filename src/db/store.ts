@@ -94,6 +94,16 @@ export function containsIgnoringCase(db: Kysely<Database>, column: string, text:
   return sql<boolean>`${sql.ref(column)} ${op} ${`%${escapeLike(text)}%`} escape '\\'`;
 }
 
+/** `column` is one of `values` (texts), as one bound parameter however many values there are: on
+ * SQLite a JSON array read by json_each, on PostgreSQL a text array. The statement's text is then the
+ * same for every list, so SQLite prepares it once (a list of 5,000 placeholders was parsed, bound and
+ * planned anew for every batch), and neither database meets a limit on parameters. */
+export function inList(db: Kysely<Database>, column: string, values: readonly string[]): RawBuilder<boolean> {
+  return isPostgres(db)
+    ? sql<boolean>`${sql.ref(column)} = any(${values}::text[])`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`;
+}
+
 /** Hours from the ISO 8601 timestamp in column `from` to the one in `to`, computed by the database
  * (a list of durations then carries numbers, not two texts per row for JavaScript to parse). */
 export function hoursBetween(db: Kysely<Database>, from: string, to: string): RawBuilder<number> {

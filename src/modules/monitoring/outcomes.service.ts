@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
-import { insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
+import { inList, insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { BATCH_DIGEST_ALGORITHM, batchDigest, checkBatch, type RecordProblem, rejectBatch } from '../../ingest/batch.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
@@ -109,7 +109,7 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
         .selectFrom('decisions')
         .select(['id', 'decision_id', 'model_version_id', 'decided_at'])
         .where('system_id', '=', systemId)
-        .where('decision_id', 'in', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK))
+        .where(inList(trx, 'decision_id', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK)))
         .execute();
       for (const row of rows) recorded.set(row.decision_id, row);
     }
@@ -117,18 +117,39 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
   return { decisions, systems: [...bySystem.keys()] };
 }
 
-/** Of the matched decisions, those with an outcome recorded already (by the outcome's key, the
- * decision's row id). Asked only on the way to a refusal, so its cost is not the batch's. */
-async function decisionsWithOutcomes(trx: Tx, matched: ReadonlyArray<RecordedDecision | undefined>): Promise<Set<string>> {
-  const rows = [...new Set(matched.filter((d) => d !== undefined).map((d) => d.id))];
+/** Of the matched decisions, those with an outcome recorded already (by the outcome's key: on
+ * SQLite the decision's system, time and row id, on PostgreSQL its row id; the query names all
+ * three, so either key finds them). Asked only on the way to a refusal, so its cost is not the batch's. */
+async function decisionsWithOutcomes(
+  trx: Tx,
+  records: OutcomeRecord[],
+  matched: ReadonlyArray<RecordedDecision | undefined>,
+): Promise<Set<string>> {
+  const bySystem = new Map<string, Map<string, RecordedDecision>>();
+  matched.forEach((decision, index) => {
+    if (decision === undefined) return;
+    const systemId = records[index].systemId;
+    const rows = bySystem.get(systemId) ?? bySystem.set(systemId, new Map()).get(systemId);
+    rows?.set(decision.id, decision);
+  });
   const found = new Set<string>();
-  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
-    const given = await trx
-      .selectFrom('decision_outcomes')
-      .select('decision_row')
-      .where('decision_row', 'in', rows.slice(i, i + LOOKUP_CHUNK))
-      .execute();
-    for (const row of given) found.add(row.decision_row);
+  for (const [systemId, rows] of bySystem) {
+    const decisions = [...rows.values()];
+    for (let i = 0; i < decisions.length; i += LOOKUP_CHUNK) {
+      const chunk = decisions.slice(i, i + LOOKUP_CHUNK);
+      const given = await trx
+        .selectFrom('decision_outcomes')
+        .select('decision_row')
+        .where('system_id', '=', systemId)
+        .where('decided_at', 'in', [...new Set(chunk.map((d) => d.decided_at))])
+        .where(
+          'decision_row',
+          'in',
+          chunk.map((d) => d.id),
+        )
+        .execute();
+      for (const row of given) found.add(row.decision_row);
+    }
   }
   return found;
 }
@@ -173,7 +194,7 @@ async function referenceProblems(
   matched: RecordedDecision[],
 ): Promise<RecordProblem[]> {
   const problems: RecordProblem[] = [];
-  matchDecisions(records, decisions, await decisionsWithOutcomes(trx, matched), problems);
+  matchDecisions(records, decisions, await decisionsWithOutcomes(trx, records, matched), problems);
   return problems;
 }
 
@@ -199,6 +220,11 @@ function checkDeclaredGroups(records: OutcomeRecord[], declared: Map<string, Map
 export function canonicalGroups(groups: Record<string, string>): string | null {
   const names = Object.keys(groups);
   if (names.length === 0) return null;
+  // Names in order already (as clients mostly send them): JSON.stringify writes exactly this text,
+  // in one native call instead of one per value.
+  let sorted = true;
+  for (let i = 1; i < names.length && sorted; i++) sorted = names[i - 1] < names[i];
+  if (sorted) return JSON.stringify(groups);
   names.sort();
   let text = '{';
   for (let i = 0; i < names.length; i++) text += `${i === 0 ? '' : ','}"${names[i]}":${JSON.stringify(groups[names[i]])}`;
