@@ -26,6 +26,7 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { type IntegrationRound, LEDGER_LOCK_KEY, LedgerIntegrator } from '../ledger/integrator.js';
+import { checkpointer } from './checkpointer.js';
 import { insertStatement } from './pg-literal.js';
 import type { Database } from './schema.js';
 
@@ -425,6 +426,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
   const queue: Job[] = [];
   let draining = false;
   const wal = walSyncer(file, options.syncWal);
+  const checkpoints = checkpointer(file, writerHandle);
   const unsettled = new Set<Promise<void>>();
   const groupListeners: Array<(size: number) => void> = [];
   let pending = 0;
@@ -474,6 +476,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
       for (const job of group) job.reject(error);
       return;
     }
+    checkpoints.afterCommit();
     for (const listener of groupListeners) listener(group.length);
     // Answer only once the commit is on disk; the next group need not wait for that.
     // Alone: this group holds every write asked for so far (none queued behind it).
@@ -531,6 +534,7 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
       while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
       await Promise.allSettled([...unsettled]);
       await wal.close();
+      await checkpoints.close();
       if (reader !== writer) await reader.destroy();
       await writer.destroy();
     },
