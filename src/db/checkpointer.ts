@@ -19,7 +19,7 @@ import type SQLite from 'better-sqlite3';
 const START_BYTES = 1000 * 4096;
 /** The writer's own checkpoint point once the worker runs (40 MB of 4 KiB pages). */
 const FALLBACK_PAGES = 10_000;
-const CHECKPOINT_EVERY_MS = 50;
+const CHECKPOINT_EVERY_MS = 200;
 
 // Plain JavaScript, evaluated: the same from the compiled server and from source under tsx.
 const WORKER = `
