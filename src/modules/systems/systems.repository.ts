@@ -4,13 +4,13 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { containsIgnoringCase } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
-import { reviewOverdue, systemsWithOverdueReviews } from '../../governance/review-schedule.js';
+import { hasOverdueReview, systemsWithOverdueReviews } from '../../governance/review-schedule.js';
 import type { PageOf } from '../../server/http.js';
 import {
   type DataSourceRow,
+  type ListedSystemView,
   type ModelVersionRow,
-  type NamedSystemView,
-  presentSystemsNamed,
+  presentListedSystem,
   type SystemRow,
 } from './systems.presenter.js';
 import type { AiType, DeploymentKind, EuRiskTier, SystemSort, SystemStatus } from './systems.tables.js';
@@ -117,6 +117,26 @@ export interface SystemMatch {
   q?: string;
 }
 
+/** Every filter of SystemMatch: the type makes a new filter appear here, where `appliedFilters`
+ * sees it, so a total is never taken from a counter that ignores it. */
+const MATCH_KEYS: { [K in keyof Required<SystemMatch>]: K } = {
+  status: 'status',
+  euRiskTier: 'euRiskTier',
+  deploymentKind: 'deploymentKind',
+  aiType: 'aiType',
+  ownerId: 'ownerId',
+  withoutOwner: 'withoutOwner',
+  untriagedShadow: 'untriagedShadow',
+  reviewOverdue: 'reviewOverdue',
+  tag: 'tag',
+  q: 'q',
+};
+
+/** The filters `systemsMatching` applies for `filter`: a value that is set (reviewOverdue: also false). */
+function appliedFilters(filter: SystemMatch): Array<keyof SystemMatch> {
+  return Object.values(MATCH_KEYS).filter((key) => (key === 'reviewOverdue' ? filter.reviewOverdue !== undefined : Boolean(filter[key])));
+}
+
 /** A page of the list: which systems, in which order, which slice. */
 export interface SystemFilter extends SystemMatch {
   /** Default `name`; a leading minus sorts descending. */
@@ -138,10 +158,7 @@ export function systemsMatching(db: Db, filter: SystemMatch, now: string) {
   if (filter.withoutOwner) query = query.where('ai_systems.accountable_owner_id', 'is', null);
   if (filter.untriagedShadow) query = query.where('ai_systems.deployment_kind', '=', 'shadow').where('ai_systems.triaged_at', 'is', null);
   if (filter.reviewOverdue !== undefined) {
-    const overdue = (eb: ExpressionBuilder<Database, 'ai_systems'>) =>
-      eb.exists(
-        eb.selectFrom('reviews').select('reviews.id').whereRef('reviews.system_id', '=', 'ai_systems.id').where(reviewOverdue(now)),
-      );
+    const overdue = hasOverdueReview(now);
     query = query.where((eb) => (filter.reviewOverdue ? overdue(eb) : eb.not(overdue(eb))));
   }
   if (filter.tag) {
@@ -152,26 +169,76 @@ export function systemsMatching(db: Db, filter: SystemMatch, now: string) {
   return query;
 }
 
-/** A page of systems, sorted by name then id unless asked otherwise. Every single filter is served
- * by an index whose trailing columns are (name, id), so a page by name (either way) needs no sort
- * and the count reads one index range; by updatedAt the matching rows are sorted. */
-export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<NamedSystemView>> {
+/** How many systems `filter` means, read from the counters the database's triggers keep in the
+ * statement that changes a system (migrations 20261130_1710, 20261201_0510, 20261201_2100) when the
+ * filter is one of theirs: none, status, EU tier or both (`system_counts`, a row per pair and shard),
+ * without an owner or untriaged shadow alone (`dashboard_counters`). Any other filter is counted
+ * from its index range. A counter is a few rows; a count read 12,000 to 25,000 index entries at
+ * 100,000 systems (0.4 to 3.9 ms on SQLite). */
+async function countMatching(db: Db, filter: SystemMatch, now: string): Promise<number> {
+  const applied = appliedFilters(filter);
+  if (applied.every((key) => key === 'status' || key === 'euRiskTier')) {
+    let pairs = db.selectFrom('system_counts').select((eb) => eb.fn.sum<number | string | null>('n').as('n'));
+    if (filter.status) pairs = pairs.where('status', '=', filter.status);
+    if (filter.euRiskTier) pairs = pairs.where('eu_risk_tier', '=', filter.euRiskTier);
+    return Number((await pairs.executeTakeFirstOrThrow()).n ?? 0);
+  }
+  const counter = applied.length === 1 ? COUNTERS[applied[0]] : undefined;
+  if (counter) {
+    const row = await db
+      .selectFrom('dashboard_counters')
+      .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+      .where('name', '=', counter)
+      .executeTakeFirstOrThrow();
+    return Number(row.n ?? 0);
+  }
+  const row = await systemsMatching(db, filter, now)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The filters that alone are a count of dashboard_counters (migration 20261201_2100 says when a
+ * system is in each, the same condition as `systemsMatching`). */
+const COUNTERS: Partial<Record<keyof SystemMatch, string>> = {
+  withoutOwner: 'systems_without_owner',
+  untriagedShadow: 'systems_untriaged_shadow',
+};
+
+const LISTED_COLUMNS = SYSTEM_COLUMNS.map((column) => `ai_systems.${column}` as const);
+
+/** A page of systems, sorted by name then id unless asked otherwise, with their people named in the
+ * same statement (a lookup by primary key per row of the page, after the offset: a join would look
+ * up every skipped row too); then which of them have an overdue review, and the total
+ * (`countMatching`). Every single filter is served by an index whose trailing columns are (name,
+ * id), so a page by name (either way) needs no sort; by updatedAt the matching rows are sorted. */
+export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<ListedSystemView>> {
   const now = new Date().toISOString();
-  const query = systemsMatching(db, filter, now);
   const sort = filter.sort ?? 'name';
   const direction = sort.startsWith('-') ? 'desc' : 'asc';
-  const column = sort.endsWith('updatedAt') ? 'updated_at' : 'name';
-  const [rows, count] = await Promise.all([
-    query.select(SYSTEM_COLUMNS).orderBy(column, direction).orderBy('id', direction).limit(filter.limit).offset(filter.offset).execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const column = sort.endsWith('updatedAt') ? 'ai_systems.updated_at' : 'ai_systems.name';
+  const nameOfUser = (eb: ExpressionBuilder<Database, 'ai_systems'>, id: 'ai_systems.accountable_owner_id' | 'ai_systems.created_by') =>
+    eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', id);
+  const [rows, total] = await Promise.all([
+    systemsMatching(db, filter, now)
+      .select(LISTED_COLUMNS)
+      .select((eb) => [
+        nameOfUser(eb, 'ai_systems.accountable_owner_id').as('owner_name'),
+        nameOfUser(eb, 'ai_systems.created_by').as('created_by_name'),
+      ])
+      .orderBy(column, direction)
+      .orderBy('ai_systems.id', direction)
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    countMatching(db, filter, now),
   ]);
   const overdue = await systemsWithOverdueReviews(
     db,
     now,
     rows.map((row) => row.id),
   );
-  const items = (await presentSystemsNamed(db, rows)).map((view) => ({ ...view, reviewOverdue: overdue.has(view.id) }));
-  return { items, total: Number(count.n), limit: filter.limit, offset: filter.offset };
+  return { items: rows.map((row) => presentListedSystem(row, overdue.has(row.id))), total, limit: filter.limit, offset: filter.offset };
 }
 
 export interface SystemSummary {
