@@ -18,6 +18,11 @@ export const reviewOverdue = (now: string) => (eb: ExpressionBuilder<Database, '
     eb('reviews.due_at', '<', now),
   ]);
 
+/** Whether the system of the row at hand (`ai_systems`) has an overdue mandatory review: a filter
+ * of the inventory and a column of its page. */
+export const hasOverdueReview = (now: string) => (eb: ExpressionBuilder<Database, 'ai_systems'>) =>
+  eb.exists(eb.selectFrom('reviews').select('reviews.id').whereRef('reviews.system_id', '=', 'ai_systems.id').where(reviewOverdue(now)));
+
 /** The same rule on one review already read. */
 export function isReviewOverdue(review: { status: string; kind: string; due_at: string }, now: string): boolean {
   return (

@@ -6,6 +6,7 @@ import { createTestApp, type TestApp, type TestUser } from '../../../test/app.js
 import { buildSystem } from '../../../test/factories.js';
 import { DIALECTS } from '../../../test/stores.js';
 import { systemContext } from '../../context.js';
+import { type SystemMatch, systemsMatching } from './systems.repository.js';
 import { triageShadowSystem } from './systems.service.js';
 
 for (const dialect of DIALECTS) {
@@ -160,6 +161,80 @@ for (const dialect of DIALECTS) {
       const updated = await t.call(lead, 'PATCH', `/api/v1/systems/${id}`, { description: 'named', version: detail.version });
       assert.equal(updated.statusCode, 200, updated.body);
       assert.equal(updated.json().accountableOwnerName, ownerName);
+    });
+
+    test("a page's total is the number of systems its filters match, also where a trigger-kept counter gives it: after creates and status, tier, owner and triage changes", async () => {
+      const lead = await t.user(['governance_lead']);
+      // Status, tier, both and none are sums of system_counts; without owner and untriaged shadow
+      // alone are dashboard_counters; the combinations after them are counted from the rows.
+      const filters: SystemMatch[] = [
+        {},
+        { status: 'proposed' },
+        { status: 'in_development' },
+        { status: 'retired' },
+        { euRiskTier: 'high' },
+        { euRiskTier: 'minimal' },
+        { euRiskTier: 'prohibited' },
+        { status: 'proposed', euRiskTier: 'high' },
+        { status: 'in_development', euRiskTier: 'minimal' },
+        { withoutOwner: true },
+        { untriagedShadow: true },
+        { withoutOwner: true, status: 'proposed' },
+        { untriagedShadow: true, euRiskTier: 'unassessed' },
+        { deploymentKind: 'shadow' },
+        { status: 'proposed', q: 'counted' },
+      ];
+      const totals = async () => {
+        const listed: number[] = [];
+        const counted: number[] = [];
+        for (const filter of filters) {
+          const query = new URLSearchParams(
+            Object.entries({ ...filter, limit: 1 }).map(([key, value]): [string, string] => [key, String(value)]),
+          );
+          const res = await t.call(reader, 'GET', `/api/v1/systems?${query}`);
+          assert.equal(res.statusCode, 200, res.body);
+          listed.push(res.json().total);
+          const row = await systemsMatching(t.store.db, filter, new Date().toISOString())
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
+          counted.push(Number(row.n));
+        }
+        return { listed, counted };
+      };
+      const before = await totals();
+      assert.deepEqual(before.listed, before.counted);
+      const why = 'Counted after the inventory review';
+      const owned = await buildSystem(t.store, { name: 'counted one', euRiskTier: 'high', accountableOwnerId: owner.id });
+      const shadow = await buildSystem(t.store, { name: 'counted shadow', deploymentKind: 'shadow' });
+      const created = await totals();
+      assert.deepEqual(created.listed, created.counted);
+      assert.equal(created.listed[1], before.listed[1] + 2, 'both new systems are proposed');
+      // The first assessment while proposed needs no approval; the status move then does not either.
+      const tier = await t.call(lead, 'POST', `/api/v1/systems/${owned.id}/risk-tier`, {
+        euRiskTier: 'minimal',
+        rationale: why,
+        version: 1,
+      });
+      assert.equal(tier.statusCode, 200, tier.body);
+      const moved = await t.call(lead, 'POST', `/api/v1/systems/${owned.id}/status`, {
+        status: 'in_development',
+        rationale: why,
+        version: tier.json().version,
+      });
+      assert.equal(moved.statusCode, 200, moved.body);
+      const triaged = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/triage`, { rationale: why, version: 1 });
+      assert.equal(triaged.statusCode, 200, triaged.body);
+      const named = await t.call(lead, 'POST', `/api/v1/systems/${shadow.id}/owner`, {
+        ownerId: owner.id,
+        rationale: why,
+        version: triaged.json().version,
+      });
+      assert.equal(named.statusCode, 200, named.body);
+      const changed = await totals();
+      assert.deepEqual(changed.listed, changed.counted);
+      assert.equal(changed.listed[8], created.listed[8] + 1, 'moved into in_development and minimal');
+      assert.equal(changed.listed[9], before.listed[9], 'the shadow system has an owner now');
+      assert.equal(changed.listed[10], before.listed[10], 'and is triaged');
     });
   });
 }

@@ -70,6 +70,21 @@ const systemNames = (view: SystemView, names: Map<string, string>): NamedSystemV
   createdByName: nameOf(names, view.createdBy),
 });
 
+/** A row of the inventory's page: the system and its people's names (null for no id or an unknown
+ * one, as `nameOf`), read in one statement (`listSystems`). */
+export type ListedSystemRow = SystemRow & { owner_name: string | null; created_by_name: string | null };
+export type ListedSystemView = NamedSystemView & { reviewOverdue: boolean };
+
+/** A listed row as the list answers it: the fields of `presentSystem`, the names beside their ids,
+ * then the overdue flag, built as one object (a page presents 50 to 500 of them). */
+export function presentListedSystem(row: ListedSystemRow, reviewOverdue: boolean): ListedSystemView {
+  const view = viewOfSystem(row) as ReturnType<typeof viewOfSystem> & Partial<ListedSystemView>;
+  view.accountableOwnerName = row.owner_name;
+  view.createdByName = row.created_by_name;
+  view.reviewOverdue = reviewOverdue;
+  return view as ListedSystemView;
+}
+
 /** A page of systems with their people named, in one query; none when `known` (the caller, whose
  * name the request context holds) names everyone already. */
 export async function presentSystemsNamed(
