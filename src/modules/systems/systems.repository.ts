@@ -211,7 +211,7 @@ interface CompiledShape {
   compiled: CompiledQuery<unknown>;
   parameters: Array<{ value: string } | { constant: unknown }>;
 }
-/** Per database (each has its own dialect and connection), by shape; null: built each time. */
+/** Per database (each compiles its own SQL on its own connection), by shape; null: built each time. */
 const compiledShapes = new WeakMap<Db, Map<string, CompiledShape | null>>();
 const PLACEHOLDER = '\u0000proofline:';
 
