@@ -68,7 +68,7 @@ export function checkpointer(file: string, writer: SQLite.Database): Checkpointe
         // The worker died: the writer checkpoints itself again at SQLite's default point.
         failed = true;
         worker = null;
-        writer.pragma('wal_autocheckpoint = 1000');
+        if (writer.open) writer.pragma('wal_autocheckpoint = 1000');
       });
       writer.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
     },
