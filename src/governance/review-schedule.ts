@@ -4,6 +4,7 @@
 // feature stores the reviews; every reader asks this file instead of repeating the rule.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { inList } from '../db/store.js';
 
 /** The kinds the scheduler creates on a cadence; a `custom` review is created by hand. */
 export const MANDATORY_REVIEW_KINDS = ['fairness', 'performance', 'risk'] as const;
@@ -32,7 +33,8 @@ export function isReviewOverdue(review: { status: string; kind: string; due_at: 
   );
 }
 
-/** The systems among `systemIds` (all, when omitted) with an overdue mandatory review. */
+/** The systems among `systemIds` (all, when omitted) with an overdue mandatory review. The ids go
+ * as one parameter (`inList`): the statement's text is the same for a page of any size. */
 export async function systemsWithOverdueReviews(db: Kysely<Database>, now: string, systemIds?: readonly string[]): Promise<Set<string>> {
   if (systemIds?.length === 0) return new Set();
   const rows = await db
@@ -40,7 +42,7 @@ export async function systemsWithOverdueReviews(db: Kysely<Database>, now: strin
     .select('reviews.system_id')
     .distinct()
     .where(reviewOverdue(now))
-    .$if(systemIds !== undefined, (q) => q.where('reviews.system_id', 'in', [...(systemIds as string[])]))
+    .$if(systemIds !== undefined, (q) => q.where(inList(db, 'reviews.system_id', systemIds as readonly string[])))
     .execute();
   return new Set(rows.map((r) => r.system_id));
 }

@@ -141,11 +141,13 @@ async function decisionsWithOutcomes(
         .selectFrom('decision_outcomes')
         .select('decision_row')
         .where('system_id', '=', systemId)
-        .where('decided_at', 'in', [...new Set(chunk.map((d) => d.decided_at))])
+        .where(inList(trx, 'decided_at', [...new Set(chunk.map((d) => d.decided_at))]))
         .where(
-          'decision_row',
-          'in',
-          chunk.map((d) => d.id),
+          inList(
+            trx,
+            'decision_row',
+            chunk.map((d) => d.id),
+          ),
         )
         .execute();
       for (const row of given) found.add(row.decision_row);

@@ -4,7 +4,7 @@ import type { CompiledQuery, ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { containsIgnoringCase, readCompiled } from '../../db/store.js';
 import { AppError, notFound } from '../../errors.js';
-import { hasOverdueReview, reviewOverdue } from '../../governance/review-schedule.js';
+import { hasOverdueReview, systemsWithOverdueReviews } from '../../governance/review-schedule.js';
 import type { PageOf } from '../../server/http.js';
 import {
   type DataSourceRow,
@@ -282,7 +282,8 @@ const LISTED_COLUMNS = SYSTEM_COLUMNS.map((column) => `ai_systems.${column}` as 
  * up every skipped row too); then which of them have an overdue review, and the total
  * (`countMatching`). Every single filter is served by an index whose trailing columns are (name,
  * id), so a page by name (either way) needs no sort; by updatedAt the matching rows are sorted.
- * Each statement is compiled once per shape (`compileOnce`). */
+ * The page and the total are compiled once per shape (`compileOnce`); the overdue reviews are read
+ * with the page's ids as one parameter (`systemsWithOverdueReviews`). */
 export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<ListedSystemView>> {
   const now = new Date().toISOString();
   const sort = filter.sort ?? 'name';
@@ -307,34 +308,12 @@ export async function listSystems(db: Db, filter: SystemFilter): Promise<PageOf<
         .offset(values.offset),
   );
   const [rows, total] = await Promise.all([readCompiled(db, page), countMatching(db, filter, now)]);
-  const overdue = await overdueAmong(
+  const overdue = await systemsWithOverdueReviews(
     db,
     now,
     rows.map((row) => row.id),
   );
   return { items: rows.map((row) => presentListedSystem(row, overdue.has(row.id))), total, limit: filter.limit, offset: filter.offset };
-}
-
-/** `systemsWithOverdueReviews` for the ids of a page, compiled once per number of ids. */
-async function overdueAmong(db: Db, now: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const values: Record<string, string> = { now };
-  ids.forEach((id, i) => {
-    values[`id${i}`] = id;
-  });
-  const query = compileOnce(db, `overdue:${ids.length}`, values, (v) =>
-    db
-      .selectFrom('reviews')
-      .select('reviews.system_id')
-      .distinct()
-      .where(reviewOverdue(v.now))
-      .where(
-        'reviews.system_id',
-        'in',
-        ids.map((_, i) => v[`id${i}`]),
-      ),
-  );
-  return new Set((await readCompiled(db, query)).map((row) => row.system_id));
 }
 
 export interface SystemSummary {
