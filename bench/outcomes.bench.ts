@@ -45,12 +45,14 @@ function plainBetterSqlite(schema: string[]) {
   for (const statement of schema) db.exec(statement);
   const record = db.prepare(`insert into decisions (id, system_id, decision_id, decided_at, input_digest, output, human_reviewed,
     batch_id, received_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?)`);
-  const lookup = db.prepare(
-    `select id, decision_id, model_version_id, decided_at from decisions where system_id = ? and decision_id in (${'?, '.repeat(BATCH - 1)}?)`,
-  );
+  // The use case's lookup (store.ts rowsByKeys): the ids as one JSON parameter driving the index.
+  const lookup = db
+    .prepare(`select t.id, t.decision_id, t.model_version_id, t.decided_at from json_each(?) as k cross join decisions as t
+      on t.system_id = ? and t.decision_id = k.value`)
+    .raw(true);
   const insert = db.prepare(`insert into decision_outcomes (decision_row, system_id, decision_id, model_version_id, decided_at,
     predicted, actual, score, known_at, batch_id, group_attributes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  type Found = { id: string; decision_id: string; model_version_id: string | null; decided_at: string };
+  type Found = [id: string, decisionId: string, modelVersionId: string | null, decidedAt: string];
   const recordDecisions = db.transaction((records: Outcome[]) => {
     const receivedAt = new Date().toISOString();
     const ids = decisionRowIds(records.length, Date.now());
@@ -62,24 +64,12 @@ function plainBetterSqlite(schema: string[]) {
   });
   const recordOutcomes = db.transaction((records: Outcome[]) => {
     const found = new Map<string, Found>();
-    for (const row of lookup.all(records[0].systemId, ...records.map((r) => r.decisionId)) as Found[]) found.set(row.decision_id, row);
+    for (const row of lookup.all(JSON.stringify(records.map((r) => r.decisionId)), records[0].systemId) as Found[]) found.set(row[1], row);
     const batchId = randomUUID();
     for (const r of records) {
       const d = found.get(r.decisionId) as Found;
       const groups = canonicalGroups(r.groups);
-      insert.run(
-        d.id,
-        r.systemId,
-        r.decisionId,
-        d.model_version_id,
-        d.decided_at,
-        r.predicted,
-        r.actual,
-        r.score,
-        r.knownAt,
-        batchId,
-        groups,
-      );
+      insert.run(d[0], r.systemId, r.decisionId, d[2], d[3], r.predicted, r.actual, r.score, r.knownAt, batchId, groups);
     }
   });
   return {

@@ -5,7 +5,7 @@ import { createTestStore, DIALECTS, ledgerSize, tempSqliteFile } from '../../tes
 import { systemContext } from '../context.js';
 import { appendEvent, appendEvents } from '../ledger/ledger.service.js';
 import { migrateToLatest } from './migrate.js';
-import { createSqliteStore, type Store } from './store.js';
+import { createSqliteStore, rowsByKeys, type Store } from './store.js';
 
 for (const dialect of DIALECTS) {
   describe(`store [${dialect}]`, () => {
@@ -68,6 +68,42 @@ for (const dialect of DIALECTS) {
       );
       const forged = await store.db.selectFrom('ledger_events').select('seq').where('type', '=', 'forged').execute();
       assert.equal(forged.length, 0);
+    });
+
+    test('rowsByKeys: the rows of the given keys within the scope, as arrays in column order, missing keys left out', async () => {
+      const now = new Date().toISOString();
+      const user = (id: string, email: string) => ({
+        id,
+        email,
+        display_name: `Name ${id}`,
+        password_hash: null,
+        status: 'active' as const,
+        created_at: now,
+        updated_at: now,
+      });
+      await store.transact((trx) =>
+        trx
+          .insertInto('users')
+          .values([user('rk-1', 'rk1@example.test'), user('rk-2', 'rk2@example.test'), user('rk-3', 'rk3@example.test')])
+          .execute(),
+      );
+      const lookup = (keys: string[], status = 'active') =>
+        store.transact((trx) => rowsByKeys(trx, { table: 'users', columns: ['email', 'id'], scope: ['status', status], key: 'id', keys }));
+      const rows = await lookup(['rk-3', 'rk-missing', 'rk-1']);
+      assert.deepEqual(
+        rows.sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+        [
+          ['rk1@example.test', 'rk-1'],
+          ['rk3@example.test', 'rk-3'],
+        ],
+      );
+      assert.deepEqual(await lookup(['rk-1'], 'deactivated'), [], 'outside the scope');
+      assert.deepEqual(await lookup([]), []);
+      // Outside a write transaction (SQLite's reader: no raw handle) the answer is the same.
+      assert.deepEqual(
+        await rowsByKeys(store.db, { table: 'users', columns: ['id'], scope: ['status', 'active'], key: 'id', keys: ['rk-2'] }),
+        [['rk-2']],
+      );
     });
   });
 }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type Insertable,
   Kysely,
   PostgresAdapter,
@@ -184,6 +184,49 @@ export async function insertRows<T extends keyof Database & string>(
     for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]];
     statement.run(values);
   }
+}
+
+/** What `rowsByKeys` looks up: `columns` of `table` where `key` is one of `keys` and `scope[0]`
+ * equals `scope[1]`. Names are the code's own identifiers, never input. */
+export interface KeyLookup<T extends keyof Database & string> {
+  table: T;
+  columns: ReadonlyArray<keyof Database[T] & string>;
+  scope: readonly [keyof Database[T] & string, string];
+  key: keyof Database[T] & string;
+  keys: readonly string[];
+}
+
+/**
+ * Rows by many keys in one statement, each row an array of `columns` in that order (no object per
+ * row), for batches that look up thousands of rows by a unique index (scope, key). The keys drive
+ * the join and go as one parameter: SQLite reads them with json_each and probes the index once per
+ * key, in a statement prepared once per shape on the writer's handle (an `in (select …)` list first
+ * builds a temporary index of the keys; Kysely then makes an object per row); PostgreSQL joins the
+ * unnested text array.
+ */
+export async function rowsByKeys<T extends keyof Database & string>(trx: Tx, lookup: KeyLookup<T>): Promise<unknown[][]> {
+  if (lookup.keys.length === 0) return [];
+  const { table, columns, scope, key, keys } = lookup;
+  if (isPostgres(trx)) {
+    const { rows } = await sql<Record<string, unknown>>`select ${sql.join(columns.map((c) => sql.ref(`t.${c}`)))}
+      from unnest(${keys}::text[]) as k(value) join ${sql.table(table)} as t
+        on ${sql.ref(`t.${scope[0]}`)} = ${scope[1]} and ${sql.ref(`t.${key}`)} = k.value`.execute(trx);
+    return rows.map((row) => columns.map((c) => row[c]));
+  }
+  const text = `select ${columns.map((c) => `t."${c}"`).join(', ')} from json_each(?) as k cross join "${table}" as t
+    on t."${scope[0]}" = ? and t."${key}" = k.value`;
+  const handle = rawHandles.get(trx);
+  if (!handle) {
+    const { rows } = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [JSON.stringify(keys), scope[1]]));
+    return rows.map((row) => columns.map((c) => row[c]));
+  }
+  const cache = bulkStatements.get(handle) ?? bulkStatements.set(handle, new Map()).get(handle);
+  let statement = cache?.get(text);
+  if (!statement) {
+    statement = handle.prepare(text).raw(true);
+    cache?.set(text, statement);
+  }
+  return statement.all(JSON.stringify(keys), scope[1]) as unknown[][];
 }
 
 /** The better-sqlite3 handle behind each Kysely instance a SQLite store hands out (reader, writer). */

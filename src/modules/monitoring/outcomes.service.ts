@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { RequestContext } from '../../context.js';
-import { inList, insertRows, isUniqueViolation, type Tx, withSavepoint } from '../../db/store.js';
+import { inList, insertRows, isUniqueViolation, rowsByKeys, type Tx, withSavepoint } from '../../db/store.js';
 import { AppError } from '../../errors.js';
 import { BATCH_DIGEST_ALGORITHM, batchDigest, checkBatch, type RecordProblem, rejectBatch } from '../../ingest/batch.js';
 import { appendEvent } from '../../ledger/ledger.service.js';
@@ -105,13 +105,16 @@ async function loadDecisions(trx: Tx, records: OutcomeRecord[]) {
     const recorded = new Map<string, RecordedDecision>();
     decisions.set(systemId, recorded);
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
-      const rows = await trx
-        .selectFrom('decisions')
-        .select(['id', 'decision_id', 'model_version_id', 'decided_at'])
-        .where('system_id', '=', systemId)
-        .where(inList(trx, 'decision_id', i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK)))
-        .execute();
-      for (const row of rows) recorded.set(row.decision_id, row);
+      const rows = await rowsByKeys(trx, {
+        table: 'decisions',
+        columns: ['id', 'decision_id', 'model_version_id', 'decided_at'],
+        scope: ['system_id', systemId],
+        key: 'decision_id',
+        keys: i === 0 && ids.length <= LOOKUP_CHUNK ? ids : ids.slice(i, i + LOOKUP_CHUNK),
+      });
+      for (const [id, decisionId, modelVersionId, decidedAt] of rows as Array<[string, string, string | null, string]>) {
+        recorded.set(decisionId, { id, decision_id: decisionId, model_version_id: modelVersionId, decided_at: decidedAt });
+      }
     }
   }
   return { decisions, systems: [...bySystem.keys()] };
