@@ -25,7 +25,13 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
-import { type IntegrationRound, LEDGER_LOCK_KEY, LedgerIntegrator } from '../ledger/integrator.js';
+import {
+  INLINE_ROUND_STATEMENT,
+  type IntegrationRound,
+  inlineRoundDrained,
+  LEDGER_LOCK_KEY,
+  LedgerIntegrator,
+} from '../ledger/integrator.js';
 import { checkpointer } from './checkpointer.js';
 import { insertStatement } from './pg-literal.js';
 import type { Database } from './schema.js';
@@ -273,6 +279,8 @@ interface PgWrite {
   client: pg.PoolClient | null;
   /** The caller check in the first message failed: the auth epoch moved. */
   callerMoved: boolean;
+  /** Set when the final message integrated the write's own events (a lone write): how many. */
+  integratedInline?: number;
 }
 
 /**
@@ -596,13 +604,13 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   // Write transactions run through this Kysely: its "pool" hands out the connection of the write
   // in progress, whose queries first send what the write deferred (PgWrite), in the same message.
   const writing = new AsyncLocalStorage<PgWrite>();
-  const flush = async (write: PgWrite, client: pg.PoolClient) => {
-    if (write.deferred.length === 0) return;
+  const flush = async (write: PgWrite, client: pg.PoolClient): Promise<pg.QueryResult | pg.QueryResult[] | undefined> => {
+    if (write.deferred.length === 0) return undefined;
     const text = write.deferred.join(';\n');
     write.deferred = [];
     write.begun = true;
     try {
-      await client.query(text);
+      return await client.query(text);
     } catch (error) {
       // Noted here: the use case may catch and translate the error it sees at its next query.
       if ((error as { code?: string }).code === EPOCH_MOVED) write.callerMoved = true;
@@ -631,15 +639,14 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   const groupListeners: Array<(size: number) => void> = [];
   const integrationListeners: Array<(round: IntegrationRound) => void> = [];
   /** Final messages (with the commit) of write transactions, sent and not answered yet. */
-  const committing = new Set<Promise<void>>();
-  const integrator = new LedgerIntegrator(
-    url,
-    (round) => {
-      for (const listener of groupListeners) listener(round.events);
-      for (const listener of integrationListeners) listener(round);
-    },
-    { commitsInFlight: () => (committing.size === 0 ? null : Promise.allSettled(committing)) },
-  );
+  const committing = new Set<Promise<unknown>>();
+  const roundDone = (round: IntegrationRound) => {
+    for (const listener of groupListeners) listener(round.events);
+    for (const listener of integrationListeners) listener(round);
+  };
+  const integrator = new LedgerIntegrator(url, roundDone, {
+    commitsInFlight: () => (committing.size === 0 ? null : Promise.allSettled(committing)),
+  });
   let pending = 0;
 
   /** Under the ledger lock from the first statement: appends go straight into the tree. */
@@ -678,11 +685,22 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
           return fn(conn);
         }),
       );
+      // A lone write (nothing else of this process in flight, no round running or waiting)
+      // integrates its own events in its final message, before its commit: one transaction and
+      // one WAL flush instead of two (migration 20261202_0700). When the head it read was stale,
+      // the statement integrates nothing and the events wait, queued, for a round as usual.
+      const inline = write.queued && pending === 1 && integrator.idle();
+      if (inline) write.deferred.push(INLINE_ROUND_STATEMENT);
       write.deferred.push('commit');
       const commit = flush(write, client);
       committing.add(commit);
       try {
-        await commit;
+        const answer = await commit;
+        if (inline) {
+          const results = Array.isArray(answer) ? answer : [answer];
+          const integrated = Number(results[results.length - 2]?.rows[0]?.integrated ?? -1);
+          if (inlineRoundDrained(integrated)) write.integratedInline = integrated;
+        }
       } finally {
         committing.delete(commit);
       }
@@ -714,7 +732,8 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
         continue;
       }
       // Committed: never run again from here on. The events are durable in the queue.
-      if (state.queued) await integrator.integrated();
+      if (state.integratedInline !== undefined) roundDone({ events: state.integratedInline, lagSeconds: 0 });
+      else if (state.queued) await integrator.integrated();
       return result;
     }
   }

@@ -14,7 +14,7 @@ import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresStore, type Store } from '../db/store.js';
 import { eventLeafParts } from './event-leaf.js';
-import { LedgerIntegrator } from './integrator.js';
+import { INLINE_ROUND_STATEMENT, LedgerIntegrator } from './integrator.js';
 import { appendEvent } from './ledger.service.js';
 import { type LedgerSigner, loadSigningKey } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
@@ -109,6 +109,44 @@ describe('the ledger queue [postgres]', () => {
     assert.ok(row, 'integrated when the write is acknowledged');
     const queued = await store.db.selectFrom('ledger_queue').select('event_id').execute();
     assert.deepEqual(queued, []);
+  });
+
+  test('a lone write integrates its own events in its own transaction: no round after it, no lag', async () => {
+    const rounds: Array<{ events: number; lagSeconds: number }> = [];
+    store.onIntegration((round) => rounds.push(round));
+    const event = await store.transact((trx) => appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: 'lone' } }));
+    const row = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', event.eventId).executeTakeFirst();
+    assert.ok(row, 'integrated when the write is acknowledged');
+    assert.deepEqual(rounds, [{ events: 1, lagSeconds: 0 }], 'integrated by the write itself, before its commit');
+    assert.deepEqual(await store.db.selectFrom('ledger_queue').select('event_id').execute(), []);
+  });
+
+  test('a lone write whose snapshot of the head went stale integrates nothing itself, commits, and a round integrates it once', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const id = randomUUID();
+    try {
+      // The write's snapshot is taken before another write moves the head (this one alone: inline).
+      await client.query('begin isolation level repeatable read');
+      const before = await client.query('select size from ledger_head');
+      await store.transact((trx) => appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: 'mover' } }));
+      await client.query(queuedRow(id, 'stale'));
+      const { rows } = await client.query<{ integrated: number }>(INLINE_ROUND_STATEMENT);
+      assert.equal(rows[0].integrated, -1, 'the sequence number it would take is taken: nothing integrated');
+      const after = await client.query('select size from ledger_head');
+      assert.deepEqual(after.rows, before.rows, 'what it began to integrate is undone');
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    const integrated = await until(async () => {
+      const found = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', id).execute();
+      return found.length === 1;
+    }, 1500);
+    assert.ok(integrated, 'a round integrated the event the write left queued');
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
   });
 
   test('events a process committed and never integrated (it died) are integrated by another within a second', async () => {

@@ -35,6 +35,15 @@ export interface IntegratorOptions {
 }
 /** A round, in a transaction of its own (autocommit): one round trip, lock and commit included. */
 const ROUND_QUERY = { name: 'proofline_integrate', text: `select proofline_integrate(${ROUND_LIMIT}) as integrated` };
+/** A lone write's own round, the statement before its commit (migration 20261202_0700): the events
+ * it integrated, or -1 when the head it read was stale and everything stays queued. */
+export const INLINE_ROUND_STATEMENT = `select proofline_integrate_inline(${ROUND_LIMIT}) as integrated`;
+
+/** Whether a lone write's own round (INLINE_ROUND_STATEMENT) integrated all that its transaction saw
+ * queued, its own events included: it did, and it stopped short of its limit. */
+export function inlineRoundDrained(integrated: number): boolean {
+  return integrated >= 1 && integrated < ROUND_LIMIT;
+}
 
 export interface IntegrationRound {
   events: number;
@@ -68,6 +77,11 @@ export class LedgerIntegrator {
     this.#commitWaitMs = options.commitWaitMs ?? COMMIT_WAIT_MS;
     this.#sweep = setInterval(() => void this.#sweepQueue(), SWEEP_MS);
     this.#sweep.unref();
+  }
+
+  /** No round running and nobody waiting for one: a lone write may integrate its own events. */
+  idle(): boolean {
+    return this.#running === null && this.#waiting.length === 0;
   }
 
   /** Resolves when every event committed before this call is in ledger_events. */
