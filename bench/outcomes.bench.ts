@@ -18,6 +18,7 @@ import { createTestStore } from '../test/stores.js';
 import { type BenchResult, median, nowMs, tempDir } from './lib.js';
 
 const BATCH = MAX_OUTCOME_RECORDS;
+const MULTI_ROWS = 64;
 const BATCHES = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 50_000;
@@ -50,8 +51,13 @@ function plainBetterSqlite(schema: string[]) {
     .prepare(`select t.id, t.decision_id, t.model_version_id, t.decided_at from json_each(?) as k cross join decisions as t
       on t.system_id = ? and t.decision_id = k.value`)
     .raw(true);
-  const insert = db.prepare(`insert into decision_outcomes (decision_row, system_id, decision_id, model_version_id, decided_at,
-    predicted, actual, score, known_at, batch_id, group_attributes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // The use case's insert (store.ts insertRows): 64 rows to a statement (5,000 is a multiple of 64
+  // plus 8, which go one by one).
+  const columns = `decision_outcomes (decision_row, system_id, decision_id, model_version_id, decided_at, predicted, actual,
+    score, known_at, batch_id, group_attributes)`;
+  const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const insert = db.prepare(`insert into ${columns} values ${tuple}`);
+  const insertMany = db.prepare(`insert into ${columns} values ${Array(MULTI_ROWS).fill(tuple).join(', ')}`);
   type Found = [id: string, decisionId: string, modelVersionId: string | null, decidedAt: string];
   const recordDecisions = db.transaction((records: Outcome[]) => {
     const receivedAt = new Date().toISOString();
@@ -66,11 +72,17 @@ function plainBetterSqlite(schema: string[]) {
     const found = new Map<string, Found>();
     for (const row of lookup.all(JSON.stringify(records.map((r) => r.decisionId)), records[0].systemId) as Found[]) found.set(row[1], row);
     const batchId = randomUUID();
+    const many: unknown[] = [];
     for (const r of records) {
       const d = found.get(r.decisionId) as Found;
       const groups = canonicalGroups(r.groups);
-      insert.run(d[0], r.systemId, r.decisionId, d[2], d[3], r.predicted, r.actual, r.score, r.knownAt, batchId, groups);
+      many.push(d[0], r.systemId, r.decisionId, d[2], d[3], r.predicted, r.actual, r.score, r.knownAt, batchId, groups);
+      if (many.length === 11 * MULTI_ROWS) {
+        insertMany.run(many);
+        many.length = 0;
+      }
     }
+    for (let i = 0; i < many.length; i += 11) insert.run(many.slice(i, i + 11));
   });
   return {
     ingest(batches: Outcome[][]): number {

@@ -5,7 +5,7 @@ import { createTestStore, DIALECTS, ledgerSize, tempSqliteFile } from '../../tes
 import { systemContext } from '../context.js';
 import { appendEvent, appendEvents } from '../ledger/ledger.service.js';
 import { migrateToLatest } from './migrate.js';
-import { createSqliteStore, rowsByKeys, type Store } from './store.js';
+import { createSqliteStore, insertRows, rowsByKeys, type Store } from './store.js';
 
 for (const dialect of DIALECTS) {
   describe(`store [${dialect}]`, () => {
@@ -68,6 +68,35 @@ for (const dialect of DIALECTS) {
       );
       const forged = await store.db.selectFrom('ledger_events').select('seq').where('type', '=', 'forged').execute();
       assert.equal(forged.length, 0);
+    });
+
+    test('insertRows: every row of a batch that is not a multiple of the chunk, or none when one is refused', async () => {
+      const now = new Date().toISOString();
+      const users = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, i) => ({
+          id: `${prefix}-${i}`,
+          email: `${prefix}-${i}@example.test`,
+          display_name: `User ${i}`,
+          password_hash: null,
+          status: 'active' as const,
+          created_at: now,
+          updated_at: now,
+        }));
+      await store.transact((trx) => insertRows(trx, 'users', users('ir', 130)));
+      const stored = await store.db.selectFrom('users').select(['id', 'email']).where('id', 'like', 'ir-%').execute();
+      assert.equal(stored.length, 130);
+      assert.deepEqual(
+        stored.map((u) => u.email).sort(),
+        users('ir', 130)
+          .map((u) => u.email)
+          .sort(),
+      );
+      // The 100th row repeats an id already stored: the batch is refused whole.
+      const refused = users('ir2', 140);
+      refused[99] = { ...refused[99], id: 'ir-5', email: 'other@example.test' };
+      await assert.rejects(store.transact((trx) => insertRows(trx, 'users', refused)));
+      const none = await store.db.selectFrom('users').select('id').where('id', 'like', 'ir2-%').execute();
+      assert.deepEqual(none, []);
     });
 
     test('rowsByKeys: the rows of the given keys within the scope, as arrays in column order, missing keys left out', async () => {
