@@ -5,12 +5,13 @@
 //
 // The write runs at SERIALIZABLE, so the function reads the head and the queue as of the write's
 // snapshot, which was taken before it took the ledger lock: a round of another process that
-// committed in between makes that head stale. Every such case fails inside the function, never
-// silently: the first event it inserts takes a sequence number that round already used (a unique
-// violation on ledger_events), or its update of the head meets the round's (a serialization
-// failure). The function catches both in a subtransaction of its own, which undoes whatever it
-// integrated, and returns -1: the write then commits with its events still queued, and a round
-// integrates them as it would have anyway. Frozen once merged.
+// committed in between makes that head stale. That never goes unnoticed: the first event it inserts
+// takes a sequence number that round already used, a unique violation on ledger_events, which the
+// function catches in a subtransaction of its own (undoing whatever it integrated) and answers -1:
+// the write then commits with its events still queued, and a round integrates them as it would have
+// anyway. A serialization failure is not caught: SERIALIZABLE's bookkeeping must see it, so the
+// write fails whole and the store runs it again, as it does any write that meets one (the head's
+// update meets a concurrent one only after such an insert would have). Frozen once merged.
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../migration-helpers.js';
 
@@ -20,7 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     language plpgsql as $$
     begin
       return proofline_integrate(round_limit);
-    exception when unique_violation or serialization_failure then
+    exception when unique_violation then
       return -1;
     end $$`.execute(db);
 }
