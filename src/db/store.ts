@@ -210,12 +210,24 @@ const MULTI_ROWS = 64;
 /** The writer's cached INSERT of `count` rows of `columns` into `table`. */
 function bulkStatement(handle: SQLite.Database, table: string, columns: string[], count: number): SQLite.Statement {
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const text = `insert into ${table} (${columns.join(', ')}) values ${count === 1 ? tuple : Array(count).fill(tuple).join(', ')}`;
-  const cache = bulkStatements.get(handle) ?? bulkStatements.set(handle, new Map()).get(handle);
-  let statement = cache?.get(text);
+  return preparedOnce(
+    bulkStatements,
+    handle,
+    `insert into ${table} (${columns.join(', ')}) values ${count === 1 ? tuple : Array(count).fill(tuple).join(', ')}`,
+  );
+}
+
+/** `text` prepared on `handle` once, kept in `cache` by its text. */
+function preparedOnce(
+  cache: WeakMap<SQLite.Database, Map<string, SQLite.Statement>>,
+  handle: SQLite.Database,
+  text: string,
+): SQLite.Statement {
+  const statements = cache.get(handle) ?? cache.set(handle, new Map()).get(handle);
+  let statement = statements?.get(text);
   if (!statement) {
     statement = handle.prepare(text);
-    cache?.set(text, statement);
+    statements?.set(text, statement);
   }
   return statement;
 }
@@ -254,13 +266,7 @@ export async function rowsByKeys<T extends keyof Database & string>(trx: Tx, loo
     const { rows } = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [JSON.stringify(keys), scope[1]]));
     return rows.map((row) => columns.map((c) => row[c]));
   }
-  const cache = bulkStatements.get(handle) ?? bulkStatements.set(handle, new Map()).get(handle);
-  let statement = cache?.get(text);
-  if (!statement) {
-    statement = handle.prepare(text).raw(true);
-    cache?.set(text, statement);
-  }
-  return statement.all(JSON.stringify(keys), scope[1]) as unknown[][];
+  return preparedOnce(bulkStatements, handle, text).raw(true).all(JSON.stringify(keys), scope[1]) as unknown[][];
 }
 
 /** The better-sqlite3 handle behind each Kysely instance a SQLite store hands out (reader, writer). */
@@ -277,13 +283,7 @@ const readStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement
 export async function readCompiled<R>(db: Kysely<Database>, query: CompiledQuery<R>): Promise<R[]> {
   const handle = kyselyHandles.get(db);
   if (!handle || handle.inTransaction) return (await db.executeQuery(query)).rows;
-  const cache = readStatements.get(handle) ?? readStatements.set(handle, new Map()).get(handle);
-  let statement = cache?.get(query.sql);
-  if (!statement) {
-    statement = handle.prepare(query.sql);
-    cache?.set(query.sql, statement);
-  }
-  return statement.all(query.parameters as unknown[]) as R[];
+  return preparedOnce(readStatements, handle, query.sql).all(query.parameters as unknown[]) as R[];
 }
 
 // int8 and numeric come back from pg as strings; our ids and counts fit in a double.
