@@ -54,6 +54,17 @@ function queuedRow(id: string, subjectId: string) {
   };
 }
 
+/** Runs `fn` on a connection of its own (not the store's: it never integrates), closed afterwards. */
+async function onOwnConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 for (const dialect of DIALECTS) {
   describe(`writes side by side stay serializable [${dialect}]`, () => {
     let store: Store;
@@ -122,10 +133,8 @@ describe('the ledger queue [postgres]', () => {
   });
 
   test('a lone write whose snapshot of the head went stale integrates nothing itself, commits, and a round integrates it once', async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
     const id = randomUUID();
-    try {
+    await onOwnConnection(url, async (client) => {
       // The write's snapshot is taken before another write moves the head (this one alone: inline).
       await client.query('begin isolation level repeatable read');
       const before = await client.query('select size from ledger_head');
@@ -136,9 +145,7 @@ describe('the ledger queue [postgres]', () => {
       const after = await client.query('select size from ledger_head');
       assert.deepEqual(after.rows, before.rows, 'what it began to integrate is undone');
       await client.query('commit');
-    } finally {
-      await client.end();
-    }
+    });
     const integrated = await until(async () => {
       const found = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', id).execute();
       return found.length === 1;
@@ -150,14 +157,8 @@ describe('the ledger queue [postgres]', () => {
   });
 
   test('events a process committed and never integrated (it died) are integrated by another within a second', async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
     const id = randomUUID();
-    try {
-      await client.query(queuedRow(id, 'orphan'));
-    } finally {
-      await client.end();
-    }
+    await onOwnConnection(url, (client) => client.query(queuedRow(id, 'orphan')));
     const integrated = await until(async () => {
       const row = await store.db.selectFrom('ledger_events').select('seq').where('event_id', '=', id).executeTakeFirst();
       return row !== undefined;
@@ -169,10 +170,8 @@ describe('the ledger queue [postgres]', () => {
   });
 
   test('the database refuses to delete a queued event that is not in the ledger', async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
     const id = randomUUID();
-    try {
+    await onOwnConnection(url, async (client) => {
       await client.query('begin');
       await client.query(queuedRow(id, 'lost'));
       await assert.rejects(client.query('delete from ledger_queue where event_id = $1', [id]), (error: Error & { code?: string }) => {
@@ -182,16 +181,12 @@ describe('the ledger queue [postgres]', () => {
       });
       await client.query('rollback');
       await assert.rejects(client.query('truncate ledger_queue'), /append-only table ledger_queue/);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   test('verification names a queued event that is already in the ledger, and a disabled guard', async () => {
     const event = await store.transact((trx) => appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: 'twice' } }));
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
+    await onOwnConnection(url, async (client) => {
       await client.query(queuedRow(event.eventId, 'twice'));
       const twice = await verifyLedger(store, { verifier: signer.verifier });
       assert.equal(twice.ok, false);
@@ -206,9 +201,7 @@ describe('the ledger queue [postgres]', () => {
       assert.equal(unguarded.problem?.kind, 'queue_unguarded');
       await client.query('alter table ledger_queue enable trigger ledger_queue_integrated_only');
       assert.equal((await verifyLedger(store, { verifier: signer.verifier })).ok, true);
-    } finally {
-      await client.end();
-    }
+    });
   });
 });
 
