@@ -78,9 +78,14 @@ async function createBenchmarks(): Promise<BenchResult[]> {
     // Warm the create path (JIT, statement caches) so its CPU is the steady state's. 200 creates
     // were not enough: V8 was still optimising the request path's functions for the next thousand
     // (perf: 12.6% of the server's CPU over creates 200-1,200 was TurboFan compiling, 1.6% over
-    // creates 4,000-5,000), so the figure measured the JIT's warm-up as much as a create.
+    // creates 4,000-5,000), so the figure measured the JIT's warm-up as much as a create. The
+    // warm-up sends its creates as the measurement does (fetch): warmed by another client (node:http,
+    // other headers), the server's request path met new object shapes in the measured thousand and
+    // V8 deoptimised and recompiled it there (--trace-deopt: about twenty "wrong map" bail-outs in
+    // the request path), which cost about 0.2 ms of CPU per create in the first thousand.
     for (let i = 0; i < WARM_UP; i++) {
-      const res = await request(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(200_000 + i) });
+      const res = await fetch(`${s.url}/api/v1/systems`, { method: 'POST', headers, body: body(200_000 + i) });
+      await res.arrayBuffer();
       if (res.status !== 201) throw new Error(`create answered ${res.status}`);
     }
     const times: number[] = [];
