@@ -44,8 +44,9 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-async function withAdminClient<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+/** Runs `work` on a PostgreSQL connection of its own (no pool, no store), closed afterwards. */
+export async function onOwnConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -59,7 +60,7 @@ export async function createPgDatabase({ migrated = false } = {}): Promise<strin
   const adminUrl = await pgAdminUrl();
   const template = migrated ? await migratedPgTemplate(adminUrl) : null;
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(adminUrl, (client) =>
+  await onOwnConnection(adminUrl, (client) =>
     client.query(template ? `create database ${name} template ${template}` : `create database ${name}`),
   );
   return databaseUrl(adminUrl, name);
@@ -85,7 +86,7 @@ function migrationsHash(): string {
 function migratedPgTemplate(adminUrl: string): Promise<string> {
   let template = pgTemplates.get(adminUrl);
   if (!template) {
-    template = withAdminClient(adminUrl, async (client) => {
+    template = onOwnConnection(adminUrl, async (client) => {
       const name = `tpl_${migrationsHash()}`;
       await client.query('select pg_advisory_lock($1)', [TEMPLATE_LOCK]);
       try {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createPgDatabase, createTestStore, DIALECTS } from '../../test/stores.js';
+import { createPgDatabase, createTestStore, DIALECTS, onOwnConnection } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -52,17 +52,6 @@ function queuedRow(id: string, subjectId: string) {
     text: 'insert into ledger_queue (event_id, type, subject_type, subject_id, recorded_at, leaf_head, leaf_tail) values ($1, $2, $3, $4, $5, $6, $7)',
     values: [id, 'test.write', 'test', subjectId, recordedAt, head, tail],
   };
-}
-
-/** Runs `fn` on a connection of its own (not the store's: it never integrates), closed afterwards. */
-async function onOwnConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 for (const dialect of DIALECTS) {
