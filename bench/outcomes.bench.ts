@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { systemContext } from '../src/context.js';
+import { MULTI_ROWS } from '../src/db/store.js';
 import { decisionRowIds, ingestDecisionBatch } from '../src/modules/decisions/decisions.service.js';
 import { declareFairnessAttributes } from '../src/modules/monitoring/fairness-declarations.service.js';
 import { canonicalGroups, ingestOutcomeBatch, MAX_OUTCOME_RECORDS } from '../src/modules/monitoring/outcomes.service.js';
@@ -18,7 +19,6 @@ import { createTestStore } from '../test/stores.js';
 import { type BenchResult, median, nowMs, tempDir } from './lib.js';
 
 const BATCH = MAX_OUTCOME_RECORDS;
-const MULTI_ROWS = 64;
 const BATCHES = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 50_000;
@@ -51,8 +51,8 @@ function plainBetterSqlite(schema: string[]) {
     .prepare(`select t.id, t.decision_id, t.model_version_id, t.decided_at from json_each(?) as k cross join decisions as t
       on t.system_id = ? and t.decision_id = k.value`)
     .raw(true);
-  // The use case's insert (store.ts insertRows): 64 rows to a statement (5,000 is a multiple of 64
-  // plus 8, which go one by one).
+  // The use case's insert (store.ts insertRows): MULTI_ROWS rows to a statement while that many
+  // remain, the rest one by one (5,000 is 78 statements of 64 and 8 single rows).
   const columns = `decision_outcomes (decision_row, system_id, decision_id, model_version_id, decided_at, predicted, actual,
     score, known_at, batch_id, group_attributes)`;
   const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';

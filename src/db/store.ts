@@ -205,7 +205,7 @@ export async function insertRows<T extends keyof Database & string>(
 }
 
 /** Rows per statement of a SQLite bulk insert (insertRows), when at least that many remain. */
-const MULTI_ROWS = 64;
+export const MULTI_ROWS = 64;
 
 /** The writer's cached INSERT of `count` rows of `columns` into `table`. */
 function bulkStatement(handle: SQLite.Database, table: string, columns: string[], count: number): SQLite.Statement {
