@@ -5,8 +5,10 @@
 // write transactions run concurrently at SERIALIZABLE isolation (retried on a serialization
 // failure), each recording its events in the ledger's queue; after the commit, the process's
 // integrator (ledger/integrator.ts) moves queued events into the tree in batches under the ledger
-// lock, and only then is the caller answered. The ledger stays one linear sequence across any
-// number of server processes, and its lock is held for one round trip per batch, not per write.
+// lock, and only then is the caller answered. Blind writes (nothing sent before their commit, such
+// as a create) commit together instead, in one transaction that takes the ledger lock before it
+// begins and integrates them inside it. The ledger stays one linear sequence across any number of
+// server processes, and its lock is never held across a round trip to this process.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +28,7 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import {
+  COMBINED_ROUND_STATEMENT,
   INLINE_ROUND_STATEMENT,
   type IntegrationRound,
   inlineRoundDrained,
@@ -299,16 +302,23 @@ const queueing = new WeakMap<Tx, PgWrite>();
 /** A PostgreSQL write transaction in progress: statements not sent yet, sent with the next query. */
 interface PgWrite {
   queued: boolean;
-  /** Statements whose results nobody reads (`start transaction`, small inserts), sent with the
-   * next query that has parameters (one round trip more), or with the commit (none more). */
+  /** The auth epoch the first message checks (CallerCheck), if the request's caller is unchecked. */
+  epoch: number | undefined;
+  /** Statements whose results nobody reads (small inserts), sent with the next query that has
+   * parameters (one round trip more), or with the commit (none more); `start transaction` and the
+   * caller check go before them in the first message. */
   deferred: string[];
   /** Whether anything reached the server: then the transaction must end there. */
   begun: boolean;
+  /** Taken at the first statement that must reach the server: a write that sends nothing before
+   * its commit (a blind write) never holds one; its commit goes in a combined transaction. */
   client: pg.PoolClient | null;
   /** The caller check in the first message failed: the auth epoch moved. */
   callerMoved: boolean;
   /** Set when the final message integrated the write's own events (a lone write): how many. */
   integratedInline?: number;
+  /** The combined transaction that committed this blind write integrated its events, and said so. */
+  integratedByCombined?: boolean;
 }
 
 /**
@@ -622,6 +632,18 @@ export function createSqliteStore(file: string, options: SqliteStoreOptions = {}
 
 /** SQLSTATEs after which a write transaction is simply run again: it wrote nothing. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+const PG_BEGIN = 'start transaction isolation level serializable';
+const epochCheck = (epoch: number) => `select proofline_auth_epoch_is(${epoch})`;
+/** The first message's opening: the transaction and, for a caller taken from memory, its check. */
+const openingOf = (epoch: number | undefined) => (epoch === undefined ? [PG_BEGIN] : [PG_BEGIN, epochCheck(epoch)]);
+/** Combined transactions of blind writes on their way at once from one process, and writes in one
+ * (createPostgresStore). One at a time: the next carries every write that arrived meanwhile, and
+ * larger transactions cost less per write (16 clients, one instance: 1,779 creates/s and 0.32 ms
+ * of PostgreSQL CPU per create with one; 1,611/s and 0.41 ms with two; 1,094/s with three). */
+const COMBINED_IN_FLIGHT = 1;
+const COMBINED_WRITES = 64;
+
 const MAX_ATTEMPTS = 30;
 
 const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
@@ -633,8 +655,8 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   // in progress, whose queries first send what the write deferred (PgWrite), in the same message.
   const writing = new AsyncLocalStorage<PgWrite>();
   const flush = async (write: PgWrite, client: pg.PoolClient): Promise<pg.QueryResult | pg.QueryResult[] | undefined> => {
-    if (write.deferred.length === 0) return undefined;
-    const text = write.deferred.join(';\n');
+    if (write.begun && write.deferred.length === 0) return undefined;
+    const text = (write.begun ? write.deferred : [...openingOf(write.epoch), ...write.deferred]).join(';\n');
     write.deferred = [];
     write.begun = true;
     try {
@@ -650,12 +672,12 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       pool: {
         async connect() {
           const write = writing.getStore();
-          const client = write?.client;
-          if (!write || !client) throw new Error('a write connection is asked for outside a write transaction');
+          if (!write) throw new Error('a write connection is asked for outside a write transaction');
           return {
             query: async (text: string, values?: unknown[]) => {
-              await flush(write, client);
-              return client.query(text, values);
+              write.client ??= await pool.connect();
+              await flush(write, write.client);
+              return write.client.query(text, values);
             },
             release: () => {},
           };
@@ -697,14 +719,119 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     return result;
   };
 
-  /** Beside other writers, SERIALIZABLE, events queued; run again when PostgreSQL cannot order it
-   * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
-   * Answered once its events are integrated. */
-  /** One write: `start transaction` and small inserts wait to go with the next query; the
-   * commit goes with whatever is still waiting. A create's own write is then one round trip. */
-  async function writeOnce<T>(fn: (trx: Tx) => Promise<T>, write: PgWrite): Promise<T> {
+  /** A write's final message when it commits on its own connection: whatever it deferred, then
+   * (a lone write) its own integration round, then the commit. */
+  async function commitAlone(write: PgWrite, inline: boolean): Promise<void> {
+    write.client ??= await pool.connect();
+    if (inline) write.deferred.push(INLINE_ROUND_STATEMENT);
+    write.deferred.push('commit');
+    const commit = flush(write, write.client);
+    committing.add(commit);
+    try {
+      const answer = await commit;
+      if (inline) {
+        const results = Array.isArray(answer) ? answer : [answer];
+        const integrated = Number(results[results.length - 2]?.rows[0]?.integrated ?? -1);
+        if (inlineRoundDrained(integrated)) write.integratedInline = integrated;
+      }
+    } finally {
+      committing.delete(commit);
+    }
+  }
+
+  // Combined commits (issue 13). A blind write (its use case sent nothing before its commit: a
+  // create's inserts, all deferred) read nothing, so its statements do the same whatever commits
+  // beside them. Blind writes that reach their commit while a combined transaction of this process
+  // is on its way wait, and the next one carries all of them: one message, one SERIALIZABLE
+  // transaction, one commit and WAL flush, and their own integration round inside it, so they are
+  // answered at its commit. The ledger lock is taken before that transaction begins (a statement of
+  // its own, committed at once, the lock being the session's), so the transaction's snapshot,
+  // taken at its first statement, already sees the head that the lock's previous holder committed:
+  // the round never reads a stale head. The lock is held for one message's execution and commit,
+  // never across a round trip to this process. When the transaction fails (a constraint, a moved
+  // auth epoch, a serialization failure), each of its writes commits alone instead, as it would
+  // have without the combining, and meets its own outcome.
+  interface Blind {
+    write: PgWrite;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }
+  const blindWaiting: Blind[] = [];
+  let combinedInFlight = 0;
+
+  const commitBlind = (write: PgWrite): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      blindWaiting.push({ write, resolve, reject });
+      sendCombined();
+    });
+
+  function sendCombined(): void {
+    while (blindWaiting.length > 0 && combinedInFlight < COMBINED_IN_FLIGHT) {
+      const blinds = blindWaiting.splice(0, COMBINED_WRITES);
+      combinedInFlight += 1;
+      const sent = commitCombined(blinds)
+        .catch((error: unknown) => {
+          for (const blind of blinds) blind.reject(error);
+        })
+        .finally(() => {
+          committing.delete(sent);
+          combinedInFlight -= 1;
+          sendCombined();
+        });
+      committing.add(sent);
+    }
+  }
+
+  async function commitCombined(blinds: Blind[]): Promise<void> {
+    const writes = blinds.map((b) => b.write);
+    const epochs = [...new Set(writes.map((w) => w.epoch).filter((e) => e !== undefined))];
+    const text = [
+      `select pg_advisory_lock(${LEDGER_LOCK_KEY})`,
+      'commit', // ends the implicit transaction of the lock's statement; PostgreSQL warns, harmlessly
+      PG_BEGIN,
+      ...epochs.map(epochCheck),
+      ...writes.flatMap((w) => w.deferred),
+      COMBINED_ROUND_STATEMENT,
+      'commit',
+      `select pg_advisory_unlock(${LEDGER_LOCK_KEY})`,
+    ].join(';\n');
     const client = await pool.connect();
-    write.client = client;
+    let failure: unknown;
+    let integrated = -1;
+    let broken: Error | undefined;
+    try {
+      const results = (await client.query(text)) as unknown as pg.QueryResult[];
+      integrated = Number(results[results.length - 3]?.rows[0]?.integrated ?? -1);
+    } catch (error) {
+      failure = error;
+      // Whatever failed, the transaction ends and the session lock is given back; a connection
+      // that cannot do that is closed, which gives the lock back too.
+      await client.query(`rollback; select pg_advisory_unlock(${LEDGER_LOCK_KEY})`).catch((e: Error) => (broken = e));
+    } finally {
+      client.release(broken);
+    }
+    if (failure === undefined) {
+      if (inlineRoundDrained(integrated)) {
+        roundDone({ events: integrated, lagSeconds: 0 });
+        for (const write of writes) write.integratedByCombined = true;
+      }
+      for (const blind of blinds) blind.resolve();
+      return;
+    }
+    if (blinds.length === 1) {
+      if ((failure as { code?: string }).code === EPOCH_MOVED) writes[0].callerMoved = true;
+      blinds[0].reject(failure);
+      return;
+    }
+    // One of them, or the moment, failed the whole: each commits alone and meets its own outcome.
+    await Promise.all(blinds.map((blind) => commitAlone(blind.write, false).then(blind.resolve, blind.reject)));
+  }
+
+  /** One write: `start transaction` and small inserts wait to go with the next query, on a
+   * connection taken then; the commit goes with whatever is still waiting. A write that sent
+   * nothing by then (a create) commits in a combined transaction instead, without a connection
+   * of its own. */
+  async function writeOnce<T>(fn: (trx: Tx) => Promise<T>, write: PgWrite): Promise<T> {
     let broken: Error | undefined;
     try {
       const result = await writing.run(write, () =>
@@ -713,41 +840,33 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
           return fn(conn);
         }),
       );
-      // A lone write (nothing else of this process in flight, no round running or waiting)
-      // integrates its own events in its final message, before its commit: one transaction and
-      // one WAL flush instead of two (migration 20261202_0700). When the head it read was stale,
-      // the statement integrates nothing and the events wait, queued, for a round as usual.
-      const inline = write.queued && pending === 1 && integrator.idle();
-      if (inline) write.deferred.push(INLINE_ROUND_STATEMENT);
-      write.deferred.push('commit');
-      const commit = flush(write, client);
-      committing.add(commit);
-      try {
-        const answer = await commit;
-        if (inline) {
-          const results = Array.isArray(answer) ? answer : [answer];
-          const integrated = Number(results[results.length - 2]?.rows[0]?.integrated ?? -1);
-          if (inlineRoundDrained(integrated)) write.integratedInline = integrated;
-        }
-      } finally {
-        committing.delete(commit);
+      if (write.begun) {
+        // A lone write (nothing else of this process in flight, no round running or waiting)
+        // integrates its own events in its final message, before its commit: one transaction and
+        // one WAL flush instead of two (migration 20261202_0700). When the head it read was stale,
+        // the statement integrates nothing and the events wait, queued, for a round as usual.
+        await commitAlone(write, write.queued && pending === 1 && integrator.idle());
+      } else {
+        await commitBlind(write);
       }
       return result;
     } catch (error) {
-      if (write.begun) await client.query('rollback').catch((e: Error) => (broken = e));
+      if (write.begun && write.client) await write.client.query('rollback').catch((e: Error) => (broken = e));
       throw write.callerMoved ? new CallerMoved() : error;
     } finally {
-      client.release(broken);
+      write.client?.release(broken);
+      write.client = null;
     }
   }
 
+  /** Beside other writers, SERIALIZABLE, events queued; run again when PostgreSQL cannot order it
+   * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
+   * Answered once its events are integrated. */
   async function queued<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       // The caller check goes in the first message, before anything the use case reads or writes.
       const check = uncheckedCaller();
-      const deferred = ['start transaction isolation level serializable'];
-      if (check) deferred.push(`select proofline_auth_epoch_is(${check.epoch})`);
-      const state: PgWrite = { queued: false, deferred, begun: false, client: null, callerMoved: false };
+      const state: PgWrite = { queued: false, epoch: check?.epoch, deferred: [], begun: false, client: null, callerMoved: false };
       let result: T;
       try {
         result = await writeOnce(fn, state);
@@ -761,7 +880,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       }
       // Committed: never run again from here on. The events are durable in the queue.
       if (state.integratedInline !== undefined) roundDone({ events: state.integratedInline, lagSeconds: 0 });
-      else if (state.queued) await integrator.integrated();
+      else if (state.queued && !state.integratedByCombined) await integrator.integrated();
       return result;
     }
   }

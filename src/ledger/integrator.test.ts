@@ -12,9 +12,9 @@ import { createPgDatabase, createTestStore, DIALECTS, onOwnConnection } from '..
 import { loadConfig } from '../config.js';
 import { systemContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { createPostgresStore, type Store } from '../db/store.js';
+import { createPostgresStore, insertRows, isUniqueViolation, type Store } from '../db/store.js';
 import { eventLeafParts } from './event-leaf.js';
-import { INLINE_ROUND_STATEMENT, LedgerIntegrator } from './integrator.js';
+import { INLINE_ROUND_STATEMENT, LEDGER_LOCK_KEY, LedgerIntegrator } from './integrator.js';
 import { appendEvent } from './ledger.service.js';
 import { type LedgerSigner, loadSigningKey } from './signing-key.js';
 import { verifyLedger } from './verify.service.js';
@@ -190,6 +190,109 @@ describe('the ledger queue [postgres]', () => {
       assert.equal(unguarded.problem?.kind, 'queue_unguarded');
       await client.query('alter table ledger_queue enable trigger ledger_queue_integrated_only');
       assert.equal((await verifyLedger(store, { verifier: signer.verifier })).ok, true);
+    });
+  });
+});
+
+describe('blind writes commit together [postgres]', () => {
+  // A write whose use case sent nothing before its commit (its inserts all deferred) goes in one
+  // transaction with the blind writes that reach their commit beside it (db/store.ts).
+  let url: string;
+  let store: Store;
+  const signer = testSigner();
+  before(async () => {
+    url = await createPgDatabase();
+    store = createPostgresStore(url);
+    await migrateToLatest(store.writer);
+  });
+  after(() => store.close());
+
+  const blindWrite = (year: number, subjectId: string) =>
+    store.transact(async (trx) => {
+      await insertRows(trx, 'appeal_counters', [{ year, last_number: 0 }]);
+      return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: subjectId } });
+    });
+
+  test('twenty at once share a few transactions, each answered with its events integrated', async () => {
+    const rounds: Array<{ events: number; lagSeconds: number }> = [];
+    store.onIntegration((round) => rounds.push(round));
+    const events = await Promise.all(Array.from({ length: 20 }, (_, i) => blindWrite(3000 + i, `together-${i}`)));
+    const integrated = await store.db
+      .selectFrom('ledger_events')
+      .select(['event_id', 'seq'])
+      .where(
+        'event_id',
+        'in',
+        events.map((e) => e.eventId),
+      )
+      .execute();
+    assert.equal(integrated.length, 20, 'every acknowledged write has its event in the tree');
+    assert.equal(
+      rounds.reduce((sum, r) => sum + r.events, 0),
+      20,
+      'each event integrated once',
+    );
+    assert.ok(rounds.length <= 5, `20 writes went in ${rounds.length} transactions, not one each`);
+    assert.deepEqual(
+      rounds.map((r) => r.lagSeconds),
+      rounds.map(() => 0),
+      'integrated in the transaction that committed them',
+    );
+    const counters = await store.db
+      .selectFrom('appeal_counters')
+      .select('year')
+      .where('year', '>=', 3000)
+      .where('year', '<', 3020)
+      .execute();
+    assert.equal(counters.length, 20);
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
+  test('one that fails fails alone: the others commit, nothing of it is written, and the ledger lock is free', async () => {
+    await blindWrite(4000, 'first');
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => blindWrite(i === 6 ? 4000 : 4001 + i, `alone-${i}`)));
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [[i, o.reason] as const] : []));
+    assert.equal(failed.length, 1, 'only the duplicate fails');
+    assert.equal(failed[0][0], 6);
+    assert.equal(isUniqueViolation(failed[0][1]), true, String(failed[0][1]));
+    const written = await store.db
+      .selectFrom('appeal_counters')
+      .select('year')
+      .where('year', '>', 4000)
+      .where('year', '<=', 4012)
+      .execute();
+    assert.equal(written.length, 11, 'the eleven others are written');
+    const failedEvent = await store.db.selectFrom('ledger_events').select('seq').where('subject_id', '=', 'alone-6').execute();
+    assert.deepEqual(failedEvent, [], 'the failed write left no event');
+    const okEvents = await store.db.selectFrom('ledger_events').select('seq').where('subject_id', 'like', 'alone-%').execute();
+    assert.equal(okEvents.length, 11);
+    // The combined transaction took the ledger lock as the session's: it was given back.
+    await onOwnConnection(url, async (client) => {
+      const { rows } = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [LEDGER_LOCK_KEY]);
+      assert.equal(rows[0].got, true, 'no connection still holds the ledger lock');
+      await client.query('select pg_advisory_unlock($1)', [LEDGER_LOCK_KEY]);
+    });
+    await blindWrite(4100, 'after');
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
+  test('the round reads the queue through its primary key, never a scan of its dead rows', async () => {
+    await onOwnConnection(url, async (client) => {
+      const { rows } = await client.query<{ config: string[] }>(
+        "select proconfig as config from pg_proc where proname = 'proofline_integrate'",
+      );
+      assert.deepEqual([...rows[0].config].sort(), ['enable_seqscan=off', 'enable_sort=off', 'jit=off']);
+      // Under those settings the queue's read in the round is an ordered walk of the index.
+      await client.query('begin');
+      await client.query('set local enable_seqscan = off');
+      await client.query('set local enable_sort = off');
+      const plan = await client.query<{ 'QUERY PLAN': string }>('explain select id from ledger_queue q order by q.id limit 2000');
+      await client.query('rollback');
+      assert.match(plan.rows.map((r) => r['QUERY PLAN']).join('\n'), /Index (Only )?Scan using ledger_queue_pkey/);
     });
   });
 });

@@ -38,6 +38,9 @@ const ROUND_QUERY = { name: 'proofline_integrate', text: `select proofline_integ
 /** A lone write's own round, the statement before its commit (migration 20261202_0700): the events
  * it integrated, or -1 when the head it read was stale and everything stays queued. */
 export const INLINE_ROUND_STATEMENT = `select proofline_integrate_inline(${ROUND_LIMIT}) as integrated`;
+/** The round inside a combined transaction of blind writes (db/store.ts), which took the ledger
+ * lock before it began: its head cannot be stale, so a failure is the transaction's. */
+export const COMBINED_ROUND_STATEMENT = `select proofline_integrate(${ROUND_LIMIT}) as integrated`;
 
 /** Whether a lone write's own round (INLINE_ROUND_STATEMENT) integrated all that its transaction saw
  * queued, its own events included: it did, and it stopped short of its limit. */
