@@ -5,7 +5,7 @@ import { createTestStore, DIALECTS, ledgerSize, tempSqliteFile } from '../../tes
 import { systemContext } from '../context.js';
 import { appendEvent, appendEvents } from '../ledger/ledger.service.js';
 import { migrateToLatest } from './migrate.js';
-import { createSqliteStore, insertRows, rowsByKeys, type Store } from './store.js';
+import { combinedInserts, createSqliteStore, insertRows, rowsByKeys, type Store } from './store.js';
 
 for (const dialect of DIALECTS) {
   describe(`store [${dialect}]`, () => {
@@ -234,5 +234,35 @@ describe('store [sqlite]: nothing is acknowledged before the WAL sync completes'
     await until(() => syncs.length === 2, 'a fresh sync has started');
     syncs[1].release();
     await next;
+  });
+});
+
+describe('combined transactions merge the same inserts of blind writes (PostgreSQL, db/store.ts)', () => {
+  const write = (name: string, event: string) => [
+    `insert into ai_systems (id, name) values ('${name}', 'it''s ${name}')`,
+    `insert into ledger_queue (event_id, type) values ('${event}', 'system.created')`,
+  ];
+
+  test('writes with the same inserts in the same order: one multi-row INSERT per position, rows in arrival order', () => {
+    assert.deepEqual(combinedInserts([write('a', 'e1'), write('b', 'e2'), write('c', 'e3')]), [
+      "insert into ai_systems (id, name) values ('a', 'it''s a'), ('b', 'it''s b'), ('c', 'it''s c')",
+      "insert into ledger_queue (event_id, type) values ('e1', 'system.created'), ('e2', 'system.created'), ('e3', 'system.created')",
+    ]);
+  });
+
+  test('writes whose inserts differ in table, columns or order go one after another, unmerged', () => {
+    const other = ["insert into ai_systems (id) values ('d')", "insert into ledger_queue (event_id, type) values ('e4', 'x')"];
+    assert.deepEqual(combinedInserts([write('a', 'e1'), other]), [...write('a', 'e1'), ...other]);
+    const reversed = [...write('b', 'e2')].reverse();
+    assert.deepEqual(combinedInserts([write('a', 'e1'), reversed]), [...write('a', 'e1'), ...reversed]);
+    const longer = [...write('b', 'e2'), "insert into system_phase_owners (system_id) values ('b')"];
+    assert.deepEqual(combinedInserts([write('a', 'e1'), longer]), [...write('a', 'e1'), ...longer]);
+  });
+
+  test('one write, or statements that are not inserts, stay as they are', () => {
+    assert.deepEqual(combinedInserts([write('a', 'e1')]), write('a', 'e1'));
+    const notInserts = [['select 1'], ['select 1']];
+    assert.deepEqual(combinedInserts(notInserts), ['select 1', 'select 1']);
+    assert.deepEqual(combinedInserts([]), []);
   });
 });
