@@ -313,6 +313,8 @@ interface PgWrite {
   /** Taken at the first statement that must reach the server: a write that sends nothing before
    * its commit (a blind write) never holds one; its commit goes in a combined transaction. */
   client: pg.PoolClient | null;
+  /** The connection on its way (queries of one write may ask at once: one connection for all). */
+  connecting?: Promise<pg.PoolClient>;
   /** The caller check in the first message failed: the auth epoch moved. */
   callerMoved: boolean;
   /** Set when the final message integrated the write's own events (a lone write): how many. */
@@ -692,6 +694,13 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       throw error;
     }
   };
+  const connectionOf = (write: PgWrite): Promise<pg.PoolClient> => {
+    write.connecting ??= pool.connect().then((client) => {
+      write.client = client;
+      return client;
+    });
+    return write.connecting;
+  };
   const writeDb = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: {
@@ -700,9 +709,9 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
           if (!write) throw new Error('a write connection is asked for outside a write transaction');
           return {
             query: async (text: string, values?: unknown[]) => {
-              write.client ??= await pool.connect();
-              await flush(write, write.client);
-              return write.client.query(text, values);
+              const client = await connectionOf(write);
+              await flush(write, client);
+              return client.query(text, values);
             },
             release: () => {},
           };
@@ -747,10 +756,10 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   /** A write's final message when it commits on its own connection: whatever it deferred, then
    * (a lone write) its own integration round, then the commit. */
   async function commitAlone(write: PgWrite, inline: boolean): Promise<void> {
-    write.client ??= await pool.connect();
+    const client = await connectionOf(write);
     if (inline) write.deferred.push(INLINE_ROUND_STATEMENT);
     write.deferred.push('commit');
-    const commit = flush(write, write.client);
+    const commit = flush(write, client);
     committing.add(commit);
     try {
       const answer = await commit;
@@ -879,7 +888,10 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       if (write.begun && write.client) await write.client.query('rollback').catch((e: Error) => (broken = e));
       throw write.callerMoved ? new CallerMoved() : error;
     } finally {
-      write.client?.release(broken);
+      // A connection still on its way (a use case that failed while one of its queries waited
+      // for it) is given back too when it arrives.
+      const client = write.connecting ? await write.connecting.catch(() => null) : null;
+      client?.release(broken);
       write.client = null;
     }
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase, createTestStore, DIALECTS, onOwnConnection } from '../../test/stores.js';
 import { loadConfig } from '../config.js';
@@ -278,6 +279,27 @@ describe('blind writes commit together [postgres]', () => {
     const report = await verifyLedger(store, { verifier: signer.verifier });
     assert.equal(report.ok, true, report.problem?.message);
     assert.equal(report.queued, 0);
+  });
+
+  // A leaked connection would hang the store's close: the timeout turns that into a failure.
+  test('queries of one write asked at once share one connection, which is given back, also when the write fails', {
+    timeout: 10_000,
+  }, async () => {
+    const pool = store.pgPool as pg.Pool;
+    const values = await store.transact((trx) =>
+      Promise.all([1, 2, 3, 4].map(async (n) => (await sql<{ n: number }>`select ${n}::int as n`.execute(trx)).rows[0].n)),
+    );
+    assert.deepEqual(values, [1, 2, 3, 4]);
+    await assert.rejects(
+      store.transact(async (trx) => {
+        const asked = sql`select 1`.execute(trx);
+        throw Object.assign(new Error('the use case refuses'), { asked });
+      }),
+      /the use case refuses/,
+    );
+    await until(async () => pool.idleCount === pool.totalCount, 1000);
+    assert.equal(pool.waitingCount, 0);
+    assert.equal(pool.idleCount, pool.totalCount, 'every connection a write took is back in the pool');
   });
 
   test('the round reads the queue through its primary key, never a scan of its dead rows', async () => {
