@@ -55,6 +55,14 @@ function queuedRow(id: string, subjectId: string) {
   };
 }
 
+/** A PostgreSQL store on a database of its own, migrated, and that database's address. */
+async function migratedPgStore(): Promise<{ url: string; store: Store }> {
+  const url = await createPgDatabase();
+  const store = createPostgresStore(url);
+  await migrateToLatest(store.writer);
+  return { url, store };
+}
+
 for (const dialect of DIALECTS) {
   describe(`writes side by side stay serializable [${dialect}]`, () => {
     let store: Store;
@@ -97,9 +105,7 @@ describe('the ledger queue [postgres]', () => {
   let store: Store;
   const signer = testSigner();
   before(async () => {
-    url = await createPgDatabase();
-    store = createPostgresStore(url);
-    await migrateToLatest(store.writer);
+    ({ url, store } = await migratedPgStore());
   });
   after(() => store.close());
 
@@ -202,9 +208,7 @@ describe('blind writes commit together [postgres]', () => {
   let store: Store;
   const signer = testSigner();
   before(async () => {
-    url = await createPgDatabase();
-    store = createPostgresStore(url);
-    await migrateToLatest(store.writer);
+    ({ url, store } = await migratedPgStore());
   });
   after(() => store.close());
 
