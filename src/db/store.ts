@@ -356,6 +356,8 @@ export class CallerMoved extends Error {
 
 /** SQLSTATE of proofline_auth_epoch_is (migration 20261201_0910) when the epoch moved. */
 const EPOCH_MOVED = 'PLA01';
+/** proofline_ledger_lock_now found the ledger lock held by another session (migration 20261202_1600). */
+const LEDGER_BUSY = 'PLL01';
 
 function uncheckedCaller(): CallerCheck | undefined {
   const check = callerChecks.getStore();
@@ -816,12 +818,19 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     }
   }
 
-  async function commitCombined(blinds: Blind[]): Promise<void> {
+  /** A combined transaction's message: `lockNow`, it begins by taking the ledger lock, or fails
+   * with LEDGER_BUSY before anything else runs when another session holds it; otherwise the lock is
+   * already this connection's. */
+  const combinedText = (blinds: readonly Blind[], lockNow: boolean): string => {
     const writes = blinds.map((b) => b.write);
     const epochs = [...new Set(writes.map((w) => w.epoch).filter((e) => e !== undefined))];
-    const text = [
-      `select pg_advisory_lock(${LEDGER_LOCK_KEY})`,
-      'commit', // ends the implicit transaction of the lock's statement; PostgreSQL warns, harmlessly
+    return [
+      ...(lockNow
+        ? [
+            `select proofline_ledger_lock_now(${LEDGER_LOCK_KEY})`,
+            'commit', // ends the implicit transaction of the lock's statement; PostgreSQL warns, harmlessly
+          ]
+        : []),
       PG_BEGIN,
       ...epochs.map(epochCheck),
       ...combinedInserts(writes.map((w) => w.deferred)),
@@ -829,13 +838,32 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       'commit',
       `select pg_advisory_unlock(${LEDGER_LOCK_KEY})`,
     ].join(';\n');
+  };
+  const integratedIn = (results: unknown) => {
+    const all = results as pg.QueryResult[];
+    return Number(all[all.length - 3]?.rows[0]?.integrated ?? -1);
+  };
+
+  /** `blinds` grows while the transaction waits for the lock: the caller rejects them all if it
+   * fails unexpectedly. */
+  async function commitCombined(blinds: Blind[]): Promise<void> {
     const client = await pool.connect();
     let failure: unknown;
     let integrated = -1;
     let broken: Error | undefined;
     try {
-      const results = (await client.query(text)) as unknown as pg.QueryResult[];
-      integrated = Number(results[results.length - 3]?.rows[0]?.integrated ?? -1);
+      try {
+        integrated = integratedIn(await client.query(combinedText(blinds, true)));
+      } catch (error) {
+        if ((error as { code?: string }).code !== LEDGER_BUSY) throw error;
+        // Another session holds the lock: most often another instance's combined transaction. This
+        // one waits for it on its own, and the blind writes that reach their commit meanwhile join
+        // it (sent at once, it would have waited inside PostgreSQL with the writes it had, and left
+        // them for the next). The message then goes as soon as the lock is this connection's.
+        await client.query(`select pg_advisory_lock(${LEDGER_LOCK_KEY})`);
+        blinds.push(...blindWaiting.splice(0, COMBINED_WRITES - blinds.length));
+        integrated = integratedIn(await client.query(combinedText(blinds, false)));
+      }
     } catch (error) {
       failure = error;
       // Whatever failed, the transaction ends and the session lock is given back; a connection
@@ -844,6 +872,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     } finally {
       client.release(broken);
     }
+    const writes = blinds.map((b) => b.write);
     if (failure === undefined) {
       if (inlineRoundDrained(integrated)) {
         roundDone({ events: integrated, lagSeconds: 0 });

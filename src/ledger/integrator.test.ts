@@ -285,6 +285,39 @@ describe('blind writes commit together [postgres]', () => {
     assert.equal(report.queued, 0);
   });
 
+  test('one that finds the ledger lock held waits for it, and the writes that arrive meanwhile join it', async () => {
+    const rounds: Array<{ events: number; lagSeconds: number }> = [];
+    store.onIntegration((round) => rounds.push(round));
+    await onOwnConnection(url, async (holder) => {
+      const waitingForLock = async () =>
+        (
+          await holder.query<{ n: number }>(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted",
+            [LEDGER_LOCK_KEY],
+          )
+        ).rows[0].n;
+      await holder.query('select pg_advisory_lock($1)', [LEDGER_LOCK_KEY]);
+      let answered = 0;
+      const write = (i: number) => blindWrite(5000 + i, `waits-${i}`).finally(() => answered++);
+      const first = [0, 1, 2].map(write);
+      assert.ok(await until(async () => (await waitingForLock()) === 1, 5000), 'a combined transaction waits for the lock');
+      const later = [3, 4, 5, 6, 7].map(write);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(answered, 0, 'nobody is answered while the lock is held');
+      assert.equal(await waitingForLock(), 1, 'one transaction waits, not one per write');
+      const committed = await holder.query('select year from appeal_counters where year between 5000 and 5007');
+      assert.equal(committed.rowCount, 0, 'nothing committed before the lock');
+      await holder.query('select pg_advisory_unlock($1)', [LEDGER_LOCK_KEY]);
+      const events = await Promise.all([...first, ...later]);
+      const integrated = await holder.query('select seq from ledger_events where event_id = any($1)', [events.map((e) => e.eventId)]);
+      assert.equal(integrated.rowCount, 8, 'every write answered has its event in the tree');
+    });
+    assert.deepEqual(rounds, [{ events: 8, lagSeconds: 0 }], 'the eight went in the one transaction that waited');
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
   // A leaked connection would hang the store's close: the timeout turns that into a failure.
   test('queries of one write asked at once share one connection, which is given back, also when the write fails', {
     timeout: 10_000,
