@@ -43,17 +43,29 @@ async function startInstances(databaseUrl: string, count: number): Promise<{ ins
 
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
-/** The 99th percentile of commit -> integration (PostgreSQL), as the upper bound of its histogram
- * bucket, from one instance's /metrics; with the count of observations. */
-async function integrationP99(url: string): Promise<{ p99: number; rounds: number }> {
-  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  const text = await res.text();
-  const buckets: Array<[number, number]> = [];
-  for (const m of text.matchAll(/^proofline_ledger_integration_seconds_bucket\{[^}]*\ble="([^"]+)"[^}]*\} (\d+)/gm))
-    buckets.push([m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])]);
-  if (buckets.length === 0) throw new Error(`/metrics answered ${res.status} without the integration histogram: ${text.slice(0, 300)}`);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  const bound = buckets.find(([, n]) => n >= 0.99 * total)?.[0] ?? Number.NaN;
+/** The commit -> integration histogram (PostgreSQL) of the instances' /metrics, summed: each
+ * bucket's upper bound in seconds and its cumulative count. */
+async function integrationHistogram(instances: Instance[]): Promise<Array<[number, number]>> {
+  const sum = new Map<number, number>();
+  for (const { url } of instances) {
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const text = await res.text();
+    const buckets = [...text.matchAll(/^proofline_ledger_integration_seconds_bucket\{[^}]*\ble="([^"]+)"[^}]*\} (\d+)/gm)];
+    for (const m of buckets) {
+      const bound = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+      sum.set(bound, (sum.get(bound) ?? 0) + Number(m[2]));
+    }
+    if (buckets.length === 0) throw new Error(`/metrics answered ${res.status} without the integration histogram: ${text.slice(0, 300)}`);
+  }
+  return [...sum.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** The 99th percentile of commit -> integration over the rounds between two readings of the
+ * histogram, as the upper bound of its bucket in ms; with the number of rounds. */
+function integrationP99(before: Array<[number, number]>, after: Array<[number, number]>): { p99: number; rounds: number } {
+  const counts = after.map(([bound, n], i) => [bound, n - (before[i]?.[1] ?? 0)] as [number, number]);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const bound = counts.find(([, n]) => n >= 0.99 * total)?.[0] ?? Number.NaN;
   return { p99: bound * 1000, rounds: total };
 }
 
@@ -123,13 +135,16 @@ export async function run(): Promise<BenchResult[]> {
     const one = await startInstances(await database('bench_one'), 1);
     await warm(one.instances, one.headers);
     const seq = await sequential(one.instances[0], one.headers, 500);
+    const oneBefore = await integrationHistogram(one.instances);
     const single = await load(one.instances, one.headers, CLIENTS, COUNT, 0);
-    const lag = await integrationP99(one.instances[0].url);
+    const lag = integrationP99(oneBefore, await integrationHistogram(one.instances));
     for (const i of one.instances) await i.stop();
 
     const two = await startInstances(await database('bench_two'), 2);
     await warm(two.instances, two.headers);
+    const twoBefore = await integrationHistogram(two.instances);
     const pair = await load(two.instances, two.headers, CLIENTS, COUNT, 0);
+    const pairLag = integrationP99(twoBefore, await integrationHistogram(two.instances));
     for (const i of two.instances) await i.stop();
 
     return [
@@ -155,10 +170,21 @@ export async function run(): Promise<BenchResult[]> {
         name: 'PostgreSQL, two instances: durable creates/s with 16 clients',
         value: pair.rate,
         unit: 'creates/s',
+        baseline: sqlite.rate,
+        ratio: pair.rate / sqlite.rate,
+        target: '>= 1200/s ("at least as many with two instances") and >= 0.6 x SQLite (baseline: SQLite, same load, same run)',
+        pass: pair.rate >= 1200 && pair.rate >= 0.6 * sqlite.rate,
+      },
+      {
+        // The issue's sentence may also be read as: two instances no slower than one. On two cores
+        // the second server process shares the CPUs with the first, PostgreSQL and this client.
+        name: 'PostgreSQL, two instances against one: creates/s with 16 clients (the stricter reading)',
+        value: pair.rate,
+        unit: 'creates/s',
         baseline: single.rate,
         ratio: pair.rate / single.rate,
-        target: '>= 1200/s and >= the one-instance figure (baseline), less 5% noise',
-        pass: pair.rate >= 1200 && pair.rate >= 0.95 * single.rate,
+        target: '>= the one-instance figure (baseline), less 5% noise',
+        pass: pair.rate >= 0.95 * single.rate,
       },
       {
         name: 'PostgreSQL, two instances: create median with 16 clients',
@@ -168,11 +194,18 @@ export async function run(): Promise<BenchResult[]> {
         pass: pair.median <= 10,
       },
       {
-        name: `PostgreSQL, one instance: commit -> integration p99 (bucket bound; ${lag.rounds} rounds, each timed from its earliest waiting commit; callers are answered after it)`,
+        name: `PostgreSQL, one instance: commit -> integration p99 under the 16 clients (bucket bound; ${lag.rounds} rounds, each timed from its earliest commit)`,
         value: lag.p99,
         unit: 'ms',
         target: '<= 250 ms',
         pass: lag.p99 <= 250,
+      },
+      {
+        name: `PostgreSQL, two instances: commit -> integration p99 under the 16 clients (bucket bound; ${pairLag.rounds} rounds of both)`,
+        value: pairLag.p99,
+        unit: 'ms',
+        target: '<= 250 ms',
+        pass: pairLag.p99 <= 250,
       },
       {
         name: 'PostgreSQL, one client: create median',

@@ -6,9 +6,11 @@
 // failure), each recording its events in the ledger's queue; after the commit, the process's
 // integrator (ledger/integrator.ts) moves queued events into the tree in batches under the ledger
 // lock, and only then is the caller answered. Blind writes (nothing sent before their commit, such
-// as a create) commit together instead, in one transaction that takes the ledger lock before it
-// begins and integrates them inside it. The ledger stays one linear sequence across any number of
-// server processes, and its lock is never held across a round trip to this process.
+// as a create) commit together instead, in one transaction without the ledger lock, and are
+// answered at its commit with their events durable in the queue; the integrator's next round gives
+// them their sequence numbers, and every read of this process waits for that round first. The
+// ledger stays one linear sequence across any number of server processes, and its lock is never
+// held across a round trip to this process.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +30,6 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import {
-  COMBINED_ROUND_STATEMENT,
   INLINE_ROUND_STATEMENT,
   type IntegrationRound,
   inlineRoundDrained,
@@ -319,8 +320,9 @@ interface PgWrite {
   callerMoved: boolean;
   /** Set when the final message integrated the write's own events (a lone write): how many. */
   integratedInline?: number;
-  /** The combined transaction that committed this blind write integrated its events, and said so. */
-  integratedByCombined?: boolean;
+  /** A blind write committed in a combined transaction: answered at the commit, its events queued
+   * (the integrator's round that the transaction asked for integrates them). */
+  answeredQueued?: boolean;
 }
 
 /**
@@ -356,8 +358,6 @@ export class CallerMoved extends Error {
 
 /** SQLSTATE of proofline_auth_epoch_is (migration 20261201_0910) when the epoch moved. */
 const EPOCH_MOVED = 'PLA01';
-/** proofline_ledger_lock_now found the ledger lock held by another session (migration 20261202_1600). */
-const LEDGER_BUSY = 'PLL01';
 
 function uncheckedCaller(): CallerCheck | undefined {
   const check = callerChecks.getStore();
@@ -668,8 +668,9 @@ export function combinedInserts(writes: ReadonlyArray<readonly string[]>): strin
 
 /** Combined transactions of blind writes on their way at once from one process, and writes in one
  * (createPostgresStore). One at a time: the next carries every write that arrived meanwhile, and
- * larger transactions cost less per write (16 clients, one instance: 1,779 creates/s and 0.32 ms
- * of PostgreSQL CPU per create with one; 1,611/s and 0.41 ms with two; 1,094/s with three). */
+ * larger transactions cost less per write (16 clients, one instance, when each also took the ledger
+ * lock and integrated: 1,779 creates/s and 0.32 ms of PostgreSQL CPU per create with one; 1,611/s
+ * and 0.41 ms with two; 1,094/s with three). */
 const COMBINED_IN_FLIGHT = 1;
 const COMBINED_WRITES = 64;
 
@@ -679,7 +680,25 @@ const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string 
 
 export function createPostgresStore(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Blind writes are answered at their commit, before their events are integrated (below). The
+  // round that integrates every one answered so far: reads of this process wait for it first, so a
+  // caller who was answered reads the ledger with their events in it (read-your-writes, per process).
+  let integrating: Promise<void> | null = null;
+  const caughtUp = async (): Promise<void> => {
+    while (integrating) await integrating;
+  };
+  // Every read through `db` (and sequenced writes, which run there) first waits for that round.
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: {
+        async connect() {
+          await caughtUp();
+          return pool.connect();
+        },
+        end: () => pool.end(),
+      } as unknown as pg.Pool,
+    }),
+  });
   // Write transactions run through this Kysely: its "pool" hands out the connection of the write
   // in progress, whose queries first send what the write deferred (PgWrite), in the same message.
   const writing = new AsyncLocalStorage<PgWrite>();
@@ -711,6 +730,8 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
           if (!write) throw new Error('a write connection is asked for outside a write transaction');
           return {
             query: async (text: string, values?: unknown[]) => {
+              // A write that reads does so after this process's answered writes are integrated.
+              if (!write.begun) await caughtUp();
               const client = await connectionOf(write);
               await flush(write, client);
               return client.query(text, values);
@@ -779,14 +800,13 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   // create's inserts, all deferred) read nothing, so its statements do the same whatever commits
   // beside them. Blind writes that reach their commit while a combined transaction of this process
   // is on its way wait, and the next one carries all of them: one message, one SERIALIZABLE
-  // transaction, one commit and WAL flush, and their own integration round inside it, so they are
-  // answered at its commit. The ledger lock is taken before that transaction begins (a statement of
-  // its own, committed at once, the lock being the session's), so the transaction's snapshot,
-  // taken at its first statement, already sees the head that the lock's previous holder committed:
-  // the round never reads a stale head. The lock is held for one message's execution and commit,
-  // never across a round trip to this process. When the transaction fails (a constraint, a moved
-  // auth epoch, a serialization failure), each of its writes commits alone instead, as it would
-  // have without the combining, and meets its own outcome.
+  // transaction, one commit and WAL flush. It does not take the ledger lock: its events go to the
+  // queue, as any write's, and the writes are answered at its commit, durable, before their events
+  // are integrated. The transaction asks this process's integrator for a round, and every read of
+  // this process waits for that round (caughtUp), so the lock's holders (rounds, sequenced writes)
+  // never delay an answer, and two instances' blind writes commit side by side. When the
+  // transaction fails (a constraint, a moved auth epoch, a serialization failure), each of its
+  // writes commits alone instead, as it would have without the combining, and meets its own outcome.
   interface Blind {
     write: PgWrite;
     resolve: () => void;
@@ -818,66 +838,41 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     }
   }
 
-  /** A combined transaction's message: `lockNow`, it begins by taking the ledger lock, or fails
-   * with LEDGER_BUSY before anything else runs when another session holds it; otherwise the lock is
-   * already this connection's. */
-  const combinedText = (blinds: readonly Blind[], lockNow: boolean): string => {
-    const writes = blinds.map((b) => b.write);
-    const epochs = [...new Set(writes.map((w) => w.epoch).filter((e) => e !== undefined))];
-    return [
-      ...(lockNow
-        ? [
-            `select proofline_ledger_lock_now(${LEDGER_LOCK_KEY})`,
-            'commit', // ends the implicit transaction of the lock's statement; PostgreSQL warns, harmlessly
-          ]
-        : []),
-      PG_BEGIN,
-      ...epochs.map(epochCheck),
-      ...combinedInserts(writes.map((w) => w.deferred)),
-      COMBINED_ROUND_STATEMENT,
-      'commit',
-      `select pg_advisory_unlock(${LEDGER_LOCK_KEY})`,
-    ].join(';\n');
-  };
-  const integratedIn = (results: unknown) => {
-    const all = results as pg.QueryResult[];
-    return Number(all[all.length - 3]?.rows[0]?.integrated ?? -1);
+  /** Asks the integrator for a round that integrates everything committed so far; reads wait for it. */
+  const askForRound = (): void => {
+    const round: Promise<void> = integrator
+      .integrateSoon()
+      .catch(() => {
+        // The database is away: the events stay queued (durable) and the sweep integrates them
+        // later; reads no longer wait for them.
+      })
+      .finally(() => {
+        if (integrating === round) integrating = null;
+      });
+    integrating = round;
   };
 
-  /** `blinds` grows while the transaction waits for the lock: the caller rejects them all if it
-   * fails unexpectedly. */
+  const combinedText = (writes: readonly PgWrite[]): string => {
+    const epochs = [...new Set(writes.map((w) => w.epoch).filter((e) => e !== undefined))];
+    return [PG_BEGIN, ...epochs.map(epochCheck), ...combinedInserts(writes.map((w) => w.deferred)), 'commit'].join(';\n');
+  };
+
   async function commitCombined(blinds: Blind[]): Promise<void> {
+    const writes = blinds.map((b) => b.write);
     const client = await pool.connect();
     let failure: unknown;
-    let integrated = -1;
     let broken: Error | undefined;
     try {
-      try {
-        integrated = integratedIn(await client.query(combinedText(blinds, true)));
-      } catch (error) {
-        if ((error as { code?: string }).code !== LEDGER_BUSY) throw error;
-        // Another session holds the lock: most often another instance's combined transaction. This
-        // one waits for it on its own, and the blind writes that reach their commit meanwhile join
-        // it (sent at once, it would have waited inside PostgreSQL with the writes it had, and left
-        // them for the next). The message then goes as soon as the lock is this connection's.
-        await client.query(`select pg_advisory_lock(${LEDGER_LOCK_KEY})`);
-        blinds.push(...blindWaiting.splice(0, COMBINED_WRITES - blinds.length));
-        integrated = integratedIn(await client.query(combinedText(blinds, false)));
-      }
+      await client.query(combinedText(writes));
     } catch (error) {
       failure = error;
-      // Whatever failed, the transaction ends and the session lock is given back; a connection
-      // that cannot do that is closed, which gives the lock back too.
-      await client.query(`rollback; select pg_advisory_unlock(${LEDGER_LOCK_KEY})`).catch((e: Error) => (broken = e));
+      await client.query('rollback').catch((e: Error) => (broken = e));
     } finally {
       client.release(broken);
     }
-    const writes = blinds.map((b) => b.write);
     if (failure === undefined) {
-      if (inlineRoundDrained(integrated)) {
-        roundDone({ events: integrated, lagSeconds: 0 });
-        for (const write of writes) write.integratedByCombined = true;
-      }
+      for (const write of writes) write.answeredQueued = true;
+      askForRound();
       for (const blind of blinds) blind.resolve();
       return;
     }
@@ -903,15 +898,15 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
           return fn(conn);
         }),
       );
-      if (write.begun) {
-        // A lone write (nothing else of this process in flight, no round running or waiting)
-        // integrates its own events in its final message, before its commit: one transaction and
-        // one WAL flush instead of two (migration 20261202_0700). When the head it read was stale,
-        // the statement integrates nothing and the events wait, queued, for a round as usual.
-        await commitAlone(write, write.queued && pending === 1 && integrator.idle());
-      } else {
-        await commitBlind(write);
-      }
+      // A lone write (nothing else of this process in flight, no round running or waiting)
+      // integrates its own events in its final message, before its commit: one transaction and one
+      // WAL flush instead of two (migration 20261202_0700), and it is answered with its events in
+      // the tree. When the head it read was stale, the statement integrates nothing and the events
+      // wait, queued, for a round as usual. A lone blind write goes that way too; other blind
+      // writes commit together (commitBlind).
+      const lone = write.queued && pending === 1 && integrator.idle() && combinedInFlight === 0;
+      if (write.begun || lone) await commitAlone(write, lone);
+      else await commitBlind(write);
       return result;
     } catch (error) {
       if (write.begun && write.client) await write.client.query('rollback').catch((e: Error) => (broken = e));
@@ -927,7 +922,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
 
   /** Beside other writers, SERIALIZABLE, events queued; run again when PostgreSQL cannot order it
    * after the others (it then wrote nothing; `fn` only touches the database, so it may run again).
-   * Answered once its events are integrated. */
+   * Answered once its events are integrated, or, a blind write, at its combined commit. */
   async function queued<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       // The caller check goes in the first message, before anything the use case reads or writes.
@@ -946,7 +941,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
       }
       // Committed: never run again from here on. The events are durable in the queue.
       if (state.integratedInline !== undefined) roundDone({ events: state.integratedInline, lagSeconds: 0 });
-      else if (state.queued && !state.integratedByCombined) await integrator.integrated();
+      else if (state.queued && !state.answeredQueued) await integrator.integrated();
       return result;
     }
   }
