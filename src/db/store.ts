@@ -9,8 +9,8 @@
 // as a create) commit together instead, in one transaction without the ledger lock, and are
 // answered at its commit with their events durable in the queue; the integrator's next round gives
 // them their sequence numbers, and every read of this process waits for that round first. The
-// ledger stays one linear sequence across any number of server processes, and its lock is never
-// held across a round trip to this process.
+// ledger stays one linear sequence across any number of server processes; its lock is held by
+// rounds (one database call each) and by sequenced writes, never while a blind write waits.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -683,9 +683,11 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   // Blind writes are answered at their commit, before their events are integrated (below). The
   // round that integrates every one answered so far: reads of this process wait for it first, so a
   // caller who was answered reads the ledger with their events in it (read-your-writes, per process).
+  // Only the round asked for last is waited for: it covers every write answered before the read
+  // began (rounds run one after another), and under a steady load a newer one is always coming.
   let integrating: Promise<void> | null = null;
   const caughtUp = async (): Promise<void> => {
-    while (integrating) await integrating;
+    if (integrating) await integrating;
   };
   // Every read through `db` (and sequenced writes, which run there) first waits for that round.
   const db = new Kysely<Database>({
@@ -872,7 +874,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     }
     if (failure === undefined) {
       for (const write of writes) write.answeredQueued = true;
-      askForRound();
+      if (writes.some((w) => w.queued)) askForRound();
       for (const blind of blinds) blind.resolve();
       return;
     }
