@@ -1,5 +1,5 @@
 // Issue 13 targets: creating AI systems over HTTP on PostgreSQL (durable: fsync on), one and two
-// server instances on one database, against SQLite measured in the same run.
+// server instances on one database, against SQLite measured in the same run, alternated with it.
 import pg from 'pg';
 import { startPostgres } from '../test/pg.js';
 import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
@@ -117,6 +117,7 @@ async function warm(instances: Instance[], headers: Record<string, string>): Pro
 export async function run(): Promise<BenchResult[]> {
   const CLIENTS = 16;
   const COUNT = 6000;
+  const ROUNDS = 3;
   const server = await startPostgres({ durable: true });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -125,96 +126,99 @@ export async function run(): Promise<BenchResult[]> {
     return server.url.replace(/\/postgres$/, `/${name}`);
   };
   try {
-    // SQLite, the same load in the same run: the baseline.
+    // SQLite (the baseline), one PostgreSQL instance and two on another database, all started and
+    // warmed first; then the same load on each in turn, ROUNDS times. This machine's speed moves
+    // by half between minutes: alternated, each figure's neighbours were measured at the same
+    // speed, and the median of its runs stands for it.
     const dir = tempDir('pg-vs-sqlite');
     const lite = await startInstances(`sqlite:${dir}/proofline.db`, 1);
-    await warm(lite.instances, lite.headers);
-    const sqlite = await load(lite.instances, lite.headers, CLIENTS, COUNT, 0);
-    for (const i of lite.instances) await i.stop();
-
     const one = await startInstances(await database('bench_one'), 1);
-    await warm(one.instances, one.headers);
-    const seq = await sequential(one.instances[0], one.headers, 500);
-    const oneBefore = await integrationHistogram(one.instances);
-    const single = await load(one.instances, one.headers, CLIENTS, COUNT, 0);
-    const lag = integrationP99(oneBefore, await integrationHistogram(one.instances));
-    for (const i of one.instances) await i.stop();
-
     const two = await startInstances(await database('bench_two'), 2);
-    await warm(two.instances, two.headers);
-    const twoBefore = await integrationHistogram(two.instances);
-    const pair = await load(two.instances, two.headers, CLIENTS, COUNT, 0);
-    const pairLag = integrationP99(twoBefore, await integrationHistogram(two.instances));
-    for (const i of two.instances) await i.stop();
-
-    return [
-      {
-        name: 'PostgreSQL, one instance: durable creates/s with 16 clients',
-        value: single.rate,
-        unit: 'creates/s',
-        baseline: sqlite.rate,
-        ratio: single.rate / sqlite.rate,
-        target: '>= 1200/s and >= 0.6 x SQLite (baseline: SQLite, same load, same run)',
-        pass: single.rate >= 1200 && single.rate >= 0.6 * sqlite.rate,
-      },
-      {
-        name: 'PostgreSQL, one instance: create median with 16 clients',
-        value: single.median,
-        unit: 'ms',
-        baseline: sqlite.median,
-        ratio: single.median / sqlite.median,
-        target: '<= 10 ms (baseline: SQLite median, same load)',
-        pass: single.median <= 10,
-      },
-      {
-        name: 'PostgreSQL, two instances: durable creates/s with 16 clients',
-        value: pair.rate,
-        unit: 'creates/s',
-        baseline: single.rate,
-        ratio: pair.rate / single.rate,
-        target: '>= 1200/s, as many as one instance must reach (baseline: one instance, same load, same run)',
-        pass: pair.rate >= 1200,
-      },
-      {
-        // The issue's sentence may also be read as: two instances no slower than one. On two cores
-        // the second server process shares the CPUs with the first, PostgreSQL and this client.
-        name: 'PostgreSQL, two instances against one: creates/s with 16 clients (the stricter reading)',
-        value: pair.rate,
-        unit: 'creates/s',
-        baseline: single.rate,
-        ratio: pair.rate / single.rate,
-        target: '>= the one-instance figure (baseline), less 5% noise',
-        pass: pair.rate >= 0.95 * single.rate,
-      },
-      {
-        name: 'PostgreSQL, two instances: create median with 16 clients',
-        value: pair.median,
-        unit: 'ms',
-        target: '<= 10 ms',
-        pass: pair.median <= 10,
-      },
-      {
-        name: `PostgreSQL, one instance: commit -> integration p99 under the 16 clients (bucket bound; ${lag.rounds} rounds, each timed from its earliest commit)`,
-        value: lag.p99,
-        unit: 'ms',
-        target: '<= 250 ms',
-        pass: lag.p99 <= 250,
-      },
-      {
-        name: `PostgreSQL, two instances: commit -> integration p99 under the 16 clients (bucket bound; ${pairLag.rounds} rounds of both)`,
-        value: pairLag.p99,
-        unit: 'ms',
-        target: '<= 250 ms',
-        pass: pairLag.p99 <= 250,
-      },
-      {
-        name: 'PostgreSQL, one client: create median',
-        value: seq,
-        unit: 'ms',
-        target: '<= 3 ms',
-        pass: seq <= 3,
-      },
-    ];
+    const setups = [lite, one, two];
+    try {
+      for (const setup of setups) await warm(setup.instances, setup.headers);
+      const seq = await sequential(one.instances[0], one.headers, 500);
+      const oneBefore = await integrationHistogram(one.instances);
+      const twoBefore = await integrationHistogram(two.instances);
+      const runs: Array<Array<{ rate: number; median: number }>> = setups.map(() => []);
+      for (let round = 0; round < ROUNDS; round++)
+        for (const [k, setup] of setups.entries()) runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
+      const lag = integrationP99(oneBefore, await integrationHistogram(one.instances));
+      const pairLag = integrationP99(twoBefore, await integrationHistogram(two.instances));
+      const [sqlite, single, pair] = runs.map((r) => ({ rate: median(r.map((x) => x.rate)), median: median(r.map((x) => x.median)) }));
+      const rates = (k: number) => runs[k].map((x) => x.rate.toFixed(0)).join(', ');
+      const medians = (k: number) => runs[k].map((x) => x.median.toFixed(2)).join(', ');
+      return [
+        {
+          name: `PostgreSQL, one instance: durable creates/s with 16 clients (median of ${ROUNDS} alternated runs: ${rates(1)}; SQLite ${rates(0)})`,
+          value: single.rate,
+          unit: 'creates/s',
+          baseline: sqlite.rate,
+          ratio: single.rate / sqlite.rate,
+          target: '>= 1200/s and >= 0.6 x SQLite (baseline: SQLite, same load, same run)',
+          pass: single.rate >= 1200 && single.rate >= 0.6 * sqlite.rate,
+        },
+        {
+          name: `PostgreSQL, one instance: create median with 16 clients (median of runs: ${medians(1)}; SQLite ${medians(0)})`,
+          value: single.median,
+          unit: 'ms',
+          baseline: sqlite.median,
+          ratio: single.median / sqlite.median,
+          target: '<= 10 ms (baseline: SQLite median, same load)',
+          pass: single.median <= 10,
+        },
+        {
+          name: `PostgreSQL, two instances: durable creates/s with 16 clients (median of ${ROUNDS} alternated runs: ${rates(2)})`,
+          value: pair.rate,
+          unit: 'creates/s',
+          baseline: single.rate,
+          ratio: pair.rate / single.rate,
+          target: '>= 1200/s, as many as one instance must reach (baseline: one instance, same load, same run)',
+          pass: pair.rate >= 1200,
+        },
+        {
+          // The issue's sentence may also be read as: two instances no slower than one. On two cores
+          // the second server process shares the CPUs with the first, PostgreSQL and this client.
+          name: 'PostgreSQL, two instances against one: creates/s with 16 clients (the stricter reading)',
+          value: pair.rate,
+          unit: 'creates/s',
+          baseline: single.rate,
+          ratio: pair.rate / single.rate,
+          target: '>= the one-instance figure (baseline), less 5% noise',
+          pass: pair.rate >= 0.95 * single.rate,
+        },
+        {
+          name: `PostgreSQL, two instances: create median with 16 clients (median of runs: ${medians(2)})`,
+          value: pair.median,
+          unit: 'ms',
+          target: '<= 10 ms',
+          pass: pair.median <= 10,
+        },
+        {
+          name: `PostgreSQL, one instance: commit -> integration p99 under the 16 clients (bucket bound; ${lag.rounds} rounds, each timed from its earliest commit)`,
+          value: lag.p99,
+          unit: 'ms',
+          target: '<= 250 ms',
+          pass: lag.p99 <= 250,
+        },
+        {
+          name: `PostgreSQL, two instances: commit -> integration p99 under the 16 clients (bucket bound; ${pairLag.rounds} rounds of both)`,
+          value: pairLag.p99,
+          unit: 'ms',
+          target: '<= 250 ms',
+          pass: pairLag.p99 <= 250,
+        },
+        {
+          name: 'PostgreSQL, one client: create median',
+          value: seq,
+          unit: 'ms',
+          target: '<= 3 ms',
+          pass: seq <= 3,
+        },
+      ];
+    } finally {
+      for (const setup of setups) for (const i of setup.instances) await i.stop();
+    }
   } finally {
     await admin.end();
     server.stop();
