@@ -338,6 +338,42 @@ describe('blind writes commit together [postgres]', () => {
     assert.equal(report.queued, 0);
   });
 
+  test('under a steady stream of them, a read waits for the round its start asked for, not for the stream to end', async () => {
+    // Eight writers keep writing until every read is done, or until CAP writes (a read that waited
+    // for each newer round would end only there). No timing: the stream stops at the reads' end.
+    const CAP = 4000;
+    let answered = 0;
+    let done = false;
+    const answeredIds: string[] = [];
+    const writers = Array.from({ length: 8 }, async (_, w) => {
+      while (!done && answered < CAP) {
+        const n = answered++;
+        const event = await blindWrite(10_000 + n, `stream-${w}`);
+        answeredIds.push(event.eventId);
+      }
+    });
+    const reads: Array<{ before: number; seen: number; answeredAtEnd: number }> = [];
+    for (let r = 0; r < 5; r++) {
+      // Wait for a few more answers, so a combined commit (and its round) precedes each read.
+      const target = answeredIds.length + 16;
+      while (answeredIds.length < target && answered < CAP) await new Promise((resolve) => setImmediate(resolve));
+      const before = [...answeredIds];
+      const rows = await store.db.selectFrom('ledger_events').select('event_id').where('event_id', 'in', before).execute();
+      reads.push({ before: before.length, seen: rows.length, answeredAtEnd: answeredIds.length });
+    }
+    done = true;
+    await Promise.all(writers);
+    for (const read of reads) {
+      assert.equal(read.seen, read.before, `a read sees every write answered before it began: ${JSON.stringify(reads)}`);
+    }
+    assert.ok(answered < CAP, `the reads ended while the stream still ran (${answered} writes of at most ${CAP})`);
+    const together = await onOwnConnection(url, (client) => transactionsOf(client, 10_000, 10_000 + answered));
+    assert.ok(together < answered, `the stream's writes committed together (${answered} in ${together} transactions)`);
+    const report = await verifyLedger(store, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
   // A leaked connection would hang the store's close: the timeout turns that into a failure.
   test('queries of one write asked at once share one connection, which is given back, also when the write fails', {
     timeout: 10_000,
