@@ -206,9 +206,24 @@ for (const dialect of DIALECTS) {
       const why = 'Counted after the inventory review';
       const owned = await buildSystem(t.store, { name: 'counted one', euRiskTier: 'high', accountableOwnerId: owner.id });
       const shadow = await buildSystem(t.store, { name: 'counted shadow', deploymentKind: 'shadow' });
+      // Twelve at once, of two tiers: on PostgreSQL they commit together, in multi-row inserts
+      // whose count trigger runs once per statement (migration 20261203_0030).
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          buildSystem(t.store, { name: `counted together ${i}`, euRiskTier: i % 3 === 0 ? 'high' : 'minimal' }),
+        ),
+      );
+      if (dialect === 'postgres') {
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(distinct xmin::text)::int as n from ai_systems where name like 'counted together %'`.execute(t.store.db);
+        assert.ok(rows[0].n < 12, `the twelve went in ${rows[0].n} transactions, not one each`);
+      }
       const created = await totals();
       assert.deepEqual(created.listed, created.counted);
-      assert.equal(created.listed[1], before.listed[1] + 2, 'both new systems are proposed');
+      assert.equal(created.listed[1], before.listed[1] + 14, 'the fourteen new systems are proposed');
+      assert.equal(created.listed[4], before.listed[4] + 5, 'five of them high risk');
+      assert.equal(created.listed[5], before.listed[5] + 8, 'eight minimal');
       // The first assessment while proposed needs no approval; the status move then does not either.
       const tier = await t.call(lead, 'POST', `/api/v1/systems/${owned.id}/risk-tier`, {
         euRiskTier: 'minimal',
@@ -233,7 +248,7 @@ for (const dialect of DIALECTS) {
       const changed = await totals();
       assert.deepEqual(changed.listed, changed.counted);
       assert.equal(changed.listed[8], created.listed[8] + 1, 'moved into in_development and minimal');
-      assert.equal(changed.listed[9], before.listed[9], 'the shadow system has an owner now');
+      assert.equal(changed.listed[9], before.listed[9] + 12, 'the shadow system has an owner now (the twelve have none)');
       assert.equal(changed.listed[10], before.listed[10], 'and is triaged');
     });
   });
