@@ -1,5 +1,7 @@
 // Issue 13 targets: creating AI systems over HTTP on PostgreSQL (durable: fsync on), one and two
 // server instances on one database, against SQLite measured in the same run, alternated with it.
+import fs from 'node:fs';
+import os from 'node:os';
 import pg from 'pg';
 import { startPostgres } from '../test/pg.js';
 import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
@@ -16,6 +18,7 @@ const body = (i: number) =>
 
 interface Instance {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ async function startInstances(databaseUrl: string, count: number): Promise<{ ins
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
     const server = await startServerProcess(env, 60_000, ['bin/proofline.mjs']);
-    instances.push({ url: server.url, stop: () => server.stop() });
+    instances.push({ url: server.url, pid: server.child.pid ?? 0, stop: () => server.stop() });
   }
   const session = await signInAdmin(instances[0].url);
   const res = await fetch(`${instances[0].url}/api/v1/tokens`, {
@@ -69,6 +72,84 @@ function integrationP99(before: Array<[number, number]>, after: Array<[number, n
   return { p99: bound * 1000, rounds: total };
 }
 
+/** Where a run's time went, from the kernel's scheduler statistics (each thread's `schedstat`
+ * under `/proc/<pid>/task`: ns on a CPU, ns waiting in a run queue for one), summed over the
+ * threads of the server processes, of every PostgreSQL process (only the bench's own server runs
+ * one here) and of this process (the clients). On two cores the server processes, PostgreSQL and
+ * the clients share the CPUs: these figures say how busy the machine was and how long the servers
+ * waited for a core. */
+interface CpuSample {
+  servers: { cpu: number; wait: number };
+  postgres: number;
+  clients: number;
+}
+
+function schedstat(pid: number): { cpu: number; wait: number } {
+  let cpu = 0;
+  let wait = 0;
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { cpu, wait };
+  }
+  for (const task of tasks) {
+    try {
+      const [run, queued] = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ').map(Number);
+      cpu += run;
+      wait += queued;
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return { cpu, wait };
+}
+
+function postgresPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+function cpuSample(instances: Instance[]): CpuSample | null {
+  if (!fs.existsSync(`/proc/${process.pid}/task`)) return null;
+  const servers = instances.map((i) => schedstat(i.pid)).reduce((a, b) => ({ cpu: a.cpu + b.cpu, wait: a.wait + b.wait }));
+  const postgres = postgresPids().reduce((sum, pid) => sum + schedstat(pid).cpu, 0);
+  return { servers, postgres, clients: schedstat(process.pid).cpu };
+}
+
+/** Per create, in ms: CPU of the servers, of PostgreSQL and of the clients, the servers' wait for a
+ * core; and how many cores were busy with all three over the run. */
+interface CpuUse {
+  server: number;
+  postgres: number;
+  clients: number;
+  serverWait: number;
+  cores: number;
+}
+
+function cpuUse(before: CpuSample | null, after: CpuSample | null, count: number, elapsedMs: number): CpuUse | null {
+  if (!before || !after) return null;
+  const perCreate = (ns: number) => ns / 1e6 / count;
+  const server = after.servers.cpu - before.servers.cpu;
+  const postgres = after.postgres - before.postgres;
+  const clients = after.clients - before.clients;
+  return {
+    server: perCreate(server),
+    postgres: perCreate(postgres),
+    clients: perCreate(clients),
+    serverWait: perCreate(after.servers.wait - before.servers.wait),
+    cores: (server + postgres + clients) / 1e6 / elapsedMs,
+  };
+}
+
 async function create(url: string, headers: Record<string, string>, i: number): Promise<void> {
   const res = await request(`${url}/api/v1/systems`, { method: 'POST', headers, body: body(i) });
   if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.body}`);
@@ -78,6 +159,7 @@ async function create(url: string, headers: Record<string, string>, i: number): 
 async function load(instances: Instance[], headers: Record<string, string>, clients: number, count: number, offset: number) {
   let next = 0;
   const times: number[] = [];
+  const cpuBefore = cpuSample(instances);
   const start = nowMs();
   await Promise.all(
     Array.from({ length: clients }, async (_, k) => {
@@ -90,7 +172,8 @@ async function load(instances: Instance[], headers: Record<string, string>, clie
       }
     }),
   );
-  return { rate: (count / (nowMs() - start)) * 1000, median: median(times) };
+  const elapsed = nowMs() - start;
+  return { rate: (count / elapsed) * 1000, median: median(times), cpu: cpuUse(cpuBefore, cpuSample(instances), count, elapsed) };
 }
 
 async function sequential(instance: Instance, headers: Record<string, string>, count: number): Promise<number> {
@@ -140,7 +223,7 @@ export async function run(): Promise<BenchResult[]> {
       const seq = await sequential(one.instances[0], one.headers, 500);
       const oneBefore = await integrationHistogram(one.instances);
       const twoBefore = await integrationHistogram(two.instances);
-      const runs: Array<Array<{ rate: number; median: number }>> = setups.map(() => []);
+      const runs: Array<Array<{ rate: number; median: number; cpu: CpuUse | null }>> = setups.map(() => []);
       for (let round = 0; round < ROUNDS; round++)
         for (const [k, setup] of setups.entries()) runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
       const lag = integrationP99(oneBefore, await integrationHistogram(one.instances));
@@ -148,6 +231,13 @@ export async function run(): Promise<BenchResult[]> {
       const [sqlite, single, pair] = runs.map((r) => ({ rate: median(r.map((x) => x.rate)), median: median(r.map((x) => x.median)) }));
       const rates = (k: number) => runs[k].map((x) => x.rate.toFixed(0)).join(', ');
       const medians = (k: number) => runs[k].map((x) => x.median.toFixed(2)).join(', ');
+      // Each CPU figure is the median of its setup's runs.
+      const cpu = (k: number): string => {
+        const uses = runs[k].map((x) => x.cpu).filter((x): x is CpuUse => x !== null);
+        if (uses.length === 0) return 'no /proc here';
+        const m = (f: (u: CpuUse) => number) => median(uses.map(f)).toFixed(2);
+        return `per create: server CPU ${m((u) => u.server)} ms (waiting for a core ${m((u) => u.serverWait)} ms), PostgreSQL ${m((u) => u.postgres)} ms, clients ${m((u) => u.clients)} ms; ${m((u) => u.cores)} of ${os.availableParallelism()} cores busy`;
+      };
       return [
         {
           name: `PostgreSQL, one instance: durable creates/s with 16 clients (median of ${ROUNDS} alternated runs: ${rates(1)}; SQLite ${rates(0)})`,
@@ -179,7 +269,7 @@ export async function run(): Promise<BenchResult[]> {
         {
           // The issue's sentence may also be read as: two instances no slower than one. On two cores
           // the second server process shares the CPUs with the first, PostgreSQL and this client.
-          name: 'PostgreSQL, two instances against one: creates/s with 16 clients (the stricter reading)',
+          name: `PostgreSQL, two instances against one: creates/s with 16 clients (the stricter reading; SQLite ${cpu(0)}; one instance ${cpu(1)}; two instances ${cpu(2)})`,
           value: pair.rate,
           unit: 'creates/s',
           baseline: single.rate,
