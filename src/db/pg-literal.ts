@@ -8,13 +8,23 @@ import pg from 'pg';
 export function sqlLiteral(value: unknown): string | null {
   if (value === undefined) return 'default'; // as Kysely, which leaves an undefined value out
   if (value === null) return 'null';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'string') return stringLiteral(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
   if (typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString('hex')}'::bytea`;
   return null;
 }
+
+/** A string as a SQL literal: `pg.escapeLiteral`'s text. That function copies the string one
+ * character at a time (a long leaf becomes a chain of one-character pieces, joined again when the
+ * message is written); a string without a quote or a backslash, nearly every one, needs no
+ * escaping and is only put between quotes. */
+export function stringLiteral(value: string): string {
+  return ESCAPED.test(value) ? pg.escapeLiteral(value) : `'${value}'`;
+}
+
+const ESCAPED = /['\\]/;
 
 /** INSERT of `rows` (each with `columns`) as one literal statement, or null when a value is not plain. */
 export function insertStatement(table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string | null {

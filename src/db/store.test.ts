@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createTestStore, DIALECTS, ledgerSize, tempSqliteFile } from '../../test/stores.js';
 import { systemContext } from '../context.js';
 import { appendEvent, appendEvents } from '../ledger/ledger.service.js';
 import { migrateToLatest } from './migrate.js';
+import { sqlLiteral, stringLiteral } from './pg-literal.js';
 import { combinedInserts, createSqliteStore, insertRows, rowsByKeys, type Store } from './store.js';
 
 for (const dialect of DIALECTS) {
@@ -264,5 +266,37 @@ describe('combined transactions merge the same inserts of blind writes (PostgreS
     const notInserts = [['select 1'], ['select 1']];
     assert.deepEqual(combinedInserts(notInserts), ['select 1', 'select 1']);
     assert.deepEqual(combinedInserts([]), []);
+  });
+});
+
+describe('string literals of deferred inserts (PostgreSQL, db/pg-literal.ts)', () => {
+  const strings = [
+    '',
+    'plain text',
+    '{"type":"system.created","after":{"name":"Bench system 1"}}',
+    "it's",
+    "''",
+    'back\\slash',
+    "both ' and \\",
+    'a trailing backslash \\',
+    'ünïcödé ✓ 𝔘 and a line\nbreak',
+  ];
+
+  test("every string's literal is pg.escapeLiteral's text; one without a quote or backslash is only quoted", () => {
+    for (const s of strings) assert.equal(stringLiteral(s), pg.escapeLiteral(s), s);
+    assert.equal(stringLiteral('plain text'), "'plain text'");
+    assert.equal(sqlLiteral('plain text'), "'plain text'");
+  });
+
+  test('PostgreSQL reads each literal back as the string it was made from', async () => {
+    const store = await createTestStore('postgres');
+    try {
+      for (const s of strings) {
+        const { rows } = await sql<{ v: string }>`select ${sql.raw(stringLiteral(s))}::text as v`.execute(store.db);
+        assert.equal(rows[0].v, s);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
