@@ -80,8 +80,11 @@ function integrationP99(before: Array<[number, number]>, after: Array<[number, n
  * waited for a core. */
 interface CpuSample {
   servers: { cpu: number; wait: number };
-  postgres: number;
+  /** CPU ns of each PostgreSQL process by pid: one that ends during a run must not count against it. */
+  postgres: Map<number, number>;
   clients: number;
+  /** ns the hypervisor gave this machine's CPUs to someone else (`steal` in /proc/stat). */
+  steal: number;
 }
 
 function schedstat(pid: number): { cpu: number; wait: number } {
@@ -121,17 +124,26 @@ function postgresPids(): number[] {
 function cpuSample(instances: Instance[]): CpuSample | null {
   if (!fs.existsSync(`/proc/${process.pid}/task`)) return null;
   const servers = instances.map((i) => schedstat(i.pid)).reduce((a, b) => ({ cpu: a.cpu + b.cpu, wait: a.wait + b.wait }));
-  const postgres = postgresPids().reduce((sum, pid) => sum + schedstat(pid).cpu, 0);
-  return { servers, postgres, clients: schedstat(process.pid).cpu };
+  const postgres = new Map(postgresPids().map((pid) => [pid, schedstat(pid).cpu]));
+  return { servers, postgres, clients: schedstat(process.pid).cpu, steal: stolen() };
+}
+
+/** The steal time of all CPUs, in ns (/proc/stat counts it in USER_HZ ticks, 100 a second). */
+function stolen(): number {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  return Number(cpu[8] ?? 0) * 1e7;
 }
 
 /** Per create, in ms: CPU of the servers, of PostgreSQL and of the clients, the servers' wait for a
- * core; and how many cores were busy with all three over the run. */
+ * core, the CPU time stolen by the hypervisor; and how many cores were busy with all three over the
+ * run. */
 interface CpuUse {
   server: number;
   postgres: number;
   clients: number;
   serverWait: number;
+  /** CPU time the hypervisor gave away during the run, per create: a slower machine, not slower code. */
+  stolen: number;
   cores: number;
 }
 
@@ -139,13 +151,16 @@ function cpuUse(before: CpuSample | null, after: CpuSample | null, count: number
   if (!before || !after) return null;
   const perCreate = (ns: number) => ns / 1e6 / count;
   const server = after.servers.cpu - before.servers.cpu;
-  const postgres = after.postgres - before.postgres;
+  // A process that started during the run counts whole; one that ended is left out.
+  let postgres = 0;
+  for (const [pid, ns] of after.postgres) postgres += ns - (before.postgres.get(pid) ?? 0);
   const clients = after.clients - before.clients;
   return {
     server: perCreate(server),
     postgres: perCreate(postgres),
     clients: perCreate(clients),
     serverWait: perCreate(after.servers.wait - before.servers.wait),
+    stolen: perCreate(after.steal - before.steal),
     cores: (server + postgres + clients) / 1e6 / elapsedMs,
   };
 }
@@ -236,7 +251,7 @@ export async function run(): Promise<BenchResult[]> {
         const uses = runs[k].map((x) => x.cpu).filter((x): x is CpuUse => x !== null);
         if (uses.length === 0) return 'no /proc here';
         const m = (f: (u: CpuUse) => number) => median(uses.map(f)).toFixed(2);
-        return `per create: server CPU ${m((u) => u.server)} ms (waiting for a core ${m((u) => u.serverWait)} ms), PostgreSQL ${m((u) => u.postgres)} ms, clients ${m((u) => u.clients)} ms; ${m((u) => u.cores)} of ${os.availableParallelism()} cores busy`;
+        return `per create: server CPU ${m((u) => u.server)} ms (waiting for a core ${m((u) => u.serverWait)} ms), PostgreSQL ${m((u) => u.postgres)} ms, clients ${m((u) => u.clients)} ms, stolen by the hypervisor ${m((u) => u.stolen)} ms; ${m((u) => u.cores)} of ${os.availableParallelism()} cores busy`;
       };
       return [
         {
