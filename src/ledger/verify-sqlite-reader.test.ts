@@ -1,6 +1,6 @@
 // The SQLite reader of verification packs each chunk of rows into one blob built by SQLite and
 // parses it back: every row must come out byte for byte, tampered rows included (any hash length,
-// negative seq, leaf bytes that look like the packing). SQLite only: PostgreSQL reads rows plainly.
+// zero bytes in a hash, negative seq, leaf bytes that look like the packing). SQLite only: PostgreSQL reads rows plainly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -67,6 +67,8 @@ describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
       await sql.raw(`drop trigger ${trigger}`).execute(store.writer);
     await sql.raw(`update ledger_events set leaf_hash = x'0a0B', leaf = leaf || ',9,9,:' where seq = 3`).execute(store.writer);
     await sql.raw('update ledger_events set seq = -7 where seq = 5').execute(store.writer);
+    // A hash that holds zero bytes and bytes of the packing (',', ':', '-'): it travels raw.
+    await sql.raw(`update ledger_events set leaf_hash = x'00002c3a2dff00' where seq = 4`).execute(store.writer);
     // Column bytes that look like the packing, an empty one, a non-ASCII one and a NULL.
     await sql.raw(`update ledger_events set subject_id = '1,2,:', actor_id = null, system_id = '' where seq = 1`).execute(store.writer);
     await sql.raw(`update ledger_events set type = 'tÿpe 🙂', system_id = 'ab' where seq = 2`).execute(store.writer);
@@ -88,6 +90,7 @@ describe('verify reads SQLite rows in packed chunks [sqlite]', () => {
         [-7, 0, 1, 2, 3, 4],
       );
       assert.deepEqual([...expected[4].hash], [0x0a, 0x0b]);
+      assert.deepEqual([...expected[5].hash], [0x00, 0x00, 0x2c, 0x3a, 0x2d, 0xff, 0x00]);
 
       const batch = batches[0];
       hashLeavesAhead(batch, 4);
