@@ -24,8 +24,12 @@ function built(root: string): void {
   fs.writeFileSync(path.join(root, BUILD_STAMP), JSON.stringify({ ...sourceState(root), builtAt: new Date().toISOString() }));
 }
 
+// Each change a second later than the one before: two changes made within the same millisecond
+// would otherwise share a time, and a source no newer than the build's newest does not rebuild.
+let changes = 0;
 const later = (root: string, file: string) => {
-  const when = new Date(Date.now() + 60_000);
+  changes += 1;
+  const when = new Date(Date.now() + 60_000 + changes * 1000);
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   fs.writeFileSync(path.join(root, file), '// changed\n');
   fs.utimesSync(path.join(root, file), when, when);
