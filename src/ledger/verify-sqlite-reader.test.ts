@@ -1,6 +1,7 @@
 // The SQLite reader of verification packs each chunk of rows into one blob built by SQLite and
 // parses it back: every row must come out byte for byte, tampered rows included (any hash length,
-// zero bytes in a hash, negative seq, leaf bytes that look like the packing). SQLite only: PostgreSQL reads rows plainly.
+// zero bytes in a hash, negative seq, leaf bytes that look like the packing). SQLite only:
+// PostgreSQL reads rows plainly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';

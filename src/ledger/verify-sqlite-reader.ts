@@ -117,11 +117,9 @@ function parseChunk(blob: Buffer, count: number, leafBuffer: BufferSource): Leaf
       bigger.set(hashes);
       hashes = bigger;
     }
-    if (hashBytes > 0) {
-      blob.copy(hashes, h, p, p + hashBytes);
-      h += hashBytes;
-      p += hashBytes;
-    }
+    blob.copy(hashes, h, p, p + hashBytes);
+    h += hashBytes;
+    p += hashBytes;
     hashOffsets[i + 1] = h;
     for (let j = 0; j < INDEX_COLUMN_COUNT; j++) {
       columnOffsets[i * COLUMN_STRIDE + j] = p;
