@@ -687,7 +687,9 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
   // began (rounds run one after another), and under a steady load a newer one is always coming.
   let integrating: Promise<void> | null = null;
   const caughtUp = async (): Promise<void> => {
-    if (integrating) await integrating;
+    if (!integrating) return;
+    integrator.readWaits();
+    await integrating;
   };
   // Through `db`, a statement that reads the ledger (it names a `ledger_` table, the only tables a
   // round writes) and every transaction (sequenced writes run there; they wait at their `begin`,

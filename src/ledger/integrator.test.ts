@@ -460,6 +460,50 @@ describe('the integrator groups rounds [postgres]', () => {
     }
   });
 
+  // Without the read's or the answer's effect a round would wait out the spacing: the timeout fails it.
+  test("a round nobody's answer waits for waits out its spacing; a read that comes to wait shortens it, an answer that waits ends it", {
+    timeout: 20_000,
+  }, async () => {
+    const url = await createPgDatabase({ migrated: true });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const rounds: number[] = [];
+    // A spacing no test run outlasts: a round that runs before it ends was started by a waiter.
+    const integrator = new LedgerIntegrator(url, (round) => rounds.push(round.events), {
+      roundSpacingMs: 600_000,
+      readSpacingMs: 0,
+    });
+    const queued = async () => (await client.query('select count(*)::int as n from ledger_queue')).rows[0].n;
+    try {
+      await client.query(queuedRow(randomUUID(), 'first'));
+      await integrator.integrateSoon();
+      assert.deepEqual(rounds, [1], 'the first round has no round before it to space from');
+      // A blind write asks for a round: it waits out the spacing.
+      await client.query(queuedRow(randomUUID(), 'spaced'));
+      const spaced = integrator.integrateSoon();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(rounds, [1], 'no round within the spacing');
+      assert.equal(await queued(), 1);
+      // A read of the process comes to wait for that round: its spacing shortens (here to none).
+      integrator.readWaits();
+      await spaced;
+      assert.deepEqual(rounds, [1, 1]);
+      assert.equal(await queued(), 0);
+      // The next round is spaced again; a caller whose answer waits ends the spacing at once.
+      await client.query(queuedRow(randomUUID(), 'answered'));
+      const again = integrator.integrateSoon();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(rounds, [1, 1], 'spaced again after a read shortened one round');
+      await integrator.integrated();
+      await again;
+      assert.deepEqual(rounds, [1, 1, 1]);
+      assert.equal(await queued(), 0);
+    } finally {
+      await integrator.close();
+      await client.end();
+    }
+  });
+
   test('a commit that never lands delays a round by the bound only', async () => {
     const url = await createPgDatabase({ migrated: true });
     const client = new pg.Client({ connectionString: url });
