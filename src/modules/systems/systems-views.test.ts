@@ -206,11 +206,16 @@ for (const dialect of DIALECTS) {
       const why = 'Counted after the inventory review';
       const owned = await buildSystem(t.store, { name: 'counted one', euRiskTier: 'high', accountableOwnerId: owner.id });
       const shadow = await buildSystem(t.store, { name: 'counted shadow', deploymentKind: 'shadow' });
-      // Twelve at once, of two tiers: on PostgreSQL they commit together, in multi-row inserts
-      // whose count trigger runs once per statement (migration 20261203_0030).
+      // Twelve at once, of two tiers, three of them shadow: on PostgreSQL they commit together, in
+      // multi-row inserts whose count triggers run once per statement (migrations 20261203_0030,
+      // 20261203_1000).
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          buildSystem(t.store, { name: `counted together ${i}`, euRiskTier: i % 3 === 0 ? 'high' : 'minimal' }),
+          buildSystem(t.store, {
+            name: `counted together ${i}`,
+            euRiskTier: i % 3 === 0 ? 'high' : 'minimal',
+            ...(i % 4 === 1 ? { deploymentKind: 'shadow' as const } : {}),
+          }),
         ),
       );
       if (dialect === 'postgres') {
@@ -224,6 +229,8 @@ for (const dialect of DIALECTS) {
       assert.equal(created.listed[1], before.listed[1] + 14, 'the fourteen new systems are proposed');
       assert.equal(created.listed[4], before.listed[4] + 5, 'five of them high risk');
       assert.equal(created.listed[5], before.listed[5] + 8, 'eight minimal');
+      assert.equal(created.listed[9], before.listed[9] + 13, 'thirteen without an accountable owner');
+      assert.equal(created.listed[10], before.listed[10] + 4, 'four shadow systems awaiting triage');
       // The first assessment while proposed needs no approval; the status move then does not either.
       const tier = await t.call(lead, 'POST', `/api/v1/systems/${owned.id}/risk-tier`, {
         euRiskTier: 'minimal',
@@ -249,7 +256,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(changed.listed, changed.counted);
       assert.equal(changed.listed[8], created.listed[8] + 1, 'moved into in_development and minimal');
       assert.equal(changed.listed[9], before.listed[9] + 12, 'the shadow system has an owner now (the twelve have none)');
-      assert.equal(changed.listed[10], before.listed[10], 'and is triaged');
+      assert.equal(changed.listed[10], before.listed[10] + 3, 'and is triaged (three of the twelve still wait)');
     });
   });
 }
