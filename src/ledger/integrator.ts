@@ -12,7 +12,7 @@
 // Each process runs one integrator. A write that read something is answered only after a round
 // that began after its commit has ended, so at acknowledgement its event has its sequence number
 // and an inclusion proof, as on SQLite. A blind write (db/store.ts: a create) is answered at its
-// commit, durable and queued; the round it asked for follows within milliseconds, and every read
+// commit, durable and queued; the round it asked for follows within about 20 ms, and every read
 // of the process that answered it waits for that round first. Any process integrates whatever is
 // queued, its own or another's: a process killed between a commit and its round leaves queued
 // events that the next round of any process integrates (the sweep below runs every SWEEP_MS
