@@ -32,6 +32,7 @@ import type { DatabaseConfig } from '../config.js';
 import {
   INLINE_ROUND_STATEMENT,
   type IntegrationRound,
+  type IntegratorOptions,
   inlineRoundDrained,
   LEDGER_LOCK_KEY,
   LedgerIntegrator,
@@ -678,7 +679,12 @@ const MAX_ATTEMPTS = 30;
 
 const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
 
-export function createPostgresStore(url: string, poolSize = 10): Store {
+/** `spacing`: the integrator's round spacings (ROUND_SPACING_MS, READ_SPACING_MS), for tests. */
+export function createPostgresStore(
+  url: string,
+  poolSize = 10,
+  spacing: Pick<IntegratorOptions, 'roundSpacingMs' | 'readSpacingMs'> = {},
+): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // Blind writes are answered at their commit, before their events are integrated (below). The
   // round that integrates every one answered so far: reads of this process wait for it first, so a
@@ -783,6 +789,7 @@ export function createPostgresStore(url: string, poolSize = 10): Store {
     for (const listener of integrationListeners) listener(round);
   };
   const integrator = new LedgerIntegrator(url, roundDone, {
+    ...spacing,
     commitsInFlight: () => (committing.size === 0 ? null : Promise.allSettled(committing)),
   });
   let pending = 0;

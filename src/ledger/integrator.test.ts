@@ -420,6 +420,49 @@ describe('blind writes commit together [postgres]', () => {
   });
 });
 
+describe('a read of the ledger shortens the spacing of the round it waits for [postgres]', () => {
+  // The store's reads (caughtUp in db/store.ts) tell the integrator that a read waits: its round
+  // then starts within READ_SPACING_MS, not ROUND_SPACING_MS. Here the round spacing is longer than
+  // any test run and the read spacing none: without that word the read below waits out the test's
+  // timeout.
+  let store: Store;
+  before(async () => {
+    const url = await createPgDatabase();
+    store = createPostgresStore(url, 10, { roundSpacingMs: 600_000, readSpacingMs: 0 });
+    await migrateToLatest(store.writer);
+  });
+  after(() => store.close());
+
+  const blindWrites = (from: number, subject: string) =>
+    Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.transact(async (trx) => {
+          await insertRows(trx, 'appeal_counters', [{ year: from + i, last_number: 0 }]);
+          return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `${subject}-${i}` } });
+        }),
+      ),
+    );
+  const inTree = async (ids: string[]) =>
+    (await store.db.selectFrom('ledger_events').select('seq').where('event_id', 'in', ids).execute()).length;
+
+  test('blind writes answered, a round waiting out its spacing: a read of the ledger starts it', { timeout: 20_000 }, async () => {
+    // The first round has none before it to space from.
+    const first = await blindWrites(6000, 'first');
+    assert.equal(await inTree(first.map((e) => e.eventId)), 8);
+    const rounds: number[] = [];
+    store.onIntegration((round) => rounds.push(round.events));
+    const events = await blindWrites(6100, 'spaced');
+    const ids = events.map((e) => e.eventId);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(rounds, [], 'no round within the spacing, the sweep included');
+    const queued = await store.db.selectFrom('appeal_counters').select('year').where('year', '>=', 6100).where('year', '<', 6108).execute();
+    assert.equal(queued.length, 8, 'the eight are committed');
+    // A read of the ledger through the store waits for the round asked for, which starts at once.
+    assert.equal(await inTree(ids), 8, 'the read sees the eight in the tree');
+    assert.deepEqual(rounds, [8], 'one round integrated the eight');
+  });
+});
+
 describe('the integrator groups rounds [postgres]', () => {
   test('a round waits for the commits on their way, and one round integrates them with those waiting', async () => {
     const url = await createPgDatabase({ migrated: true });
