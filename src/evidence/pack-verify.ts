@@ -10,8 +10,9 @@ import type Yauzl from 'yauzl';
 import { onFirstUse } from '../lazy.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import { type NoteVerifier, parseVerifierKey, verifyCheckpoint } from '../ledger/checkpoint-note.js';
-import { MerkleFrontier, verifyConsistency, verifyInclusion } from '../ledger/merkle.js';
+import { verifyConsistency, verifyInclusion } from '../ledger/merkle.js';
 import { PACK_FILES, PACK_FORMAT, type PackManifest } from './pack-format.js';
+import { type PackTree, packTree } from './pack-tree.js';
 
 export interface PackVerification {
   ok: boolean;
@@ -99,25 +100,39 @@ async function entriesOf(zip: Yauzl.ZipFile): Promise<Yauzl.Entry[]> {
 
 /** Calls `onLine` with each line's bytes (without the newline), hashing the whole file on the way.
  * With a `marker`, `marked` says whether the line contains it: searched once per chunk, not once
- * per line (per line, that search cost as much as a fifth of a million-event verification). */
+ * per line (per line, that search cost as much as a fifth of a million-event verification). After
+ * each chunk's lines, waits for `room` when it gives a promise (a worker thread behind). */
 async function eachLineOf(
   stream: Readable,
   digest: ReturnType<typeof createHash>,
   onLine: (line: Buffer, marked: boolean) => void,
   marker?: Buffer,
+  room?: () => Promise<void> | null,
 ): Promise<void> {
   let rest: Buffer | null = null;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     digest.update(chunk);
-    const data: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
-    let mark = marker ? data.indexOf(marker) : -1;
-    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-      if (mark !== -1 && mark < start) mark = data.indexOf(marker as Buffer, start);
-      onLine(data.subarray(start, nl), mark !== -1 && mark + (marker as Buffer).length <= nl);
+    // The line begun in the previous chunk ends in this one: only it is copied, not the chunk.
+    if (rest) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const line = Buffer.concat([rest, chunk.subarray(0, nl)]);
+      onLine(line, marker !== undefined && line.includes(marker));
       start = nl + 1;
     }
-    rest = start < data.length ? Buffer.from(data.subarray(start)) : null;
+    let mark = marker ? chunk.indexOf(marker, start) : -1;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (mark !== -1 && mark < start) mark = chunk.indexOf(marker as Buffer, start);
+      onLine(chunk.subarray(start, nl), mark !== -1 && mark + (marker as Buffer).length <= nl);
+      start = nl + 1;
+    }
+    rest = start < chunk.length ? Buffer.from(chunk.subarray(start)) : null;
+    const wait = room?.();
+    if (wait) await wait;
   }
   if (rest && rest.length > 0) onLine(rest, marker !== undefined && rest.includes(marker));
 }
@@ -161,12 +176,15 @@ function parseJson<T>(file: string, text: string, seq?: number): T {
  * const result = await verifyEvidencePack('pack.zip', { verifierKey: fs.readFileSync('key.txt', 'utf8') });
  * if (!result.ok) console.error(result.problem);
  */
-export async function verifyEvidencePack(file: string, { verifierKey }: { verifierKey: string }): Promise<PackVerification> {
+export async function verifyEvidencePack(
+  file: string,
+  { verifierKey, treeWorkerFromBytes }: { verifierKey: string; treeWorkerFromBytes?: number },
+): Promise<PackVerification> {
   const key = parseVerifierKey(verifierKey.trim());
   if (!key.ok) return { ok: false, problem: { file: '(key)', reason: key.reason }, events: 0 };
   const state = { events: 0, treeSize: undefined as number | undefined };
   try {
-    await verifyInto(file, key.value, state);
+    await verifyInto(file, key.value, state, treeWorkerFromBytes);
     return { ok: true, events: state.events, treeSize: state.treeSize };
   } catch (error) {
     if (error instanceof PackProblem) {
@@ -176,8 +194,15 @@ export async function verifyEvidencePack(file: string, { verifierKey }: { verifi
   }
 }
 
-async function verifyInto(file: string, verifier: NoteVerifier, state: { events: number; treeSize?: number }): Promise<void> {
+async function verifyInto(
+  file: string,
+  verifier: NoteVerifier,
+  state: { events: number; treeSize?: number },
+  treeWorkerFromBytes: number | undefined,
+): Promise<void> {
   const zip = await openZip(file);
+  // A whole-ledger pack (complete proofs): the tree of its events, recomputed (pack-tree.ts).
+  let tree: PackTree | null = null;
   try {
     const entries = await entriesOf(zip);
     // The writer adds the manifest last (it holds every file's digest); it is read first.
@@ -197,7 +222,6 @@ async function verifyInto(file: string, verifier: NoteVerifier, state: { events:
 
     // Events arrive before their proofs; with audit paths, each leaf hash waits for its proof line.
     const pendingHashes: Uint8Array[] = [];
-    const frontier = manifest.proofs === 'complete' ? new MerkleFrontier() : null;
 
     for (const entry of entries) {
       const name = entry.fileName;
@@ -211,7 +235,13 @@ async function verifyInto(file: string, verifier: NoteVerifier, state: { events:
       // A failure inside a file is reported after its digest, so a changed file is named as such; the
       // file is still read to its end (a stream left half-read could not be hashed).
       let deferred: PackProblem | null = null;
-      const eachLine = (source: Readable, hash: typeof digest, onLine: (line: Buffer, marked: boolean) => void, marker?: Buffer) =>
+      const eachLine = (
+        source: Readable,
+        hash: typeof digest,
+        onLine: (line: Buffer, marked: boolean) => void,
+        marker?: Buffer,
+        room?: () => Promise<void> | null,
+      ) =>
         eachLineOf(
           source,
           hash,
@@ -225,20 +255,24 @@ async function verifyInto(file: string, verifier: NoteVerifier, state: { events:
             }
           },
           marker,
+          room,
         );
       if (name === PACK_FILES.events) {
+        const events = manifest.proofs === 'complete' ? packTree(entry.uncompressedSize, treeWorkerFromBytes) : null;
+        tree = events;
         await eachLine(
           stream,
           digest,
           (line, marked) => {
-            const seq = frontier ? state.events : undefined;
+            const seq = events ? state.events : undefined;
             const hash = leafHashOf(line);
-            if (frontier) frontier.add(hash);
+            if (events) events.add(hash);
             else pendingHashes.push(hash);
             if (!generationEventSeen && marked) generationEventSeen = checkGenerationEvent(line, manifest, seq);
             state.events += 1;
           },
           GENERATION_MARKER,
+          () => events?.room() ?? null,
         );
       } else if (name === PACK_FILES.proofs) {
         let i = 0;
@@ -268,15 +302,21 @@ async function verifyInto(file: string, verifier: NoteVerifier, state: { events:
       expected.delete(name);
     }
     for (const missing of expected.keys()) throw new PackProblem(missing, 'listed in manifest.json but missing from the zip');
-    if (frontier) {
-      if (frontier.size !== treeSize) throw new PackProblem(PACK_FILES.events, `holds ${frontier.size} events, the checkpoint ${treeSize}`);
-      if (!Buffer.from(frontier.root()).equals(Buffer.from(rootHash))) {
+    if (manifest.proofs === 'complete') {
+      if (!tree) throw new PackProblem(PACK_FILES.events, 'is missing');
+      const recomputed = await tree.finish().catch((error: Error) => {
+        throw new PackProblem(PACK_FILES.events, `its Merkle tree could not be recomputed: ${error.message}`);
+      });
+      if (recomputed.size !== treeSize)
+        throw new PackProblem(PACK_FILES.events, `holds ${recomputed.size} events, the checkpoint ${treeSize}`);
+      if (!Buffer.from(recomputed.root).equals(Buffer.from(rootHash))) {
         throw new PackProblem(PACK_FILES.events, "the events' Merkle root differs from the signed checkpoint's");
       }
     }
     if (!generationEventSeen) throw new PackProblem(PACK_FILES.events, `no evidence_pack.generated event for pack ${manifest.packId}`);
   } finally {
     zip.close();
+    await tree?.close();
   }
 }
 

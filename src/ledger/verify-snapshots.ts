@@ -1,10 +1,10 @@
 // Where verification reads the ledger from: one consistent snapshot of head, checkpoints and rows,
 // the rows streamed in batches (LeafBatch) so memory stays flat on a ledger of any size.
 import { on } from 'node:events';
-import path from 'node:path';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Store } from '../db/store.js';
+import { startWorker, workerUrl } from '../worker-thread.js';
 import { INDEX_COLUMNS, type LeafBatch, LeafBatchBuilder } from './leaf-batch.js';
 import { BATCH_ROWS, beginSqliteSnapshot, type SnapshotHead, sqliteLeafBatches } from './verify-sqlite-reader.js';
 
@@ -27,18 +27,10 @@ export async function openSnapshot(store: Store): Promise<Snapshot> {
   return writer.memory ? openInProcessSnapshot(writer) : openWorkerSnapshot(writer.name);
 }
 
-// The worker file next to this one, with this module's extension: .js in the compiled dist, .ts
-// from source under tsx (tests, dev CLI, benchmarks).
-const here = new URL(import.meta.url);
-const workerUrl = new URL(`./verify-reader.worker${path.extname(here.pathname)}`, here);
+const readerUrl = workerUrl(import.meta.url, 'verify-reader.worker');
 
 function startReader(workerData: { file: string; control: Int32Array; recycled: MessagePort }): Worker {
-  const transferList = [workerData.recycled];
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData, transferList });
-  // Node 20 does not run `--import tsx` inside a worker even when given in execArgv, so from
-  // source the worker registers tsx itself before loading the .ts file.
-  const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(code, { eval: true, workerData, transferList });
+  return startWorker(readerUrl, { workerData, transferList: [workerData.recycled] });
 }
 
 /**
