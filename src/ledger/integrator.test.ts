@@ -463,6 +463,79 @@ describe('a read of the ledger shortens the spacing of the round it waits for [p
   });
 });
 
+describe('rounds led by one process of the cluster [postgres]', () => {
+  // Two stores on one database, as two instances: the leader runs the rounds of blind writes; the
+  // follower (roundsLedBy(() => false)) leaves its own to them, and runs one itself when a read of
+  // its own waits, or FOLLOWER_ROUND_MS after its first such commit (here as long as the test needs).
+  // The sweep of what dead processes left queued (every 500 ms) is off: it would run rounds too.
+  const noSweep = 600_000;
+  let url: string;
+  let leader: Store;
+  const signer = testSigner();
+  const stores: Store[] = [];
+  before(async () => {
+    url = await createPgDatabase();
+    leader = createPostgresStore(url, 10, { sweepMs: noSweep });
+    await migrateToLatest(leader.writer);
+    stores.push(leader);
+  });
+  after(() => Promise.all(stores.map((s) => s.close())));
+
+  const follower = (followerRoundMs: number) => {
+    const store = createPostgresStore(url, 10, { followerRoundMs, sweepMs: noSweep });
+    store.roundsLedBy(() => false);
+    stores.push(store);
+    const rounds: Array<{ events: number; lagSeconds: number }> = [];
+    store.onIntegration((round) => rounds.push(round));
+    return { store, rounds };
+  };
+  const blindWrites = (store: Store, from: number, count: number, subject: string) =>
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        store.transact(async (trx) => {
+          await insertRows(trx, 'appeal_counters', [{ year: from + i, last_number: 0 }]);
+          return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `${subject}-${i}` } });
+        }),
+      ),
+    );
+  const counts = (ids: string[]) =>
+    onOwnConnection(url, async (client) => ({
+      queued: (await client.query('select count(*)::int as n from ledger_queue where event_id = any($1)', [ids])).rows[0].n as number,
+      inTree: (await client.query('select count(*)::int as n from ledger_events where event_id = any($1)', [ids])).rows[0].n as number,
+    }));
+
+  test("a follower's blind writes go in the leader's round; a read of the follower asks for its own at once", {
+    timeout: 20_000,
+  }, async () => {
+    const { store, rounds } = follower(600_000);
+    const left = (await blindWrites(store, 7000, 8, 'left')).map((e) => e.eventId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(await counts(left), { queued: 8, inTree: 0 }, 'answered, queued, and no round of the follower');
+    // The leader's next round integrates the whole queue, the follower's events with its own.
+    const own = (await blindWrites(leader, 7100, 4, 'leader')).map((e) => e.eventId);
+    assert.equal((await leader.db.selectFrom('ledger_events').select('seq').where('event_id', 'in', own).execute()).length, 4);
+    assert.deepEqual(await counts(left), { queued: 0, inTree: 8 }, "in the tree by the leader's round");
+    assert.deepEqual(rounds, [], 'the follower ran no round');
+    // A read of the follower's own writes does not wait for the leader: it asks for its round.
+    const mine = (await blindWrites(store, 7200, 8, 'read')).map((e) => e.eventId);
+    const read = await store.db.selectFrom('ledger_events').select('seq').where('event_id', 'in', mine).execute();
+    assert.equal(read.length, 8, 'the read sees its writes in the tree');
+    assert.equal(rounds.length, 1, 'one round of its own, asked for by the read');
+    const report = await verifyLedger(leader, { verifier: signer.verifier });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.queued, 0);
+  });
+
+  test('with nobody reading and the leader idle, the follower runs the round itself, its lag counted from the commit', async () => {
+    const { store, rounds } = follower(150);
+    const ids = (await blindWrites(store, 7300, 8, 'idle')).map((e) => e.eventId);
+    assert.ok(await until(async () => (await counts(ids)).inTree === 8, 5000), 'integrated without a read or the leader');
+    assert.equal((await counts(ids)).queued, 0);
+    assert.ok(rounds.length >= 1, JSON.stringify(rounds));
+    assert.ok(rounds[0].lagSeconds >= 0.15, `lag from the commit, not from the timer: ${JSON.stringify(rounds)}`);
+  });
+});
+
 describe('the integrator groups rounds [postgres]', () => {
   test('a round waits for the commits on their way, and one round integrates them with those waiting', async () => {
     const url = await createPgDatabase({ migrated: true });

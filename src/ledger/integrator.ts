@@ -47,9 +47,10 @@ export interface IntegratorOptions {
   commitsInFlight?: () => Promise<unknown> | null;
   /** The longest a round waits for them (a stalled connection delays the others no more). */
   commitWaitMs?: number;
-  /** ROUND_SPACING_MS and READ_SPACING_MS, for tests. */
+  /** ROUND_SPACING_MS, READ_SPACING_MS and SWEEP_MS, for tests. */
   roundSpacingMs?: number;
   readSpacingMs?: number;
+  sweepMs?: number;
 }
 /** A round, in a transaction of its own (autocommit): one round trip, lock and commit included. */
 const ROUND_QUERY = { name: 'proofline_integrate', text: `select proofline_integrate(${ROUND_LIMIT}) as integrated` };
@@ -105,7 +106,7 @@ export class LedgerIntegrator {
     this.#roundSpacingMs = options.roundSpacingMs ?? ROUND_SPACING_MS;
     this.#readSpacingMs = options.readSpacingMs ?? READ_SPACING_MS;
     this.#spacingMs = this.#roundSpacingMs;
-    this.#sweep = setInterval(() => void this.#sweepQueue(), SWEEP_MS);
+    this.#sweep = setInterval(() => void this.#sweepQueue(), options.sweepMs ?? SWEEP_MS);
     this.#sweep.unref();
   }
 
@@ -119,9 +120,10 @@ export class LedgerIntegrator {
     return this.#wait(true);
   }
   /** The same, for events whose writers were answered already (blind writes): only this process's
-   * reads wait for it, so its round may wait a little for more commits to take in. */
-  integrateSoon(): Promise<void> {
-    return this.#wait(false);
+   * reads wait for it, so its round may wait a little for more commits to take in. `since`: when
+   * the earliest of them committed, if before this call (the round's lag counts from it). */
+  integrateSoon(since?: number): Promise<void> {
+    return this.#wait(false, since);
   }
   /** A read of this process waits for the round asked for last: it starts within READ_SPACING_MS
    * of the previous one's end rather than ROUND_SPACING_MS. */
@@ -130,9 +132,9 @@ export class LedgerIntegrator {
     this.#spacingMs = this.#readSpacingMs;
     this.#endSpacing?.();
   }
-  #wait(answerWaits: boolean): Promise<void> {
+  #wait(answerWaits: boolean, since = performance.now()): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ since: performance.now(), answerWaits, resolve, reject });
+      this.#waiting.push({ since, answerWaits, resolve, reject });
       if (answerWaits) this.#endSpacing?.();
       this.#start();
     });

@@ -60,6 +60,8 @@ export async function startServer(config: Config, secretOut: (text: string) => v
     logger,
     onChange: (leader) => metrics.jobLeader.set(leader ? 1 : 0),
   });
+  // The job leader also leads the integration rounds of blind writes (db/store.ts).
+  store.roundsLedBy(leadership.isLeader);
   const scheduler = startScheduler(serverJobs(deps), logger, {
     mayRun: leadership.isLeader,
     observe: jobObserver(metrics),
