@@ -689,6 +689,8 @@ const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string 
  * runs a round itself, unless a read of its own asked for one sooner: the integration lag of a
  * follower's writes stays within this and a round's spacing even when the leader is idle. */
 const FOLLOWER_ROUND_MS = 50;
+/** The last ledger_queue id this session drew (the identity column's sequence). */
+const LAST_QUEUED_STATEMENT = "select currval('ledger_queue_id_seq') as last_queued";
 
 /** The integrator's round spacings and sweep (ROUND_SPACING_MS, READ_SPACING_MS, SWEEP_MS) and
  * FOLLOWER_ROUND_MS, for tests. */
@@ -705,6 +707,7 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
   let integrating: Promise<void> | null = null;
   const caughtUp = async (): Promise<void> => {
     askForLeftRound();
+    if (checkingLeft) await checkingLeft;
     if (!integrating) return;
     integrator.readWaits();
     await integrating;
@@ -905,13 +908,17 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
   // Rounds led by one process of the cluster (roundsLedBy). A round costs a transaction, the
   // ledger lock and a WAL flush whatever its size, and every process's rounds integrate the whole
   // queue: with each of two instances asking for its own, they took turns at the lock and each
-  // integrated about half as much (16 clients on two instances, alternated three times: 2,170 /
-  // 1,660 / 1,809 creates/s with every instance running rounds, 2,616 / 1,804 / 2,034 when one did).
-  // A follower's blind commits are left to the leader's rounds; the first of them starts a timer
-  // (FOLLOWER_ROUND_MS) after which the follower runs a round itself, and a read of the follower
-  // (caughtUp) asks for it at once, so a caller still reads their own writes in the tree.
+  // integrated about half as much (16 clients on two instances, a scratch build in which the second
+  // instance ran no rounds, alternated six times: 2,616 / 1,804 / 2,034 / 1,479 / 1,054 / 1,409
+  // creates/s against 2,170 / 1,660 / 1,809 / 1,107 / 870 / 1,862 with every instance running them).
+  // A follower's blind commits are left to the leader's rounds. The first of them starts a timer
+  // (FOLLOWER_ROUND_MS); when it fires, the follower looks whether any queue row up to the last id
+  // its commits drew is still there (one primary-key probe) and runs a round only then. A read of
+  // the follower (caughtUp) asks for the round at once, so a caller still reads their own writes
+  // in the tree.
   let leadsRounds: () => boolean = () => true;
-  let leftToLeader: { since: number; timer: NodeJS.Timeout } | null = null;
+  let leftToLeader: { since: number; timer: NodeJS.Timeout; lastQueued: bigint } | null = null;
+  let checkingLeft: Promise<void> | null = null;
   const askForLeftRound = (): void => {
     if (!leftToLeader) return;
     clearTimeout(leftToLeader.timer);
@@ -919,20 +926,45 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
     leftToLeader = null;
     askForRound(since);
   };
-  const afterBlindCommit = (): void => {
+  const checkLeft = async (): Promise<void> => {
+    const left = leftToLeader;
+    if (!left) return;
+    leftToLeader = null;
+    try {
+      const { rows } = await pool.query<{ waiting: boolean }>('select exists (select 1 from ledger_queue where id <= $1) as waiting', [
+        left.lastQueued.toString(),
+      ]);
+      if (!rows[0].waiting) return; // the leader's rounds took in everything this process left
+    } catch {
+      // The database is away: ask for the round, which retries (and the sweep after it).
+    }
+    askForRound(left.since);
+  };
+  const afterBlindCommit = (lastQueued: bigint): void => {
     if (leadsRounds()) {
       askForRound();
       return;
     }
-    if (leftToLeader) return;
-    const timer = setTimeout(askForLeftRound, followerRoundMs);
+    if (leftToLeader) {
+      if (lastQueued > leftToLeader.lastQueued) leftToLeader.lastQueued = lastQueued;
+      return;
+    }
+    const timer = setTimeout(() => {
+      const check = checkLeft().finally(() => {
+        if (checkingLeft === check) checkingLeft = null;
+      });
+      checkingLeft = check;
+    }, followerRoundMs);
     timer.unref();
-    leftToLeader = { since: performance.now(), timer };
+    leftToLeader = { since: performance.now(), timer, lastQueued };
   };
 
+  /** The combined transaction's message; when it queues events, it also asks for the last queue id
+   * it drew (its rows have ids up to that one), just before the commit. */
   const combinedText = (writes: readonly PgWrite[]): string => {
     const epochs = [...new Set(writes.map((w) => w.epoch).filter((e) => e !== undefined))];
-    return [PG_BEGIN, ...epochs.map(epochCheck), ...combinedInserts(writes.map((w) => w.deferred)), 'commit'].join(';\n');
+    const lastQueued = writes.some((w) => w.queued) ? [LAST_QUEUED_STATEMENT] : [];
+    return [PG_BEGIN, ...epochs.map(epochCheck), ...combinedInserts(writes.map((w) => w.deferred)), ...lastQueued, 'commit'].join(';\n');
   };
 
   async function commitCombined(blinds: Blind[]): Promise<void> {
@@ -940,8 +972,9 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
     const client = await pool.connect();
     let failure: unknown;
     let broken: Error | undefined;
+    let answer: pg.QueryResult | pg.QueryResult[] | undefined;
     try {
-      await client.query(combinedText(writes));
+      answer = await client.query(combinedText(writes));
     } catch (error) {
       failure = error;
       await client.query('rollback').catch((e: Error) => (broken = e));
@@ -950,7 +983,10 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
     }
     if (failure === undefined) {
       for (const write of writes) write.answeredQueued = true;
-      if (writes.some((w) => w.queued)) afterBlindCommit();
+      if (writes.some((w) => w.queued)) {
+        const results = answer as pg.QueryResult[];
+        afterBlindCommit(BigInt(results[results.length - 2].rows[0].last_queued));
+      }
       for (const blind of blinds) blind.resolve();
       return;
     }
@@ -1060,6 +1096,7 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
     async close() {
       while (pending > 0) await new Promise((resolve) => setTimeout(resolve, 5));
       askForLeftRound(); // what this process left to the leader is integrated before it stops
+      if (checkingLeft) await checkingLeft;
       await integrator.close();
       await writeDb.destroy();
       await db.destroy();

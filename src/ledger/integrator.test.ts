@@ -526,6 +526,18 @@ describe('rounds led by one process of the cluster [postgres]', () => {
     assert.equal(report.queued, 0);
   });
 
+  test("when its delay is up and the leader's round took in what it left, the follower runs none", async () => {
+    const { store, rounds } = follower(1000);
+    const answeredAt = performance.now();
+    const left = (await blindWrites(store, 7400, 8, 'taken')).map((e) => e.eventId);
+    const own = (await blindWrites(leader, 7500, 4, 'leader-again')).map((e) => e.eventId);
+    assert.equal((await leader.db.selectFrom('ledger_events').select('seq').where('event_id', 'in', own).execute()).length, 4);
+    assert.deepEqual(await counts(left), { queued: 0, inTree: 8 }, "in the tree by the leader's round");
+    // Past the delay, the follower has looked at the queue and found nothing of its own there.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, answeredAt + 1600 - performance.now())));
+    assert.deepEqual(rounds, [], 'no round of the follower');
+  });
+
   test('with nobody reading and the leader idle, the follower runs the round itself, its lag counted from the commit', async () => {
     const { store, rounds } = follower(150);
     const ids = (await blindWrites(store, 7300, 8, 'idle')).map((e) => e.eventId);
