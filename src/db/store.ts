@@ -1016,9 +1016,10 @@ export function createPostgresStore(url: string, poolSize = 10, timing: PgRoundT
       // integrates its own events in its final message, before its commit: one transaction and one
       // WAL flush instead of two (migration 20261202_0700), and it is answered with its events in
       // the tree. When the head it read was stale, the statement integrates nothing and the events
-      // wait, queued, for a round as usual. A lone blind write goes that way too; other blind
-      // writes commit together (commitBlind).
-      const lone = write.queued && pending === 1 && integrator.idle() && combinedInFlight === 0;
+      // wait, queued, for a round as usual. A lone blind write goes that way too, unless this
+      // process leaves the rounds of blind writes to the leader (roundsLedBy): its own would take
+      // the ledger lock beside the leader's; other blind writes commit together (commitBlind).
+      const lone = write.queued && pending === 1 && integrator.idle() && combinedInFlight === 0 && (write.begun || leadsRounds());
       if (write.begun || lone) await commitAlone(write, lone);
       else await commitBlind(write);
       return result;
