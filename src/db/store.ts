@@ -72,7 +72,8 @@ export interface Store {
   /** PostgreSQL: the rounds that integrate blind writes (below) are the cluster leader's. While
    * `isLeader` says no, this process leaves its blind writes' events to the leader's rounds (any
    * round integrates every process's queue) and runs one itself only when a read of its own waits
-   * for them, or FOLLOWER_ROUND_MS after they committed. Without a call every process leads. */
+   * for them, or FOLLOWER_ROUND_MS after they committed if they are still queued. Without a call
+   * every process leads. */
   roundsLedBy(isLeader: () => boolean): void;
   close(): Promise<void>;
 }

@@ -12,11 +12,12 @@
 // Each process runs one integrator. A write that read something is answered only after a round
 // that began after its commit has ended, so at acknowledgement its event has its sequence number
 // and an inclusion proof, as on SQLite. A blind write (db/store.ts: a create) is answered at its
-// commit, durable and queued; the round it asked for follows within about 20 ms, and every read
-// of the process that answered it waits for that round first. Any process integrates whatever is
-// queued, its own or another's: a process killed between a commit and its round leaves queued
-// events that the next round of any process integrates (the sweep below runs every SWEEP_MS
-// whatever happens).
+// commit, durable and queued; the round it asked for follows within about 20 ms (on a process
+// that leaves those rounds to the cluster's leader, db/store.ts roundsLedBy, the leader's round or
+// its own 50 ms later), and every read of the process that answered it waits for that round first.
+// Any process integrates whatever is queued, its own or another's: a process killed between a
+// commit and its round leaves queued events that the next round of any process integrates (the
+// sweep below runs every SWEEP_MS whatever happens).
 import pg from 'pg';
 
 /** The one lock that orders the ledger: held by the integrator's round and by sequenced writes. */
