@@ -55,6 +55,19 @@ function queuedRow(id: string, subjectId: string) {
   };
 }
 
+/** `count` blind writes at once on `store` (each a deferred insert and its queued event, nothing
+ * read): they reach their commit together. Years from `from` on, subjects `${subject}-i`. */
+function blindWrites(store: Store, from: number, count: number, subject: string) {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      store.transact(async (trx) => {
+        await insertRows(trx, 'appeal_counters', [{ year: from + i, last_number: 0 }]);
+        return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `${subject}-${i}` } });
+      }),
+    ),
+  );
+}
+
 /** A PostgreSQL store on a database of its own, migrated, and that database's address. */
 async function migratedPgStore(): Promise<{ url: string; store: Store }> {
   const url = await createPgDatabase();
@@ -433,25 +446,16 @@ describe('a read of the ledger shortens the spacing of the round it waits for [p
   });
   after(() => store.close());
 
-  const blindWrites = (from: number, subject: string) =>
-    Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        store.transact(async (trx) => {
-          await insertRows(trx, 'appeal_counters', [{ year: from + i, last_number: 0 }]);
-          return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `${subject}-${i}` } });
-        }),
-      ),
-    );
   const inTree = async (ids: string[]) =>
     (await store.db.selectFrom('ledger_events').select('seq').where('event_id', 'in', ids).execute()).length;
 
   test('blind writes answered, a round waiting out its spacing: a read of the ledger starts it', { timeout: 20_000 }, async () => {
     // The first round has none before it to space from.
-    const first = await blindWrites(6000, 'first');
+    const first = await blindWrites(store, 6000, 8, 'first');
     assert.equal(await inTree(first.map((e) => e.eventId)), 8);
     const rounds: number[] = [];
     store.onIntegration((round) => rounds.push(round.events));
-    const events = await blindWrites(6100, 'spaced');
+    const events = await blindWrites(store, 6100, 8, 'spaced');
     const ids = events.map((e) => e.eventId);
     await new Promise((resolve) => setTimeout(resolve, 700));
     assert.deepEqual(rounds, [], 'no round within the spacing, the sweep included');
@@ -489,15 +493,6 @@ describe('rounds led by one process of the cluster [postgres]', () => {
     store.onIntegration((round) => rounds.push(round));
     return { store, rounds };
   };
-  const blindWrites = (store: Store, from: number, count: number, subject: string) =>
-    Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        store.transact(async (trx) => {
-          await insertRows(trx, 'appeal_counters', [{ year: from + i, last_number: 0 }]);
-          return appendEvent(trx, ctx, { type: 'test.write', subject: { type: 'test', id: `${subject}-${i}` } });
-        }),
-      ),
-    );
   const counts = (ids: string[]) =>
     onOwnConnection(url, async (client) => ({
       queued: (await client.query('select count(*)::int as n from ledger_queue where event_id = any($1)', [ids])).rows[0].n as number,
