@@ -259,6 +259,7 @@ export async function run(): Promise<BenchResult[]> {
       // in the runs before and after it).
       const sequentialMedians: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
         sequentialMedians.push(await sequential(one.instances[0], one.headers, 200, 500_000 + round * 1000));
         for (const [k, setup] of setups.entries()) runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
       }
