@@ -63,13 +63,24 @@ async function integrationHistogram(instances: Instance[]): Promise<Array<[numbe
   return [...sum.entries()].sort((a, b) => a[0] - b[0]);
 }
 
-/** The 99th percentile of commit -> integration over the rounds between two readings of the
- * histogram, as the upper bound of its bucket in ms; with the number of rounds. */
-function integrationP99(before: Array<[number, number]>, after: Array<[number, number]>): { p99: number; rounds: number } {
-  const counts = after.map(([bound, n], i) => [bound, n - (before[i]?.[1] ?? 0)] as [number, number]);
+/** The rounds between two readings of the histogram: each bucket's cumulative count between them. */
+function roundsBetween(before: Array<[number, number]>, after: Array<[number, number]>): Array<[number, number]> {
+  return after.map(([bound, n], i) => [bound, n - (before[i]?.[1] ?? 0)]);
+}
+
+/** The 99th percentile of commit -> integration over the given rounds (cumulative bucket counts,
+ * summed over several loads), as the upper bound of its bucket in ms; with the number of rounds and
+ * how many took over 100 ms. */
+function integrationP99(counts: Array<[number, number]>): { p99: number; rounds: number; over100: number } {
   const total = counts.at(-1)?.[1] ?? 0;
   const bound = counts.find(([, n]) => n >= 0.99 * total)?.[0] ?? Number.NaN;
-  return { p99: bound * 1000, rounds: total };
+  const within100 = counts.find(([b]) => b >= 0.1)?.[1] ?? 0;
+  return { p99: bound * 1000, rounds: total, over100: total - within100 };
+}
+
+/** Adds one load's rounds to the sum of the loads before it. */
+function addRounds(sum: Array<[number, number]>, rounds: Array<[number, number]>): Array<[number, number]> {
+  return rounds.map(([bound, n], i) => [bound, n + (sum[i]?.[1] ?? 0)]);
 }
 
 /** Where a run's time went, from the kernel's scheduler statistics (each thread's `schedstat`
@@ -251,9 +262,11 @@ export async function run(): Promise<BenchResult[]> {
     const setups = [lite, one, two];
     try {
       for (const setup of setups) await warm(setup.instances, setup.headers);
-      const oneBefore = await integrationHistogram(one.instances);
-      const twoBefore = await integrationHistogram(two.instances);
       const runs: Array<Array<{ rate: number; median: number; cpu: CpuUse | null }>> = setups.map(() => []);
+      // The integration rounds of the PostgreSQL setups' loads alone (the one client's creates ask
+      // for rounds too), each load's read from the histograms before it and once its last round
+      // has run (the rounds are 20 ms apart).
+      const loadRounds: Array<Array<[number, number]>> = setups.map(() => []);
       // One client's creates, 200 in each round beside its loads: one sitting of 500 measured a
       // single moment of this machine, and failed at a slow one (4.62 ms, against 1.57-1.69 ms
       // in the runs before and after it).
@@ -261,11 +274,17 @@ export async function run(): Promise<BenchResult[]> {
       for (let round = 0; round < ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 2000));
         sequentialMedians.push(await sequential(one.instances[0], one.headers, 200, 500_000 + round * 1000));
-        for (const [k, setup] of setups.entries()) runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
+        for (const [k, setup] of setups.entries()) {
+          const before = k > 0 ? await integrationHistogram(setup.instances) : [];
+          runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
+          if (k === 0) continue;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          loadRounds[k] = addRounds(loadRounds[k], roundsBetween(before, await integrationHistogram(setup.instances)));
+        }
       }
       const seq = median(sequentialMedians);
-      const lag = integrationP99(oneBefore, await integrationHistogram(one.instances));
-      const pairLag = integrationP99(twoBefore, await integrationHistogram(two.instances));
+      const lag = integrationP99(loadRounds[1]);
+      const pairLag = integrationP99(loadRounds[2]);
       const [sqlite, single, pair] = runs.map((r) => ({ rate: median(r.map((x) => x.rate)), median: median(r.map((x) => x.median)) }));
       const rates = (k: number) => runs[k].map((x) => x.rate.toFixed(0)).join(', ');
       const medians = (k: number) => runs[k].map((x) => x.median.toFixed(2)).join(', ');
@@ -323,14 +342,14 @@ export async function run(): Promise<BenchResult[]> {
           pass: pair.median <= 10,
         },
         {
-          name: `PostgreSQL, one instance: commit -> integration p99 under the 16 clients (bucket bound; ${lag.rounds} rounds, each timed from its earliest commit)`,
+          name: `PostgreSQL, one instance: commit -> integration p99 under the 16 clients (bucket bound; ${lag.rounds} rounds of the loads, each timed from its earliest commit, ${lag.over100} over 100 ms)`,
           value: lag.p99,
           unit: 'ms',
           target: '<= 250 ms',
           pass: lag.p99 <= 250,
         },
         {
-          name: `PostgreSQL, two instances: commit -> integration p99 under the 16 clients (bucket bound; ${pairLag.rounds} rounds of both)`,
+          name: `PostgreSQL, two instances: commit -> integration p99 under the 16 clients (bucket bound; ${pairLag.rounds} rounds of both, ${pairLag.over100} over 100 ms)`,
           value: pairLag.p99,
           unit: 'ms',
           target: '<= 250 ms',
