@@ -113,8 +113,9 @@ export function request(
 /** A client's own keep-alive connection that writes each request as one string and reads only the
  * status line and `content-length` of the answer. The load loops of the PostgreSQL bench use it:
  * on two cores the load generator shares the CPUs with the servers and PostgreSQL, and node's http
- * client took 0.15-0.19 ms of CPU per create there, this one 0.05-0.08 ms (scratch runs, 16
- * clients). One request at a time; an answer without `content-length` (chunked) is an error. */
+ * client took 0.15-0.20 ms of CPU per create there, this one 0.03-0.06 ms (the bench's own
+ * scheduler figures, 16 clients). One request at a time; an answer without `content-length`
+ * (chunked) is an error, and so is the connection closing under a request. */
 export interface Connection {
   send(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
   close(): void;

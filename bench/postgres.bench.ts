@@ -267,9 +267,10 @@ export async function run(): Promise<BenchResult[]> {
       // for rounds too), each load's read from the histograms before it and once its last round
       // has run (the rounds are 20 ms apart).
       const loadRounds: Array<Array<[number, number]>> = setups.map(() => []);
-      // One client's creates, 200 in each round beside its loads: one sitting of 500 measured a
-      // single moment of this machine, and failed at a slow one (4.62 ms, against 1.57-1.69 ms
-      // in the runs before and after it).
+      // One client's creates, 200 in each round beside its loads, each sitting after two seconds
+      // of quiet (the loads before it leave PostgreSQL busy for a while): one sitting of 500
+      // measured a single moment of this machine, and failed at a slow one (4.62 ms, against
+      // 1.57-1.69 ms in the runs before and after it).
       const sequentialMedians: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         await new Promise((resolve) => setTimeout(resolve, 2000));
