@@ -268,7 +268,8 @@ export async function run(): Promise<BenchResult[]> {
       // has run (the rounds are 20 ms apart).
       const loadRounds: Array<Array<[number, number]>> = setups.map(() => []);
       // One client's creates, 200 in each round beside its loads, each sitting after two seconds
-      // of quiet (the loads before it leave PostgreSQL busy for a while): one sitting of 500
+      // of quiet, so that it does not start among the last load's late rounds and PostgreSQL's
+      // background writes (a rule of the bench, not a measured need): one sitting of 500
       // measured a single moment of this machine, and failed at a slow one (4.62 ms, against
       // 1.57-1.69 ms in the runs before and after it).
       const sequentialMedians: number[] = [];
