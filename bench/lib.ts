@@ -117,6 +117,8 @@ export function request(
  * scheduler figures, 16 clients). One request at a time; an answer without `content-length`
  * (chunked) is an error, and so is the connection closing under a request. */
 export interface Connection {
+  /** Resolves once the TCP connection is up. */
+  opened: Promise<void>;
   send(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
   close(): void;
 }
@@ -125,6 +127,10 @@ export function connect(url: string, headers: Record<string, string>): Connectio
   const { hostname, port, host } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   socket.setNoDelay(true);
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
   const head = Object.entries({ host, ...headers })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
@@ -153,6 +159,7 @@ export function connect(url: string, headers: Record<string, string>): Connectio
   socket.on('error', fail);
   socket.on('close', () => fail(new Error(`connection to ${url} closed`)));
   return {
+    opened,
     send(method, path, body = '') {
       if (waiting) return Promise.reject(new Error('one request at a time on a connection'));
       return new Promise((resolve, reject) => {

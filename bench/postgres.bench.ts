@@ -2,6 +2,7 @@
 // server instances on one database, against SQLite measured in the same run, alternated with it.
 import fs from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startPostgres } from '../test/pg.js';
 import { serverEnv, signInAdmin, startServerProcess } from '../test/server-process.js';
@@ -192,15 +193,17 @@ async function withConnection<T>(url: string, headers: Record<string, string>, w
 }
 
 /** Creates from `clients` parallel loops, client k on instance k mod n, each on a connection of its
- * own; creates/s and the median. */
+ * own, opened before the clock starts; creates/s and the median. */
 async function load(instances: Instance[], headers: Record<string, string>, clients: number, count: number, offset: number) {
-  let next = 0;
-  const times: number[] = [];
-  const cpuBefore = cpuSample(instances);
-  const start = nowMs();
-  await Promise.all(
-    Array.from({ length: clients }, (_, k) =>
-      withConnection(instances[k % instances.length].url, headers, async (connection) => {
+  const connections = Array.from({ length: clients }, (_, k) => connect(instances[k % instances.length].url, headers));
+  try {
+    await Promise.all(connections.map((c) => c.opened));
+    let next = 0;
+    const times: number[] = [];
+    const cpuBefore = cpuSample(instances);
+    const start = nowMs();
+    await Promise.all(
+      connections.map(async (connection) => {
         while (next < count) {
           const i = next++;
           const t = nowMs();
@@ -208,10 +211,12 @@ async function load(instances: Instance[], headers: Record<string, string>, clie
           times.push(nowMs() - t);
         }
       }),
-    ),
-  );
-  const elapsed = nowMs() - start;
-  return { rate: (count / elapsed) * 1000, median: median(times), cpu: cpuUse(cpuBefore, cpuSample(instances), count, elapsed) };
+    );
+    const elapsed = nowMs() - start;
+    return { rate: (count / elapsed) * 1000, median: median(times), cpu: cpuUse(cpuBefore, cpuSample(instances), count, elapsed) };
+  } finally {
+    for (const connection of connections) connection.close();
+  }
 }
 
 async function sequential(instance: Instance, headers: Record<string, string>, count: number, offset: number): Promise<number> {
@@ -274,13 +279,13 @@ export async function run(): Promise<BenchResult[]> {
       // 1.57-1.69 ms in the runs before and after it).
       const sequentialMedians: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await sleep(2000);
         sequentialMedians.push(await sequential(one.instances[0], one.headers, 200, 500_000 + round * 1000));
         for (const [k, setup] of setups.entries()) {
           const before = k > 0 ? await integrationHistogram(setup.instances) : [];
           runs[k].push(await load(setup.instances, setup.headers, CLIENTS, COUNT, round * COUNT));
           if (k === 0) continue;
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await sleep(500);
           loadRounds[k] = addRounds(loadRounds[k], roundsBetween(before, await integrationHistogram(setup.instances)));
         }
       }
