@@ -29,6 +29,8 @@ interface WriteLog {
   cut: number;
   /** Answers other than the expected success: a defect, not a crash. */
   refused: string[];
+  /** Requests on their way, by instance URL. */
+  inFlight: Map<string, number>;
 }
 
 interface Credentials {
@@ -77,6 +79,7 @@ function runWriters(urls: () => string[], creds: Credentials, writers: number, s
     for (let i = 0; !stop(); i++) {
       const all = urls();
       const url = all[(w + i) % all.length];
+      log.inFlight.set(url, (log.inFlight.get(url) ?? 0) + 1);
       try {
         log.acknowledged.push(await writeOnce(url, kind, creds, i));
       } catch (error) {
@@ -85,6 +88,8 @@ function runWriters(urls: () => string[], creds: Credentials, writers: number, s
           log.cut += 1; // connection reset or refused: the instance is down, try elsewhere
           await sleep(50);
         }
+      } finally {
+        log.inFlight.set(url, (log.inFlight.get(url) ?? 1) - 1);
       }
     }
   });
@@ -210,7 +215,7 @@ describe('a cluster of two servers on one PostgreSQL', () => {
       const { creds, tokens, pausableId } = await prepare(store, a.url);
       let up = [a.url, b.url];
       let done = false;
-      const log: WriteLog = { acknowledged: [], cut: 0, refused: [] };
+      const log: WriteLog = { acknowledged: [], cut: 0, refused: [], inFlight: new Map() };
       const writing = runWriters(
         () => up,
         creds,
@@ -221,6 +226,10 @@ describe('a cluster of two servers on one PostgreSQL', () => {
 
       // Kill b mid-load once it has acknowledged a fair share (by count, not time: a loaded machine is slow).
       await until('load under way', () => log.acknowledged.length >= 150 || log.refused.length > 0, 40_000);
+      // Writers alternate instances, so a slow moment of one gathers them there: kill b while some
+      // of its requests are on their way (once, with none, the kill cut nothing).
+      const onB = b.url;
+      await until('requests on their way to b', () => (log.inFlight.get(onB) ?? 0) >= 3 || log.refused.length > 0, 40_000);
       await b.kill9();
       killed.push(b);
       up = [a.url];
